@@ -1,0 +1,98 @@
+# mcrd - multicast relay daemon.  Plain make + pkg-config.
+#
+#   make            build everything into $(O) (default build/)
+#   make check      install missing Debian deps, build, run unit + netns tests
+#   make asan       the same tests with ASan+UBSan binaries in build-asan/
+#   make demo       relay multicast between network namespaces and show it
+#   make install    honours DESTDIR and PREFIX
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+
+O          ?= build
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS       := libmnl liburing libcap libconfig
+
+CFLAGS     ?= -O2 -g
+WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+              -Wstrict-prototypes -Wpointer-arith -Wvla
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS:= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) \
+              -DSYSCONFDIR='"$(SYSCONFDIR)"' $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALL_LDFLAGS:= $(LDFLAGS) $(SANFLAGS)
+
+LIB_SRCS   := $(wildcard lib/*.c)
+MCRD_SRCS  := $(wildcard mcrd/*.c)
+TOOL_MAINS := tools/mcrgen.c tools/mcrsink.c
+TOOL_SRCS  := $(filter-out $(TOOL_MAINS),$(wildcard tools/*.c))
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+
+obj         = $(patsubst %.c,$(O)/obj/%.o,$(1))
+LIB_A      := $(O)/libmcr.a
+MCRD_CORE  := $(call obj,$(filter-out mcrd/main.c,$(MCRD_SRCS)))
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
+PROGS      := $(O)/mcrd $(O)/mcrgen $(O)/mcrsink
+
+.PHONY: all check unit netns asan demo install clean deps
+all: $(PROGS) $(UNIT_BINS)
+
+deps:
+	@sh mk/deps.sh
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(call obj,$(LIB_SRCS))
+	$(AR) rcs $@ $^
+
+$(O)/mcrd: $(call obj,$(MCRD_SRCS)) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/mcrgen: $(call obj,tools/mcrgen.c $(TOOL_SRCS)) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(O)/mcrsink: $(call obj,tools/mcrsink.c $(TOOL_SRCS)) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# Unit tests link the shared library and the daemon's objects (not main).
+$(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(MCRD_CORE) $(call obj,$(TOOL_SRCS)) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done
+
+netns: $(PROGS)
+	MCR_BIN=$(abspath $(O)) prove --exec bash --timer tests/netns/*.t
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) netns
+
+asan: deps
+	$(MAKE) O=build-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(MAKE) O=build-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit netns
+
+demo: deps
+	$(MAKE) all
+	MCR_BIN=$(abspath $(O)) bash tests/demo.sh
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/mcrd
+	install -m 0755 $(O)/mcrd $(DESTDIR)$(SBINDIR)/mcrd
+	install -m 0755 $(O)/mcrgen $(O)/mcrsink $(DESTDIR)$(BINDIR)/
+	install -m 0644 etc/mcrd.conf $(DESTDIR)$(SYSCONFDIR)/mcrd/mcrd.conf
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

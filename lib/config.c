@@ -1,0 +1,437 @@
+/*
+ * Rule file loader.  libconfig does the syntax; this file checks every key,
+ * type and value and reports each problem with the line it is on.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+static const char *const top_keys[] = { "workers", "user", "rules", NULL };
+static const char *const rule_keys[] = { "name", "in", "out", NULL };
+static const char *const in_keys[] = { "dev", "group", "port", "source", NULL };
+static const char *const out_keys[] = { "dev", "group", "port", "ttl", NULL };
+
+struct ctx {
+	struct mcr_errlist *el;
+	const char *rule; /* name used in messages */
+};
+
+static int line_of(const config_setting_t *s)
+{
+	return (int)config_setting_source_line(s);
+}
+
+static bool key_known(const char *name, const char *const *keys)
+{
+	for (; *keys; keys++)
+		if (!strcmp(name, *keys))
+			return true;
+	return false;
+}
+
+/* Every member of a group must be one of keys. */
+static void check_keys(struct ctx *x, const config_setting_t *grp, const char *const *keys,
+		       const char *where)
+{
+	for (int i = 0; i < config_setting_length(grp); i++) {
+		const config_setting_t *m = config_setting_get_elem(grp, i);
+		const char *name = config_setting_name(m);
+
+		if (name && !key_known(name, keys))
+			mcr_errlist_add(x->el, line_of(m), "%s%s%sunknown key \"%s\" in %s",
+					x->rule ? "rule \"" : "", x->rule ? x->rule : "",
+					x->rule ? "\": " : "", name, where);
+	}
+}
+
+static void bad(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void bad(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mcr_errlist_add(x->el, line_of(s), "rule \"%s\": %s", x->rule, msg);
+}
+
+/* Reads a string member; 1 if present, 0 if absent, -EINVAL if bad. */
+static int get_str(struct ctx *x, const config_setting_t *grp, const char *key,
+		   const char *path, const char **out)
+{
+	const config_setting_t *s = config_setting_get_member(grp, key);
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		bad(x, s, "%s must be a string", path);
+		return -EINVAL;
+	}
+	*out = config_setting_get_string(s);
+	return 1;
+}
+
+static int get_int(struct ctx *x, const config_setting_t *grp, const char *key,
+		   const char *path, long long lo, long long hi, long long *out)
+{
+	const config_setting_t *s = config_setting_get_member(grp, key);
+	char msg[96];
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
+		bad(x, s, "%s must be an integer", path);
+		return -EINVAL;
+	}
+	*out = config_setting_get_int64(s);
+	if (*out < lo || *out > hi) {
+		snprintf(msg, sizeof(msg), "%s %lld out of range %lld..%lld", path, *out, lo, hi);
+		bad(x, s, "%s", msg);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+static int get_dev(struct ctx *x, const config_setting_t *grp, const char *path, char *dev)
+{
+	const char *v;
+	int r = get_str(x, grp, "dev", path, &v);
+
+	if (r == 0) {
+		bad(x, grp, "%s is missing", path);
+		return -EINVAL;
+	}
+	if (r < 0)
+		return r;
+	if (!mcr_ifname_valid(v)) {
+		mcr_errlist_add(x->el, line_of(config_setting_get_member(grp, "dev")),
+				"rule \"%s\": \"%s\" is not a valid interface name", x->rule, v);
+		return -EINVAL;
+	}
+	snprintf(dev, IFNAMSIZ, "%s", v);
+	return 0;
+}
+
+static int get_addr(struct ctx *x, const config_setting_t *grp, const char *key,
+		    const char *path, struct in_addr *a)
+{
+	const char *v;
+	int r = get_str(x, grp, key, path, &v);
+
+	if (r <= 0)
+		return r;
+	if (mcr_parse_ipv4(v, a)) {
+		mcr_errlist_add(x->el, line_of(config_setting_get_member(grp, key)),
+				"rule \"%s\": %s \"%s\" is not a valid IPv4 address", x->rule, path, v);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+static int parse_input(struct ctx *x, const config_setting_t *in, struct mcr_input *o)
+{
+	long long port;
+	int err = 0, r;
+
+	if (!config_setting_is_group(in)) {
+		bad(x, in, "%s must be a group { ... }", "in");
+		return -EINVAL;
+	}
+	check_keys(x, in, in_keys, "in");
+	if (get_dev(x, in, "in.dev", o->dev))
+		err = -EINVAL;
+	r = get_addr(x, in, "group", "in.group", &o->group);
+	if (r == 0)
+		bad(x, in, "%s is missing", "in.group");
+	if (r <= 0) {
+		err = -EINVAL;
+	} else if (!mcr_ipv4_is_multicast(o->group)) {
+		char a[MCR_ADDRSTRLEN];
+
+		mcr_errlist_add(x->el, line_of(config_setting_get_member(in, "group")),
+				"rule \"%s\": input group %s is not a multicast address", x->rule,
+				mcr_ipv4_str(o->group, a));
+		err = -EINVAL;
+	}
+	r = get_int(x, in, "port", "in.port", 1, 65535, &port);
+	if (r == 0)
+		bad(x, in, "%s is missing", "in.port");
+	if (r <= 0)
+		err = -EINVAL;
+	else
+		o->port = (uint16_t)port;
+	if (get_addr(x, in, "source", "in.source", &o->source) < 0)
+		err = -EINVAL;
+	return err;
+}
+
+static int parse_output(struct ctx *x, const config_setting_t *s, const struct mcr_input *in,
+			struct mcr_output *o)
+{
+	long long v;
+	int err = 0, r;
+
+	o->line = line_of(s);
+	if (!config_setting_is_group(s)) {
+		bad(x, s, "%s must be a group { ... }", "each output");
+		return -EINVAL;
+	}
+	check_keys(x, s, out_keys, "out");
+	if (get_dev(x, s, "out.dev", o->dev))
+		err = -EINVAL;
+	o->group = in->group;
+	if (get_addr(x, s, "group", "out.group", &o->group) < 0)
+		err = -EINVAL;
+	o->port = in->port;
+	r = get_int(x, s, "port", "out.port", 1, 65535, &v);
+	if (r < 0)
+		err = -EINVAL;
+	else if (r > 0)
+		o->port = (uint16_t)v;
+	o->ttl = MCR_DEFAULT_TTL;
+	r = get_int(x, s, "ttl", "out.ttl", 1, 255, &v);
+	if (r < 0)
+		err = -EINVAL;
+	else if (r > 0)
+		o->ttl = (uint8_t)v;
+	return err;
+}
+
+static int parse_outputs(struct ctx *x, const config_setting_t *outs, struct mcr_rule *r)
+{
+	int n, err = 0;
+
+	/* A single group is accepted as a list of one. */
+	if (config_setting_is_group(outs)) {
+		r->out = calloc(1, sizeof(*r->out));
+		if (!r->out)
+			return -ENOMEM;
+		r->nout = 1;
+		return parse_output(x, outs, &r->in, r->out);
+	}
+	if (!config_setting_is_list(outs)) {
+		bad(x, outs, "%s must be a list ( { ... }, ... )", "out");
+		return -EINVAL;
+	}
+	n = config_setting_length(outs);
+	if (n > MCR_MAX_OUTPUTS) {
+		mcr_errlist_add(x->el, line_of(outs), "rule \"%s\": %d outputs, more than the %d allowed",
+				x->rule, n, MCR_MAX_OUTPUTS);
+		return -EINVAL;
+	}
+	r->out = calloc(n ? n : 1, sizeof(*r->out));
+	if (!r->out)
+		return -ENOMEM;
+	r->nout = n;
+	for (int i = 0; i < n; i++)
+		if (parse_output(x, config_setting_get_elem(outs, i), &r->in, &r->out[i]))
+			err = -EINVAL;
+	return err;
+}
+
+static int parse_rule(struct ctx *x, const config_setting_t *s, struct mcr_rule *r, int idx,
+		      bool *in_ok)
+{
+	const config_setting_t *in, *outs;
+	const char *name = NULL;
+	char label[32];
+	int err = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->line = line_of(s);
+	r->origin = MCR_ORIGIN_CONFIG;
+	snprintf(label, sizeof(label), "#%d", idx + 1);
+	x->rule = label;
+	if (!config_setting_is_group(s)) {
+		mcr_errlist_add(x->el, r->line, "rule #%d: must be a group { ... }", idx + 1);
+		return -EINVAL;
+	}
+	if (get_str(x, s, "name", "name", &name) < 0)
+		err = -EINVAL;
+	if (name && !mcr_rule_name_valid(name)) {
+		mcr_errlist_add(x->el, line_of(config_setting_get_member(s, "name")),
+				"rule #%d: name \"%s\" must be 1..%d printable characters, no spaces",
+				idx + 1, name, MCR_NAME_MAX - 1);
+		err = -EINVAL;
+		name = NULL;
+	}
+	if (name) {
+		snprintf(r->name, sizeof(r->name), "%s", name);
+		x->rule = r->name;
+	}
+	check_keys(x, s, rule_keys, "rule");
+	in = config_setting_get_member(s, "in");
+	if (!in) {
+		bad(x, s, "%s is missing", "in");
+		err = -EINVAL;
+	} else if (parse_input(x, in, &r->in)) {
+		err = -EINVAL;
+	} else {
+		*in_ok = true;
+	}
+	if (!name && !err) {
+		mcr_rule_default_name(r, r->name, sizeof(r->name));
+		x->rule = r->name;
+	}
+	outs = config_setting_get_member(s, "out");
+	if (!outs) {
+		bad(x, s, "%s is missing", "out");
+		err = -EINVAL;
+	} else if (parse_outputs(x, outs, r)) {
+		err = -EINVAL;
+	}
+	if (!err && mcr_rule_check(r, x->el))
+		err = -EINVAL;
+	return err;
+}
+
+static int parse_workers(struct mcr_errlist *el, const config_setting_t *w, struct mcr_config *c)
+{
+	if (config_setting_type(w) == CONFIG_TYPE_STRING &&
+	    !strcmp(config_setting_get_string(w), "auto")) {
+		c->workers = 0;
+		return 0;
+	}
+	if (config_setting_type(w) == CONFIG_TYPE_INT) {
+		int n = config_setting_get_int(w);
+
+		if (n >= 1 && n <= MCR_MAX_WORKERS) {
+			c->workers = (unsigned)n;
+			return 0;
+		}
+	}
+	mcr_errlist_add(el, line_of(w), "workers must be \"auto\" or 1..%d", MCR_MAX_WORKERS);
+	return -EINVAL;
+}
+
+static int parse_user(struct mcr_errlist *el, const config_setting_t *u, struct mcr_config *c)
+{
+	const char *v = config_setting_type(u) == CONFIG_TYPE_STRING ? config_setting_get_string(u) : NULL;
+
+	if (!v || !*v || strlen(v) >= sizeof(c->user)) {
+		mcr_errlist_add(el, line_of(u), "user must be a user name of 1..%d characters",
+				MCR_USER_MAX - 1);
+		return -EINVAL;
+	}
+	snprintf(c->user, sizeof(c->user), "%s", v);
+	return 0;
+}
+
+static int parse_rules(struct mcr_errlist *el, const config_setting_t *rules, struct mcr_config *c)
+{
+	struct ctx x = { .el = el };
+	int err = 0;
+
+	if (!config_setting_is_list(rules)) {
+		mcr_errlist_add(el, line_of(rules), "rules must be a list ( { ... }, ... )");
+		return -EINVAL;
+	}
+	for (int i = 0; i < config_setting_length(rules); i++) {
+		struct mcr_rule r;
+		bool in_ok = false;
+		int e = parse_rule(&x, config_setting_get_elem(rules, i), &r, i, &in_ok);
+
+		/*
+		 * A rule with other errors still takes part in the duplicate
+		 * checks (the set is discarded anyway when anything is wrong),
+		 * unless its name or input is unknown.
+		 */
+		if ((!e || (in_ok && r.name[0])) && mcr_ruleset_add(&c->rules, &r, el) && !e)
+			e = -EINVAL;
+		mcr_rule_free(&r);
+		if (e)
+			err = -EINVAL;
+	}
+	return err;
+}
+
+static int load(config_t *cf, struct mcr_config *c, struct mcr_errlist *el)
+{
+	const config_setting_t *root = config_root_setting(cf), *s;
+	struct ctx x = { .el = el };
+	int err = 0;
+
+	check_keys(&x, root, top_keys, "the top level");
+	if ((s = config_setting_get_member(root, "workers")) && parse_workers(el, s, c))
+		err = -EINVAL;
+	if ((s = config_setting_get_member(root, "user")) && parse_user(el, s, c))
+		err = -EINVAL;
+	if ((s = config_setting_get_member(root, "rules")) && parse_rules(el, s, c))
+		err = -EINVAL;
+	if (el->n)
+		err = -EINVAL;
+	return err;
+}
+
+void mcr_config_init(struct mcr_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->user, sizeof(c->user), "mcrd");
+	mcr_ruleset_init(&c->rules);
+}
+
+void mcr_config_free(struct mcr_config *c)
+{
+	mcr_ruleset_free(&c->rules);
+}
+
+static int finish(config_t *cf, int ok, struct mcr_config *c, struct mcr_errlist *el)
+{
+	int err;
+
+	if (!ok) {
+		mcr_errlist_add(el, config_error_line(cf), "%s",
+				config_error_text(cf) ? config_error_text(cf) : "cannot be read");
+		err = -EINVAL;
+	} else {
+		err = load(cf, c, el);
+	}
+	config_destroy(cf);
+	if (err)
+		mcr_config_free(c);
+	return err;
+}
+
+int mcr_config_load_file(const char *path, struct mcr_config *c, struct mcr_errlist *el)
+{
+	config_t cf;
+	FILE *f;
+	int ok;
+
+	mcr_config_init(c);
+	/* libconfig does not say why a file cannot be opened; errno does. */
+	f = fopen(path, "r");
+	if (!f) {
+		int e = errno;
+
+		mcr_errlist_add(el, 0, "%s", strerror(e));
+		return -e;
+	}
+	config_init(&cf);
+	ok = config_read(&cf, f) == CONFIG_TRUE;
+	fclose(f);
+	return finish(&cf, ok, c, el);
+}
+
+int mcr_config_load_string(const char *text, struct mcr_config *c, struct mcr_errlist *el)
+{
+	config_t cf;
+
+	mcr_config_init(c);
+	config_init(&cf);
+	return finish(&cf, config_read_string(&cf, text) == CONFIG_TRUE, c, el);
+}

@@ -1,0 +1,27 @@
+/* Loading the rule file (libconfig syntax) into a validated configuration. */
+#ifndef MCR_CONFIG_H
+#define MCR_CONFIG_H
+
+#include "errlist.h"
+#include "rule.h"
+
+#define MCR_DEFAULT_CONFIG SYSCONFDIR "/mcrd/mcrd.conf"
+#define MCR_MAX_WORKERS    256
+#define MCR_USER_MAX       33
+
+struct mcr_config {
+	unsigned workers; /* 0: one per online CPU ("auto") */
+	char user[MCR_USER_MAX];
+	struct mcr_ruleset rules;
+};
+
+void mcr_config_init(struct mcr_config *c);
+void mcr_config_free(struct mcr_config *c);
+/*
+ * Parse and validate; on any problem every one is added to el (whose file
+ * name prefixes them), c is left empty and -EINVAL returned.
+ */
+int mcr_config_load_file(const char *path, struct mcr_config *c, struct mcr_errlist *el);
+int mcr_config_load_string(const char *text, struct mcr_config *c, struct mcr_errlist *el);
+
+#endif

@@ -1,0 +1,87 @@
+/* Frame parser: every header is bounds-checked against the captured length. */
+#include "packet.h"
+
+#include <string.h>
+
+#define ETH_HLEN_    14
+#define VLAN_HLEN_   4
+#define ETHERTYPE_IP_   0x0800
+#define ETHERTYPE_VLAN_ 0x8100
+#define IP_MF_       0x2000
+#define IP_OFFMASK_  0x1fff
+#define UDP_HLEN_    8
+
+static const char *const drop_names[MCR_DROP__MAX] = {
+	[MCR_DROP_NONE] = "none",
+	[MCR_DROP_TRUNCATED] = "truncated",
+	[MCR_DROP_NOT_IPV4] = "not_ipv4",
+	[MCR_DROP_BAD_IP_HEADER] = "bad_ip_header",
+	[MCR_DROP_BAD_IP_LENGTH] = "bad_ip_length",
+	[MCR_DROP_FRAGMENT] = "fragment",
+	[MCR_DROP_NOT_UDP] = "not_udp",
+	[MCR_DROP_BAD_UDP_LENGTH] = "bad_udp_length",
+	[MCR_DROP_NO_RULE] = "no_rule",
+	[MCR_DROP_NO_TX_SLOT] = "no_tx_slot",
+	[MCR_DROP_SOCKET_QUEUE] = "socket_queue",
+};
+
+const char *mcr_drop_name(enum mcr_drop d)
+{
+	return (unsigned)d < MCR_DROP__MAX ? drop_names[d] : "unknown";
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+enum mcr_drop mcr_parse_frame(const uint8_t *f, size_t caplen, struct mcr_pkt *p)
+{
+	size_t off = ETH_HLEN_, ihl, tot, ulen;
+	uint16_t type;
+	const uint8_t *ip, *udp;
+
+	if (caplen < ETH_HLEN_)
+		return MCR_DROP_TRUNCATED;
+	type = get16(f + 12);
+	p->vlan = 0;
+	if (type == ETHERTYPE_VLAN_) {
+		if (caplen < ETH_HLEN_ + VLAN_HLEN_)
+			return MCR_DROP_TRUNCATED;
+		p->vlan = get16(f + 14) & 0x0fff;
+		type = get16(f + 16);
+		off += VLAN_HLEN_;
+	}
+	if (type != ETHERTYPE_IP_)
+		return MCR_DROP_NOT_IPV4;
+	if (caplen < off + 20)
+		return MCR_DROP_TRUNCATED;
+	ip = f + off;
+	if (ip[0] >> 4 != 4)
+		return MCR_DROP_NOT_IPV4;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	if (ihl < 20 || caplen < off + ihl)
+		return MCR_DROP_BAD_IP_HEADER;
+	tot = get16(ip + 2);
+	/* Ethernet pads short frames, so the capture may exceed tot; never less. */
+	if (tot < ihl || off + tot > caplen)
+		return MCR_DROP_BAD_IP_LENGTH;
+	if (get16(ip + 6) & (IP_MF_ | IP_OFFMASK_))
+		return MCR_DROP_FRAGMENT;
+	if (ip[9] != IPPROTO_UDP)
+		return MCR_DROP_NOT_UDP;
+	if (tot < ihl + UDP_HLEN_)
+		return MCR_DROP_BAD_UDP_LENGTH;
+	udp = ip + ihl;
+	ulen = get16(udp + 4);
+	if (ulen < UDP_HLEN_ || ulen > tot - ihl)
+		return MCR_DROP_BAD_UDP_LENGTH;
+	p->ttl = ip[8];
+	memcpy(&p->src, ip + 12, 4);
+	memcpy(&p->dst, ip + 16, 4);
+	p->sport = get16(udp);
+	p->dport = get16(udp + 2);
+	p->payload = udp + UDP_HLEN_;
+	p->len = (uint16_t)(ulen - UDP_HLEN_);
+	return MCR_DROP_NONE;
+}

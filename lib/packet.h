@@ -1,0 +1,43 @@
+/* Parsing a captured Ethernet frame down to the UDP payload, with drop reasons. */
+#ifndef MCR_PACKET_H
+#define MCR_PACKET_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Why a frame was not relayed.  Names are part of the stats interface. */
+enum mcr_drop {
+	MCR_DROP_NONE = 0,
+	MCR_DROP_TRUNCATED,      /* frame shorter than its headers, or cut by the buffer */
+	MCR_DROP_NOT_IPV4,       /* ethertype or IP version is not IPv4 */
+	MCR_DROP_BAD_IP_HEADER,  /* IHL < 5 or header longer than the frame */
+	MCR_DROP_BAD_IP_LENGTH,  /* total length < header or > captured bytes */
+	MCR_DROP_FRAGMENT,       /* any IPv4 fragment (MF set or offset != 0) */
+	MCR_DROP_NOT_UDP,
+	MCR_DROP_BAD_UDP_LENGTH, /* UDP length < 8 or > IP payload */
+	MCR_DROP_NO_RULE,        /* valid UDP, but no rule for (group, port, source) */
+	MCR_DROP_NO_TX_SLOT,     /* egress queue full: a copy for one output dropped */
+	MCR_DROP_SOCKET_QUEUE,   /* kernel dropped before we read it (PACKET_STATISTICS) */
+	MCR_DROP__MAX
+};
+
+struct mcr_pkt {
+	struct in_addr src, dst;
+	uint16_t sport, dport; /* host order */
+	uint8_t ttl;
+	uint16_t vlan;         /* 802.1Q VID from the frame, 0 if untagged */
+	const uint8_t *payload;
+	uint16_t len;          /* UDP payload length, exact (from the UDP header) */
+};
+
+/* "truncated", "not_ipv4", ...; "unknown" for out-of-range values. */
+const char *mcr_drop_name(enum mcr_drop d);
+/*
+ * Parse an Ethernet II frame (at most one 802.1Q tag) of caplen captured
+ * bytes.  Returns MCR_DROP_NONE and fills p, or the reason to drop it.
+ * Never reads past frame + caplen.
+ */
+enum mcr_drop mcr_parse_frame(const uint8_t *frame, size_t caplen, struct mcr_pkt *p);
+
+#endif

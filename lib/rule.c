@@ -1,0 +1,222 @@
+/* Rule model: validation, identity, formatting and the rule set. */
+#include "rule.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+
+void mcr_rule_default_name(const struct mcr_rule *r, char *buf, size_t len)
+{
+	char g[MCR_ADDRSTRLEN];
+
+	snprintf(buf, len, "%s:%s:%u", r->in.dev, mcr_ipv4_str(r->in.group, g), r->in.port);
+}
+
+bool mcr_rule_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= MCR_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isgraph((unsigned char)name[i]) || name[i] == '"' || name[i] == '\\')
+			return false;
+	return true;
+}
+
+static bool output_is_input(const struct mcr_rule *r, const struct mcr_output *o)
+{
+	return !strcmp(o->dev, r->in.dev) && o->group.s_addr == r->in.group.s_addr &&
+	       o->port == r->in.port;
+}
+
+/* Outputs may be multicast groups or unicast hosts, but not these. */
+static bool output_addr_usable(struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	return h != INADDR_ANY && h != INADDR_BROADCAST && (h >> 24) != 127;
+}
+
+int mcr_rule_check(const struct mcr_rule *r, struct mcr_errlist *el)
+{
+	size_t before = el->n;
+	char a[MCR_ADDRSTRLEN];
+
+	if (!mcr_ipv4_is_multicast(r->in.group))
+		mcr_errlist_add(el, r->line, "rule \"%s\": input group %s is not a multicast address",
+				r->name, mcr_ipv4_str(r->in.group, a));
+	if (r->in.source.s_addr != INADDR_ANY &&
+	    (mcr_ipv4_is_multicast(r->in.source) || !output_addr_usable(r->in.source)))
+		mcr_errlist_add(el, r->line, "rule \"%s\": source %s is not a unicast host address",
+				r->name, mcr_ipv4_str(r->in.source, a));
+	if (r->nout == 0)
+		mcr_errlist_add(el, r->line, "rule \"%s\": no output", r->name);
+	if (r->nout > MCR_MAX_OUTPUTS)
+		mcr_errlist_add(el, r->line, "rule \"%s\": %u outputs, more than the %d allowed",
+				r->name, r->nout, MCR_MAX_OUTPUTS);
+	for (unsigned i = 0; i < r->nout; i++) {
+		const struct mcr_output *o = &r->out[i];
+		int line = o->line ? o->line : r->line;
+
+		if (output_is_input(r, o))
+			mcr_errlist_add(el, line, "rule \"%s\": output %u is identical to the input",
+					r->name, i + 1);
+		if (!output_addr_usable(o->group))
+			mcr_errlist_add(el, line, "rule \"%s\": output %u: %s is not a usable destination",
+					r->name, i + 1, mcr_ipv4_str(o->group, a));
+		if (o->ttl == 0)
+			mcr_errlist_add(el, line, "rule \"%s\": output %u: ttl must be 1..255",
+					r->name, i + 1);
+	}
+	return el->n == before ? 0 : -EINVAL;
+}
+
+bool mcr_input_equal(const struct mcr_input *a, const struct mcr_input *b)
+{
+	return !strcmp(a->dev, b->dev) && a->group.s_addr == b->group.s_addr &&
+	       a->port == b->port && a->source.s_addr == b->source.s_addr;
+}
+
+static bool output_equal(const struct mcr_output *a, const struct mcr_output *b)
+{
+	return !strcmp(a->dev, b->dev) && a->group.s_addr == b->group.s_addr &&
+	       a->port == b->port && a->ttl == b->ttl;
+}
+
+bool mcr_rule_equal(const struct mcr_rule *a, const struct mcr_rule *b)
+{
+	if (strcmp(a->name, b->name) || !mcr_input_equal(&a->in, &b->in) || a->nout != b->nout)
+		return false;
+	for (unsigned i = 0; i < a->nout; i++)
+		if (!output_equal(&a->out[i], &b->out[i]))
+			return false;
+	return true;
+}
+
+int mcr_rule_copy(struct mcr_rule *dst, const struct mcr_rule *src)
+{
+	*dst = *src;
+	dst->out = NULL;
+	if (src->nout) {
+		dst->out = calloc(src->nout, sizeof(*dst->out));
+		if (!dst->out)
+			return -ENOMEM;
+		memcpy(dst->out, src->out, src->nout * sizeof(*dst->out));
+	}
+	return 0;
+}
+
+void mcr_rule_free(struct mcr_rule *r)
+{
+	free(r->out);
+	r->out = NULL;
+	r->nout = 0;
+}
+
+/* snprintf that keeps appending safely once the buffer is full. */
+static void append(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void append(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	*pos += n > 0 ? (size_t)n : 0;
+}
+
+int mcr_rule_format(const struct mcr_rule *r, char *buf, size_t len)
+{
+	char g[MCR_ADDRSTRLEN];
+	size_t pos = 0;
+
+	append(buf, len, &pos, "%s in %s %s:%u", r->name, r->in.dev,
+	       mcr_ipv4_str(r->in.group, g), r->in.port);
+	if (r->in.source.s_addr != INADDR_ANY)
+		append(buf, len, &pos, " source %s", mcr_ipv4_str(r->in.source, g));
+	append(buf, len, &pos, " ->");
+	for (unsigned i = 0; i < r->nout; i++) {
+		const struct mcr_output *o = &r->out[i];
+
+		append(buf, len, &pos, "%s %s %s:%u ttl %u", i ? "," : "", o->dev,
+		       mcr_ipv4_str(o->group, g), o->port, o->ttl);
+	}
+	return pos < len ? 0 : -ENOSPC;
+}
+
+void mcr_ruleset_init(struct mcr_ruleset *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void mcr_ruleset_free(struct mcr_ruleset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		mcr_rule_free(&s->v[i]);
+	free(s->v);
+	mcr_ruleset_init(s);
+}
+
+struct mcr_rule *mcr_ruleset_find(const struct mcr_ruleset *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].name, name))
+			return &s->v[i];
+	return NULL;
+}
+
+struct mcr_rule *mcr_ruleset_find_input(const struct mcr_ruleset *s,
+					const struct mcr_input *in)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (mcr_input_equal(&s->v[i].in, in))
+			return &s->v[i];
+	return NULL;
+}
+
+int mcr_ruleset_add(struct mcr_ruleset *s, struct mcr_rule *r, struct mcr_errlist *el)
+{
+	const struct mcr_rule *dup;
+
+	if ((dup = mcr_ruleset_find(s, r->name))) {
+		mcr_errlist_add(el, r->line, "rule \"%s\": duplicate name (first used at line %d)",
+				r->name, dup->line);
+		return -EEXIST;
+	}
+	if ((dup = mcr_ruleset_find_input(s, &r->in))) {
+		mcr_errlist_add(el, r->line, "rule \"%s\": same input as rule \"%s\"", r->name,
+				dup->name);
+		return -EEXIST;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct mcr_rule *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = *r;
+	r->out = NULL;
+	r->nout = 0;
+	return 0;
+}
+
+void mcr_ruleset_remove(struct mcr_ruleset *s, size_t i)
+{
+	mcr_rule_free(&s->v[i]);
+	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(s->v[0]));
+	s->n--;
+}

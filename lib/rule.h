@@ -1,0 +1,74 @@
+/* The rule model: an input (dev, group, port[, source]) relayed to outputs. */
+#ifndef MCR_RULE_H
+#define MCR_RULE_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errlist.h"
+
+#define MCR_NAME_MAX    64   /* including the NUL */
+#define MCR_MAX_OUTPUTS 4096
+#define MCR_DEFAULT_TTL 1
+
+enum mcr_origin { MCR_ORIGIN_CONFIG, MCR_ORIGIN_RUNTIME };
+
+struct mcr_input {
+	char dev[IFNAMSIZ];
+	struct in_addr group;  /* network order */
+	uint16_t port;         /* host order */
+	struct in_addr source; /* INADDR_ANY: any source (ASM) */
+};
+
+struct mcr_output {
+	char dev[IFNAMSIZ];
+	struct in_addr group;
+	uint16_t port;
+	uint8_t ttl;
+	int line;
+};
+
+struct mcr_rule {
+	char name[MCR_NAME_MAX];
+	struct mcr_input in;
+	struct mcr_output *out; /* owned */
+	unsigned nout;
+	int line;
+	enum mcr_origin origin;
+};
+
+struct mcr_ruleset {
+	struct mcr_rule *v;
+	size_t n, cap;
+};
+
+/* "dev:group:port", the name a rule gets when none is given. */
+void mcr_rule_default_name(const struct mcr_rule *r, char *buf, size_t len);
+bool mcr_rule_name_valid(const char *name);
+/* Checks one rule on its own; adds each problem to el; 0 or -EINVAL. */
+int mcr_rule_check(const struct mcr_rule *r, struct mcr_errlist *el);
+bool mcr_input_equal(const struct mcr_input *a, const struct mcr_input *b);
+bool mcr_rule_equal(const struct mcr_rule *a, const struct mcr_rule *b);
+/* Deep copy; 0 or -ENOMEM. */
+int mcr_rule_copy(struct mcr_rule *dst, const struct mcr_rule *src);
+void mcr_rule_free(struct mcr_rule *r);
+/* One line: "name in dev G:P [source S] -> dev G:P ttl N, ..." */
+int mcr_rule_format(const struct mcr_rule *r, char *buf, size_t len);
+
+void mcr_ruleset_init(struct mcr_ruleset *s);
+void mcr_ruleset_free(struct mcr_ruleset *s);
+struct mcr_rule *mcr_ruleset_find(const struct mcr_ruleset *s, const char *name);
+struct mcr_rule *mcr_ruleset_find_input(const struct mcr_ruleset *s,
+					const struct mcr_input *in);
+/*
+ * Takes ownership of r's outputs on success.  Refuses a duplicate name or
+ * input with -EEXIST (reason added to el, at r's line); -ENOMEM.
+ */
+int mcr_ruleset_add(struct mcr_ruleset *s, struct mcr_rule *r, struct mcr_errlist *el);
+/* Removes and frees rule i, keeping the order of the others. */
+void mcr_ruleset_remove(struct mcr_ruleset *s, size_t i);
+
+#endif

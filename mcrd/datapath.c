@@ -1,0 +1,408 @@
+/*
+ * One loop: submit, wait, reap every completion, recycle buffers, re-arm.
+ *
+ * A received buffer is shared by every send of that packet: refs[bid]
+ * counts the sends in flight and the buffer returns to the ring when the
+ * last one completes.  When buffers or send slots run out the packet (or
+ * that output's copy) is dropped and counted; nothing queues without bound.
+ */
+#include "datapath.h"
+
+#include <errno.h>
+#include <liburing.h>
+#include <linux/if_packet.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "log.h"
+#include "packet.h"
+
+#define SQ_ENTRIES  4096
+#define CQ_ENTRIES  32768
+#define NBUFS       4096      /* power of two, <= 32768 */
+#define NSLOTS      16384     /* sends in flight at most */
+#define BGID        1
+#define MAX_WATCH   16
+#define DRAIN_NS    (1000 * 1000 * 1000LL)
+
+enum ud_kind { UD_RECV = 1, UD_SEND, UD_WATCH };
+#define UD(kind, idx)  ((uint64_t)(kind) << 56 | (uint64_t)(idx))
+#define UD_KIND(ud)    ((enum ud_kind)((ud) >> 56))
+#define UD_IDX(ud)     ((uint32_t)(ud))
+
+struct tx_slot {
+	struct msghdr mh;
+	struct iovec iov;
+	struct rt_output *out;
+	uint16_t bid;
+};
+
+struct watch {
+	int fd;
+	dp_watch_fn fn;
+	void *arg;
+	bool armed;
+};
+
+struct datapath {
+	struct io_uring ring;
+	struct relay *relay;
+	bool stop;
+
+	struct io_uring_buf_ring *br;
+	size_t br_bytes;
+	uint8_t *bufs;
+	size_t bufs_bytes;
+	unsigned bufsize, bufs_free, br_pending;
+	uint16_t refs[NBUFS];
+
+	struct tx_slot *slots;
+	uint32_t *free_slots;
+	unsigned nfree;
+
+	struct msghdr rx_mh;          /* multishot recvmsg template */
+	struct watch watch[MAX_WATCH];
+	unsigned nwatch;
+};
+
+static struct io_uring_sqe *get_sqe(struct datapath *dp)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&dp->ring);
+
+	if (!sqe) {
+		io_uring_submit(&dp->ring);
+		sqe = io_uring_get_sqe(&dp->ring);
+	}
+	return sqe;
+}
+
+static void buf_recycle(struct datapath *dp, uint16_t bid)
+{
+	io_uring_buf_ring_add(dp->br, dp->bufs + (size_t)bid * dp->bufsize, dp->bufsize, bid,
+			      io_uring_buf_ring_mask(NBUFS), (int)dp->br_pending++);
+	dp->bufs_free++;
+}
+
+static void buf_flush(struct datapath *dp)
+{
+	if (dp->br_pending) {
+		io_uring_buf_ring_advance(dp->br, (int)dp->br_pending);
+		dp->br_pending = 0;
+	}
+}
+
+static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *o,
+		     const struct mcr_pkt *p, uint16_t bid)
+{
+	struct io_uring_sqe *sqe;
+	struct tx_slot *s;
+	uint32_t idx;
+
+	if (!dp->nfree || !(sqe = get_sqe(dp))) {
+		rr->st.drops[MCR_DROP_NO_TX_SLOT]++;
+		return;
+	}
+	idx = dp->free_slots[--dp->nfree];
+	s = &dp->slots[idx];
+	s->iov.iov_base = (void *)p->payload;
+	s->iov.iov_len = p->len;
+	s->mh.msg_name = &o->dst;
+	s->mh.msg_namelen = sizeof(o->dst);
+	s->out = o;
+	s->bid = bid;
+	io_uring_prep_sendmsg(sqe, o->fd, &s->mh, 0);
+	io_uring_sqe_set_data64(sqe, UD(UD_SEND, idx));
+	dp->refs[bid]++;
+}
+
+static void relay_packet(struct datapath *dp, struct rt_input *in, const uint8_t *frame,
+			 size_t caplen, uint16_t bid)
+{
+	struct mcr_pkt p;
+	enum mcr_drop d = mcr_parse_frame(frame, caplen, &p);
+	struct rt_rule *rr;
+
+	if (d) {
+		in->st.drops[d]++;
+		return;
+	}
+	rr = mcr_match_lookup(&in->match, p.dst, p.dport, p.src);
+	if (!rr) {
+		in->st.drops[MCR_DROP_NO_RULE]++;
+		return;
+	}
+	rr->st.packets++;
+	rr->st.bytes += p.len;
+	for (unsigned i = 0; i < rr->nout; i++)
+		if (rr->out[i].fd >= 0)
+			send_one(dp, rr, &rr->out[i], &p, bid);
+}
+
+static void on_recv(struct datapath *dp, uint32_t idx, const struct io_uring_cqe *cqe)
+{
+	struct rt_input *in = &dp->relay->inputs[idx];
+	struct io_uring_recvmsg_out *o;
+	uint16_t bid;
+
+	if (!(cqe->flags & IORING_CQE_F_MORE))
+		in->armed = false;
+	if (cqe->res < 0) {
+		if (cqe->res != -ENOBUFS)
+			log_warn("dev %s: receive failed: %s", in->dev, strerror(-cqe->res));
+		return;
+	}
+	if (!(cqe->flags & IORING_CQE_F_BUFFER))
+		return;
+	bid = (uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+	dp->bufs_free--;
+	in->st.frames++;
+	o = io_uring_recvmsg_validate(dp->bufs + (size_t)bid * dp->bufsize, cqe->res, &dp->rx_mh);
+	if (!o || (o->flags & MSG_TRUNC))
+		in->st.drops[MCR_DROP_TRUNCATED]++;
+	else
+		relay_packet(dp, in, io_uring_recvmsg_payload(o, &dp->rx_mh),
+			     io_uring_recvmsg_payload_length(o, cqe->res, &dp->rx_mh), bid);
+	if (!dp->refs[bid])
+		buf_recycle(dp, bid);
+}
+
+static void on_send(struct datapath *dp, uint32_t idx, int res)
+{
+	struct tx_slot *s = &dp->slots[idx];
+	struct rt_output *o = s->out;
+
+	if (res >= 0) {
+		o->st.packets++;
+		o->st.bytes += (unsigned)res;
+	} else {
+		o->st.errors++;
+		o->st.last_error = -res;
+	}
+	if (--dp->refs[s->bid] == 0)
+		buf_recycle(dp, s->bid);
+	dp->free_slots[dp->nfree++] = idx;
+}
+
+static void on_watch(struct datapath *dp, uint32_t idx, const struct io_uring_cqe *cqe)
+{
+	struct watch *w = &dp->watch[idx];
+
+	if (!(cqe->flags & IORING_CQE_F_MORE))
+		w->armed = false;
+	if (cqe->res > 0)
+		w->fn(w->arg, w->fd);
+}
+
+static void arm(struct datapath *dp)
+{
+	struct io_uring_sqe *sqe;
+
+	for (unsigned i = 0; i < dp->nwatch; i++) {
+		if (dp->watch[i].armed || !(sqe = get_sqe(dp)))
+			continue;
+		io_uring_prep_poll_multishot(sqe, dp->watch[i].fd, POLLIN);
+		io_uring_sqe_set_data64(sqe, UD(UD_WATCH, i));
+		dp->watch[i].armed = true;
+	}
+	/* Re-arming with an empty ring would only fail again with ENOBUFS. */
+	if (!dp->bufs_free)
+		return;
+	for (size_t i = 0; i < dp->relay->ninputs; i++) {
+		struct rt_input *in = &dp->relay->inputs[i];
+
+		if (in->armed || in->fd < 0 || !(sqe = get_sqe(dp)))
+			continue;
+		io_uring_prep_recvmsg_multishot(sqe, in->fd, &dp->rx_mh, 0);
+		sqe->flags |= IOSQE_BUFFER_SELECT;
+		sqe->buf_group = BGID;
+		io_uring_sqe_set_data64(sqe, UD(UD_RECV, i));
+		in->armed = true;
+	}
+}
+
+static unsigned reap(struct datapath *dp)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+
+	io_uring_for_each_cqe(&dp->ring, head, cqe) {
+		uint64_t ud = io_uring_cqe_get_data64(cqe);
+
+		switch (UD_KIND(ud)) {
+		case UD_RECV:
+			on_recv(dp, UD_IDX(ud), cqe);
+			break;
+		case UD_SEND:
+			on_send(dp, UD_IDX(ud), cqe->res);
+			break;
+		case UD_WATCH:
+			on_watch(dp, UD_IDX(ud), cqe);
+			break;
+		}
+		n++;
+	}
+	io_uring_cq_advance(&dp->ring, n);
+	buf_flush(dp);
+	return n;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Let sends in flight finish so their packets leave and are counted. */
+static void drain(struct datapath *dp)
+{
+	int64_t deadline = now_ns() + DRAIN_NS;
+	struct __kernel_timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+	struct io_uring_cqe *cqe;
+
+	while (dp->nfree < NSLOTS && now_ns() < deadline) {
+		io_uring_submit_and_wait_timeout(&dp->ring, &cqe, 1, &ts, NULL);
+		reap(dp);
+	}
+}
+
+int datapath_run(struct datapath *dp)
+{
+	int err = 0;
+
+	while (!dp->stop) {
+		arm(dp);
+		err = io_uring_submit_and_wait(&dp->ring, 1);
+		if (err < 0 && err != -EINTR && err != -EAGAIN && err != -EBUSY) {
+			log_err("io_uring: %s", strerror(-err));
+			break;
+		}
+		err = 0;
+		reap(dp);
+	}
+	drain(dp);
+	return err;
+}
+
+void datapath_stop(struct datapath *dp)
+{
+	dp->stop = true;
+}
+
+int datapath_watch(struct datapath *dp, int fd, dp_watch_fn fn, void *arg)
+{
+	if (dp->nwatch == MAX_WATCH)
+		return -ENOSPC;
+	dp->watch[dp->nwatch++] = (struct watch){ fd, fn, arg, false };
+	return 0;
+}
+
+static int ring_init(struct datapath *dp)
+{
+	struct io_uring_params p = { 0 };
+	int err;
+
+	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+	p.cq_entries = CQ_ENTRIES;
+	err = io_uring_queue_init_params(SQ_ENTRIES, &dp->ring, &p);
+	if (err == -EINVAL) { /* kernels before 6.1: no deferred task running */
+		memset(&p, 0, sizeof(p));
+		p.flags = IORING_SETUP_CQSIZE;
+		p.cq_entries = CQ_ENTRIES;
+		err = io_uring_queue_init_params(SQ_ENTRIES, &dp->ring, &p);
+	}
+	return err;
+}
+
+/* Buffers hold the recvmsg header, the link-layer address and a whole frame. */
+static int bufs_init(struct datapath *dp)
+{
+	struct io_uring_buf_reg reg = { 0 };
+	unsigned frame = dp->relay->max_mtu ? dp->relay->max_mtu : 1500;
+	int err;
+
+	dp->bufsize = (unsigned)(sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_ll) +
+				 frame + 14 + 4 + 63) & ~63u;
+	if (dp->bufsize < 2048)
+		dp->bufsize = 2048;
+	dp->bufs_bytes = (size_t)dp->bufsize * NBUFS;
+	dp->bufs = mmap(NULL, dp->bufs_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	dp->br_bytes = NBUFS * sizeof(struct io_uring_buf);
+	dp->br = mmap(NULL, dp->br_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		      0);
+	if (dp->bufs == MAP_FAILED || dp->br == MAP_FAILED)
+		return -ENOMEM;
+	io_uring_buf_ring_init(dp->br);
+	reg.ring_addr = (unsigned long)dp->br;
+	reg.ring_entries = NBUFS;
+	reg.bgid = BGID;
+	err = io_uring_register_buf_ring(&dp->ring, &reg, 0);
+	if (err)
+		return err;
+	for (unsigned i = 0; i < NBUFS; i++)
+		buf_recycle(dp, (uint16_t)i);
+	buf_flush(dp);
+	return 0;
+}
+
+static int slots_init(struct datapath *dp)
+{
+	dp->slots = calloc(NSLOTS, sizeof(*dp->slots));
+	dp->free_slots = calloc(NSLOTS, sizeof(*dp->free_slots));
+	if (!dp->slots || !dp->free_slots)
+		return -ENOMEM;
+	for (unsigned i = 0; i < NSLOTS; i++) {
+		dp->slots[i].mh.msg_iov = &dp->slots[i].iov;
+		dp->slots[i].mh.msg_iovlen = 1;
+		dp->free_slots[dp->nfree++] = NSLOTS - 1 - i;
+	}
+	return 0;
+}
+
+int datapath_new(struct datapath **out, struct relay *r)
+{
+	struct datapath *dp = calloc(1, sizeof(*dp));
+	int err;
+
+	if (!dp)
+		return -ENOMEM;
+	dp->relay = r;
+	dp->bufs = MAP_FAILED;
+	dp->br = MAP_FAILED;
+	err = ring_init(dp);
+	if (err) {
+		log_err("io_uring setup failed: %s", strerror(-err));
+		free(dp);
+		return err;
+	}
+	dp->rx_mh.msg_namelen = sizeof(struct sockaddr_ll);
+	err = bufs_init(dp);
+	if (!err)
+		err = slots_init(dp);
+	if (err) {
+		log_err("data path setup failed: %s", strerror(-err));
+		datapath_free(dp);
+		return err;
+	}
+	*out = dp;
+	return 0;
+}
+
+void datapath_free(struct datapath *dp)
+{
+	if (!dp)
+		return;
+	io_uring_queue_exit(&dp->ring);
+	if (dp->bufs != MAP_FAILED)
+		munmap(dp->bufs, dp->bufs_bytes);
+	if (dp->br != MAP_FAILED)
+		munmap(dp->br, dp->br_bytes);
+	free(dp->slots);
+	free(dp->free_slots);
+	free(dp);
+}

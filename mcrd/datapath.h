@@ -1,0 +1,26 @@
+/*
+ * The io_uring data path: multishot receive on every ingress socket into a
+ * provided buffer ring, rule lookup, and one batched sendmsg per output that
+ * points into the received buffer (no copy per output).
+ */
+#ifndef MCRD_DATAPATH_H
+#define MCRD_DATAPATH_H
+
+#include <stdbool.h>
+
+#include "relay.h"
+
+struct datapath;
+
+typedef void (*dp_watch_fn)(void *arg, int fd);
+
+/* 0 or -errno (io_uring unavailable, no memory). */
+int datapath_new(struct datapath **dp, struct relay *r);
+void datapath_free(struct datapath *dp);
+/* Calls fn(arg, fd) whenever fd is readable, from the data path loop. */
+int datapath_watch(struct datapath *dp, int fd, dp_watch_fn fn, void *arg);
+/* Runs until datapath_stop(); then waits briefly for sends in flight. 0 or -errno. */
+int datapath_run(struct datapath *dp);
+void datapath_stop(struct datapath *dp);
+
+#endif

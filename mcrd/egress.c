@@ -1,0 +1,116 @@
+/* Egress socket table. */
+#include "egress.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define EGRESS_SNDBUF (4 << 20)
+
+struct esock {
+	int ifindex;
+	uint8_t ttl;
+	int fd;
+};
+
+struct egress {
+	struct esock *v;
+	size_t n, cap;
+};
+
+struct egress *egress_new(void)
+{
+	return calloc(1, sizeof(struct egress));
+}
+
+void egress_free(struct egress *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n; i++)
+		close(e->v[i].fd);
+	free(e->v);
+	free(e);
+}
+
+static int setopt(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof(val)) < 0 ? -errno : 0;
+}
+
+/*
+ * Bound to the device, multicast out of it by index, TTL for multicast and
+ * unicast destinations, no loopback copy, no DF (fragment locally rather
+ * than fail on a smaller output MTU).
+ */
+static int open_sock(const char *dev, int ifindex, uint8_t ttl)
+{
+	struct ip_mreqn mr = { .imr_ifindex = ifindex };
+	int fd, err;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev) + 1) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if ((err = setopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl)) ||
+	    (err = setopt(fd, IPPROTO_IP, IP_TTL, ttl)) ||
+	    (err = setopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0)) ||
+	    (err = setopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0)) ||
+	    (err = setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT))) {
+		close(fd);
+		return err;
+	}
+	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, EGRESS_SNDBUF))
+		setopt(fd, SOL_SOCKET, SO_SNDBUF, EGRESS_SNDBUF);
+	setopt(fd, SOL_SOCKET, SO_RCVBUF, 0); /* never read */
+	return fd;
+}
+
+int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl)
+{
+	int fd;
+
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i].ifindex == ifindex && e->v[i].ttl == ttl)
+			return e->v[i].fd;
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 16;
+		struct esock *v = realloc(e->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		e->v = v;
+		e->cap = cap;
+	}
+	fd = open_sock(dev, ifindex, ttl);
+	if (fd < 0)
+		return fd;
+	e->v[e->n++] = (struct esock){ ifindex, ttl, fd };
+	return fd;
+}
+
+void egress_forget_ifindex(struct egress *e, int ifindex)
+{
+	for (size_t i = 0; i < e->n;) {
+		if (e->v[i].ifindex == ifindex) {
+			close(e->v[i].fd);
+			e->v[i] = e->v[--e->n];
+		} else {
+			i++;
+		}
+	}
+}
+
+size_t egress_sockets(const struct egress *e)
+{
+	return e->n;
+}

@@ -1,0 +1,21 @@
+/*
+ * Egress UDP sockets, one per (output interface, TTL), shared by every
+ * output with that pair; the destination is given per send.
+ */
+#ifndef MCRD_EGRESS_H
+#define MCRD_EGRESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct egress;
+
+struct egress *egress_new(void);
+void egress_free(struct egress *e);
+/* The socket for (dev, ifindex, ttl), opened on first use; fd or -errno. */
+int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl);
+/* Closes the sockets of an interface that went away. */
+void egress_forget_ifindex(struct egress *e, int ifindex);
+size_t egress_sockets(const struct egress *e);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * Ingress sockets.  The socket is created with protocol 0 so it receives
+ * nothing until the filter is attached and it is bound to ETH_P_IP on the
+ * interface: no window in which unfiltered traffic is queued.
+ */
+#include "ingress.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define INGRESS_RCVBUF (8 << 20)
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+int ingress_set_filter(int fd, const struct filter_key *keys, size_t n, int *exact)
+{
+	struct sock_fprog prog;
+	int err = filter_build(keys, n, &prog, exact);
+
+	if (err)
+		return err;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+		err = -errno;
+	free(prog.filter);
+	return err;
+}
+
+static void set_rcvbuf(int fd)
+{
+	int sz = INGRESS_RCVBUF;
+
+	/* FORCE needs CAP_NET_ADMIN; without it the sysctl maximum applies. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+}
+
+int ingress_open(int ifindex, const struct filter_key *keys, size_t n, int *exact)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_IP),
+		.sll_ifindex = ifindex,
+	};
+	int one = 1, fd, err;
+
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	err = ingress_set_filter(fd, keys, n, exact);
+	if (err)
+		goto fail;
+	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	set_rcvbuf(fd);
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return err;
+}
+
+unsigned ingress_kernel_drops(int fd)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+
+	/* Reading the statistics resets them, so each call returns a delta. */
+	if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0)
+		return 0;
+	return st.tp_drops;
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Ensure the Debian build and test dependencies are present; install only
+# what pkg-config or command -v cannot find.  Used by `make check`/`make demo`.
+set -eu
+
+missing=""
+need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+if command -v pkg-config >/dev/null 2>&1; then
+	need_pc libmnl libmnl-dev
+	need_pc liburing liburing-dev
+	need_pc libcap libcap-dev
+	need_pc libconfig libconfig-dev
+	need_pc cmocka libcmocka-dev
+else
+	missing="$missing libmnl-dev liburing-dev libcap-dev libconfig-dev libcmocka-dev"
+fi
+need_cmd cc gcc
+need_cmd make make
+need_cmd ip iproute2
+need_cmd prove perl
+need_cmd python3 python3
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "mk/deps.sh: missing build dependencies:$missing" >&2
+	echo "mk/deps.sh: run as root, or: apt-get install$missing" >&2
+	exit 1
+fi
+echo "mk/deps.sh: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
