@@ -41,6 +41,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 PROGS      := $(O)/mcrd $(O)/mcrgen $(O)/mcrsink
 
 .PHONY: all check unit netns asan demo install clean deps
+.SECONDARY:
 all: $(PROGS) $(UNIT_BINS)
 
 deps:

@@ -1,0 +1,38 @@
+#!/bin/bash
+# A source-specific rule relays only its source; an any-source rule on the
+# same group takes the rest.  Input TTL 1 (link-local style) is relayed.
+. "$(dirname "$0")/lib.sh"
+plan 8
+
+ns_new src; ns_new relay; ns_new dst
+veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
+ip -n "$NS_src" addr add 198.18.1.5/24 dev s0
+veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
+
+C=$(conf relay <<'CONF'
+rules = (
+  { name = "ssm"; in = { dev = "r-in"; group = "232.1.1.1"; port = 5001; source = "198.18.1.5"; };
+    out = ( { dev = "r-out"; port = 6001; } ); },
+  { name = "asm"; in = { dev = "r-in"; group = "232.1.1.1"; port = 5001; };
+    out = ( { dev = "r-out"; port = 6002; } ); },
+  { name = "ttl1"; in = { dev = "r-in"; group = "239.255.255.250"; port = 1900; };
+    out = ( { dev = "r-out"; group = "239.255.255.251"; } ); }
+);
+CONF
+)
+mcrd_start relay relay "$C"; ok $? "mcrd starts"
+grep -q 'cannot join' "$TMP/mcrd-relay.log"; ok $((! $?)) "source-specific and any-source joins both succeed"
+
+sink_start dst s -i 2 d0:232.1.1.1:6001 d0:232.1.1.1:6002 d0:239.255.255.251:1900
+gen src -d s0 -S 198.18.1.5 -g 232.1.1.1 -p 5001 -n 300 -r 5000 --stream-id 1
+gen src -d s0 -S 198.18.1.1 -g 232.1.1.1 -p 5001 -n 200 -r 5000 --stream-id 2
+gen src -d s0 -g 239.255.255.250 -p 1900 -n 400 -r 5000 -t 1
+sink_wait s
+is "$(sink_get s "j['streams'][0]['unique']")" 300 "SSM rule: all 300 packets from its source"
+is "$(sink_get s "j['streams'][0]['received']")" 300 "SSM rule: nothing from the other source"
+is "$(sink_get s "j['streams'][1]['received']")" 200 "ASM rule: only the other source's 200 (S,G wins over *,G)"
+is "$(sink_get s "j['streams'][2]['unique']")" 400 "TTL 1 input relayed: all 400"
+is "$(sink_get s "j['total']['corrupted']")" 0 "no corruption"
+mcrd_stop relay
+is "$MCRD_RC" 0 "mcrd exits 0"
+done_testing

@@ -1,0 +1,36 @@
+#!/bin/bash
+# Two mcrd instances in one namespace, on the same input interface, with
+# different rules: each relays its own stream and neither disturbs the other.
+. "$(dirname "$0")/lib.sh"
+plan 8
+
+ns_new src; ns_new relay; ns_new dst
+veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
+veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
+A=$(conf a <<'CONF'
+rules = ( { name = "a"; in = { dev = "r-in"; group = "239.1.1.1"; port = 5001; };
+            out = ( { dev = "r-out"; group = "239.5.5.1"; } ); } );
+CONF
+)
+B=$(conf b <<'CONF'
+rules = ( { name = "b"; in = { dev = "r-in"; group = "239.1.1.2"; port = 5001; };
+            out = ( { dev = "r-out"; group = "239.5.5.2"; } ); } );
+CONF
+)
+mcrd_start relay a "$A"; ok $? "instance a starts"
+mcrd_start relay b "$B"; ok $? "instance b starts beside it"
+sink_start dst s -i 2 d0:239.5.5.1:5001 d0:239.5.5.2:5001
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 3000 -r 10000 --stream-id 1 &
+GEN=$!
+gen src -d s0 -g 239.1.1.2 -p 5001 -n 2000 -r 10000 --stream-id 2
+wait $GEN
+sink_wait s
+is "$(sink_get s "j['streams'][0]['unique']")" 3000 "instance a relayed its 3000"
+is "$(sink_get s "j['streams'][1]['unique']")" 2000 "instance b relayed its 2000"
+is "$(sink_get s "j['total']['duplicated']")" 0 "no stream relayed twice"
+mcrd_stop a
+is "$MCRD_RC" 0 "stopping a exits 0"
+kill -0 "$MCRD_PID_b" 2>/dev/null; ok $? "b keeps running after a stops"
+mcrd_stop b
+is "$MCRD_RC" 0 "stopping b exits 0"
+done_testing

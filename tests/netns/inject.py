@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Send hand-made (mostly malformed) IPv4/UDP multicast frames on an interface.
+
+    inject.py DEV GROUP PORT KIND COUNT
+
+KIND: valid | bad_ip_length | bad_udp_length | fragment | vlan | options
+Used by the netns tests only, inside their own namespaces.
+"""
+import socket
+import struct
+import sys
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def frame(group, port, kind, seq):
+    g = socket.inet_aton(group)
+    dmac = bytes([0x01, 0x00, 0x5E, g[1] & 0x7F, g[2], g[3]])
+    smac = bytes([0x02, 0, 0, 0, 0, 0x01])
+    payload = struct.pack("!IQ", 0xDEADBEEF, seq) + b"m" * 100
+    opts = b"\x01\x01\x01\x00" if kind == "options" else b""  # NOP NOP NOP EOL
+    ihl = 5 + len(opts) // 4
+    ulen = 8 + len(payload)
+    if kind == "bad_udp_length":
+        ulen += 50  # claims more than the IP payload holds
+    udp = struct.pack("!HHHH", 40000, port, ulen, 0) + payload
+    tot = ihl * 4 + len(udp)
+    frag = 0
+    if kind == "bad_ip_length":
+        tot += 200  # claims more than was sent
+    if kind == "fragment":
+        frag = 0x2000  # MF: first fragment of a larger datagram
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, tot, seq & 0xFFFF, frag, 1, 17, 0,
+                      socket.inet_aton("198.18.1.1"), g) + opts
+    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    eth = dmac + smac
+    if kind == "vlan":
+        eth += struct.pack("!HH", 0x8100, 100)
+    return eth + struct.pack("!H", 0x0800) + hdr + udp
+
+
+def main():
+    dev, group, port, kind, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((dev, 0))
+    for i in range(count):
+        s.send(frame(group, port, kind, i))
+
+
+if __name__ == "__main__":
+    main()

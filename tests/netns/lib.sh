@@ -1,0 +1,192 @@
+# Shared helpers for the netns tests: TAP output, namespaces unique to the
+# run, teardown in a trap, a watchdog bounding the run, and wrappers that
+# start mcrd / mcrsink / mcrgen inside namespaces.
+#
+# A test sources this file, calls `plan N`, builds its topology with
+# ns_new/veth, and asserts with ok/is.  Traffic never leaves the run's own
+# namespaces: addresses come from 198.18.0.0/15, groups from 239/8 and 232/8.
+
+set -u
+
+BIN=${MCR_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
+RUN_ID="$(printf '%04x%04x' $$ $RANDOM)"
+PFX="mcrt${RUN_ID}"
+TMP=$(mktemp -d "/tmp/mcrt-${RUN_ID}.XXXX")
+TEST_LIMIT=${TEST_LIMIT:-120}
+_NS=()
+_PIDS=()
+_T=0
+_FAILED=0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "1..0 # SKIP netns tests need root"
+	exit 0
+fi
+
+plan() { echo "1..$1"; }
+diag() { printf '# %s\n' "$@"; }
+
+ok() { # ok CONDITION_EXIT_CODE DESCRIPTION
+	_T=$((_T + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_T - $2"
+	else
+		echo "not ok $_T - $2"
+		_FAILED=$((_FAILED + 1))
+	fi
+}
+
+is() { # is GOT EXPECTED DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "got: '$1'" "expected: '$2'"
+	fi
+}
+
+cmp_ok() { # cmp_ok A OP B DESCRIPTION, OP one of -eq -ne -lt -le -gt -ge
+	if [ "$1" "$2" "$3" ] 2>/dev/null; then
+		ok 0 "$4"
+	else
+		ok 1 "$4"
+		diag "got: '$1' $2 '$3' is false"
+	fi
+}
+
+cleanup() {
+	local p n
+	for p in "${_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.2
+	for n in "${_NS[@]}"; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	done
+	for n in "${_NS[@]}"; do ip netns del "$n" 2>/dev/null; done
+	[ -n "${_WATCHDOG:-}" ] && kill "$_WATCHDOG" 2>/dev/null
+	if [ "$_FAILED" -gt 0 ] || [ -n "${KEEP_LOGS:-}" ]; then
+		for f in "$TMP"/*.log; do
+			[ -f "$f" ] || continue
+			diag "---- $f" && sed 's/^/#   /' "$f" | tail -n 40
+		done
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'echo "not ok - interrupted (watchdog after ${TEST_LIMIT}s, or a signal)"; exit 1' INT TERM
+
+# The whole test is bounded: the watchdog ends it (and the trap cleans up).
+# Its output is detached so a leftover sleep never holds prove's pipe open.
+( sleep "$TEST_LIMIT"; kill -TERM $$ ) >/dev/null 2>&1 &
+_WATCHDOG=$!
+
+# ns_new SHORT: creates namespace $PFX-SHORT; prints nothing; name in NS_SHORT
+ns_new() {
+	local n="${PFX}-$1"
+	ip netns add "$n" || { echo "Bail out! cannot create namespace $n"; exit 1; }
+	_NS+=("$n")
+	ip -n "$n" link set lo up
+	ip netns exec "$n" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 net.ipv4.igmp_max_memberships=1024 >/dev/null
+	eval "NS_$1=$n"
+}
+
+nsx() { local n="${PFX}-$1"; shift; ip netns exec "$n" "$@"; }
+
+# veth NS1 IF1 NS2 IF2 [ADDR1/LEN ADDR2/LEN]: a veth pair between namespaces.
+veth() {
+	ip link add "$2" netns "${PFX}-$1" type veth peer name "$4" netns "${PFX}-$3" ||
+		{ echo "Bail out! cannot create veth $2/$4"; exit 1; }
+	[ -n "${5:-}" ] && ip -n "${PFX}-$1" addr add "$5" dev "$2"
+	[ -n "${6:-}" ] && ip -n "${PFX}-$3" addr add "$6" dev "$4"
+	ip -n "${PFX}-$1" link set "$2" up
+	ip -n "${PFX}-$3" link set "$4" up
+	nsx "$1" sysctl -qw "net.ipv4.conf.$2.rp_filter=0" >/dev/null 2>&1
+	nsx "$3" sysctl -qw "net.ipv4.conf.$4.rp_filter=0" >/dev/null 2>&1
+	return 0
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+	local end=$((SECONDS + $1)); shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+}
+
+# mcrd_start NS NAME CONF [ARGS]: start mcrd -f; pid in MCRD_PID_NAME, log in $TMP/mcrd-NAME.log
+mcrd_start() {
+	local ns=$1 name=$2 conf=$3; shift 3
+	local log="$TMP/mcrd-$name.log"
+	# ip netns exec execs the command, so $! is mcrd itself (signals reach it).
+	ip netns exec "${PFX}-$ns" "$BIN/mcrd" -f -c "$conf" -l info "$@" >"$log" 2>&1 &
+	local pid=$!
+	_PIDS+=("$pid")
+	eval "MCRD_PID_$name=$pid"
+	wait_for 10 grep -q "started:" "$log" || { diag "mcrd $name did not start"; return 1; }
+}
+
+# mcrd_stop NAME: SIGTERM, wait for exit; exit status in MCRD_RC
+mcrd_stop() {
+	local pid; eval "pid=\$MCRD_PID_$1"
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"; MCRD_RC=$?
+}
+
+# mcrd_counter NAME PATTERN FIELD: send SIGUSR1 and read the last matching stats line's FIELD value.
+#   e.g. mcrd_counter relay "rule cam1 active" packets
+mcrd_counter() {
+	local name=$1 pat=$2 field=$3 pid log="$TMP/mcrd-$1.log" before
+	eval "pid=\$MCRD_PID_$name"
+	before=$(grep -c "stats:" "$log")
+	kill -USR1 "$pid"
+	wait_for 5 test "$(grep -c 'stats:' "$log")" -gt "$before" >/dev/null
+	sleep 0.1
+	grep "stats: $pat" "$log" | tail -n 1 | sed -n "s/.* $field \([0-9][0-9]*\).*/\1/p"
+}
+
+# mcrd_drop NAME LINKPATTERN REASON: a drop counter from the last stats dump
+mcrd_drop() {
+	grep "stats: $2" "$TMP/mcrd-$1.log" | tail -n 1 | sed -n "s/.* $3=\([0-9][0-9]*\).*/\1/p" |
+		grep . || echo 0
+}
+
+# sink_start NS NAME ARGS...: mcrsink -j in the background, ready when joined.
+sink_start() {
+	local ns=$1 name=$2; shift 2
+	local ready="$TMP/sink-$name.ready"
+	ip netns exec "${PFX}-$ns" "$BIN/mcrsink" -j --ready-file "$ready" "$@" \
+		>"$TMP/sink-$name.json" 2>"$TMP/sink-$name.log" &
+	local pid=$!
+	_PIDS+=("$pid")
+	eval "SINK_PID_$name=$pid"
+	wait_for 10 test -e "$ready" || { diag "mcrsink $name did not get ready"; return 1; }
+}
+
+# sink_wait NAME: wait for the sink to exit (idle timeout); its JSON is in $TMP/sink-NAME.json
+sink_wait() {
+	local pid; eval "pid=\$SINK_PID_$1"
+	wait "$pid"
+}
+
+# sink_get NAME EXPR: evaluate a Python expression over the sink's JSON (as j).
+sink_get() {
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$TMP/sink-$1.json" "$2"
+}
+
+# gen NS ARGS...: run mcrgen to completion (quiet).
+gen() {
+	local ns=$1; shift
+	timeout 60 ip netns exec "${PFX}-$ns" "$BIN/mcrgen" -q "$@"
+}
+
+# conf NAME <<EOF ... EOF: write a config file, print its path.
+conf() {
+	cat >"$TMP/$1.conf"
+	echo "$TMP/$1.conf"
+}
+
+done_testing() {
+	[ "$_FAILED" -eq 0 ]
+}
