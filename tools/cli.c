@@ -1,0 +1,111 @@
+/* Uniform "PROG: what is wrong" messages so scripts and people see the cause. */
+#include "cli.h"
+
+#include "addr.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *mcr_tool_prog = "mcrtool";
+
+__attribute__((format(printf, 1, 0)))
+static void verr(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", mcr_tool_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void mcr_tool_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(fmt, ap);
+	va_end(ap);
+}
+
+int mcr_tool_usage_hint(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", mcr_tool_prog);
+	return MCR_TOOL_EXIT_USAGE;
+}
+
+int mcr_tool_usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(fmt, ap);
+	va_end(ap);
+	return mcr_tool_usage_hint();
+}
+
+int mcr_tool_getopt_err(int c, char **argv)
+{
+	/* getopt has already advanced optind past the offending word. */
+	const char *word = argv[optind - 1];
+
+	if (c == ':')
+		return mcr_tool_usage_err("option \"%s\" needs an argument", word);
+	if (optopt && strncmp(word, "--", 2))
+		return mcr_tool_usage_err("unknown option \"-%c\"", optopt);
+	return mcr_tool_usage_err("unknown option \"%s\"", word);
+}
+
+int mcr_tool_arg_uint(const char *opt, const char *arg, unsigned long lo,
+		      unsigned long hi, unsigned long *out)
+{
+	int err = mcr_parse_uint(arg, lo, hi, out);
+
+	if (err == -ERANGE)
+		mcr_tool_err("%s \"%s\" is out of range (%lu..%lu)", opt, arg, lo, hi);
+	else if (err)
+		mcr_tool_err("%s \"%s\" is not a decimal number", opt, arg);
+	return err;
+}
+
+int mcr_tool_arg_ipv4(const char *opt, const char *arg, struct in_addr *out)
+{
+	int err = mcr_parse_ipv4(arg, out);
+
+	if (err)
+		mcr_tool_err("%s \"%s\" is not a valid IPv4 address", opt, arg);
+	return err;
+}
+
+int mcr_tool_arg_ifname(const char *opt, const char *arg)
+{
+	if (mcr_ifname_valid(arg))
+		return 0;
+	mcr_tool_err("%s \"%s\" is not a valid interface name", opt, arg);
+	return -EINVAL;
+}
+
+int mcr_tool_arg_seconds(const char *opt, const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	/* strtod alone would also take "inf", "0x10", " 5" or "-1". */
+	if (!arg || !strchr("0123456789.", arg[0]) || strpbrk(arg, "xXeEpP"))
+		goto bad;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end || errno || !isfinite(v))
+		goto bad;
+	if (v > 1e7) {
+		mcr_tool_err("%s \"%s\" is out of range (0..10000000 seconds)", opt, arg);
+		return -ERANGE;
+	}
+	*out = v;
+	return 0;
+bad:
+	mcr_tool_err("%s \"%s\" is not a number of seconds", opt, arg);
+	return -EINVAL;
+}

@@ -1,0 +1,364 @@
+/* mcrgen: send numbered, checksummed UDP test traffic at a fixed rate. */
+#include "addr.h"
+#include "cli.h"
+#include "clock.h"
+#include "payload.h"
+#include "signals.h"
+#include "sockets.h"
+#include "stream.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define RETRY_NS 50000ull /* pause before retrying when the kernel queue is full */
+
+struct gen_opts {
+	struct mcr_tool_stream dst; /* dev, first group and port */
+	bool has_dev, has_group, has_port;
+	unsigned long size, count, pps, ttl, batch, nstreams, base_id;
+	enum mcr_tool_step step;
+	struct in_addr src;
+	double duration; /* 0 = no limit */
+	bool json, quiet;
+};
+
+struct gen {
+	const struct gen_opts *o;
+	int fd;
+	struct mcr_payload_gen pg;
+	struct sockaddr_in *dsts; /* one per stream */
+	struct mmsghdr *msgs;
+	struct iovec *iov;
+	uint8_t *bufs;
+	unsigned per_send;        /* packets per sendmmsg */
+	uint32_t next_stream;     /* round-robin position */
+	uint64_t next_seq;
+	uint64_t sent, errors;
+	int last_err;
+	double seconds;
+};
+
+static void usage(void)
+{
+	printf(
+"Usage: mcrgen -d DEV -g GROUP -p PORT [ -s SIZE ] [ -n COUNT ] [ -r PPS ]\n"
+"              [ -t TTL ] [ -b BATCH ] [ -S SRCADDR ] [ --streams N ]\n"
+"              [ --step { port | group } ] [ --stream-id ID ] [ -D SECONDS ]\n"
+"              [ -j ] [ -q ]\n"
+"       mcrgen { -h | --help }\n"
+"\n"
+"Send numbered, checksummed UDP test packets to GROUP:PORT out of DEV.\n"
+"\n"
+"  -d, --dev DEV           output device\n"
+"  -g, --group GROUP       destination IPv4 address, multicast or unicast\n"
+"  -p, --port PORT         destination UDP port\n"
+"  -s, --size SIZE         UDP payload bytes, 24..65507 (default 1400); above\n"
+"                          the MTU the kernel sends IP fragments\n"
+"  -n, --count COUNT       packets per stream (default 1000; 0 = until -D or a\n"
+"                          signal)\n"
+"  -r, --rate PPS          packets per second over all streams (default 10000;\n"
+"                          0 = as fast as possible)\n"
+"  -t, --ttl TTL           IP TTL for unicast and multicast, 1..255 (default 1)\n"
+"  -b, --batch BATCH       most packets per sendmmsg, 1..1024 (default 32); fewer\n"
+"                          at low rates so bursts stay at most 1 ms apart\n"
+"  -S, --source SRCADDR    send from this local address\n"
+"      --streams N         send N streams, 1..4096 (default 1), round-robin\n"
+"      --step port|group   stream i goes to PORT+i (default) or to GROUP+i\n"
+"      --stream-id ID      stream id of the first stream (default 0)\n"
+"  -D, --duration SECONDS  stop after this long (fractions allowed)\n"
+"  -j, --json              print the summary as one JSON object\n"
+"  -q, --quiet             print nothing but errors\n"
+"  -h, --help              show this help\n"
+"\n"
+"Summary: sent N packets (N bytes) in F s: N pps, F Mbit/s, N errors\n"
+"   JSON: {\"sent\":N,\"bytes\":N,\"seconds\":F,\"pps\":F,\"errors\":N,\"streams\":N}\n"
+"Exit status: 0 done, 1 usage error, 2 runtime error.\n");
+}
+
+enum { OPT_STREAMS = 256, OPT_STEP, OPT_STREAM_ID };
+
+static const struct option longopts[] = {
+	{ "dev", required_argument, NULL, 'd' },
+	{ "group", required_argument, NULL, 'g' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "size", required_argument, NULL, 's' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "ttl", required_argument, NULL, 't' },
+	{ "batch", required_argument, NULL, 'b' },
+	{ "source", required_argument, NULL, 'S' },
+	{ "streams", required_argument, NULL, OPT_STREAMS },
+	{ "step", required_argument, NULL, OPT_STEP },
+	{ "stream-id", required_argument, NULL, OPT_STREAM_ID },
+	{ "duration", required_argument, NULL, 'D' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* One option; 0, or -EINVAL after printing why. */
+static int parse_opt(int c, const char *arg, struct gen_opts *o)
+{
+	unsigned long port;
+
+	switch (c) {
+	case 'd':
+		o->has_dev = true;
+		if (mcr_tool_arg_ifname("-d", arg))
+			return -EINVAL;
+		snprintf(o->dst.dev, sizeof(o->dst.dev), "%s", arg);
+		return 0;
+	case 'g':
+		o->has_group = true;
+		return mcr_tool_arg_ipv4("-g", arg, &o->dst.group);
+	case 'p':
+		o->has_port = true;
+		if (mcr_tool_arg_uint("-p", arg, 1, 65535, &port))
+			return -EINVAL;
+		o->dst.port = (uint16_t)port;
+		return 0;
+	case 's': return mcr_tool_arg_uint("-s", arg, MCR_PAYLOAD_MIN, MCR_PAYLOAD_MAX, &o->size);
+	case 'n': return mcr_tool_arg_uint("-n", arg, 0, UINT32_MAX, &o->count);
+	case 'r': return mcr_tool_arg_uint("-r", arg, 0, 10000000, &o->pps);
+	case 't': return mcr_tool_arg_uint("-t", arg, 1, 255, &o->ttl);
+	case 'b': return mcr_tool_arg_uint("-b", arg, 1, 1024, &o->batch);
+	case 'S': return mcr_tool_arg_ipv4("-S", arg, &o->src);
+	case 'D': return mcr_tool_arg_seconds("-D", arg, &o->duration);
+	case 'j': o->json = true; return 0;
+	case 'q': o->quiet = true; return 0;
+	case OPT_STREAMS:
+		return mcr_tool_arg_uint("--streams", arg, 1, MCR_TOOL_MAX_STREAMS, &o->nstreams);
+	case OPT_STREAM_ID: return mcr_tool_arg_uint("--stream-id", arg, 0, UINT32_MAX, &o->base_id);
+	case OPT_STEP:
+		if (!mcr_tool_step_parse(arg, &o->step))
+			return 0;
+		mcr_tool_err("--step \"%s\" is not \"port\" or \"group\"", arg);
+		return -EINVAL;
+	}
+	return -EINVAL;
+}
+
+/* Checks between options; returns an exit code, or -1 to go on. */
+static int check_opts(const struct gen_opts *o)
+{
+	struct mcr_tool_stream last;
+
+	if (!o->has_dev || !o->has_group || !o->has_port)
+		return mcr_tool_usage_err("missing %s", !o->has_dev ? "-d DEV" :
+					  !o->has_group ? "-g GROUP" : "-p PORT");
+	if (mcr_tool_stream_step(&o->dst, o->step, (unsigned)o->nstreams - 1, &last))
+		return mcr_tool_usage_err("--streams %lu from %s: the last stream's %s is out of range",
+					  o->nstreams, o->step == MCR_TOOL_STEP_PORT ? "-p" : "-g",
+					  o->step == MCR_TOOL_STEP_PORT ? "port" : "group");
+	if (o->base_id + o->nstreams - 1 > UINT32_MAX)
+		return mcr_tool_usage_err("--stream-id %lu with --streams %lu exceeds %u",
+					  o->base_id, o->nstreams, UINT32_MAX);
+	return -1;
+}
+
+static int parse_args(int argc, char **argv, struct gen_opts *o)
+{
+	int c;
+
+	*o = (struct gen_opts){ .size = 1400, .count = 1000, .pps = 10000, .ttl = 1,
+				.batch = 32, .nstreams = 1, .step = MCR_TOOL_STEP_PORT };
+	while ((c = getopt_long(argc, argv, ":d:g:p:s:n:r:t:b:S:D:jqh", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage();
+			return MCR_TOOL_EXIT_OK;
+		}
+		if (c == '?' || c == ':')
+			return mcr_tool_getopt_err(c, argv);
+		if (parse_opt(c, optarg, o))
+			return mcr_tool_usage_hint();
+	}
+	if (optind < argc)
+		return mcr_tool_usage_err("unexpected argument \"%s\"", argv[optind]);
+	return check_opts(o);
+}
+
+/* Buffers and destinations; 0 or -ENOMEM. */
+static int gen_alloc(struct gen *g)
+{
+	const struct gen_opts *o = g->o;
+	unsigned long per = o->pps ? o->pps / 1000 : o->batch;
+
+	/* Small batches at low rates, so the traffic is not bursty. */
+	g->per_send = (unsigned)(per < 1 ? 1 : per > o->batch ? o->batch : per);
+	g->dsts = calloc(o->nstreams, sizeof(*g->dsts));
+	g->msgs = calloc(g->per_send, sizeof(*g->msgs));
+	g->iov = calloc(g->per_send, sizeof(*g->iov));
+	g->bufs = malloc(g->per_send * o->size);
+	if (!g->dsts || !g->msgs || !g->iov || !g->bufs)
+		return -ENOMEM;
+	for (unsigned i = 0; i < o->nstreams; i++) {
+		struct mcr_tool_stream s;
+
+		mcr_tool_stream_step(&o->dst, o->step, i, &s);
+		g->dsts[i].sin_family = AF_INET;
+		g->dsts[i].sin_addr = s.group;
+		g->dsts[i].sin_port = htons(s.port);
+	}
+	for (unsigned i = 0; i < g->per_send; i++) {
+		g->iov[i].iov_base = g->bufs + (size_t)i * o->size;
+		g->iov[i].iov_len = o->size;
+		g->msgs[i].msg_hdr.msg_iov = &g->iov[i];
+		g->msgs[i].msg_hdr.msg_iovlen = 1;
+		g->msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
+	}
+	return mcr_payload_gen_init(&g->pg, o->size);
+}
+
+static void gen_free(struct gen *g)
+{
+	mcr_payload_gen_free(&g->pg);
+	free(g->dsts);
+	free(g->msgs);
+	free(g->iov);
+	free(g->bufs);
+	if (g->fd >= 0)
+		close(g->fd);
+}
+
+/* Fills n messages with the next packets, round-robin over the streams. */
+static void fill_batch(struct gen *g, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		g->msgs[i].msg_hdr.msg_name = &g->dsts[g->next_stream];
+		mcr_payload_gen_fill(&g->pg, g->iov[i].iov_base,
+				     (uint32_t)(g->o->base_id + g->next_stream), g->next_seq);
+		if (++g->next_stream == g->o->nstreams) {
+			g->next_stream = 0;
+			g->next_seq++;
+		}
+	}
+}
+
+/* Sends n messages; a full kernel queue is retried, other errors skip the packet. */
+static void send_batch(struct gen *g, unsigned n, const sigset_t *waitmask)
+{
+	unsigned off = 0;
+
+	while (off < n) {
+		int r = sendmmsg(g->fd, g->msgs + off, n - off, 0);
+
+		if (r > 0) {
+			g->sent += (unsigned)r;
+			off += (unsigned)r;
+		} else if (r == 0 || errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
+			if (mcr_tool_wait_until(mcr_tool_now_ns() + RETRY_NS, waitmask))
+				return; /* stopping */
+		} else {
+			g->errors++;
+			g->last_err = errno;
+			off++;
+		}
+	}
+}
+
+/* When packet k is due: k / pps seconds after start, without overflow. */
+static uint64_t due_ns(uint64_t t0, uint64_t k, uint64_t pps)
+{
+	return t0 + k / pps * MCR_TOOL_NSEC + k % pps * MCR_TOOL_NSEC / pps;
+}
+
+/* Paces batches on an absolute schedule from t0, so sleep overshoot never drifts. */
+static void run(struct gen *g, const sigset_t *waitmask)
+{
+	const struct gen_opts *o = g->o;
+	uint64_t t0 = mcr_tool_now_ns(), k = 0;
+	uint64_t total = o->count ? o->count * o->nstreams : UINT64_MAX;
+	uint64_t end = o->duration > 0 ? t0 + mcr_tool_sec_to_ns(o->duration) : UINT64_MAX;
+
+	while (!mcr_tool_stop && k < total) {
+		uint64_t n = total - k < g->per_send ? total - k : g->per_send;
+
+		if (o->pps) {
+			uint64_t due = due_ns(t0, k, o->pps);
+
+			if (mcr_tool_wait_until(due < end ? due : end, waitmask))
+				continue;
+		}
+		if (mcr_tool_now_ns() >= end)
+			break;
+		fill_batch(g, (unsigned)n);
+		send_batch(g, (unsigned)n, waitmask);
+		k += n;
+	}
+	/* The last batch owns its time slot too: N packets at R pps take N/R s. */
+	if (o->pps && !mcr_tool_stop && k == total) {
+		uint64_t due = due_ns(t0, k, o->pps);
+
+		mcr_tool_wait_until(due < end ? due : end, waitmask);
+	}
+	g->seconds = (double)(mcr_tool_now_ns() - t0) / 1e9;
+}
+
+static void print_summary(const struct gen *g)
+{
+	uint64_t bytes = g->sent * g->o->size;
+	double s = g->seconds > 0 ? g->seconds : 1e-9;
+
+	if (g->o->json)
+		printf("{\"sent\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"seconds\":%.6f,"
+		       "\"pps\":%.1f,\"errors\":%" PRIu64 ",\"streams\":%lu}\n",
+		       g->sent, bytes, g->seconds, (double)g->sent / s, g->errors, g->o->nstreams);
+	else
+		printf("sent %" PRIu64 " packets (%" PRIu64 " bytes) in %.3f s: %.0f pps, "
+		       "%.1f Mbit/s, %" PRIu64 " errors\n", g->sent, bytes, g->seconds,
+		       (double)g->sent / s, (double)bytes * 8 / s / 1e6, g->errors);
+}
+
+static int gen_main(const struct gen_opts *o)
+{
+	struct gen g = { .o = o, .fd = -1 };
+	sigset_t waitmask;
+	int rc = MCR_TOOL_EXIT_RUNTIME;
+
+	if (gen_alloc(&g)) {
+		mcr_tool_err("out of memory");
+		goto out;
+	}
+	g.fd = mcr_tool_sender_open(o->dst.dev, (int)o->ttl, o->src);
+	if (g.fd < 0)
+		goto out;
+	if (mcr_tool_signals_init(&waitmask)) {
+		mcr_tool_err("signals: %s", strerror(errno));
+		goto out;
+	}
+	/* The default 50 us timer slack would show up as jitter in the schedule. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+	run(&g, &waitmask);
+	if (g.errors)
+		mcr_tool_err("%" PRIu64 " packets not sent: %s", g.errors, strerror(g.last_err));
+	if (g.errors && !g.sent)
+		goto out;
+	if (!o->quiet)
+		print_summary(&g);
+	rc = MCR_TOOL_EXIT_OK;
+out:
+	gen_free(&g);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct gen_opts o;
+	int rc;
+
+	mcr_tool_prog = "mcrgen";
+	rc = parse_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	return gen_main(&o);
+}
