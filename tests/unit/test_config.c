@@ -1,0 +1,670 @@
+/*
+ * mcr_config_load_string() / _file(): a valid file loads with its defaults;
+ * every problem is reported with its line, and all of them, not just the first.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static struct in_addr A(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static void dump(const struct mcr_errlist *el)
+{
+	for (size_t i = 0; i < el->n; i++)
+		print_message("  line %d: %s\n", el->v[i].line, el->v[i].msg);
+}
+
+static bool has_err(const struct mcr_errlist *el, int line, const char *phrase)
+{
+	for (size_t i = 0; i < el->n; i++)
+		if (el->v[i].line == line && strstr(el->v[i].msg, phrase))
+			return true;
+	return false;
+}
+
+#define assert_err(el, line, phrase)                                                     \
+	do {                                                                             \
+		if (!has_err((el), (line), (phrase))) {                                  \
+			dump(el);                                                        \
+			fail_msg("no problem at line %d with '%s'", (int)(line), (phrase)); \
+		}                                                                        \
+	} while (0)
+
+/* Loads text that must be valid into c; the caller frees c. */
+static void load_ok(const char *text, struct mcr_config *c)
+{
+	struct mcr_errlist el;
+	int err;
+
+	mcr_errlist_init(&el, NULL);
+	err = mcr_config_load_string(text, c, &el);
+	if (err || el.n) {
+		dump(&el);
+		fail_msg("load failed: %d\n%s", err, text);
+	}
+	mcr_errlist_free(&el);
+}
+
+/*
+ * Loads text that must be refused: -EINVAL, nothing kept, and exactly nerr
+ * problems of which one is at line with phrase.
+ */
+static void expect_errors(const char *text, size_t nerr, int line, const char *phrase)
+{
+	struct mcr_errlist el;
+	struct mcr_config c;
+	int err;
+
+	mcr_errlist_init(&el, NULL);
+	err = mcr_config_load_string(text, &c, &el);
+	if (err != -EINVAL || el.n != nerr) {
+		dump(&el);
+		fail_msg("got %d with %zu problems, want -EINVAL with %zu:\n%s", err, el.n, nerr,
+			 text);
+	}
+	assert_err(&el, line, phrase);
+	assert_int_equal(c.rules.n, 0);
+	assert_null(c.rules.v);
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+}
+
+#define expect_error(text, line, phrase) expect_errors((text), 1, (line), (phrase))
+
+/*
+ * One rule, one key per line:
+ *   1 rules = (
+ *   2   { name = "r1";       (the name line: any text)
+ *   3     in = { IN };
+ *   4     out = OUT;
+ *   5   }
+ *   6 );
+ */
+#define IN_OK  "dev = \"eth0\"; group = \"239.1.1.1\"; port = 5001;"
+#define OUT_OK "( { dev = \"eth1\"; } )"
+
+static const char *rule3(const char *name_line, const char *in, const char *out)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 "rules = (\n"
+		 "  { %s\n"
+		 "    in = { %s };\n"
+		 "    out = %s;\n"
+		 "  }\n"
+		 ");\n",
+		 name_line, in, out);
+	return buf;
+}
+
+#define RULE_IN(in)   rule3("name = \"r1\";", (in), OUT_OK)
+#define RULE_OUT(out) rule3("name = \"r1\";", IN_OK, (out))
+
+static const char example[] =
+	"workers = \"auto\";\n"                                                            /* 1 */
+	"rules = (\n"                                                                      /* 2 */
+	"  { name = \"cam1\";\n"                                                           /* 3 */
+	"    in  = { dev = \"eth0\"; group = \"239.1.1.1\"; port = 5001; source = \"10.0.0.5\"; };\n"
+	"    out = ( { dev = \"eth1\"; group = \"239.2.2.2\"; port = 6000; ttl = 4; },\n"  /* 5 */
+	"            { dev = \"eth2\"; } );\n"                                             /* 6 */
+	"  }\n"
+	");\n";
+
+/* ---- valid files ---- */
+
+static void test_example(void **state)
+{
+	struct mcr_config c;
+	const struct mcr_rule *r;
+
+	(void)state;
+	load_ok(example, &c);
+	assert_int_equal(c.workers, 0);
+	assert_string_equal(c.user, "mcrd");
+	assert_int_equal(c.rules.n, 1);
+	r = &c.rules.v[0];
+	assert_string_equal(r->name, "cam1");
+	assert_int_equal(r->line, 3);
+	assert_int_equal(r->origin, MCR_ORIGIN_CONFIG);
+	assert_string_equal(r->in.dev, "eth0");
+	assert_int_equal(r->in.group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r->in.port, 5001);
+	assert_int_equal(r->in.source.s_addr, A("10.0.0.5").s_addr);
+	assert_int_equal(r->nout, 2);
+	assert_string_equal(r->out[0].dev, "eth1");
+	assert_int_equal(r->out[0].group.s_addr, A("239.2.2.2").s_addr);
+	assert_int_equal(r->out[0].port, 6000);
+	assert_int_equal(r->out[0].ttl, 4);
+	assert_int_equal(r->out[0].line, 5);
+	/* Defaults: the input's group and port, ttl 1. */
+	assert_string_equal(r->out[1].dev, "eth2");
+	assert_int_equal(r->out[1].group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r->out[1].port, 5001);
+	assert_int_equal(r->out[1].ttl, MCR_DEFAULT_TTL);
+	assert_int_equal(MCR_DEFAULT_TTL, 1);
+	assert_int_equal(r->out[1].line, 6);
+	mcr_config_free(&c);
+	assert_int_equal(c.rules.n, 0);
+}
+
+static void test_valid_variants(void **state)
+{
+	struct mcr_config c;
+	const struct mcr_rule *r;
+
+	(void)state;
+	load_ok("workers = 4;\n"
+		"user = \"nobody\";\n"
+		"rules = (\n"
+		"  { in = { dev = \"eth0\"; group = \"239.1.1.1\"; port = 5001; };\n" /* unnamed */
+		"    out = { dev = \"eth1\"; port = 0x10; ttl = 255; }; },\n"       /* a group */
+		"  { name = \"ssm\"; in = { dev = \"eth0\"; group = \"232.1.1.1\"; port = 5001;\n"
+		"    source = \"10.0.0.5\"; }; out = ( { dev = \"eth1\"; group = \"192.0.2.1\"; } ); },\n"
+		"  { name = \"asm\"; in = { dev = \"eth0\"; group = \"232.1.1.1\"; port = 5001; };\n"
+		"    out = ( { dev = \"eth1\"; } ); },\n" /* same group/port/dev: not the input */
+		"  { name = \"big\"; in = { dev = \"eth0\"; group = \"232.1.1.1\"; port = 65535L; };\n"
+		"    out = ( { dev = \"eth1\"; port = 1; ttl = 1; } ) }\n"
+		");\n",
+		&c);
+	assert_int_equal(c.workers, 4);
+	assert_string_equal(c.user, "nobody");
+	assert_int_equal(c.rules.n, 4);
+	r = &c.rules.v[0];
+	assert_string_equal(r->name, "eth0:239.1.1.1:5001");
+	assert_int_equal(r->line, 4);
+	assert_int_equal(r->in.source.s_addr, 0);
+	assert_int_equal(r->nout, 1);
+	assert_int_equal(r->out[0].port, 16);
+	assert_int_equal(r->out[0].ttl, 255);
+	assert_int_equal(r->out[0].line, 5);
+	assert_int_equal(r->out[0].group.s_addr, A("239.1.1.1").s_addr);
+	r = mcr_ruleset_find(&c.rules, "ssm");
+	assert_non_null(r);
+	assert_int_equal(r->in.source.s_addr, A("10.0.0.5").s_addr);
+	assert_int_equal(r->out[0].group.s_addr, A("192.0.2.1").s_addr);
+	r = mcr_ruleset_find(&c.rules, "asm");
+	assert_non_null(r);
+	assert_int_equal(r->in.source.s_addr, 0);
+	assert_int_equal(mcr_ruleset_find(&c.rules, "big")->in.port, 65535);
+	mcr_config_free(&c);
+
+	/* Empty file, and an empty rule list: valid, nothing to do. */
+	load_ok("", &c);
+	assert_int_equal(c.rules.n, 0);
+	assert_int_equal(c.workers, 0);
+	assert_string_equal(c.user, "mcrd");
+	mcr_config_free(&c);
+	load_ok("# nothing\nrules = ();\nworkers = 256;\nuser = \"abcdefghijklmnopqrstuvwxyz012345\";\n",
+		&c);
+	assert_int_equal(c.rules.n, 0);
+	assert_int_equal(c.workers, MCR_MAX_WORKERS);
+	assert_string_equal(c.user, "abcdefghijklmnopqrstuvwxyz012345");
+	mcr_config_free(&c);
+	load_ok("workers = 1;", &c);
+	assert_int_equal(c.workers, 1);
+	mcr_config_free(&c);
+}
+
+/* ---- syntax and addresses ---- */
+
+static void test_syntax_error(void **state)
+{
+	(void)state;
+	expect_error("workers = \"auto\";\n"
+		     "rules = (\n"
+		     "  { name = \"a\";\n"
+		     "    in = { dev = \"eth0\"; group = ; };\n"
+		     "  }\n"
+		     ");\n",
+		     4, "syntax error");
+	expect_error("rules = (\n  { name = \"a\" } }\n);\n", 2, "syntax error");
+	/* libconfig itself refuses a key given twice. */
+	expect_error("workers = 1;\nworkers = 2;\n", 2, "duplicate setting");
+}
+
+static void test_bad_addresses(void **state)
+{
+	(void)state;
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"300.1.1.1\"; port = 5001;"), 3,
+		     "rule \"r1\": in.group \"300.1.1.1\" is not a valid IPv4 address");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"239.1.1\"; port = 5001;"), 3,
+		     "in.group \"239.1.1\" is not a valid IPv4 address");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"\"; port = 5001;"), 3,
+		     "in.group \"\" is not a valid IPv4 address");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; group = \"239.2.2.256\"; } )"), 4,
+		     "rule \"r1\": out.group \"239.2.2.256\" is not a valid IPv4 address");
+	expect_error(RULE_IN(IN_OK " source = \"10.0.0\";"), 3,
+		     "rule \"r1\": in.source \"10.0.0\" is not a valid IPv4 address");
+	expect_error(RULE_IN(IN_OK " source = \" 10.0.0.5\";"), 3,
+		     "in.source \" 10.0.0.5\" is not a valid IPv4 address");
+}
+
+static void test_not_multicast(void **state)
+{
+	(void)state;
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"10.1.1.1\"; port = 5001;"), 3,
+		     "rule \"r1\": input group 10.1.1.1 is not a multicast address");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"240.0.0.1\"; port = 5001;"), 3,
+		     "input group 240.0.0.1 is not a multicast address");
+	/* Checked with the whole rule: at the rule's line. */
+	expect_error(RULE_IN(IN_OK " source = \"239.9.9.9\";"), 2,
+		     "rule \"r1\": source 239.9.9.9 is not a unicast host address");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; group = \"127.0.0.1\"; } )"), 4,
+		     "rule \"r1\": output 1: 127.0.0.1 is not a usable destination");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; }, { dev = \"eth2\"; group = \"0.0.0.0\"; } )"), 4,
+		     "output 2: 0.0.0.0 is not a usable destination");
+}
+
+/* ---- numbers ---- */
+
+static void test_port_range(void **state)
+{
+	(void)state;
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"239.1.1.1\"; port = 0;"), 3,
+		     "rule \"r1\": in.port 0 out of range 1..65535");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"239.1.1.1\"; port = 70000;"), 3,
+		     "in.port 70000 out of range 1..65535");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"239.1.1.1\"; port = 65536;"), 3,
+		     "in.port 65536 out of range 1..65535");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"239.1.1.1\"; port = -1;"), 3,
+		     "in.port -1 out of range 1..65535");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"239.1.1.1\"; port = 70000L;"), 3,
+		     "in.port 70000 out of range 1..65535");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; port = 0; } )"), 4,
+		     "rule \"r1\": out.port 0 out of range 1..65535");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; port = 70000; } )"), 4,
+		     "out.port 70000 out of range 1..65535");
+}
+
+static void test_ttl_range(void **state)
+{
+	(void)state;
+	expect_error(RULE_OUT("( { dev = \"eth1\"; ttl = 0; } )"), 4,
+		     "rule \"r1\": out.ttl 0 out of range 1..255");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; ttl = 256; } )"), 4,
+		     "out.ttl 256 out of range 1..255");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; ttl = -3; } )"), 4,
+		     "out.ttl -3 out of range 1..255");
+}
+
+static void test_workers_and_user(void **state)
+{
+	(void)state;
+	expect_error("rules = ();\nworkers = 0;\n", 2, "workers must be \"auto\" or 1..256");
+	expect_error("workers = \"many\";\n", 1, "workers must be \"auto\" or 1..256");
+	expect_error("workers = 257;\n", 1, "workers must be \"auto\" or 1..256");
+	expect_error("workers = -1;\n", 1, "workers must be \"auto\" or 1..256");
+	expect_error("workers = 2.0;\n", 1, "workers must be \"auto\" or 1..256");
+	expect_error("workers = \"AUTO\";\n", 1, "workers must be \"auto\" or 1..256");
+	expect_error("\nuser = \"\";\n", 2, "user must be a user name of 1..32 characters");
+	expect_error("user = \"abcdefghijklmnopqrstuvwxyz0123456\";\n", 1,
+		     "user must be a user name of 1..32 characters");
+	expect_error("user = 1000;\n", 1, "user must be a user name");
+}
+
+/* ---- keys ---- */
+
+static void test_unknown_keys(void **state)
+{
+	(void)state;
+	expect_error("workers = 1;\nworker = 2;\n", 2, "unknown key \"worker\" in the top level");
+	expect_error(rule3("name = \"r1\"; prio = 1;", IN_OK, OUT_OK), 2,
+		     "rule \"r1\": unknown key \"prio\" in rule");
+	expect_error(RULE_IN(IN_OK " ttl = 3;"), 3, "rule \"r1\": unknown key \"ttl\" in in");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; src = \"1.2.3.4\"; } )"), 4,
+		     "rule \"r1\": unknown key \"src\" in out");
+	/* Also in an unnamed rule, and in an output given as a single group. */
+	expect_error(rule3("", IN_OK " Port = 1;", OUT_OK), 3, "unknown key \"Port\" in in");
+	expect_error(RULE_OUT("{ dev = \"eth1\"; tll = 2; }"), 4, "unknown key \"tll\" in out");
+}
+
+static void test_missing_keys(void **state)
+{
+	(void)state;
+	expect_error("rules = (\n"
+		     "  { name = \"r1\";\n"
+		     "    out = ( { dev = \"eth1\"; } ); }\n"
+		     ");\n",
+		     2, "rule \"r1\": in is missing");
+	expect_error("rules = (\n"
+		     "  { name = \"r1\";\n"
+		     "    in = { " IN_OK " }; }\n"
+		     ");\n",
+		     2, "rule \"r1\": out is missing");
+	expect_error(RULE_IN("group = \"239.1.1.1\"; port = 5001;"), 3, "rule \"r1\": in.dev is missing");
+	expect_error(RULE_IN("dev = \"eth0\"; port = 5001;"), 3, "rule \"r1\": in.group is missing");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"239.1.1.1\";"), 3,
+		     "rule \"r1\": in.port is missing");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; },\n"
+			      "  { group = \"239.2.2.2\"; } )"),
+		     5, "rule \"r1\": out.dev is missing");
+	expect_error(RULE_OUT("( )"), 2, "rule \"r1\": no output");
+}
+
+static void test_wrong_types(void **state)
+{
+	(void)state;
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"239.1.1.1\"; port = \"5001\";"), 3,
+		     "rule \"r1\": in.port must be an integer");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"239.1.1.1\"; port = 5001.0;"), 3,
+		     "in.port must be an integer");
+	expect_error(RULE_IN("dev = 0; group = \"239.1.1.1\"; port = 5001;"), 3,
+		     "in.dev must be a string");
+	expect_error(RULE_IN("dev = \"eth0\"; group = 239; port = 5001;"), 3,
+		     "in.group must be a string");
+	expect_error(RULE_IN(IN_OK " source = 10;"), 3, "in.source must be a string");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; ttl = \"4\"; } )"), 4,
+		     "out.ttl must be an integer");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; port = true; } )"), 4,
+		     "out.port must be an integer");
+	expect_error(RULE_OUT("( { dev = [ \"eth1\" ]; } )"), 4, "out.dev must be a string");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; group = 1; } )"), 4,
+		     "out.group must be a string");
+	expect_error(rule3("name = 7;", IN_OK, OUT_OK), 2, "rule \"#1\": name must be a string");
+	expect_error("rules = (\n  { name = \"r1\";\n    in = ( \"eth0\" );\n    out = " OUT_OK
+		     "; }\n);\n",
+		     3, "rule \"r1\": in must be a group { ... }");
+	expect_error(RULE_OUT("\"eth1\""), 4, "rule \"r1\": out must be a list ( { ... }, ... )");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; }, \"eth2\" )"), 4,
+		     "rule \"r1\": each output must be a group { ... }");
+	/* (libconfig dates a bare value by the token after it: keep both on one line.) */
+	expect_error("rules = (\n  { name = \"r1\"; in = { " IN_OK " }; out = " OUT_OK "; },\n"
+		     "  \"r2\" );\n",
+		     3, "rule #2: must be a group { ... }");
+	expect_error("\n\nrules = { };\n", 3, "rules must be a list ( { ... }, ... )");
+	expect_error("rules = [ 1 ];\n", 1, "rules must be a list");
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	expect_error(rule3("name = \"two words\";", IN_OK, OUT_OK), 2,
+		     "rule #1: name \"two words\" must be 1..63 printable characters, no spaces");
+	expect_error(rule3("name = \"\";", IN_OK, OUT_OK), 2,
+		     "rule #1: name \"\" must be 1..63 printable characters");
+	expect_error(rule3("name = \"a\\\"b\";", IN_OK, OUT_OK), 2, "must be 1..63 printable");
+	expect_error(rule3("name = \"0123456789012345678901234567890123456789012345678901234567890123\";",
+			   IN_OK, OUT_OK),
+		     2, "must be 1..63 printable characters");
+	/* The bad name is not used; others still refer to the rule by number. */
+	expect_errors(rule3("name = \"a b\";", "dev = \"eth0\"; group = \"239.1.1.1\"; port = 0;",
+			    OUT_OK),
+		      2, 3, "rule \"#1\": in.port 0 out of range");
+	expect_error(rule3("", "dev = \"eth0/1\"; group = \"239.1.1.1\"; port = 5001;", OUT_OK), 3,
+		     "rule \"#1\": \"eth0/1\" is not a valid interface name");
+	expect_error(RULE_OUT("( { dev = \"abcdefghijklmnop\"; } )"), 4,
+		     "rule \"r1\": \"abcdefghijklmnop\" is not a valid interface name");
+}
+
+/* ---- rules against each other ---- */
+
+static void test_duplicate_name(void **state)
+{
+	(void)state;
+	expect_error("rules = (\n"
+		     "  { name = \"a\"; in = { dev = \"eth0\"; group = \"239.1.1.1\"; port = 5001; };\n"
+		     "    out = ( { dev = \"eth1\"; } ); },\n"
+		     "  { name = \"a\"; in = { dev = \"eth0\"; group = \"239.1.1.2\"; port = 5001; };\n"
+		     "    out = ( { dev = \"eth1\"; } ); }\n"
+		     ");\n",
+		     4, "rule \"a\": duplicate name (first used at line 2)");
+	/* An explicit name equal to another rule's default name. */
+	expect_error("rules = (\n"
+		     "  { in = { dev = \"eth0\"; group = \"239.1.1.1\"; port = 5001; };\n"
+		     "    out = ( { dev = \"eth1\"; } ); },\n"
+		     "  { name = \"eth0:239.1.1.1:5001\";\n"
+		     "    in = { dev = \"eth0\"; group = \"239.1.1.2\"; port = 5001; };\n"
+		     "    out = ( { dev = \"eth1\"; } ); }\n"
+		     ");\n",
+		     4, "duplicate name (first used at line 2)");
+}
+
+/* Two rules, the second's input given by in2 (the first's is IN_OK + source). */
+static const char *two_inputs(const char *in2)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 "rules = (\n"
+		 "  { name = \"a\"; in = { " IN_OK " source = \"10.0.0.5\"; };\n"
+		 "    out = ( { dev = \"eth1\"; } ); },\n"
+		 "  { name = \"b\"; in = { %s };\n"
+		 "    out = ( { dev = \"eth2\"; } ); }\n"
+		 ");\n",
+		 in2);
+	return buf;
+}
+
+static void test_duplicate_input(void **state)
+{
+	struct mcr_config c;
+
+	(void)state;
+	expect_error(two_inputs(IN_OK " source = \"10.0.0.5\";"), 4,
+		     "rule \"b\": same input as rule \"a\"");
+	/* Any one of dev, group, port or source differing: not a duplicate. */
+	load_ok(two_inputs(IN_OK " source = \"10.0.0.6\";"), &c);
+	assert_int_equal(c.rules.n, 2);
+	mcr_config_free(&c);
+	load_ok(two_inputs(IN_OK), &c); /* any-source next to source-specific */
+	assert_int_equal(c.rules.n, 2);
+	mcr_config_free(&c);
+	load_ok(two_inputs("dev = \"eth9\"; group = \"239.1.1.1\"; port = 5001; source = \"10.0.0.5\";"),
+		&c);
+	mcr_config_free(&c);
+	load_ok(two_inputs("dev = \"eth0\"; group = \"239.1.1.2\"; port = 5001; source = \"10.0.0.5\";"),
+		&c);
+	mcr_config_free(&c);
+	load_ok(two_inputs("dev = \"eth0\"; group = \"239.1.1.1\"; port = 5002; source = \"10.0.0.5\";"),
+		&c);
+	mcr_config_free(&c);
+
+	/* Any-source duplicates, unnamed: the default names collide first. */
+	expect_error("rules = (\n"
+		     "  { in = { " IN_OK " }; out = ( { dev = \"eth1\"; } ); },\n"
+		     "  { in = { " IN_OK " }; out = ( { dev = \"eth2\"; } ); }\n"
+		     ");\n",
+		     3, "rule \"eth0:239.1.1.1:5001\": duplicate name (first used at line 2)");
+	/* A duplicate input is found even when the rule has other problems. */
+	expect_errors("rules = (\n"
+		      "  { name = \"a\"; in = { " IN_OK " }; out = ( { dev = \"eth1\"; } ); },\n"
+		      "  { name = \"b\"; in = { " IN_OK " }; out = ( { dev = \"eth2\"; ttl = 0; } ); }\n"
+		      ");\n",
+		      2, 3, "rule \"b\": same input as rule \"a\"");
+}
+
+static void test_output_is_input(void **state)
+{
+	(void)state;
+	expect_error(RULE_OUT("( { dev = \"eth1\"; },\n"
+			      "  { dev = \"eth0\"; } )"),
+		     5, "rule \"r1\": output 2 is identical to the input");
+	expect_error(RULE_OUT("{ dev = \"eth0\"; group = \"239.1.1.1\"; port = 5001; ttl = 9; }"), 4,
+		     "output 1 is identical to the input");
+}
+
+/* "rules = ( { name ...; in ...;\n out = (\n" then n outputs, one a line. */
+static char *many_outputs(unsigned n)
+{
+	size_t len = 256 + (size_t)n * 48;
+	char *t = malloc(len);
+	size_t pos;
+
+	assert_non_null(t);
+	pos = (size_t)snprintf(t, len, "rules = (\n  { name = \"fan\"; in = { " IN_OK " };\n    out = (\n");
+	for (unsigned i = 0; i < n; i++)
+		pos += (size_t)snprintf(t + pos, len - pos, "      { dev = \"eth1\"; port = %u; }%s\n",
+					10000 + i, i + 1 < n ? "," : "");
+	snprintf(t + pos, len - pos, "    ); }\n);\n");
+	return t;
+}
+
+static void test_max_outputs(void **state)
+{
+	struct mcr_config c;
+	char *t;
+
+	(void)state;
+	t = many_outputs(MCR_MAX_OUTPUTS);
+	load_ok(t, &c);
+	free(t);
+	assert_int_equal(c.rules.n, 1);
+	assert_int_equal(c.rules.v[0].nout, MCR_MAX_OUTPUTS);
+	assert_int_equal(c.rules.v[0].out[4095].port, 10000 + 4095);
+	assert_int_equal(c.rules.v[0].out[4095].line, 4 + 4095);
+	mcr_config_free(&c);
+
+	t = many_outputs(MCR_MAX_OUTPUTS + 1);
+	expect_error(t, 3, "rule \"fan\": 4097 outputs, more than the 4096 allowed");
+	free(t);
+}
+
+/* ---- all problems reported ---- */
+
+static void test_all_errors_reported(void **state)
+{
+	static const char text[] =
+		"workers = 0;\n"                                                                /* 1 */
+		"rules = (\n"                                                                   /* 2 */
+		"  { name = \"a\"; port = 5001;\n"                                              /* 3 */
+		"    in = { dev = \"eth0\"; group = \"239.1.1.1\"; port = 5001; };\n"           /* 4 */
+		"    out = ( { dev = \"eth1\"; ttl = 0; } ); },\n"                             /* 5 */
+		"  { name = \"b\";\n"                                                           /* 6 */
+		"    in = { dev = \"eth0\"; group = \"10.9.9.9\"; port = 5001; };\n"            /* 7 */
+		"    out = ( { dev = \"eth1\"; group = \"1.2.3\"; } ); },\n"                   /* 8 */
+		"  { name = \"a\";\n"                                                           /* 9 */
+		"    in = { dev = \"eth0\"; group = \"239.1.1.3\"; port = 5001; };\n"           /* 10 */
+		"    out = ( { dev = \"eth1\"; } ); }\n"                                        /* 11 */
+		");\n"                                                                          /* 12 */
+		"colour = \"blue\";\n";                                                         /* 13 */
+
+	(void)state;
+	expect_errors(text, 7, 1, "workers must be");
+	expect_errors(text, 7, 3, "rule \"a\": unknown key \"port\" in rule");
+	expect_errors(text, 7, 5, "rule \"a\": out.ttl 0 out of range");
+	expect_errors(text, 7, 7, "rule \"b\": input group 10.9.9.9 is not a multicast address");
+	expect_errors(text, 7, 8, "rule \"b\": out.group \"1.2.3\" is not a valid IPv4 address");
+	expect_errors(text, 7, 9, "rule \"a\": duplicate name (first used at line 3)");
+	expect_errors(text, 7, 13, "unknown key \"colour\" in the top level");
+}
+
+/* ---- files ---- */
+
+static char *write_temp(const char *text)
+{
+	char *path = strdup("/tmp/mcrd-test-config-XXXXXX");
+	int fd;
+	size_t len = strlen(text);
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+	return path;
+}
+
+static void test_load_file(void **state)
+{
+	struct mcr_errlist el;
+	struct mcr_config c;
+	char *path;
+	char buf[512], want[512];
+
+	(void)state;
+	path = write_temp(example);
+	mcr_errlist_init(&el, path);
+	assert_int_equal(mcr_config_load_file(path, &c, &el), 0);
+	assert_int_equal(el.n, 0);
+	assert_int_equal(c.rules.n, 1);
+	assert_string_equal(c.rules.v[0].name, "cam1");
+	assert_int_equal(c.rules.v[0].out[1].line, 6);
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+	unlink(path);
+	free(path);
+
+	/* Problems carry the file's line numbers and its name as a prefix. */
+	path = write_temp("# comment\n\nworkers = 2;\nrules = (\n  { name = \"x\";\n"
+			  "    in = { dev = \"eth0\"; group = \"239.1.1.1\"; port = 0; };\n"
+			  "    out = ( { dev = \"eth1\"; } ); }\n);\n");
+	mcr_errlist_init(&el, path);
+	assert_int_equal(mcr_config_load_file(path, &c, &el), -EINVAL);
+	assert_int_equal(el.n, 1);
+	assert_err(&el, 6, "in.port 0 out of range");
+	mcr_errlist_format(&el, 0, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "%s:6: rule \"x\": in.port 0 out of range 1..65535", path);
+	assert_string_equal(buf, want);
+	assert_int_equal(c.rules.n, 0);
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+	unlink(path);
+	free(path);
+
+	path = write_temp("workers = 2;\n\n\nrules = ( { ;\n");
+	mcr_errlist_init(&el, path);
+	assert_int_equal(mcr_config_load_file(path, &c, &el), -EINVAL);
+	assert_int_equal(el.n, 1);
+	assert_err(&el, 4, "syntax error");
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+
+	/* Gone: -ENOENT, the reason, no line, and c is usable and empty. */
+	unlink(path);
+	mcr_errlist_init(&el, path);
+	assert_int_equal(mcr_config_load_file(path, &c, &el), -ENOENT);
+	assert_int_equal(el.n, 1);
+	assert_int_equal(el.v[0].line, 0);
+	mcr_errlist_format(&el, 0, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "%s: %s", path, strerror(ENOENT));
+	assert_string_equal(buf, want);
+	assert_int_equal(c.rules.n, 0);
+	assert_string_equal(c.user, "mcrd");
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_valid_variants),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_bad_addresses),
+		cmocka_unit_test(test_not_multicast),
+		cmocka_unit_test(test_port_range),
+		cmocka_unit_test(test_ttl_range),
+		cmocka_unit_test(test_workers_and_user),
+		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_missing_keys),
+		cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_duplicate_name),
+		cmocka_unit_test(test_duplicate_input),
+		cmocka_unit_test(test_output_is_input),
+		cmocka_unit_test(test_max_outputs),
+		cmocka_unit_test(test_all_errors_reported),
+		cmocka_unit_test(test_load_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
