@@ -149,3 +149,19 @@ int filter_build(const struct filter_key *keys, size_t n, struct sock_fprog *fp,
 	fp->len = (unsigned short)p.n;
 	return 0;
 }
+
+int filter_build_coarse(struct sock_fprog *fp)
+{
+	struct prog p = { 0 };
+
+	emit_all(&p, NULL, 0, 0);
+	p.cap = p.n;
+	p.v = calloc(p.cap, sizeof(*p.v));
+	if (!p.v)
+		return -ENOMEM;
+	p.n = 0;
+	emit_all(&p, NULL, 0, 0);
+	fp->filter = p.v;
+	fp->len = (unsigned short)p.n;
+	return 0;
+}

@@ -22,5 +22,7 @@ struct filter_key {
  * to any multicast group" and *exact is set to 0.  0 or -ENOMEM.
  */
 int filter_build(const struct filter_key *keys, size_t n, struct sock_fprog *prog, int *exact);
+/* The fallback program alone: IPv4 to any multicast group.  0 or -ENOMEM. */
+int filter_build_coarse(struct sock_fprog *prog);
 
 #endif

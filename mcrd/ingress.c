@@ -22,6 +22,16 @@
 #define PACKET_IGNORE_OUTGOING 23
 #endif
 
+static int attach(int fd, struct sock_fprog *prog)
+{
+	int err = 0;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, prog, sizeof(*prog)) < 0)
+		err = -errno;
+	free(prog->filter);
+	return err;
+}
+
 int ingress_set_filter(int fd, const struct filter_key *keys, size_t n, int *exact)
 {
 	struct sock_fprog prog;
@@ -29,9 +39,18 @@ int ingress_set_filter(int fd, const struct filter_key *keys, size_t n, int *exa
 
 	if (err)
 		return err;
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
-		err = -errno;
-	free(prog.filter);
+	err = attach(fd, &prog);
+	/*
+	 * The kernel charges a filter to net.core.optmem_max (20 KiB before
+	 * Linux 6.9, so about 20 groups): past it, pass all multicast and let
+	 * the rule table do the filtering instead of relaying nothing.
+	 */
+	if (err == -ENOMEM && *exact) {
+		*exact = 0;
+		err = filter_build_coarse(&prog);
+		if (!err)
+			err = attach(fd, &prog);
+	}
 	return err;
 }
 
