@@ -14,10 +14,6 @@
 
 #include "addr.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-
 static const char *const top_keys[] = { "workers", "user", "rules", NULL };
 static const char *const rule_keys[] = { "name", "in", "out", NULL };
 static const char *const in_keys[] = { "dev", "group", "port", "source", NULL };

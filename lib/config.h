@@ -5,6 +5,9 @@
 #include "errlist.h"
 #include "rule.h"
 
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
 #define MCR_DEFAULT_CONFIG SYSCONFDIR "/mcrd/mcrd.conf"
 #define MCR_MAX_WORKERS    256
 #define MCR_USER_MAX       33

@@ -25,10 +25,10 @@
 #define NBUFS       4096      /* power of two, <= 32768 */
 #define NSLOTS      16384     /* sends in flight at most */
 #define BGID        1
-#define MAX_WATCH   16
+#define MAX_WATCH   256
 #define DRAIN_NS    (1000 * 1000 * 1000LL)
 
-enum ud_kind { UD_RECV = 1, UD_SEND, UD_WATCH };
+enum ud_kind { UD_RECV = 1, UD_SEND, UD_WATCH, UD_CANCEL };
 #define UD(kind, idx)  ((uint64_t)(kind) << 56 | (uint64_t)(idx))
 #define UD_KIND(ud)    ((enum ud_kind)((ud) >> 56))
 #define UD_IDX(ud)     ((uint32_t)(ud))
@@ -36,15 +36,17 @@ enum ud_kind { UD_RECV = 1, UD_SEND, UD_WATCH };
 struct tx_slot {
 	struct msghdr mh;
 	struct iovec iov;
+	struct rt_rule *rule;
 	struct rt_output *out;
 	uint16_t bid;
 };
 
 struct watch {
 	int fd;
-	dp_watch_fn fn;
+	unsigned events;
+	dp_watch_fn fn;      /* NULL: slot free or being cancelled */
 	void *arg;
-	bool armed;
+	bool armed, cancelling;
 };
 
 struct datapath {
@@ -111,8 +113,10 @@ static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 	s->iov.iov_len = p->len;
 	s->mh.msg_name = &o->dst;
 	s->mh.msg_namelen = sizeof(o->dst);
+	s->rule = rr;
 	s->out = o;
 	s->bid = bid;
+	rr->inflight++;
 	io_uring_prep_sendmsg(sqe, o->fd, &s->mh, 0);
 	io_uring_sqe_set_data64(sqe, UD(UD_SEND, idx));
 	dp->refs[bid]++;
@@ -136,14 +140,14 @@ static void relay_packet(struct datapath *dp, struct rt_input *in, const uint8_t
 	}
 	rr->st.packets++;
 	rr->st.bytes += p.len;
-	for (unsigned i = 0; i < rr->nout; i++)
+	for (unsigned i = 0; i < rr->cfg.nout; i++)
 		if (rr->out[i].fd >= 0)
 			send_one(dp, rr, &rr->out[i], &p, bid);
 }
 
 static void on_recv(struct datapath *dp, uint32_t idx, const struct io_uring_cqe *cqe)
 {
-	struct rt_input *in = &dp->relay->inputs[idx];
+	struct rt_input *in = dp->relay->inputs[idx];
 	struct io_uring_recvmsg_out *o;
 	uint16_t bid;
 
@@ -184,6 +188,7 @@ static void on_send(struct datapath *dp, uint32_t idx, int res)
 	if (--dp->refs[s->bid] == 0)
 		buf_recycle(dp, s->bid);
 	dp->free_slots[dp->nfree++] = idx;
+	relay_send_done(dp->relay, s->rule); /* may free a removed rule */
 }
 
 static void on_watch(struct datapath *dp, uint32_t idx, const struct io_uring_cqe *cqe)
@@ -192,8 +197,28 @@ static void on_watch(struct datapath *dp, uint32_t idx, const struct io_uring_cq
 
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		w->armed = false;
-	if (cqe->res > 0)
+	if (cqe->res > 0 && w->fn)
 		w->fn(w->arg, w->fd);
+}
+
+/* Inputs without rules: cancel the receive, close once it has ended. */
+static void retire_inputs(struct datapath *dp)
+{
+	struct io_uring_sqe *sqe;
+
+	for (size_t i = 0; i < dp->relay->ninputs; i++) {
+		struct rt_input *in = dp->relay->inputs[i];
+
+		if (!in || !in->closing)
+			continue;
+		if (!in->armed) {
+			relay_input_closed(dp->relay, i);
+		} else if (!in->cancel_sent && (sqe = get_sqe(dp))) {
+			io_uring_prep_cancel64(sqe, UD(UD_RECV, i), 0);
+			io_uring_sqe_set_data64(sqe, UD(UD_CANCEL, i));
+			in->cancel_sent = true;
+		}
+	}
 }
 
 static void arm(struct datapath *dp)
@@ -201,25 +226,33 @@ static void arm(struct datapath *dp)
 	struct io_uring_sqe *sqe;
 
 	for (unsigned i = 0; i < dp->nwatch; i++) {
-		if (dp->watch[i].armed || !(sqe = get_sqe(dp)))
+		struct watch *w = &dp->watch[i];
+
+		if (!w->fn && w->cancelling && !w->armed) {
+			w->cancelling = false; /* the slot is free again */
 			continue;
-		io_uring_prep_poll_multishot(sqe, dp->watch[i].fd, POLLIN);
+		}
+		if (w->armed || !w->fn || !(sqe = get_sqe(dp)))
+			continue;
+		io_uring_prep_poll_multishot(sqe, w->fd, w->events);
 		io_uring_sqe_set_data64(sqe, UD(UD_WATCH, i));
-		dp->watch[i].armed = true;
+		w->armed = true;
 	}
+	retire_inputs(dp);
 	/* Re-arming with an empty ring would only fail again with ENOBUFS. */
 	if (!dp->bufs_free)
 		return;
 	for (size_t i = 0; i < dp->relay->ninputs; i++) {
-		struct rt_input *in = &dp->relay->inputs[i];
+		struct rt_input *in = dp->relay->inputs[i];
 
-		if (in->armed || in->fd < 0 || !(sqe = get_sqe(dp)))
+		if (!in || in->armed || in->closing || in->fd < 0 || !(sqe = get_sqe(dp)))
 			continue;
 		io_uring_prep_recvmsg_multishot(sqe, in->fd, &dp->rx_mh, 0);
 		sqe->flags |= IOSQE_BUFFER_SELECT;
 		sqe->buf_group = BGID;
 		io_uring_sqe_set_data64(sqe, UD(UD_RECV, i));
 		in->armed = true;
+		in->cancel_sent = false;
 	}
 }
 
@@ -240,6 +273,8 @@ static unsigned reap(struct datapath *dp)
 			break;
 		case UD_WATCH:
 			on_watch(dp, UD_IDX(ud), cqe);
+			break;
+		case UD_CANCEL:
 			break;
 		}
 		n++;
@@ -293,12 +328,36 @@ void datapath_stop(struct datapath *dp)
 	dp->stop = true;
 }
 
-int datapath_watch(struct datapath *dp, int fd, dp_watch_fn fn, void *arg)
+int datapath_watch(struct datapath *dp, int fd, unsigned events, dp_watch_fn fn, void *arg)
 {
-	if (dp->nwatch == MAX_WATCH)
+	unsigned i;
+
+	for (i = 0; i < dp->nwatch; i++)
+		if (!dp->watch[i].fn && !dp->watch[i].armed && !dp->watch[i].cancelling)
+			break;
+	if (i == MAX_WATCH)
 		return -ENOSPC;
-	dp->watch[dp->nwatch++] = (struct watch){ fd, fn, arg, false };
-	return 0;
+	dp->watch[i] = (struct watch){ .fd = fd, .events = events, .fn = fn, .arg = arg };
+	if (i == dp->nwatch)
+		dp->nwatch++;
+	return (int)i;
+}
+
+void datapath_unwatch(struct datapath *dp, int id)
+{
+	struct watch *w = &dp->watch[id];
+	struct io_uring_sqe *sqe;
+
+	w->fn = NULL;
+	if (!w->armed)
+		return;
+	/* The slot stays reserved until the poll's last completion arrives. */
+	w->cancelling = true;
+	sqe = get_sqe(dp);
+	if (sqe) {
+		io_uring_prep_poll_remove(sqe, UD(UD_WATCH, id));
+		io_uring_sqe_set_data64(sqe, UD(UD_CANCEL, id));
+	}
 }
 
 static int ring_init(struct datapath *dp)

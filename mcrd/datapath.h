@@ -17,8 +17,13 @@ typedef void (*dp_watch_fn)(void *arg, int fd);
 /* 0 or -errno (io_uring unavailable, no memory). */
 int datapath_new(struct datapath **dp, struct relay *r);
 void datapath_free(struct datapath *dp);
-/* Calls fn(arg, fd) whenever fd is readable, from the data path loop. */
-int datapath_watch(struct datapath *dp, int fd, dp_watch_fn fn, void *arg);
+/*
+ * Calls fn(arg, fd) from the data path loop whenever fd has one of events
+ * (POLLIN, POLLOUT).  Returns a watch id >= 0, or -ENOSPC.
+ */
+int datapath_watch(struct datapath *dp, int fd, unsigned events, dp_watch_fn fn, void *arg);
+/* Stops a watch; fn is not called again.  The caller may close the fd. */
+void datapath_unwatch(struct datapath *dp, int id);
 /* Runs until datapath_stop(); then waits briefly for sends in flight. 0 or -errno. */
 int datapath_run(struct datapath *dp);
 void datapath_stop(struct datapath *dp);

@@ -10,22 +10,34 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <poll.h>
+
 #include "config.h"
+#include "control.h"
+#include "ctl.h"
 #include "datapath.h"
 #include "log.h"
+#include "netlink.h"
+#include "notify.h"
 #include "relay.h"
+#include "reload.h"
 
 #define MCRD_VERSION "0.1.0"
 
 struct opts {
 	const char *config;
+	const char *socket;
+	const char *group;
 	int foreground;
 	int check;
 	int level;
 };
 
 struct daemon {
+	const struct opts *o;
 	struct datapath *dp;
+	struct control *ctl;
+	struct netlink *nl;
 	struct relay relay;
 };
 
@@ -34,25 +46,34 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: mcrd [OPTIONS]\n"
 		"       mcrd -t [-c FILE]\n"
-		"OPTIONS := { -c FILE | -f | -l LEVEL | -t | -h | -V }\n"
+		"OPTIONS := { -c FILE | -S SOCKET | -G GROUP | -f | -l LEVEL | -t | -h | -V }\n"
 		"  -c FILE   rule file (default %s)\n"
+		"  -S SOCKET control socket (default %s)\n"
+		"  -G GROUP  group owning the control socket (mode 0660), e.g. mcrd\n"
 		"  -f        stay in the foreground and log to stderr (default: daemon, syslog)\n"
 		"  -l LEVEL  error | warning | notice | info | debug (default notice)\n"
 		"  -t        check the rule file, print every problem as FILE:LINE: reason, exit\n"
 		"  -h        this help;  -V  version\n"
-		"Signals: TERM/INT stop; USR1 logs every counter.\n",
-		MCR_DEFAULT_CONFIG);
+		"Signals: TERM/INT stop; HUP reloads the rule file; USR1 logs every counter.\n",
+		MCR_DEFAULT_CONFIG, MCR_CTL_SOCKET);
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c, lvl;
 
-	*o = (struct opts){ .config = MCR_DEFAULT_CONFIG, .level = LOG_NOTICE };
-	while ((c = getopt(argc, argv, "c:fl:thV")) != -1) {
+	*o = (struct opts){ .config = MCR_DEFAULT_CONFIG, .socket = MCR_CTL_SOCKET,
+			    .level = LOG_NOTICE };
+	while ((c = getopt(argc, argv, "c:S:G:fl:thV")) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
+			break;
+		case 'S':
+			o->socket = optarg;
+			break;
+		case 'G':
+			o->group = optarg;
 			break;
 		case 'f':
 			o->foreground = 1;
@@ -104,6 +125,42 @@ static int load_config(const char *path, struct mcr_config *cfg)
 	return err;
 }
 
+/* Reload the rule file; problems are logged and, with el, returned. */
+static int do_reload(struct daemon *d, struct mcr_errlist *out, struct reload_result *res)
+{
+	struct reload_result r;
+	struct mcr_errlist el;
+	char line[512];
+	int err;
+
+	mcr_errlist_init(&el, d->o->config);
+	notify_send("RELOADING=1");
+	err = reload_apply(&d->relay, d->o->config, &el, &r);
+	notify_send("READY=1");
+	if (err) {
+		log_err("reload refused, the running rules stay:");
+		for (size_t i = 0; i < el.n; i++) {
+			mcr_errlist_format(&el, i, line, sizeof(line));
+			log_err("%s", line);
+			if (out)
+				mcr_errlist_add(out, 0, "%s", line);
+		}
+	} else {
+		log_notice("reloaded %s: %u added, %u removed, %u changed, %u unchanged",
+			   d->o->config, r.added, r.removed, r.changed, r.unchanged);
+	}
+	control_event_reload(d->ctl, err, &el);
+	mcr_errlist_free(&el);
+	if (res)
+		*res = r;
+	return err;
+}
+
+static int ctl_reload(void *arg, struct mcr_errlist *el, struct reload_result *res)
+{
+	return do_reload(arg, el, res);
+}
+
 static void on_signal(void *arg, int fd)
 {
 	struct daemon *d = arg;
@@ -120,11 +177,27 @@ static void on_signal(void *arg, int fd)
 			relay_log_stats(&d->relay);
 			break;
 		case SIGHUP:
-			log_warn("SIGHUP: reload is not implemented yet; restart mcrd to apply "
-				 "a changed rule file");
+			do_reload(d, NULL, NULL);
 			break;
 		}
 	}
+}
+
+/* Interfaces changed: bring the rules in line (a burst costs one pass). */
+static void on_netlink(void *arg, int fd)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	if (netlink_read(d->nl) > 0)
+		relay_reconcile(&d->relay);
+}
+
+static void on_rule_change(void *arg, const struct rt_rule *rr)
+{
+	struct daemon *d = arg;
+
+	control_event_rule(d->ctl, rr->pending ? MCR_EV_RULE_PENDING : MCR_EV_RULE_ACTIVE, rr);
 }
 
 static void on_tick(void *arg, int fd)
@@ -133,7 +206,7 @@ static void on_tick(void *arg, int fd)
 	uint64_t n;
 
 	if (read(fd, &n, sizeof(n)) == sizeof(n))
-		relay_poll_kernel_drops(&d->relay);
+		relay_tick(&d->relay);
 }
 
 static int setup_signals(void)
@@ -173,7 +246,7 @@ static void raise_nofile(void)
 
 static int run(const struct opts *o, struct mcr_config *cfg)
 {
-	struct daemon d = { 0 };
+	struct daemon d = { .o = o };
 	int sfd, tfd, err;
 
 	raise_nofile();
@@ -183,26 +256,43 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		log_err("signalfd/timerfd: %s", strerror(errno));
 		return 1;
 	}
-	err = relay_build(&d.relay, &cfg->rules);
-	if (err)
+	err = relay_init(&d.relay);
+	if (!err && (err = netlink_open(&d.nl)))
+		log_err("netlink: %s", strerror(-err));
+	if (!err)
+		err = reload_initial(&d.relay, &cfg->rules);
+	if (err) {
+		relay_free(&d.relay);
 		return 1;
+	}
 	if (!o->foreground && daemon(0, 0) < 0) {
 		log_err("cannot become a daemon: %s", strerror(errno));
 		relay_free(&d.relay);
 		return 1;
 	}
 	err = datapath_new(&d.dp, &d.relay);
+	if (!err && (datapath_watch(d.dp, sfd, POLLIN, on_signal, &d) < 0 ||
+		     datapath_watch(d.dp, tfd, POLLIN, on_tick, &d) < 0 ||
+		     datapath_watch(d.dp, netlink_fd(d.nl), POLLIN, on_netlink, &d) < 0))
+		err = -ENOSPC;
 	if (!err)
-		err = datapath_watch(d.dp, sfd, on_signal, &d) ?: datapath_watch(d.dp, tfd, on_tick, &d);
+		err = control_open(&d.ctl, o->socket, o->group, d.dp, &d.relay, ctl_reload, &d);
+	d.relay.on_change = on_rule_change;
+	d.relay.change_arg = &d;
 	if (!err) {
-		log_notice("started: %zu rules, %zu active, %zu input interfaces", d.relay.nrules,
-			   relay_active_rules(&d.relay), d.relay.ninputs);
+		relay_reconcile(&d.relay); /* anything that changed during start-up */
+		log_notice("started: %zu rules, %zu active, %zu input interfaces, control %s",
+			   d.relay.nrules, relay_active_rules(&d.relay), d.relay.ninputs, o->socket);
+		notify_send("READY=1");
 		err = datapath_run(d.dp);
+		notify_send("STOPPING=1");
 	}
-	relay_poll_kernel_drops(&d.relay);
+	control_close(d.ctl);
+	relay_tick(&d.relay);
 	relay_log_stats(&d.relay);
 	datapath_free(d.dp);
 	relay_free(&d.relay);
+	netlink_close(d.nl);
 	close(sfd);
 	close(tfd);
 	log_notice("stopped");

@@ -114,16 +114,24 @@ wait_for() {
 	done
 }
 
-# mcrd_start NS NAME CONF [ARGS]: start mcrd -f; pid in MCRD_PID_NAME, log in $TMP/mcrd-NAME.log
+# mcrd_start NS NAME CONF [ARGS]: start mcrd -f with control socket $TMP/NAME.sock;
+# pid in MCRD_PID_NAME, log in $TMP/mcrd-NAME.log
 mcrd_start() {
 	local ns=$1 name=$2 conf=$3; shift 3
 	local log="$TMP/mcrd-$name.log"
 	# ip netns exec execs the command, so $! is mcrd itself (signals reach it).
-	ip netns exec "${PFX}-$ns" "$BIN/mcrd" -f -c "$conf" -l info "$@" >"$log" 2>&1 &
+	ip netns exec "${PFX}-$ns" "$BIN/mcrd" -f -c "$conf" -S "$TMP/$name.sock" -l info "$@" \
+		>"$log" 2>&1 &
 	local pid=$!
 	_PIDS+=("$pid")
 	eval "MCRD_PID_$name=$pid"
 	wait_for 10 grep -q "started:" "$log" || { diag "mcrd $name did not start"; return 1; }
+}
+
+# ctl NAME ARGS...: mcrctl against instance NAME's socket
+ctl() {
+	local name=$1; shift
+	timeout 20 "$BIN/mcrctl" -S "$TMP/$name.sock" "$@"
 }
 
 # mcrd_stop NAME: SIGTERM, wait for exit; exit status in MCRD_RC
@@ -165,8 +173,10 @@ sink_start() {
 
 # sink_wait NAME: wait for the sink to exit (idle timeout); its JSON is in $TMP/sink-NAME.json
 sink_wait() {
-	local pid; eval "pid=\$SINK_PID_$1"
-	wait "$pid"
+	local pid rc; eval "pid=\$SINK_PID_$1"
+	wait "$pid"; rc=$?
+	[ "$rc" -eq 0 ] || { ok 1 "mcrsink $1 exited $rc"; sed 's/^/#   /' "$TMP/sink-$1.log"; }
+	return "$rc"
 }
 
 # sink_get NAME EXPR: evaluate a Python expression over the sink's JSON (as j).
@@ -177,8 +187,10 @@ sink_get() {
 
 # gen NS ARGS...: run mcrgen to completion (quiet).
 gen() {
-	local ns=$1; shift
-	timeout 60 ip netns exec "${PFX}-$ns" "$BIN/mcrgen" -q "$@"
+	local ns=$1 rc; shift
+	timeout 60 ip netns exec "${PFX}-$ns" "$BIN/mcrgen" -q "$@"; rc=$?
+	[ "$rc" -eq 0 ] || ok 1 "mcrgen $* exited $rc"
+	return "$rc"
 }
 
 # conf NAME <<EOF ... EOF: write a config file, print its path.

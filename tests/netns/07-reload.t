@@ -1,0 +1,62 @@
+#!/bin/bash
+# SIGHUP re-reads the rule file and applies only the difference: a rule that
+# did not change loses nothing while others are edited, added or removed; a
+# file with errors changes nothing and its problems are logged FILE:LINE.
+. "$(dirname "$0")/lib.sh"
+plan 11
+
+ns_new src; ns_new relay; ns_new dst
+veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
+veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
+
+write_conf() { # write_conf OUTPORT_OF_B [extra rule text]
+	cat >"$TMP/relay.conf" <<CONF
+rules = (
+  { name = "a"; in = { dev = "r-in"; group = "239.1.1.1"; port = 5001; };
+    out = ( { dev = "r-out"; port = 6001; } ); },
+  { name = "b"; in = { dev = "r-in"; group = "239.1.1.2"; port = 5001; };
+    out = ( { dev = "r-out"; port = $1; } ); }${2:-}
+);
+CONF
+}
+reload() { # reload: SIGHUP and wait for the log line it produces
+	local n; n=$(grep -c 'reload' "$TMP/mcrd-relay.log")
+	kill -HUP "$MCRD_PID_relay"
+	wait_for 5 test "$(grep -c 'reload' "$TMP/mcrd-relay.log")" -gt "$n"
+}
+write_conf 6002
+mcrd_start relay relay "$TMP/relay.conf"; ok $? "mcrd starts"
+
+sink_start dst s -i 3 d0:239.1.1.1:6001 d0:239.1.1.2:6002 d0:239.1.1.2:6012 d0:239.1.1.3:6003
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 40000 -r 10000 --stream-id 1 &
+GEN=$!
+sleep 0.5
+for i in $(seq 1 20); do reload || diag "reload $i not logged"; done
+is "$(grep -c 'reloaded .*: 0 added, 0 removed, 0 changed, 2 unchanged' "$TMP/mcrd-relay.log")" 20 \
+	"20 reloads of an unchanged file while traffic flows, each applying nothing"
+# Edit b (new output port), add c, then a bad file, all while a keeps flowing.
+write_conf 6012 ',
+  { name = "c"; in = { dev = "r-in"; group = "239.1.1.3"; port = 5001; };
+    out = ( { dev = "r-out"; port = 6003; } ); }'
+reload
+grep -q "reloaded .*: 1 added, 0 removed, 1 changed, 1 unchanged" "$TMP/mcrd-relay.log"
+ok $? "edit: 1 added, 1 changed, 1 unchanged"
+gen src -d s0 -g 239.1.1.2 -p 5001 -n 300 -r 3000 --stream-id 2
+gen src -d s0 -g 239.1.1.3 -p 5001 -n 200 -r 3000 --stream-id 3
+cp "$TMP/relay.conf" "$TMP/good.conf"
+printf 'rules = ( { name = "a"; in = { dev = "r-in"; group = "300.1.1.1"; port = 5001; };\n out = ( { dev = "r-out"; } ); } );\n' >"$TMP/relay.conf"
+reload
+grep -q "relay.conf:1: rule \"a\": in.group \"300.1.1.1\" is not a valid IPv4 address" "$TMP/mcrd-relay.log"
+ok $? "bad file: the problem is logged as FILE:LINE: reason"
+grep -q "reload refused, the running rules stay" "$TMP/mcrd-relay.log"; ok $? "bad file refused"
+gen src -d s0 -g 239.1.1.3 -p 5001 -n 200 -r 3000 --stream-id 3
+wait $GEN
+sink_wait s
+is "$(sink_get s "j['streams'][0]['unique']")" 40000 "rule a lost nothing over 20 reloads, an edit and a refused file"
+is "$(sink_get s "j['streams'][0]['duplicated']")" 0 "rule a: no duplicates"
+is "$(sink_get s "j['streams'][1]['received']")" 0 "edited rule b no longer sends to its old port"
+is "$(sink_get s "j['streams'][2]['unique']")" 300 "edited rule b sends to its new port"
+is "$(sink_get s "j['streams'][3]['received']")" 400 "added rule c relays, and still does after the refused file"
+mcrd_stop relay
+is "$MCRD_RC" 0 "mcrd exits 0"
+done_testing
