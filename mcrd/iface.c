@@ -1,4 +1,4 @@
-/* Interface queries by ioctl; the live table driven by netlink builds on this. */
+/* Interface table (netlink-fed) with an ioctl fallback. */
 #include "iface.h"
 
 #include <errno.h>
@@ -9,7 +9,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int iface_lookup(const char *name, struct iface_info *info)
+#define IFACE_MAX 4096
+
+struct iface {
+	char name[IFNAMSIZ];
+	struct iface_info info;
+};
+
+static struct iface table[IFACE_MAX];
+static unsigned ntable;
+static bool active;
+
+static int ioctl_lookup(const char *name, struct iface_info *info)
 {
 	struct ifreq ifr;
 	int fd, err = 0;
@@ -20,6 +31,7 @@ int iface_lookup(const char *name, struct iface_info *info)
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
+	memset(info, 0, sizeof(*info));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
 		goto fail;
@@ -36,4 +48,94 @@ fail:
 	err = errno == ENXIO ? -ENODEV : -errno;
 	close(fd);
 	return err;
+}
+
+static struct iface *by_index(int ifindex)
+{
+	for (unsigned i = 0; i < ntable; i++)
+		if (table[i].info.ifindex == ifindex)
+			return &table[i];
+	return NULL;
+}
+
+int iface_lookup(const char *name, struct iface_info *info)
+{
+	if (!active)
+		return ioctl_lookup(name, info);
+	for (unsigned i = 0; i < ntable; i++)
+		if (!strcmp(table[i].name, name)) {
+			*info = table[i].info;
+			return 0;
+		}
+	return -ENODEV;
+}
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
+bool iface_has_carrier(const struct iface_info *info)
+{
+	return info->flags & (IFF_LOWER_UP | IFF_RUNNING);
+}
+
+void iface_table_begin(void)
+{
+	ntable = 0;
+	active = true;
+}
+
+bool iface_table_active(void)
+{
+	return active;
+}
+
+void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigned mtu)
+{
+	struct iface *e = by_index(ifindex);
+
+	if (!e) {
+		if (ntable == IFACE_MAX)
+			return;
+		e = &table[ntable++];
+		memset(e, 0, sizeof(*e));
+		e->info.ifindex = ifindex;
+		e->info.naddr_known = true;
+	}
+	snprintf(e->name, sizeof(e->name), "%s", name); /* also a rename */
+	e->info.flags = flags;
+	if (mtu)
+		e->info.mtu = mtu;
+}
+
+void iface_table_del_link(int ifindex)
+{
+	struct iface *e = by_index(ifindex);
+
+	if (e)
+		*e = table[--ntable];
+}
+
+void iface_table_addr(int ifindex, struct in_addr a, bool add)
+{
+	struct iface *e = by_index(ifindex);
+	struct iface_info *in;
+	unsigned i;
+
+	if (!e)
+		return;
+	in = &e->info;
+	for (i = 0; i < in->naddr && in->addr[i].s_addr != a.s_addr; i++)
+		;
+	if (add && i == in->naddr && in->naddr < IFACE_MAX_ADDR)
+		in->addr[in->naddr++] = a;
+	else if (!add && i < in->naddr)
+		in->addr[i] = in->addr[--in->naddr];
+}
+
+const char *iface_name(int ifindex)
+{
+	struct iface *e = by_index(ifindex);
+
+	return e ? e->name : NULL;
 }

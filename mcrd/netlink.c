@@ -1,0 +1,244 @@
+/* Netlink with libmnl: validate every attribute before reading it. */
+#include "netlink.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "iface.h"
+#include "log.h"
+
+#define NL_RCVBUF (4 << 20)
+#define NL_BUF    32768 /* a multiple of the page size, as netlink dumps expect */
+
+struct netlink {
+	struct mnl_socket *sock;
+	unsigned overruns;
+};
+
+struct link_attrs {
+	const struct nlattr *name, *mtu;
+};
+
+static int link_attr_cb(const struct nlattr *a, void *data)
+{
+	struct link_attrs *la = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case IFLA_IFNAME:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 ||
+		    mnl_attr_get_payload_len(a) > IFNAMSIZ)
+			return MNL_CB_ERROR;
+		la->name = a;
+		break;
+	case IFLA_MTU:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		la->mtu = a;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int on_link(const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifi;
+	struct link_attrs la = { 0 };
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+		return 0;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	if (ifi->ifi_index <= 0)
+		return 0;
+	if (nlh->nlmsg_type == RTM_DELLINK) {
+		iface_table_del_link(ifi->ifi_index);
+		return 1;
+	}
+	if (mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, &la) != MNL_CB_OK || !la.name)
+		return 0;
+	iface_table_set_link(ifi->ifi_index, mnl_attr_get_str(la.name), ifi->ifi_flags,
+			     la.mtu ? mnl_attr_get_u32(la.mtu) : 0);
+	return 1;
+}
+
+static int addr_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int t = mnl_attr_get_type(a);
+
+	if (t == IFA_LOCAL || t == IFA_ADDRESS) {
+		if (mnl_attr_validate2(a, MNL_TYPE_BINARY, sizeof(struct in_addr)) < 0)
+			return MNL_CB_ERROR;
+		tb[t] = a;
+	}
+	return MNL_CB_OK;
+}
+
+static int on_addr(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	const struct ifaddrmsg *ifa;
+	const struct nlattr *a;
+	struct in_addr in;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+		return 0;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if (ifa->ifa_family != AF_INET) /* IPv6 addresses: not needed for IPv4 relaying */
+		return 0;
+	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb) != MNL_CB_OK)
+		return 0;
+	/* IFA_LOCAL is the interface's own address on point-to-point links. */
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a)
+		return 0;
+	memcpy(&in, mnl_attr_get_payload(a), sizeof(in));
+	iface_table_addr((int)ifa->ifa_index, in, nlh->nlmsg_type == RTM_NEWADDR);
+	return 1;
+}
+
+int netlink_apply(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int n = (int)len, applied = 0;
+
+	if (len > INT32_MAX)
+		return -EINVAL;
+	while (mnl_nlmsg_ok(nlh, n)) {
+		switch (nlh->nlmsg_type) {
+		case RTM_NEWLINK:
+		case RTM_DELLINK:
+			applied |= on_link(nlh);
+			break;
+		case RTM_NEWADDR:
+		case RTM_DELADDR:
+			applied |= on_addr(nlh);
+			break;
+		}
+		nlh = mnl_nlmsg_next(nlh, &n);
+	}
+	/* Bytes left over that do not form a message: the framing is broken. */
+	return n == 0 || applied ? applied : -EINVAL;
+}
+
+/* One dump request on a private socket, every reply applied. */
+static int dump(struct mnl_socket *s, uint16_t type, uint8_t family)
+{
+	static char buf[NL_BUF];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+	unsigned seq = (unsigned)time(NULL), portid = mnl_socket_get_portid(s);
+	ssize_t n;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = family;
+	if (mnl_socket_sendto(s, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while ((n = mnl_socket_recvfrom(s, buf, sizeof(buf))) > 0) {
+		int r;
+
+		netlink_apply(buf, (size_t)n);
+		r = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
+		if (r == MNL_CB_STOP)
+			return 0;
+		if (r < 0)
+			return -errno;
+	}
+	return n < 0 ? -errno : 0;
+}
+
+int netlink_resync(void)
+{
+	struct mnl_socket *s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	int err;
+
+	if (!s)
+		return -errno;
+	if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		mnl_socket_close(s);
+		return err;
+	}
+	iface_table_begin();
+	err = dump(s, RTM_GETLINK, AF_PACKET);
+	if (!err)
+		err = dump(s, RTM_GETADDR, AF_INET);
+	mnl_socket_close(s);
+	return err;
+}
+
+int netlink_open(struct netlink **out)
+{
+	struct netlink *nl = calloc(1, sizeof(*nl));
+	int sz = NL_RCVBUF, err;
+
+	if (!nl)
+		return -ENOMEM;
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!nl->sock) {
+		err = -errno;
+		free(nl);
+		return err;
+	}
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	/* Subscribe before dumping, so no change falls between the two. */
+	if (mnl_socket_bind(nl->sock, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+			    MNL_SOCKET_AUTOPID) < 0 ||
+	    (errno = -netlink_resync()) != 0) {
+		err = -errno;
+		netlink_close(nl);
+		return err;
+	}
+	*out = nl;
+	return 0;
+}
+
+void netlink_close(struct netlink *nl)
+{
+	if (!nl)
+		return;
+	mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+int netlink_fd(const struct netlink *nl)
+{
+	return mnl_socket_get_fd(nl->sock);
+}
+
+int netlink_read(struct netlink *nl)
+{
+	static char buf[NL_BUF];
+	int changed = 0;
+
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+
+		if (n > 0) {
+			changed |= netlink_apply(buf, (size_t)n) > 0;
+			continue;
+		}
+		if (n < 0 && errno == ENOBUFS) {
+			/* Events were lost: the table can only be trusted after a new dump. */
+			nl->overruns++;
+			log_warn("netlink: event overrun (%u so far), resynchronising", nl->overruns);
+			if (netlink_resync())
+				log_err("netlink: resync failed: %s", strerror(errno));
+			changed = 1;
+			continue;
+		}
+		break; /* EAGAIN: drained */
+	}
+	return changed;
+}
