@@ -30,15 +30,17 @@ ALL_LDFLAGS:= $(LDFLAGS) $(SANFLAGS)
 
 LIB_SRCS   := $(wildcard lib/*.c)
 MCRD_SRCS  := $(wildcard mcrd/*.c)
+MCRCTL_SRCS:= $(wildcard mcrctl/*.c)
 TOOL_MAINS := tools/mcrgen.c tools/mcrsink.c
 TOOL_SRCS  := $(filter-out $(TOOL_MAINS),$(wildcard tools/*.c))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 
 obj         = $(patsubst %.c,$(O)/obj/%.o,$(1))
 LIB_A      := $(O)/libmcr.a
-MCRD_CORE  := $(call obj,$(filter-out mcrd/main.c,$(MCRD_SRCS)))
+MCRD_CORE  := $(call obj,$(filter-out mcrd/main.c mcrd/control.c,$(MCRD_SRCS)))
+MCRCTL_CORE:= $(call obj,$(filter-out mcrctl/mcrctl.c,$(MCRCTL_SRCS)))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
-PROGS      := $(O)/mcrd $(O)/mcrgen $(O)/mcrsink
+PROGS      := $(O)/mcrd $(O)/mcrctl $(O)/mcrgen $(O)/mcrsink
 
 .PHONY: all check unit netns asan demo install clean deps
 .SECONDARY:
@@ -57,14 +59,18 @@ $(LIB_A): $(call obj,$(LIB_SRCS))
 $(O)/mcrd: $(call obj,$(MCRD_SRCS)) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(O)/mcrctl: $(call obj,$(MCRCTL_SRCS)) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(O)/mcrgen: $(call obj,tools/mcrgen.c $(TOOL_SRCS)) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(O)/mcrsink: $(call obj,tools/mcrsink.c $(TOOL_SRCS)) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-# Unit tests link the shared library and the daemon's objects (not main).
-$(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(MCRD_CORE) $(call obj,$(TOOL_SRCS)) $(LIB_A)
+# Unit tests link the shared library and the programs' objects (not mains).
+$(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(MCRD_CORE) $(MCRCTL_CORE) $(call obj,$(TOOL_SRCS)) $(LIB_A)
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
 
 unit: $(UNIT_BINS)
@@ -90,10 +96,10 @@ demo: deps
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/mcrd
 	install -m 0755 $(O)/mcrd $(DESTDIR)$(SBINDIR)/mcrd
-	install -m 0755 $(O)/mcrgen $(O)/mcrsink $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(O)/mcrctl $(O)/mcrgen $(O)/mcrsink $(DESTDIR)$(BINDIR)/
 	install -m 0644 etc/mcrd.conf $(DESTDIR)$(SYSCONFDIR)/mcrd/mcrd.conf
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-clang
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

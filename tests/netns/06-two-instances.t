@@ -2,7 +2,7 @@
 # Two mcrd instances in one namespace, on the same input interface, with
 # different rules: each relays its own stream and neither disturbs the other.
 . "$(dirname "$0")/lib.sh"
-plan 8
+plan 11
 
 ns_new src; ns_new relay; ns_new dst
 veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
@@ -18,7 +18,13 @@ rules = ( { name = "b"; in = { dev = "r-in"; group = "239.1.1.2"; port = 5001; }
 CONF
 )
 mcrd_start relay a "$A"; ok $? "instance a starts"
-mcrd_start relay b "$B"; ok $? "instance b starts beside it"
+mcrd_start relay b "$B"; ok $? "instance b starts beside it, on its own control socket"
+# A third instance on a's socket is refused, and a keeps running.
+nsx relay timeout 10 "$BIN/mcrd" -f -c "$B" -S "$TMP/a.sock" >"$TMP/third.log" 2>&1
+is "$?" 1 "a third instance on a live control socket exits 1"
+grep -q "control socket $TMP/a.sock is in use by a running mcrd" "$TMP/third.log"
+ok $? "and says the socket is in use"
+kill -0 "$MCRD_PID_a" 2>/dev/null; ok $? "instance a is unaffected"
 sink_start dst s -i 2 d0:239.5.5.1:5001 d0:239.5.5.2:5001
 gen src -d s0 -g 239.1.1.1 -p 5001 -n 3000 -r 10000 --stream-id 1 &
 GEN=$!

@@ -1,0 +1,249 @@
+/*
+ * The mcrd control protocol, shared by the daemon and mcrctl.
+ *
+ * Transport: a Unix SOCK_STREAM socket (default /run/mcrd/mcrd.sock).  The
+ * stream carries netlink-format messages back to back: a struct nlmsghdr
+ * whose nlmsg_len covers the whole message, then struct mcr_ctlhdr, then
+ * netlink attributes (built and parsed with libmnl).  A stream, not
+ * datagrams, because a rule with 4096 outputs and their counters exceeds
+ * what one Unix datagram may carry.
+ *
+ * Every request gets zero or more object messages (MCR_MSG_RULE, _LINK,
+ * _WORKER) and then exactly one MCR_MSG_DONE holding MCR_A_STATUS (0 or
+ * -errno) and any number of MCR_A_MSG strings (human-readable reasons).
+ * MCR_CMD_MONITOR instead streams MCR_MSG_EVENT messages until the client
+ * closes.  nlmsg_seq of every reply echoes the request's.
+ */
+#ifndef MCR_CTL_H
+#define MCR_CTL_H
+
+#include <linux/netlink.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "packet.h"
+#include "rule.h"
+
+#define MCR_CTL_VERSION     1
+#define MCR_CTL_SOCKET      "/run/mcrd/mcrd.sock"
+#define MCR_CTL_MSG_MAX     (4u << 20)   /* largest message either side accepts */
+
+struct mcr_ctlhdr {
+	uint8_t version;   /* MCR_CTL_VERSION */
+	uint8_t flags;     /* MCR_F_* */
+	uint16_t reserved; /* 0 */
+};
+#define MCR_CTLHDR_LEN      sizeof(struct mcr_ctlhdr)
+#define MCR_F_STATS         0x01         /* GET: include counters */
+
+/* nlmsg_type values (above NLMSG_MIN_TYPE so they never clash with NLMSG_*). */
+enum mcr_msg_type {
+	MCR_CMD_RULE_ADD = 0x20,  /* A_RULE */
+	MCR_CMD_RULE_DEL,         /* A_RULE with RULE_NAME, or with RULE_IN */
+	MCR_CMD_RULE_GET,         /* optional A_FILTER_* ; replies MSG_RULE each */
+	MCR_CMD_RULE_FLUSH,       /* removes every rule (config and runtime) */
+	MCR_CMD_LINK_GET,         /* replies MSG_LINK each */
+	MCR_CMD_WORKER_GET,       /* replies MSG_WORKER each */
+	MCR_CMD_RELOAD,           /* DONE carries the file's problems as A_MSG */
+	MCR_CMD_MONITOR,          /* then MSG_EVENT until the client closes */
+	MCR_MSG_RULE = 0x40,
+	MCR_MSG_LINK,
+	MCR_MSG_WORKER,
+	MCR_MSG_EVENT,
+	MCR_MSG_DONE,
+};
+
+/* Top-level attributes. */
+enum mcr_attr {
+	MCR_A_UNSPEC,
+	MCR_A_RULE,          /* nested: MCR_RULE_* */
+	MCR_A_LINK,          /* nested: MCR_LINK_* */
+	MCR_A_WORKER,        /* nested: MCR_WORKER_* */
+	MCR_A_STATUS,        /* u32 holding an int: 0 or -errno */
+	MCR_A_MSG,           /* string; may repeat */
+	MCR_A_FILTER_NAME,   /* string */
+	MCR_A_FILTER_DEV,    /* string */
+	MCR_A_FILTER_GROUP,  /* u32, network order */
+	MCR_A_EVENT,         /* u32: enum mcr_event; with the object attribute */
+	/*
+	 * Added by the codec: nested, repeated MCR_RULE_OUT continuing the
+	 * outputs of the MCR_A_RULE right before it, because an attribute's
+	 * nla_len is 16 bits and 4096 outputs need ~160 KiB.  Written and read
+	 * only by mcr_ctl_put_rule()/mcr_ctl_get_rule(); see MCR_RULE_MORE_OUTS.
+	 */
+	MCR_A_RULE_OUTS,
+	__MCR_A_MAX
+};
+#define MCR_A_MAX (__MCR_A_MAX - 1)
+
+enum mcr_rule_attr {
+	MCR_RULE_UNSPEC,
+	MCR_RULE_NAME,       /* string */
+	MCR_RULE_IN,         /* nested: MCR_IN_* */
+	MCR_RULE_OUTS,       /* nested: repeated MCR_RULE_OUT */
+	MCR_RULE_OUT,        /* nested: MCR_OUT_* (only inside MCR_RULE_OUTS) */
+	MCR_RULE_ORIGIN,     /* u8: enum mcr_origin */
+	MCR_RULE_STATE,      /* u8: enum mcr_state */
+	MCR_RULE_REASON,     /* string: why pending */
+	MCR_RULE_WORKER,     /* u32: owning worker index */
+	MCR_RULE_PACKETS,    /* u64 */
+	MCR_RULE_BYTES,      /* u64 */
+	MCR_RULE_PPS,        /* u64: over the last second */
+	MCR_RULE_BPS,        /* u64: bits per second over the last second */
+	MCR_RULE_DROPS,      /* nested: attribute type = enum mcr_drop, u64 count */
+	MCR_RULE_MORE_OUTS,  /* u32: bytes of MCR_A_RULE_OUTS right after this MCR_A_RULE */
+	__MCR_RULE_MAX
+};
+#define MCR_RULE_MAX (__MCR_RULE_MAX - 1)
+
+enum mcr_in_attr {
+	MCR_IN_UNSPEC,
+	MCR_IN_DEV,          /* string */
+	MCR_IN_GROUP,        /* u32, network order */
+	MCR_IN_PORT,         /* u16, host order */
+	MCR_IN_SOURCE,       /* u32, network order; absent = any source */
+	__MCR_IN_MAX
+};
+#define MCR_IN_MAX (__MCR_IN_MAX - 1)
+
+enum mcr_out_attr {
+	MCR_OUT_UNSPEC,
+	MCR_OUT_DEV,         /* string */
+	MCR_OUT_GROUP,       /* u32, network order; absent = the input's */
+	MCR_OUT_PORT,        /* u16; absent = the input's */
+	MCR_OUT_TTL,         /* u8; absent = 1 */
+	MCR_OUT_STATE,       /* u8: enum mcr_state */
+	MCR_OUT_REASON,      /* string */
+	MCR_OUT_PACKETS,     /* u64 */
+	MCR_OUT_BYTES,       /* u64 */
+	MCR_OUT_ERRORS,      /* u64 */
+	__MCR_OUT_MAX
+};
+#define MCR_OUT_MAX (__MCR_OUT_MAX - 1)
+
+enum mcr_link_attr {
+	MCR_LINK_UNSPEC,
+	MCR_LINK_NAME,       /* string */
+	MCR_LINK_IFINDEX,    /* u32; 0 when the interface does not exist */
+	MCR_LINK_STATE,      /* string: "up", "down", "absent" */
+	MCR_LINK_ADDR,       /* u32 network order; may repeat */
+	MCR_LINK_RULES,      /* u32: rules using it (input or output) */
+	MCR_LINK_FRAMES,     /* u64: frames received (input links) */
+	MCR_LINK_DROPS,      /* nested like MCR_RULE_DROPS */
+	__MCR_LINK_MAX
+};
+#define MCR_LINK_MAX (__MCR_LINK_MAX - 1)
+
+enum mcr_worker_attr {
+	MCR_WORKER_UNSPEC,
+	MCR_WORKER_INDEX,    /* u32 */
+	MCR_WORKER_PID,      /* u32 */
+	MCR_WORKER_CPU,      /* u32; UINT32_MAX = not pinned */
+	MCR_WORKER_UID,      /* u32 */
+	MCR_WORKER_RULES,    /* u32 */
+	MCR_WORKER_PACKETS_IN,  /* u64 */
+	MCR_WORKER_PACKETS_OUT, /* u64 */
+	MCR_WORKER_DROPS,    /* u64: all reasons */
+	__MCR_WORKER_MAX
+};
+#define MCR_WORKER_MAX (__MCR_WORKER_MAX - 1)
+
+enum mcr_state { MCR_STATE_PENDING, MCR_STATE_ACTIVE };
+
+enum mcr_event {
+	MCR_EV_RULE_ADDED = 1,    /* with A_RULE */
+	MCR_EV_RULE_REMOVED,      /* with A_RULE */
+	MCR_EV_RULE_ACTIVE,       /* with A_RULE */
+	MCR_EV_RULE_PENDING,      /* with A_RULE (its reason) */
+	MCR_EV_LINK,              /* with A_LINK */
+	MCR_EV_RELOAD,            /* with A_STATUS and A_MSG */
+};
+
+/* What the daemon knows of a rule beyond its definition. */
+struct mcr_out_info {
+	uint8_t state;
+	char reason[96];
+	uint64_t packets, bytes, errors;
+};
+
+struct mcr_rule_info {
+	uint8_t state;
+	char reason[96];
+	uint32_t worker;
+	bool has_stats;
+	uint64_t packets, bytes, pps, bps;
+	uint64_t drops[MCR_DROP__MAX];
+	struct mcr_out_info *out;   /* rule->nout entries, or NULL */
+};
+
+struct mcr_link_info {
+	char name[IFNAMSIZ];
+	uint32_t ifindex;
+	char state[8];              /* "up", "down", "absent" */
+	struct in_addr addr[8];
+	unsigned naddr;
+	uint32_t rules;
+	bool has_stats;
+	uint64_t frames;
+	uint64_t drops[MCR_DROP__MAX];
+};
+
+/* Text names: "active"/"pending", "config"/"runtime", "rule-added"... */
+const char *mcr_state_name(unsigned state);
+const char *mcr_origin_name(unsigned origin);
+const char *mcr_event_name(unsigned event);
+
+/* A buffer sized for rule r with its counters. */
+size_t mcr_ctl_rule_size(const struct mcr_rule *r);
+
+/*
+ * Start a message in buf (len bytes): netlink header + mcr_ctlhdr.
+ * Returns the header (nlmsg_len tracks what is added).
+ */
+struct nlmsghdr *mcr_ctl_msg_start(void *buf, size_t len, uint16_t type, uint32_t seq,
+				   uint8_t flags);
+/*
+ * Appends MCR_A_RULE for r; info (may be NULL) adds state, reason, worker and,
+ * when info->has_stats, counters.  0, or -EMSGSIZE when buf is too small.
+ */
+int mcr_ctl_put_rule(struct nlmsghdr *nlh, size_t len, const struct mcr_rule *r,
+		     const struct mcr_rule_info *info);
+/* Appends MCR_A_LINK.  0 or -EMSGSIZE. */
+int mcr_ctl_put_link(struct nlmsghdr *nlh, size_t len, const struct mcr_link_info *l);
+/* Decodes MCR_A_LINK.  0 or -EINVAL with a reason in err. */
+int mcr_ctl_get_link(const struct nlattr *a, struct mcr_link_info *l, char *err, size_t errlen);
+/* Appends MCR_A_STATUS and each message of msgs (n of them).  0 or -EMSGSIZE. */
+int mcr_ctl_put_done(struct nlmsghdr *nlh, size_t len, int status, const char *const *msgs,
+		     size_t n);
+
+/*
+ * Checks a whole received message: nlmsg_len within len and >= header,
+ * version, reserved zero, and every attribute well formed (libmnl).
+ * 0 or -EBADMSG / -EPROTO (version) with a reason in err.
+ */
+int mcr_ctl_msg_check(const void *buf, size_t len, char *err, size_t errlen);
+/* The first top-level attribute of type t, or NULL. */
+const struct nlattr *mcr_ctl_attr(const struct nlmsghdr *nlh, uint16_t t);
+/*
+ * Decodes an MCR_A_RULE attribute into r (outputs allocated; free with
+ * mcr_rule_free) and, when info is non-NULL, info (info->out allocated to
+ * r->nout entries; free with mcr_rule_info_free).  Validates every nested
+ * attribute's type, length and range.  0 or -EINVAL with a reason in err.
+ * Does not apply mcr_rule_check(); the receiver does.
+ * a must come from a message that passed mcr_ctl_msg_check() (outputs that
+ * did not fit in a are read from the MCR_A_RULE_OUTS attributes after it).
+ * info->worker is UINT32_MAX when the message has no MCR_RULE_WORKER;
+ * mcr_ctl_put_rule() likewise omits it when info->worker == UINT32_MAX.
+ */
+int mcr_ctl_get_rule(const struct nlattr *a, struct mcr_rule *r, struct mcr_rule_info *info,
+		     char *err, size_t errlen);
+void mcr_rule_info_free(struct mcr_rule_info *info);
+/* Reads DONE: status and up to max messages (pointers into the message). */
+int mcr_ctl_get_done(const struct nlmsghdr *nlh, int *status, const char **msgs, size_t max,
+		     size_t *n);
+
+#endif
