@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <libconfig.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -355,22 +356,23 @@ static int parse_rules(struct mcr_errlist *el, const config_setting_t *rules, st
 	return err;
 }
 
-static int load(config_t *cf, struct mcr_config *c, struct mcr_errlist *el)
+/* Settings of the main file, or (included) of a drop-in: rules only. */
+static int load(config_t *cf, struct mcr_config *c, struct mcr_errlist *el, bool included)
 {
+	static const char *const dropin_keys[] = { "rules", NULL };
 	const config_setting_t *root = config_root_setting(cf), *s;
 	struct ctx x = { .el = el };
-	int err = 0;
+	size_t before = el->n;
 
-	check_keys(&x, root, top_keys, "the top level");
-	if ((s = config_setting_get_member(root, "workers")) && parse_workers(el, s, c))
-		err = -EINVAL;
-	if ((s = config_setting_get_member(root, "user")) && parse_user(el, s, c))
-		err = -EINVAL;
-	if ((s = config_setting_get_member(root, "rules")) && parse_rules(el, s, c))
-		err = -EINVAL;
-	if (el->n)
-		err = -EINVAL;
-	return err;
+	check_keys(&x, root, included ? dropin_keys : top_keys,
+		   included ? "an included file (only rules may be set there)" : "the top level");
+	if (!included && (s = config_setting_get_member(root, "workers")))
+		parse_workers(el, s, c);
+	if (!included && (s = config_setting_get_member(root, "user")))
+		parse_user(el, s, c);
+	if ((s = config_setting_get_member(root, "rules")))
+		parse_rules(el, s, c);
+	return el->n == before ? 0 : -EINVAL;
 }
 
 void mcr_config_init(struct mcr_config *c)
@@ -385,49 +387,166 @@ void mcr_config_free(struct mcr_config *c)
 	mcr_ruleset_free(&c->rules);
 }
 
-static int finish(config_t *cf, int ok, struct mcr_config *c, struct mcr_errlist *el)
+#define CONFIG_MAX_BYTES (16u << 20)
+#define INCLUDE_DEPTH    4
+#define MAX_INCLUDES     16
+
+struct includes {
+	char *pattern[MAX_INCLUDES];
+	int line[MAX_INCLUDES];
+	unsigned n;
+};
+
+/*
+ * `@include "PATTERN"` (or `include "PATTERN"`) alone on a line: mcrd
+ * handles it, not libconfig (1.5 has no wildcards, and every drop-in has
+ * its own rules list).  The line is blanked so line numbers stay exact.
+ */
+static void take_includes(char *text, const char *base, struct includes *inc,
+			  struct mcr_errlist *el)
+{
+	int line = 1;
+
+	for (char *p = text; *p; line++) {
+		char *eol = strchr(p, '\n'), *q = p, *open, *close;
+
+		if (!eol)
+			eol = p + strlen(p);
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		if (*q == '@')
+			q++;
+		if (eol - q > 8 && !strncmp(q, "include", 7) && (q[7] == ' ' || q[7] == '\t') &&
+		    (open = memchr(q, '"', (size_t)(eol - q))) &&
+		    (close = memchr(open + 1, '"', (size_t)(eol - open - 1)))) {
+			if (inc->n == MAX_INCLUDES) {
+				mcr_errlist_add(el, line, "more than %d includes", MAX_INCLUDES);
+			} else if (asprintf(&inc->pattern[inc->n], "%s%.*s",
+					    open[1] == '/' ? "" : base, (int)(close - open - 1),
+					    open + 1) >= 0) {
+				inc->line[inc->n++] = line;
+			}
+			memset(p, ' ', (size_t)(eol - p));
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+}
+
+static int load_text(char *text, const char *path, struct mcr_config *c,
+		     struct mcr_errlist *el, int depth);
+
+/* Reads path whole and loads it; problems are reported against path. */
+static int load_path(const char *path, struct mcr_config *c, struct mcr_errlist *el, int depth)
+{
+	const char *saved = el->file;
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t n = 0;
+	int err;
+
+	el->file = path;
+	if (!f) {
+		err = -errno;
+		mcr_errlist_add(el, 0, "%s", strerror(-err));
+		el->file = saved;
+		return err;
+	}
+	text = malloc(CONFIG_MAX_BYTES + 1);
+	if (text)
+		n = fread(text, 1, CONFIG_MAX_BYTES + 1, f);
+	fclose(f);
+	if (!text || n > CONFIG_MAX_BYTES) {
+		mcr_errlist_add(el, 0, "%s", text ? "larger than 16 MiB" : strerror(ENOMEM));
+		free(text);
+		el->file = saved;
+		return -EINVAL;
+	}
+	text[n] = 0;
+	err = load_text(text, path, c, el, depth);
+	free(text);
+	el->file = saved;
+	return err;
+}
+
+static void load_includes(const struct includes *inc, struct mcr_config *c,
+			  struct mcr_errlist *el, int depth)
+{
+	for (unsigned i = 0; i < inc->n; i++) {
+		glob_t g;
+		int r = glob(inc->pattern[i], 0, NULL, &g);
+
+		if (depth >= INCLUDE_DEPTH) {
+			mcr_errlist_add(el, inc->line[i], "includes nested more than %d deep",
+					INCLUDE_DEPTH);
+			continue;
+		}
+		if (r == GLOB_NOMATCH && !strpbrk(inc->pattern[i], "*?[")) {
+			mcr_errlist_add(el, inc->line[i], "include \"%s\": %s", inc->pattern[i],
+					strerror(ENOENT));
+			continue;
+		}
+		if (r == GLOB_NOMATCH)
+			continue; /* a wildcard matching nothing (an empty conf.d) is fine */
+		if (r) {
+			mcr_errlist_add(el, inc->line[i], "include \"%s\": cannot be expanded",
+					inc->pattern[i]);
+			continue;
+		}
+		/* glob() sorts, so drop-ins load in name order. */
+		for (size_t k = 0; k < g.gl_pathc; k++)
+			load_path(g.gl_pathv[k], c, el, depth + 1);
+		globfree(&g);
+	}
+}
+
+static int load_text(char *text, const char *path, struct mcr_config *c,
+		     struct mcr_errlist *el, int depth)
+{
+	struct includes inc = { .n = 0 };
+	char *base = NULL, *slash;
+	size_t before = el->n;
+	config_t cf;
+
+	/* Relative include patterns are relative to the including file. */
+	if (path && (slash = strrchr(path, '/')))
+		base = strndup(path, (size_t)(slash - path + 1));
+	take_includes(text, base ? base : "", &inc, el);
+	free(base);
+	config_init(&cf);
+	if (config_read_string(&cf, text) != CONFIG_TRUE)
+		mcr_errlist_add(el, config_error_line(&cf), "%s",
+				config_error_text(&cf) ? config_error_text(&cf) : "cannot be read");
+	else
+		load(&cf, c, el, depth > 0);
+	config_destroy(&cf);
+	load_includes(&inc, c, el, depth);
+	for (unsigned i = 0; i < inc.n; i++)
+		free(inc.pattern[i]);
+	return el->n == before ? 0 : -EINVAL;
+}
+
+int mcr_config_load_file(const char *path, struct mcr_config *c, struct mcr_errlist *el)
 {
 	int err;
 
-	if (!ok) {
-		mcr_errlist_add(el, config_error_line(cf), "%s",
-				config_error_text(cf) ? config_error_text(cf) : "cannot be read");
-		err = -EINVAL;
-	} else {
-		err = load(cf, c, el);
-	}
-	config_destroy(cf);
+	mcr_config_init(c);
+	err = load_path(path, c, el, 0);
 	if (err)
 		mcr_config_free(c);
 	return err;
 }
 
-int mcr_config_load_file(const char *path, struct mcr_config *c, struct mcr_errlist *el)
-{
-	config_t cf;
-	FILE *f;
-	int ok;
-
-	mcr_config_init(c);
-	/* libconfig does not say why a file cannot be opened; errno does. */
-	f = fopen(path, "r");
-	if (!f) {
-		int e = errno;
-
-		mcr_errlist_add(el, 0, "%s", strerror(e));
-		return -e;
-	}
-	config_init(&cf);
-	ok = config_read(&cf, f) == CONFIG_TRUE;
-	fclose(f);
-	return finish(&cf, ok, c, el);
-}
-
 int mcr_config_load_string(const char *text, struct mcr_config *c, struct mcr_errlist *el)
 {
-	config_t cf;
+	char *copy = strdup(text);
+	int err;
 
 	mcr_config_init(c);
-	config_init(&cf);
-	return finish(&cf, config_read_string(&cf, text) == CONFIG_TRUE, c, el);
+	if (!copy)
+		return -ENOMEM;
+	err = load_text(copy, NULL, c, el, 0);
+	free(copy);
+	if (err)
+		mcr_config_free(c);
+	return err;
 }

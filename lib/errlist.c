@@ -32,6 +32,7 @@ void mcr_errlist_add(struct mcr_errlist *el, int line, const char *fmt, ...)
 		el->v = v;
 		el->cap = cap;
 	}
+	snprintf(el->v[el->n].file, sizeof(el->v[el->n].file), "%s", el->file ? el->file : "");
 	el->v[el->n].line = line;
 	va_start(ap, fmt);
 	vsnprintf(el->v[el->n].msg, sizeof(el->v[el->n].msg), fmt, ap);
@@ -43,10 +44,10 @@ void mcr_errlist_format(const struct mcr_errlist *el, size_t i, char *buf, size_
 {
 	const struct mcr_err *e = &el->v[i];
 
-	if (el->file && e->line > 0)
-		snprintf(buf, len, "%s:%d: %s", el->file, e->line, e->msg);
-	else if (el->file)
-		snprintf(buf, len, "%s: %s", el->file, e->msg);
+	if (e->file[0] && e->line > 0)
+		snprintf(buf, len, "%s:%d: %s", e->file, e->line, e->msg);
+	else if (e->file[0])
+		snprintf(buf, len, "%s: %s", e->file, e->msg);
 	else
 		snprintf(buf, len, "%s", e->msg);
 }

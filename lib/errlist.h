@@ -5,12 +5,13 @@
 #include <stddef.h>
 
 struct mcr_err {
-	int line; /* 0 when no line applies */
+	char file[256]; /* el->file when the problem was added; "" for none */
+	int line;       /* 0 when no line applies */
 	char msg[256];
 };
 
 struct mcr_errlist {
-	const char *file; /* used as the prefix; may be NULL */
+	const char *file; /* prefix of problems added from now on; may be NULL */
 	struct mcr_err *v;
 	size_t n, cap;
 };

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include <arpa/inet.h>
@@ -643,6 +644,106 @@ static void test_load_file(void **state)
 	free(path);
 }
 
+/* Writes text to dir/name; returns the path (static buffer per call site). */
+static void write_file(const char *dir, const char *name, const char *text, char *path, size_t len)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static bool has_error(const struct mcr_errlist *el, const char *expect)
+{
+	char line[600];
+
+	for (size_t i = 0; i < el->n; i++) {
+		mcr_errlist_format(el, i, line, sizeof(line));
+		if (strstr(line, expect))
+			return true;
+	}
+	return false;
+}
+
+static void test_include(void **state)
+{
+	char dir[] = "/tmp/mcrd-inc-XXXXXX", main_path[256], p[256], expect[512];
+	struct mcr_config c;
+	struct mcr_errlist el;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/conf.d", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	write_file(dir, "conf.d/20-b.conf",
+		   "rules = ( { name = \"b\"; in = { dev = \"e0\"; group = \"239.1.1.2\"; port = 2; };\n"
+		   "            out = ( { dev = \"e1\"; } ); } );\n", p, sizeof(p));
+	write_file(dir, "conf.d/10-a.conf",
+		   "rules = ( { name = \"a\"; in = { dev = \"e0\"; group = \"239.1.1.1\"; port = 1; };\n"
+		   "            out = ( { dev = \"e1\"; } ); } );\n", p, sizeof(p));
+	/* Relative pattern, line numbers after the include line unchanged. */
+	write_file(dir, "main.conf",
+		   "workers = 2;\n@include \"conf.d/*.conf\"\n"
+		   "rules = ( { name = \"m\"; in = { dev = \"e0\"; group = \"239.1.1.9\"; port = 9; };\n"
+		   "            out = ( { dev = \"e1\"; } ); } );\n", main_path, sizeof(main_path));
+	mcr_errlist_init(&el, main_path);
+	assert_int_equal(mcr_config_load_file(main_path, &c, &el), 0);
+	assert_int_equal(c.workers, 2);
+	assert_int_equal(c.rules.n, 3);
+	assert_string_equal(c.rules.v[0].name, "m");
+	assert_string_equal(c.rules.v[1].name, "a"); /* drop-ins in name order */
+	assert_string_equal(c.rules.v[2].name, "b");
+	assert_int_equal(c.rules.v[0].line, 3);
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+
+	/* A problem in a drop-in is reported with the drop-in's name and line. */
+	write_file(dir, "conf.d/30-bad.conf",
+		   "# comment\nrules = ( { name = \"a\"; in = { dev = \"e0\"; group = \"239.1.1.7\"; port = 7; };\n"
+		   "            out = ( { dev = \"e1\"; } ); } );\nworkers = 3;\n", p, sizeof(p));
+	mcr_errlist_init(&el, main_path);
+	assert_int_equal(mcr_config_load_file(main_path, &c, &el), -EINVAL);
+	snprintf(expect, sizeof(expect), "%s:2: rule \"a\": duplicate name", p);
+	assert_true(has_error(&el, expect));
+	snprintf(expect, sizeof(expect), "%s:4: unknown key \"workers\" in an included file", p);
+	assert_true(has_error(&el, expect));
+	assert_int_equal(c.rules.n, 0);
+	mcr_errlist_free(&el);
+	unlink(p);
+
+	/* A syntax error in a drop-in: its file and line. */
+	write_file(dir, "conf.d/40-syntax.conf", "rules = (\n  { name = \"x\" \n", p, sizeof(p));
+	mcr_errlist_init(&el, main_path);
+	assert_int_equal(mcr_config_load_file(main_path, &c, &el), -EINVAL);
+	snprintf(expect, sizeof(expect), "%s:", p);
+	assert_true(has_error(&el, expect));
+	mcr_errlist_free(&el);
+	unlink(p);
+
+	/* A literal include that does not exist is an error; an empty wildcard is not. */
+	write_file(dir, "main2.conf", "include \"nothere.conf\"\n@include \"empty.d/*.conf\"\n",
+		   main_path, sizeof(main_path));
+	mcr_errlist_init(&el, main_path);
+	assert_int_equal(mcr_config_load_file(main_path, &c, &el), -EINVAL);
+	assert_int_equal(el.n, 1);
+	snprintf(expect, sizeof(expect), "%s:1: include \"%s/nothere.conf\": No such file", main_path, dir);
+	assert_true(has_error(&el, expect));
+	mcr_errlist_free(&el);
+
+	/* An include of itself stops at the depth limit instead of looping. */
+	write_file(dir, "loop.conf", "@include \"loop.conf\"\n", main_path, sizeof(main_path));
+	mcr_errlist_init(&el, main_path);
+	assert_int_equal(mcr_config_load_file(main_path, &c, &el), -EINVAL);
+	assert_true(has_error(&el, "includes nested more than"));
+	mcr_errlist_free(&el);
+
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -664,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_max_outputs),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_include),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
