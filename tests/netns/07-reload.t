@@ -3,7 +3,7 @@
 # did not change loses nothing while others are edited, added or removed; a
 # file with errors changes nothing and its problems are logged FILE:LINE.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 14
 
 ns_new src; ns_new relay; ns_new dst
 veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
@@ -27,13 +27,27 @@ reload() { # reload: SIGHUP and wait for the log line it produces
 write_conf 6002
 mcrd_start relay relay "$TMP/relay.conf"; ok $? "mcrd starts"
 
-sink_start dst s -i 3 d0:239.1.1.1:6001 d0:239.1.1.2:6002 d0:239.1.1.2:6012 d0:239.1.1.3:6003
-gen src -d s0 -g 239.1.1.1 -p 5001 -n 40000 -r 10000 --stream-id 1 &
-GEN=$!
-sleep 0.5
-for i in $(seq 1 20); do reload || diag "reload $i not logged"; done
+# Phase 1: 100k packets over rules a and b while the unchanged file is
+# reloaded 20 times: every rule must lose nothing.
+sink_start dst p1 -i 3 -n 50000 d0:239.1.1.1:6001 d0:239.1.1.2:6002
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 50000 -r 10000 --stream-id 1 &
+GA=$!
+gen src -d s0 -g 239.1.1.2 -p 5001 -n 50000 -r 10000 --stream-id 2 &
+GB=$!
+sleep 0.3
+for i in $(seq 1 20); do reload || diag "reload $i not logged"; sleep 0.1; done
 is "$(grep -c 'reloaded .*: 0 added, 0 removed, 0 changed, 2 unchanged' "$TMP/mcrd-relay.log")" 20 \
-	"20 reloads of an unchanged file while traffic flows, each applying nothing"
+	"20 reloads of an unchanged file while 100k packets flow, each applying nothing"
+wait $GA $GB
+sink_wait p1
+is "$(sink_get p1 "[s['unique'] for s in j['streams']]")" "[50000, 50000]" "zero loss on every rule across 20 reloads"
+is "$(sink_get p1 "j['total']['lost'] + j['total']['duplicated']")" 0 "no loss, no duplicates"
+
+# Phase 2: edit b, add c, refuse a bad file, all while a keeps flowing.
+sink_start dst s -i 3 d0:239.1.1.1:6001 d0:239.1.1.2:6002 d0:239.1.1.2:6012 d0:239.1.1.3:6003
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 20000 -r 10000 --stream-id 1 &
+GEN=$!
+sleep 0.3
 # Edit b (new output port), add c, then a bad file, all while a keeps flowing.
 write_conf 6012 ',
   { name = "c"; in = { dev = "r-in"; group = "239.1.1.3"; port = 5001; };
@@ -52,11 +66,19 @@ grep -q "reload refused, the running rules stay" "$TMP/mcrd-relay.log"; ok $? "b
 gen src -d s0 -g 239.1.1.3 -p 5001 -n 200 -r 3000 --stream-id 3
 wait $GEN
 sink_wait s
-is "$(sink_get s "j['streams'][0]['unique']")" 40000 "rule a lost nothing over 20 reloads, an edit and a refused file"
+is "$(sink_get s "j['streams'][0]['unique']")" 20000 "rule a lost nothing across an edit, an addition and a refused file"
 is "$(sink_get s "j['streams'][0]['duplicated']")" 0 "rule a: no duplicates"
 is "$(sink_get s "j['streams'][1]['received']")" 0 "edited rule b no longer sends to its old port"
 is "$(sink_get s "j['streams'][2]['unique']")" 300 "edited rule b sends to its new port"
 is "$(sink_get s "j['streams'][3]['received']")" 400 "added rule c relays, and still does after the refused file"
+# A drop-in file appears in conf.d: a reload picks its rule up.
+cp "$TMP/good.conf" "$TMP/relay.conf"
+printf '@include "relay.d/*.conf"\n' >>"$TMP/relay.conf"
+mkdir -p "$TMP/relay.d"
+printf 'rules = ( { name = "d"; in = { dev = "r-in"; group = "239.1.1.4"; port = 5001; };\n out = ( { dev = "r-out"; port = 6004; } ); } );\n' >"$TMP/relay.d/50-d.conf"
+reload
+grep -q "reloaded .*: 1 added, 0 removed, 0 changed, 3 unchanged" "$TMP/mcrd-relay.log"
+ok $? "a drop-in file's rule is added by a reload"
 mcrd_stop relay
 is "$MCRD_RC" 0 "mcrd exits 0"
 done_testing
