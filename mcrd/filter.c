@@ -14,6 +14,7 @@
 #include "filter.h"
 
 #include <errno.h>
+#include <linux/if_packet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,10 +82,24 @@ static void emit_ip(struct prog *p, unsigned b, const struct filter_key *k, size
 	emit(p, BPF_RET | BPF_K, 0, 0, 0);
 }
 
+/*
+ * A frame of a VLAN with no interface here still reaches the parent
+ * interface's sockets: the kernel strips and forgets its tag and only marks
+ * it PACKET_OTHERHOST.  Drop those (and unicast frames for other hosts seen
+ * in promiscuous mode), so a rule on eth0 never relays another VLAN's traffic.
+ */
+static void emit_host_guard(struct prog *p)
+{
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE));
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, PACKET_OTHERHOST);
+	emit(p, BPF_RET | BPF_K, 0, 0, 0);
+}
+
 static void emit_all(struct prog *p, const struct filter_key *k, size_t n, int exact)
 {
 	size_t ja_at;
 
+	emit_host_guard(p);
 	emit(p, BPF_LD | BPF_H | BPF_ABS, 0, 0, 12);
 	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, ETHERTYPE_VLAN);
 	ja_at = p->n;

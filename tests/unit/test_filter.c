@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <linux/if_packet.h>
 
 #include <errno.h>
 #include <stdbool.h>
@@ -35,6 +36,19 @@ static uint32_t load_bytes(const uint8_t *p, unsigned size)
  * else how many bytes to keep).  A load outside the packet ends the program
  * with 0, as in the kernel.
  */
+/* Ancillary data the kernel supplies: the packet type (PACKET_*). */
+static uint32_t anc_pkttype = PACKET_MULTICAST;
+
+static uint32_t ancillary(uint32_t k)
+{
+	switch ((int32_t)k - SKF_AD_OFF) {
+	case SKF_AD_PKTTYPE:
+		return anc_pkttype;
+	}
+	fail_msg("unexpected ancillary load at k=0x%x", k);
+	return 0;
+}
+
 static uint32_t bpf_run(const struct sock_fprog *fp, const uint8_t *pkt, uint32_t len)
 {
 	uint32_t A = 0, X = 0, M[BPF_MEMWORDS] = { 0 };
@@ -54,6 +68,10 @@ static uint32_t bpf_run(const struct sock_fprog *fp, const uint8_t *pkt, uint32_
 			case BPF_IND:
 				assert_int_equal(BPF_CLASS(f->code), BPF_LD);
 				size = BPF_SIZE(f->code) == BPF_W ? 4 : BPF_SIZE(f->code) == BPF_H ? 2 : 1;
+				if (BPF_MODE(f->code) == BPF_ABS && k >= (uint32_t)SKF_AD_OFF) {
+					A = ancillary(k);
+					break;
+				}
 				off = (uint64_t)k + (BPF_MODE(f->code) == BPF_IND ? X : 0);
 				if (off + size > len)
 					return 0;
@@ -154,8 +172,10 @@ static void bpf_validate(const struct sock_fprog *fp)
 		case BPF_LDX:
 			if (BPF_MODE(f->code) == BPF_MEM)
 				assert_true(f->k < BPF_MEMWORDS);
-			/* No ancillary data (SKF_AD_OFF and below SKF_LL_OFF). */
-			if (BPF_MODE(f->code) == BPF_ABS || BPF_MODE(f->code) == BPF_IND)
+			/* Only the packet-type ancillary load; nothing at or below SKF_LL_OFF. */
+			if (BPF_MODE(f->code) == BPF_ABS && f->k >= (uint32_t)SKF_AD_OFF)
+				assert_true(f->k == (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE));
+			else if (BPF_MODE(f->code) == BPF_ABS || BPF_MODE(f->code) == BPF_IND)
 				assert_true(f->k < (uint32_t)SKF_LL_OFF);
 			break;
 		case BPF_ST:
@@ -268,6 +288,26 @@ static void test_rule_traffic_accepted(void **state)
 	/* VID 0 (priority tag) and the largest VID. */
 	assert_accepted(verdict(&fp, 0, G1, 5001));
 	assert_accepted(verdict(&fp, 0xefff, G2, 6000));
+	free(fp.filter);
+}
+
+/*
+ * Frames the kernel marks PACKET_OTHERHOST (a VLAN without an interface
+ * here, or another host's unicast in promiscuous mode) are rejected.
+ */
+static void test_otherhost_rejected(void **state)
+{
+	struct sock_fprog fp;
+
+	(void)state;
+	build_basic(&fp);
+	anc_pkttype = PACKET_OTHERHOST;
+	assert_int_equal(verdict(&fp, -1, G1, 5001), 0);
+	assert_int_equal(verdict(&fp, 100, G1, 5001), 0);
+	anc_pkttype = PACKET_HOST;
+	assert_accepted(verdict(&fp, -1, G1, 5001));
+	anc_pkttype = PACKET_MULTICAST;
+	assert_accepted(verdict(&fp, -1, G1, 5001));
 	free(fp.filter);
 }
 
@@ -650,6 +690,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_interpreter),
 		cmocka_unit_test(test_rule_traffic_accepted),
+		cmocka_unit_test(test_otherhost_rejected),
 		cmocka_unit_test(test_other_traffic_rejected),
 		cmocka_unit_test(test_not_udp_rejected),
 		cmocka_unit_test(test_fragments_accepted),
