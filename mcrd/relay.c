@@ -303,7 +303,11 @@ int relay_add(struct relay *r, const struct mcr_rule *cfg, struct mcr_errlist *e
 	}
 	r->rules[r->nrules++] = rr;
 	rr->pending = "new";
+	/* Its first state is reported with the rule itself, not as a change. */
+	relay_change_fn notify = r->on_change;
+	r->on_change = NULL;
 	rule_reconcile(r, rr);
+	r->on_change = notify;
 	return 0;
 }
 

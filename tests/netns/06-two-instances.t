@@ -2,7 +2,7 @@
 # Two mcrd instances in one namespace, on the same input interface, with
 # different rules: each relays its own stream and neither disturbs the other.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 13
 
 ns_new src; ns_new relay; ns_new dst
 veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
@@ -25,6 +25,8 @@ is "$?" 1 "a third instance on a live control socket exits 1"
 grep -q "control socket $TMP/a.sock is in use by a running mcrd" "$TMP/third.log"
 ok $? "and says the socket is in use"
 kill -0 "$MCRD_PID_a" 2>/dev/null; ok $? "instance a is unaffected"
+is "$(ctl a rule show | cut -d' ' -f1)" a "mcrctl on a's socket sees only a's rule"
+is "$(ctl b rule show | cut -d' ' -f1)" b "mcrctl on b's socket sees only b's rule"
 sink_start dst s -i 2 d0:239.5.5.1:5001 d0:239.5.5.2:5001
 gen src -d s0 -g 239.1.1.1 -p 5001 -n 3000 -r 10000 --stream-id 1 &
 GEN=$!

@@ -1,0 +1,127 @@
+/* Command-line words: prefix matching, value parsers with ip-style errors, batch lines. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "mcrctl.h"
+
+struct mcrctl_opts mcrctl_opt = {
+	.socket = MCR_CTL_SOCKET,
+	.err_prefix = "",
+};
+
+FILE *mcrctl_errfp(void)
+{
+	return mcrctl_opt.errfp ? mcrctl_opt.errfp : stderr;
+}
+
+void mcrctl_err(const char *fmt, ...)
+{
+	FILE *fp = mcrctl_errfp();
+	va_list ap;
+
+	fprintf(fp, "%sError: ", mcrctl_opt.err_prefix ? mcrctl_opt.err_prefix : "");
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', fp);
+}
+
+bool mcrctl_matches(const char *arg, const char *word)
+{
+	size_t n = strlen(arg);
+
+	return n > 0 && n <= strlen(word) && !memcmp(arg, word, n);
+}
+
+int mcrctl_lookup(const char *arg, const char *const *words, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (mcrctl_matches(arg, words[i]))
+			return (int)i;
+	return -1;
+}
+
+int mcrctl_missing_arg(const char *kw)
+{
+	mcrctl_err("missing argument after \"%s\"", kw);
+	return -EINVAL;
+}
+
+int mcrctl_get_ipv4(const char *arg, struct in_addr *out)
+{
+	if (mcr_parse_ipv4(arg, out)) {
+		mcrctl_err("\"%s\" is not a valid IPv4 address", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int mcrctl_get_port(const char *arg, uint16_t *out)
+{
+	if (mcr_parse_port(arg, out)) {
+		mcrctl_err("\"%s\" is not a valid port", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int mcrctl_get_u8(const char *arg, const char *what, uint8_t lo, uint8_t *out)
+{
+	unsigned long v;
+
+	if (mcr_parse_uint(arg, lo, 255, &v)) {
+		mcrctl_err("argument \"%s\" is wrong: %s must be %u..255", arg, what, lo);
+		return -EINVAL;
+	}
+	*out = (uint8_t)v;
+	return 0;
+}
+
+int mcrctl_get_ifname(const char *arg, char dev[IFNAMSIZ])
+{
+	if (!mcr_ifname_valid(arg)) {
+		mcrctl_err("\"%s\" is not a valid interface name", arg);
+		return -EINVAL;
+	}
+	snprintf(dev, IFNAMSIZ, "%s", arg);
+	return 0;
+}
+
+int mcrctl_split_line(char *line, char **argv, int max)
+{
+	char *r = line, *w = line;
+	int argc = 0;
+
+	for (;;) {
+		bool quoted = false;
+
+		while (isspace((unsigned char)*r))
+			r++;
+		if (!*r || *r == '#')
+			break;
+		if (argc == max)
+			return -E2BIG;
+		argv[argc++] = w;
+		/* Copy the word down over removed quotes and escapes; w never passes r. */
+		while (*r && (quoted || !isspace((unsigned char)*r))) {
+			if (*r == '"') {
+				quoted = !quoted;
+				r++;
+				continue;
+			}
+			if (quoted && *r == '\\' && (r[1] == '"' || r[1] == '\\'))
+				r++;
+			*w++ = *r++;
+		}
+		if (quoted)
+			return -EINVAL;
+		if (*r)
+			r++;
+		*w++ = '\0';
+	}
+	return argc;
+}

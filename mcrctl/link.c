@@ -1,0 +1,113 @@
+/* mcrctl link show, and the link printer. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "mcrctl.h"
+#include "print.h"
+
+void mcrctl_link_usage(FILE *fp)
+{
+	fputs("Usage: mcrctl link show [ dev IFNAME ]\n"
+	      "       mcrctl link help\n"
+	      "Lists the interfaces the rules use: ifindex (0 when absent), state (up,\n"
+	      "down or absent), IPv4 addresses and the number of rules using each;\n"
+	      "with -s, frames received and drops by reason.\n",
+	      fp);
+}
+
+void mcrctl_print_link(const char *key, const struct mcr_link_info *l)
+{
+	char a[MCR_ADDRSTRLEN];
+
+	mcrctl_open_object(key);
+	mcrctl_print_string(MCRCTL_ANY, "name", "%s", l->name);
+	mcrctl_print_uint(MCRCTL_ANY, "ifindex", " ifindex %u", l->ifindex);
+	mcrctl_print_string(MCRCTL_ANY, "state", " state %s", l->state[0] ? l->state : "unknown");
+	mcrctl_open_array("addr");
+	if (l->naddr)
+		mcrctl_print_text(" addr");
+	for (unsigned i = 0; i < l->naddr; i++)
+		mcrctl_print_string(MCRCTL_ANY, NULL, " %s", mcr_ipv4_str(l->addr[i], a));
+	mcrctl_close_array();
+	mcrctl_print_uint(MCRCTL_ANY, "rules", " rules %u", l->rules);
+	mcrctl_print_nl();
+	if (l->has_stats) {
+		mcrctl_print_u64(MCRCTL_ANY, "frames", "    frames %" PRIu64, l->frames);
+		mcrctl_print_nl();
+		mcrctl_print_drops(l->drops);
+	}
+	mcrctl_close_object();
+}
+
+static int show_one(const struct nlmsghdr *nlh, void *data)
+{
+	const char *dev = data;
+	struct mcr_link_info l;
+	char err[256];
+
+	if (nlh->nlmsg_type != MCR_MSG_LINK)
+		return 0;
+	if (mcr_ctl_get_link(mcr_ctl_attr(nlh, MCR_A_LINK), &l, err, sizeof(err))) {
+		mcrctl_err("bad reply from mcrd: %s", err);
+		return -EINVAL;
+	}
+	if (!dev[0] || !strcmp(dev, l.name))
+		mcrctl_print_link(NULL, &l);
+	return 0;
+}
+
+static int link_show(int argc, char **argv)
+{
+	static const char *const kw[] = { "dev" };
+	char dev[IFNAMSIZ] = "";
+	struct nlmsghdr *nlh;
+	int ret;
+
+	for (; argc > 0; argc--, argv++) {
+		if (mcrctl_lookup(*argv, kw, 1) < 0) {
+			mcrctl_err("unknown keyword \"%s\"", *argv);
+			return MCRCTL_EXIT_USAGE;
+		}
+		if (dev[0]) {
+			mcrctl_err("duplicate \"dev\"");
+			return MCRCTL_EXIT_USAGE;
+		}
+		if (argc == 1) {
+			mcrctl_missing_arg(*argv);
+			return MCRCTL_EXIT_USAGE;
+		}
+		argc--, argv++;
+		if (mcrctl_get_ifname(*argv, dev))
+			return MCRCTL_EXIT_USAGE;
+	}
+	if (mcrctl_connect())
+		return MCRCTL_EXIT_DAEMON;
+	if (!(nlh = mcrctl_msg_new(64, MCR_CMD_LINK_GET, mcrctl_opt.stats ? MCR_F_STATS : 0)))
+		return MCRCTL_EXIT_DAEMON;
+	mcrctl_print_start();
+	ret = mcrctl_request(nlh, show_one, dev, 0);
+	mcrctl_print_end();
+	free(nlh);
+	return ret;
+}
+
+int mcrctl_do_link(int argc, char **argv)
+{
+	static const char *const cmds[] = { "show", "list", "help" };
+
+	if (argc < 1)
+		return link_show(0, NULL);
+	switch (mcrctl_lookup(argv[0], cmds, 3)) {
+	case 0:
+	case 1: return link_show(argc - 1, argv + 1);
+	case 2:
+		mcrctl_link_usage(stdout);
+		return MCRCTL_EXIT_OK;
+	}
+	mcrctl_err("unknown command \"%s\" for \"link\"", argv[0]);
+	mcrctl_link_usage(mcrctl_errfp());
+	return MCRCTL_EXIT_USAGE;
+}

@@ -1,0 +1,210 @@
+/*
+ * mcrctl: global options, the object table, batch mode and main().
+ *
+ *   mcrctl [ OPTIONS ] OBJECT COMMAND ...      (see usage() below)
+ *
+ * Objects and commands are matched by prefix in table order, as ip(8) does:
+ * the first entry a prefix fits wins ("r" is rule, "re" is reload).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcrctl.h"
+#include "print.h"
+
+static void usage(FILE *fp)
+{
+	fputs("Usage: mcrctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
+	      "       mcrctl [ OPTIONS ] -b[atch] FILE [ -f[orce] ]\n"
+	      "       mcrctl -V[ersion] | -h[elp] | help [ OBJECT ]\n"
+	      "where  OBJECT  := { rule | link | worker | monitor | reload }\n"
+	      "       OPTIONS := { -s[tatistics] | -j[son] | -p[retty] | -S[ocket] PATH }\n"
+	      "       show, add and del stand for rule show, rule add and rule del.\n"
+	      "       Objects, commands and keywords may be shortened to a prefix; a\n"
+	      "       prefix that fits several objects means the first in the order\n"
+	      "       above: \"r\" is rule, \"re\" is reload, \"ru sh\" is rule show.\n"
+	      "       -j prints JSON (one array per listing), -p indents it.\n"
+	      "       -S is the control socket, " MCR_CTL_SOCKET " by default.\n"
+	      "       -b runs one command per line of FILE (- for stdin); # starts a\n"
+	      "       comment; it stops at the first failing line unless -force.\n"
+	      "Exit codes: 0 success, 1 syntax or usage error, 2 mcrd refused or\n"
+	      "cannot be reached.\n",
+	      fp);
+}
+
+static void usage_all(FILE *fp)
+{
+	usage(fp);
+	fputc('\n', fp);
+	mcrctl_rule_usage(fp);
+	fputc('\n', fp);
+	mcrctl_link_usage(fp);
+	fputc('\n', fp);
+	mcrctl_worker_usage(fp);
+	fputc('\n', fp);
+	mcrctl_monitor_usage(fp);
+	fputc('\n', fp);
+	mcrctl_reload_usage(fp);
+}
+
+static int do_help(int argc, char **argv);
+
+static const struct object {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	void (*usage)(FILE *fp);
+	bool rule_shortcut; /* "show" is "rule show": the word goes to mcrctl_do_rule */
+} objects[] = {
+	{ "rule", mcrctl_do_rule, mcrctl_rule_usage, false },
+	{ "link", mcrctl_do_link, mcrctl_link_usage, false },
+	{ "worker", mcrctl_do_worker, mcrctl_worker_usage, false },
+	{ "monitor", mcrctl_do_monitor, mcrctl_monitor_usage, false },
+	{ "reload", mcrctl_do_reload, mcrctl_reload_usage, false },
+	{ "show", mcrctl_do_rule, mcrctl_rule_usage, true },
+	{ "add", mcrctl_do_rule, mcrctl_rule_usage, true },
+	{ "delete", mcrctl_do_rule, mcrctl_rule_usage, true },
+	{ "help", do_help, usage_all, false },
+};
+#define N_OBJECTS (sizeof(objects) / sizeof(objects[0]))
+
+static int find_object(const char *word)
+{
+	for (size_t i = 0; i < N_OBJECTS; i++)
+		if (mcrctl_matches(word, objects[i].name))
+			return (int)i;
+	return -1;
+}
+
+static int do_help(int argc, char **argv)
+{
+	int i;
+
+	if (argc > 0 && (i = find_object(argv[0])) >= 0) {
+		objects[i].usage(stdout);
+		return MCRCTL_EXIT_OK;
+	}
+	usage_all(stdout);
+	return MCRCTL_EXIT_OK;
+}
+
+/* Runs "OBJECT ARGS..." and returns its exit code. */
+static int run(int argc, char **argv)
+{
+	int i = find_object(argv[0]);
+
+	if (i < 0) {
+		mcrctl_err("unknown object \"%s\", try \"mcrctl help\"", argv[0]);
+		usage(mcrctl_errfp());
+		return MCRCTL_EXIT_USAGE;
+	}
+	if (objects[i].rule_shortcut)
+		return objects[i].fn(argc, argv);
+	return objects[i].fn(argc - 1, argv + 1);
+}
+
+static int batch(const char *file, bool force)
+{
+	const char *name = strcmp(file, "-") ? file : "<stdin>";
+	FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	char *line = NULL, prefix[512];
+	size_t cap = 0;
+	unsigned lineno = 0;
+	int last = MCRCTL_EXIT_OK;
+
+	if (!fp) {
+		mcrctl_err("cannot open %s: %s", file, strerror(errno));
+		return MCRCTL_EXIT_USAGE;
+	}
+	while (getline(&line, &cap, fp) >= 0) {
+		int max = (int)(strlen(line) / 2 + 2), argc, ret;
+		char **argv = calloc((size_t)max, sizeof(*argv));
+
+		lineno++;
+		snprintf(prefix, sizeof(prefix), "%s:%u: ", name, lineno);
+		mcrctl_opt.err_prefix = prefix;
+		if (!argv) {
+			mcrctl_err("out of memory");
+			ret = MCRCTL_EXIT_USAGE;
+		} else if ((argc = mcrctl_split_line(line, argv, max)) < 0) {
+			mcrctl_err("unterminated quote");
+			ret = MCRCTL_EXIT_USAGE;
+		} else {
+			ret = argc ? run(argc, argv) : MCRCTL_EXIT_OK;
+		}
+		free(argv);
+		fflush(stdout);
+		if (ret) {
+			last = ret;
+			if (!force)
+				break;
+		}
+	}
+	mcrctl_opt.err_prefix = "";
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return last;
+}
+
+int main(int argc, char **argv)
+{
+	const char *batch_file = NULL;
+	bool force = false;
+	int ret;
+
+	while (argc > 1 && argv[1][0] == '-' && argv[1][1]) {
+		const char *opt = argv[1];
+
+		if (opt[1] == '-' && opt[2]) /* --json is -json */
+			opt++;
+		if (mcrctl_matches(opt, "-statistics") || mcrctl_matches(opt, "-stats")) {
+			mcrctl_opt.stats = true;
+		} else if (mcrctl_matches(opt, "-json")) {
+			mcrctl_opt.json = true;
+		} else if (mcrctl_matches(opt, "-pretty")) {
+			mcrctl_opt.pretty = true;
+		} else if (mcrctl_matches(opt, "-Socket") || mcrctl_matches(opt, "-batch")) {
+			if (argc < 3) {
+				mcrctl_missing_arg(argv[1]);
+				return MCRCTL_EXIT_USAGE;
+			}
+			if (opt[1] == 'S')
+				mcrctl_opt.socket = argv[2];
+			else
+				batch_file = argv[2];
+			argc--, argv++;
+		} else if (mcrctl_matches(opt, "-force")) {
+			force = true;
+		} else if (mcrctl_matches(opt, "-Version")) {
+			printf("mcrctl %s (control protocol %d)\n", MCRCTL_VERSION, MCR_CTL_VERSION);
+			return MCRCTL_EXIT_OK;
+		} else if (mcrctl_matches(opt, "-help")) {
+			usage_all(stdout);
+			return MCRCTL_EXIT_OK;
+		} else {
+			mcrctl_err("unknown option \"%s\", try \"mcrctl help\"", argv[1]);
+			usage(stderr);
+			return MCRCTL_EXIT_USAGE;
+		}
+		argc--, argv++;
+	}
+	mcrctl_print_setup(NULL, mcrctl_opt.json, mcrctl_opt.pretty);
+
+	if (batch_file) {
+		if (argc > 1) {
+			mcrctl_err("\"%s\": no command may follow -batch FILE", argv[1]);
+			return MCRCTL_EXIT_USAGE;
+		}
+		ret = batch(batch_file, force);
+	} else if (argc > 1) {
+		ret = run(argc - 1, argv + 1);
+	} else {
+		usage(stderr);
+		ret = MCRCTL_EXIT_USAGE;
+	}
+	mcrctl_client_close();
+	if (fflush(stdout) && !ret)
+		ret = MCRCTL_EXIT_USAGE;
+	return ret;
+}

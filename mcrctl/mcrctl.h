@@ -1,0 +1,158 @@
+/*
+ * mcrctl: the command-line client of mcrd's control socket.
+ *
+ * Every file but mcrctl.c (main) is also linked into the unit tests beside
+ * the daemon's objects, so every external symbol here starts with mcrctl_.
+ */
+#ifndef MCRCTL_H
+#define MCRCTL_H
+
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctl.h"
+#include "rule.h"
+
+#define MCRCTL_VERSION "0.1.0"
+
+/* Exit codes, as ip(8). */
+enum {
+	MCRCTL_EXIT_OK = 0,
+	MCRCTL_EXIT_USAGE = 1,  /* syntax or usage error */
+	MCRCTL_EXIT_DAEMON = 2, /* mcrd refused, or cannot be reached */
+};
+
+/* Global options (args.c), set by main() from the command line. */
+struct mcrctl_opts {
+	bool stats;             /* -s */
+	bool json;              /* -j */
+	bool pretty;            /* -p */
+	const char *socket;     /* -S; MCR_CTL_SOCKET by default */
+	const char *err_prefix; /* "FILE:LINE: " in batch mode, else "" */
+	FILE *errfp;            /* where errors go; stderr when NULL */
+};
+extern struct mcrctl_opts mcrctl_opt;
+
+/* ---- args.c: argument helpers ---- */
+
+/* Prints "[prefix]Error: <message>" to mcrctl_opt.errfp (or stderr). */
+void mcrctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The stream errors and usage-on-error go to. */
+FILE *mcrctl_errfp(void);
+/* Is arg a non-empty prefix of word? */
+bool mcrctl_matches(const char *arg, const char *word);
+/*
+ * The index of the first word in words[0..n) that arg is a prefix of
+ * (table order gives priority, as ip does), or -1.
+ */
+int mcrctl_lookup(const char *arg, const char *const *words, size_t n);
+/* Value parsers: 0, or print an error naming arg and return -EINVAL. */
+int mcrctl_get_ipv4(const char *arg, struct in_addr *out);
+int mcrctl_get_port(const char *arg, uint16_t *out);
+/* lo..255; what names the value in the message ("ttl"). */
+int mcrctl_get_u8(const char *arg, const char *what, uint8_t lo, uint8_t *out);
+int mcrctl_get_ifname(const char *arg, char dev[IFNAMSIZ]);
+/* "Error: missing argument after "kw"": returns -EINVAL. */
+int mcrctl_missing_arg(const char *kw);
+
+/*
+ * Moves to the value of the keyword at *argv; returns -EINVAL from the
+ * calling function when there is none.  Uses the caller's argc and argv.
+ */
+#define NEXT_ARG()                                                \
+	do {                                                      \
+		const char *kw_ = *argv;                          \
+		argv++;                                           \
+		if (--argc <= 0)                                  \
+			return mcrctl_missing_arg(kw_);           \
+	} while (0)
+
+/*
+ * Splits a batch line in place into at most max words: words are separated
+ * by blanks, "double quotes" group (with \" and \\ inside), and a word
+ * starting with # starts a comment.  Returns the number of words (0 for a
+ * blank or comment line), -EINVAL for an unterminated quote, -E2BIG when
+ * there are more than max words.
+ */
+int mcrctl_split_line(char *line, char **argv, int max);
+
+/* ---- client.c: one connection, reused for every request ---- */
+
+/* Called for each object message of a reply; < 0 when it could not be used. */
+typedef int (*mcrctl_msg_fn)(const struct nlmsghdr *nlh, void *data);
+
+#define MCRCTL_REQ_MONITOR  0x1 /* no timeout; read events until the daemon closes */
+#define MCRCTL_REQ_RAW_MSGS 0x2 /* print DONE's messages raw to stderr, whatever the status */
+
+/* Connects now (listings do, before printing anything): an exit code. */
+int mcrctl_connect(void);
+/* The sequence number for the next request. */
+uint32_t mcrctl_next_seq(void);
+/*
+ * Connects if needed, sends req, passes each reply message but DONE to fn,
+ * and returns the exit code: 0, or 2 when the daemon refused (each A_MSG
+ * printed as an error), could not be reached or sent a bad reply.
+ */
+int mcrctl_request(const struct nlmsghdr *req, mcrctl_msg_fn fn, void *data, unsigned flags);
+/* Starts a request of type with no attributes; NULL on ENOMEM. */
+struct nlmsghdr *mcrctl_msg_new(size_t len, uint16_t type, uint8_t flags);
+void mcrctl_client_close(void);
+
+/* ---- rule.c ---- */
+
+struct mcrctl_rule_filter {
+	char name[MCR_NAME_MAX];
+	char dev[IFNAMSIZ];
+	struct in_addr group;
+	bool has_group;
+};
+
+/*
+ * Parsers for the words after "rule add", "rule del" and "rule show".  0, or
+ * an error printed and -EINVAL.  r is zeroed first; on success its outputs
+ * are allocated (mcr_rule_free).
+ */
+int mcrctl_parse_rule_add(int argc, char **argv, struct mcr_rule *r);
+int mcrctl_parse_rule_del(int argc, char **argv, struct mcr_rule *r);
+int mcrctl_parse_rule_show(int argc, char **argv, struct mcrctl_rule_filter *f);
+bool mcrctl_rule_filter_match(const struct mcrctl_rule_filter *f, const struct mcr_rule *r);
+/* Prints one rule (text line(s) or a JSON object named key, or in an array when NULL). */
+void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
+		       const struct mcr_rule_info *info);
+/* "    drops: none" or every reason and count; JSON "drops": {reason: count}. */
+void mcrctl_print_drops(const uint64_t *drops);
+void mcrctl_rule_usage(FILE *fp);
+/* "rule COMMAND ARGS": argv[0] is the command; none means show. */
+int mcrctl_do_rule(int argc, char **argv);
+
+/* ---- link.c, worker.c, monitor.c, reload.c ---- */
+
+void mcrctl_print_link(const char *key, const struct mcr_link_info *l);
+void mcrctl_link_usage(FILE *fp);
+int mcrctl_do_link(int argc, char **argv);
+
+struct mcrctl_worker {
+	uint32_t present;  /* bit (1 << MCR_WORKER_x) for each attribute received */
+	uint32_t index, pid, cpu, uid, rules;
+	uint64_t packets_in, packets_out, drops;
+};
+/* Decodes MCR_A_WORKER; 0 or -EINVAL with a reason in err. */
+int mcrctl_get_worker(const struct nlattr *a, struct mcrctl_worker *w, char *err, size_t errlen);
+void mcrctl_print_worker(const char *key, const struct mcrctl_worker *w);
+void mcrctl_worker_usage(FILE *fp);
+int mcrctl_do_worker(int argc, char **argv);
+
+/* Prints one MCR_MSG_EVENT: "[rule-added] <rule line>", or a JSON object. */
+int mcrctl_print_event(const struct nlmsghdr *nlh);
+void mcrctl_monitor_usage(FILE *fp);
+int mcrctl_do_monitor(int argc, char **argv);
+
+void mcrctl_reload_usage(FILE *fp);
+int mcrctl_do_reload(int argc, char **argv);
+
+#endif

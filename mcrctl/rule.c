@@ -1,0 +1,526 @@
+/* mcrctl rule add | del | show | flush, and the rule printer. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libmnl/libmnl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "mcrctl.h"
+#include "print.h"
+
+void mcrctl_rule_usage(FILE *fp)
+{
+	fputs("Usage: mcrctl rule add [ name NAME ] in INPUT out OUTPUT [ out OUTPUT ]...\n"
+	      "       mcrctl rule del { name NAME | in INPUT }\n"
+	      "       mcrctl rule show [ name NAME ] [ dev IFNAME ] [ group ADDR ]\n"
+	      "       mcrctl rule flush\n"
+	      "       mcrctl rule help\n"
+	      "INPUT  := dev IFNAME group GROUP port PORT [ source ADDR ]\n"
+	      "OUTPUT := dev IFNAME [ group ADDR ] [ port PORT ] [ ttl TTL ]\n"
+	      "NAME   := up to 63 printable characters, no blanks or quotes;\n"
+	      "          without one, mcrd names the rule IFNAME:GROUP:PORT of its input\n"
+	      "GROUP  := an IPv4 multicast address, e.g. 239.1.1.1\n"
+	      "ADDR   := an IPv4 address\n"
+	      "PORT   := 1..65535\n"
+	      "TTL    := 1..255 (default 1)\n"
+	      "An output's group and port default to the input's.  show with -s adds\n"
+	      "counters; dev and group match the input or any output.  flush removes\n"
+	      "every rule, from the configuration file too.\n",
+	      fp);
+}
+
+/* ---- parsers ---- */
+
+enum kw { KW_NAME, KW_IN, KW_OUT, KW_DEV, KW_GROUP, KW_PORT, KW_SOURCE, KW_TTL };
+static const char *const kw_words[] = { "name", "in", "out", "dev", "group", "port", "source", "ttl" };
+#define KW_N (sizeof(kw_words) / sizeof(kw_words[0]))
+
+/* Looks up a keyword among those allowed (bit (1 << kw) in allowed). */
+static int keyword(const char *arg, unsigned allowed)
+{
+	int k = mcrctl_lookup(arg, kw_words, KW_N);
+
+	if (k < 0 || !(allowed & (1u << k))) {
+		mcrctl_err("unknown keyword \"%s\"", arg);
+		return -1;
+	}
+	return k;
+}
+
+static int duplicate(unsigned *seen, int k)
+{
+	if (*seen & (1u << k)) {
+		mcrctl_err("duplicate \"%s\"", kw_words[k]);
+		return -EINVAL;
+	}
+	*seen |= 1u << k;
+	return 0;
+}
+
+static int get_name(const char *arg, char name[MCR_NAME_MAX])
+{
+	if (strlen(arg) >= MCR_NAME_MAX || !mcr_rule_name_valid(arg)) {
+		mcrctl_err("\"%s\" is not a valid rule name", arg);
+		return -EINVAL;
+	}
+	snprintf(name, MCR_NAME_MAX, "%s", arg);
+	return 0;
+}
+
+/* What "in" or "out" still needs: 0, or an error about the first missing keyword. */
+static int section_complete(const char *sect, unsigned seen, unsigned need)
+{
+	static const int order[] = { KW_DEV, KW_GROUP, KW_PORT };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if ((need & (1u << order[i])) && !(seen & (1u << order[i]))) {
+			mcrctl_err("\"%s\" needs \"%s\"", sect, kw_words[order[i]]);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+#define B(k) (1u << (k))
+#define IN_NEEDS  (B(KW_DEV) | B(KW_GROUP) | B(KW_PORT))
+
+enum section { SEC_NONE, SEC_IN, SEC_OUT };
+
+/*
+ * The shared parser of "rule add" (outputs allowed) and "rule del" (not).
+ * Keywords are looked up among all of them, so that one in the wrong place
+ * can be named; then checked against where they may appear.
+ */
+static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
+{
+	enum section sec = SEC_NONE;
+	unsigned top = 0, in = 0, out = 0, cap = 0;
+	unsigned allowed = add ? ~0u : (unsigned)~(B(KW_OUT) | B(KW_TTL));
+	struct mcr_output *o = NULL;
+	int k;
+
+	memset(r, 0, sizeof(*r));
+	r->origin = MCR_ORIGIN_RUNTIME;
+	for (; argc > 0; argc--, argv++) {
+		if ((k = keyword(*argv, allowed)) < 0)
+			goto bad;
+		switch (k) {
+		case KW_NAME:
+			if (duplicate(&top, k))
+				goto bad;
+			NEXT_ARG();
+			if (get_name(*argv, r->name))
+				goto bad;
+			break;
+		case KW_IN:
+			if (duplicate(&top, k))
+				goto bad;
+			if (sec == SEC_OUT && section_complete("out", out, B(KW_DEV)))
+				goto bad;
+			sec = SEC_IN;
+			break;
+		case KW_OUT:
+			if (!(top & B(KW_IN))) {
+				mcrctl_err("\"in\" must come before \"out\"");
+				goto bad;
+			}
+			if (sec == SEC_IN && section_complete("in", in, IN_NEEDS))
+				goto bad;
+			if (sec == SEC_OUT && section_complete("out", out, B(KW_DEV)))
+				goto bad;
+			if (r->nout == MCR_MAX_OUTPUTS) {
+				mcrctl_err("more than %d outputs", MCR_MAX_OUTPUTS);
+				goto bad;
+			}
+			if (r->nout == cap) {
+				unsigned ncap = cap ? cap * 2 : 4;
+				struct mcr_output *v = realloc(r->out, ncap * sizeof(*v));
+
+				if (!v) {
+					mcrctl_err("out of memory");
+					goto bad;
+				}
+				r->out = v;
+				cap = ncap;
+			}
+			o = &r->out[r->nout++];
+			memset(o, 0, sizeof(*o));
+			o->group = r->in.group;
+			o->port = r->in.port;
+			o->ttl = MCR_DEFAULT_TTL;
+			top |= B(KW_OUT);
+			out = 0;
+			sec = SEC_OUT;
+			break;
+		default:
+			/* dev, group, port, source, ttl: inside "in" or "out". */
+			if (sec == SEC_NONE) {
+				mcrctl_err("\"%s\" must follow \"in\"%s", kw_words[k],
+					   add ? " or \"out\"" : "");
+				goto bad;
+			}
+			if ((sec == SEC_IN && k == KW_TTL) || (sec == SEC_OUT && k == KW_SOURCE)) {
+				mcrctl_err("\"%s\" is not valid in \"%s\"", kw_words[k],
+					   sec == SEC_IN ? "in" : "out");
+				goto bad;
+			}
+			if (duplicate(sec == SEC_IN ? &in : &out, k))
+				goto bad;
+			NEXT_ARG();
+			if (k == KW_DEV && mcrctl_get_ifname(*argv, sec == SEC_IN ? r->in.dev : o->dev))
+				goto bad;
+			if (k == KW_GROUP &&
+			    mcrctl_get_ipv4(*argv, sec == SEC_IN ? &r->in.group : &o->group))
+				goto bad;
+			if (k == KW_PORT && mcrctl_get_port(*argv, sec == SEC_IN ? &r->in.port : &o->port))
+				goto bad;
+			if (k == KW_SOURCE && mcrctl_get_ipv4(*argv, &r->in.source))
+				goto bad;
+			if (k == KW_TTL && mcrctl_get_u8(*argv, "ttl", 1, &o->ttl))
+				goto bad;
+			break;
+		}
+	}
+	if (sec == SEC_IN && section_complete("in", in, IN_NEEDS))
+		goto bad;
+	if (sec == SEC_OUT && section_complete("out", out, B(KW_DEV)))
+		goto bad;
+	if (add) {
+		if (!(top & B(KW_IN))) {
+			mcrctl_err("missing \"in\"");
+			goto bad;
+		}
+		if (!r->nout) {
+			mcrctl_err("missing \"out\"");
+			goto bad;
+		}
+	} else if ((top & B(KW_NAME)) && (top & B(KW_IN))) {
+		mcrctl_err("\"name\" and \"in\" cannot be used together");
+		goto bad;
+	} else if (!(top & (B(KW_NAME) | B(KW_IN)))) {
+		mcrctl_err("missing \"name\" or \"in\"");
+		goto bad;
+	}
+	return 0;
+bad:
+	mcr_rule_free(r);
+	return -EINVAL;
+}
+
+/*
+ * NEXT_ARG() returns from parse_rule without freeing: wrap it so that the
+ * outputs allocated so far are released on that path too.
+ */
+static int parse_rule_clean(int argc, char **argv, struct mcr_rule *r, bool add)
+{
+	int ret;
+
+	r->out = NULL;
+	ret = parse_rule(argc, argv, r, add);
+	if (ret)
+		mcr_rule_free(r);
+	return ret;
+}
+
+int mcrctl_parse_rule_add(int argc, char **argv, struct mcr_rule *r)
+{
+	return parse_rule_clean(argc, argv, r, true);
+}
+
+int mcrctl_parse_rule_del(int argc, char **argv, struct mcr_rule *r)
+{
+	return parse_rule_clean(argc, argv, r, false);
+}
+
+int mcrctl_parse_rule_show(int argc, char **argv, struct mcrctl_rule_filter *f)
+{
+	unsigned seen = 0;
+	int k;
+
+	memset(f, 0, sizeof(*f));
+	for (; argc > 0; argc--, argv++) {
+		if ((k = keyword(*argv, B(KW_NAME) | B(KW_DEV) | B(KW_GROUP))) < 0 ||
+		    duplicate(&seen, k))
+			return -EINVAL;
+		NEXT_ARG();
+		if (k == KW_NAME && get_name(*argv, f->name))
+			return -EINVAL;
+		if (k == KW_DEV && mcrctl_get_ifname(*argv, f->dev))
+			return -EINVAL;
+		if (k == KW_GROUP) {
+			if (mcrctl_get_ipv4(*argv, &f->group))
+				return -EINVAL;
+			f->has_group = true;
+		}
+	}
+	return 0;
+}
+
+bool mcrctl_rule_filter_match(const struct mcrctl_rule_filter *f, const struct mcr_rule *r)
+{
+	bool dev = !f->dev[0] || !strcmp(r->in.dev, f->dev);
+	bool group = !f->has_group || r->in.group.s_addr == f->group.s_addr;
+
+	if (f->name[0] && strcmp(f->name, r->name))
+		return false;
+	for (unsigned i = 0; i < r->nout; i++) {
+		dev = dev || !strcmp(r->out[i].dev, f->dev);
+		group = group || r->out[i].group.s_addr == f->group.s_addr;
+	}
+	return dev && group;
+}
+
+/* ---- printing ---- */
+
+/* "11.2 Mbit/s". */
+static const char *rate_str(uint64_t bps, char *buf, size_t len)
+{
+	static const char *const unit[] = { "bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s" };
+	double v = (double)bps;
+	unsigned u = 0;
+
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " %s", bps, unit[0]);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+	return buf;
+}
+
+/* "drops: none" or every reason with its count; JSON: {reason: count} for every reason. */
+void mcrctl_print_drops(const uint64_t *drops)
+{
+	bool any = false;
+
+	for (unsigned d = 1; d < MCR_DROP__MAX; d++)
+		any = any || drops[d];
+	mcrctl_print_text("    drops:");
+	if (!any)
+		mcrctl_print_text(" none");
+	mcrctl_open_object("drops");
+	for (unsigned d = 1; d < MCR_DROP__MAX; d++) {
+		const char *name = mcr_drop_name((enum mcr_drop)d);
+
+		mcrctl_print_u64(MCRCTL_JSON, name, "%" PRIu64, drops[d]);
+		if (any)
+			mcrctl_print_text(" %s %" PRIu64, name, drops[d]);
+	}
+	mcrctl_close_object();
+	mcrctl_print_nl();
+}
+
+void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
+		       const struct mcr_rule_info *info)
+{
+	char name[MCR_NAME_MAX], a[MCR_ADDRSTRLEN], rate[32];
+	bool stats = info && info->has_stats;
+	bool pending = info && info->state == MCR_STATE_PENDING;
+
+	if (r->name[0])
+		snprintf(name, sizeof(name), "%s", r->name);
+	else
+		mcr_rule_default_name(r, name, sizeof(name));
+
+	mcrctl_open_object(key);
+	mcrctl_print_string(MCRCTL_ANY, "name", "%s", name);
+
+	mcrctl_open_object("in");
+	mcrctl_print_string(MCRCTL_ANY, "dev", " in %s", r->in.dev);
+	mcr_ipv4_str(r->in.group, a);
+	mcrctl_print_string(MCRCTL_JSON, "group", "%s", a);
+	mcrctl_print_uint(MCRCTL_JSON, "port", "%u", r->in.port);
+	mcrctl_print_text(" %s:%u", a, r->in.port);
+	if (r->in.source.s_addr != INADDR_ANY)
+		mcrctl_print_string(MCRCTL_ANY, "source", " source %s",
+				    mcr_ipv4_str(r->in.source, a));
+	else
+		mcrctl_print_null(MCRCTL_JSON, "source", NULL);
+	mcrctl_close_object();
+
+	mcrctl_print_text(" ->");
+	mcrctl_open_array("out");
+	for (unsigned i = 0; i < r->nout; i++) {
+		const struct mcr_output *o = &r->out[i];
+
+		mcrctl_open_object(NULL);
+		mcrctl_print_string(MCRCTL_ANY, "dev", i ? ", %s" : " %s", o->dev);
+		mcr_ipv4_str(o->group, a);
+		mcrctl_print_string(MCRCTL_JSON, "group", "%s", a);
+		mcrctl_print_uint(MCRCTL_JSON, "port", "%u", o->port);
+		mcrctl_print_text(" %s:%u", a, o->port);
+		mcrctl_print_uint(MCRCTL_ANY, "ttl", " ttl %u", o->ttl);
+		if (stats && info->out) {
+			mcrctl_print_u64(MCRCTL_JSON, "packets", "%" PRIu64, info->out[i].packets);
+			mcrctl_print_u64(MCRCTL_JSON, "bytes", "%" PRIu64, info->out[i].bytes);
+			mcrctl_print_u64(MCRCTL_JSON, "errors", "%" PRIu64, info->out[i].errors);
+		}
+		mcrctl_close_object();
+	}
+	mcrctl_close_array();
+
+	mcrctl_print_string(MCRCTL_ANY, "state", " state %s",
+			    mcr_state_name(info ? info->state : MCR_STATE_ACTIVE));
+	if (pending && info->reason[0])
+		mcrctl_print_string(MCRCTL_ANY, "reason", " (%s)", info->reason);
+	else
+		mcrctl_print_null(MCRCTL_JSON, "reason", NULL);
+	mcrctl_print_string(r->origin == MCR_ORIGIN_RUNTIME ? MCRCTL_ANY : MCRCTL_JSON, "origin",
+			    " origin %s", mcr_origin_name(r->origin));
+	if (info && info->worker != UINT32_MAX)
+		mcrctl_print_uint(MCRCTL_ANY, "worker", " worker %u", info->worker);
+	mcrctl_print_nl();
+
+	if (stats) {
+		mcrctl_print_u64(MCRCTL_ANY, "packets", "    packets %" PRIu64, info->packets);
+		mcrctl_print_u64(MCRCTL_ANY, "bytes", " bytes %" PRIu64, info->bytes);
+		mcrctl_print_u64(MCRCTL_ANY, "pps", " rate %" PRIu64 " pps", info->pps);
+		mcrctl_print_u64(MCRCTL_JSON, "bps", "%" PRIu64, info->bps);
+		mcrctl_print_text(" %s", rate_str(info->bps, rate, sizeof(rate)));
+		mcrctl_print_nl();
+		mcrctl_print_drops(info->drops);
+		for (unsigned i = 0; info->out && i < r->nout; i++) {
+			const struct mcr_output *o = &r->out[i];
+			const struct mcr_out_info *oi = &info->out[i];
+
+			mcrctl_print_text("    -> %s %s:%u packets %" PRIu64 " bytes %" PRIu64
+					  " errors %" PRIu64, o->dev, mcr_ipv4_str(o->group, a),
+					  o->port, oi->packets, oi->bytes, oi->errors);
+			if (oi->state == MCR_STATE_PENDING)
+				mcrctl_print_text(oi->reason[0] ? " state pending (%s)" : " state pending%s",
+						  oi->reason);
+			mcrctl_print_nl();
+		}
+	}
+	mcrctl_close_object();
+}
+
+/* ---- commands ---- */
+
+static int rule_send(uint16_t type, const struct mcr_rule *r)
+{
+	size_t len = mcr_ctl_rule_size(r);
+	struct nlmsghdr *nlh = mcrctl_msg_new(len, type, 0);
+	int ret;
+
+	if (!nlh)
+		return MCRCTL_EXIT_DAEMON;
+	if (mcr_ctl_put_rule(nlh, len, r, NULL)) {
+		mcrctl_err("rule too large to send");
+		free(nlh);
+		return MCRCTL_EXIT_USAGE;
+	}
+	ret = mcrctl_request(nlh, NULL, NULL, 0);
+	free(nlh);
+	return ret;
+}
+
+static int rule_add(int argc, char **argv)
+{
+	struct mcr_rule r;
+	int ret;
+
+	if (mcrctl_parse_rule_add(argc, argv, &r))
+		return MCRCTL_EXIT_USAGE;
+	ret = rule_send(MCR_CMD_RULE_ADD, &r);
+	mcr_rule_free(&r);
+	return ret;
+}
+
+static int rule_del(int argc, char **argv)
+{
+	struct mcr_rule r;
+	int ret;
+
+	if (mcrctl_parse_rule_del(argc, argv, &r))
+		return MCRCTL_EXIT_USAGE;
+	ret = rule_send(MCR_CMD_RULE_DEL, &r);
+	mcr_rule_free(&r);
+	return ret;
+}
+
+static int show_one(const struct nlmsghdr *nlh, void *data)
+{
+	const struct mcrctl_rule_filter *f = data;
+	struct mcr_rule r;
+	struct mcr_rule_info info;
+	char err[256];
+
+	if (nlh->nlmsg_type != MCR_MSG_RULE)
+		return 0;
+	if (mcr_ctl_get_rule(mcr_ctl_attr(nlh, MCR_A_RULE), &r, &info, err, sizeof(err))) {
+		mcrctl_err("bad reply from mcrd: %s", err);
+		return -EINVAL;
+	}
+	if (mcrctl_rule_filter_match(f, &r))
+		mcrctl_print_rule(NULL, &r, &info);
+	mcr_rule_free(&r);
+	mcr_rule_info_free(&info);
+	return 0;
+}
+
+static int rule_show(int argc, char **argv)
+{
+	struct mcrctl_rule_filter f;
+	struct nlmsghdr *nlh;
+	size_t len = 512;
+	int ret;
+
+	if (mcrctl_parse_rule_show(argc, argv, &f))
+		return MCRCTL_EXIT_USAGE;
+	if (mcrctl_connect())
+		return MCRCTL_EXIT_DAEMON;
+	if (!(nlh = mcrctl_msg_new(len, MCR_CMD_RULE_GET, mcrctl_opt.stats ? MCR_F_STATS : 0)))
+		return MCRCTL_EXIT_DAEMON;
+	if (f.name[0])
+		mnl_attr_put_strz_check(nlh, len, MCR_A_FILTER_NAME, f.name);
+	if (f.dev[0])
+		mnl_attr_put_strz_check(nlh, len, MCR_A_FILTER_DEV, f.dev);
+	if (f.has_group)
+		mnl_attr_put_u32_check(nlh, len, MCR_A_FILTER_GROUP, f.group.s_addr);
+	mcrctl_print_start();
+	ret = mcrctl_request(nlh, show_one, &f, 0);
+	mcrctl_print_end();
+	free(nlh);
+	return ret;
+}
+
+static int rule_flush(int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (argc > 0) {
+		mcrctl_err("unknown keyword \"%s\"", argv[0]);
+		return MCRCTL_EXIT_USAGE;
+	}
+	if (!(nlh = mcrctl_msg_new(64, MCR_CMD_RULE_FLUSH, 0)))
+		return MCRCTL_EXIT_DAEMON;
+	ret = mcrctl_request(nlh, NULL, NULL, 0);
+	free(nlh);
+	return ret;
+}
+
+int mcrctl_do_rule(int argc, char **argv)
+{
+	static const char *const cmds[] = { "add", "delete", "show", "list", "flush", "help" };
+
+	if (argc < 1)
+		return rule_show(0, NULL);
+	switch (mcrctl_lookup(argv[0], cmds, sizeof(cmds) / sizeof(cmds[0]))) {
+	case 0: return rule_add(argc - 1, argv + 1);
+	case 1: return rule_del(argc - 1, argv + 1);
+	case 2:
+	case 3: return rule_show(argc - 1, argv + 1);
+	case 4: return rule_flush(argc - 1, argv + 1);
+	case 5:
+		mcrctl_rule_usage(stdout);
+		return MCRCTL_EXIT_OK;
+	}
+	mcrctl_err("unknown command \"%s\" for \"rule\"", argv[0]);
+	mcrctl_rule_usage(mcrctl_errfp());
+	return MCRCTL_EXIT_USAGE;
+}

@@ -1,0 +1,156 @@
+/* mcrctl worker show: decoding and printing MCR_A_WORKER. */
+#include <errno.h>
+#include <inttypes.h>
+#include <libmnl/libmnl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcrctl.h"
+#include "print.h"
+
+void mcrctl_worker_usage(FILE *fp)
+{
+	fputs("Usage: mcrctl worker show\n"
+	      "       mcrctl worker help\n"
+	      "Lists mcrd's workers: index, pid, CPU (any when not pinned), uid,\n"
+	      "rules owned, packets in and out, drops.\n",
+	      fp);
+}
+
+struct worker_ctx {
+	struct mcrctl_worker *w;
+	char *err;
+	size_t errlen;
+};
+
+static int worker_cb(const struct nlattr *a, void *data)
+{
+	struct worker_ctx *c = data;
+	uint16_t t = mnl_attr_get_type(a);
+	bool wide = t == MCR_WORKER_PACKETS_IN || t == MCR_WORKER_PACKETS_OUT ||
+		    t == MCR_WORKER_DROPS;
+	uint32_t *u32[] = {
+		[MCR_WORKER_INDEX] = &c->w->index, [MCR_WORKER_PID] = &c->w->pid,
+		[MCR_WORKER_CPU] = &c->w->cpu,     [MCR_WORKER_UID] = &c->w->uid,
+		[MCR_WORKER_RULES] = &c->w->rules,
+	};
+	uint64_t *u64[] = {
+		[MCR_WORKER_PACKETS_IN] = &c->w->packets_in,
+		[MCR_WORKER_PACKETS_OUT] = &c->w->packets_out,
+		[MCR_WORKER_DROPS] = &c->w->drops,
+	};
+
+	/* Types newer than this mcrctl are skipped. */
+	if (mnl_attr_type_valid(a, MCR_WORKER_MAX) < 0 || t == MCR_WORKER_UNSPEC)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(a, wide ? MNL_TYPE_U64 : MNL_TYPE_U32) < 0) {
+		snprintf(c->err, c->errlen, "worker: attribute %u of %u bytes, expected %d", t,
+			 mnl_attr_get_payload_len(a), wide ? 8 : 4);
+		return MNL_CB_ERROR;
+	}
+	if (wide)
+		*u64[t] = mnl_attr_get_u64(a);
+	else
+		*u32[t] = mnl_attr_get_u32(a);
+	c->w->present |= 1u << t;
+	return MNL_CB_OK;
+}
+
+int mcrctl_get_worker(const struct nlattr *a, struct mcrctl_worker *w, char *err, size_t errlen)
+{
+	struct worker_ctx c = { w, err, errlen };
+
+	memset(w, 0, sizeof(*w));
+	if (!a || mnl_attr_get_type(a) != MCR_A_WORKER ||
+	    mnl_attr_validate(a, MNL_TYPE_NESTED) < 0) {
+		snprintf(err, errlen, "no worker attribute");
+		return -EINVAL;
+	}
+	if (mnl_attr_parse_nested(a, worker_cb, &c) < 0)
+		return -EINVAL;
+	if (!(w->present & (1u << MCR_WORKER_INDEX))) {
+		snprintf(err, errlen, "worker: no index");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define HAS(w, t) ((w)->present & (1u << (t)))
+
+void mcrctl_print_worker(const char *key, const struct mcrctl_worker *w)
+{
+	mcrctl_open_object(key);
+	mcrctl_print_uint(MCRCTL_ANY, "index", "worker %u", w->index);
+	if (HAS(w, MCR_WORKER_PID))
+		mcrctl_print_uint(MCRCTL_ANY, "pid", " pid %u", w->pid);
+	if (HAS(w, MCR_WORKER_CPU) && w->cpu != UINT32_MAX)
+		mcrctl_print_uint(MCRCTL_ANY, "cpu", " cpu %u", w->cpu);
+	else
+		mcrctl_print_null(MCRCTL_ANY, "cpu", " cpu any");
+	if (HAS(w, MCR_WORKER_UID))
+		mcrctl_print_uint(MCRCTL_ANY, "uid", " uid %u", w->uid);
+	if (HAS(w, MCR_WORKER_RULES))
+		mcrctl_print_uint(MCRCTL_ANY, "rules", " rules %u", w->rules);
+	if (HAS(w, MCR_WORKER_PACKETS_IN))
+		mcrctl_print_u64(MCRCTL_ANY, "packets_in", " packets in %" PRIu64, w->packets_in);
+	if (HAS(w, MCR_WORKER_PACKETS_OUT))
+		mcrctl_print_u64(MCRCTL_ANY, "packets_out", " out %" PRIu64, w->packets_out);
+	if (HAS(w, MCR_WORKER_DROPS))
+		mcrctl_print_u64(MCRCTL_ANY, "drops", " drops %" PRIu64, w->drops);
+	mcrctl_print_nl();
+	mcrctl_close_object();
+}
+
+static int show_one(const struct nlmsghdr *nlh, void *data)
+{
+	struct mcrctl_worker w;
+	char err[256];
+
+	(void)data;
+	if (nlh->nlmsg_type != MCR_MSG_WORKER)
+		return 0;
+	if (mcrctl_get_worker(mcr_ctl_attr(nlh, MCR_A_WORKER), &w, err, sizeof(err))) {
+		mcrctl_err("bad reply from mcrd: %s", err);
+		return -EINVAL;
+	}
+	mcrctl_print_worker(NULL, &w);
+	return 0;
+}
+
+static int worker_show(int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (argc > 0) {
+		mcrctl_err("unknown keyword \"%s\"", argv[0]);
+		return MCRCTL_EXIT_USAGE;
+	}
+	if (mcrctl_connect())
+		return MCRCTL_EXIT_DAEMON;
+	if (!(nlh = mcrctl_msg_new(64, MCR_CMD_WORKER_GET, mcrctl_opt.stats ? MCR_F_STATS : 0)))
+		return MCRCTL_EXIT_DAEMON;
+	mcrctl_print_start();
+	ret = mcrctl_request(nlh, show_one, NULL, 0);
+	mcrctl_print_end();
+	free(nlh);
+	return ret;
+}
+
+int mcrctl_do_worker(int argc, char **argv)
+{
+	static const char *const cmds[] = { "show", "list", "help" };
+
+	if (argc < 1)
+		return worker_show(0, NULL);
+	switch (mcrctl_lookup(argv[0], cmds, 3)) {
+	case 0:
+	case 1: return worker_show(argc - 1, argv + 1);
+	case 2:
+		mcrctl_worker_usage(stdout);
+		return MCRCTL_EXIT_OK;
+	}
+	mcrctl_err("unknown command \"%s\" for \"worker\"", argv[0]);
+	mcrctl_worker_usage(mcrctl_errfp());
+	return MCRCTL_EXIT_USAGE;
+}

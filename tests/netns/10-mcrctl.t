@@ -1,0 +1,171 @@
+#!/bin/bash
+# mcrctl against a running mcrd: every command and option, JSON read with a
+# real parser, live counters that match what the receiver got, runtime rules
+# added and removed under traffic without disturbing others, every kind of
+# bad argument, batch files, monitor, reload, and garbage on the socket.
+TEST_LIMIT=180
+. "$(dirname "$0")/lib.sh"
+plan 55
+
+ns_new src; ns_new relay; ns_new dst
+veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
+veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
+C=$(conf relay <<'CONF'
+rules = (
+  { name = "cam1";
+    in  = { dev = "r-in"; group = "239.1.1.1"; port = 5001; source = "198.18.1.1"; };
+    out = ( { dev = "r-out"; group = "239.2.2.2"; port = 6000; ttl = 4; }, { dev = "r-out"; } ); }
+);
+CONF
+)
+mcrd_start relay relay "$C"; ok $? "mcrd starts"
+J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+
+# --- show: text and JSON -----------------------------------------------------
+is "$(ctl relay rule show)" \
+   "cam1 in r-in 239.1.1.1:5001 source 198.18.1.1 -> r-out 239.2.2.2:6000 ttl 4, r-out 239.1.1.1:5001 ttl 1 state active worker 0" \
+   "rule show: one stable line per rule"
+is "$(ctl relay show)" "$(ctl relay rule show)" "show is short for rule show"
+is "$(ctl relay ru sh)" "$(ctl relay rule show)" "objects and commands by unique prefix"
+out=$(ctl relay -j rule show)
+is "$(echo "$out" | J "sorted(j[0].keys())")" "['in', 'name', 'origin', 'out', 'reason', 'state', 'worker']" \
+   "JSON rule object keys"
+is "$(echo "$out" | J "(j[0]['in'], j[0]['out'][0], j[0]['state'], j[0]['reason'], j[0]['origin'])")" \
+   "({'dev': 'r-in', 'group': '239.1.1.1', 'port': 5001, 'source': '198.18.1.1'}, {'dev': 'r-out', 'group': '239.2.2.2', 'port': 6000, 'ttl': 4}, 'active', None, 'config')" \
+   "JSON values"
+ctl relay -j -p rule show | python3 -m json.tool >/dev/null; ok $? "-j -p is valid JSON"
+
+# --- live counters -----------------------------------------------------------
+sink_start dst s1 -i 2 d0:239.2.2.2:6000 d0:239.1.1.1:5001
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 30000 -r 10000 -s 1000 --stream-id 1 &
+G=$!
+sleep 1.6
+pps=$(ctl relay -j -s rule show | J "j[0]['pps']")
+cmp_ok "$pps" -ge 8000 "-s: pps over the last second while traffic flows ($pps)"
+bps=$(ctl relay -j -s rule show | J "j[0]['bps']")
+cmp_ok "$bps" -ge 64000000 "-s: bit rate while traffic flows ($bps)"
+mid=$(ctl relay -j -s rule show | J "j[0]['packets']")
+wait $G; sink_wait s1
+got=$(sink_get s1 "j['streams'][0]['unique']")
+is "$got" 30000 "receiver got all 30000"
+st=$(ctl relay -j -s rule show)
+cmp_ok "$mid" -lt 30000 "counters grow while traffic flows (mid-run: $mid)"
+is "$(echo "$st" | J "j[0]['packets']")" "$got" "rule packets match what mcrsink received"
+is "$(echo "$st" | J "[o['packets'] for o in j[0]['out']]")" "[30000, 30000]" "per-output packets"
+is "$(echo "$st" | J "j[0]['bytes']")" 30000000 "rule bytes"
+is "$(echo "$st" | J "sorted(j[0]['drops'])")" \
+   "['bad_ip_header', 'bad_ip_length', 'bad_udp_length', 'fragment', 'no_rule', 'no_tx_slot', 'not_ipv4', 'not_udp', 'socket_queue', 'truncated']" \
+   "-s: every drop reason present"
+ctl relay -s rule show | grep -q "    -> r-out 239.2.2.2:6000 packets 30000 bytes 30000000 errors 0"
+ok $? "-s text: per-output counters under the rule"
+
+# --- runtime rules under traffic -----------------------------------------------
+sink_start dst s2 -i 2 d0:239.2.2.2:6000 d0:239.3.3.3:7000
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 20000 -r 10000 --stream-id 2 &
+G=$!
+sleep 0.3
+ctl relay rule add name rt1 in dev r-in group 239.1.1.5 port 5005 out dev r-out group 239.3.3.3 port 7000 ttl 2
+is "$?" 0 "rule add under traffic"
+gen src -d s0 -g 239.1.1.5 -p 5005 -n 1000 -r 5000 --stream-id 3
+ctl relay rule show name rt1 | grep -q "origin runtime"; ok $? "the added rule is origin runtime"
+ctl relay rule del name rt1; is "$?" 0 "rule del under traffic"
+gen src -d s0 -g 239.1.1.5 -p 5005 -n 500 -r 5000 --stream-id 3
+wait $G; sink_wait s2
+is "$(sink_get s2 "j['streams'][0]['unique']")" 20000 "the config rule lost nothing while another was added and removed"
+is "$(sink_get s2 "j['streams'][1]['received']")" 1000 "the runtime rule relayed while it existed, not after"
+
+# --- filters, link, worker -----------------------------------------------------
+ctl relay add name rt2 in dev r-in group 239.1.1.6 port 5006 out dev r-out
+ctl relay add in dev r-in group 239.1.1.7 port 5007 out dev r-out
+is "$(ctl relay rule show name rt2 | cut -d' ' -f1)" rt2 "show name NAME"
+is "$(ctl relay rule show group 239.1.1.7 | cut -d' ' -f1)" "r-in:239.1.1.7:5007" "show group G; default name dev:group:port"
+is "$(ctl relay rule show dev r-out | wc -l)" 3 "show dev IF matches outputs too"
+is "$(ctl relay -j link show | J "[(l['name'], l['state'], l['rules']) for l in j]")" \
+   "[('r-in', 'up', 3), ('r-out', 'up', 3)]" "link show: interfaces, state, rules using them"
+ctl relay link show | grep -q "^r-in ifindex [0-9]* state up addr 198.18.1.2 rules 3"; ok $? "link show text"
+is "$(ctl relay -j worker show | J "(len(j), j[0]['rules'])")" "(1, 3)" "worker show"
+ctl relay rule del in dev r-in group 239.1.1.7 port 5007; is "$?" 0 "rule del by input"
+
+# --- bad arguments: exit 1 with the reason -------------------------------------
+chk() { # chk EXPECTED_RC MESSAGE_PART DESC ARGS...
+	local rc=$1 msg=$2 desc=$3 err; shift 3
+	err=$(ctl relay "$@" 2>&1 >/dev/null); local got=$?
+	if [ "$got" -eq "$rc" ] && [[ "$err" == *"$msg"* ]]; then ok 0 "$desc"; else
+		ok 1 "$desc"; diag "rc $got, stderr: $err"; fi
+}
+chk 1 'Error: "300.1.1.1" is not a valid IPv4 address' "bad address: exit 1" \
+	rule add in dev r-in group 300.1.1.1 port 1 out dev r-out
+chk 1 '"70000"' "port out of range: exit 1" rule add in dev r-in group 239.1.1.8 port 70000 out dev r-out
+chk 1 '"300"' "ttl out of range: exit 1" rule add in dev r-in group 239.1.1.8 port 1 out dev r-out ttl 300
+chk 1 'unknown keyword "frob"' "unknown keyword: exit 1" rule add in dev r-in group 239.1.1.8 port 1 frob out dev r-out
+chk 1 'dev' "output without dev: exit 1" rule add in dev r-in group 239.1.1.8 port 1 out group 239.9.9.9
+chk 1 'frobnicate' "unknown object: exit 1" frobnicate show
+# --- refusals: exit 2 with the daemon's reason ---------------------------------
+chk 2 'rule "rt2": duplicate name' "duplicate name: exit 2" rule add name rt2 in dev r-in group 239.1.1.9 port 1 out dev r-out
+chk 2 'not a multicast address' "non-multicast input group refused: exit 2" rule add in dev r-in group 10.1.1.1 port 1 out dev r-out
+chk 2 'rule "nope" not found' "del of an unknown rule: exit 2" rule del name nope
+err=$("$BIN/mcrctl" -S "$TMP/none.sock" show 2>&1); rc=$?
+is "$rc" 2 "unreachable daemon: exit 2"
+[[ "$err" == *"cannot connect to $TMP/none.sock"* ]]; ok $? "and says which socket and why"
+
+# --- batch ---------------------------------------------------------------------
+cat >"$TMP/batch" <<'B'
+# comment, then a blank line
+
+rule add name b1 in dev r-in group 239.1.4.1 port 1 out dev r-out
+rule add name b1 in dev r-in group 239.1.4.2 port 1 out dev r-out
+rule add name b3 in dev r-in group 239.1.4.3 port 1 out dev r-out
+B
+err=$(ctl relay -b "$TMP/batch" 2>&1); rc=$?
+is "$rc" 2 "-b stops at the first failure with its exit code"
+[[ "$err" == *"$TMP/batch:4"* ]]; ok $? "and names FILE:LINE"
+ctl relay rule show name b3 | grep -q b3; ok $((! $?)) "lines after the failure did not run"
+ctl relay -b "$TMP/batch" -force >/dev/null 2>&1
+ctl relay rule show name b3 | grep -q b3; ok $? "-force runs every line"
+
+# --- monitor -------------------------------------------------------------------
+ctl relay monitor >"$TMP/monitor.out" 2>&1 &
+MON=$!
+sleep 0.3
+ctl relay rule add name m1 in dev r-in group 239.1.5.1 port 1 out dev r-out
+ctl relay rule del name m1
+ip -n "$NS_relay" link set r-in down; sleep 0.3
+ip -n "$NS_relay" link set r-in up; sleep 0.5
+kill "$MON" 2>/dev/null; wait "$MON" 2>/dev/null
+grep -q '^\[rule-added\] m1 in r-in 239.1.5.1:1' "$TMP/monitor.out"; ok $? "monitor: rule added"
+is "$(grep -c ' m1 ' "$TMP/monitor.out")" 2 "monitor: a new rule is announced once, as added"
+grep -q '^\[rule-removed\] m1 ' "$TMP/monitor.out"; ok $? "monitor: rule removed"
+grep -q '^\[rule-pending\] cam1 .*state pending (input interface down)' "$TMP/monitor.out"
+ok $? "monitor: link down makes the rule pending"
+grep -q '^\[rule-active\] cam1 ' "$TMP/monitor.out"; ok $? "monitor: link up makes it active again"
+
+# --- reload --------------------------------------------------------------------
+ctl relay reload >/dev/null; is "$?" 0 "reload of a good file: exit 0"
+cp "$C" "$TMP/good.conf"
+printf 'rules = ( { name = "x"; in = { dev = "r-in"; group = "239.1.1.1"; port = 99999; }; out = ( { dev = "r-out"; } ); } );\n' >"$C"
+err=$(ctl relay reload 2>&1); rc=$?
+is "$rc" 2 "reload of a bad file: exit 2"
+[[ "$err" == *"relay.conf:1: rule \"x\": in.port 99999 out of range"* ]]; ok $? "and prints FILE:LINE: reason"
+ctl relay rule show name cam1 | grep -q "state active"; ok $? "the running rules stay"
+cp "$TMP/good.conf" "$C"
+
+# --- garbage on the socket -------------------------------------------------------
+python3 - "$TMP/relay.sock" <<'PY'
+import socket, struct, sys
+def talk(data, read=True):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.settimeout(3)
+    s.connect(sys.argv[1]); s.sendall(data)
+    if read:
+        try: s.recv(65536)
+        except Exception: pass
+    s.close()
+talk(b"\xff" * 64)                                   # nonsense length
+talk(struct.pack("=IHHII", 40, 0x22, 1, 1, 0) + b"\x01\x00\x00\x00", read=False)  # truncated: says 40, sends 20
+talk(struct.pack("=IHHII", 20, 0x22, 1, 1, 0) + b"\x09\x00\x00\x00")  # wrong version
+talk(struct.pack("=IHHII", 28, 0x20, 1, 1, 0) + b"\x01\x00\x00\x00" + struct.pack("=HH", 200, 1) + b"\0" * 4)  # bad attr
+PY
+is "$(ctl relay rule show name cam1 | cut -d' ' -f1)" cam1 "after garbage and truncated messages the daemon keeps serving"
+kill -0 "$MCRD_PID_relay"; ok $? "mcrd is still running"
+
+ctl relay rule flush; is "$(ctl relay rule show | wc -l)" 0 "rule flush removes every rule"
+done_testing
