@@ -98,8 +98,41 @@ install: $(PROGS)
 	install -m 0755 $(O)/mcrd $(DESTDIR)$(SBINDIR)/mcrd
 	install -m 0755 $(O)/mcrctl $(O)/mcrgen $(O)/mcrsink $(DESTDIR)$(BINDIR)/
 	install -m 0644 etc/mcrd.conf $(DESTDIR)$(SYSCONFDIR)/mcrd/mcrd.conf
+	install -D -m 0644 etc/bash-completion/mcrctl \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mcrctl
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 doc/man/mcrgen.1 doc/man/mcrsink.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 doc/man/mcrd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 doc/man/mcrd.8 doc/man/mcrctl.8 $(DESTDIR)$(MANDIR)/man8/
 
 clean:
 	rm -rf build build-asan build-clang
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# Manual pages: groff, mandoc and man (as lintian runs it) must all be silent.
+MANPAGES := $(wildcard doc/man/*.[158])
+.PHONY: man-check deb
+man-check:
+	@sh mk/deb-deps.sh man
+	@set -e; bad=0; for m in $(MANPAGES); do \
+		out=$$( { groff -ww -man -z $$m; mandoc -Tlint $$m; \
+			LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 \
+			man --warnings -E UTF-8 -l -Tutf8 -Z $$m >/dev/null; } 2>&1 ); \
+		if [ -n "$$out" ]; then echo "$$out"; bad=1; else echo "ok $$m"; fi; \
+	done; exit $$bad
+
+# The Debian package, into $(O)/deb/.  dpkg-buildpackage cleans the tree it
+# builds in (make clean) and writes to that tree's parent, so it builds a
+# copy of the work tree (uncommitted changes included) in $(O)/deb/src.
+# MAKEFLAGS is dropped so that this make's variables (O=, SANFLAGS= from
+# `make asan`) do not leak into the package build.
+deb:
+	@sh mk/deb-deps.sh
+	rm -rf $(O)/deb
+	mkdir -p $(O)/deb/src
+	tar -c --exclude-vcs --exclude=./build --exclude='./build-*' --exclude='./$(O)' \
+		--exclude=./run -f - . | tar -x -C $(O)/deb/src
+	cd $(O)/deb/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
+	rm -rf $(O)/deb/src
+	@ls -1 $(O)/deb/*.deb
+
+-include $(shell find $(O)/obj -type f -name '*.d' 2>/dev/null)
