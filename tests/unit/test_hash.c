@@ -1,0 +1,104 @@
+/* Consistent hashing of rules over workers: balance, movement, stability. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "hash.h"
+
+#define NKEYS 10000
+
+/*
+ * Realistic pairs: streams are numbered from a few bases (239.1.x.y,
+ * 239.255.x.y, 232.x.y.z), ports mostly one or a few per group.
+ */
+static void realistic(unsigned i, struct in_addr *g, uint16_t *port)
+{
+	static const uint32_t bases[] = { 0xef010000, 0xefff0000, 0xe8000000, 0xef0a0a00 };
+	uint32_t base = bases[i % 4], n = i / 4;
+
+	g->s_addr = htonl(base + (n % 2000));
+	*port = (uint16_t)(5000 + (n / 2000) * 2 + (i % 3 == 0));
+}
+
+static void counts(unsigned workers, unsigned *c)
+{
+	memset(c, 0, workers * sizeof(*c));
+	for (unsigned i = 0; i < NKEYS; i++) {
+		struct in_addr g;
+		uint16_t p;
+
+		realistic(i, &g, &p);
+		c[mcr_worker_of(g, p, workers)]++;
+	}
+}
+
+static void test_balance(void **state)
+{
+	unsigned c[8], max = 0;
+	double mean = NKEYS / 8.0;
+
+	(void)state;
+	counts(8, c);
+	for (int w = 0; w < 8; w++)
+		max = c[w] > max ? c[w] : max;
+	/* The bar: the largest worker under 1.15x the mean. */
+	assert_true(max < 1.15 * mean);
+	print_message("largest of 8 workers: %u rules, %.3fx the mean\n", max, max / mean);
+}
+
+static void test_growth_moves_little(void **state)
+{
+	unsigned moved = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < NKEYS; i++) {
+		struct in_addr g;
+		uint16_t p;
+		unsigned a, b;
+
+		realistic(i, &g, &p);
+		a = mcr_worker_of(g, p, 8);
+		b = mcr_worker_of(g, p, 9);
+		if (a != b) {
+			moved++;
+			assert_int_equal(b, 8); /* keys only ever move to the new worker */
+		}
+	}
+	assert_true(moved < NKEYS * 15 / 100);
+	assert_true(moved > NKEYS * 8 / 100); /* the new worker does take its share */
+	print_message("8 -> 9 workers moved %u of %u rules (%.1f%%)\n", moved, NKEYS,
+		      100.0 * moved / NKEYS);
+}
+
+/* Fixed answers: the mapping never depends on the process or a seed. */
+static void test_stable(void **state)
+{
+	struct in_addr g;
+
+	(void)state;
+	inet_pton(AF_INET, "239.1.1.1", &g);
+	assert_int_equal(mcr_worker_of(g, 5001, 1), 0);
+	assert_int_equal(mcr_worker_of(g, 5001, 0), 0);
+	for (unsigned w = 2; w <= 16; w++)
+		assert_true(mcr_worker_of(g, 5001, w) < w);
+	/* Reference values of Lamping & Veach's jump hash. */
+	assert_int_equal(mcr_jump_hash(0, 1), 0);
+	assert_int_equal(mcr_jump_hash(0, 100), 0);
+	assert_int_equal(mcr_jump_hash(1, 100), 55);
+	assert_int_equal(mcr_jump_hash(0xdeadbeefULL, 1000), mcr_jump_hash(0xdeadbeefULL, 1000));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_balance),
+		cmocka_unit_test(test_growth_moves_little),
+		cmocka_unit_test(test_stable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
