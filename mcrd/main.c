@@ -19,6 +19,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "notify.h"
+#include "privs.h"
 #include "relay.h"
 #include "reload.h"
 
@@ -279,6 +280,11 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		err = control_open(&d.ctl, o->socket, o->group, d.dp, &d.relay, ctl_reload, &d);
 	d.relay.on_change = on_rule_change;
 	d.relay.change_arg = &d;
+	/* Sockets, control socket and its group are set up: shed the rest. */
+	if (!err && (err = privs_limit()) && err != -EPERM)
+		log_err("cannot limit capabilities: %s", strerror(-err));
+	else if (err == -EPERM)
+		err = 0; /* not privileged at all: nothing to shed */
 	if (!err) {
 		relay_reconcile(&d.relay); /* anything that changed during start-up */
 		log_notice("started: %zu rules, %zu active, %zu input interfaces, control %s",

@@ -2,7 +2,7 @@
 # 1:1 relay with group and port rewrite, payload intact, other groups and
 # ports not relayed, clean exit on SIGTERM with counters that match.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 14
 
 ns_new src; ns_new relay; ns_new dst
 veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
@@ -17,6 +17,9 @@ rules = (
 CONF
 )
 mcrd_start relay relay "$C"; ok $? "mcrd starts"
+# Only CAP_NET_RAW, CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (bits 13, 12, 7, 6).
+is "$(sed -n 's/^CapEff:\t//p' "/proc/$MCRD_PID_relay/status")" 00000000000030c0 "effective capabilities limited to the four it needs"
+is "$(sed -n 's/^CapBnd:\t//p' "/proc/$MCRD_PID_relay/status")" 00000000000030c0 "and the bounding set too"
 
 # The sink listens on the rewritten stream and on the original group/port,
 # which must stay silent: only the rewrite leaves the relay.

@@ -5,7 +5,7 @@
 # bad argument, batch files, monitor, reload, and garbage on the socket.
 TEST_LIMIT=180
 . "$(dirname "$0")/lib.sh"
-plan 55
+plan 56
 
 ns_new src; ns_new relay; ns_new dst
 veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
@@ -19,6 +19,7 @@ rules = (
 CONF
 )
 mcrd_start relay relay "$C"; ok $? "mcrd starts"
+is "$(stat -c %a "$TMP/relay.sock")" 660 "the control socket is created mode 0660"
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
 # --- show: text and JSON -----------------------------------------------------
