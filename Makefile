@@ -4,6 +4,8 @@
 #   make check      install missing Debian deps, build, run unit + netns tests
 #   make asan       the same tests with ASan+UBSan binaries in build-asan/
 #   make demo       relay multicast between network namespaces and show it
+#   make bench      relay benchmark (mcrd, kernel, socat, baseline) -> doc/bench/
+#                   (BENCH_ARGS=--quick: a 2-minute smoke run; BENCH_OUT=DIR)
 #   make install    honours DESTDIR and PREFIX
 
 PREFIX     ?= /usr/local
@@ -31,7 +33,7 @@ ALL_LDFLAGS:= $(LDFLAGS) $(SANFLAGS)
 LIB_SRCS   := $(wildcard lib/*.c)
 MCRD_SRCS  := $(wildcard mcrd/*.c)
 MCRCTL_SRCS:= $(wildcard mcrctl/*.c)
-TOOL_MAINS := tools/mcrgen.c tools/mcrsink.c
+TOOL_MAINS := tools/mcrgen.c tools/mcrsink.c tools/mcrrelay-baseline.c
 TOOL_SRCS  := $(filter-out $(TOOL_MAINS),$(wildcard tools/*.c))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 
@@ -41,10 +43,13 @@ MCRD_CORE  := $(call obj,$(filter-out mcrd/main.c mcrd/control.c,$(MCRD_SRCS)))
 MCRCTL_CORE:= $(call obj,$(filter-out mcrctl/mcrctl.c,$(MCRCTL_SRCS)))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 PROGS      := $(O)/mcrd $(O)/mcrctl $(O)/mcrgen $(O)/mcrsink
+BENCH_PROGS:= $(O)/mcrrelay-baseline
+BENCH_OUT  ?= doc/bench
+BENCH_ARGS ?=
 
-.PHONY: all check unit netns asan demo install clean deps
+.PHONY: all check unit netns asan demo bench install clean deps
 .SECONDARY:
-all: $(PROGS) $(UNIT_BINS)
+all: $(PROGS) $(BENCH_PROGS) $(UNIT_BINS)
 
 deps:
 	@sh mk/deps.sh
@@ -68,6 +73,10 @@ $(O)/mcrgen: $(call obj,tools/mcrgen.c $(TOOL_SRCS)) $(LIB_A)
 $(O)/mcrsink: $(call obj,tools/mcrsink.c $(TOOL_SRCS)) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+# The benchmark's plain recvmmsg/sendmmsg relay: libc only, not installed.
+$(O)/mcrrelay-baseline: $(call obj,tools/mcrrelay-baseline.c)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
 # Unit tests link the shared library and the programs' objects (not mains).
 $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(MCRD_CORE) $(MCRCTL_CORE) $(call obj,$(TOOL_SRCS)) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -87,11 +96,17 @@ check: deps
 asan: deps
 	$(MAKE) O=build-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	MCR_SKIP_PACKAGE=1 MCR_SKIP_BENCH=1 \
 		$(MAKE) O=build-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit netns
 
 demo: deps
 	$(MAKE) all
 	MCR_BIN=$(abspath $(O)) bash tests/demo.sh
+
+# Relay benchmark (tests/bench/bench.sh): results into $(BENCH_OUT).
+bench: deps
+	$(MAKE) $(PROGS) $(BENCH_PROGS)
+	MCR_BIN=$(abspath $(O)) bash tests/bench/bench.sh --out $(BENCH_OUT) $(BENCH_ARGS)
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/mcrd
@@ -122,15 +137,16 @@ man-check:
 
 # The Debian package, into $(O)/deb/.  dpkg-buildpackage cleans the tree it
 # builds in (make clean) and writes to that tree's parent, so it builds a
-# copy of the work tree (uncommitted changes included) in $(O)/deb/src.
+# copy of the work tree (uncommitted changes included, what .gitignore
+# ignores left out, as in a clone) in $(O)/deb/src.
 # MAKEFLAGS is dropped so that this make's variables (O=, SANFLAGS= from
 # `make asan`) do not leak into the package build.
 deb:
 	@sh mk/deb-deps.sh
 	rm -rf $(O)/deb
 	mkdir -p $(O)/deb/src
-	tar -c --exclude-vcs --exclude=./build --exclude='./build-*' --exclude='./$(O)' \
-		--exclude=./run -f - . | tar -x -C $(O)/deb/src
+	tar -c --exclude-vcs --exclude-vcs-ignores --exclude=./build --exclude='./build-*' \
+		--exclude='./$(O)' -f - . | tar -x -C $(O)/deb/src
 	cd $(O)/deb/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
 	rm -rf $(O)/deb/src
 	@ls -1 $(O)/deb/*.deb

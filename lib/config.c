@@ -473,13 +473,16 @@ static void load_includes(const struct includes *inc, struct mcr_config *c,
 {
 	for (unsigned i = 0; i < inc->n; i++) {
 		glob_t g;
-		int r = glob(inc->pattern[i], 0, NULL, &g);
+		int r;
 
 		if (depth >= INCLUDE_DEPTH) {
 			mcr_errlist_add(el, inc->line[i], "includes nested more than %d deep",
 					INCLUDE_DEPTH);
 			continue;
 		}
+		r = glob(inc->pattern[i], 0, NULL, &g);
+		if (r)
+			globfree(&g); /* safe after a failure; the paths below do not use g */
 		if (r == GLOB_NOMATCH && !strpbrk(inc->pattern[i], "*?[")) {
 			mcr_errlist_add(el, inc->line[i], "include \"%s\": %s", inc->pattern[i],
 					strerror(ENOENT));

@@ -44,7 +44,8 @@ is "$(sink_get p1 "[s['unique'] for s in j['streams']]")" "[50000, 50000]" "zero
 is "$(sink_get p1 "j['total']['lost'] + j['total']['duplicated']")" 0 "no loss, no duplicates"
 
 # Phase 2: edit b, add c, refuse a bad file, all while a keeps flowing.
-sink_start dst s -i 3 d0:239.1.1.1:6001 d0:239.1.1.2:6002 d0:239.1.1.2:6012 d0:239.1.1.3:6003
+# A long idle timeout: the reloads below may be slow (sanitizer builds).
+sink_start dst s -i 8 d0:239.1.1.1:6001 d0:239.1.1.2:6002 d0:239.1.1.2:6012 d0:239.1.1.3:6003
 gen src -d s0 -g 239.1.1.1 -p 5001 -n 20000 -r 10000 --stream-id 1 &
 GEN=$!
 sleep 0.3
