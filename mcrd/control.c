@@ -18,9 +18,11 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "counters.h"
 #include "ctl.h"
 #include "iface.h"
 #include "log.h"
+#include "pool.h"
 
 #define MAX_CLIENTS  64
 #define OUT_MAX      (64u << 20) /* a client that lets this much pile up is dropped */
@@ -197,12 +199,13 @@ static int rule_info(const struct rt_rule *rr, bool stats, struct mcr_rule_info 
 	info->state = rr->pending ? MCR_STATE_PENDING : MCR_STATE_ACTIVE;
 	if (rr->pending)
 		snprintf(info->reason, sizeof(info->reason), "%s", rr->pending);
+	info->worker = rr->worker;
 	info->has_stats = stats;
-	info->packets = rr->st.packets;
-	info->bytes = rr->st.bytes;
+	info->packets = rr->st->packets;
+	info->bytes = rr->st->bytes;
 	info->pps = rr->pps;
 	info->bps = rr->bps;
-	memcpy(info->drops, rr->st.drops, sizeof(info->drops));
+	memcpy(info->drops, rr->st->drops, sizeof(info->drops));
 	info->out = calloc(rr->cfg.nout ? rr->cfg.nout : 1, sizeof(*info->out));
 	if (!info->out)
 		return -ENOMEM;
@@ -213,9 +216,9 @@ static int rule_info(const struct rt_rule *rr, bool stats, struct mcr_rule_info 
 		oi->state = o->fd >= 0 ? MCR_STATE_ACTIVE : MCR_STATE_PENDING;
 		if (o->why)
 			snprintf(oi->reason, sizeof(oi->reason), "%s", o->why);
-		oi->packets = o->st.packets;
-		oi->bytes = o->st.bytes;
-		oi->errors = o->st.errors;
+		oi->packets = o->st->packets;
+		oi->bytes = o->st->bytes;
+		oi->errors = o->st->errors;
 	}
 	return 0;
 }
@@ -492,8 +495,12 @@ static void link_fill(const struct relay *r, const char *dev, const struct ifadd
 	l->has_stats = stats;
 	for (size_t i = 0; i < r->ninputs; i++)
 		if (r->inputs[i] && !strcmp(r->inputs[i]->dev, dev)) {
-			l->frames = r->inputs[i]->st.frames;
-			memcpy(l->drops, r->inputs[i]->st.drops, sizeof(l->drops));
+			struct link_stats ls;
+
+			relay_link_stats(r, r->inputs[i], &ls);
+			l->frames += ls.frames;
+			for (int d = 0; d < MCR_DROP__MAX; d++)
+				l->drops[d] += ls.drops[d];
 		}
 }
 
@@ -523,41 +530,62 @@ static void do_link_get(struct client *c, const struct nlmsghdr *nlh)
 	send_done(c, nlh->nlmsg_seq, 0, NULL);
 }
 
-/* Until the worker pool exists the data path runs in the daemon itself. */
-static void do_worker_get(struct client *c, const struct nlmsghdr *nlh)
+/* Per worker: its process, and the sum of the counters of what it owns. */
+static int put_worker(struct client *c, uint32_t seq, unsigned w)
 {
 	const struct relay *r = c->ctl->relay;
+	struct pool_worker_info pi;
 	uint64_t in = 0, out = 0, drops = 0;
-	struct nlmsghdr *m = msg_begin(c, 512, MCR_MSG_WORKER, nlh->nlmsg_seq);
+	uint32_t rules = 0;
+	struct nlmsghdr *m = msg_begin(c, 512, MCR_MSG_WORKER, seq);
 	struct nlattr *nest;
 
-	if (!m) {
-		client_drop(c);
-		return;
-	}
-	for (size_t i = 0; i < r->ninputs; i++)
-		if (r->inputs[i]) {
-			in += r->inputs[i]->st.frames;
-			for (int d = 1; d < MCR_DROP__MAX; d++)
-				drops += r->inputs[i]->st.drops[d];
-		}
-	for (size_t i = 0; i < r->nrules; i++) {
-		for (unsigned k = 0; k < r->rules[i]->cfg.nout; k++)
-			out += r->rules[i]->out[k].st.packets;
+	if (!m)
+		return -EMSGSIZE;
+	pool_info(r->pool, w, &pi);
+	for (size_t i = 0; i < r->ninputs; i++) {
+		const struct rt_input *ri = r->inputs[i];
+		const struct link_stats *ls;
+
+		if (!ri || ri->wfd[w] < 0)
+			continue;
+		ls = counters_link(ri->wst_slot[w]);
+		in += ls->frames;
 		for (int d = 1; d < MCR_DROP__MAX; d++)
-			drops += r->rules[i]->st.drops[d];
+			drops += ls->drops[d];
+	}
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct rt_rule *rr = r->rules[i];
+
+		if (rr->worker != w)
+			continue;
+		rules += rr->attached;
+		for (unsigned k = 0; k < rr->cfg.nout; k++)
+			out += rr->out[k].st->packets;
+		for (int d = 1; d < MCR_DROP__MAX; d++)
+			drops += rr->st->drops[d];
 	}
 	nest = mnl_attr_nest_start(m, MCR_A_WORKER);
-	mnl_attr_put_u32(m, MCR_WORKER_INDEX, 0);
-	mnl_attr_put_u32(m, MCR_WORKER_PID, (uint32_t)getpid());
-	mnl_attr_put_u32(m, MCR_WORKER_CPU, UINT32_MAX);
-	mnl_attr_put_u32(m, MCR_WORKER_UID, (uint32_t)geteuid());
-	mnl_attr_put_u32(m, MCR_WORKER_RULES, (uint32_t)r->nrules);
+	mnl_attr_put_u32(m, MCR_WORKER_INDEX, w);
+	mnl_attr_put_u32(m, MCR_WORKER_PID, (uint32_t)pi.pid);
+	mnl_attr_put_u32(m, MCR_WORKER_CPU, pi.cpu < 0 ? UINT32_MAX : (uint32_t)pi.cpu);
+	mnl_attr_put_u32(m, MCR_WORKER_UID, (uint32_t)pi.uid);
+	mnl_attr_put_u32(m, MCR_WORKER_RULES, rules);
 	mnl_attr_put_u64(m, MCR_WORKER_PACKETS_IN, in);
 	mnl_attr_put_u64(m, MCR_WORKER_PACKETS_OUT, out);
 	mnl_attr_put_u64(m, MCR_WORKER_DROPS, drops);
 	mnl_attr_nest_end(m, nest);
 	msg_commit(c, m);
+	return 0;
+}
+
+static void do_worker_get(struct client *c, const struct nlmsghdr *nlh)
+{
+	for (unsigned w = 0; w < pool_size(c->ctl->relay->pool); w++)
+		if (put_worker(c, nlh->nlmsg_seq, w)) {
+			client_drop(c);
+			return;
+		}
 	send_done(c, nlh->nlmsg_seq, 0, NULL);
 }
 

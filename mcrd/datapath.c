@@ -104,7 +104,7 @@ static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 	uint32_t idx;
 
 	if (!dp->nfree || !(sqe = get_sqe(dp))) {
-		rr->st.drops[MCR_DROP_NO_TX_SLOT]++;
+		rr->st->drops[MCR_DROP_NO_TX_SLOT]++;
 		return;
 	}
 	idx = dp->free_slots[--dp->nfree];
@@ -130,16 +130,16 @@ static void relay_packet(struct datapath *dp, struct rt_input *in, const uint8_t
 	struct rt_rule *rr;
 
 	if (d) {
-		in->st.drops[d]++;
+		in->st->drops[d]++;
 		return;
 	}
 	rr = mcr_match_lookup(&in->match, p.dst, p.dport, p.src);
 	if (!rr) {
-		in->st.drops[MCR_DROP_NO_RULE]++;
+		in->st->drops[MCR_DROP_NO_RULE]++;
 		return;
 	}
-	rr->st.packets++;
-	rr->st.bytes += p.len;
+	rr->st->packets++;
+	rr->st->bytes += p.len;
 	for (unsigned i = 0; i < rr->cfg.nout; i++)
 		if (rr->out[i].fd >= 0)
 			send_one(dp, rr, &rr->out[i], &p, bid);
@@ -162,10 +162,10 @@ static void on_recv(struct datapath *dp, uint32_t idx, const struct io_uring_cqe
 		return;
 	bid = (uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
 	dp->bufs_free--;
-	in->st.frames++;
+	in->st->frames++;
 	o = io_uring_recvmsg_validate(dp->bufs + (size_t)bid * dp->bufsize, cqe->res, &dp->rx_mh);
 	if (!o || (o->flags & MSG_TRUNC))
-		in->st.drops[MCR_DROP_TRUNCATED]++;
+		in->st->drops[MCR_DROP_TRUNCATED]++;
 	else
 		relay_packet(dp, in, io_uring_recvmsg_payload(o, &dp->rx_mh),
 			     io_uring_recvmsg_payload_length(o, cqe->res, &dp->rx_mh), bid);
@@ -179,11 +179,11 @@ static void on_send(struct datapath *dp, uint32_t idx, int res)
 	struct rt_output *o = s->out;
 
 	if (res >= 0) {
-		o->st.packets++;
-		o->st.bytes += (unsigned)res;
+		o->st->packets++;
+		o->st->bytes += (unsigned)res;
 	} else {
-		o->st.errors++;
-		o->st.last_error = -res;
+		o->st->errors++;
+		o->st->last_error = -res;
 	}
 	if (--dp->refs[s->bid] == 0)
 		buf_recycle(dp, s->bid);
@@ -299,7 +299,7 @@ static void drain(struct datapath *dp)
 	struct __kernel_timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
 	struct io_uring_cqe *cqe;
 
-	while (dp->nfree < NSLOTS && now_ns() < deadline) {
+	while (dp->slots && dp->nfree < NSLOTS && now_ns() < deadline) {
 		io_uring_submit_and_wait_timeout(&dp->ring, &cqe, 1, &ts, NULL);
 		reap(dp);
 	}
@@ -423,7 +423,7 @@ static int slots_init(struct datapath *dp)
 	return 0;
 }
 
-int datapath_new(struct datapath **out, struct relay *r)
+int datapath_new(struct datapath **out, struct relay *r, bool data)
 {
 	struct datapath *dp = calloc(1, sizeof(*dp));
 	int err;
@@ -440,8 +440,9 @@ int datapath_new(struct datapath **out, struct relay *r)
 		return err;
 	}
 	dp->rx_mh.msg_namelen = sizeof(struct sockaddr_ll);
-	err = bufs_init(dp);
-	if (!err)
+	/* The parent's loop only watches fds: no packet buffers. */
+	err = data ? bufs_init(dp) : 0;
+	if (!err && data)
 		err = slots_init(dp);
 	if (err) {
 		log_err("data path setup failed: %s", strerror(-err));

@@ -14,8 +14,11 @@ struct datapath;
 
 typedef void (*dp_watch_fn)(void *arg, int fd);
 
-/* 0 or -errno (io_uring unavailable, no memory). */
-int datapath_new(struct datapath **dp, struct relay *r);
+/*
+ * data: receive and send for r's inputs and rules (a worker), or only
+ * watch fds (the parent).  0 or -errno (io_uring unavailable, no memory).
+ */
+int datapath_new(struct datapath **dp, struct relay *r, bool data);
 void datapath_free(struct datapath *dp);
 /*
  * Calls fn(arg, fd) from the data path loop whenever fd has one of events

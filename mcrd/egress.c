@@ -20,11 +20,27 @@ struct esock {
 struct egress {
 	struct esock *v;
 	size_t n, cap;
+	egress_fn on_open, on_close;
+	void *arg;
 };
 
-struct egress *egress_new(void)
+struct egress *egress_new(egress_fn on_open, egress_fn on_close, void *arg)
 {
-	return calloc(1, sizeof(struct egress));
+	struct egress *e = calloc(1, sizeof(*e));
+
+	if (e) {
+		e->on_open = on_open;
+		e->on_close = on_close;
+		e->arg = arg;
+	}
+	return e;
+}
+
+static void esock_close(struct egress *e, int fd)
+{
+	if (e->on_close)
+		e->on_close(e->arg, fd);
+	close(fd);
 }
 
 void egress_free(struct egress *e)
@@ -32,9 +48,15 @@ void egress_free(struct egress *e)
 	if (!e)
 		return;
 	for (size_t i = 0; i < e->n; i++)
-		close(e->v[i].fd);
+		esock_close(e, e->v[i].fd);
 	free(e->v);
 	free(e);
+}
+
+void egress_foreach(const struct egress *e, egress_fn fn, void *arg)
+{
+	for (size_t i = 0; i < e->n; i++)
+		fn(arg, e->v[i].fd);
 }
 
 static int setopt(int fd, int level, int name, int val)
@@ -95,6 +117,8 @@ int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl)
 	if (fd < 0)
 		return fd;
 	e->v[e->n++] = (struct esock){ ifindex, ttl, fd };
+	if (e->on_open)
+		e->on_open(e->arg, fd);
 	return fd;
 }
 
@@ -102,7 +126,7 @@ void egress_forget_ifindex(struct egress *e, int ifindex)
 {
 	for (size_t i = 0; i < e->n;) {
 		if (e->v[i].ifindex == ifindex) {
-			close(e->v[i].fd);
+			esock_close(e, e->v[i].fd);
 			e->v[i] = e->v[--e->n];
 		} else {
 			i++;

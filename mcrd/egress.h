@@ -10,7 +10,12 @@
 
 struct egress;
 
-struct egress *egress_new(void);
+/* Told of every socket opened and (before) closed, e.g. to pass it on. */
+typedef void (*egress_fn)(void *arg, int fd);
+
+struct egress *egress_new(egress_fn on_open, egress_fn on_close, void *arg);
+/* Calls fn for every open socket. */
+void egress_foreach(const struct egress *e, egress_fn fn, void *arg);
 void egress_free(struct egress *e);
 /* The socket for (dev, ifindex, ttl), opened on first use; fd or -errno. */
 int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl);

@@ -139,3 +139,13 @@ const char *iface_name(int ifindex)
 
 	return e ? e->name : NULL;
 }
+
+unsigned iface_max_mtu(void)
+{
+	unsigned m = 1500;
+
+	for (unsigned i = 0; i < ntable; i++)
+		if (table[i].info.mtu > m)
+			m = table[i].info.mtu;
+	return m;
+}

@@ -12,13 +12,17 @@
 
 #include <poll.h>
 
+#include "addr.h"
 #include "config.h"
 #include "control.h"
+#include "counters.h"
 #include "ctl.h"
 #include "datapath.h"
 #include "log.h"
 #include "netlink.h"
+#include "iface.h"
 #include "notify.h"
+#include "pool.h"
 #include "privs.h"
 #include "relay.h"
 #include "reload.h"
@@ -29,6 +33,7 @@ struct opts {
 	const char *config;
 	const char *socket;
 	const char *group;
+	unsigned workers;     /* -w; 0: from the file */
 	int foreground;
 	int check;
 	int level;
@@ -39,6 +44,7 @@ struct daemon {
 	struct datapath *dp;
 	struct control *ctl;
 	struct netlink *nl;
+	struct pool *pool;
 	struct relay relay;
 };
 
@@ -47,10 +53,11 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: mcrd [OPTIONS]\n"
 		"       mcrd -t [-c FILE]\n"
-		"OPTIONS := { -c FILE | -S SOCKET | -G GROUP | -f | -l LEVEL | -t | -h | -V }\n"
+		"OPTIONS := { -c FILE | -S SOCKET | -G GROUP | -w N | -f | -l LEVEL | -t | -h | -V }\n"
 		"  -c FILE   rule file (default %s)\n"
 		"  -S SOCKET control socket (default %s)\n"
 		"  -G GROUP  group owning the control socket (mode 0660), e.g. mcrd\n"
+		"  -w N      worker processes, overriding the file's workers\n"
 		"  -f        stay in the foreground and log to stderr (default: daemon, syslog)\n"
 		"  -l LEVEL  error | warning | notice | info | debug (default notice)\n"
 		"  -t        check the rule file, print every problem as FILE:LINE: reason, exit\n"
@@ -65,7 +72,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .config = MCR_DEFAULT_CONFIG, .socket = MCR_CTL_SOCKET,
 			    .level = LOG_NOTICE };
-	while ((c = getopt(argc, argv, "c:S:G:fl:thV")) != -1) {
+	while ((c = getopt(argc, argv, "c:S:G:w:fl:thV")) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -76,6 +83,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'G':
 			o->group = optarg;
 			break;
+		case 'w': {
+			unsigned long n;
+
+			if (mcr_parse_uint(optarg, 1, RELAY_MAX_WORKERS, &n)) {
+				fprintf(stderr, "mcrd: -w \"%s\" is not a number of workers (1..%d)\n",
+					optarg, RELAY_MAX_WORKERS);
+				return 1;
+			}
+			o->workers = (unsigned)n;
+			break;
+		}
 		case 'f':
 			o->foreground = 1;
 			break;
@@ -177,6 +195,9 @@ static void on_signal(void *arg, int fd)
 		case SIGUSR1:
 			relay_log_stats(&d->relay);
 			break;
+		case SIGCHLD:
+			pool_check(d->pool);
+			break;
 		case SIGHUP:
 			do_reload(d, NULL, NULL);
 			break;
@@ -206,8 +227,10 @@ static void on_tick(void *arg, int fd)
 	struct daemon *d = arg;
 	uint64_t n;
 
-	if (read(fd, &n, sizeof(n)) == sizeof(n))
+	if (read(fd, &n, sizeof(n)) == sizeof(n)) {
 		relay_tick(&d->relay);
+		pool_check(d->pool); /* restarts waiting out their backoff */
+	}
 }
 
 static int setup_signals(void)
@@ -220,6 +243,7 @@ static int setup_signals(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
@@ -232,6 +256,15 @@ static int setup_tick(void)
 	if (fd >= 0)
 		timerfd_settime(fd, 0, &its, NULL);
 	return fd;
+}
+
+/* -w, else the file's workers, else one per online CPU. */
+static unsigned workers_wanted(const struct opts *o, const struct mcr_config *cfg)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n = o->workers ? o->workers : cfg->workers ? cfg->workers : (unsigned)(cpus > 0 ? cpus : 1);
+
+	return n > RELAY_MAX_WORKERS ? RELAY_MAX_WORKERS : n;
 }
 
 /* Many rules mean many sockets; take what the hard limit allows. */
@@ -248,6 +281,7 @@ static void raise_nofile(void)
 static int run(const struct opts *o, struct mcr_config *cfg)
 {
 	struct daemon d = { .o = o };
+	unsigned n = workers_wanted(o, cfg);
 	int sfd, tfd, err;
 
 	raise_nofile();
@@ -257,21 +291,28 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		log_err("signalfd/timerfd: %s", strerror(errno));
 		return 1;
 	}
-	err = relay_init(&d.relay);
-	if (!err && (err = netlink_open(&d.nl)))
+	/* Counters are shared with the workers: mapped before the first fork. */
+	if ((err = counters_init()) || (err = relay_init(&d.relay, n, NULL))) {
+		log_err("start-up: %s", strerror(-err));
+		return 1;
+	}
+	if ((err = netlink_open(&d.nl))) {
 		log_err("netlink: %s", strerror(-err));
-	if (!err)
-		err = reload_initial(&d.relay, &cfg->rules);
-	if (err) {
 		relay_free(&d.relay);
 		return 1;
 	}
+	/* Before forking workers, so that they stay this process's children. */
 	if (!o->foreground && daemon(0, 0) < 0) {
 		log_err("cannot become a daemon: %s", strerror(errno));
 		relay_free(&d.relay);
 		return 1;
 	}
-	err = datapath_new(&d.dp, &d.relay);
+	d.relay.max_mtu = iface_max_mtu();
+	err = pool_start(&d.pool, n, cfg->user, &d.relay);
+	if (!err)
+		err = reload_initial(&d.relay, &cfg->rules);
+	if (!err)
+		err = datapath_new(&d.dp, &d.relay, false);
 	if (!err && (datapath_watch(d.dp, sfd, POLLIN, on_signal, &d) < 0 ||
 		     datapath_watch(d.dp, tfd, POLLIN, on_tick, &d) < 0 ||
 		     datapath_watch(d.dp, netlink_fd(d.nl), POLLIN, on_netlink, &d) < 0))
@@ -287,13 +328,16 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		err = 0; /* not privileged at all: nothing to shed */
 	if (!err) {
 		relay_reconcile(&d.relay); /* anything that changed during start-up */
-		log_notice("started: %zu rules, %zu active, %zu input interfaces, control %s",
-			   d.relay.nrules, relay_active_rules(&d.relay), d.relay.ninputs, o->socket);
+		log_notice("started: %zu rules, %zu active, %zu input interfaces, %u workers, "
+			   "control %s", d.relay.nrules, relay_active_rules(&d.relay), d.relay.ninputs,
+			   n, o->socket);
 		notify_send("READY=1");
 		err = datapath_run(d.dp);
 		notify_send("STOPPING=1");
 	}
 	control_close(d.ctl);
+	pool_stop(d.pool); /* workers drain their sends and exit */
+	d.relay.pool = NULL;
 	relay_tick(&d.relay);
 	relay_log_stats(&d.relay);
 	datapath_free(d.dp);

@@ -17,9 +17,10 @@ rules = (
 CONF
 )
 mcrd_start relay relay "$C"; ok $? "mcrd starts"
-# Only CAP_NET_RAW, CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID (bits 13, 12, 7, 6).
-is "$(sed -n 's/^CapEff:\t//p' "/proc/$MCRD_PID_relay/status")" 00000000000030c0 "effective capabilities limited to the four it needs"
-is "$(sed -n 's/^CapBnd:\t//p' "/proc/$MCRD_PID_relay/status")" 00000000000030c0 "and the bounding set too"
+# The parent keeps CAP_NET_RAW, CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID,
+# CAP_SETPCAP and CAP_KILL (bits 13, 12, 7, 6, 8, 5), nothing else.
+is "$(sed -n 's/^CapEff:\t//p' "/proc/$MCRD_PID_relay/status")" 00000000000031e0 "the parent's capabilities are limited to what it needs"
+is "$(sed -n 's/^CapBnd:\t//p' "/proc/$MCRD_PID_relay/status")" 00000000000031e0 "and the bounding set too"
 
 # The sink listens on the rewritten stream and on the original group/port,
 # which must stay silent: only the rewrite leaves the relay.

@@ -23,9 +23,10 @@ is "$(stat -c %a "$TMP/relay.sock")" 660 "the control socket is created mode 066
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
 # --- show: text and JSON -----------------------------------------------------
+W=$(python3 "$(dirname "$0")/hash.py" 239.1.1.1 5001 "$(nproc)")  # the worker the hash predicts
 is "$(ctl relay rule show)" \
-   "cam1 in r-in 239.1.1.1:5001 source 198.18.1.1 -> r-out 239.2.2.2:6000 ttl 4, r-out 239.1.1.1:5001 ttl 1 state active worker 0" \
-   "rule show: one stable line per rule"
+   "cam1 in r-in 239.1.1.1:5001 source 198.18.1.1 -> r-out 239.2.2.2:6000 ttl 4, r-out 239.1.1.1:5001 ttl 1 state active worker $W" \
+   "rule show: one stable line per rule, naming the rule's worker"
 is "$(ctl relay show)" "$(ctl relay rule show)" "show is short for rule show"
 is "$(ctl relay ru sh)" "$(ctl relay rule show)" "objects and commands by unique prefix"
 out=$(ctl relay -j rule show)
@@ -84,7 +85,7 @@ is "$(ctl relay rule show dev r-out | wc -l)" 3 "show dev IF matches outputs too
 is "$(ctl relay -j link show | J "[(l['name'], l['state'], l['rules']) for l in j]")" \
    "[('r-in', 'up', 3), ('r-out', 'up', 3)]" "link show: interfaces, state, rules using them"
 ctl relay link show | grep -q "^r-in ifindex [0-9]* state up addr 198.18.1.2 rules 3"; ok $? "link show text"
-is "$(ctl relay -j worker show | J "(len(j), j[0]['rules'])")" "(1, 3)" "worker show"
+is "$(ctl relay -j worker show | J "(len(j), sum(w['rules'] for w in j))")" "($(nproc), 3)" "worker show: one per CPU, owning the 3 rules between them"
 ctl relay rule del in dev r-in group 239.1.1.7 port 5007; is "$?" 0 "rule del by input"
 
 # --- bad arguments: exit 1 with the reason -------------------------------------

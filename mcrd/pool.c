@@ -1,0 +1,287 @@
+/* Forking, feeding and restarting the data-path workers. */
+#include "pool.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "wire.h"
+#include "worker.h"
+
+#define CHAN_BUF      (8 << 20)
+#define BACKOFF_MAX   (5000LL * 1000 * 1000)
+#define STABLE_NS     (10000LL * 1000 * 1000) /* a worker this old had not crash-looped */
+
+struct worker {
+	pid_t pid;            /* 0: dead, waiting for restart_at */
+	int chan;
+	int cpu;
+	unsigned restarts, recent;
+	int64_t started, restart_at;
+};
+
+struct pool {
+	unsigned n;
+	struct worker w[RELAY_MAX_WORKERS];
+	struct relay *relay;
+	uid_t uid;
+	gid_t gid;
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int spawn(struct pool *p, unsigned i)
+{
+	struct worker *w = &p->w[i];
+	int sv[2], sz = CHAN_BUF;
+	struct timeval tv = { .tv_sec = 2 };
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	if (setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	/* A worker that stops reading must not stall the parent for long. */
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		_exit(worker_main(sv[1], i, w->cpu, p->uid, p->gid, p->relay->max_mtu));
+	}
+	close(sv[1]);
+	w->pid = pid;
+	w->chan = sv[0];
+	w->started = now_ns();
+	log_info("worker %u started: pid %d%s", i, (int)pid, w->cpu >= 0 ? "" : ", not pinned");
+	relay_replay(p->relay, i);
+	return 0;
+}
+
+/* The configured user, or nobody: workers never keep root's identity. */
+static int resolve_user(struct pool *p, const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (!pw) {
+		log_warn("user \"%s\" not found; workers run as \"nobody\"", user);
+		pw = getpwnam("nobody");
+	}
+	if (!pw) {
+		log_err("neither \"%s\" nor \"nobody\" exists: refusing to run workers as root", user);
+		return -ENOENT;
+	}
+	p->uid = pw->pw_uid;
+	p->gid = pw->pw_gid;
+	return 0;
+}
+
+int pool_start(struct pool **out, unsigned n, const char *user, struct relay *r)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	p->n = n;
+	p->relay = r;
+	r->pool = p;
+	if ((err = resolve_user(p, user))) {
+		free(p);
+		r->pool = NULL;
+		return err;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		/* Pinned one per CPU when there are enough CPUs for all. */
+		p->w[i] = (struct worker){ .chan = -1, .cpu = (long)n <= cpus ? (int)i : -1 };
+		if ((err = spawn(p, i))) {
+			log_err("worker %u: %s", i, strerror(-err));
+			pool_stop(p);
+			r->pool = NULL;
+			return err;
+		}
+	}
+	*out = p;
+	return 0;
+}
+
+void pool_stop(struct pool *p)
+{
+	if (!p)
+		return;
+	/* A worker stops on SIGTERM or when its channel closes, whichever comes first. */
+	for (unsigned i = 0; i < p->n; i++) {
+		if (p->w[i].pid > 0)
+			kill(p->w[i].pid, SIGTERM);
+		if (p->w[i].chan >= 0)
+			close(p->w[i].chan);
+	}
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->w[i].pid > 0)
+			waitpid(p->w[i].pid, NULL, 0);
+	free(p);
+}
+
+static void died(struct pool *p, unsigned i, int status)
+{
+	struct worker *w = &p->w[i];
+	int64_t now = now_ns(), backoff;
+
+	if (WIFSIGNALED(status))
+		log_err("worker %u (pid %d) killed by signal %d", i, (int)w->pid, WTERMSIG(status));
+	else
+		log_err("worker %u (pid %d) exited with %d", i, (int)w->pid, WEXITSTATUS(status));
+	close(w->chan);
+	w->chan = -1;
+	w->pid = 0;
+	w->restarts++;
+	/* At once after a long life; then 0.1 s doubling to 5 s while it keeps dying. */
+	w->recent = now - w->started > STABLE_NS ? 0 : w->recent + 1;
+	backoff = w->recent <= 1 ? 0 : 100LL * 1000 * 1000 << (w->recent - 2);
+	w->restart_at = now + (backoff > BACKOFF_MAX ? BACKOFF_MAX : backoff);
+}
+
+void pool_check(struct pool *p)
+{
+	int status;
+	pid_t pid;
+
+	if (!p)
+		return;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (unsigned i = 0; i < p->n; i++)
+			if (p->w[i].pid == pid)
+				died(p, i, status);
+	for (unsigned i = 0; i < p->n; i++)
+		if (!p->w[i].pid && now_ns() >= p->w[i].restart_at && spawn(p, i))
+			p->w[i].restart_at = now_ns() + BACKOFF_MAX;
+}
+
+unsigned pool_size(const struct pool *p)
+{
+	return p ? p->n : 0;
+}
+
+void pool_info(const struct pool *p, unsigned i, struct pool_worker_info *out)
+{
+	*out = (struct pool_worker_info){ .pid = p->w[i].pid, .cpu = p->w[i].cpu, .uid = p->uid,
+					  .restarts = p->w[i].restarts };
+}
+
+/* A worker that cannot take a message is killed; its restart replays all. */
+static void send_to(struct pool *p, unsigned i, const struct wire_msg *m, size_t len, int fd)
+{
+	struct worker *w = &p->w[i];
+	int err;
+
+	if (!w->pid || w->chan < 0)
+		return; /* dead: the restart will replay the current state */
+	err = wire_send(w->chan, m, len, fd);
+	if (err) {
+		log_err("worker %u: cannot send it an update (%s); restarting it", i, strerror(-err));
+		kill(w->pid, SIGKILL);
+	}
+}
+
+void pool_egress_add(struct pool *p, int fd)
+{
+	struct wire_msg m = { .type = W_EGRESS_ADD, .slot = fd };
+
+	for (unsigned i = 0; p && i < p->n; i++)
+		send_to(p, i, &m, sizeof(m), fd);
+}
+
+void pool_egress_add_to(struct pool *p, unsigned w, int fd)
+{
+	struct wire_msg m = { .type = W_EGRESS_ADD, .slot = fd };
+
+	if (p)
+		send_to(p, w, &m, sizeof(m), fd);
+}
+
+void pool_egress_del(struct pool *p, int fd)
+{
+	struct wire_msg m = { .type = W_EGRESS_DEL, .slot = fd };
+
+	for (unsigned i = 0; p && i < p->n; i++)
+		send_to(p, i, &m, sizeof(m), -1);
+}
+
+void pool_input_add(struct pool *p, unsigned w, size_t slot, const struct rt_input *in)
+{
+	struct wire_msg m = { .type = W_INPUT_ADD, .slot = (int32_t)slot,
+			      .stats = in->wst_slot[w] };
+
+	if (!p)
+		return;
+	snprintf(m.in.dev, sizeof(m.in.dev), "%s", in->dev);
+	send_to(p, w, &m, sizeof(m), in->wfd[w]);
+}
+
+void pool_input_del(struct pool *p, unsigned w, size_t slot)
+{
+	struct wire_msg m = { .type = W_INPUT_DEL, .slot = (int32_t)slot };
+
+	if (p)
+		send_to(p, w, &m, sizeof(m), -1);
+}
+
+void pool_rule_add(struct pool *p, const struct rt_rule *rr)
+{
+	size_t len = sizeof(struct wire_msg) + rr->cfg.nout * sizeof(struct wire_out);
+	struct wire_msg *m;
+
+	if (!p || !(m = calloc(1, len)))
+		return;
+	m->type = W_RULE_ADD;
+	m->slot = rr->in_slot;
+	m->stats = rr->st_slot;
+	m->nout = rr->cfg.nout;
+	snprintf(m->name, sizeof(m->name), "%s", rr->cfg.name);
+	m->in = rr->cfg.in;
+	for (unsigned i = 0; i < rr->cfg.nout; i++)
+		m->out[i] = (struct wire_out){ .egress = rr->out[i].fd, .stats = rr->out[i].st_slot,
+					       .group = rr->cfg.out[i].group,
+					       .port = rr->cfg.out[i].port };
+	send_to(p, rr->worker, m, len, -1);
+	free(m);
+}
+
+void pool_rule_del(struct pool *p, const struct rt_rule *rr)
+{
+	struct wire_msg m = { .type = W_RULE_DEL };
+
+	if (!p)
+		return;
+	snprintf(m.name, sizeof(m.name), "%s", rr->cfg.name);
+	send_to(p, rr->worker, &m, sizeof(m), -1);
+}
+
+void pool_output_set(struct pool *p, const struct rt_rule *rr, unsigned i)
+{
+	struct wire_msg m = { .type = W_OUTPUT_SET, .out_index = i, .egress = rr->out[i].fd };
+
+	if (!p)
+		return;
+	snprintf(m.name, sizeof(m.name), "%s", rr->cfg.name);
+	send_to(p, rr->worker, &m, sizeof(m), -1);
+}
