@@ -9,7 +9,7 @@
 #define SYSCONFDIR "/etc"
 #endif
 #define MCR_DEFAULT_CONFIG SYSCONFDIR "/mcrd/mcrd.conf"
-#define MCR_MAX_WORKERS    256
+#define MCR_MAX_WORKERS    64
 #define MCR_USER_MAX       33
 
 struct mcr_config {

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "egress.h"
 #include "errlist.h"
 #include "match.h"
@@ -25,7 +26,7 @@
 #include "stats.h"
 
 #define RELAY_MAX_INPUTS  1024
-#define RELAY_MAX_WORKERS 64
+#define RELAY_MAX_WORKERS MCR_MAX_WORKERS
 
 struct pool;
 

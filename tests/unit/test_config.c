@@ -213,7 +213,7 @@ static void test_valid_variants(void **state)
 	assert_int_equal(c.workers, 0);
 	assert_string_equal(c.user, "mcrd");
 	mcr_config_free(&c);
-	load_ok("# nothing\nrules = ();\nworkers = 256;\nuser = \"abcdefghijklmnopqrstuvwxyz012345\";\n",
+	load_ok("# nothing\nrules = ();\nworkers = 64;\nuser = \"abcdefghijklmnopqrstuvwxyz012345\";\n",
 		&c);
 	assert_int_equal(c.rules.n, 0);
 	assert_int_equal(c.workers, MCR_MAX_WORKERS);
@@ -309,12 +309,12 @@ static void test_ttl_range(void **state)
 static void test_workers_and_user(void **state)
 {
 	(void)state;
-	expect_error("rules = ();\nworkers = 0;\n", 2, "workers must be \"auto\" or 1..256");
-	expect_error("workers = \"many\";\n", 1, "workers must be \"auto\" or 1..256");
-	expect_error("workers = 257;\n", 1, "workers must be \"auto\" or 1..256");
-	expect_error("workers = -1;\n", 1, "workers must be \"auto\" or 1..256");
-	expect_error("workers = 2.0;\n", 1, "workers must be \"auto\" or 1..256");
-	expect_error("workers = \"AUTO\";\n", 1, "workers must be \"auto\" or 1..256");
+	expect_error("rules = ();\nworkers = 0;\n", 2, "workers must be \"auto\" or 1..64");
+	expect_error("workers = \"many\";\n", 1, "workers must be \"auto\" or 1..64");
+	expect_error("workers = 65;\n", 1, "workers must be \"auto\" or 1..64");
+	expect_error("workers = -1;\n", 1, "workers must be \"auto\" or 1..64");
+	expect_error("workers = 2.0;\n", 1, "workers must be \"auto\" or 1..64");
+	expect_error("workers = \"AUTO\";\n", 1, "workers must be \"auto\" or 1..64");
 	expect_error("\nuser = \"\";\n", 2, "user must be a user name of 1..32 characters");
 	expect_error("user = \"abcdefghijklmnopqrstuvwxyz0123456\";\n", 1,
 		     "user must be a user name of 1..32 characters");
