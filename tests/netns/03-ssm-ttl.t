@@ -4,10 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 plan 8
 
-ns_new src; ns_new relay; ns_new dst
-veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
-ip -n "$NS_src" addr add 198.18.1.5/24 dev s0
-veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
+line_topology
+ip -n "$NS_src" addr add 198.18.1.5/24 dev s0  # a second source
 
 C=$(conf relay <<'CONF'
 rules = (

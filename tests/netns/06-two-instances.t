@@ -4,9 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 plan 13
 
-ns_new src; ns_new relay; ns_new dst
-veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
-veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
+line_topology
 A=$(conf a <<'CONF'
 rules = ( { name = "a"; in = { dev = "r-in"; group = "239.1.1.1"; port = 5001; };
             out = ( { dev = "r-out"; group = "239.5.5.1"; } ); } );

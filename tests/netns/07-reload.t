@@ -5,9 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 plan 14
 
-ns_new src; ns_new relay; ns_new dst
-veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
-veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
+line_topology
 
 write_conf() { # write_conf OUTPORT_OF_B [extra rule text]
 	cat >"$TMP/relay.conf" <<CONF

@@ -6,9 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 plan 5
 
-ns_new src; ns_new relay; ns_new dst
-veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
-veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
+line_topology
 if ! nsx relay sysctl -qw net.core.optmem_max=20480 2>/dev/null; then
 	diag "optmem_max is not per namespace on this kernel; testing at its value"
 fi

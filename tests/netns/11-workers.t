@@ -8,9 +8,7 @@ TEST_LIMIT=240
 . "$(dirname "$0")/lib.sh"
 plan 20
 
-ns_new src; ns_new relay; ns_new dst
-veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
-veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
+line_topology
 rules=""
 for i in $(seq 0 63); do
 	rules="$rules{ name = \"s$i\"; in = { dev = \"r-in\"; group = \"239.10.0.1\"; port = $((6000 + i)); };

@@ -133,9 +133,7 @@ mkdir -p "$TMP/bin"
 ln -s /usr/sbin/mcrd /usr/bin/mcrctl /usr/bin/mcrgen /usr/bin/mcrsink "$TMP/bin/"
 BIN=$TMP/bin
 
-ns_new src; ns_new relay; ns_new dst
-veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
-veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
+line_topology
 C=$(conf relay <<'CONF'
 rules = (
   { name = "cam1";

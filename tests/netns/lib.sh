@@ -105,6 +105,15 @@ veth() {
 	return 0
 }
 
+# line_topology: namespaces src, relay and dst in a line; the sender's s0
+# (198.18.1.1) faces the relay's r-in, the relay's r-out (198.18.2.1) faces
+# the receiver's d0 (198.18.2.2).
+line_topology() {
+	ns_new src; ns_new relay; ns_new dst
+	veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
+	veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
+}
+
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
 wait_for() {
 	local end=$((SECONDS + $1)); shift
