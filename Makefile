@@ -86,7 +86,7 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done
 
 netns: $(PROGS)
-	MCR_BIN=$(abspath $(O)) prove --exec bash --timer tests/netns/*.t
+	MCR_BIN=$(abspath $(O)) prove --exec bash --timer --failures --comments tests/netns/*.t
 
 check: deps
 	$(MAKE) all
@@ -106,7 +106,8 @@ demo: deps
 # Relay benchmark (tests/bench/bench.sh): results into $(BENCH_OUT).
 bench: deps
 	$(MAKE) $(PROGS) $(BENCH_PROGS)
-	MCR_BIN=$(abspath $(O)) bash tests/bench/bench.sh --out $(BENCH_OUT) $(BENCH_ARGS)
+	MCR_BIN=$(abspath $(O)) BENCH_COMMAND='make bench BENCH_ARGS="$(BENCH_ARGS)" BENCH_OUT=$(BENCH_OUT)' \
+		bash tests/bench/bench.sh --out $(BENCH_OUT) $(BENCH_ARGS)
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/mcrd

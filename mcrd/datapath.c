@@ -23,7 +23,7 @@
 #define SQ_ENTRIES  4096
 #define CQ_ENTRIES  32768
 #define NBUFS       4096      /* power of two, <= 32768 */
-#define NSLOTS      16384     /* sends in flight at most */
+#define NSLOTS      65536     /* sends in flight at most: 65 packets at fan-out 1000 */
 #define BGID        1
 #define MAX_WATCH   256
 #define DRAIN_NS    (1000 * 1000 * 1000LL)

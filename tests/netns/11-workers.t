@@ -53,7 +53,7 @@ done
 
 # --- 64 streams, 200k packets: each delivered exactly once ---------------------
 sink_start dst all -i 3 -n 3125 --streams 64 d0:239.20.0.1:7000
-gen src -d s0 -g 239.10.0.1 -p 6000 --streams 64 -n 3125 -r 25000
+gen src -d s0 -g 239.10.0.1 -p 6000 --streams 64 -n 3125 -r 20000
 sink_wait all
 is "$(sink_get all "j['total']['unique']")" 200000 "200000 packets over 64 streams all delivered"
 is "$(sink_get all "j['total']['duplicated']")" 0 "none delivered twice (each packet reached one worker only)"
