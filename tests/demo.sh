@@ -46,8 +46,9 @@ for s in j["streams"]:
         s["reordered"], s["corrupted"]))
 PY
 done
-echo "== mcrd counters (SIGUSR1)"
-kill -USR1 "$MCRD_PID_relay"; sleep 0.3
-grep 'stats:' "$TMP/mcrd-relay.log" | sed 's/^mcrd: stats: /  /'
+echo "== mcrctl -s rule show (counters read live from the workers)"
+ctl relay -s rule show | sed 's/^/  /'
+echo "== mcrctl worker show"
+ctl relay worker show | sed 's/^/  /'
 mcrd_stop relay
 echo "== mcrd stopped (exit $MCRD_RC); namespaces removed"
