@@ -30,7 +30,7 @@ CONF
 mcrd_start relay relay "$C"; ok $? "mcrd starts with 1:3, 1:50 and 1:1000 rules"
 
 sink_start dst three -i 2 d1:239.1.1.1:5001 d2:239.1.1.1:5001 d3:239.9.9.9:9000
-gen src -d s0 -g 239.1.1.1 -p 5001 -n 2000 -r 10000
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 2000 -r 5000
 sink_wait three
 is "$(sink_get three "[s['unique'] for s in j['streams']]")" "[2000, 2000, 2000]" "1:3: every output got all 2000"
 is "$(sink_get three "j['total']['corrupted'] + j['total']['duplicated']")" 0 "1:3: no corruption, no duplicates"
@@ -45,7 +45,7 @@ is "$(sink_get fifty "j['total']['lost'] + j['total']['duplicated'] + j['total']
 
 args=""; for i in $(seq 0 999); do args="$args d$((i % 4 + 1)):239.4.$((i / 250)).$((i % 250 + 1)):8000"; done
 sink_start dst thousand -i 3 $args
-gen src -d s0 -g 239.1.1.3 -p 5003 -n 100 -r 100
+gen src -d s0 -g 239.1.1.3 -p 5003 -n 100 -r 50
 sink_wait thousand
 is "$(sink_get thousand "len(j['streams'])")" 1000 "1:1000: a thousand streams joined"
 is "$(sink_get thousand "sum(1 for s in j['streams'] if s['unique'] == 100)")" 1000 "1:1000: every output got all 100 packets"

@@ -19,7 +19,7 @@ mcrd_start h1 h1 "$(hop h1 a-in a-out 239.1.0.1 239.1.0.2)"; ok $? "hop 1 starts
 mcrd_start h2 h2 "$(hop h2 b-in b-out 239.1.0.2 239.1.0.3)"; ok $? "hop 2 starts"
 mcrd_start h3 h3 "$(hop h3 c-in c-out 239.1.0.3 239.1.0.4)"; ok $? "hop 3 starts"
 sink_start dst end -i 2 d0:239.1.0.4:5001
-gen src -d s0 -g 239.1.0.1 -p 5001 -n 20000 -r 20000 -s 1400
+gen src -d s0 -g 239.1.0.1 -p 5001 -n 20000 -r 10000 -s 1400
 sink_wait end
 is "$(sink_get end "j['total']['unique']")" 20000 "all 20000 packets crossed three relays"
 is "$(sink_get end "j['total']['lost'] + j['total']['duplicated']")" 0 "no loss, no duplicates"
