@@ -1,0 +1,38 @@
+#!/bin/bash
+# The relay benchmark runs end to end: `make bench BENCH_ARGS=--quick` with
+# its results in the build directory (never in doc/bench/).  It asserts that
+# the harness works, nothing about speed.  MCR_SKIP_BENCH=1 skips it.
+if [ -n "${MCR_SKIP_BENCH:-}" ]; then
+	echo "1..0 # SKIP MCR_SKIP_BENCH is set"
+	exit 0
+fi
+TEST_LIMIT=300
+. "$(dirname "$0")/lib.sh"
+plan 5
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUTDIR="$BIN/bench-quick"
+rm -rf "$OUTDIR"
+# A make of its own (not the outer make's jobserver), on the same build dir.
+# bench.sh bounds itself well below TEST_LIMIT; timeout is the backstop.
+timeout 280 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" --no-print-directory \
+	O="$BIN" bench BENCH_ARGS=--quick BENCH_OUT="$OUTDIR" >"$TMP/bench.log" 2>&1
+rc=$?
+is "$rc" 0 "make bench BENCH_ARGS=--quick exits 0"
+[ "$rc" -eq 0 ] || sed 's/^/#   /' "$TMP/bench.log" | tail -n 40
+
+ok "$(test -s "$OUTDIR/results.csv"; echo $?)" "results.csv written to $OUTDIR"
+rows=$(python3 - "$OUTDIR/results.csv" <<'PY' 2>/dev/null
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print(" ".join(sorted({"%s/%s" % (r["relay"], r["fanout"]) for r in rows})))
+PY
+)
+is "$rows" "baseline/1 baseline/8 mcrd/1 mcrd/8 none/1 none/8" \
+	"every relay measured at fan-outs 1 and 8"
+delivered=$(python3 -c 'import csv,sys; print(sum(int(r["delivered_pkts"]) for r in csv.DictReader(open(sys.argv[1])) if r["relay"] == "mcrd"))' \
+	"$OUTDIR/results.csv" 2>/dev/null)
+cmp_ok "${delivered:-0}" -gt 0 "mcrd delivered packets"
+grep -q "^## Targets" "$OUTDIR/results.md" 2>/dev/null
+ok $? "results.md has the targets section"
+done_testing
