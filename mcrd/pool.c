@@ -111,8 +111,13 @@ int pool_start(struct pool **out, unsigned n, const char *user, struct relay *r)
 		return err;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		/* Pinned one per CPU when there are enough CPUs for all. */
-		p->w[i] = (struct worker){ .chan = -1, .cpu = (long)n <= cpus ? (int)i : -1 };
+		/*
+		 * Pinned one per CPU only when a CPU is left over: the kernel's
+		 * receive backlog (ksoftirqd) must be able to run beside a busy
+		 * worker, or it overflows; on 2 CPUs with 2 workers the scheduler
+		 * places them better than pinning does.
+		 */
+		p->w[i] = (struct worker){ .chan = -1, .cpu = (long)n < cpus ? (int)i : -1 };
 		if ((err = spawn(p, i))) {
 			log_err("worker %u: %s", i, strerror(-err));
 			pool_stop(p);
