@@ -81,10 +81,22 @@ int mcrctl_get_u8(const char *arg, const char *what, uint8_t lo, uint8_t *out)
 	return 0;
 }
 
+/* Why the kernel would refuse name as an interface name. */
+static const char *ifname_problem(const char *name)
+{
+	if (!*name)
+		return "empty";
+	if (strlen(name) >= IFNAMSIZ)
+		return "longer than 15 characters";
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return "reserved";
+	return "\"/\", \":\" and blanks are not allowed";
+}
+
 int mcrctl_get_ifname(const char *arg, char dev[IFNAMSIZ])
 {
 	if (!mcr_ifname_valid(arg)) {
-		mcrctl_err("\"%s\" is not a valid interface name", arg);
+		mcrctl_err("\"%s\" is not a valid interface name (%s)", arg, ifname_problem(arg));
 		return -EINVAL;
 	}
 	snprintf(dev, IFNAMSIZ, "%s", arg);

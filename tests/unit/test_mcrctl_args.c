@@ -233,9 +233,9 @@ static const struct {
 	{ "in dev eth0 group 239.1.1.1 port 5001 out dev eth1 ttl 4x",
 	  "Error: argument \"4x\" is wrong: ttl must be 1..255\n" },
 	{ "in dev abcdefghijklmnop group 239.1.1.1 port 5001 out dev eth1",
-	  "Error: \"abcdefghijklmnop\" is not a valid interface name\n" },
+	  "Error: \"abcdefghijklmnop\" is not a valid interface name (longer than 15 characters)\n" },
 	{ "in dev eth0 group 239.1.1.1 port 5001 out dev a/b",
-	  "Error: \"a/b\" is not a valid interface name\n" },
+	  "Error: \"a/b\" is not a valid interface name (\"/\", \":\" and blanks are not allowed)\n" },
 	{ "name \"a b\" in dev eth0 group 239.1.1.1 port 5001 out dev eth1",
 	  "Error: \"a b\" is not a valid rule name\n" },
 	{ "name 0123456789012345678901234567890123456789012345678901234567890123 in dev eth0",
@@ -426,7 +426,7 @@ static void test_value_parsers(void **state)
 	assert_int_equal(mcrctl_get_ifname("eth0.100", dev), 0);
 	assert_string_equal(dev, "eth0.100");
 	assert_int_equal(mcrctl_get_ifname("", dev), -EINVAL);
-	assert_string_equal(errors(), "Error: \"\" is not a valid interface name\n");
+	assert_string_equal(errors(), "Error: \"\" is not a valid interface name (empty)\n");
 	/* The batch prefix goes before every error. */
 	mcrctl_opt.err_prefix = "cmds:3: ";
 	assert_int_equal(mcrctl_get_port("0", &port), -EINVAL);
