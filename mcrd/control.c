@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -27,6 +28,9 @@
 #define MAX_CLIENTS  64
 #define OUT_MAX      (64u << 20) /* a client that lets this much pile up is dropped */
 #define MSG_SMALL    (64u << 10)
+#define PARTIAL_MS   5000        /* a started message must be complete by then */
+#define SILENT_MS    10000       /* a client must say something by then */
+#define LINKS_MAX    4096
 
 struct client {
 	int fd, win, wout;    /* fd, POLLIN watch, POLLOUT watch (-1 if none) */
@@ -36,7 +40,19 @@ struct client {
 	size_t outoff, outlen, outcap;
 	bool monitor;
 	bool dead;            /* to be closed once its own callback returns */
+	bool spoke;           /* has sent at least one byte */
+	uint64_t since_ms;    /* connected at */
+	uint64_t partial_ms;  /* first byte of the pending partial message, 0 if none */
 	struct control *ctl;
+};
+
+/* What monitors were last told of an interface a rule uses. */
+struct link_seen {
+	char name[IFNAMSIZ];
+	uint32_t ifindex;
+	char state[8];
+	struct in_addr addr[8];
+	unsigned naddr;
 };
 
 struct control {
@@ -48,7 +64,17 @@ struct control {
 	void *arg;
 	struct client *cl[MAX_CLIENTS];
 	struct client *current; /* the client whose request is being handled */
+	struct link_seen *seen; /* one per interface rules use */
+	size_t nseen;
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static void client_close(struct client *c)
 {
@@ -530,6 +556,83 @@ static void do_link_get(struct client *c, const struct nlmsghdr *nlh)
 	send_done(c, nlh->nlmsg_seq, 0, NULL);
 }
 
+static bool link_same(const struct link_seen *s, const struct mcr_link_info *l)
+{
+	return s->ifindex == l->ifindex && !strcmp(s->state, l->state) && s->naddr == l->naddr &&
+	       !memcmp(s->addr, l->addr, l->naddr * sizeof(l->addr[0]));
+}
+
+static const struct link_seen *seen_find(const struct control *ctl, const char *name)
+{
+	for (size_t i = 0; i < ctl->nseen; i++)
+		if (!strcmp(ctl->seen[i].name, name))
+			return &ctl->seen[i];
+	return NULL;
+}
+
+static void broadcast_link(struct control *ctl, const struct mcr_link_info *l)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = ctl->cl[i];
+		struct nlmsghdr *nlh;
+
+		if (!c || !c->monitor)
+			continue;
+		nlh = msg_begin(c, 1024, MCR_MSG_EVENT, 0);
+		if (nlh)
+			mnl_attr_put_u32(nlh, MCR_A_EVENT, MCR_EV_LINK);
+		if (!nlh || mcr_ctl_put_link(nlh, 1024, l)) {
+			client_drop(c); /* cannot keep up */
+			continue;
+		}
+		msg_commit(c, nlh);
+		client_flush(c);
+	}
+}
+
+/*
+ * Records the state of every interface rules use; with announce, tells
+ * monitors of each that differs from what they were last told (or is new
+ * among the rules' interfaces).  0 or -ENOMEM.
+ */
+static int links_update(struct control *ctl, bool announce)
+{
+	static char names[LINKS_MAX][IFNAMSIZ];
+	size_t n = link_names(ctl->relay, names, LINKS_MAX);
+	struct link_seen *next = calloc(n ? n : 1, sizeof(*next));
+	struct ifaddrs *ifa = NULL;
+
+	if (!next)
+		return -ENOMEM;
+	if (getifaddrs(&ifa) < 0)
+		ifa = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct link_seen *old = seen_find(ctl, names[i]);
+		struct mcr_link_info l;
+
+		link_fill(ctl->relay, names[i], ifa, false, &l);
+		if (announce && (!old || !link_same(old, &l)))
+			broadcast_link(ctl, &l);
+		next[i].ifindex = l.ifindex;
+		next[i].naddr = l.naddr;
+		memcpy(next[i].name, l.name, sizeof(next[i].name));
+		memcpy(next[i].state, l.state, sizeof(next[i].state));
+		memcpy(next[i].addr, l.addr, sizeof(next[i].addr));
+	}
+	if (ifa)
+		freeifaddrs(ifa);
+	free(ctl->seen);
+	ctl->seen = next;
+	ctl->nseen = n;
+	return 0;
+}
+
+void control_links_changed(struct control *ctl)
+{
+	if (ctl && links_update(ctl, true))
+		log_warn("control: out of memory, link events skipped");
+}
+
 /* Per worker: its process, and the sum of the counters of what it owns. */
 static int put_worker(struct client *c, uint32_t seq, unsigned w)
 {
@@ -671,7 +774,32 @@ static bool process_input(struct client *c)
 	}
 	memmove(c->in, c->in + off, c->inlen - off);
 	c->inlen -= off;
+	if (!c->inlen)
+		c->partial_ms = 0;
+	else if (off || !c->partial_ms)
+		c->partial_ms = now_ms(); /* a new message started */
 	return true;
+}
+
+/* Why the buffered partial message is incomplete, for the error reply. */
+static void partial_fail(struct client *c)
+{
+	const struct nlmsghdr *nlh = (const void *)c->in;
+
+	if (c->inlen >= NLMSG_HDRLEN)
+		send_done(c, nlh->nlmsg_seq, -EBADMSG, "truncated message: %zu of %u bytes",
+			  c->inlen, nlh->nlmsg_len);
+	else
+		send_done(c, 0, -EBADMSG, "truncated message: %zu bytes, shorter than a header",
+			  c->inlen);
+}
+
+/* Closes c after a best-effort write of its last reply (if it fits). */
+static void client_finish(struct client *c)
+{
+	if (c->outlen > c->outoff && write(c->fd, c->out + c->outoff, c->outlen - c->outoff) < 0)
+		log_debug("control: last reply lost: %s", strerror(errno));
+	client_close(c);
 }
 
 static void on_readable(void *arg, int fd)
@@ -695,6 +823,8 @@ static void on_readable(void *arg, int fd)
 			c->incap = cap;
 		}
 		n = read(fd, c->in + c->inlen, c->incap - c->inlen);
+		if (n == 0 && c->inlen)
+			partial_fail(c); /* the peer half-closed mid-message */
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			c->dead = true;
 			break;
@@ -702,14 +832,12 @@ static void on_readable(void *arg, int fd)
 		if (n < 0)
 			break;
 		c->inlen += (size_t)n;
+		c->spoke = true;
 		process_input(c);
 	}
 	ctl->current = NULL;
 	if (c->dead) {
-		/* Best effort: a dropped client still gets its last reply if it fits. */
-		if (c->outlen > c->outoff && write(c->fd, c->out + c->outoff, c->outlen - c->outoff) < 0)
-			log_debug("control: last reply lost: %s", strerror(errno));
-		client_close(c);
+		client_finish(c);
 		return;
 	}
 	client_flush(c);
@@ -730,7 +858,7 @@ static void on_accept(void *arg, int lfd)
 			close(fd);
 			continue;
 		}
-		*c = (struct client){ .fd = fd, .wout = -1, .ctl = ctl };
+		*c = (struct client){ .fd = fd, .wout = -1, .ctl = ctl, .since_ms = now_ms() };
 		c->win = datapath_watch(ctl->dp, fd, POLLIN, on_readable, c);
 		if (c->win < 0) {
 			close(fd);
@@ -738,6 +866,35 @@ static void on_accept(void *arg, int lfd)
 			continue;
 		}
 		ctl->cl[slot] = c;
+	}
+}
+
+/* Why c should be dropped now (NULL: keep it): a slot is not for sitting on. */
+static const char *client_stale(const struct client *c, uint64_t now)
+{
+	if (c->monitor)
+		return NULL;
+	if (c->partial_ms && now - c->partial_ms >= PARTIAL_MS)
+		return "partial message";
+	if (!c->spoke && now - c->since_ms >= SILENT_MS)
+		return "silence";
+	return NULL;
+}
+
+void control_tick(struct control *ctl)
+{
+	uint64_t now = now_ms();
+
+	for (int i = 0; ctl && i < MAX_CLIENTS; i++) {
+		struct client *c = ctl->cl[i];
+		const char *why = c ? client_stale(c, now) : NULL;
+
+		if (!why)
+			continue;
+		log_info("control: dropping a client after %s", why);
+		if (c->inlen)
+			partial_fail(c);
+		client_finish(c);
 	}
 }
 
@@ -766,8 +923,9 @@ static int listen_on(const char *path, int *out)
 	r = path_in_use(&sa);
 	if (r > 0)
 		return -EADDRINUSE;
-	if (r == 0)
-		unlink(path); /* stale: its daemon is gone */
+	if (r < 0)
+		return r; /* cannot tell (e.g. EACCES): binding would misreport "in use" */
+	unlink(path); /* stale, or none: its daemon is gone */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -838,6 +996,7 @@ int control_open(struct control **out, const char *path, const char *group, stru
 		control_close(ctl);
 		return err;
 	}
+	links_update(ctl, false); /* monitors hear of changes from here on */
 	ctl->lwatch = datapath_watch(dp, ctl->lfd, POLLIN, on_accept, ctl);
 	if (ctl->lwatch < 0) {
 		control_close(ctl);
@@ -858,5 +1017,6 @@ void control_close(struct control *ctl)
 		close(ctl->lfd);
 		unlink(ctl->path);
 	}
+	free(ctl->seen);
 	free(ctl);
 }

@@ -29,4 +29,16 @@ void control_event_rule(struct control *c, unsigned event, const struct rt_rule 
 /* Tells monitoring clients that a reload happened (status, messages). */
 void control_event_reload(struct control *c, int status, const struct mcr_errlist *el);
 
+/*
+ * Interfaces may have changed: monitors get MCR_EV_LINK for each interface
+ * rules use whose ifindex, state or addresses differ from what they were
+ * last told.
+ */
+void control_links_changed(struct control *c);
+/*
+ * Once a second: drops a non-monitor client that has held a partial message
+ * for 5 s (with an error reply) or has sent nothing for 10 s since connecting.
+ */
+void control_tick(struct control *c);
+
 #endif

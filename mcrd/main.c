@@ -211,8 +211,10 @@ static void on_netlink(void *arg, int fd)
 	struct daemon *d = arg;
 
 	(void)fd;
-	if (netlink_read(d->nl) > 0)
+	if (netlink_read(d->nl) > 0) {
 		relay_reconcile(&d->relay);
+		control_links_changed(d->ctl);
+	}
 }
 
 static void on_rule_change(void *arg, const struct rt_rule *rr)
@@ -230,6 +232,7 @@ static void on_tick(void *arg, int fd)
 	if (read(fd, &n, sizeof(n)) == sizeof(n)) {
 		relay_tick(&d->relay);
 		pool_check(d->pool); /* restarts waiting out their backoff */
+		control_tick(d->ctl);
 	}
 }
 
