@@ -3,9 +3,9 @@
 # real parser, live counters that match what the receiver got, runtime rules
 # added and removed under traffic without disturbing others, every kind of
 # bad argument, batch files, monitor, reload, and garbage on the socket.
-TEST_LIMIT=180
+TEST_LIMIT=240
 . "$(dirname "$0")/lib.sh"
-plan 56
+plan 84
 
 line_topology
 C=$(conf relay <<'CONF'
@@ -19,6 +19,16 @@ CONF
 mcrd_start relay relay "$C"; ok $? "mcrd starts"
 is "$(stat -c %a "$TMP/relay.sock")" 660 "the control socket is created mode 0660"
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+
+# --- help ----------------------------------------------------------------------
+out=$(ctl relay help); rc=$?
+[ "$rc" -eq 0 ] && [[ "$out" == *"OBJECT  := { rule | link | worker | monitor | reload }"* ]] &&
+	[[ "$out" == *"mcrctl rule add"* ]] && [[ "$out" == *"mcrctl monitor"* ]]
+ok $? "help: exit 0, usage of every object on stdout"
+out=$(ctl relay rule help); rc=$?
+[ "$rc" -eq 0 ] && [[ "$out" == *"mcrctl rule del { name NAME | in INPUT }"* ]] &&
+	[[ "$out" == *"mcrctl rule flush"* ]] && [[ "$out" != *"mcrctl monitor"* ]]
+ok $? "rule help: exit 0, the rule commands only"
 
 # --- show: text and JSON -----------------------------------------------------
 W=$(python3 "$(dirname "$0")/hash.py" 239.1.1.1 5001 "$(nproc)")  # the worker the hash predicts
@@ -34,6 +44,8 @@ is "$(echo "$out" | J "(j[0]['in'], j[0]['out'][0], j[0]['state'], j[0]['reason'
    "({'dev': 'r-in', 'group': '239.1.1.1', 'port': 5001, 'source': '198.18.1.1'}, {'dev': 'r-out', 'group': '239.2.2.2', 'port': 6000, 'ttl': 4}, 'active', None, 'config')" \
    "JSON values"
 ctl relay -j -p rule show | python3 -m json.tool >/dev/null; ok $? "-j -p is valid JSON"
+ctl relay -j -p rule show | grep -q '^  '; ok $? "-j -p indents"
+is "$(ctl relay -j rule show | wc -l)" 1 "-j alone is one line"
 
 # --- live counters -----------------------------------------------------------
 sink_start dst s1 -i 2 d0:239.2.2.2:6000 d0:239.1.1.1:5001
@@ -82,6 +94,8 @@ is "$(ctl relay rule show group 239.1.1.7 | cut -d' ' -f1)" "r-in:239.1.1.7:5007
 is "$(ctl relay rule show dev r-out | wc -l)" 3 "show dev IF matches outputs too"
 is "$(ctl relay -j link show | J "[(l['name'], l['state'], l['rules']) for l in j]")" \
    "[('r-in', 'up', 3), ('r-out', 'up', 3)]" "link show: interfaces, state, rules using them"
+is "$(ctl relay worker show | grep -cE '^worker [0-9]+ pid [0-9]+ cpu ([0-9]+|any) uid [0-9]+ rules [0-9]+ packets in [0-9]+ out [0-9]+ drops [0-9]+$')" \
+   "$(nproc)" "worker show text: one line per worker with pid, cpu, uid, rules, packets"
 ctl relay link show | grep -q "^r-in ifindex [0-9]* state up addr 198.18.1.2 rules 3"; ok $? "link show text"
 is "$(ctl relay -j worker show | J "(len(j), sum(w['rules'] for w in j))")" "($(nproc), 3)" "worker show: one per CPU, owning the 3 rules between them"
 ctl relay rule del in dev r-in group 239.1.1.7 port 5007; is "$?" 0 "rule del by input"
@@ -98,7 +112,15 @@ chk 1 'Error: "300.1.1.1" is not a valid IPv4 address' "bad address: exit 1" \
 chk 1 '"70000"' "port out of range: exit 1" rule add in dev r-in group 239.1.1.8 port 70000 out dev r-out
 chk 1 '"300"' "ttl out of range: exit 1" rule add in dev r-in group 239.1.1.8 port 1 out dev r-out ttl 300
 chk 1 'unknown keyword "frob"' "unknown keyword: exit 1" rule add in dev r-in group 239.1.1.8 port 1 frob out dev r-out
-chk 1 'dev' "output without dev: exit 1" rule add in dev r-in group 239.1.1.8 port 1 out group 239.9.9.9
+chk 1 'Error: "out" needs "dev"' "output without dev: exit 1" rule add in dev r-in group 239.1.1.8 port 1 out group 239.9.9.9
+chk 1 'Error: unknown command "frob" for "rule"' "unknown command: exit 1" rule frob
+chk 1 'Error: unknown option "-Q"' "unknown option: exit 1" -Q show
+chk 1 'Error: missing argument after "dev"' "keyword without its value: exit 1" rule add in dev
+chk 1 'Error: "r-in-with-a-long-name" is not a valid interface name (longer than 15 characters)' \
+	"interface name too long: exit 1" rule add in dev r-in-with-a-long-name group 239.1.1.8 port 1 out dev r-out
+chk 1 'Error: duplicate "port"' "duplicated keyword: exit 1" rule add in dev r-in group 239.1.1.8 port 1 port 2 out dev r-out
+chk 1 "Error: cannot open $TMP/no-such-batch: No such file or directory" "-b with a missing file: exit 1" \
+	-b "$TMP/no-such-batch"
 chk 1 'frobnicate' "unknown object: exit 1" frobnicate show
 # --- refusals: exit 2 with the daemon's reason ---------------------------------
 chk 2 'rule "rt2": duplicate name' "duplicate name: exit 2" rule add name rt2 in dev r-in group 239.1.1.9 port 1 out dev r-out
@@ -122,6 +144,11 @@ is "$rc" 2 "-b stops at the first failure with its exit code"
 ctl relay rule show name b3 | grep -q b3; ok $((! $?)) "lines after the failure did not run"
 ctl relay -b "$TMP/batch" -force >/dev/null 2>&1
 ctl relay rule show name b3 | grep -q b3; ok $? "-force runs every line"
+out=$(printf '# from stdin\nrule add name sb in dev r-in group 239.1.4.9 port 1 out dev r-out\nshow name sb\n' |
+	ctl relay -b -); rc=$?
+[ "$rc" -eq 0 ] && [[ "$out" == "sb in r-in 239.1.4.9:1 -> r-out"* ]]; ok $? "-b - reads commands from stdin"
+ctl relay del name sb; is "$?" 0 "del is short for rule del"
+ctl relay rule show name sb | grep -q sb; ok $((! $?)) "and the rule is gone"
 
 # --- monitor -------------------------------------------------------------------
 ctl relay monitor >"$TMP/monitor.out" 2>&1 &
@@ -131,6 +158,7 @@ ctl relay rule add name m1 in dev r-in group 239.1.5.1 port 1 out dev r-out
 ctl relay rule del name m1
 ip -n "$NS_relay" link set r-in down; sleep 0.3
 ip -n "$NS_relay" link set r-in up; sleep 0.5
+ctl relay reload >/dev/null; sleep 0.3
 kill "$MON" 2>/dev/null; wait "$MON" 2>/dev/null
 grep -q '^\[rule-added\] m1 in r-in 239.1.5.1:1' "$TMP/monitor.out"; ok $? "monitor: rule added"
 is "$(grep -c ' m1 ' "$TMP/monitor.out")" 2 "monitor: a new rule is announced once, as added"
@@ -138,9 +166,16 @@ grep -q '^\[rule-removed\] m1 ' "$TMP/monitor.out"; ok $? "monitor: rule removed
 grep -q '^\[rule-pending\] cam1 .*state pending (input interface down)' "$TMP/monitor.out"
 ok $? "monitor: link down makes the rule pending"
 grep -q '^\[rule-active\] cam1 ' "$TMP/monitor.out"; ok $? "monitor: link up makes it active again"
+is "$(awk '/^\[link\]/ { print $2, $5, $6 }' "$TMP/monitor.out" | paste -sd,)" "r-in state down,r-in state up" \
+   "monitor: [link] lines for r-in going down, then up, and nothing else"
+grep -qE '^\[link\] r-in ifindex [1-9][0-9]* state down addr 198\.18\.1\.2 rules [0-9]+$' "$TMP/monitor.out"
+ok $? "monitor: the link line is printed as link show prints it"
+grep -q '^\[reload\] ok$' "$TMP/monitor.out"; ok $? "monitor: [reload] event for a reload"
 
 # --- reload --------------------------------------------------------------------
 ctl relay reload >/dev/null; is "$?" 0 "reload of a good file: exit 0"
+is "$(ctl relay -j rule show name rt2 | J "[(r['name'], r['origin']) for r in j]")" "[('rt2', 'runtime')]" \
+   "a runtime rule survives reload, still origin runtime"
 cp "$C" "$TMP/good.conf"
 printf 'rules = ( { name = "x"; in = { dev = "r-in"; group = "239.1.1.1"; port = 99999; }; out = ( { dev = "r-out"; } ); } );\n' >"$C"
 err=$(ctl relay reload 2>&1); rc=$?
@@ -150,20 +185,14 @@ ctl relay rule show name cam1 | grep -q "state active"; ok $? "the running rules
 cp "$TMP/good.conf" "$C"
 
 # --- garbage on the socket -------------------------------------------------------
-python3 - "$TMP/relay.sock" <<'PY'
-import socket, struct, sys
-def talk(data, read=True):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.settimeout(3)
-    s.connect(sys.argv[1]); s.sendall(data)
-    if read:
-        try: s.recv(65536)
-        except Exception: pass
-    s.close()
-talk(b"\xff" * 64)                                   # nonsense length
-talk(struct.pack("=IHHII", 40, 0x22, 1, 1, 0) + b"\x01\x00\x00\x00", read=False)  # truncated: says 40, sends 20
-talk(struct.pack("=IHHII", 20, 0x22, 1, 1, 0) + b"\x09\x00\x00\x00")  # wrong version
-talk(struct.pack("=IHHII", 28, 0x20, 1, 1, 0) + b"\x01\x00\x00\x00" + struct.pack("=HH", 200, 1) + b"\0" * 4)  # bad attr
-PY
+before=$(ctl relay -j rule show)
+while read -r verdict desc; do
+	case $verdict in
+	PASS) ok 0 "$desc" ;;
+	*) ok 1 "${desc%%: *}"; diag "${desc#*: }" ;;
+	esac
+done < <(python3 "$(dirname "$0")/ctlwire.py" "$TMP/relay.sock" "$BIN/mcrctl" 2>&1)
+is "$(ctl relay -j rule show)" "$before" "the garbage changed no rule"
 is "$(ctl relay rule show name cam1 | cut -d' ' -f1)" cam1 "after garbage and truncated messages the daemon keeps serving"
 kill -0 "$MCRD_PID_relay"; ok $? "mcrd is still running"
 
