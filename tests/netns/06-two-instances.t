@@ -2,7 +2,7 @@
 # Two mcrd instances in one namespace, on the same input interface, with
 # different rules: each relays its own stream and neither disturbs the other.
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 18
 
 line_topology
 A=$(conf a <<'CONF'
@@ -39,4 +39,20 @@ is "$MCRD_RC" 0 "stopping a exits 0"
 kill -0 "$MCRD_PID_b" 2>/dev/null; ok $? "b keeps running after a stops"
 mcrd_stop b
 is "$MCRD_RC" 0 "stopping b exits 0"
+
+# A socket file left by a dead daemon (bound, closed, never unlinked) is replaced.
+mksock() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' "$1"; }
+mksock "$TMP/stale.sock"
+[ -S "$TMP/stale.sock" ]; ok $? "a stale socket file is left behind"
+mcrd_start relay stale "$A"; ok $? "mcrd starts on the stale socket's path"
+is "$(ctl stale rule show | cut -d' ' -f1)" a "and serves mcrctl there"
+mcrd_stop stale
+# A socket it may not connect to cannot be judged stale: the error says why,
+# not "in use by a running mcrd".  Without CAP_DAC_OVERRIDE, root gets EACCES.
+mksock "$TMP/locked.sock"; chmod 000 "$TMP/locked.sock"
+nsx relay timeout 10 setpriv --inh-caps=-all --bounding-set=-dac_override,-dac_read_search \
+	"$BIN/mcrd" -f -c "$A" -S "$TMP/locked.sock" >"$TMP/locked.log" 2>&1
+is "$?" 1 "a socket mcrd may not connect to: exit 1"
+grep -q "control socket $TMP/locked.sock: Permission denied" "$TMP/locked.log"
+ok $? "and says permission denied, not in use"
 done_testing
