@@ -1,7 +1,8 @@
 /*
  * The control socket: a Unix stream socket speaking the protocol of
- * lib/ctl.h.  Non-blocking throughout: a slow or silent client costs only
- * its own bounded buffers and is dropped when they overflow.
+ * lib/ctl.h.  Non-blocking throughout: a slow client costs only its own
+ * bounded buffers and is dropped when they overflow; a silent one is dropped
+ * by control_tick().
  */
 #ifndef MCRD_CONTROL_H
 #define MCRD_CONTROL_H
