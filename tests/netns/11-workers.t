@@ -3,10 +3,11 @@
 # each delivered exactly once; workers run as the configured user with no
 # capabilities; kill -9 of one worker under traffic: its streams resume
 # within a second and the other worker's lose nothing; a rule added at
-# runtime lands on the worker the hash predicts.
+# runtime lands on the worker the hash predicts and only that worker sees its
+# traffic; a configured user that does not exist falls back to nobody.
 TEST_LIMIT=240
 . "$(dirname "$0")/lib.sh"
-plan 20
+plan 37
 
 line_topology
 rules=""
@@ -16,7 +17,7 @@ for i in $(seq 0 63); do
 done
 C=$(conf relay <<CONF
 workers = 2;
-user = "nobody";
+user = "daemon";
 rules = ( ${rules%,} );
 CONF
 )
@@ -42,11 +43,16 @@ if [ "$(nproc)" -gt 2 ]; then want="[0, 1]"; else want="[None, None]"; fi
 is "$(echo "$ws" | J "[w['cpu'] for w in j]")" "$want" "pinned to their own CPUs only when one is left over ($(nproc) CPUs)"
 
 # --- privileges ---------------------------------------------------------------
-nobody=$(id -u nobody)
+# "daemon" (uid 1 on Debian), not nobody: nobody is also the fallback, so
+# only another user tells the configured user from the fallback.
+uid=$(id -u daemon)
+cmp_ok "$uid" -ne "$(id -u nobody)" "the configured user daemon ($uid) is not nobody"
+is "$(grep -c 'not found; workers run as' "$TMP/mcrd-relay.log")" 0 "no fallback warning for an existing user"
+is "$(echo "$ws" | J "[w['uid'] for w in j]")" "[$uid, $uid]" "worker show -j reports the configured user's uid"
 for w in 0 1; do
 	pid=$(echo "$ws" | J "j[$w]['pid']")
 	st=/proc/$pid/status
-	is "$(awk '/^Uid:/ {print $2 $3 $4 $5}' "$st")" "$nobody$nobody$nobody$nobody" \
+	is "$(awk '/^Uid:/ {print $2 " " $3 " " $4 " " $5}' "$st")" "$uid $uid $uid $uid" \
 	   "worker $w runs as the configured user (all four uids)"
 	is "$(grep -E '^Cap(Eff|Prm|Bnd|Amb):' "$st" | awk '{print $2}' | sort -u)" 0000000000000000 \
 	   "worker $w: CapEff, CapPrm, CapBnd and CapAmb all zero"
@@ -54,9 +60,32 @@ for w in 0 1; do
 done
 
 # --- 64 streams, 200k packets: each delivered exactly once ---------------------
+owner() { python3 "$H" 239.10.0.1 $((6000 + $1)) 2; }
+n1=0; for i in $(seq 0 63); do [ "$(owner "$i")" = 1 ] && n1=$((n1 + 1)); done
+ws0=$(ctl relay -j -s worker show)
 sink_start dst all -i 3 -n 3125 --streams 64 d0:239.20.0.1:7000
 gen src -d s0 -g 239.10.0.1 -p 6000 --streams 64 -n 3125 -r 20000
 sink_wait all
+ws1=$(ctl relay -j -s worker show)
+# Each worker's counters grew by exactly its own streams' packets.
+grow() { # grow KEY: per-worker growth of KEY between ws0 and ws1
+	python3 -c 'import json,sys; a,b=json.loads(sys.argv[1]),json.loads(sys.argv[2]); print([y[sys.argv[3]]-x[sys.argv[3]] for x,y in zip(a,b)])' "$ws0" "$ws1" "$1"
+}
+want="[$(((64 - n1) * 3125)), $((n1 * 3125))]"
+is "$(grow packets_in)" "$want" "worker show: packets_in of each worker grew by its own streams' packets"
+is "$(grow packets_out)" "$want" "worker show: packets_out likewise"
+is "$(echo "$ws1" | J "[w['drops'] for w in j]")" "[0, 0]" "worker show: drops key present and 0 for both"
+is "$(echo "$ws1" | J "sorted(j[0].keys())")" \
+   "['cpu', 'drops', 'index', 'packets_in', 'packets_out', 'pid', 'rules', 'uid']" \
+   "worker show -j has every key"
+# The text form: one line per worker, keys as mcrctl/worker.c prints them.
+txt=$(ctl relay -s worker show)
+is "$(echo "$txt" | wc -l)" 2 "worker show (text): one line per worker"
+for w in 0 1; do
+	pat="^worker $w pid $(echo "$ws1" | J "j[$w]['pid']") cpu [a-z0-9]+ uid $uid rules [0-9]+ packets in [0-9]+ out [0-9]+ drops [0-9]+\$"
+	echo "$txt" | sed -n "$((w + 1))p" | grep -Eq "$pat"
+	ok $? "worker show (text): worker $w line has pid, cpu, uid, rules, packets in/out, drops"
+done
 is "$(sink_get all "j['total']['unique']")" 200000 "200000 packets over 64 streams all delivered"
 is "$(sink_get all "j['total']['duplicated']")" 0 "none delivered twice (each packet reached one worker only)"
 is "$(sink_get all "sum(1 for s in j['streams'] if s['unique'] == 3125)")" 64 "every stream complete"
@@ -76,18 +105,16 @@ newpid=$(ctl relay -j worker show | J "j[0]['pid']")
 cmp_ok "$newpid" -ne "$victim" "and restarted worker 0 (pid $victim -> $newpid)"
 # Per stream: 125 pps.  Streams of the surviving worker lose nothing; those of
 # the killed one at most a second's worth (they resume within a second).
-owner() { python3 "$H" 239.10.0.1 $((6000 + $1)) 2; }
 lost_other=0; worst=0
 for i in $(seq 0 63); do
 	l=$(sink_get k "j['streams'][$i]['lost']")
 	if [ "$(owner "$i")" = 1 ]; then lost_other=$((lost_other + l)); else
 		[ "$l" -gt "$worst" ] && worst=$l; fi
 done
-# Measured at the relay: every packet of the surviving worker's 3125 + 1500
-# per stream came in and went out.  (Receivers share one input backlog, so
-# the restarted worker's burst of queued packets can cost the receiving side
-# a packet of any stream: reported, not asserted.)
-diag "receiver-side loss on the surviving worker's streams: $lost_other"
+# Measured at the receiver and at the relay: every packet of the surviving
+# worker's streams arrived, and its 3125 + 1500 per stream came in and went
+# out.
+is "$lost_other" 0 "receiver: the surviving worker's streams lost nothing"
 is "$(ctl relay -j -s rule show | J "sorted(set((r['packets'],) + tuple(o['packets'] for o in r['out']) for r in j if r['worker'] == 1))")" \
    "[(4625, 4625)]" "the other worker relayed every packet of its streams, in and out"
 cmp_ok "$worst" -le 125 "the killed worker's streams resumed within a second (worst loss $worst packets at 125 pps)"
@@ -96,4 +123,34 @@ cmp_ok "$worst" -le 125 "the killed worker's streams resumed within a second (wo
 ctl relay rule add name rt in dev r-in group 239.11.0.5 port 6500 out dev r-out port 7500
 is "$(ctl relay -j rule show name rt | J "j[0]['worker']")" "$(python3 "$H" 239.11.0.5 6500 2)" \
    "a rule added at runtime lands on the worker the hash predicts"
+# And its traffic reaches that worker only: its packets_in grows by exactly
+# what was sent, the other worker's not at all.
+rw=$(python3 "$H" 239.11.0.5 6500 2)
+ws0=$(ctl relay -j -s worker show)
+sink_start dst rt -i 2 d0:239.11.0.5:7500
+gen src -d s0 -g 239.11.0.5 -p 6500 -n 700 -r 5000
+sink_wait rt
+ws1=$(ctl relay -j -s worker show)
+if [ "$rw" = 0 ]; then want="[700, 0]"; else want="[0, 700]"; fi
+is "$(grow packets_in)" "$want" "runtime rule's 700 packets counted by worker $rw only"
+is "$(sink_get rt "j['total']['unique']")" 700 "and relayed: the receiver got all 700"
+mcrd_stop relay
+is "$MCRD_RC" 0 "mcrd exits 0"
+
+# --- a configured user that does not exist: nobody, with a warning --------------
+C=$(conf fb <<CONF
+workers = 1;
+user = "mcrt-no-such-user";
+rules = ( { name = "f"; in = { dev = "r-in"; group = "239.12.0.1"; port = 6000; };
+            out = ( { dev = "r-out"; } ); } );
+CONF
+)
+mcrd_start relay fb "$C"; ok $? "mcrd starts with a missing user"
+grep -q 'user "mcrt-no-such-user" not found; workers run as "nobody"' "$TMP/mcrd-fb.log"
+ok $? "a warning names the missing user and the fallback"
+pid=$(ctl fb -j worker show | J "j[0]['pid']")
+nobody=$(id -u nobody)
+is "$(awk '/^Uid:/ {print $2 " " $3 " " $4 " " $5}' "/proc/$pid/status")" "$nobody $nobody $nobody $nobody" \
+   "the worker runs as nobody (all four uids)"
+mcrd_stop fb
 done_testing
