@@ -152,4 +152,6 @@ deb:
 	rm -rf $(O)/deb/src
 	@ls -1 $(O)/deb/*.deb
 
+include mk/fuzz.mk
+
 -include $(shell find $(O)/obj -type f -name '*.d' 2>/dev/null)

@@ -1,7 +1,11 @@
 #!/bin/sh
 # Ensure the Debian build and test dependencies are present; install only
 # what pkg-config or command -v cannot find.  Used by `make check`/`make demo`.
+# `sh mk/deps.sh fuzz` (make fuzz, make fuzz-smoke) also wants clang and
+# libFuzzer (libclang-rt-14-dev); the default mode does not.
 set -eu
+
+mode=${1:-}
 
 missing=""
 need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
@@ -22,6 +26,16 @@ need_cmd make make
 need_cmd ip iproute2
 need_cmd prove perl
 need_cmd python3 python3
+if [ "$mode" = fuzz ]; then
+	# The fuzz rules use clang-14 (or clang); libFuzzer comes with libclang-rt.
+	cc_fuzz=$(command -v clang-14 || command -v clang || true)
+	if [ -z "$cc_fuzz" ]; then
+		missing="$missing clang-14 libclang-rt-14-dev"
+	elif [ ! -f "$("$cc_fuzz" -print-file-name=libclang_rt.fuzzer-x86_64.a)" ] &&
+	     [ ! -f "$("$cc_fuzz" -print-file-name=libclang_rt.fuzzer.a)" ]; then
+		missing="$missing libclang-rt-14-dev"
+	fi
+fi
 
 [ -z "$missing" ] && exit 0
 

@@ -1,0 +1,138 @@
+/*
+ * The packet parser and rule match on raw frames, as a worker sees them:
+ * mcr_parse_frame() on the captured bytes (an exact-size heap copy, so ASan
+ * sees a read one byte past), then a lookup of (group, port, source).
+ *
+ * The lookup goes to a fixed table (the groups of the seed frames) and to a
+ * table built from the first bytes of the UDP payload: 10 bytes per entry
+ * (group, port, source), so inserts, duplicates, a full table and the
+ * source-specific-over-any-source rule are all fuzzed too.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "match.h"
+#include "packet.h"
+
+#define DYN_MAX 64
+
+static struct mcr_match fixed;
+static int fixed_val[8];
+
+static struct in_addr A(const char *s)
+{
+	struct in_addr a = { 0 };
+
+	inet_pton(AF_INET, s, &a);
+	return a;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const struct {
+		const char *g;
+		uint16_t port;
+		const char *s;
+	} rules[] = {
+		{ "239.1.1.1", 5001, "0.0.0.0" },     { "239.1.1.1", 5001, "10.0.0.5" },
+		{ "239.255.255.250", 1900, "0.0.0.0" }, { "224.0.0.251", 5353, "0.0.0.0" },
+		{ "239.2.2.2", 6000, "10.0.0.7" },   { "232.1.1.1", 1234, "192.0.2.1" },
+	};
+
+	(void)argc;
+	(void)argv;
+	if (mcr_match_init(&fixed, sizeof(rules) / sizeof(rules[0])))
+		abort();
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (mcr_match_insert(&fixed, A(rules[i].g), rules[i].port, A(rules[i].s),
+				     &fixed_val[i]))
+			abort();
+	return 0;
+}
+
+struct key {
+	struct in_addr g, s;
+	uint16_t port;
+	int ret;
+};
+
+/* A table from payload bytes; every insert checked against a lookup. */
+static void dyn_table(const struct mcr_pkt *p)
+{
+	static struct key k[DYN_MAX];
+	struct mcr_match m;
+	size_t n, hint;
+
+	if (p->len < 1)
+		return;
+	n = (size_t)(p->len - 1) / 10;
+	if (n > DYN_MAX)
+		n = DYN_MAX;
+	hint = p->payload[0] % (n + 1); /* smaller than n: -ENOSPC is reachable */
+	if (mcr_match_init(&m, hint))
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *e = p->payload + 1 + 10 * i;
+
+		memcpy(&k[i].g, e, 4);
+		k[i].port = (uint16_t)(e[4] << 8 | e[5]);
+		memcpy(&k[i].s, e + 6, 4);
+		k[i].ret = mcr_match_insert(&m, k[i].g, k[i].port, k[i].s, &k[i]);
+		FUZZ_ASSERT(k[i].ret == 0 || k[i].ret == -EEXIST || k[i].ret == -ENOSPC ||
+			    k[i].ret == -EINVAL);
+		FUZZ_ASSERT((k[i].ret == -EINVAL) == (k[i].port == 0));
+		FUZZ_ASSERT(m.count <= (m.mask + 1) / 2);
+	}
+	for (size_t i = 0; i < n; i++) {
+		void *v = mcr_match_lookup(&m, k[i].g, k[i].port, k[i].s);
+
+		/* An exact entry is found as itself; a duplicate finds its first. */
+		if (k[i].ret == 0)
+			FUZZ_ASSERT(v == &k[i]);
+		if (k[i].ret == -EEXIST) {
+			const struct key *first = v;
+
+			FUZZ_ASSERT(first && first->ret == 0 && first->g.s_addr == k[i].g.s_addr &&
+				    first->port == k[i].port && first->s.s_addr == k[i].s.s_addr);
+		}
+		if (v && k[i].ret != 0) {
+			const struct key *hit = v;
+
+			FUZZ_ASSERT(hit->ret == 0 && hit->g.s_addr == k[i].g.s_addr &&
+				    hit->port == k[i].port &&
+				    (hit->s.s_addr == k[i].s.s_addr || hit->s.s_addr == 0));
+		}
+	}
+	(void)mcr_match_lookup(&m, p->dst, p->dport, p->src);
+	mcr_match_free(&m);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *f = malloc(size ? size : 1);
+	struct mcr_pkt p;
+	enum mcr_drop d;
+	void *v;
+
+	if (!f)
+		return 0;
+	memcpy(f, data, size);
+	memset(&p, 0, sizeof(p));
+	d = mcr_parse_frame(f, size, &p);
+	FUZZ_ASSERT((unsigned)d < MCR_DROP__MAX && d != MCR_DROP_NO_RULE &&
+		    d != MCR_DROP_NO_TX_SLOT && d != MCR_DROP_SOCKET_QUEUE);
+	FUZZ_ASSERT(strcmp(mcr_drop_name(d), "unknown"));
+	if (d == MCR_DROP_NONE) {
+		/* The payload lies inside the frame, behind all the headers. */
+		FUZZ_ASSERT(p.payload >= f + 14 + 20 + 8);
+		FUZZ_ASSERT(p.payload + p.len <= f + size);
+		FUZZ_ASSERT(p.vlan <= 0x0fff);
+		v = mcr_match_lookup(&fixed, p.dst, p.dport, p.src);
+		FUZZ_ASSERT(!v || (v >= (void *)fixed_val && v < (void *)(fixed_val + 8)));
+		dyn_table(&p);
+	}
+	free(f);
+	return 0;
+}

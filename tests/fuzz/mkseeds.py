@@ -1,0 +1,520 @@
+#!/usr/bin/env python3
+"""Writes the fuzzers' seed corpora into tests/fuzz/corpus/<harness>/.
+
+    python3 tests/fuzz/mkseeds.py [OUTDIR]
+
+Deterministic: the same files every run (commit what it writes).  Seeds are
+valid and near-valid inputs: real frame layouts (802.1Q, IP options,
+fragments, padding), the shipped config and variants, well-formed and cut
+control messages in both directions, typical mcrctl command lines, and
+RTM_NEWLINK/DELLINK/NEWADDR/DELADDR messages as the kernel sends them.
+"""
+import os
+import socket
+import struct
+import sys
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def write(harness, name, data):
+    d = os.path.join(OUT, harness)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def ip4(s):
+    return socket.inet_aton(s)
+
+
+# ---------------------------------------------------------------- frames
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def frame(group="239.1.1.1", port=5001, src="10.0.0.5", sport=40000, payload=b"hello",
+          vlan=None, options=b"", frag=0x4000, proto=17, ttl=64, ethertype=0x0800,
+          pad=0, tot_delta=0, ulen_delta=0, version_ihl=None, qinq=False):
+    dmac = bytes([0x01, 0x00, 0x5e]) + ip4(group)[1:]
+    dmac = bytes([dmac[0], dmac[1], dmac[2], dmac[3] & 0x7f, dmac[4], dmac[5]])
+    smac = bytes([0x02, 0, 0, 0, 0, 0x05])
+    eth = dmac + smac
+    if qinq:
+        eth += struct.pack("!HH", 0x88a8, 100)
+    if vlan is not None:
+        eth += struct.pack("!HH", 0x8100, vlan)
+    eth += struct.pack("!H", ethertype)
+    options += b"\0" * (-len(options) % 4)
+    ihl = 5 + len(options) // 4
+    udp = struct.pack("!HHHH", sport, port, 8 + len(payload) + ulen_delta, 0) + payload
+    tot = 4 * ihl + len(udp) + tot_delta
+    vi = version_ihl if version_ihl is not None else 0x40 | ihl
+    iph = struct.pack("!BBHHHBBH4s4s", vi, 0, tot, 0x1234, frag, ttl, proto, 0, ip4(src),
+                      ip4(group)) + options
+    iph = iph[:10] + struct.pack("!H", csum(iph)) + iph[12:]
+    return eth + iph + udp + b"\0" * pad
+
+
+def match_payload(entries, hint=255):
+    """The fuzz_packet payload convention: hint byte, then group/port/source entries."""
+    b = bytes([hint])
+    for g, p, s in entries:
+        b += ip4(g) + struct.pack("!H", p) + ip4(s)
+    return b
+
+
+def packet_seeds():
+    w = lambda n, d: write("packet", n, d)
+    w("udp-asm", frame())
+    w("udp-ssm-src", frame(src="10.0.0.5", payload=b"x" * 64))
+    w("udp-other-src", frame(src="10.0.0.9"))
+    w("udp-vlan", frame(vlan=0x2064))
+    w("udp-vlan-pcp-dei", frame(vlan=0xf00a, group="239.255.255.250", port=1900))
+    w("udp-qinq", frame(vlan=10, qinq=True))
+    w("udp-ip-options-ra", frame(options=bytes([0x94, 0x04, 0, 0])))
+    w("udp-ip-options-max", frame(options=b"\x01" * 40))
+    w("udp-ip-options-vlan", frame(vlan=5, options=bytes([0x07, 0x07, 0x04]) + b"\0" * 4))
+    w("udp-padded-60", frame(payload=b"", pad=18))
+    w("udp-empty-payload", frame(payload=b""))
+    w("udp-jumbo", frame(payload=bytes(range(256)) * 35))
+    w("frag-first-mf", frame(frag=0x2000))
+    w("frag-middle", frame(frag=0x2000 | 185))
+    w("frag-last", frame(frag=370))
+    w("frag-df-off", frame(frag=0x4000 | 1))
+    w("tcp", frame(proto=6))
+    w("igmp", frame(proto=2, group="224.0.0.22"))
+    w("arp", bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x06" + bytes(28))
+    w("ipv6", frame(ethertype=0x86dd))
+    w("vlan-ipv6", frame(vlan=3, ethertype=0x86dd))
+    w("ip-version-6-in-v4-type", frame(version_ihl=0x65))
+    w("ihl-4", frame(version_ihl=0x44))
+    w("ihl-15-short", frame(version_ihl=0x4f))
+    w("tot-too-long", frame(tot_delta=1))
+    w("tot-shorter-than-ihl", frame(tot_delta=-(20 + 8 + 5) + 19))
+    w("tot-no-udp-room", frame(tot_delta=-(8 + 5) + 4))
+    w("udp-len-7", frame(ulen_delta=-(8 + 5) + 7))
+    w("udp-len-too-long", frame(ulen_delta=1))
+    w("udp-len-short", frame(ulen_delta=-3))
+    w("truncated-eth", frame()[:13])
+    w("truncated-vlan", frame(vlan=1)[:17])
+    w("truncated-ip", frame()[:14 + 19])
+    w("truncated-udp", frame()[:14 + 20 + 7])
+    w("empty", b"")
+    w("match-table", frame(payload=match_payload([
+        ("239.1.1.1", 5001, "0.0.0.0"), ("239.1.1.1", 5001, "10.0.0.5"),
+        ("239.1.1.1", 5001, "10.0.0.5"), ("239.1.1.2", 0, "0.0.0.0"),
+        ("239.1.1.3", 7, "0.0.0.0")])))
+    w("match-table-full", frame(payload=match_payload(
+        [("239.1.1.%d" % i, 5000 + i, "0.0.0.0") for i in range(12)], hint=3)))
+
+
+# ---------------------------------------------------------------- netlink attributes
+
+NLA_F_NESTED = 0x8000
+
+
+def attr(t, payload):
+    if isinstance(payload, str):
+        payload = payload.encode() + b"\0"
+    b = struct.pack("=HH", 4 + len(payload), t) + payload
+    return b + b"\0" * (-len(b) % 4)
+
+
+def nest(t, *attrs):
+    return attr(t | NLA_F_NESTED, b"".join(attrs))
+
+
+def u8(t, v): return attr(t, struct.pack("=B", v))
+def u16(t, v): return attr(t, struct.pack("=H", v))
+def u32(t, v): return attr(t, struct.pack("=I", v))
+def u64(t, v): return attr(t, struct.pack("=Q", v))
+def be32(t, s): return attr(t, ip4(s))
+
+
+def nlmsg(mtype, body, flags=0, seq=1, pid=0):
+    return struct.pack("=IHHII", 16 + len(body), mtype, flags, seq, pid) + body
+
+
+# ---------------------------------------------------------------- control protocol
+
+CMD_RULE_ADD, CMD_RULE_DEL, CMD_RULE_GET, CMD_RULE_FLUSH, CMD_LINK_GET, CMD_WORKER_GET, \
+    CMD_RELOAD, CMD_MONITOR = range(0x20, 0x28)
+MSG_RULE, MSG_LINK, MSG_WORKER, MSG_EVENT, MSG_DONE = range(0x40, 0x45)
+A_RULE, A_LINK, A_WORKER, A_STATUS, A_MSG, A_FILTER_NAME, A_FILTER_DEV, A_FILTER_GROUP, \
+    A_EVENT, A_RULE_OUTS = range(1, 11)
+(RULE_NAME, RULE_IN, RULE_OUTS, RULE_OUT, RULE_ORIGIN, RULE_STATE, RULE_REASON, RULE_WORKER,
+ RULE_PACKETS, RULE_BYTES, RULE_PPS, RULE_BPS, RULE_DROPS, RULE_MORE_OUTS) = range(1, 15)
+IN_DEV, IN_GROUP, IN_PORT, IN_SOURCE = range(1, 5)
+(OUT_DEV, OUT_GROUP, OUT_PORT, OUT_TTL, OUT_STATE, OUT_REASON, OUT_PACKETS, OUT_BYTES,
+ OUT_ERRORS) = range(1, 10)
+(LINK_NAME, LINK_IFINDEX, LINK_STATE, LINK_ADDR, LINK_RULES, LINK_FRAMES, LINK_DROPS) = range(1, 8)
+(W_INDEX, W_PID, W_CPU, W_UID, W_RULES, W_PIN, W_POUT, W_DROPS) = range(1, 9)
+NDROPS = 10  # MCR_DROP_TRUNCATED .. MCR_DROP_SOCKET_QUEUE
+
+
+def ctl(mtype, attrs=b"", seq=1, flags=0, version=1, reserved=0):
+    nlf = 1 if mtype < MSG_RULE else 0  # NLM_F_REQUEST
+    return nlmsg(mtype, struct.pack("=BBH", version, flags, reserved) + attrs, flags=nlf, seq=seq)
+
+
+def rule_in(dev="eth0", group="239.1.1.1", port=5001, source=None):
+    a = [attr(IN_DEV, dev), be32(IN_GROUP, group), u16(IN_PORT, port)]
+    if source:
+        a.append(be32(IN_SOURCE, source))
+    return nest(RULE_IN, *a)
+
+
+def rule_out(dev="eth1", group="239.2.2.2", port=6000, ttl=1, info=False, stats=False):
+    a = [attr(OUT_DEV, dev), be32(OUT_GROUP, group), u16(OUT_PORT, port), u8(OUT_TTL, ttl)]
+    if info:
+        a += [u8(OUT_STATE, 0), attr(OUT_REASON, "no such interface")]
+    if stats:
+        a += [u64(OUT_PACKETS, 5), u64(OUT_BYTES, 500), u64(OUT_ERRORS, 1)]
+    return nest(RULE_OUT, *a)
+
+
+def drops(t):
+    return nest(t, *[u64(d, d * 3) for d in range(1, NDROPS + 1)])
+
+
+def rule(name="cam1", outs=1, source=None, info=False, stats=False, origin=1, dev="eth0"):
+    a = []
+    if name:
+        a.append(attr(RULE_NAME, name))
+    a.append(rule_in(dev=dev, source=source))
+    a.append(u8(RULE_ORIGIN, origin))
+    if info:
+        a += [u8(RULE_STATE, 0), attr(RULE_REASON, "input eth0 is down"), u32(RULE_WORKER, 1)]
+    if stats:
+        a += [u64(RULE_PACKETS, 10), u64(RULE_BYTES, 1000), u64(RULE_PPS, 1), u64(RULE_BPS, 8000),
+              drops(RULE_DROPS)]
+    if outs:
+        a.append(nest(RULE_OUTS, *[rule_out(dev="eth%d" % (i + 1), port=6000 + i, ttl=1 + i % 255,
+                                            info=info, stats=stats) for i in range(outs)]))
+    return nest(A_RULE, *a)
+
+
+def big_rule(nout):
+    """A rule whose outputs do not fit its 16-bit length: MORE_OUTS + A_RULE_OUTS."""
+    outs = [rule_out(dev="v%d" % i, port=1 + i) for i in range(nout)]
+    limit = 0xfffc - 4 - 4 - 200
+    first, rest, size = [], [], 0
+    for o in outs:
+        if not rest and size + len(o) <= limit:
+            first.append(o)
+            size += len(o)
+        else:
+            rest.append(o)
+    cont, chunk = [], []
+    for o in rest:
+        if sum(map(len, chunk)) + len(o) > 0xfffc - 4:
+            cont.append(nest(A_RULE_OUTS, *chunk))
+            chunk = []
+        chunk.append(o)
+    if chunk:
+        cont.append(nest(A_RULE_OUTS, *chunk))
+    more = sum(map(len, cont))
+    r = nest(A_RULE, attr(RULE_NAME, "big"), rule_in(), u8(RULE_ORIGIN, 1),
+             nest(RULE_OUTS, *first), u32(RULE_MORE_OUTS, more))
+    return r + b"".join(cont)
+
+
+def link(name="eth0", addrs=("10.0.0.1",), stats=False):
+    a = [attr(LINK_NAME, name), u32(LINK_IFINDEX, 2), attr(LINK_STATE, "up")]
+    a += [be32(LINK_ADDR, x) for x in addrs]
+    a.append(u32(LINK_RULES, 1))
+    if stats:
+        a += [u64(LINK_FRAMES, 77), drops(LINK_DROPS)]
+    return nest(A_LINK, *a)
+
+
+def worker():
+    return nest(A_WORKER, u32(W_INDEX, 0), u32(W_PID, 1234), u32(W_CPU, 0xffffffff),
+                u32(W_UID, 65534), u32(W_RULES, 2), u64(W_PIN, 100), u64(W_POUT, 200),
+                u64(W_DROPS, 3))
+
+
+def done(status=0, msgs=()):
+    return u32(A_STATUS, status & 0xffffffff) + b"".join(attr(A_MSG, m) for m in msgs)
+
+
+def ctl_seeds():
+    w = lambda n, d: write("ctl", n, d)
+    add = ctl(CMD_RULE_ADD, rule())
+    w("req-rule-add", add)
+    w("req-rule-add-ssm-3outs", ctl(CMD_RULE_ADD, rule(name="ssm", outs=3, source="10.0.0.5"), seq=7))
+    w("req-rule-add-noname", ctl(CMD_RULE_ADD, rule(name=None, outs=2, dev="eth2")))
+    w("req-rule-add-dup-of-seed", ctl(CMD_RULE_ADD, rule(name="cam1")))
+    w("req-rule-add-bad-group", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "x"),
+        nest(RULE_IN, attr(IN_DEV, "eth0"), be32(IN_GROUP, "10.1.1.1"), u16(IN_PORT, 1)),
+        nest(RULE_OUTS, rule_out()))))
+    w("req-rule-add-no-outs", ctl(CMD_RULE_ADD, rule(outs=0)))
+    w("req-rule-del-name", ctl(CMD_RULE_DEL, nest(A_RULE, attr(RULE_NAME, "cam1"))))
+    w("req-rule-del-missing", ctl(CMD_RULE_DEL, nest(A_RULE, attr(RULE_NAME, "nope"))))
+    w("req-rule-del-input", ctl(CMD_RULE_DEL, nest(A_RULE, rule_in(dev="lan0", group="239.255.255.250", port=1900))))
+    w("req-rule-get", ctl(CMD_RULE_GET))
+    w("req-rule-get-stats-filters", ctl(CMD_RULE_GET, attr(A_FILTER_NAME, "cam1") + attr(A_FILTER_DEV, "eth1")
+                                        + be32(A_FILTER_GROUP, "239.2.2.2"), flags=1))
+    w("req-rule-get-bad-filter", ctl(CMD_RULE_GET, u16(A_FILTER_GROUP, 1)))
+    w("req-rule-flush", ctl(CMD_RULE_FLUSH))
+    w("req-link-get-stats", ctl(CMD_LINK_GET, flags=1))
+    w("req-worker-get", ctl(CMD_WORKER_GET))
+    w("req-reload-twice", ctl(CMD_RELOAD, seq=1) + ctl(CMD_RELOAD, seq=2))
+    w("req-monitor-then-add", ctl(CMD_MONITOR) + add + ctl(CMD_RULE_DEL, nest(A_RULE, attr(RULE_NAME, "cam1"))))
+    w("req-unknown-type", ctl(0x30))
+    w("req-stream-all", b"".join([add, ctl(CMD_RULE_GET, flags=1, seq=2), ctl(CMD_LINK_GET, seq=3),
+                                   ctl(CMD_WORKER_GET, seq=4), ctl(CMD_RELOAD, seq=5),
+                                   ctl(CMD_RULE_FLUSH, seq=6), ctl(CMD_RULE_GET, seq=7)]))
+    w("req-bad-version", ctl(CMD_RULE_GET, version=2))
+    w("req-reserved", ctl(CMD_RULE_GET, reserved=1))
+    w("req-len-too-short", struct.pack("=IHHII", 16, CMD_RULE_GET, 1, 1, 0))
+    w("req-len-huge", struct.pack("=IHHII", 0x7fffffff, CMD_RULE_GET, 1, 1, 0) + b"\1\0\0\0")
+    w("req-len-unaligned", ctl(CMD_RULE_GET, attr(A_FILTER_NAME, "ab")[:-1])[:-1])
+    w("req-truncated", add[:len(add) // 2])
+    w("req-trailing-bytes", add + b"\0\0\0")
+    w("req-attr-overruns", add[:-8] + struct.pack("=HH", 200, A_MSG) + b"abcd")
+    w("req-name-not-nul", ctl(CMD_RULE_DEL, nest(A_RULE, attr(RULE_NAME, b"abcd"))))
+    w("req-name-too-long", ctl(CMD_RULE_DEL, nest(A_RULE, attr(RULE_NAME, "n" * 80))))
+    w("req-rule-out-outside", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "a"), rule_in(), rule_out())))
+    w("req-outs-without-rule", ctl(CMD_RULE_ADD, nest(A_RULE_OUTS, rule_out())))
+    w("req-rule-add-big-continued", ctl(CMD_RULE_ADD, big_rule(2100)))
+    # Replies and events, as mcrctl reads them.
+    w("reply-rule-info-stats", ctl(MSG_RULE, rule(outs=2, info=True, stats=True, source="10.0.0.5")))
+    w("reply-link", ctl(MSG_LINK, link(addrs=("10.0.0.1", "192.0.2.1"), stats=True)))
+    w("reply-link-9-addrs", ctl(MSG_LINK, link(addrs=["10.0.0.%d" % i for i in range(1, 10)])))
+    w("reply-worker", ctl(MSG_WORKER, worker()))
+    w("reply-done-msgs", ctl(MSG_DONE, done(-22, ["/etc/mcrd/mcrd.conf:3: rule \"a\": in.port is missing",
+                                                   "second"])))
+    w("reply-done-ok", ctl(MSG_DONE, done(0)))
+    w("event-rule-added", ctl(MSG_EVENT, u32(A_EVENT, 1) + rule(info=True)))
+    w("event-rule-pending", ctl(MSG_EVENT, u32(A_EVENT, 4) + rule(info=True)))
+    w("event-link", ctl(MSG_EVENT, u32(A_EVENT, 5) + link()))
+    w("event-reload-failed", ctl(MSG_EVENT, u32(A_EVENT, 6) + done(-22, ["bad line"])))
+    w("event-unknown", ctl(MSG_EVENT, u32(A_EVENT, 99)))
+    w("reply-stream", ctl(MSG_RULE, rule(info=True)) + ctl(MSG_LINK, link()) + ctl(MSG_WORKER, worker())
+      + ctl(MSG_DONE, done(0)))
+
+
+# ---------------------------------------------------------------- rtnetlink
+
+RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, RTM_DELADDR = 16, 17, 20, 21
+NLMSG_DONE = 3
+IFF_UP, IFF_BROADCAST, IFF_LOOPBACK, IFF_RUNNING, IFF_MULTICAST, IFF_LOWER_UP = 1, 2, 8, 0x40, 0x1000, 0x10000
+IFLA_ADDRESS, IFLA_BROADCAST, IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_QDISC, IFLA_STATS = 1, 2, 3, 4, 5, 6, 7
+IFLA_TXQLEN, IFLA_OPERSTATE, IFLA_LINKMODE, IFLA_STATS64, IFLA_AF_SPEC, IFLA_GROUP = 13, 16, 17, 23, 26, 27
+IFLA_LINKINFO, IFLA_MIN_MTU, IFLA_MAX_MTU, IFLA_ALT_IFNAME, IFLA_PROP_LIST = 18, 50, 51, 53, 52
+IFA_ADDRESS, IFA_LOCAL, IFA_LABEL, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS = 1, 2, 3, 4, 6, 8
+
+
+def newlink(index, name, flags=IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST | IFF_LOWER_UP,
+            mtu=1500, mtype=RTM_NEWLINK, kind=None, full=True, seq=0):
+    body = struct.pack("=BxHiII", 0, 1, index, flags, 0xffffffff if mtype == RTM_NEWLINK else 0)
+    a = [attr(IFLA_IFNAME, name)]
+    if full:
+        a += [u32(IFLA_TXQLEN, 1000), u8(IFLA_OPERSTATE, 6 if flags & IFF_LOWER_UP else 2),
+              u8(IFLA_LINKMODE, 0), u32(IFLA_MTU, mtu), u32(IFLA_MIN_MTU, 68), u32(IFLA_MAX_MTU, 65535),
+              u32(IFLA_GROUP, 0), attr(IFLA_QDISC, "noqueue"),
+              attr(IFLA_ADDRESS, bytes([2, 0, 0, 0, 0, index & 0xff])),
+              attr(IFLA_BROADCAST, b"\xff" * 6),
+              attr(IFLA_STATS64, struct.pack("=24Q", *range(24))),
+              attr(IFLA_STATS, struct.pack("=24I", *range(24)))]
+        if kind:
+            a.append(nest(IFLA_LINKINFO, attr(1, kind)))
+        a.append(nest(IFLA_AF_SPEC, nest(socket.AF_INET, attr(1, bytes(4 * 8))),
+                      nest(socket.AF_INET6, u32(1, 0x80000000))))
+        a.append(nest(IFLA_PROP_LIST, attr(IFLA_ALT_IFNAME, name + "-alt")))
+    return nlmsg(mtype, body + b"".join(a), flags=2 if seq else 0, seq=seq)
+
+
+def newaddr(index, addr, prefix=24, label=None, local=None, mtype=RTM_NEWADDR, family=socket.AF_INET,
+            seq=0):
+    body = struct.pack("=BBBBI", family, prefix, 0x80, 0, index)
+    if family == socket.AF_INET6:
+        a = [attr(IFA_ADDRESS, socket.inet_pton(socket.AF_INET6, addr))]
+    else:
+        a = [be32(IFA_ADDRESS, addr), be32(IFA_LOCAL, local or addr)]
+        if label:
+            a.append(attr(IFA_LABEL, label))
+        a.append(be32(IFA_BROADCAST, "10.255.255.255"))
+    a += [attr(IFA_CACHEINFO, struct.pack("=IIII", 0xffffffff, 0xffffffff, 100, 100)),
+          u32(IFA_FLAGS, 0x80)]
+    return nlmsg(mtype, body + b"".join(a), flags=2 if seq else 0, seq=seq)
+
+
+def netlink_seeds():
+    w = lambda n, d: write("netlink", n, d)
+    lo = newlink(1, "lo", flags=IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP, mtu=65536, seq=5)
+    eth0 = newlink(2, "eth0", seq=5)
+    veth = newlink(7, "veth0", kind="veth", flags=IFF_BROADCAST | IFF_MULTICAST, mtu=9000, seq=5)
+    w("newlink-eth0", newlink(2, "eth0"))
+    w("newlink-veth-down", newlink(7, "veth0", kind="veth", flags=IFF_BROADCAST | IFF_MULTICAST))
+    w("newlink-minimal", newlink(3, "br0", full=False))
+    w("newlink-no-name", nlmsg(RTM_NEWLINK, struct.pack("=BxHiII", 0, 1, 4, 1, 0) + u32(IFLA_MTU, 1400)))
+    w("newlink-name-16", newlink(5, "x" * 15))
+    w("newlink-name-unterminated", nlmsg(RTM_NEWLINK, struct.pack("=BxHiII", 0, 1, 4, 1, 0) + attr(IFLA_IFNAME, b"eth9")))
+    w("newlink-index-0", newlink(0, "bad"))
+    w("newlink-rename", newlink(2, "eth0") + newlink(2, "wan0"))
+    w("dellink", newlink(2, "eth0") + newlink(2, "eth0", mtype=RTM_DELLINK, full=False))
+    w("newaddr-eth0", newlink(2, "eth0") + newaddr(2, "10.0.0.1", label="eth0"))
+    w("newaddr-ptp-local", newlink(9, "tun0", full=False) + newaddr(9, "10.9.0.2", prefix=32, local="10.9.0.1"))
+    w("newaddr-ipv6", newaddr(2, "fe80::1", prefix=64, family=socket.AF_INET6))
+    w("newaddr-9-addrs", newlink(2, "eth0") + b"".join(newaddr(2, "10.0.0.%d" % i) for i in range(1, 10)))
+    w("deladdr", newlink(2, "eth0") + newaddr(2, "10.0.0.1") + newaddr(2, "10.0.0.1", mtype=RTM_DELADDR))
+    w("newaddr-unknown-link", newaddr(42, "192.0.2.1"))
+    w("newaddr-short-address", nlmsg(RTM_NEWADDR, struct.pack("=BBBBI", 2, 24, 0, 0, 2) + attr(IFA_ADDRESS, b"\1\2")))
+    w("dump-links", lo + eth0 + veth + nlmsg(NLMSG_DONE, struct.pack("=i", 0), flags=2, seq=5))
+    w("dump-addrs", newaddr(1, "127.0.0.1", prefix=8, label="lo", seq=6) + newaddr(2, "10.0.0.1", label="eth0", seq=6)
+      + nlmsg(NLMSG_DONE, struct.pack("=i", 0), flags=2, seq=6))
+    w("truncated-header", eth0[:15])
+    w("truncated-body", eth0[:20])
+    w("trailing-garbage", eth0 + b"\1\2\3")
+    w("len-unaligned", eth0[:-1])
+    w("attr-overrun", nlmsg(RTM_NEWLINK, struct.pack("=BxHiII", 0, 1, 2, 1, 0) + struct.pack("=HH", 40, IFLA_IFNAME) + b"eth0\0\0\0\0"))
+
+
+# ---------------------------------------------------------------- config files
+
+CONFIGS = {
+    "full": """workers = 2;
+user = "mcrd";
+rules = (
+  { name = "cam1";
+    in  = { dev = "eth0"; group = "239.1.1.1"; port = 5001; source = "10.0.0.5"; };
+    out = ( { dev = "eth1"; group = "239.2.2.2"; port = 6000; ttl = 4; },
+            { dev = "eth2"; } );
+  },
+  { name = "ssdp";
+    in  = { dev = "lan0"; group = "239.255.255.250"; port = 1900; };
+    out = ( { dev = "lan1"; } );
+  },
+  { in = { dev = "eth0"; group = "239.3.3.3"; port = 7000; };
+    out = { dev = "eth3"; group = "10.0.0.9"; ttl = 255; };
+  }
+);
+""",
+    "auto-workers-include": """workers = "auto";
+@include "conf.d/*.conf"
+rules = ( { name = "a"; in = { dev = "eth0"; group = "239.1.1.1"; port = 1; }; out = ( { dev = "eth1"; } ); } );
+""",
+    "include-missing": 'include "conf.d/none.conf"\nrules = ();\n',
+    "include-loop": '@include "conf.d/30-loop.conf"\n',
+    "include-many": "".join('@include "conf.d/10-cam.conf"\n' for _ in range(17)) + "rules = ();\n",
+    "include-main": '@include "main.conf"\n@include "conf.d/[0-9]*"\n',
+    "empty": "",
+    "comments-only": "# nothing\n// here\n/* or here */\n",
+    "rules-empty": "rules = ();\n",
+    "dup-name": """rules = (
+  { name = "a"; in = { dev = "eth0"; group = "239.1.1.1"; port = 1; }; out = { dev = "eth1"; }; },
+  { name = "a"; in = { dev = "eth0"; group = "239.1.1.1"; port = 1; }; out = { dev = "eth2"; }; }
+);
+""",
+    "bad-values": """workers = 65;
+user = "";
+bogus = 1;
+rules = (
+  { name = "has space"; in = { dev = "eth0/x"; group = "1.2.3.4"; port = 0; source = "239.1.1.1"; extra = 1; };
+    out = ( { dev = "eth0"; group = "127.0.0.1"; port = 70000; ttl = 0; }, 5, "x" ); },
+  { name = 5; in = ( 1 ); out = 3; },
+  42,
+  { }
+);
+""",
+    "types": 'workers = 2L;\nuser = "a123456789012345678901234567890123";\nrules = { };\n',
+    "int64-port": 'rules = ( { name = "p"; in = { dev = "e"; group = "239.0.0.1"; port = 5001L; }; '
+                  'out = { dev = "f"; port = 0x10; ttl = 1.5; }; } );\n',
+    "syntax-error": 'rules = ( { name = "a" in = { } } \n',
+    "unterminated-string": 'user = "abc\n',
+    "escapes": 'user = "m\\x63rd";\nrules = ( { name = "q\\"x"; in = { dev = "eth\\n0"; group = "239.1.1.1"; port = 1; }; out = { dev = "eth1"; }; } );\n',
+    "arrays-settings": 'rules = ( { name = "a"; in = { dev = "eth0"; group = [ "239.1.1.1" ]; port = 1; }; out = [ 1, 2 ]; } );\n',
+}
+
+
+def config_seeds():
+    for name, text in CONFIGS.items():
+        write("config", name, text)
+    with open(os.path.join(TOP, "etc", "mcrd.conf"), "rb") as f:
+        write("config", "etc-mcrd.conf", f.read())
+    many = "rules = (\n" + ",\n".join(
+        '  { in = { dev = "eth0"; group = "239.1.%d.%d"; port = %d; }; out = ( { dev = "eth1"; }, { dev = "eth2"; ttl = 2; } ); }'
+        % (i // 250, i % 250 + 1, 5000 + i) for i in range(60)) + "\n);\n"
+    write("config", "many-rules", many)
+
+
+# ---------------------------------------------------------------- mcrctl command lines
+
+MCRCTL = {
+    "rule-add": "rule add name cam1 in dev eth0 group 239.1.1.1 port 5001 out dev eth1 group 239.2.2.2 port 6000 ttl 4",
+    "rule-add-ssm-2outs": "rule add in dev eth0 group 239.1.1.1 port 5001 source 10.0.0.5 out dev eth1 out dev eth2 ttl 255",
+    "add-shortcut-prefixes": "a n x i d eth0 g 239.1.1.1 p 1 o d eth1",
+    "rule-add-missing-value": "rule add in dev eth0 group",
+    "rule-add-out-before-in": "rule add out dev eth1 in dev eth0 group 239.1.1.1 port 1",
+    "rule-add-incomplete-in": "rule add in dev eth0 out dev eth1",
+    "rule-add-bad-values": "rule add name a\"b in dev eth0/1 group 300.1.1.1 port 0 out dev eth1 ttl 0",
+    "rule-add-dup": "rule add in dev eth0 dev eth1 group 239.1.1.1 port 1 out dev e ttl 1 ttl 2",
+    "rule-add-source-in-out": "rule add in dev eth0 group 239.1.1.1 port 1 out dev eth1 source 1.2.3.4",
+    "rule-del-name": "rule del name cam1",
+    "rule-del-input": "rule delete in dev eth0 group 239.1.1.1 port 5001 source 10.0.0.5",
+    "del-name-and-in": "del name x in dev eth0 group 239.1.1.1 port 1",
+    "rule-del-out": "rule del name x out dev eth1",
+    "rule-show-filters": "-s -j -p rule show name cam1 dev eth1 group 239.2.2.2",
+    "show-json": "-j show",
+    "rule-list": "--stats rule list dev eth0",
+    "rule-flush": "rule flush",
+    "rule-flush-extra": "rule flush now",
+    "rule-help": "rule help",
+    "rule": "rule",
+    "rule-unknown": "rule frob",
+    "link-show": "-s link show dev eth0",
+    "link-json": "-j -p link",
+    "worker-show": "-j worker show",
+    "worker-extra": "worker show all",
+    "monitor": "monitor",
+    "monitor-help": "monitor help",
+    "reload": "reload",
+    "reload-extra": "reload now",
+    "help": "help",
+    "help-rule": "help rule",
+    "version": "-Version",
+    "option-help": "-h",
+    "socket": "-S /tmp/none.sock rule show",
+    "socket-missing": "-S",
+    "unknown-option": "-x rule",
+    "unknown-object": "frobnicate",
+    "batch": "-force -batch x\0rule add in dev eth0 group 239.1.1.1 port 1 out dev eth1\0"
+             "  # a comment\0rule del \"name\" \"a b\"\0link show \"unterminated\0worker show",
+    "batch-with-command": "-b x rule show",
+    "batch-stdin": "-b -",
+    "batch-stop": "-b x\0frob\0rule show",
+}
+
+
+def mcrctl_seeds():
+    for name, line in MCRCTL.items():
+        if "\0" in line:
+            head, rest = line.split("\0", 1)
+            data = "\0".join(head.split(" ")) + "\0" + rest
+        else:
+            data = "\0".join(line.split(" "))
+        write("mcrctl", name, data)
+    many = " ".join(["rule add in dev eth0 group 239.1.1.1 port 1"] + ["out dev v%d ttl %d" % (i, 1 + i % 255) for i in range(40)])
+    write("mcrctl", "rule-add-40-outs", "\0".join(many.split(" ")))
+
+
+if __name__ == "__main__":
+    packet_seeds()
+    ctl_seeds()
+    netlink_seeds()
+    config_seeds()
+    mcrctl_seeds()
+    for h in sorted(os.listdir(OUT)):
+        print("%-8s %3d seeds" % (h, len(os.listdir(os.path.join(OUT, h)))))
