@@ -16,8 +16,18 @@ struct iface {
 	struct iface_info info;
 };
 
-static struct iface table[IFACE_MAX];
-static unsigned ntable;
+struct table {
+	unsigned n;
+	struct iface e[IFACE_MAX];
+};
+
+/*
+ * Two tables: lookups read `live`; a dump fills `next`, which replaces
+ * `live` only once the dump completed, so a failed dump changes nothing.
+ * `cur` is where netlink writes: `live` for events, `next` during a dump.
+ */
+static struct table tables[2];
+static struct table *live = &tables[0], *cur = &tables[0];
 static bool active;
 
 static int ioctl_lookup(const char *name, struct iface_info *info)
@@ -50,11 +60,11 @@ fail:
 	return err;
 }
 
-static struct iface *by_index(int ifindex)
+static struct iface *by_index(struct table *t, int ifindex)
 {
-	for (unsigned i = 0; i < ntable; i++)
-		if (table[i].info.ifindex == ifindex)
-			return &table[i];
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->e[i].info.ifindex == ifindex)
+			return &t->e[i];
 	return NULL;
 }
 
@@ -62,9 +72,9 @@ int iface_lookup(const char *name, struct iface_info *info)
 {
 	if (!active)
 		return ioctl_lookup(name, info);
-	for (unsigned i = 0; i < ntable; i++)
-		if (!strcmp(table[i].name, name)) {
-			*info = table[i].info;
+	for (unsigned i = 0; i < live->n; i++)
+		if (!strcmp(live->e[i].name, name)) {
+			*info = live->e[i].info;
 			return 0;
 		}
 	return -ENODEV;
@@ -81,8 +91,21 @@ bool iface_has_carrier(const struct iface_info *info)
 
 void iface_table_begin(void)
 {
-	ntable = 0;
+	cur = live == &tables[0] ? &tables[1] : &tables[0];
+	cur->n = 0;
+}
+
+void iface_table_commit(void)
+{
+	if (cur == live)
+		return;
+	live = cur;
 	active = true;
+}
+
+void iface_table_abort(void)
+{
+	cur = live;
 }
 
 bool iface_table_active(void)
@@ -92,12 +115,12 @@ bool iface_table_active(void)
 
 void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigned mtu)
 {
-	struct iface *e = by_index(ifindex);
+	struct iface *e = by_index(cur, ifindex);
 
 	if (!e) {
-		if (ntable == IFACE_MAX)
+		if (cur->n == IFACE_MAX)
 			return;
-		e = &table[ntable++];
+		e = &cur->e[cur->n++];
 		memset(e, 0, sizeof(*e));
 		e->info.ifindex = ifindex;
 		e->info.naddr_known = true;
@@ -110,15 +133,15 @@ void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigne
 
 void iface_table_del_link(int ifindex)
 {
-	struct iface *e = by_index(ifindex);
+	struct iface *e = by_index(cur, ifindex);
 
 	if (e)
-		*e = table[--ntable];
+		*e = cur->e[--cur->n];
 }
 
 void iface_table_addr(int ifindex, struct in_addr a, bool add)
 {
-	struct iface *e = by_index(ifindex);
+	struct iface *e = by_index(cur, ifindex);
 	struct iface_info *in;
 	unsigned i;
 
@@ -135,7 +158,7 @@ void iface_table_addr(int ifindex, struct in_addr a, bool add)
 
 const char *iface_name(int ifindex)
 {
-	struct iface *e = by_index(ifindex);
+	struct iface *e = by_index(live, ifindex);
 
 	return e ? e->name : NULL;
 }
@@ -144,8 +167,8 @@ unsigned iface_max_mtu(void)
 {
 	unsigned m = 1500;
 
-	for (unsigned i = 0; i < ntable; i++)
-		if (table[i].info.mtu > m)
-			m = table[i].info.mtu;
+	for (unsigned i = 0; i < live->n; i++)
+		if (live->e[i].info.mtu > m)
+			m = live->e[i].info.mtu;
 	return m;
 }

@@ -30,7 +30,14 @@ int iface_lookup(const char *name, struct iface_info *info);
  */
 bool iface_has_carrier(const struct iface_info *info);
 /* The table, driven by netlink. */
-void iface_table_begin(void);                 /* a full dump starts: forget all */
+/*
+ * A full dump fills a fresh table between begin and commit (which swaps it
+ * in) or abort (which drops it: the old table stays).  Events in between
+ * would go to the fresh table too; netlink.c reads none during a dump.
+ */
+void iface_table_begin(void);
+void iface_table_commit(void);
+void iface_table_abort(void);
 void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigned mtu);
 void iface_table_del_link(int ifindex);
 void iface_table_addr(int ifindex, struct in_addr a, bool add);

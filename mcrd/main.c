@@ -230,6 +230,8 @@ static void on_tick(void *arg, int fd)
 	uint64_t n;
 
 	if (read(fd, &n, sizeof(n)) == sizeof(n)) {
+		if (netlink_retry(d->nl) > 0) /* a resync that failed earlier */
+			relay_reconcile(&d->relay);
 		relay_tick(&d->relay);
 		pool_check(d->pool); /* restarts waiting out their backoff */
 		control_tick(d->ctl);

@@ -17,10 +17,14 @@
 
 #define NL_RCVBUF (4 << 20)
 #define NL_BUF    32768 /* a multiple of the page size, as netlink dumps expect */
+#define NL_DUMP_TRIES 3 /* a dump interrupted by changes (NLM_F_DUMP_INTR) is retried */
+/* Draining after an overrun is bounded: a storm that never pauses must not stall us. */
+#define NL_DRAIN_MAX  (4 * (NL_RCVBUF / NL_BUF))
 
 struct netlink {
 	struct mnl_socket *sock;
 	unsigned overruns;
+	bool stale; /* the last resync failed: the table may miss changes */
 };
 
 struct link_attrs {
@@ -111,7 +115,9 @@ int netlink_apply(const void *buf, size_t len)
 
 	if (len > INT32_MAX)
 		return -EINVAL;
-	while (mnl_nlmsg_ok(nlh, n)) {
+	/* mnl_nlmsg_ok() compares nlmsg_len as an int: a length above INT_MAX
+	 * would pass as negative, so it is checked unsigned first. */
+	while (n >= (int)sizeof(*nlh) && nlh->nlmsg_len <= (unsigned)n && mnl_nlmsg_ok(nlh, n)) {
 		switch (nlh->nlmsg_type) {
 		case RTM_NEWLINK:
 		case RTM_DELLINK:
@@ -157,23 +163,41 @@ static int dump(struct mnl_socket *s, uint16_t type, uint8_t family)
 	return n < 0 ? -errno : 0;
 }
 
-int netlink_resync(void)
+/* One dump of links then addresses into a fresh table, swapped in if complete. */
+static int resync_once(struct mnl_socket *s)
 {
-	struct mnl_socket *s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	int err;
 
-	if (!s)
-		return -errno;
-	if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		mnl_socket_close(s);
-		return err;
-	}
 	iface_table_begin();
 	err = dump(s, RTM_GETLINK, AF_PACKET);
 	if (!err)
 		err = dump(s, RTM_GETADDR, AF_INET);
-	mnl_socket_close(s);
+	if (err)
+		iface_table_abort();
+	else
+		iface_table_commit();
+	return err;
+}
+
+int netlink_resync(void)
+{
+	int err = -EINTR;
+
+	for (int i = 0; i < NL_DUMP_TRIES && err == -EINTR; i++) {
+		/* A fresh socket per try: an interrupted dump may leave replies queued. */
+		struct mnl_socket *s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+
+		if (!s)
+			return -errno;
+		if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0)
+			err = -errno;
+		else
+			err = resync_once(s);
+		mnl_socket_close(s);
+		if (err == -EINTR)
+			log_info("netlink: dump interrupted by changes (try %d of %d)", i + 1,
+				 NL_DUMP_TRIES);
+	}
 	return err;
 }
 
@@ -217,6 +241,35 @@ int netlink_fd(const struct netlink *nl)
 	return mnl_socket_get_fd(nl->sock);
 }
 
+/*
+ * Discards the queued events: they are older than the dump that follows,
+ * and replaying them on top of it would undo newer state.
+ */
+static void drain(struct netlink *nl, char *buf)
+{
+	for (int i = 0; i < NL_DRAIN_MAX; i++)
+		if (mnl_socket_recvfrom(nl->sock, buf, NL_BUF) < 0 && errno != ENOBUFS)
+			break; /* EAGAIN: empty */
+}
+
+/* 1 when the table was replaced, 0 when the old one stays (retried later). */
+static int resync(struct netlink *nl)
+{
+	int err = netlink_resync();
+
+	if (err) {
+		if (!nl->stale)
+			log_err("netlink: resync failed: %s; keeping the old interface table, "
+				"retrying every second", strerror(-err));
+		nl->stale = true;
+		return 0;
+	}
+	if (nl->stale)
+		log_notice("netlink: resync succeeded, interface table current");
+	nl->stale = false;
+	return 1;
+}
+
 int netlink_read(struct netlink *nl)
 {
 	static char buf[NL_BUF];
@@ -233,12 +286,18 @@ int netlink_read(struct netlink *nl)
 			/* Events were lost: the table can only be trusted after a new dump. */
 			nl->overruns++;
 			log_warn("netlink: event overrun (%u so far), resynchronising", nl->overruns);
-			if (netlink_resync())
-				log_err("netlink: resync failed: %s", strerror(errno));
-			changed = 1;
-			continue;
+			drain(nl, buf);
+			nl->stale = true;
+			break; /* events that arrive from now on are newer than the dump */
 		}
 		break; /* EAGAIN: drained */
 	}
+	if (nl->stale)
+		changed |= resync(nl);
 	return changed;
+}
+
+int netlink_retry(struct netlink *nl)
+{
+	return nl->stale ? resync(nl) : 0;
 }

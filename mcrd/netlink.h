@@ -16,11 +16,17 @@ void netlink_close(struct netlink *nl);
 int netlink_fd(const struct netlink *nl);
 /*
  * Reads every pending event into the table.  Returns 1 when something may
- * have changed, 0 when nothing did; after an overrun (ENOBUFS) it re-dumps
- * the whole table and returns 1, so a lost event never leaves it stale.
+ * have changed, 0 when nothing did.  After an overrun (ENOBUFS) it discards
+ * the queued (older) events and re-dumps the whole table; if that dump
+ * fails, the old table stays and netlink_retry() tries again.
  */
 int netlink_read(struct netlink *nl);
-/* Full re-dump into a fresh table. 0 or -errno. */
+/* After a failed resync, tries again: 1 if the table was replaced, else 0. */
+int netlink_retry(struct netlink *nl);
+/*
+ * Full re-dump into a fresh table, swapped in only when complete; a dump
+ * interrupted by changes is retried a few times.  0 or -errno.
+ */
 int netlink_resync(void);
 /*
  * Applies a buffer of netlink messages (RTM_NEWLINK/DELLINK/NEWADDR/DELADDR)

@@ -73,6 +73,21 @@ static struct rt_input *input_find(const struct relay *r, const char *dev, int i
 	return NULL;
 }
 
+/*
+ * Receive buffers are sized once, at start (max_mtu): say so, once per
+ * change, when an input's MTU outgrows them.
+ */
+static void input_set_mtu(const struct relay *r, struct rt_input *in, unsigned mtu)
+{
+	if (!mtu || mtu == in->mtu)
+		return;
+	in->mtu = mtu;
+	if (r->parent && mtu > r->max_mtu)
+		log_warn("input interface %s: MTU %u is above the receive buffer size (%u bytes); "
+			 "frames longer than %u bytes will be counted as truncated; "
+			 "restart mcrd to resize", in->dev, mtu, r->max_mtu, r->max_mtu);
+}
+
 static struct rt_input *input_get(struct relay *r, const char *dev, const struct iface_info *ii,
 				  size_t *slot)
 {
@@ -87,7 +102,7 @@ static struct rt_input *input_get(struct relay *r, const char *dev, const struct
 		return NULL;
 	snprintf(in->dev, sizeof(in->dev), "%s", dev);
 	in->ifindex = ii->ifindex;
-	in->mtu = ii->mtu;
+	input_set_mtu(r, in, ii->mtu);
 	in->fd = -1;
 	for (unsigned w = 0; w < RELAY_MAX_WORKERS; w++)
 		in->wfd[w] = -1;
@@ -343,6 +358,13 @@ void relay_reconcile(struct relay *r)
 {
 	for (size_t i = 0; i < r->nrules; i++)
 		rule_reconcile(r, r->rules[i]);
+	for (size_t i = 0; i < r->ninputs; i++) {
+		struct rt_input *in = r->inputs[i];
+		struct iface_info ii;
+
+		if (in && !iface_lookup(in->dev, &ii) && ii.ifindex == in->ifindex)
+			input_set_mtu(r, in, ii.mtu);
+	}
 	/* Sockets of interfaces that no longer exist. */
 	for (size_t i = 0; i < r->nrules; i++)
 		for (unsigned k = 0; k < r->rules[i]->cfg.nout; k++) {

@@ -62,7 +62,7 @@ struct rt_rule {
 struct rt_input {
 	char dev[IFNAMSIZ];
 	int ifindex;
-	unsigned mtu;
+	unsigned mtu;          /* last seen: warned about once per change */
 	/* worker side */
 	int fd;               /* AF_PACKET socket; -1 in the parent */
 	struct mcr_match match;

@@ -3,7 +3,7 @@
 # did not change loses nothing while others are edited, added or removed; a
 # file with errors changes nothing and its problems are logged FILE:LINE.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 19
 
 line_topology
 
@@ -70,8 +70,24 @@ is "$(sink_get s "j['streams'][0]['duplicated']")" 0 "rule a: no duplicates"
 is "$(sink_get s "j['streams'][1]['received']")" 0 "edited rule b no longer sends to its old port"
 is "$(sink_get s "j['streams'][2]['unique']")" 300 "edited rule b sends to its new port"
 is "$(sink_get s "j['streams'][3]['received']")" 400 "added rule c relays, and still does after the refused file"
-# A drop-in file appears in conf.d: a reload picks its rule up.
+# A libconfig syntax error (a missing brace on line 2; libconfig allows a
+# missing semicolon), by SIGHUP and by mcrctl reload: refused with FILE:LINE, and every rule keeps relaying.
+sed '2s/in = {/in = /' "$TMP/good.conf" >"$TMP/relay.conf"
+reload
+grep -q 'relay.conf:2: .*syntax error' "$TMP/mcrd-relay.log"; ok $? "SIGHUP, syntax error: logged as FILE:LINE: syntax error"
+out=$(ctl relay reload 2>&1); rc=$?
+is "$rc" 2 "mcrctl reload of a file with a syntax error exits 2"
+echo "$out" | grep -q "relay.conf:2: .*syntax error"; ok $? "mcrctl reload prints FILE:LINE: and the syntax error"
+[ "$rc" -eq 2 ] || diag "mcrctl reload: $out"
+is "$(ctl relay -j rule show | python3 -c 'import json,sys; print(sorted((r["name"], r["state"]) for r in json.load(sys.stdin)))')" \
+	"[('a', 'active'), ('b', 'active'), ('c', 'active')]" "after the syntax error rules a, b and c are all still active"
+sink_start dst se -i 1.5 -T 20 d0:239.1.1.1:6001 d0:239.1.1.2:6012 d0:239.1.1.3:6003
+for g in 1 2 3; do gen src -d s0 -g "239.1.1.$g" -p 5001 -n 300 -r 3000 --stream-id "$g"; done
+sink_wait se
+is "$(sink_get se "[s['unique'] for s in j['streams']]")" "[300, 300, 300]" "and all three still relay"
 cp "$TMP/good.conf" "$TMP/relay.conf"
+
+# A drop-in file appears in conf.d: a reload picks its rule up.
 printf '@include "relay.d/*.conf"\n' >>"$TMP/relay.conf"
 mkdir -p "$TMP/relay.d"
 printf 'rules = ( { name = "d"; in = { dev = "r-in"; group = "239.1.1.4"; port = 5001; };\n out = ( { dev = "r-out"; port = 6004; } ); } );\n' >"$TMP/relay.d/50-d.conf"

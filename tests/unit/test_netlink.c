@@ -1,0 +1,278 @@
+/* netlink_apply on crafted rtnetlink messages, and the dump table swap. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+
+#include "../../mcrd/iface.h"
+#include "../../mcrd/netlink.h"
+
+static char buf[8192];
+
+/* An empty, active table before each test. */
+static int fresh_table(void **state)
+{
+	(void)state;
+	iface_table_begin();
+	iface_table_commit();
+	return 0;
+}
+
+static struct nlmsghdr *put_link(void *at, uint16_t type, int ifindex, const char *name,
+				 unsigned flags, unsigned mtu)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(at);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = type;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = flags;
+	if (name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nlh;
+}
+
+static struct nlmsghdr *put_addr(void *at, uint16_t type, int ifindex, const char *ip)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(at);
+	struct ifaddrmsg *ifa;
+	struct in_addr a;
+
+	nlh->nlmsg_type = type;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = 24;
+	ifa->ifa_index = (unsigned)ifindex;
+	inet_pton(AF_INET, ip, &a);
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(a), &a);
+	return nlh;
+}
+
+static int apply(const struct nlmsghdr *nlh)
+{
+	return netlink_apply(nlh, nlh->nlmsg_len);
+}
+
+static int link_up(int ifindex, const char *name, unsigned mtu)
+{
+	return apply(put_link(buf, RTM_NEWLINK, ifindex, name, IFF_UP | IFF_LOWER_UP, mtu));
+}
+
+static void test_add(void **state)
+{
+	struct iface_info ii;
+
+	(void)state;
+	assert_int_equal(link_up(7, "eth7", 9000), 1);
+	assert_int_equal(iface_lookup("eth7", &ii), 0);
+	assert_int_equal(ii.ifindex, 7);
+	assert_true(ii.flags & IFF_UP);
+	assert_true(iface_has_carrier(&ii));
+	assert_int_equal(ii.mtu, 9000);
+	assert_int_equal(ii.naddr, 0);
+	assert_string_equal(iface_name(7), "eth7");
+	assert_int_equal(iface_max_mtu(), 9000);
+	assert_int_equal(iface_lookup("eth8", &ii), -ENODEV);
+}
+
+static void test_down(void **state)
+{
+	struct iface_info ii;
+
+	(void)state;
+	link_up(3, "v0", 1500);
+	assert_int_equal(apply(put_link(buf, RTM_NEWLINK, 3, "v0", 0, 1500)), 1);
+	assert_int_equal(iface_lookup("v0", &ii), 0);
+	assert_false(ii.flags & IFF_UP);
+	assert_false(iface_has_carrier(&ii));
+}
+
+static void test_rename(void **state)
+{
+	struct iface_info ii;
+
+	(void)state;
+	link_up(4, "old", 1500);
+	apply(put_addr(buf, RTM_NEWADDR, 4, "198.18.0.1"));
+	assert_int_equal(link_up(4, "new", 1500), 1);
+	assert_int_equal(iface_lookup("old", &ii), -ENODEV);
+	assert_int_equal(iface_lookup("new", &ii), 0);
+	assert_int_equal(ii.ifindex, 4);
+	assert_int_equal(ii.naddr, 1); /* a rename keeps the addresses */
+	assert_string_equal(iface_name(4), "new");
+}
+
+static void test_delete_recreate(void **state)
+{
+	struct iface_info ii;
+
+	(void)state;
+	link_up(10, "r-in", 1500);
+	apply(put_addr(buf, RTM_NEWADDR, 10, "198.18.1.2"));
+	assert_int_equal(apply(put_link(buf, RTM_DELLINK, 10, "r-in", 0, 0)), 1);
+	assert_int_equal(iface_lookup("r-in", &ii), -ENODEV);
+	assert_null(iface_name(10));
+	assert_int_equal(link_up(11, "r-in", 1500), 1);
+	assert_int_equal(iface_lookup("r-in", &ii), 0);
+	assert_int_equal(ii.ifindex, 11);
+	assert_int_equal(ii.naddr, 0); /* the old interface's address went with it */
+}
+
+static void test_addr(void **state)
+{
+	struct iface_info ii;
+	struct in_addr b;
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.3.1", &b);
+	link_up(5, "r-out", 1500);
+	assert_int_equal(apply(put_addr(buf, RTM_NEWADDR, 5, "198.18.2.1")), 1);
+	apply(put_addr(buf, RTM_NEWADDR, 5, "198.18.3.1"));
+	apply(put_addr(buf, RTM_NEWADDR, 5, "198.18.3.1")); /* a repeat adds nothing */
+	iface_lookup("r-out", &ii);
+	assert_int_equal(ii.naddr, 2);
+	assert_int_equal(apply(put_addr(buf, RTM_DELADDR, 5, "198.18.2.1")), 1);
+	iface_lookup("r-out", &ii);
+	assert_int_equal(ii.naddr, 1);
+	assert_int_equal(ii.addr[0].s_addr, b.s_addr);
+	apply(put_addr(buf, RTM_DELADDR, 5, "198.18.3.1"));
+	iface_lookup("r-out", &ii);
+	assert_int_equal(ii.naddr, 0);
+}
+
+/* Several messages in one buffer, as the kernel batches them. */
+static void test_batch(void **state)
+{
+	struct nlmsghdr *m1 = put_link(buf, RTM_NEWLINK, 20, "a", IFF_UP, 1500);
+	struct nlmsghdr *m2 = put_link((char *)m1 + NLMSG_ALIGN(m1->nlmsg_len), RTM_NEWLINK, 21,
+				       "b", IFF_UP, 1500);
+	size_t len = NLMSG_ALIGN(m1->nlmsg_len) + m2->nlmsg_len;
+	struct iface_info ii;
+
+	(void)state;
+	assert_int_equal(netlink_apply(buf, len), 1);
+	assert_int_equal(iface_lookup("a", &ii), 0);
+	assert_int_equal(iface_lookup("b", &ii), 0);
+}
+
+/* The table holds exactly one interface "keep" with one address. */
+static void assert_unchanged(void)
+{
+	struct iface_info ii;
+
+	assert_int_equal(iface_lookup("keep", &ii), 0);
+	assert_int_equal(ii.ifindex, 30);
+	assert_int_equal(ii.mtu, 1500);
+	assert_true(ii.flags & IFF_UP);
+	assert_int_equal(ii.naddr, 1);
+	assert_null(iface_name(31));
+	assert_int_equal(iface_max_mtu(), 1500);
+}
+
+static void test_garbage(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+
+	(void)state;
+	link_up(30, "keep", 1500);
+	apply(put_addr(buf, RTM_NEWADDR, 30, "198.18.4.1"));
+
+	/* Length beyond the buffer: framing broken. */
+	nlh = put_link(buf, RTM_NEWLINK, 31, "bad", IFF_UP, 9000);
+	assert_int_equal(netlink_apply(buf, nlh->nlmsg_len - 4), -EINVAL);
+	/* Payload shorter than struct ifinfomsg / ifaddrmsg. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_DELLINK;
+	mnl_nlmsg_put_extra_header(nlh, 4);
+	assert_int_equal(apply(nlh), 0);
+	nlh->nlmsg_type = RTM_DELADDR;
+	assert_int_equal(apply(nlh), 0);
+	/* A name that is not NUL-terminated. */
+	nlh = put_link(buf, RTM_NEWLINK, 30, NULL, 0, 0);
+	mnl_attr_put(nlh, IFLA_IFNAME, 3, "abc");
+	assert_int_equal(apply(nlh), 0);
+	/* A good name, then an MTU of the wrong size: the whole message is refused. */
+	nlh = put_link(buf, RTM_NEWLINK, 30, "keep", 0, 0);
+	mnl_attr_put_u16(nlh, IFLA_MTU, 9000);
+	assert_int_equal(apply(nlh), 0);
+	/* An attribute whose length runs past the message. */
+	nlh = put_link(buf, RTM_NEWLINK, 31, "bad", IFF_UP, 9000);
+	a = (struct nlattr *)((char *)mnl_nlmsg_get_payload(nlh) + NLMSG_ALIGN(sizeof(struct ifinfomsg)));
+	a->nla_len = 200;
+	assert_int_equal(apply(nlh), 0);
+	/* No name at all. */
+	assert_int_equal(apply(put_link(buf, RTM_NEWLINK, 31, NULL, IFF_UP, 9000)), 0);
+	/* An IPv4 address of the wrong size. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_DELADDR;
+	((struct ifaddrmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifaddrmsg)))->ifa_family = AF_INET;
+	((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_index = 30;
+	mnl_attr_put(nlh, IFA_LOCAL, 2, "\xc6\x12");
+	assert_int_equal(apply(nlh), 0);
+	/* A negative ifindex. */
+	assert_int_equal(apply(put_link(buf, RTM_DELLINK, -30, "keep", 0, 0)), 0);
+	/* Random bytes. */
+	memset(buf, 0xa5, 64);
+	assert_int_equal(netlink_apply(buf, 64), -EINVAL);
+	assert_unchanged();
+}
+
+/* A dump fills a fresh table: abort keeps the old one, commit replaces it. */
+static void test_dump_swap(void **state)
+{
+	struct iface_info ii;
+
+	(void)state;
+	link_up(30, "keep", 1500);
+	apply(put_addr(buf, RTM_NEWADDR, 30, "198.18.4.1"));
+
+	iface_table_begin(); /* a dump that fails part way */
+	link_up(31, "partial", 9000);
+	assert_int_equal(iface_lookup("partial", &ii), -ENODEV); /* not visible yet */
+	iface_table_abort();
+	assert_unchanged();
+	link_up(32, "event", 1500); /* events after an abort go to the live table */
+	assert_int_equal(iface_lookup("event", &ii), 0);
+
+	iface_table_begin(); /* a complete dump: "keep" was re-created as 40 */
+	link_up(40, "keep", 1500);
+	assert_int_equal(iface_lookup("keep", &ii), 0);
+	assert_int_equal(ii.ifindex, 30); /* the old table still answers */
+	iface_table_commit();
+	assert_int_equal(iface_lookup("keep", &ii), 0);
+	assert_int_equal(ii.ifindex, 40);
+	assert_int_equal(ii.naddr, 0);
+	assert_int_equal(iface_lookup("event", &ii), -ENODEV);
+	assert_null(iface_name(30));
+	link_up(41, "after", 1500); /* events after a commit go to the new table */
+	assert_int_equal(iface_lookup("after", &ii), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_add, fresh_table),
+		cmocka_unit_test_setup(test_down, fresh_table),
+		cmocka_unit_test_setup(test_rename, fresh_table),
+		cmocka_unit_test_setup(test_delete_recreate, fresh_table),
+		cmocka_unit_test_setup(test_addr, fresh_table),
+		cmocka_unit_test_setup(test_batch, fresh_table),
+		cmocka_unit_test_setup(test_garbage, fresh_table),
+		cmocka_unit_test_setup(test_dump_swap, fresh_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
