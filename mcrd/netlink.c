@@ -108,6 +108,18 @@ static int on_addr(const struct nlmsghdr *nlh)
 	return 1;
 }
 
+/*
+ * Does the message at nlh fit in the n bytes left?  mnl_nlmsg_ok() is not
+ * enough: it compares (int)nlmsg_len <= n, so a length of 2^31 or more is
+ * negative there and passes (mnl_nlmsg_next() then jumps far outside the
+ * buffer); and libmnl walks attributes up to the message's aligned end, up
+ * to 3 bytes past an unaligned nlmsg_len at the end of the buffer.
+ */
+static bool msg_fits(const struct nlmsghdr *nlh, int n)
+{
+	return mnl_nlmsg_ok(nlh, n) && ((uint64_t)nlh->nlmsg_len + 3) / 4 * 4 <= (uint64_t)n;
+}
+
 int netlink_apply(const void *buf, size_t len)
 {
 	const struct nlmsghdr *nlh = buf;
@@ -115,9 +127,7 @@ int netlink_apply(const void *buf, size_t len)
 
 	if (len > INT32_MAX)
 		return -EINVAL;
-	/* mnl_nlmsg_ok() compares nlmsg_len as an int: a length above INT_MAX
-	 * would pass as negative, so it is checked unsigned first. */
-	while (n >= (int)sizeof(*nlh) && nlh->nlmsg_len <= (unsigned)n && mnl_nlmsg_ok(nlh, n)) {
+	while (msg_fits(nlh, n)) {
 		switch (nlh->nlmsg_type) {
 		case RTM_NEWLINK:
 		case RTM_DELLINK:

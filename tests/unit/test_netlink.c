@@ -6,10 +6,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <sys/socket.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../../mcrd/iface.h"
@@ -261,6 +263,98 @@ static void test_dump_swap(void **state)
 	assert_int_equal(iface_lookup("after", &ii), 0);
 }
 
+/* Regressions found by tests/fuzz/fuzz_netlink. */
+
+/* An RTM_NEWLINK for ifindex 2 named eth0 at buf; returns its length (aligned). */
+static size_t put_newlink(uint8_t *p)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)p;
+	struct ifinfomsg *ifi = (struct ifinfomsg *)(p + NLMSG_HDRLEN);
+	struct rtattr *rta = (struct rtattr *)(p + NLMSG_HDRLEN + sizeof(*ifi));
+
+	memset(nlh, 0, NLMSG_HDRLEN + sizeof(*ifi));
+	ifi->ifi_index = 2;
+	ifi->ifi_flags = IFF_UP;
+	rta->rta_type = IFLA_IFNAME;
+	rta->rta_len = RTA_LENGTH(5);
+	memcpy(RTA_DATA(rta), "eth0", 5);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_len = NLMSG_HDRLEN + sizeof(*ifi) + RTA_ALIGN(rta->rta_len);
+	return NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+/* A header whose nlmsg_len has bit 31 set, and 16 more bytes. */
+static size_t put_huge(uint8_t *p, uint32_t len, uint16_t type)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)p;
+
+	memset(p, 0, 32);
+	nlh->nlmsg_len = len;
+	nlh->nlmsg_type = type;
+	return 32;
+}
+
+/*
+ * fuzz_netlink crash-ab1b59a9: libmnl's mnl_nlmsg_ok() compares the length
+ * as an int, so 0x80020028 passed as "fits", and mnl_nlmsg_next() stepped
+ * 2 GiB past the buffer (SEGV).  Such a message breaks the framing.
+ */
+static void test_length_over_2g(void **state)
+{
+	static uint8_t b[256] __attribute__((aligned(4)));
+	size_t n;
+
+	(void)state;
+	fresh_table(NULL);
+	n = put_newlink(b);
+	n += put_huge(b + n, 0x80020028u, 36 /* not a link or address message */);
+	assert_int_equal(netlink_apply(b, n), 1); /* the link before it still applies */
+	assert_string_equal(iface_name(2), "eth0");
+
+	fresh_table(NULL);
+	n = put_huge(b, 0x80000010u, 36);
+	assert_int_equal(netlink_apply(b, n), -EINVAL);
+	n = put_huge(b, 0xfffffff0u, RTM_NEWLINK);
+	assert_int_equal(netlink_apply(b, n), -EINVAL);
+	assert_null(iface_name(0));
+}
+
+/*
+ * fuzz_netlink crash-100c2c88: an RTM_NEWADDR of 39 bytes ending the buffer,
+ * its last IFA_ADDRESS 8 bytes long of which 7 are in the message.  libmnl
+ * walks attributes up to the aligned end (40), so the address was read one
+ * byte past the buffer (ASan: heap-buffer-overflow in on_addr) and added.
+ * A message whose aligned length overruns the buffer breaks the framing.
+ */
+static void test_unaligned_last_message(void **state)
+{
+	static const uint8_t newaddr[39] = {
+		39, 0, 0, 0, RTM_NEWADDR, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* nlmsghdr */
+		AF_INET, 24, 0, 0, 2, 0, 0, 0,                               /* ifaddrmsg, ifindex 2 */
+		8, 0, IFA_LOCAL, 0, 10, 0, 0, 1,                             /* whole */
+		8, 0, IFA_ADDRESS, 0, 10, 0, 0,                              /* 1 byte short */
+	};
+	static uint8_t b[256] __attribute__((aligned(4)));
+	struct iface_info ii;
+	size_t n;
+
+	(void)state;
+	fresh_table(NULL);
+	n = put_newlink(b);
+	memcpy(b + n, newaddr, sizeof(newaddr));
+	n += sizeof(newaddr);
+	assert_int_equal(netlink_apply(b, n), 1); /* the link applied, the address not */
+	assert_int_equal(iface_lookup("eth0", &ii), 0);
+	assert_int_equal(ii.naddr, 0);
+	/* Alone, it is a framing error; with its padding it is a valid message. */
+	assert_int_equal(netlink_apply(newaddr, sizeof(newaddr)), -EINVAL);
+	memcpy(b, newaddr, sizeof(newaddr));
+	b[sizeof(newaddr)] = 0;
+	assert_int_equal(netlink_apply(b, sizeof(newaddr) + 1), 1);
+	assert_int_equal(iface_lookup("eth0", &ii), 0);
+	assert_int_equal(ii.naddr, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +366,8 @@ int main(void)
 		cmocka_unit_test_setup(test_batch, fresh_table),
 		cmocka_unit_test_setup(test_garbage, fresh_table),
 		cmocka_unit_test_setup(test_dump_swap, fresh_table),
+		cmocka_unit_test_setup(test_length_over_2g, fresh_table),
+		cmocka_unit_test_setup(test_unaligned_last_message, fresh_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
