@@ -20,7 +20,7 @@ CONF
 reload() { # reload: SIGHUP and wait for the log line it produces
 	local n; n=$(grep -c 'reload' "$TMP/mcrd-relay.log")
 	kill -HUP "$MCRD_PID_relay"
-	wait_for 5 test "$(grep -c 'reload' "$TMP/mcrd-relay.log")" -gt "$n"
+	wait_for 5 log_more "$TMP/mcrd-relay.log" 'reload' "$n"
 }
 write_conf 6002
 mcrd_start relay relay "$TMP/relay.conf"; ok $? "mcrd starts"

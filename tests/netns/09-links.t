@@ -66,7 +66,7 @@ ip -n "$NS_relay" link del r-out2
 logged 'output dev r-out2: interface not found; this output waits'; ok $? "deleted output waits"
 is "$(phase 500)" "500 0" "the other output keeps flowing"
 mk_out 2
-wait_for 5 test "$(grep -c 'output dev r-out2 is sending' "$TMP/mcrd-relay.log")" -ge 2
+wait_for 5 log_more "$TMP/mcrd-relay.log" 'output dev r-out2 is sending' 1
 ok $? "re-created output sends again"
 is "$(phase 500)" "500 500" "both outputs relay again"
 
@@ -80,7 +80,7 @@ under_traffic() {
 	gen src -d br0 -g 239.1.0.1 -p 5001 -n 12000 -r 4000 --stream-id "$((90 + _T))" &
 	G=$!
 	sleep 0.3; "$@"
-	wait_for 5 test "$(grep -c 'rule "a" is active' "$TMP/mcrd-relay.log")" -gt "$before"
+	wait_for 5 log_more "$TMP/mcrd-relay.log" 'rule "a" is active' "$before"
 	ok $? "$name: the rule is active again while the stream flows"
 	sink_start dst "${name}_after" -i 1 -T 20 br1:239.2.0.1:6000 br2:239.2.0.2:6000 || return 1
 	wait $G; sink_wait "$name"; sink_wait "${name}_after"
@@ -139,12 +139,12 @@ ip -n "$NS_relay" link set r-tmp up
 is "$(phase 300)" "0 300" "renamed output stops; the other flows"
 ip -n "$NS_relay" link set r-tmp down; ip -n "$NS_relay" link set r-tmp name r-out1
 ip -n "$NS_relay" link set r-out1 up
-wait_for 5 test "$(grep -c 'output dev r-out1 is sending' "$TMP/mcrd-relay.log")" -ge 2
+wait_for 5 log_more "$TMP/mcrd-relay.log" 'output dev r-out1 is sending' 1
 is "$(phase 300)" "300 300" "renamed back: it sends again"
 ip -n "$NS_relay" addr del 198.18.11.1/24 dev r-out1
 logged 'output dev r-out1: no IPv4 address; this output waits'; ok $? "address removed: the output waits"
 ip -n "$NS_relay" addr add 198.18.11.1/24 dev r-out1
-wait_for 5 test "$(grep -c 'output dev r-out1 is sending' "$TMP/mcrd-relay.log")" -ge 3
+wait_for 5 log_more "$TMP/mcrd-relay.log" 'output dev r-out1 is sending' 2
 ok $? "address restored: the output sends again"
 
 # A netlink storm: 300 unrelated interfaces (bridges) created and deleted in a burst.
@@ -179,7 +179,7 @@ timeout 120 ip -n "$NS_relay" -batch "$TMP/storm.batch"; ok $? "storm of $((3 * 
 ip -n "$NS_src" link set s0 master br0; ip -n "$NS_src" link set s0 up
 nsx relay sysctl -qw net.ipv4.conf.r-in.rp_filter=0
 kill -CONT "$MCRD_PID_relay"
-wait_for 10 test "$(grep -c 'netlink: event overrun' "$TMP/mcrd-relay.log")" -gt "$before"
+wait_for 10 log_more "$TMP/mcrd-relay.log" 'netlink: event overrun' "$before"
 ok $? "the overrun is seen and logged (resynchronising)"
 sleep 1
 grep -q 'resync failed' "$TMP/mcrd-relay.log" && diag "a resync failed (retried):" "$(grep 'resync' "$TMP/mcrd-relay.log")"

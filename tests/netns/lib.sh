@@ -123,6 +123,13 @@ wait_for() {
 	done
 }
 
+# log_more FILE PATTERN N: more than N lines of FILE match PATTERN.  For
+# wait_for, which must re-count each try (a "$(grep -c ...)" argument would
+# be counted once, before waiting).
+log_more() {
+	[ "$(grep -c -- "$2" "$1" 2>/dev/null)" -gt "$3" ]
+}
+
 # mcrd_start NS NAME CONF [ARGS]: start mcrd -f with control socket $TMP/NAME.sock;
 # pid in MCRD_PID_NAME, log in $TMP/mcrd-NAME.log
 mcrd_start() {
