@@ -51,8 +51,14 @@ bool mcr_ifname_valid(const char *name)
 
 	if (n == 0 || n >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
 		return false;
+	/*
+	 * Stricter than the kernel: printable ASCII only, and no quote or
+	 * backslash, so that the default rule name (dev:group:port) is a valid
+	 * name and every text and JSON output prints the name as it is.
+	 */
 	for (size_t i = 0; i < n; i++)
-		if (name[i] == '/' || name[i] == ':' || isspace((unsigned char)name[i]))
+		if (name[i] == '/' || name[i] == ':' || name[i] == '"' || name[i] == '\\' ||
+		    !isgraph((unsigned char)name[i]))
 			return false;
 	return true;
 }

@@ -90,7 +90,7 @@ static const char *ifname_problem(const char *name)
 		return "longer than 15 characters";
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
 		return "reserved";
-	return "\"/\", \":\" and blanks are not allowed";
+	return "only printable characters, and not \"/\", \":\", quotes, backslashes or blanks";
 }
 
 int mcrctl_get_ifname(const char *arg, char dev[IFNAMSIZ])

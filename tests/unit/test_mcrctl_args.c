@@ -235,7 +235,7 @@ static const struct {
 	{ "in dev abcdefghijklmnop group 239.1.1.1 port 5001 out dev eth1",
 	  "Error: \"abcdefghijklmnop\" is not a valid interface name (longer than 15 characters)\n" },
 	{ "in dev eth0 group 239.1.1.1 port 5001 out dev a/b",
-	  "Error: \"a/b\" is not a valid interface name (\"/\", \":\" and blanks are not allowed)\n" },
+	  "Error: \"a/b\" is not a valid interface name (only printable characters, and not \"/\", \":\", quotes, backslashes or blanks)\n" },
 	{ "name \"a b\" in dev eth0 group 239.1.1.1 port 5001 out dev eth1",
 	  "Error: \"a b\" is not a valid rule name\n" },
 	{ "name 0123456789012345678901234567890123456789012345678901234567890123 in dev eth0",

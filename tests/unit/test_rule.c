@@ -534,6 +534,23 @@ static void test_ifname_valid(void **state)
 	assert_false(mcr_ifname_valid("."));
 	assert_false(mcr_ifname_valid(".."));
 	assert_true(mcr_ifname_valid("..."));
+	/* fuzz_ctl crash-addf969a: a rule on "eth\xc8" got the default name
+	 * "eth\xc8:239.1.1.1:5001", which is not a valid rule name, and its
+	 * reply did not decode.  Interface names are printable ASCII. */
+	assert_false(mcr_ifname_valid("eth\xc8"));
+	assert_false(mcr_ifname_valid("eth\"0"));
+	assert_false(mcr_ifname_valid("eth\\0"));
+	assert_false(mcr_ifname_valid("eth\x7f"));
+	{
+		struct mcr_rule r = { 0 };
+		char name[64];
+
+		snprintf(r.in.dev, sizeof(r.in.dev), "%s", "br-lan.100");
+		inet_pton(AF_INET, "239.1.1.1", &r.in.group);
+		r.in.port = 5001;
+		mcr_rule_default_name(&r, name, sizeof(name));
+		assert_true(mcr_rule_name_valid(name)); /* a valid dev gives a valid name */
+	}
 	assert_false(mcr_ifname_valid("a/b"));
 	assert_false(mcr_ifname_valid("eth0:1"));
 	assert_false(mcr_ifname_valid("a b"));
