@@ -46,15 +46,6 @@ struct client {
 	struct control *ctl;
 };
 
-/* What monitors were last told of an interface a rule uses. */
-struct link_seen {
-	char name[IFNAMSIZ];
-	uint32_t ifindex;
-	char state[8];
-	struct in_addr addr[8];
-	unsigned naddr;
-};
-
 struct control {
 	int lfd, lwatch;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -64,7 +55,7 @@ struct control {
 	void *arg;
 	struct client *cl[MAX_CLIENTS];
 	struct client *current; /* the client whose request is being handled */
-	struct link_seen *seen; /* one per interface rules use */
+	struct mcr_link_info *seen; /* what monitors were last told, per interface rules use */
 	size_t nseen;
 };
 
@@ -556,13 +547,13 @@ static void do_link_get(struct client *c, const struct nlmsghdr *nlh)
 	send_done(c, nlh->nlmsg_seq, 0, NULL);
 }
 
-static bool link_same(const struct link_seen *s, const struct mcr_link_info *l)
+static bool link_same(const struct mcr_link_info *s, const struct mcr_link_info *l)
 {
 	return s->ifindex == l->ifindex && !strcmp(s->state, l->state) && s->naddr == l->naddr &&
 	       !memcmp(s->addr, l->addr, l->naddr * sizeof(l->addr[0]));
 }
 
-static const struct link_seen *seen_find(const struct control *ctl, const char *name)
+static const struct mcr_link_info *seen_find(const struct control *ctl, const char *name)
 {
 	for (size_t i = 0; i < ctl->nseen; i++)
 		if (!strcmp(ctl->seen[i].name, name))
@@ -599,7 +590,7 @@ static int links_update(struct control *ctl, bool announce)
 {
 	static char names[LINKS_MAX][IFNAMSIZ];
 	size_t n = link_names(ctl->relay, names, LINKS_MAX);
-	struct link_seen *next = calloc(n ? n : 1, sizeof(*next));
+	struct mcr_link_info *next = calloc(n ? n : 1, sizeof(*next));
 	struct ifaddrs *ifa = NULL;
 
 	if (!next)
@@ -607,17 +598,13 @@ static int links_update(struct control *ctl, bool announce)
 	if (getifaddrs(&ifa) < 0)
 		ifa = NULL;
 	for (size_t i = 0; i < n; i++) {
-		const struct link_seen *old = seen_find(ctl, names[i]);
+		const struct mcr_link_info *old = seen_find(ctl, names[i]);
 		struct mcr_link_info l;
 
 		link_fill(ctl->relay, names[i], ifa, false, &l);
 		if (announce && (!old || !link_same(old, &l)))
 			broadcast_link(ctl, &l);
-		next[i].ifindex = l.ifindex;
-		next[i].naddr = l.naddr;
-		memcpy(next[i].name, l.name, sizeof(next[i].name));
-		memcpy(next[i].state, l.state, sizeof(next[i].state));
-		memcpy(next[i].addr, l.addr, sizeof(next[i].addr));
+		next[i] = l;
 	}
 	if (ifa)
 		freeifaddrs(ifa);
