@@ -435,6 +435,50 @@ static void take_includes(char *text, const char *base, struct includes *inc,
 static int load_text(char *text, const char *path, struct mcr_config *c,
 		     struct mcr_errlist *el, int depth);
 
+/*
+ * Reads f to its end into a NUL-terminated buffer that grows as needed (a
+ * pipe or a file still being written has no trustworthy size), up to
+ * CONFIG_MAX_BYTES.
+ */
+static int read_whole(FILE *f, char **textp, size_t *np)
+{
+	size_t cap = 0, n = 0;
+	char *text = NULL;
+
+	for (;;) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 4096;
+			char *t;
+
+			if (cap > CONFIG_MAX_BYTES)	/* read one byte past the limit */
+				break;
+			if (ncap > CONFIG_MAX_BYTES)
+				ncap = CONFIG_MAX_BYTES + 1;
+			if (!(t = realloc(text, ncap + 1))) {
+				free(text);
+				return -ENOMEM;
+			}
+			text = t;
+			cap = ncap;
+		}
+		size_t got = fread(text + n, 1, cap - n, f);
+
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f) || n > CONFIG_MAX_BYTES) {
+		int err = ferror(f) ? -EIO : -EFBIG;
+
+		free(text);
+		return err;
+	}
+	text[n] = 0;
+	*textp = text;
+	*np = n;
+	return 0;
+}
+
 /* Reads path whole and loads it; problems are reported against path. */
 static int load_path(const char *path, struct mcr_config *c, struct mcr_errlist *el, int depth)
 {
@@ -451,17 +495,13 @@ static int load_path(const char *path, struct mcr_config *c, struct mcr_errlist 
 		el->file = saved;
 		return err;
 	}
-	text = malloc(CONFIG_MAX_BYTES + 1);
-	if (text)
-		n = fread(text, 1, CONFIG_MAX_BYTES + 1, f);
+	err = read_whole(f, &text, &n);
 	fclose(f);
-	if (!text || n > CONFIG_MAX_BYTES) {
-		mcr_errlist_add(el, 0, "%s", text ? "larger than 16 MiB" : strerror(ENOMEM));
-		free(text);
+	if (err) {
+		mcr_errlist_add(el, 0, "%s", err == -EFBIG ? "larger than 16 MiB" : strerror(-err));
 		el->file = saved;
-		return -EINVAL;
+		return err;
 	}
-	text[n] = 0;
 	err = load_text(text, path, c, el, depth);
 	free(text);
 	el->file = saved;

@@ -644,6 +644,47 @@ static void test_load_file(void **state)
 	free(path);
 }
 
+/*
+ * The file is read in growing steps: a rule behind 100 kB of comments is
+ * found on its exact line, and a file of one byte over 16 MiB is refused.
+ */
+static void test_load_file_size(void **state)
+{
+	const size_t big = 16u << 20, pad = 100000;
+	struct mcr_errlist el;
+	struct mcr_config c;
+	char *text, *path;
+
+	(void)state;
+	text = malloc(big + 2);
+	assert_non_null(text);
+	for (size_t i = 0; i < pad; i += 10)
+		memcpy(text + i, "#23456789\n", 10);
+	strcpy(text + pad, example);
+	path = write_temp(text);
+	mcr_errlist_init(&el, path);
+	assert_int_equal(mcr_config_load_file(path, &c, &el), 0);
+	assert_int_equal(c.rules.n, 1);
+	assert_int_equal(c.rules.v[0].out[1].line, (int)(pad / 10) + 6);
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+	unlink(path);
+	free(path);
+
+	memset(text, '#', big + 1);
+	text[big + 1] = 0;
+	path = write_temp(text);
+	mcr_errlist_init(&el, path);
+	assert_int_equal(mcr_config_load_file(path, &c, &el), -EFBIG);
+	assert_int_equal(el.n, 1);
+	assert_err(&el, 0, "larger than 16 MiB");
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
 /* Writes text to dir/name; returns the path (static buffer per call site). */
 static void write_file(const char *dir, const char *name, const char *text, char *path, size_t len)
 {
@@ -765,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_max_outputs),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_load_file_size),
 		cmocka_unit_test(test_include),
 	};
 
