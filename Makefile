@@ -2,7 +2,10 @@
 #
 #   make            build everything into $(O) (default build/)
 #   make check      install missing Debian deps, build, run unit + netns tests
+#                   (and every fuzz harness for 20 s, replaying its corpus)
 #   make asan       the same tests with ASan+UBSan binaries in build-asan/
+#   make valgrind   the daemon under valgrind through the basic relay test
+#   make fuzz       libFuzzer harnesses (mk/fuzz.mk); make soak: tests/soak/
 #   make demo       relay multicast between network namespaces and show it
 #   make bench      relay benchmark (mcrd, kernel, socat, baseline) -> doc/bench/
 #                   (BENCH_ARGS=--quick: a 2-minute smoke run; BENCH_OUT=DIR)
@@ -47,7 +50,7 @@ BENCH_PROGS:= $(O)/mcrrelay-baseline
 BENCH_OUT  ?= doc/bench
 BENCH_ARGS ?=
 
-.PHONY: all check unit netns asan demo bench install clean deps
+.PHONY: all check unit netns asan valgrind demo bench install clean deps
 .SECONDARY:
 all: $(PROGS) $(BENCH_PROGS) $(UNIT_BINS)
 
@@ -92,12 +95,24 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) netns
+	$(MAKE) fuzz-smoke
 
+# Every process's sanitizer report goes to a file (mk/sanitizers.sh), and
+# any report fails the run, whatever the test itself concluded.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan: deps
-	$(MAKE) O=build-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	MCR_SKIP_PACKAGE=1 MCR_SKIP_BENCH=1 \
-		$(MAKE) O=build-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit netns
+	$(MAKE) O=build-asan SANFLAGS="$(ASAN_FLAGS)" all
+	MCR_SKIP_PACKAGE=1 MCR_SKIP_BENCH=1 sh mk/sanitizers.sh asan \
+		$(MAKE) O=build-asan SANFLAGS="$(ASAN_FLAGS)" unit netns
+
+# The daemon (parent and workers) under valgrind memcheck through the basic
+# relay test: no memory error and no definite leak in any process.
+VALGRIND_TESTS ?= tests/netns/01-relay-rewrite.t
+valgrind: deps
+	@sh mk/deps.sh valgrind
+	$(MAKE) all
+	MCR_BIN=$(abspath $(O)) sh mk/sanitizers.sh valgrind \
+		prove --exec bash --timer --failures --comments $(VALGRIND_TESTS)
 
 demo: deps
 	$(MAKE) all

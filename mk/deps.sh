@@ -2,7 +2,7 @@
 # Ensure the Debian build and test dependencies are present; install only
 # what pkg-config or command -v cannot find.  Used by `make check`/`make demo`.
 # `sh mk/deps.sh fuzz` (make fuzz, make fuzz-smoke) also wants clang and
-# libFuzzer (libclang-rt-14-dev); the default mode does not.
+# libFuzzer (libclang-rt-14-dev); `sh mk/deps.sh valgrind` wants valgrind.
 set -eu
 
 mode=${1:-}
@@ -26,6 +26,7 @@ need_cmd make make
 need_cmd ip iproute2
 need_cmd prove perl
 need_cmd python3 python3
+[ "$mode" = valgrind ] && need_cmd valgrind valgrind
 if [ "$mode" = fuzz ]; then
 	# The fuzz rules use clang-14 (or clang); libFuzzer comes with libclang-rt.
 	cc_fuzz=$(command -v clang-14 || command -v clang || true)

@@ -25,7 +25,7 @@ FUZZ_CFLAGS       := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib -Imcrd -Imcrctl 
 # Per-input timeout (s) and libFuzzer options shared by every run.
 FUZZ_RUN_ARGS     := -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 # Leaks inside libconfig itself are not mcrd's (see the file).
-FUZZ_ENV          := LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp):print_suppressions=0
+FUZZ_ENV          := LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0
 
 fobj = $(patsubst %.c,$(FUZZ_O)/fobj/%.o,$(1))
 

@@ -370,7 +370,7 @@ start_relay() {
 		taskset -c "$RELAY_CPU" ip netns exec "$NS_RLY" "$BIN/mcrd" -f -c "$TMP/mcrd.conf" \
 			-S "$TMP/mcrd.sock" -l notice >"$RELAY_LOG" 2>&1 &
 		RELAY_PIDS=($!)
-		wait_for 10 ready_or_dead "started:" || return 1
+		wait_for 10 ready_or_dead "started: [0-9]* rules" || return 1
 		;;
 	kernel)
 		# At most 32 VIFs (MAXVIFS) in all, the input's included.

@@ -135,13 +135,16 @@ log_more() {
 mcrd_start() {
 	local ns=$1 name=$2 conf=$3; shift 3
 	local log="$TMP/mcrd-$name.log"
-	# ip netns exec execs the command, so $! is mcrd itself (signals reach it).
-	ip netns exec "${PFX}-$ns" "$BIN/mcrd" -f -c "$conf" -S "$TMP/$name.sock" -l info "$@" \
+	# ip netns exec execs the command, so $! is mcrd itself (signals reach it);
+	# MCR_WRAP (e.g. valgrind and its options, `make valgrind`) execs it too.
+	# shellcheck disable=SC2086
+	ip netns exec "${PFX}-$ns" ${MCR_WRAP:-} "$BIN/mcrd" -f -c "$conf" -S "$TMP/$name.sock" -l info "$@" \
 		>"$log" 2>&1 &
 	local pid=$!
 	_PIDS+=("$pid")
 	eval "MCRD_PID_$name=$pid"
-	wait_for 10 grep -q "started:" "$log" || { diag "mcrd $name did not start"; return 1; }
+	wait_for "${MCR_START_WAIT:-10}" grep -q "started: [0-9]* rules" "$log" ||
+		{ diag "mcrd $name did not start"; return 1; }
 }
 
 # ctl NAME ARGS...: mcrctl against instance NAME's socket
