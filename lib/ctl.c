@@ -585,6 +585,9 @@ int mcr_ctl_get_done(const struct nlmsghdr *nlh, int *status, const char **msgs,
 			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 				return -EINVAL;
 			*status = (int)mnl_attr_get_u32(attr);
+			/* 0 or a negative errno: a reader negates it for strerror(). */
+			if (*status > 0 || *status < -MCR_ERRNO_MAX)
+				return -EINVAL;
 			have = true;
 			break;
 		case MCR_A_MSG:

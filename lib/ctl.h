@@ -31,6 +31,7 @@
 #define MCR_CTL_VERSION     1
 #define MCR_CTL_SOCKET      "/run/mcrd/mcrd.sock"
 #define MCR_CTL_MSG_MAX     (4u << 20)   /* largest message either side accepts */
+#define MCR_ERRNO_MAX       4095         /* a DONE status is 0 or -1..-4095 */
 
 struct mcr_ctlhdr {
 	uint8_t version;   /* MCR_CTL_VERSION */

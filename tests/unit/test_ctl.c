@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <libmnl/libmnl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -464,6 +465,21 @@ static void test_done(void **state)
 	nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_MSG_DONE, 9, 0);
 	mnl_attr_put_strz(nlh, MCR_A_MSG, "x");
 	assert_int_equal(mcr_ctl_get_done(nlh, &status, out, 8, &n), -EINVAL);
+
+	/*
+	 * A status that is not 0 or a negative errno is refused: INT_MIN
+	 * (found by fuzz_ctl, tests/fuzz/crashes/ctl/) could not be negated.
+	 */
+	const int bad[] = { INT_MIN, -MCR_ERRNO_MAX - 1, 1, INT_MAX };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_MSG_DONE, 9, 0);
+		mnl_attr_put_u32(nlh, MCR_A_STATUS, (uint32_t)bad[i]);
+		assert_int_equal(mcr_ctl_get_done(nlh, &status, out, 8, &n), -EINVAL);
+	}
+	nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_MSG_DONE, 9, 0);
+	mnl_attr_put_u32(nlh, MCR_A_STATUS, (uint32_t)-MCR_ERRNO_MAX);
+	assert_int_equal(mcr_ctl_get_done(nlh, &status, out, 8, &n), 0);
+	assert_int_equal(status, -MCR_ERRNO_MAX);
 }
 
 static void test_header_checks(void **state)
