@@ -76,9 +76,11 @@ static void usage(void)
 "total: received, lost (expected - unique), dup, reorder (a new seq below the\n"
 "highest seen), corrupt (bad length or checksum), foreign (not mcrgen), bytes.\n"
 "Each mcrgen stream id arriving on a socket has its own sequence space.\n"
+"JSON also gives max_silence_ms: the longest time between two arrivals.\n"
 "   JSON: {\"streams\":[{\"dev\":S,\"group\":S,\"port\":N,\"source\":S|null,\n"
 "          \"received\":N,\"bytes\":N,\"unique\":N,\"lost\":N,\"duplicated\":N,\n"
-"          \"reordered\":N,\"corrupted\":N,\"foreign\":N},...],\n"
+"          \"reordered\":N,\"corrupted\":N,\"foreign\":N,\"max_silence_ms\":F},\n"
+"          ...],\n"
 "          \"total\":{\"received\":N,...},\"seconds\":F,\"stop\":S}\n"
 "Exit status: 0 report printed, 1 usage error, 2 runtime error.\n");
 }
@@ -269,7 +271,7 @@ static int write_ready_file(const char *path)
 }
 
 /* Reads what socket i has queued; returns datagrams read, or -errno. */
-static int drain(struct sink *k, size_t i)
+static int drain(struct sink *k, size_t i, uint64_t now)
 {
 	int total = 0;
 
@@ -284,6 +286,8 @@ static int drain(struct sink *k, size_t i)
 			if (err)
 				return err;
 		}
+		if (r > 0)
+			mcr_tool_tracker_seen(&k->trk[i], now);
 		total += r;
 		if (r < RX_BATCH)
 			break;
@@ -329,7 +333,7 @@ static const char *run(struct sink *k, const sigset_t *waitmask, double *seconds
 		}
 		now = mcr_tool_now_ns();
 		for (int e = 0; e < n && !stop; e++) {
-			int r = drain(k, ev[e].data.u64);
+			int r = drain(k, ev[e].data.u64, now);
 
 			if (r < 0) {
 				mcr_tool_err("receive: %s", strerror(-r));

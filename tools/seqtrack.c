@@ -133,6 +133,13 @@ int mcr_tool_tracker_add(struct mcr_tool_tracker *t, const uint8_t *buf, size_t 
 	return count_seq(t, stream, seq);
 }
 
+void mcr_tool_tracker_seen(struct mcr_tool_tracker *t, uint64_t now)
+{
+	if (t->last_ns && now > t->last_ns && now - t->last_ns > t->c.max_silence_ns)
+		t->c.max_silence_ns = now - t->last_ns;
+	t->last_ns = now;
+}
+
 void mcr_tool_tracker_counts(const struct mcr_tool_tracker *t, struct mcr_tool_counts *out)
 {
 	*out = t->c;
@@ -157,4 +164,6 @@ void mcr_tool_counts_add(struct mcr_tool_counts *sum, const struct mcr_tool_coun
 	sum->reordered += c->reordered;
 	sum->corrupted += c->corrupted;
 	sum->foreign += c->foreign;
+	if (c->max_silence_ns > sum->max_silence_ns)
+		sum->max_silence_ns = c->max_silence_ns;
 }

@@ -18,6 +18,7 @@ struct mcr_tool_counts {
 	uint64_t reordered;  /* a new seq below the highest seen so far */
 	uint64_t corrupted;  /* mcr_payload_check said -EBADMSG */
 	uint64_t foreign;    /* not an mcrgen payload (-EPROTO) */
+	uint64_t max_silence_ns; /* longest gap between two receive batches */
 };
 
 /* One mcrgen stream id seen on a socket; each has its own sequence space. */
@@ -36,6 +37,7 @@ struct mcr_tool_tracker {
 	uint64_t expect;          /* packets expected per stream id (seqs 0..expect-1) */
 	struct mcr_tool_seqid *ids;
 	size_t nids, capids, last;
+	uint64_t last_ns;         /* when the last batch arrived (0: none yet) */
 };
 
 /* Without has_expect a stream id is expected to have sent highest seq + 1. */
@@ -43,6 +45,11 @@ void mcr_tool_tracker_init(struct mcr_tool_tracker *t, bool has_expect, uint64_t
 void mcr_tool_tracker_free(struct mcr_tool_tracker *t);
 /* Verifies and counts one datagram.  0, or -ENOMEM growing the bitmap. */
 int mcr_tool_tracker_add(struct mcr_tool_tracker *t, const uint8_t *buf, size_t len);
+/*
+ * Notes that datagrams arrived at now (ns, monotonic): the longest silence
+ * between arrivals shows how long a stream stopped, e.g. across a fault.
+ */
+void mcr_tool_tracker_seen(struct mcr_tool_tracker *t, uint64_t now);
 /* The counters with lost computed; with -n, a silent stream lost all of it. */
 void mcr_tool_tracker_counts(const struct mcr_tool_tracker *t, struct mcr_tool_counts *out);
 void mcr_tool_counts_add(struct mcr_tool_counts *sum, const struct mcr_tool_counts *c);

@@ -26,8 +26,9 @@ static void json_counts(FILE *f, const struct mcr_tool_counts *c)
 {
 	fprintf(f, "\"received\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"unique\":%" PRIu64
 		",\"lost\":%" PRIu64 ",\"duplicated\":%" PRIu64 ",\"reordered\":%" PRIu64
-		",\"corrupted\":%" PRIu64 ",\"foreign\":%" PRIu64, c->received, c->bytes,
-		c->unique, c->lost, c->duplicated, c->reordered, c->corrupted, c->foreign);
+		",\"corrupted\":%" PRIu64 ",\"foreign\":%" PRIu64 ",\"max_silence_ms\":%.1f",
+		c->received, c->bytes, c->unique, c->lost, c->duplicated, c->reordered,
+		c->corrupted, c->foreign, (double)c->max_silence_ns / 1e6);
 }
 
 static void json_row(FILE *f, const struct mcr_tool_report_row *r)
