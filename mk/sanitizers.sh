@@ -5,6 +5,7 @@
 # the test drops); files in a private directory cannot.
 #
 #   sh mk/sanitizers.sh asan CMD...      ASan + UBSan + LeakSanitizer
+#                                        (MCR_ASAN_EXTRA: more ASAN_OPTIONS)
 #   sh mk/sanitizers.sh valgrind CMD...  mcrd under valgrind memcheck (MCR_WRAP)
 #
 # The directory is world-writable (sticky): workers write their reports
@@ -18,7 +19,7 @@ supp=$(cd "$(dirname "$0")/.." && pwd)/tests/lsan.supp
 
 case $mode in
 asan)
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$dir/asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$dir/asan${MCR_ASAN_EXTRA:+:$MCR_ASAN_EXTRA}
 	LSAN_OPTIONS=suppressions=$supp:print_suppressions=0
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$dir/ubsan
 	export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
