@@ -12,7 +12,10 @@
  * harness, not of the loader.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -38,6 +41,20 @@ static void put_file(const char *name, const char *text)
 	put(name, text, strlen(text));
 }
 
+static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The private directory goes when the run ends. */
+static void rm_dir(void)
+{
+	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char sub[sizeof(dir) + 8];
@@ -46,6 +63,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (!mkdtemp(dir))
 		abort();
+	atexit(rm_dir);
 	snprintf(sub, sizeof(sub), "%s/conf.d", dir);
 	snprintf(conf_path, sizeof(conf_path), "%s/fuzz.conf", dir);
 	if (mkdir(sub, 0700))
