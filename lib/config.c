@@ -15,7 +15,7 @@
 
 #include "addr.h"
 
-static const char *const top_keys[] = { "workers", "user", "rules", NULL };
+static const char *const top_keys[] = { "workers", "user", "gso", "rules", NULL };
 static const char *const rule_keys[] = { "name", "in", "out", NULL };
 static const char *const in_keys[] = { "dev", "group", "port", "source", NULL };
 static const char *const out_keys[] = { "dev", "group", "port", "ttl", NULL };
@@ -328,6 +328,22 @@ static int parse_user(struct mcr_errlist *el, const config_setting_t *u, struct 
 	return 0;
 }
 
+static int parse_gso(struct mcr_errlist *el, const config_setting_t *g, struct mcr_config *c)
+{
+	static const char *const names[] = { [MCR_GSO_AUTO] = "auto", [MCR_GSO_ON] = "on",
+					     [MCR_GSO_OFF] = "off" };
+	const char *v = config_setting_type(g) == CONFIG_TYPE_STRING ? config_setting_get_string(g) : NULL;
+
+	for (unsigned i = 0; v && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(v, names[i])) {
+			c->gso = (enum mcr_gso)i;
+			return 0;
+		}
+	}
+	mcr_errlist_add(el, line_of(g), "gso must be \"auto\", \"on\" or \"off\"");
+	return -EINVAL;
+}
+
 static int parse_rules(struct mcr_errlist *el, const config_setting_t *rules, struct mcr_config *c)
 {
 	struct ctx x = { .el = el };
@@ -370,6 +386,8 @@ static int load(config_t *cf, struct mcr_config *c, struct mcr_errlist *el, bool
 		parse_workers(el, s, c);
 	if (!included && (s = config_setting_get_member(root, "user")))
 		parse_user(el, s, c);
+	if (!included && (s = config_setting_get_member(root, "gso")))
+		parse_gso(el, s, c);
 	if ((s = config_setting_get_member(root, "rules")))
 		parse_rules(el, s, c);
 	return el->n == before ? 0 : -EINVAL;

@@ -12,9 +12,13 @@
 #define MCR_MAX_WORKERS    64
 #define MCR_USER_MAX       33
 
+/* UDP GSO on the outputs (`gso`): auto = on physical interfaces only. */
+enum mcr_gso { MCR_GSO_AUTO, MCR_GSO_ON, MCR_GSO_OFF };
+
 struct mcr_config {
 	unsigned workers; /* 0: one per online CPU ("auto") */
 	char user[MCR_USER_MAX];
+	enum mcr_gso gso;
 	struct mcr_ruleset rules;
 };
 

@@ -5,12 +5,18 @@
  * counts the sends in flight and the buffer returns to the ring when the
  * last one completes.  When buffers or send slots run out the packet (or
  * that output's copy) is dropped and counted; nothing queues without bound.
+ *
+ * The packets of one pass over the completion queue are matched first and
+ * sent after (flush_rx): a run of a rule's packets of one payload size goes
+ * to each output as a single UDP GSO sendmsg (UDP_SEGMENT), so the kernel
+ * builds, routes and queues one buffer per run instead of one per packet.
  */
 #include "datapath.h"
 
 #include <errno.h>
 #include <liburing.h>
 #include <linux/if_packet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +33,15 @@
 #define BGID        1
 #define MAX_WATCH   256
 #define DRAIN_NS    (1000 * 1000 * 1000LL)
+#define RX_BATCH    256       /* packets matched before their sends go out */
+#define GSO_MAX     32        /* segments per GSO send; 32 x 1472 B < 64 KiB */
+#define NGSO        4096      /* GSO sends in flight at most */
 
-enum ud_kind { UD_RECV = 1, UD_SEND, UD_WATCH, UD_CANCEL };
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+
+enum ud_kind { UD_RECV = 1, UD_SEND, UD_GSO, UD_WATCH, UD_CANCEL };
 #define UD(kind, idx)  ((uint64_t)(kind) << 56 | (uint64_t)(idx))
 #define UD_KIND(ud)    ((enum ud_kind)((ud) >> 56))
 #define UD_IDX(ud)     ((uint32_t)(ud))
@@ -39,6 +52,23 @@ struct tx_slot {
 	struct rt_rule *rule;
 	struct rt_output *out;
 	uint16_t bid;
+};
+
+/* One output's copy of a run of equal-size packets: one sendmsg. */
+struct gso_slot {
+	struct msghdr mh;
+	struct iovec iov[GSO_MAX];
+	uint16_t bid[GSO_MAX];
+	_Alignas(struct cmsghdr) char cm[32]; /* CMSG_SPACE(sizeof(uint16_t)): 24 */
+	struct rt_rule *rule;
+	struct rt_output *out;
+};
+
+/* A matched packet waiting for flush_rx; rule NULL once it is sent. */
+struct rx_pkt {
+	struct rt_rule *rule;
+	const uint8_t *payload;
+	uint16_t len, bid;
 };
 
 struct watch {
@@ -64,6 +94,12 @@ struct datapath {
 	struct tx_slot *slots;
 	uint32_t *free_slots;
 	unsigned nfree;
+
+	struct gso_slot *gslots;
+	uint32_t *free_gslots;
+	unsigned ngfree;
+	struct rx_pkt rx[RX_BATCH];
+	unsigned nrx;
 
 	struct msghdr rx_mh;          /* multishot recvmsg template */
 	struct watch watch[MAX_WATCH];
@@ -97,7 +133,7 @@ static void buf_flush(struct datapath *dp)
 }
 
 static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *o,
-		     const struct mcr_pkt *p, uint16_t bid)
+		     const uint8_t *payload, size_t len, uint16_t bid)
 {
 	struct io_uring_sqe *sqe;
 	struct tx_slot *s;
@@ -109,8 +145,8 @@ static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 	}
 	idx = dp->free_slots[--dp->nfree];
 	s = &dp->slots[idx];
-	s->iov.iov_base = (void *)p->payload;
-	s->iov.iov_len = p->len;
+	s->iov.iov_base = (void *)payload;
+	s->iov.iov_len = len;
 	s->mh.msg_name = &o->dst;
 	s->mh.msg_namelen = sizeof(o->dst);
 	s->rule = rr;
@@ -120,6 +156,96 @@ static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 	io_uring_prep_sendmsg(sqe, o->fd, &s->mh, 0);
 	io_uring_sqe_set_data64(sqe, UD(UD_SEND, idx));
 	dp->refs[bid]++;
+}
+
+/* One sendmsg for n packets (rx[seg[0..n-1]]); the last may be shorter. */
+static void send_gso(struct datapath *dp, struct rt_rule *rr, struct rt_output *o,
+		     const unsigned *seg, unsigned n)
+{
+	struct io_uring_sqe *sqe;
+	struct gso_slot *g;
+	struct cmsghdr *cm;
+	uint32_t idx;
+
+	if (!dp->ngfree || !(sqe = get_sqe(dp))) {
+		for (unsigned i = 0; i < n; i++)
+			send_one(dp, rr, o, dp->rx[seg[i]].payload, dp->rx[seg[i]].len,
+				 dp->rx[seg[i]].bid);
+		return;
+	}
+	idx = dp->free_gslots[--dp->ngfree];
+	g = &dp->gslots[idx];
+	for (unsigned i = 0; i < n; i++) {
+		const struct rx_pkt *p = &dp->rx[seg[i]];
+
+		g->iov[i] = (struct iovec){ (void *)p->payload, p->len };
+		g->bid[i] = p->bid;
+		dp->refs[p->bid]++;
+	}
+	g->mh.msg_name = &o->dst;
+	g->mh.msg_namelen = sizeof(o->dst);
+	g->mh.msg_iovlen = n;
+	cm = CMSG_FIRSTHDR(&g->mh);
+	*(uint16_t *)(void *)CMSG_DATA(cm) = dp->rx[seg[0]].len;
+	g->rule = rr;
+	g->out = o;
+	rr->inflight++;
+	io_uring_prep_sendmsg(sqe, o->fd, &g->mh, 0);
+	io_uring_sqe_set_data64(sqe, UD(UD_GSO, idx));
+}
+
+/*
+ * The run of rx[i]'s rule from i on, in arrival order: equal sizes, the
+ * last one maybe shorter (what UDP_SEGMENT accepts), at most GSO_MAX.
+ */
+static unsigned take_run(struct datapath *dp, unsigned i, unsigned *seg)
+{
+	struct rt_rule *rr = dp->rx[i].rule;
+	uint16_t len = dp->rx[i].len;
+	unsigned n = 0;
+
+	for (unsigned j = i; j < dp->nrx && n < GSO_MAX; j++) {
+		if (dp->rx[j].rule != rr)
+			continue;
+		if (dp->rx[j].len > len)
+			break;
+		seg[n++] = j;
+		dp->rx[j].rule = NULL;
+		if (dp->rx[j].len < len)
+			break;
+	}
+	return n;
+}
+
+/* Sends every matched packet, then lets go of the batch's hold on buffers. */
+static void flush_rx(struct datapath *dp)
+{
+	unsigned seg[GSO_MAX];
+
+	for (unsigned i = 0; i < dp->nrx; i++) {
+		struct rt_rule *rr = dp->rx[i].rule;
+		unsigned n;
+
+		if (!rr)
+			continue;
+		n = take_run(dp, i, seg);
+		for (unsigned k = 0; k < rr->cfg.nout; k++) {
+			struct rt_output *o = &rr->out[k];
+
+			if (o->fd < 0)
+				continue;
+			if (n == 1 || !o->gso)
+				for (unsigned m = 0; m < n; m++)
+					send_one(dp, rr, o, dp->rx[seg[m]].payload,
+						 dp->rx[seg[m]].len, dp->rx[seg[m]].bid);
+			else
+				send_gso(dp, rr, o, seg, n);
+		}
+	}
+	for (unsigned i = 0; i < dp->nrx; i++)
+		if (--dp->refs[dp->rx[i].bid] == 0)
+			buf_recycle(dp, dp->rx[i].bid);
+	dp->nrx = 0;
 }
 
 static void relay_packet(struct datapath *dp, struct rt_input *in, const uint8_t *frame,
@@ -140,9 +266,11 @@ static void relay_packet(struct datapath *dp, struct rt_input *in, const uint8_t
 	}
 	rr->st->packets++;
 	rr->st->bytes += p.len;
-	for (unsigned i = 0; i < rr->cfg.nout; i++)
-		if (rr->out[i].fd >= 0)
-			send_one(dp, rr, &rr->out[i], &p, bid);
+	/* Held until flush_rx has sent it to every output. */
+	dp->rx[dp->nrx++] = (struct rx_pkt){ rr, p.payload, (uint16_t)p.len, bid };
+	dp->refs[bid]++;
+	if (dp->nrx == RX_BATCH)
+		flush_rx(dp);
 }
 
 static void on_recv(struct datapath *dp, uint32_t idx, const struct io_uring_cqe *cqe)
@@ -189,6 +317,37 @@ static void on_send(struct datapath *dp, uint32_t idx, int res)
 		buf_recycle(dp, s->bid);
 	dp->free_slots[dp->nfree++] = idx;
 	relay_send_done(dp->relay, s->rule); /* may free a removed rule */
+}
+
+/*
+ * A GSO send's completion.  An output whose device cannot take GSO (no
+ * checksum offload: EIO; a path that cannot segment: EINVAL, EOPNOTSUPP)
+ * falls back to one send per packet, starting with this run's packets.
+ */
+static void on_gso(struct datapath *dp, uint32_t idx, int res)
+{
+	struct gso_slot *g = &dp->gslots[idx];
+	struct rt_output *o = g->out;
+	unsigned n = (unsigned)g->mh.msg_iovlen;
+
+	if (res >= 0) {
+		o->st->packets += n;
+		o->st->bytes += (unsigned)res;
+	} else if ((res == -EIO || res == -EINVAL || res == -EOPNOTSUPP) && o->gso) {
+		o->gso = false;
+		log_warn("output %s:%u of rule \"%s\": UDP GSO refused (%s), sending one by one",
+			 o->cfg->dev, o->cfg->port, g->rule->cfg.name, strerror(-res));
+		for (unsigned i = 0; i < n; i++)
+			send_one(dp, g->rule, o, g->iov[i].iov_base, g->iov[i].iov_len, g->bid[i]);
+	} else {
+		o->st->errors += n;
+		o->st->last_error = -res;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (--dp->refs[g->bid[i]] == 0)
+			buf_recycle(dp, g->bid[i]);
+	dp->free_gslots[dp->ngfree++] = idx;
+	relay_send_done(dp->relay, g->rule);
 }
 
 static void on_watch(struct datapath *dp, uint32_t idx, const struct io_uring_cqe *cqe)
@@ -271,7 +430,12 @@ static unsigned reap(struct datapath *dp)
 		case UD_SEND:
 			on_send(dp, UD_IDX(ud), cqe->res);
 			break;
+		case UD_GSO:
+			on_gso(dp, UD_IDX(ud), cqe->res);
+			break;
 		case UD_WATCH:
+			/* A callback may remove rules: none may wait in rx[] then. */
+			flush_rx(dp);
 			on_watch(dp, UD_IDX(ud), cqe);
 			break;
 		case UD_CANCEL:
@@ -280,6 +444,7 @@ static unsigned reap(struct datapath *dp)
 		n++;
 	}
 	io_uring_cq_advance(&dp->ring, n);
+	flush_rx(dp);
 	buf_flush(dp);
 	return n;
 }
@@ -299,7 +464,7 @@ static void drain(struct datapath *dp)
 	struct __kernel_timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
 	struct io_uring_cqe *cqe;
 
-	while (dp->slots && dp->nfree < NSLOTS && now_ns() < deadline) {
+	while (dp->slots && (dp->nfree < NSLOTS || dp->ngfree < NGSO) && now_ns() < deadline) {
 		io_uring_submit_and_wait_timeout(&dp->ring, &cqe, 1, &ts, NULL);
 		reap(dp);
 	}
@@ -423,6 +588,29 @@ static int slots_init(struct datapath *dp)
 	return 0;
 }
 
+/* GSO slots carry their UDP_SEGMENT control message ready made. */
+static int gslots_init(struct datapath *dp)
+{
+	dp->gslots = calloc(NGSO, sizeof(*dp->gslots));
+	dp->free_gslots = calloc(NGSO, sizeof(*dp->free_gslots));
+	if (!dp->gslots || !dp->free_gslots)
+		return -ENOMEM;
+	for (unsigned i = 0; i < NGSO; i++) {
+		struct gso_slot *g = &dp->gslots[i];
+		struct cmsghdr *cm;
+
+		g->mh.msg_iov = g->iov;
+		g->mh.msg_control = g->cm;
+		g->mh.msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+		cm = CMSG_FIRSTHDR(&g->mh);
+		cm->cmsg_level = IPPROTO_UDP; /* SOL_UDP */
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+		dp->free_gslots[dp->ngfree++] = NGSO - 1 - i;
+	}
+	return 0;
+}
+
 int datapath_new(struct datapath **out, struct relay *r, bool data)
 {
 	struct datapath *dp = calloc(1, sizeof(*dp));
@@ -444,6 +632,8 @@ int datapath_new(struct datapath **out, struct relay *r, bool data)
 	err = data ? bufs_init(dp) : 0;
 	if (!err && data)
 		err = slots_init(dp);
+	if (!err && data)
+		err = gslots_init(dp);
 	if (err) {
 		log_err("data path setup failed: %s", strerror(-err));
 		datapath_free(dp);
@@ -464,5 +654,7 @@ void datapath_free(struct datapath *dp)
 		munmap(dp->br, dp->br_bytes);
 	free(dp->slots);
 	free(dp->free_slots);
+	free(dp->gslots);
+	free(dp->free_gslots);
 	free(dp);
 }

@@ -14,6 +14,7 @@
 struct esock {
 	int ifindex;
 	uint8_t ttl;
+	bool gso;
 	int fd;
 };
 
@@ -36,11 +37,11 @@ struct egress *egress_new(egress_fn on_open, egress_fn on_close, void *arg)
 	return e;
 }
 
-static void esock_close(struct egress *e, int fd)
+static void esock_close(struct egress *e, const struct esock *s)
 {
 	if (e->on_close)
-		e->on_close(e->arg, fd);
-	close(fd);
+		e->on_close(e->arg, s->fd, s->gso);
+	close(s->fd);
 }
 
 void egress_free(struct egress *e)
@@ -48,7 +49,7 @@ void egress_free(struct egress *e)
 	if (!e)
 		return;
 	for (size_t i = 0; i < e->n; i++)
-		esock_close(e, e->v[i].fd);
+		esock_close(e, &e->v[i]);
 	free(e->v);
 	free(e);
 }
@@ -56,7 +57,7 @@ void egress_free(struct egress *e)
 void egress_foreach(const struct egress *e, egress_fn fn, void *arg)
 {
 	for (size_t i = 0; i < e->n; i++)
-		fn(arg, e->v[i].fd);
+		fn(arg, e->v[i].fd, e->v[i].gso);
 }
 
 static int setopt(int fd, int level, int name, int val)
@@ -97,7 +98,7 @@ static int open_sock(const char *dev, int ifindex, uint8_t ttl)
 	return fd;
 }
 
-int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl)
+int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl, bool gso)
 {
 	int fd;
 
@@ -116,9 +117,9 @@ int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl)
 	fd = open_sock(dev, ifindex, ttl);
 	if (fd < 0)
 		return fd;
-	e->v[e->n++] = (struct esock){ ifindex, ttl, fd };
+	e->v[e->n++] = (struct esock){ ifindex, ttl, gso, fd };
 	if (e->on_open)
-		e->on_open(e->arg, fd);
+		e->on_open(e->arg, fd, gso);
 	return fd;
 }
 
@@ -126,7 +127,7 @@ void egress_forget_ifindex(struct egress *e, int ifindex)
 {
 	for (size_t i = 0; i < e->n;) {
 		if (e->v[i].ifindex == ifindex) {
-			esock_close(e, e->v[i].fd);
+			esock_close(e, &e->v[i]);
 			e->v[i] = e->v[--e->n];
 		} else {
 			i++;

@@ -5,20 +5,27 @@
 #ifndef MCRD_EGRESS_H
 #define MCRD_EGRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct egress;
 
-/* Told of every socket opened and (before) closed, e.g. to pass it on. */
-typedef void (*egress_fn)(void *arg, int fd);
+/*
+ * Told of every socket opened and (before) closed, e.g. to pass it on;
+ * gso: the socket may send UDP GSO runs (see egress_get).
+ */
+typedef void (*egress_fn)(void *arg, int fd, bool gso);
 
 struct egress *egress_new(egress_fn on_open, egress_fn on_close, void *arg);
 /* Calls fn for every open socket. */
 void egress_foreach(const struct egress *e, egress_fn fn, void *arg);
 void egress_free(struct egress *e);
-/* The socket for (dev, ifindex, ttl), opened on first use; fd or -errno. */
-int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl);
+/*
+ * The socket for (dev, ifindex, ttl), opened on first use; fd or -errno.
+ * gso is recorded when it opens: whether workers may send it GSO runs.
+ */
+int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl, bool gso);
 /* Closes the sockets of an interface that went away. */
 void egress_forget_ifindex(struct egress *e, int ifindex);
 size_t egress_sockets(const struct egress *e);

@@ -52,6 +52,7 @@ static int ioctl_lookup(const char *name, struct iface_info *info)
 	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0)
 		goto fail;
 	info->mtu = (unsigned)ifr.ifr_mtu;
+	info->virt = true;
 	close(fd);
 	return 0;
 fail:
@@ -113,7 +114,7 @@ bool iface_table_active(void)
 	return active;
 }
 
-void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigned mtu)
+void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigned mtu, bool virt)
 {
 	struct iface *e = by_index(cur, ifindex);
 
@@ -127,6 +128,7 @@ void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigne
 	}
 	snprintf(e->name, sizeof(e->name), "%s", name); /* also a rename */
 	e->info.flags = flags;
+	e->info.virt = virt || (flags & IFF_LOOPBACK);
 	if (mtu)
 		e->info.mtu = mtu;
 }

@@ -16,6 +16,12 @@ struct iface_info {
 	int ifindex;
 	unsigned flags;    /* IFF_* */
 	unsigned mtu;
+	/*
+	 * Created by software (a link kind such as veth, bridge, vlan, or the
+	 * loopback): frames sent there may reach local captures unsegmented.
+	 * Unknown (ioctl) counts as virtual.
+	 */
+	bool virt;
 	bool naddr_known;  /* addresses are known (table), not just the interface (ioctl) */
 	unsigned naddr;
 	struct in_addr addr[IFACE_MAX_ADDR];
@@ -38,7 +44,7 @@ bool iface_has_carrier(const struct iface_info *info);
 void iface_table_begin(void);
 void iface_table_commit(void);
 void iface_table_abort(void);
-void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigned mtu);
+void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigned mtu, bool virt);
 void iface_table_del_link(int ifindex);
 void iface_table_addr(int ifindex, struct in_addr a, bool add);
 bool iface_table_active(void);

@@ -313,6 +313,9 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		return 1;
 	}
 	d.relay.max_mtu = iface_max_mtu();
+	d.relay.gso = cfg->gso;
+	log_info("UDP GSO on outputs: %s", cfg->gso == MCR_GSO_ON ? "on" :
+		 cfg->gso == MCR_GSO_OFF ? "off" : "auto (physical interfaces only)");
 	err = pool_start(&d.pool, n, cfg->user, &d.relay);
 	if (!err)
 		err = reload_initial(&d.relay, &cfg->rules);

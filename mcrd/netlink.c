@@ -28,7 +28,7 @@ struct netlink {
 };
 
 struct link_attrs {
-	const struct nlattr *name, *mtu;
+	const struct nlattr *name, *mtu, *linkinfo;
 };
 
 static int link_attr_cb(const struct nlattr *a, void *data)
@@ -47,8 +47,26 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 			return MNL_CB_ERROR;
 		la->mtu = a;
 		break;
+	case IFLA_LINKINFO:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		la->linkinfo = a;
+		break;
 	}
 	return MNL_CB_OK;
+}
+
+/* A link kind (veth, bridge, vlan, ...) marks a device made by software. */
+static bool has_kind(const struct nlattr *linkinfo)
+{
+	const struct nlattr *a;
+
+	if (!linkinfo)
+		return false;
+	mnl_attr_for_each_nested(a, linkinfo)
+		if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
+			return true;
+	return false;
 }
 
 static int on_link(const struct nlmsghdr *nlh)
@@ -68,7 +86,7 @@ static int on_link(const struct nlmsghdr *nlh)
 	if (mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, &la) != MNL_CB_OK || !la.name)
 		return 0;
 	iface_table_set_link(ifi->ifi_index, mnl_attr_get_str(la.name), ifi->ifi_flags,
-			     la.mtu ? mnl_attr_get_u32(la.mtu) : 0);
+			     la.mtu ? mnl_attr_get_u32(la.mtu) : 0, has_kind(la.linkinfo));
 	return 1;
 }
 

@@ -33,8 +33,8 @@ unsigned pool_size(const struct pool *p);
 void pool_info(const struct pool *p, unsigned w, struct pool_worker_info *out);
 
 /* Parent -> worker operations; a worker that cannot take one is restarted. */
-void pool_egress_add(struct pool *p, int fd);          /* to every worker */
-void pool_egress_add_to(struct pool *p, unsigned w, int fd);
+void pool_egress_add(struct pool *p, int fd, bool gso); /* to every worker */
+void pool_egress_add_to(struct pool *p, unsigned w, int fd, bool gso);
 void pool_egress_del(struct pool *p, int fd);
 void pool_input_add(struct pool *p, unsigned w, size_t slot, const struct rt_input *in);
 void pool_input_del(struct pool *p, unsigned w, size_t slot);

@@ -23,18 +23,19 @@
 #include "log.h"
 #include "pool.h"
 
-static void egress_opened(void *arg, int fd)
+static void egress_opened(void *arg, int fd, bool gso)
 {
 	struct relay *r = arg;
 
 	if (r->pool)
-		pool_egress_add(r->pool, fd);
+		pool_egress_add(r->pool, fd, gso);
 }
 
-static void egress_closing(void *arg, int fd)
+static void egress_closing(void *arg, int fd, bool gso)
 {
 	struct relay *r = arg;
 
+	(void)gso;
 	if (r->pool)
 		pool_egress_del(r->pool, fd);
 }
@@ -244,7 +245,8 @@ static void output_refresh(struct relay *r, struct rt_rule *rr, unsigned i)
 		output_set(rr, o, -1, 0, "no carrier");
 	else if (ii.naddr_known && !ii.naddr)
 		output_set(rr, o, -1, 0, "no IPv4 address");
-	else if ((fd = egress_get(r->egress, o->cfg->dev, ii.ifindex, o->cfg->ttl)) < 0)
+	else if ((fd = egress_get(r->egress, o->cfg->dev, ii.ifindex, o->cfg->ttl,
+				  relay_gso(r, &ii))) < 0)
 		output_set(rr, o, -1, 0, "socket failed");
 	else
 		output_set(rr, o, fd, ii.ifindex, NULL);
@@ -255,6 +257,17 @@ static void output_refresh(struct relay *r, struct rt_rule *rr, unsigned i)
 			 o->cfg->dev, o->why);
 	else if (!o->why && was)
 		log_notice("rule \"%s\": output dev %s is sending", rr->cfg.name, o->cfg->dev);
+}
+
+/*
+ * GSO runs leave a physical interface as separate datagrams (the NIC or
+ * the kernel segments them before the wire); a virtual one (veth, bridge,
+ * loopback) hands a run on whole, which captures there (tcpdump, another
+ * mcrd's AF_PACKET input) see as one oversized frame.  Hence "auto".
+ */
+bool relay_gso(const struct relay *r, const struct iface_info *ii)
+{
+	return r->gso == MCR_GSO_ON || (r->gso == MCR_GSO_AUTO && !ii->virt);
 }
 
 static void rule_join(struct relay *r, struct rt_rule *rr)
@@ -513,11 +526,11 @@ struct replay {
 	unsigned w;
 };
 
-static void replay_egress(void *arg, int fd)
+static void replay_egress(void *arg, int fd, bool gso)
 {
 	const struct replay *rp = arg;
 
-	pool_egress_add_to(rp->pool, rp->w, fd);
+	pool_egress_add_to(rp->pool, rp->w, fd, gso);
 }
 
 /* Only to worker w: the others already hold all of it. */

@@ -37,6 +37,7 @@ struct rt_output {
 			       * parent's egress fd, which names it to workers */
 	int ifindex;          /* of the egress socket (parent) */
 	const char *why;      /* NULL when active (parent) */
+	bool gso;             /* worker: may send GSO runs (cleared if refused) */
 	uint32_t st_slot;
 	struct out_stats *st; /* shared counters */
 };
@@ -92,6 +93,7 @@ struct relay {
 	struct egress *egress;
 	struct membership *memb;
 	unsigned max_mtu;     /* sizes the workers' receive buffers */
+	enum mcr_gso gso;     /* the file's gso setting, read at start */
 	relay_change_fn on_change; /* a rule became active or pending */
 	void *change_arg;
 };
@@ -111,6 +113,9 @@ int relay_add(struct relay *r, const struct mcr_rule *cfg, struct mcr_errlist *e
 int relay_del(struct relay *r, const char *name);
 struct rt_rule *relay_find(const struct relay *r, const char *name);
 struct rt_rule *relay_find_input(const struct relay *r, const struct mcr_input *in);
+/* Whether outputs on interface ii may send UDP GSO runs (r->gso, ii->virt). */
+struct iface_info;
+bool relay_gso(const struct relay *r, const struct iface_info *ii);
 /* A send of rr completed: frees a removed rule after its last send. */
 void relay_send_done(struct relay *r, struct rt_rule *rr);
 /* An input's socket is closed and its slot freed (receive cancelled). */

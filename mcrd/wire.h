@@ -30,9 +30,11 @@ struct wire_out {
 	uint16_t port;
 };
 
+#define W_F_GSO 0x1 /* EGRESS_ADD: the socket may send UDP GSO runs */
+
 struct wire_msg {
 	uint16_t type;
-	uint16_t pad;
+	uint16_t flags;       /* W_F_* */
 	int32_t slot;         /* egress or input slot */
 	uint32_t stats;       /* counter slot: link (INPUT_ADD) or rule (RULE_ADD) */
 	uint32_t out_index;   /* OUTPUT_SET */

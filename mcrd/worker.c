@@ -26,10 +26,16 @@
 
 #define MSG_MAX (sizeof(struct wire_msg) + MCR_MAX_OUTPUTS * sizeof(struct wire_out))
 
+/* Our copy of a parent egress socket. */
+struct esock {
+	int fd;
+	bool gso;             /* W_F_GSO: GSO runs allowed */
+};
+
 struct wk {
 	struct relay relay;
 	struct datapath *dp;
-	int *emap;            /* parent egress fd -> our copy */
+	struct esock *emap;   /* parent egress fd -> our copy */
 	size_t nemap;
 	int pslot[RELAY_MAX_INPUTS]; /* parent input slot -> ours */
 	void *buf;
@@ -38,33 +44,42 @@ struct wk {
 
 static int egress_fd(const struct wk *k, int32_t parent_fd)
 {
-	return parent_fd >= 0 && (size_t)parent_fd < k->nemap ? k->emap[parent_fd] : -1;
+	return parent_fd >= 0 && (size_t)parent_fd < k->nemap ? k->emap[parent_fd].fd : -1;
 }
 
-static void egress_add(struct wk *k, int32_t pfd, int fd)
+/* Points an output at our copy of parent egress socket pfd (or none). */
+static void out_bind(const struct wk *k, struct rt_output *o, int32_t pfd)
+{
+	o->fd = egress_fd(k, pfd);
+	o->gso = o->fd >= 0 && k->emap[pfd].gso;
+}
+
+static void egress_add(struct wk *k, int32_t pfd, int fd, bool gso)
 {
 	if (pfd < 0 || fd < 0)
 		goto bad;
 	if ((size_t)pfd >= k->nemap) {
 		size_t n = (size_t)pfd + 64;
-		int *v = realloc(k->emap, n * sizeof(*v));
+		struct esock *v = realloc(k->emap, n * sizeof(*v));
 
 		if (!v)
 			goto bad;
 		for (size_t i = k->nemap; i < n; i++)
-			v[i] = -1;
+			v[i] = (struct esock){ -1, false };
 		k->emap = v;
 		k->nemap = n;
 	}
-	if (k->emap[pfd] >= 0) {
+	if (k->emap[pfd].fd >= 0) {
 		/* Already held: outputs move to the new copy before the old closes. */
 		for (size_t i = 0; i < k->relay.nrules; i++)
 			for (unsigned o = 0; o < k->relay.rules[i]->cfg.nout; o++)
-				if (k->relay.rules[i]->out[o].fd == k->emap[pfd])
+				if (k->relay.rules[i]->out[o].fd == k->emap[pfd].fd) {
 					k->relay.rules[i]->out[o].fd = fd;
-		close(k->emap[pfd]);
+					k->relay.rules[i]->out[o].gso = gso;
+				}
+		close(k->emap[pfd].fd);
 	}
-	k->emap[pfd] = fd;
+	k->emap[pfd] = (struct esock){ fd, gso };
 	return;
 bad:
 	if (fd >= 0)
@@ -83,7 +98,7 @@ static void egress_del(struct wk *k, int32_t pfd)
 			if (k->relay.rules[i]->out[o].fd == fd)
 				k->relay.rules[i]->out[o].fd = -1;
 	close(fd);
-	k->emap[pfd] = -1;
+	k->emap[pfd].fd = -1;
 }
 
 static void input_add(struct wk *k, const struct wire_msg *m, int fd)
@@ -166,7 +181,7 @@ static void rule_add(struct wk *k, const struct wire_msg *m, size_t len)
 		rr->out[i].cfg = &rr->cfg.out[i];
 		rr->out[i].dst = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = w->group,
 						       .sin_port = htons(w->port) };
-		rr->out[i].fd = egress_fd(k, w->egress);
+		out_bind(k, &rr->out[i], w->egress);
 		rr->out[i].st = counters_out(w->stats);
 	}
 	r->rules[r->nrules++] = rr;
@@ -201,14 +216,14 @@ static void output_set(struct wk *k, const struct wire_msg *m)
 	struct rt_rule *rr = relay_find(&k->relay, m->name);
 
 	if (rr && m->out_index < rr->cfg.nout)
-		rr->out[m->out_index].fd = egress_fd(k, m->egress);
+		out_bind(k, &rr->out[m->out_index], m->egress);
 }
 
 static void handle(struct wk *k, const struct wire_msg *m, size_t len, int fd)
 {
 	switch (m->type) {
 	case W_EGRESS_ADD:
-		egress_add(k, m->slot, fd);
+		egress_add(k, m->slot, fd, m->flags & W_F_GSO);
 		return;
 	case W_EGRESS_DEL:
 		egress_del(k, m->slot);
@@ -324,8 +339,8 @@ int worker_main(int chan, unsigned index, int cpu, uid_t uid, gid_t gid, unsigne
 	datapath_free(k.dp);
 	relay_free(&k.relay);
 	for (size_t i = 0; i < k.nemap; i++)
-		if (k.emap[i] >= 0)
-			close(k.emap[i]);
+		if (k.emap[i].fd >= 0)
+			close(k.emap[i].fd);
 	free(k.emap);
 	free(k.buf);
 	return err ? 1 : 0;

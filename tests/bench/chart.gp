@@ -15,9 +15,11 @@ set ylabel "delivered: packets/s summed over all receivers (kpps)"
 set logscale xy 10
 set format x "%g"
 set format y "%g"
-label(r) = r eq "mcrd" ? "mcrd" : r eq "kernel" ? "kernel (smcroute)" : \
+label(r) = r eq "mcrd" ? "mcrd (gso on)" : r eq "mcrd-swgso" ? "mcrd (gso, relay segments)" : \
+           r eq "mcrd-nogso" ? "mcrd (gso off)" : r eq "kernel" ? "kernel (smcroute)" : \
            r eq "socat" ? "socat" : r eq "baseline" ? "baseline (recvmmsg)" : "no relay (ceiling)"
-colour(r) = r eq "mcrd" ? "#d62728" : r eq "kernel" ? "#1f77b4" : \
+colour(r) = r eq "mcrd" ? "#d62728" : r eq "mcrd-swgso" ? "#ff7f0e" : \
+            r eq "mcrd-nogso" ? "#8c564b" : r eq "kernel" ? "#1f77b4" : \
             r eq "socat" ? "#9467bd" : r eq "baseline" ? "#2ca02c" : "#7f7f7f"
 do for [i = 1:n] {
     f = word(fanouts, i)

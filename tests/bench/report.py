@@ -10,9 +10,12 @@ import statistics
 import sys
 
 LOSS_FREE = 0.1  # percent: "loss-free" means loss below this
-RELAY_ORDER = ["mcrd", "kernel", "socat", "baseline", "none"]
+RELAY_ORDER = ["mcrd", "mcrd-swgso", "mcrd-nogso", "kernel", "socat", "baseline", "none"]
+MCRD_VARIANTS = ["mcrd", "mcrd-swgso", "mcrd-nogso"]
 RELAY_LABEL = {
-    "mcrd": "mcrd",
+    "mcrd": "mcrd (gso on)",
+    "mcrd-swgso": "mcrd (gso on, segmented by the relay's kernel)",
+    "mcrd-nogso": "mcrd (gso off)",
     "kernel": "kernel (smcroute)",
     "socat": "socat",
     "baseline": "baseline (recvmmsg/sendmmsg)",
@@ -146,18 +149,18 @@ def verdict(ok):
     return "**met**" if ok else "**not met**"
 
 
-def targets(points, fanouts):
-    """The project's targets; returns Markdown lines."""
+def targets(points, fanouts, me="mcrd"):
+    """The project's targets for mcrd variant me; returns Markdown lines."""
     out = []
     have = lambda r, f: bool(series(points, r, f))
 
     # 1. Fan-out 1
     out.append("1. **Fan-out 1**")
-    if have("mcrd", 1) and have("kernel", 1):
+    if have(me, 1) and have("kernel", 1):
         bad, checked = [], []
         for pk in series(points, "kernel", 1):
             if pk["loss"] < LOSS_FREE:
-                pm = points.get(("mcrd", 1, pk["offered"]))
+                pm = points.get((me, 1, pk["offered"]))
                 checked.append(offered_label(pk["offered"]))
                 if pm is None or pm["loss"] >= LOSS_FREE:
                     bad.append("%s (mcrd %s%%)" % (offered_label(pk["offered"]),
@@ -169,8 +172,8 @@ def targets(points, fanouts):
         )
     else:
         out.append("   - mcrd's loss < 0.1% wherever the kernel's is: not measured in this run")
-    if have("mcrd", 1) and have("none", 1):
-        m, c = loss_free_rate(points, "mcrd", 1), loss_free_rate(points, "none", 1)
+    if have(me, 1) and have("none", 1):
+        m, c = loss_free_rate(points, me, 1), loss_free_rate(points, "none", 1)
         ratio = m / c if c else 0.0
         out.append(
             "   - mcrd's highest loss-free rate >= 90%% of the ceiling's: %s vs %s = %.0f%%: %s"
@@ -181,8 +184,8 @@ def targets(points, fanouts):
 
     # 2. Fan-out 8
     out.append("2. **Fan-out 8**")
-    if have("mcrd", 8) and have("baseline", 8):
-        m, b = loss_free_rate(points, "mcrd", 8), loss_free_rate(points, "baseline", 8)
+    if have(me, 8) and have("baseline", 8):
+        m, b = loss_free_rate(points, me, 8), loss_free_rate(points, "baseline", 8)
         out.append(
             "   - mcrd's highest loss-free rate >= 2x the baseline's: %s vs %s = %s: %s"
             % (kpps(m), kpps(b), "%.2fx" % (m / b) if b else "baseline has none",
@@ -190,8 +193,8 @@ def targets(points, fanouts):
         )
     else:
         out.append("   - mcrd >= 2x the baseline: not measured in this run")
-    if have("mcrd", 8) and have("kernel", 8):
-        m, k = loss_free_rate(points, "mcrd", 8), loss_free_rate(points, "kernel", 8)
+    if have(me, 8) and have("kernel", 8):
+        m, k = loss_free_rate(points, me, 8), loss_free_rate(points, "kernel", 8)
         out.append(
             "   - mcrd's highest loss-free rate >= the kernel's: %s vs %s: %s"
             % (kpps(m), kpps(k), verdict(m >= k and m > 0))
@@ -201,8 +204,8 @@ def targets(points, fanouts):
 
     # 3. Fan-out 50
     out.append("3. **Fan-out 50**")
-    if have("mcrd", 50) and have("baseline", 50):
-        m, b = loss_free_rate(points, "mcrd", 50), loss_free_rate(points, "baseline", 50)
+    if have(me, 50) and have("baseline", 50):
+        m, b = loss_free_rate(points, me, 50), loss_free_rate(points, "baseline", 50)
         out.append(
             "   - mcrd's highest loss-free rate >= 2x the baseline's: %s vs %s = %s: %s"
             % (kpps(m), kpps(b), "%.2fx" % (m / b) if b else "baseline has none",
@@ -210,8 +213,8 @@ def targets(points, fanouts):
         )
     else:
         out.append("   - mcrd >= 2x the baseline: not measured in this run")
-    if have("mcrd", 50) and have("none", 50):
-        m = max(p["delivered_pps"] for p in series(points, "mcrd", 50))
+    if have(me, 50) and have("none", 50):
+        m = max(p["delivered_pps"] for p in series(points, me, 50))
         c = max(p["delivered_pps"] for p in series(points, "none", 50))
         out.append(
             "   - mcrd's total delivered >= 70%% of the ceiling's (highest delivered rate, "
@@ -223,7 +226,7 @@ def targets(points, fanouts):
 
     # 4. CPU
     out.append("4. **CPU per delivered packet, 100k pps, fan-out 8**")
-    pm, pb = points.get(("mcrd", 8, 100000)), points.get(("baseline", 8, 100000))
+    pm, pb = points.get((me, 8, 100000)), points.get(("baseline", 8, 100000))
     if pm and pb and pm["cpu_ns"] and pb["cpu_ns"]:
         out.append(
             "   - mcrd <= 0.5x the baseline: %.0f ns vs %.0f ns = %.2fx: %s"
@@ -232,7 +235,8 @@ def targets(points, fanouts):
         )
     else:
         out.append("   - mcrd <= 0.5x the baseline: not measured in this run")
-    return out
+    # The labels name the variant measured.
+    return [line.replace("mcrd", me) for line in out]
 
 
 def write_md(points, a, path):
@@ -347,8 +351,19 @@ def write_md(points, a, path):
     L.append("the grid of offered rates: 1.00x means both relays stopped being loss-free")
     L.append("between the same two grid points.")
     L.append("")
-    L.extend(targets(points, fanouts))
+    L.append("`mcrd` is mcrd with `gso = \"on\"`: on these veths a GSO run crosses whole and")
+    L.append("the receiving namespace segments it, as a NIC with UDP segmentation offload")
+    L.append("would in hardware.  `mcrd-swgso` turns that offload off on the relay's outputs,")
+    L.append("so the relay's own kernel segments each run (a NIC without the offload);")
+    L.append("`mcrd-nogso` sends one datagram per packet (`gso = \"off\"`, and what the")
+    L.append("default `auto` does on virtual interfaces).")
     L.append("")
+    for me in MCRD_VARIANTS:
+        if any(k[0] == me for k in points):
+            L.append("### %s" % RELAY_LABEL[me])
+            L.append("")
+            L.extend(targets(points, fanouts, me))
+            L.append("")
     bad = sum(p["corrupted"] for p in points.values())
     dup = sum(p["duplicated"] for p in points.values())
     L.append("Corrupted packets over the whole run: %d; duplicated: %d." % (bad, dup))

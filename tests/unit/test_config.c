@@ -321,6 +321,28 @@ static void test_workers_and_user(void **state)
 	expect_error("user = 1000;\n", 1, "user must be a user name");
 }
 
+static void test_gso(void **state)
+{
+	static const char *const v[] = { "auto", "on", "off" };
+	const enum mcr_gso want[] = { MCR_GSO_AUTO, MCR_GSO_ON, MCR_GSO_OFF };
+	struct mcr_config c;
+	char text[64];
+
+	(void)state;
+	load_ok("rules = ();\n", &c);
+	assert_int_equal(c.gso, MCR_GSO_AUTO); /* the default */
+	mcr_config_free(&c);
+	for (unsigned i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), "gso = \"%s\";\nrules = ();\n", v[i]);
+		load_ok(text, &c);
+		assert_int_equal(c.gso, want[i]);
+		mcr_config_free(&c);
+	}
+	expect_error("\ngso = true;\n", 2, "gso must be \"auto\", \"on\" or \"off\"");
+	expect_error("gso = \"yes\";\n", 1, "gso must be \"auto\", \"on\" or \"off\"");
+	expect_error("gso = \"ON\";\n", 1, "gso must be");
+}
+
 /* ---- keys ---- */
 
 static void test_unknown_keys(void **state)
@@ -796,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_port_range),
 		cmocka_unit_test(test_ttl_range),
 		cmocka_unit_test(test_workers_and_user),
+		cmocka_unit_test(test_gso),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_missing_keys),
 		cmocka_unit_test(test_wrong_types),

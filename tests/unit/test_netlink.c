@@ -89,6 +89,46 @@ static void test_add(void **state)
 	assert_int_equal(iface_lookup("eth8", &ii), -ENODEV);
 }
 
+/* A link kind (IFLA_LINKINFO/IFLA_INFO_KIND) or the loopback flag: virtual. */
+static void test_virtual(void **state)
+{
+	struct iface_info ii;
+	struct nlmsghdr *nlh;
+	struct nlattr *li;
+
+	(void)state;
+	assert_int_equal(link_up(2, "eth0", 1500), 1);
+	assert_int_equal(iface_lookup("eth0", &ii), 0);
+	assert_false(ii.virt);
+
+	nlh = put_link(buf, RTM_NEWLINK, 3, "veth0", IFF_UP, 1500);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	mnl_attr_nest_end(nlh, li);
+	assert_int_equal(apply(nlh), 1);
+	assert_int_equal(iface_lookup("veth0", &ii), 0);
+	assert_true(ii.virt);
+
+	/* Link info without a kind does not make it virtual. */
+	nlh = put_link(buf, RTM_NEWLINK, 4, "eth1", IFF_UP, 1500);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_nest_end(nlh, li);
+	assert_int_equal(apply(nlh), 1);
+	assert_int_equal(iface_lookup("eth1", &ii), 0);
+	assert_false(ii.virt);
+
+	assert_int_equal(apply(put_link(buf, RTM_NEWLINK, 1, "lo", IFF_UP | IFF_LOOPBACK, 65536)), 1);
+	assert_int_equal(iface_lookup("lo", &ii), 0);
+	assert_true(ii.virt);
+
+	/* A link info that is not nested is refused, the entry unchanged. */
+	nlh = put_link(buf, RTM_NEWLINK, 2, "eth0", IFF_UP, 1500);
+	mnl_attr_put_u8(nlh, IFLA_LINKINFO, 1);
+	apply(nlh);
+	assert_int_equal(iface_lookup("eth0", &ii), 0);
+	assert_false(ii.virt);
+}
+
 static void test_down(void **state)
 {
 	struct iface_info ii;
@@ -366,6 +406,7 @@ int main(void)
 		cmocka_unit_test_setup(test_batch, fresh_table),
 		cmocka_unit_test_setup(test_garbage, fresh_table),
 		cmocka_unit_test_setup(test_dump_swap, fresh_table),
+		cmocka_unit_test_setup(test_virtual, fresh_table),
 		cmocka_unit_test_setup(test_length_over_2g, fresh_table),
 		cmocka_unit_test_setup(test_unaligned_last_message, fresh_table),
 	};
