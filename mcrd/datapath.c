@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "addr.h"
 #include "log.h"
 #include "packet.h"
 
@@ -35,6 +36,7 @@
 #define DRAIN_NS    (1000 * 1000 * 1000LL)
 #define RX_BATCH    256       /* packets matched before their sends go out */
 #define GSO_MAX     32        /* segments per GSO send; 32 x 1472 B < 64 KiB */
+#define GSO_BYTES   65507     /* a run is one IPv4 datagram before it is cut */
 #define NGSO        4096      /* GSO sends in flight at most */
 
 #ifndef UDP_SEGMENT
@@ -196,20 +198,22 @@ static void send_gso(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 
 /*
  * The run of rx[i]'s rule from i on, in arrival order: equal sizes, the
- * last one maybe shorter (what UDP_SEGMENT accepts), at most GSO_MAX.
+ * last one maybe shorter (what UDP_SEGMENT accepts), at most GSO_MAX
+ * packets and GSO_BYTES in all.
  */
 static unsigned take_run(struct datapath *dp, unsigned i, unsigned *seg)
 {
 	struct rt_rule *rr = dp->rx[i].rule;
 	uint16_t len = dp->rx[i].len;
-	unsigned n = 0;
+	unsigned n = 0, bytes = 0;
 
 	for (unsigned j = i; j < dp->nrx && n < GSO_MAX; j++) {
 		if (dp->rx[j].rule != rr)
 			continue;
-		if (dp->rx[j].len > len)
+		if (dp->rx[j].len > len || bytes + dp->rx[j].len > GSO_BYTES)
 			break;
 		seg[n++] = j;
+		bytes += dp->rx[j].len;
 		dp->rx[j].rule = NULL;
 		if (dp->rx[j].len < len)
 			break;
@@ -234,7 +238,7 @@ static void flush_rx(struct datapath *dp)
 
 			if (o->fd < 0)
 				continue;
-			if (n == 1 || !o->gso)
+			if (n == 1 || !o->gso || (o->gso_limit && dp->rx[seg[0]].len >= o->gso_limit))
 				for (unsigned m = 0; m < n; m++)
 					send_one(dp, rr, o, dp->rx[seg[m]].payload,
 						 dp->rx[seg[m]].len, dp->rx[seg[m]].bid);
@@ -320,9 +324,11 @@ static void on_send(struct datapath *dp, uint32_t idx, int res)
 }
 
 /*
- * A GSO send's completion.  An output whose device cannot take GSO (no
- * checksum offload: EIO; a path that cannot segment: EINVAL, EOPNOTSUPP)
- * falls back to one send per packet, starting with this run's packets.
+ * A GSO send's completion.  Refused runs go again packet by packet: for
+ * good when the device cannot take GSO (EIO: no checksum offload, on
+ * kernels that want it; EOPNOTSUPP), and for payloads of this size and
+ * larger when one does not fit the route's MTU (EMSGSIZE, EINVAL): single
+ * sends fragment those instead.
  */
 static void on_gso(struct datapath *dp, uint32_t idx, int res)
 {
@@ -333,10 +339,19 @@ static void on_gso(struct datapath *dp, uint32_t idx, int res)
 	if (res >= 0) {
 		o->st->packets += n;
 		o->st->bytes += (unsigned)res;
-	} else if ((res == -EIO || res == -EINVAL || res == -EOPNOTSUPP) && o->gso) {
-		o->gso = false;
-		log_warn("output %s:%u of rule \"%s\": UDP GSO refused (%s), sending one by one",
-			 o->cfg->dev, o->cfg->port, g->rule->cfg.name, strerror(-res));
+	} else if (res == -EIO || res == -EOPNOTSUPP || res == -EINVAL || res == -EMSGSIZE) {
+		if ((res == -EINVAL || res == -EMSGSIZE) &&
+		    (!o->gso_limit || g->iov[0].iov_len < o->gso_limit))
+			o->gso_limit = (uint16_t)g->iov[0].iov_len;
+		else if (o->gso) {
+			char a[MCR_ADDRSTRLEN];
+
+			o->gso = false;
+			log_warn("rule \"%s\": output %s:%u: UDP GSO refused (%s); "
+				 "sending packet by packet", g->rule->cfg.name,
+				 mcr_ipv4_str(o->dst.sin_addr, a), ntohs(o->dst.sin_port),
+				 strerror(-res));
+		}
 		for (unsigned i = 0; i < n; i++)
 			send_one(dp, g->rule, o, g->iov[i].iov_base, g->iov[i].iov_len, g->bid[i]);
 	} else {

@@ -38,6 +38,7 @@ struct rt_output {
 	int ifindex;          /* of the egress socket (parent) */
 	const char *why;      /* NULL when active (parent) */
 	bool gso;             /* worker: may send GSO runs (cleared if refused) */
+	uint16_t gso_limit;   /* worker: runs of payloads this large go singly (0: none) */
 	uint32_t st_slot;
 	struct out_stats *st; /* shared counters */
 };

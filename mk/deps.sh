@@ -26,6 +26,7 @@ need_cmd make make
 need_cmd ip iproute2
 need_cmd prove perl
 need_cmd python3 python3
+need_cmd ethtool ethtool
 [ "$mode" = valgrind ] && need_cmd valgrind valgrind
 if [ "$mode" = fuzz ]; then
 	# The fuzz rules use clang-14 (or clang); libFuzzer comes with libclang-rt.

@@ -7,7 +7,7 @@
 # interleave.  "auto" (the default) keeps GSO off on virtual interfaces such
 # as veth, and "off" always: no oversized frame reaches the receiver.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 33
 
 line_topology
 CAP="$(dirname "$0")/framecount.py"
@@ -79,6 +79,38 @@ cmp_ok "$(frames default)" -gt 0 "auto: (the capture saw $(frames default) frame
 run off; ok $? "relay with gso = \"off\""
 check off 'gso = "off"'
 is "$(oversized off)" 0 "off: no oversized frame"
+
+# --- gso = "on" where the kernel cannot take a run ------------------------------
+# A 3000-byte payload exceeds the 1500-byte output MTU: the GSO send is
+# refused (EINVAL) and each datagram goes alone, fragmented.  The input takes
+# jumbo frames (MTU 9000 on s0 and r-in).
+ip -n "${PFX}-src" link set s0 mtu 9000
+ip -n "${PFX}-relay" link set r-in mtu 9000
+mcrd_start relay big "$(relay_conf on)"; ok $? "relay with gso = \"on\", jumbo input"
+sink_start dst big -i 2 d0:239.2.2.1:6000 d0:239.2.2.2:6000
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 5000 -r 20000 -s 3000
+sink_wait big
+is "$(sink_get big "[x['unique'] for x in j['streams']]")" "[5000, 5000]" \
+	"payloads above the output MTU: all 5000 arrive at both outputs (sent alone, fragmented)"
+is "$(sink_get big "j['total']['bytes']")" 30000000 "at their full 3000 bytes"
+mcrd_stop big
+is "$(grep -c 'GSO refused' "$TMP/mcrd-big.log")" 0 "a run too large for the MTU does not turn GSO off"
+grep -q "out r-out 239.2.2.1:6000 packets 5000 bytes 15000000 errors 0$" "$TMP/mcrd-big.log"
+ok $? "and the output counts 5000 packets, no error"
+
+# An output without checksum offload: older kernels refuse GSO there (EIO,
+# and mcrd falls back to single sends with a warning), newer ones
+# checksum in software.  Either way every datagram arrives.
+nsx relay ethtool -K r-out tx off >/dev/null 2>&1
+mcrd_start relay nocsum "$(relay_conf on)"; ok $? "relay with gso = \"on\", output without checksum offload"
+sink_start dst nocsum -i 2 d0:239.2.2.1:6000 d0:239.2.2.2:6000
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 20000 -r 20000 -s 1400
+sink_wait nocsum
+is "$(sink_get nocsum "[x['unique'] for x in j['streams']]")" "[20000, 20000]" \
+	"no checksum offload: all 20000 arrive at both outputs"
+mcrd_stop nocsum
+is "$(grep -c ' errors 0$' "$TMP/mcrd-nocsum.log")" 2 "no send error on either output"
+nsx relay ethtool -K r-out tx on >/dev/null 2>&1
 
 # --- a bad value is refused with its line ---------------------------------------
 B=$(conf bad <<'CONF'
