@@ -340,10 +340,13 @@ static void on_gso(struct datapath *dp, uint32_t idx, int res)
 		o->st->packets += n;
 		o->st->bytes += (unsigned)res;
 	} else if (res == -EIO || res == -EOPNOTSUPP || res == -EINVAL || res == -EMSGSIZE) {
-		if ((res == -EINVAL || res == -EMSGSIZE) &&
-		    (!o->gso_limit || g->iov[0].iov_len < o->gso_limit))
-			o->gso_limit = (uint16_t)g->iov[0].iov_len;
-		else if (o->gso) {
+		uint16_t len = (uint16_t)g->iov[0].iov_len;
+
+		if (res == -EINVAL || res == -EMSGSIZE) {
+			/* Runs of this size may still be in flight: only ever lower it. */
+			if (!o->gso_limit || len < o->gso_limit)
+				o->gso_limit = len;
+		} else if (o->gso) {
 			char a[MCR_ADDRSTRLEN];
 
 			o->gso = false;

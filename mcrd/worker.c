@@ -52,6 +52,7 @@ static void out_bind(const struct wk *k, struct rt_output *o, int32_t pfd)
 {
 	o->fd = egress_fd(k, pfd);
 	o->gso = o->fd >= 0 && k->emap[pfd].gso;
+	o->gso_limit = 0;
 }
 
 static void egress_add(struct wk *k, int32_t pfd, int fd, bool gso)
