@@ -385,8 +385,14 @@ def netlink_seeds():
 # ---------------------------------------------------------------- config files
 
 CONFIGS = {
+    "gso-values": """gso = "on";
+rules = ( { name = "g"; in = { dev = "eth0"; group = "239.1.1.1"; port = 5001; };
+            out = ( { dev = "eth1"; } ); } );
+gso = "auto";
+""",
     "full": """workers = 2;
 user = "mcrd";
+gso = "off";
 rules = (
   { name = "cam1";
     in  = { dev = "eth0"; group = "239.1.1.1"; port = 5001; source = "10.0.0.5"; };
