@@ -1,7 +1,8 @@
 #!/bin/bash
 # Soak under faults (`make soak`; not in CI): SOAK_SECONDS (600) of traffic
 # at 80% of the loss-free rate (measured first, on this machine and these
-# binaries) over 16 rules and 2 workers, while on a schedule:
+# binaries) over 16 rules and 2 workers, with gso = "on", while on a
+# schedule:
 #
 #   every  1 s  mcrctl rule add, then del, of a scratch rule
 #   every  2 s  an unrelated veth created (even second) and deleted (odd)
@@ -45,7 +46,8 @@ write_conf() {
 	  out = ( { dev = \"$dev\"; group = \"239.20.0.$i\"; port = 6000; ttl = $ttl; } ); },
 "
 	done
-	printf 'workers = 2;\nrules = (\n%s);\n' "${rules%,$'\n'}" >"$TMP/relay.conf.new"
+	# gso on: the faults hit the GSO send path too (veths take runs whole).
+	printf 'workers = 2;\ngso = "on";\nrules = (\n%s);\n' "${rules%,$'\n'}" >"$TMP/relay.conf.new"
 	mv "$TMP/relay.conf.new" "$TMP/relay.conf"
 }
 write_conf "${EDITED_TTLS[0]}"
