@@ -160,8 +160,12 @@ static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 	dp->refs[bid]++;
 }
 
-/* One sendmsg for n packets (rx[seg[0..n-1]]); the last may be shorter. */
-static void send_gso(struct datapath *dp, struct rt_rule *rr, struct rt_output *o,
+/*
+ * The run rx[seg[0..n-1]] (the last may be shorter) to output o: one GSO
+ * sendmsg, or one send per packet when the run is a single packet, the
+ * output takes no GSO (or none of this size), or no GSO slot is free.
+ */
+static void send_run(struct datapath *dp, struct rt_rule *rr, struct rt_output *o,
 		     const unsigned *seg, unsigned n)
 {
 	struct io_uring_sqe *sqe;
@@ -169,7 +173,8 @@ static void send_gso(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 	struct cmsghdr *cm;
 	uint32_t idx;
 
-	if (!dp->ngfree || !(sqe = get_sqe(dp))) {
+	if (n == 1 || !o->gso || (o->gso_limit && dp->rx[seg[0]].len >= o->gso_limit) ||
+	    !dp->ngfree || !(sqe = get_sqe(dp))) {
 		for (unsigned i = 0; i < n; i++)
 			send_one(dp, rr, o, dp->rx[seg[i]].payload, dp->rx[seg[i]].len,
 				 dp->rx[seg[i]].bid);
@@ -233,18 +238,9 @@ static void flush_rx(struct datapath *dp)
 		if (!rr)
 			continue;
 		n = take_run(dp, i, seg);
-		for (unsigned k = 0; k < rr->cfg.nout; k++) {
-			struct rt_output *o = &rr->out[k];
-
-			if (o->fd < 0)
-				continue;
-			if (n == 1 || !o->gso || (o->gso_limit && dp->rx[seg[0]].len >= o->gso_limit))
-				for (unsigned m = 0; m < n; m++)
-					send_one(dp, rr, o, dp->rx[seg[m]].payload,
-						 dp->rx[seg[m]].len, dp->rx[seg[m]].bid);
-			else
-				send_gso(dp, rr, o, seg, n);
-		}
+		for (unsigned k = 0; k < rr->cfg.nout; k++)
+			if (rr->out[k].fd >= 0)
+				send_run(dp, rr, &rr->out[k], seg, n);
 	}
 	for (unsigned i = 0; i < dp->nrx; i++)
 		if (--dp->refs[dp->rx[i].bid] == 0)

@@ -233,20 +233,18 @@ static void send_to(struct pool *p, unsigned i, const struct wire_msg *m, size_t
 	}
 }
 
-void pool_egress_add(struct pool *p, int fd, bool gso)
-{
-	struct wire_msg m = { .type = W_EGRESS_ADD, .flags = gso ? W_F_GSO : 0, .slot = fd };
-
-	for (unsigned i = 0; p && i < p->n; i++)
-		send_to(p, i, &m, sizeof(m), fd);
-}
-
 void pool_egress_add_to(struct pool *p, unsigned w, int fd, bool gso)
 {
 	struct wire_msg m = { .type = W_EGRESS_ADD, .flags = gso ? W_F_GSO : 0, .slot = fd };
 
 	if (p)
 		send_to(p, w, &m, sizeof(m), fd);
+}
+
+void pool_egress_add(struct pool *p, int fd, bool gso)
+{
+	for (unsigned i = 0; p && i < p->n; i++)
+		pool_egress_add_to(p, i, fd, gso);
 }
 
 void pool_egress_del(struct pool *p, int fd)

@@ -81,15 +81,21 @@ check off 'gso = "off"'
 is "$(oversized off)" 0 "off: no oversized frame"
 
 # --- gso = "on" where the kernel cannot take a run ------------------------------
+# relay_on NAME COUNT SIZE: COUNT packets of SIZE bytes through mcrd NAME
+# (gso = "on") to both outputs, received by sink NAME; mcrd keeps running.
+relay_on() {
+	mcrd_start relay "$1" "$(relay_conf on)" || return 1
+	sink_start dst "$1" -i 2 d0:239.2.2.1:6000 d0:239.2.2.2:6000
+	gen src -d s0 -g 239.1.1.1 -p 5001 -n "$2" -r 20000 -s "$3"
+	sink_wait "$1"
+}
+
 # A 3000-byte payload exceeds the 1500-byte output MTU: the GSO send is
-# refused (EINVAL) and each datagram goes alone, fragmented.  The input takes
-# jumbo frames (MTU 9000 on s0 and r-in).
+# refused (EMSGSIZE) and each datagram goes alone, fragmented.  The input
+# takes jumbo frames (MTU 9000 on s0 and r-in).
 ip -n "${PFX}-src" link set s0 mtu 9000
 ip -n "${PFX}-relay" link set r-in mtu 9000
-mcrd_start relay big "$(relay_conf on)"; ok $? "relay with gso = \"on\", jumbo input"
-sink_start dst big -i 2 d0:239.2.2.1:6000 d0:239.2.2.2:6000
-gen src -d s0 -g 239.1.1.1 -p 5001 -n 5000 -r 20000 -s 3000
-sink_wait big
+relay_on big 5000 3000; ok $? "relay with gso = \"on\", jumbo input"
 is "$(sink_get big "[x['unique'] for x in j['streams']]")" "[5000, 5000]" \
 	"payloads above the output MTU: all 5000 arrive at both outputs (sent alone, fragmented)"
 is "$(sink_get big "j['total']['bytes']")" 30000000 "at their full 3000 bytes"
@@ -102,10 +108,7 @@ ok $? "and the output counts 5000 packets, no error"
 # and mcrd falls back to single sends with a warning), newer ones
 # checksum in software.  Either way every datagram arrives.
 nsx relay ethtool -K r-out tx off >/dev/null 2>&1
-mcrd_start relay nocsum "$(relay_conf on)"; ok $? "relay with gso = \"on\", output without checksum offload"
-sink_start dst nocsum -i 2 d0:239.2.2.1:6000 d0:239.2.2.2:6000
-gen src -d s0 -g 239.1.1.1 -p 5001 -n 20000 -r 20000 -s 1400
-sink_wait nocsum
+relay_on nocsum 20000 1400; ok $? "relay with gso = \"on\", output without checksum offload"
 is "$(sink_get nocsum "[x['unique'] for x in j['streams']]")" "[20000, 20000]" \
 	"no checksum offload: all 20000 arrive at both outputs"
 mcrd_stop nocsum
