@@ -1,10 +1,13 @@
 /*
- * One loop: submit, wait, reap every completion, recycle buffers, re-arm.
+ * One loop: submit, wait, reap every completion, read the receive rings
+ * that were signalled, re-arm.
  *
- * A received buffer is shared by every send of that packet: refs[bid]
- * counts the sends in flight and the buffer returns to the ring when the
- * last one completes.  When buffers or send slots run out the packet (or
- * that output's copy) is dropped and counted; nothing queues without bound.
+ * Frames are read in place in each input's TPACKET_V2 ring (rxring.h) and
+ * a frame's slot is shared by every send of that packet: its reference
+ * count covers the sends in flight and the slot goes back to the kernel
+ * when the last one completes.  When ring slots or send slots run out the
+ * packet (or that output's copy) is dropped and counted; nothing queues
+ * without bound.
  *
  * The packets of one pass over the completion queue are matched first and
  * sent after (flush_rx): a run of a rule's packets of one payload size goes
@@ -20,21 +23,20 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include "addr.h"
 #include "log.h"
 #include "packet.h"
+#include "rxring.h"
 
 #define SQ_ENTRIES  4096
 #define CQ_ENTRIES  32768
-#define NBUFS       4096      /* power of two, <= 32768 */
 #define NSLOTS      65536     /* sends in flight at most: 65 packets at fan-out 1000 */
-#define BGID        1
 #define MAX_WATCH   256
 #define DRAIN_NS    (1000 * 1000 * 1000LL)
 #define RX_BATCH    256       /* packets matched before their sends go out */
+#define WALK_MAX    512       /* frames read from one ring per loop turn */
 #define GSO_MAX     32        /* segments per GSO send; 32 x 1472 B < 64 KiB */
 #define GSO_BYTES   65507     /* a run is one IPv4 datagram before it is cut */
 #define NGSO        4096      /* GSO sends in flight at most */
@@ -48,19 +50,25 @@ enum ud_kind { UD_RECV = 1, UD_SEND, UD_GSO, UD_WATCH, UD_CANCEL };
 #define UD_KIND(ud)    ((enum ud_kind)((ud) >> 56))
 #define UD_IDX(ud)     ((uint32_t)(ud))
 
+/* A frame in a receive ring: what a send points into. */
+struct fref {
+	struct rxring *ring;
+	uint32_t idx;
+};
+
 struct tx_slot {
 	struct msghdr mh;
 	struct iovec iov;
 	struct rt_rule *rule;
 	struct rt_output *out;
-	uint16_t bid;
+	struct fref f;
 };
 
 /* One output's copy of a run of equal-size packets: one sendmsg. */
 struct gso_slot {
 	struct msghdr mh;
 	struct iovec iov[GSO_MAX];
-	uint16_t bid[GSO_MAX];
+	struct fref f[GSO_MAX];
 	_Alignas(struct cmsghdr) char cm[32]; /* CMSG_SPACE(sizeof(uint16_t)): 24 */
 	struct rt_rule *rule;
 	struct rt_output *out;
@@ -70,7 +78,8 @@ struct gso_slot {
 struct rx_pkt {
 	struct rt_rule *rule;
 	const uint8_t *payload;
-	uint16_t len, bid;
+	uint16_t len;
+	struct fref f;
 };
 
 struct watch {
@@ -86,12 +95,8 @@ struct datapath {
 	struct relay *relay;
 	bool stop;
 
-	struct io_uring_buf_ring *br;
-	size_t br_bytes;
-	uint8_t *bufs;
-	size_t bufs_bytes;
-	unsigned bufsize, bufs_free, br_pending;
-	uint16_t refs[NBUFS];
+	struct rxring *dead;          /* rings of closed inputs, sends still in flight */
+	bool rx_more;                 /* a ring has frames left for the next turn */
 
 	struct tx_slot *slots;
 	uint32_t *free_slots;
@@ -103,7 +108,6 @@ struct datapath {
 	struct rx_pkt rx[RX_BATCH];
 	unsigned nrx;
 
-	struct msghdr rx_mh;          /* multishot recvmsg template */
 	struct watch watch[MAX_WATCH];
 	unsigned nwatch;
 };
@@ -119,23 +123,27 @@ static struct io_uring_sqe *get_sqe(struct datapath *dp)
 	return sqe;
 }
 
-static void buf_recycle(struct datapath *dp, uint16_t bid)
+/* A ring whose input is gone is unmapped with its last frame back. */
+static void dead_ring_reap(struct datapath *dp, struct rxring *r)
 {
-	io_uring_buf_ring_add(dp->br, dp->bufs + (size_t)bid * dp->bufsize, dp->bufsize, bid,
-			      io_uring_buf_ring_mask(NBUFS), (int)dp->br_pending++);
-	dp->bufs_free++;
+	struct rxring **pp = &dp->dead;
+
+	while (*pp && *pp != r)
+		pp = &(*pp)->next_dead;
+	if (*pp)
+		*pp = r->next_dead;
+	rxring_free(r);
 }
 
-static void buf_flush(struct datapath *dp)
+static void frame_put(struct datapath *dp, struct fref f)
 {
-	if (dp->br_pending) {
-		io_uring_buf_ring_advance(dp->br, (int)dp->br_pending);
-		dp->br_pending = 0;
-	}
+	rxring_put(f.ring, f.idx);
+	if (f.ring->dead && !f.ring->held)
+		dead_ring_reap(dp, f.ring);
 }
 
 static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *o,
-		     const uint8_t *payload, size_t len, uint16_t bid)
+		     const uint8_t *payload, size_t len, struct fref f)
 {
 	struct io_uring_sqe *sqe;
 	struct tx_slot *s;
@@ -153,11 +161,11 @@ static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 	s->mh.msg_namelen = sizeof(o->dst);
 	s->rule = rr;
 	s->out = o;
-	s->bid = bid;
+	s->f = f;
 	rr->inflight++;
 	io_uring_prep_sendmsg(sqe, o->fd, &s->mh, 0);
 	io_uring_sqe_set_data64(sqe, UD(UD_SEND, idx));
-	dp->refs[bid]++;
+	f.ring->refs[f.idx]++;
 }
 
 /*
@@ -177,7 +185,7 @@ static void send_run(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 	    !dp->ngfree || !(sqe = get_sqe(dp))) {
 		for (unsigned i = 0; i < n; i++)
 			send_one(dp, rr, o, dp->rx[seg[i]].payload, dp->rx[seg[i]].len,
-				 dp->rx[seg[i]].bid);
+				 dp->rx[seg[i]].f);
 		return;
 	}
 	idx = dp->free_gslots[--dp->ngfree];
@@ -186,8 +194,8 @@ static void send_run(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 		const struct rx_pkt *p = &dp->rx[seg[i]];
 
 		g->iov[i] = (struct iovec){ (void *)p->payload, p->len };
-		g->bid[i] = p->bid;
-		dp->refs[p->bid]++;
+		g->f[i] = p->f;
+		p->f.ring->refs[p->f.idx]++;
 	}
 	g->mh.msg_name = &o->dst;
 	g->mh.msg_namelen = sizeof(o->dst);
@@ -226,7 +234,7 @@ static unsigned take_run(struct datapath *dp, unsigned i, unsigned *seg)
 	return n;
 }
 
-/* Sends every matched packet, then lets go of the batch's hold on buffers. */
+/* Sends every matched packet, then lets go of the batch's hold on frames. */
 static void flush_rx(struct datapath *dp)
 {
 	unsigned seg[GSO_MAX];
@@ -243,13 +251,13 @@ static void flush_rx(struct datapath *dp)
 				send_run(dp, rr, &rr->out[k], seg, n);
 	}
 	for (unsigned i = 0; i < dp->nrx; i++)
-		if (--dp->refs[dp->rx[i].bid] == 0)
-			buf_recycle(dp, dp->rx[i].bid);
+		frame_put(dp, dp->rx[i].f);
 	dp->nrx = 0;
 }
 
-static void relay_packet(struct datapath *dp, struct rt_input *in, const uint8_t *frame,
-			 size_t caplen, uint16_t bid)
+/* Matches one frame; a matched one keeps the caller's hold until flush_rx. */
+static bool relay_packet(struct datapath *dp, struct rt_input *in, const uint8_t *frame,
+			 size_t caplen, struct fref f)
 {
 	struct mcr_pkt p;
 	enum mcr_drop d = mcr_parse_frame(frame, caplen, &p);
@@ -257,48 +265,75 @@ static void relay_packet(struct datapath *dp, struct rt_input *in, const uint8_t
 
 	if (d) {
 		in->st->drops[d]++;
-		return;
+		return false;
 	}
 	rr = mcr_match_lookup(&in->match, p.dst, p.dport, p.src);
 	if (!rr) {
 		in->st->drops[MCR_DROP_NO_RULE]++;
-		return;
+		return false;
 	}
 	rr->st->packets++;
 	rr->st->bytes += p.len;
-	/* Held until flush_rx has sent it to every output. */
-	dp->rx[dp->nrx++] = (struct rx_pkt){ rr, p.payload, (uint16_t)p.len, bid };
-	dp->refs[bid]++;
+	dp->rx[dp->nrx++] = (struct rx_pkt){ rr, p.payload, (uint16_t)p.len, f };
 	if (dp->nrx == RX_BATCH)
 		flush_rx(dp);
+	return true;
 }
 
+/*
+ * Reads the frames the kernel has filled, WALK_MAX at most so that one busy
+ * input cannot hold up completions or other inputs.  True if more wait.
+ */
+static bool rx_walk(struct datapath *dp, struct rt_input *in)
+{
+	struct rxring *r = in->ring;
+	struct tpacket2_hdr *h;
+	unsigned n;
+
+	for (n = 0; n < WALK_MAX && (h = rxring_next(r)); n++) {
+		struct fref f = { r, rxring_take(r) };
+
+		in->st->frames++;
+		/* Longer than the slot (an MTU raised after start), or a bad offset. */
+		if (h->tp_snaplen < h->tp_len || h->tp_mac < sizeof(*h) ||
+		    h->tp_mac + (size_t)h->tp_snaplen > r->frame_size) {
+			in->st->drops[MCR_DROP_TRUNCATED]++;
+			frame_put(dp, f);
+		} else if (!relay_packet(dp, in, (const uint8_t *)h + h->tp_mac, h->tp_snaplen, f)) {
+			frame_put(dp, f);
+		}
+	}
+	return n == WALK_MAX;
+}
+
+/* The inputs whose rings were signalled, or left with frames last turn. */
+static void rx_poll(struct datapath *dp)
+{
+	dp->rx_more = false;
+	for (size_t i = 0; i < dp->relay->ninputs; i++) {
+		struct rt_input *in = dp->relay->inputs[i];
+
+		if (!in || !in->ring || !in->rx_ready || in->closing)
+			continue;
+		in->rx_ready = rx_walk(dp, in);
+		dp->rx_more |= in->rx_ready;
+	}
+	flush_rx(dp);
+}
+
+/* The ring's poll fired: read it after this pass over the completions. */
 static void on_recv(struct datapath *dp, uint32_t idx, const struct io_uring_cqe *cqe)
 {
 	struct rt_input *in = dp->relay->inputs[idx];
-	struct io_uring_recvmsg_out *o;
-	uint16_t bid;
 
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		in->armed = false;
 	if (cqe->res < 0) {
-		if (cqe->res != -ENOBUFS)
+		if (cqe->res != -ECANCELED)
 			log_warn("dev %s: receive failed: %s", in->dev, strerror(-cqe->res));
 		return;
 	}
-	if (!(cqe->flags & IORING_CQE_F_BUFFER))
-		return;
-	bid = (uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
-	dp->bufs_free--;
-	in->st->frames++;
-	o = io_uring_recvmsg_validate(dp->bufs + (size_t)bid * dp->bufsize, cqe->res, &dp->rx_mh);
-	if (!o || (o->flags & MSG_TRUNC))
-		in->st->drops[MCR_DROP_TRUNCATED]++;
-	else
-		relay_packet(dp, in, io_uring_recvmsg_payload(o, &dp->rx_mh),
-			     io_uring_recvmsg_payload_length(o, cqe->res, &dp->rx_mh), bid);
-	if (!dp->refs[bid])
-		buf_recycle(dp, bid);
+	in->rx_ready = true;
 }
 
 static void on_send(struct datapath *dp, uint32_t idx, int res)
@@ -313,8 +348,7 @@ static void on_send(struct datapath *dp, uint32_t idx, int res)
 		o->st->errors++;
 		o->st->last_error = -res;
 	}
-	if (--dp->refs[s->bid] == 0)
-		buf_recycle(dp, s->bid);
+	frame_put(dp, s->f);
 	dp->free_slots[dp->nfree++] = idx;
 	relay_send_done(dp->relay, s->rule); /* may free a removed rule */
 }
@@ -352,14 +386,13 @@ static void on_gso(struct datapath *dp, uint32_t idx, int res)
 				 strerror(-res));
 		}
 		for (unsigned i = 0; i < n; i++)
-			send_one(dp, g->rule, o, g->iov[i].iov_base, g->iov[i].iov_len, g->bid[i]);
+			send_one(dp, g->rule, o, g->iov[i].iov_base, g->iov[i].iov_len, g->f[i]);
 	} else {
 		o->st->errors += n;
 		o->st->last_error = -res;
 	}
 	for (unsigned i = 0; i < n; i++)
-		if (--dp->refs[g->bid[i]] == 0)
-			buf_recycle(dp, g->bid[i]);
+		frame_put(dp, g->f[i]);
 	dp->free_gslots[dp->ngfree++] = idx;
 	relay_send_done(dp->relay, g->rule);
 }
@@ -374,7 +407,22 @@ static void on_watch(struct datapath *dp, uint32_t idx, const struct io_uring_cq
 		w->fn(w->arg, w->fd);
 }
 
-/* Inputs without rules: cancel the receive, close once it has ended. */
+/* Sends may still point into the ring: then it outlives its input. */
+static void ring_detach(struct datapath *dp, struct rt_input *in)
+{
+	struct rxring *r = in->ring;
+
+	in->ring = NULL;
+	if (!r || !r->held) {
+		rxring_free(r);
+		return;
+	}
+	r->dead = true;
+	r->next_dead = dp->dead;
+	dp->dead = r;
+}
+
+/* Inputs without rules: cancel the ring's poll, close once it has ended. */
 static void retire_inputs(struct datapath *dp)
 {
 	struct io_uring_sqe *sqe;
@@ -385,6 +433,7 @@ static void retire_inputs(struct datapath *dp)
 		if (!in || !in->closing)
 			continue;
 		if (!in->armed) {
+			ring_detach(dp, in);
 			relay_input_closed(dp->relay, i);
 		} else if (!in->cancel_sent && (sqe = get_sqe(dp))) {
 			io_uring_prep_cancel64(sqe, UD(UD_RECV, i), 0);
@@ -412,20 +461,16 @@ static void arm(struct datapath *dp)
 		w->armed = true;
 	}
 	retire_inputs(dp);
-	/* Re-arming with an empty ring would only fail again with ENOBUFS. */
-	if (!dp->bufs_free)
-		return;
 	for (size_t i = 0; i < dp->relay->ninputs; i++) {
 		struct rt_input *in = dp->relay->inputs[i];
 
-		if (!in || in->armed || in->closing || in->fd < 0 || !(sqe = get_sqe(dp)))
+		if (!in || in->armed || in->closing || !in->ring || !(sqe = get_sqe(dp)))
 			continue;
-		io_uring_prep_recvmsg_multishot(sqe, in->fd, &dp->rx_mh, 0);
-		sqe->flags |= IOSQE_BUFFER_SELECT;
-		sqe->buf_group = BGID;
+		io_uring_prep_poll_multishot(sqe, in->fd, POLLIN);
 		io_uring_sqe_set_data64(sqe, UD(UD_RECV, i));
 		in->armed = true;
 		in->cancel_sent = false;
+		in->rx_ready = true; /* frames may have arrived while it was not armed */
 	}
 }
 
@@ -448,8 +493,7 @@ static unsigned reap(struct datapath *dp)
 			on_gso(dp, UD_IDX(ud), cqe->res);
 			break;
 		case UD_WATCH:
-			/* A callback may remove rules: none may wait in rx[] then. */
-			flush_rx(dp);
+			/* A callback may remove rules (rx[] is empty here: rx_poll flushes it). */
 			on_watch(dp, UD_IDX(ud), cqe);
 			break;
 		case UD_CANCEL:
@@ -458,8 +502,7 @@ static unsigned reap(struct datapath *dp)
 		n++;
 	}
 	io_uring_cq_advance(&dp->ring, n);
-	flush_rx(dp);
-	buf_flush(dp);
+	rx_poll(dp);
 	return n;
 }
 
@@ -490,7 +533,9 @@ int datapath_run(struct datapath *dp)
 
 	while (!dp->stop) {
 		arm(dp);
-		err = io_uring_submit_and_wait(&dp->ring, 1);
+		/* Frames left in a ring: look for completions, do not wait for them. */
+		err = dp->rx_more ? io_uring_submit(&dp->ring)
+				  : io_uring_submit_and_wait(&dp->ring, 1);
 		if (err < 0 && err != -EINTR && err != -EAGAIN && err != -EBUSY) {
 			log_err("io_uring: %s", strerror(-err));
 			break;
@@ -556,38 +601,6 @@ static int ring_init(struct datapath *dp)
 	return err;
 }
 
-/* Buffers hold the recvmsg header, the link-layer address and a whole frame. */
-static int bufs_init(struct datapath *dp)
-{
-	struct io_uring_buf_reg reg = { 0 };
-	unsigned frame = dp->relay->max_mtu ? dp->relay->max_mtu : 1500;
-	int err;
-
-	dp->bufsize = (unsigned)(sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_ll) +
-				 frame + 14 + 4 + 63) & ~63u;
-	if (dp->bufsize < 2048)
-		dp->bufsize = 2048;
-	dp->bufs_bytes = (size_t)dp->bufsize * NBUFS;
-	dp->bufs = mmap(NULL, dp->bufs_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			-1, 0);
-	dp->br_bytes = NBUFS * sizeof(struct io_uring_buf);
-	dp->br = mmap(NULL, dp->br_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		      0);
-	if (dp->bufs == MAP_FAILED || dp->br == MAP_FAILED)
-		return -ENOMEM;
-	io_uring_buf_ring_init(dp->br);
-	reg.ring_addr = (unsigned long)dp->br;
-	reg.ring_entries = NBUFS;
-	reg.bgid = BGID;
-	err = io_uring_register_buf_ring(&dp->ring, &reg, 0);
-	if (err)
-		return err;
-	for (unsigned i = 0; i < NBUFS; i++)
-		buf_recycle(dp, (uint16_t)i);
-	buf_flush(dp);
-	return 0;
-}
-
 static int slots_init(struct datapath *dp)
 {
 	dp->slots = calloc(NSLOTS, sizeof(*dp->slots));
@@ -633,19 +646,14 @@ int datapath_new(struct datapath **out, struct relay *r, bool data)
 	if (!dp)
 		return -ENOMEM;
 	dp->relay = r;
-	dp->bufs = MAP_FAILED;
-	dp->br = MAP_FAILED;
 	err = ring_init(dp);
 	if (err) {
 		log_err("io_uring setup failed: %s", strerror(-err));
 		free(dp);
 		return err;
 	}
-	dp->rx_mh.msg_namelen = sizeof(struct sockaddr_ll);
-	/* The parent's loop only watches fds: no packet buffers. */
-	err = data ? bufs_init(dp) : 0;
-	if (!err && data)
-		err = slots_init(dp);
+	/* The parent's loop only watches fds: no send slots. */
+	err = data ? slots_init(dp) : 0;
 	if (!err && data)
 		err = gslots_init(dp);
 	if (err) {
@@ -662,10 +670,12 @@ void datapath_free(struct datapath *dp)
 	if (!dp)
 		return;
 	io_uring_queue_exit(&dp->ring);
-	if (dp->bufs != MAP_FAILED)
-		munmap(dp->bufs, dp->bufs_bytes);
-	if (dp->br != MAP_FAILED)
-		munmap(dp->br, dp->br_bytes);
+	while (dp->dead) {
+		struct rxring *next = dp->dead->next_dead;
+
+		rxring_free(dp->dead);
+		dp->dead = next;
+	}
 	free(dp->slots);
 	free(dp->free_slots);
 	free(dp->gslots);

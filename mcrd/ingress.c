@@ -1,7 +1,8 @@
 /*
  * Ingress sockets.  The socket is created with protocol 0 so it receives
- * nothing until the filter is attached and it is bound to ETH_P_IP on the
- * interface: no window in which unfiltered traffic is queued.
+ * nothing until the filter and the receive ring are in place and it is
+ * bound to ETH_P_IP on the interface: no window in which unfiltered
+ * traffic is queued, and no frame ever waits outside the ring.
  */
 #include "ingress.h"
 
@@ -15,8 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
-
-#define INGRESS_RCVBUF (8 << 20)
+#include "rxring.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -54,16 +54,7 @@ int ingress_set_filter(int fd, const struct filter_key *keys, size_t n, int *exa
 	return err;
 }
 
-static void set_rcvbuf(int fd)
-{
-	int sz = INGRESS_RCVBUF;
-
-	/* FORCE needs CAP_NET_ADMIN; without it the sysctl maximum applies. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-}
-
-int ingress_open(int ifindex, const struct filter_key *keys, size_t n, int *exact)
+int ingress_open(int ifindex, const struct filter_key *keys, size_t n, int *exact, unsigned mtu)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
@@ -82,7 +73,9 @@ int ingress_open(int ifindex, const struct filter_key *keys, size_t n, int *exac
 		err = -errno;
 		goto fail;
 	}
-	set_rcvbuf(fd);
+	err = rxring_setup(fd, mtu);
+	if (err)
+		goto fail;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		err = -errno;
 		goto fail;
@@ -98,7 +91,7 @@ unsigned ingress_kernel_drops(int fd)
 	struct tpacket_stats st;
 	socklen_t len = sizeof(st);
 
-	/* Reading the statistics resets them, so each call returns a delta. */
+	/* V1 and V2 share this layout.  Reading resets them: each call is a delta. */
 	if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0)
 		return 0;
 	return st.tp_drops;

@@ -22,6 +22,7 @@
 #include "ingress.h"
 #include "log.h"
 #include "pool.h"
+#include "rxring.h"
 
 static void egress_opened(void *arg, int fd, bool gso)
 {
@@ -142,6 +143,7 @@ void relay_input_closed(struct relay *r, size_t idx)
 {
 	struct rt_input *in = r->inputs[idx];
 
+	rxring_free(in->ring);
 	if (in->fd >= 0)
 		close(in->fd);
 	mcr_match_free(&in->match);
@@ -179,7 +181,7 @@ static int input_refresh(struct relay *r, struct rt_input *in, size_t slot, unsi
 			keys[n++] = (struct filter_key){ rr->cfg.in.group, rr->cfg.in.port };
 	}
 	if (in->wfd[w] < 0) {
-		int fd = ingress_open(in->ifindex, keys, n, &in->wexact[w]);
+		int fd = ingress_open(in->ifindex, keys, n, &in->wexact[w], r->max_mtu);
 
 		if (fd < 0)
 			err = fd;

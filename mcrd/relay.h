@@ -67,10 +67,12 @@ struct rt_input {
 	unsigned mtu;          /* last seen: warned about once per change */
 	/* worker side */
 	int fd;               /* AF_PACKET socket; -1 in the parent */
+	struct rxring *ring;  /* its receive ring, mapped */
 	struct mcr_match match;
 	struct link_stats *st;
-	bool armed;           /* a multishot receive is outstanding */
-	bool closing;         /* cancel the receive, then close */
+	bool armed;           /* a multishot poll on the ring is outstanding */
+	bool rx_ready;        /* the ring may hold frames to read */
+	bool closing;         /* cancel the poll, then close */
 	bool cancel_sent;
 	/* parent side: one socket per worker that owns rules on it */
 	unsigned nrules;

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "privs.h"
 #include "relay.h"
+#include "rxring.h"
 #include "wire.h"
 
 #define MSG_MAX (sizeof(struct wire_msg) + MCR_MAX_OUTPUTS * sizeof(struct wire_out))
@@ -107,6 +108,7 @@ static void input_add(struct wk *k, const struct wire_msg *m, int fd)
 	struct relay *r = &k->relay;
 	struct rt_input *in;
 	size_t i;
+	int err;
 
 	if (fd < 0 || m->slot < 0 || m->slot >= RELAY_MAX_INPUTS)
 		goto bad;
@@ -121,6 +123,11 @@ static void input_add(struct wk *k, const struct wire_msg *m, int fd)
 		free(in);
 		goto bad;
 	}
+	/* Without its ring the input is kept (its rules stay consistent) but reads nothing. */
+	err = rxring_map(&in->ring, fd, r->max_mtu);
+	if (err)
+		log_err("dev %s: cannot map the receive ring: %s; its rules receive nothing",
+			in->dev, strerror(-err));
 	r->inputs[i] = in;
 	if (i == r->ninputs)
 		r->ninputs++;
