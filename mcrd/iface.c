@@ -169,8 +169,9 @@ unsigned iface_max_mtu(void)
 {
 	unsigned m = 1500;
 
+	/* Not the loopback's 64 KiB: every receive ring slot would be that big. */
 	for (unsigned i = 0; i < live->n; i++)
-		if (live->e[i].info.mtu > m)
+		if (live->e[i].info.mtu > m && !(live->e[i].info.flags & IFF_LOOPBACK))
 			m = live->e[i].info.mtu;
 	return m;
 }

@@ -48,7 +48,7 @@ void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigne
 void iface_table_del_link(int ifindex);
 void iface_table_addr(int ifindex, struct in_addr a, bool add);
 bool iface_table_active(void);
-/* The largest MTU of any interface (at least 1500): sizes receive buffers. */
+/* The largest MTU of any interface but the loopback (at least 1500): sizes receive rings. */
 unsigned iface_max_mtu(void);
 /* Name of the interface with ifindex, or NULL. */
 const char *iface_name(int ifindex);

@@ -128,6 +128,9 @@ static void input_add(struct wk *k, const struct wire_msg *m, int fd)
 	if (err)
 		log_err("dev %s: cannot map the receive ring: %s; its rules receive nothing",
 			in->dev, strerror(-err));
+	else
+		log_debug("dev %s: receive ring of %u frames of %u bytes", in->dev,
+			  in->ring->nframes, in->ring->frame_size);
 	r->inputs[i] = in;
 	if (i == r->ninputs)
 		r->ninputs++;

@@ -1,0 +1,49 @@
+#!/bin/bash
+# The receive ring: while the workers are stopped it fills, the frames past
+# its 4096 slots are dropped and counted as socket_queue, and once they run
+# again the held frames are relayed and the ring takes new traffic.
+. "$(dirname "$0")/lib.sh"
+plan 8
+
+line_topology
+
+C=$(conf relay <<'CONF'
+rules = ( { name = "r"; in = { dev = "r-in"; group = "239.1.1.1"; port = 5001; };
+            out = ( { dev = "r-out"; port = 6000; } ); } );
+CONF
+)
+mcrd_start relay relay "$C"; ok $? "mcrd starts"
+
+sink_start dst a -i 2 d0:239.1.1.1:6000
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 1000 -r 2000 --stream-id 1
+sink_wait a
+is "$(sink_get a "j['total']['unique']")" 1000 "before: all 1000 packets relayed"
+
+# 10000 packets while no worker runs: the ring (4096 frames at MTU 1500)
+# holds the first 4096, the kernel drops the rest.
+W=$(pgrep -P "$MCRD_PID_relay" | tr '\n' ' ')
+cmp_ok "$(echo $W | wc -w)" -ge 1 "the workers are found ($W)"
+sink_start dst b -i 3 d0:239.1.1.1:6000
+# shellcheck disable=SC2086
+kill -STOP $W
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 10000 -r 20000 --stream-id 2
+sleep 0.3
+# shellcheck disable=SC2086
+kill -CONT $W
+sink_wait b
+is "$(sink_get b "j['total']['unique']")" 4096 "stopped: the 4096 frames the ring held are relayed once the workers run"
+is "$(sink_get b "j['total']['corrupted']")" 0 "none of them corrupted"
+
+wait_for 5 test "$(mcrd_counter relay 'link r-in' frames)" -ge 5096 >/dev/null
+frames=$(mcrd_counter relay 'link r-in' frames)
+sq=$(mcrd_drop relay 'link r-in' socket_queue)
+is "$((frames + sq))" 11000 "every frame is read ($frames) or counted as socket_queue ($sq)"
+
+sink_start dst c -i 2 d0:239.1.1.1:6000
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 1000 -r 2000 --stream-id 3
+sink_wait c
+is "$(sink_get c "j['total']['unique']")" 1000 "after the overflow the ring relays everything again"
+
+mcrd_stop relay
+is "$MCRD_RC" 0 "mcrd exits 0"
+done_testing
