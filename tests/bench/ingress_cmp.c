@@ -1,10 +1,11 @@
 /*
- * ingress_cmp - compare three ways of receiving multicast frames on an
+ * ingress_cmp - compare four ways of receiving multicast frames on an
  * AF_PACKET socket, doing the same work per frame as mcrd's ingress:
  *
  *   uring     io_uring multishot recvmsg into a provided buffer ring (what
  *             mcrd/datapath.c does)
  *   tpv3      TPACKET_V3 mmap'ed receive ring, poll() + block walk
+ *   tpv2      TPACKET_V2 mmap'ed receive ring, poll() + frame walk
  *   recvmmsg  blocking recvmmsg() batches of 64 (baseline)
  *
  * Every mode opens the socket the way mcrd/ingress.c does (protocol 0, the
@@ -15,7 +16,7 @@
  * The measurement window opens when the first frame arrives and closes after
  * -D seconds, or when nothing arrived for -I ms.  One line is printed, as
  * key=value pairs (see usage()).  With -l each frame's kernel receive
- * timestamp (SO_TIMESTAMPNS / tpacket3_hdr tp_sec,tp_nsec) is compared with
+ * timestamp (SO_TIMESTAMPNS / tpacket[23]_hdr tp_sec,tp_nsec) is compared with
  * CLOCK_REALTIME when the program gets the frame.
  *
  * Build (see tests/bench/ingress_cmp.sh):
@@ -67,13 +68,24 @@
 #define TP_BLOCK_NR  64u
 #define TP_FRAME_SZ  2048u
 
+/*
+ * tpv2: 4096 frames of 2048 B, as many as uring's buffers.  The kernel
+ * wakes the socket for every frame, so there is no retire timer to wait
+ * for; small blocks only keep each allocation short.
+ */
+#define TP2_BLOCK_SZ (64u << 10)
+#define TP2_BLOCK_NR 128u
+#define TP2_FRAME_SZ 2048u
+#define TP2_FPB      (TP2_BLOCK_SZ / TP2_FRAME_SZ)  /* frames per block */
+#define TP2_FRAME_NR (TP2_FPB * TP2_BLOCK_NR)
+
 /* recvmmsg */
 #define MMSG_BATCH   64
 
 #define LAT_MAX      (1u << 20)   /* latency samples kept at most */
 #define CTRL_SPACE   CMSG_SPACE(sizeof(struct timespec))
 
-enum mode { M_URING, M_TPV3, M_RECVMMSG };
+enum mode { M_URING, M_TPV3, M_TPV2, M_RECVMMSG };
 
 static struct {
 	enum mode mode;
@@ -206,7 +218,22 @@ static void take_snap(struct snap *s)
 	}
 }
 
-/* Kernel drops since the last call (PACKET_STATISTICS resets on read). */
+static const char *mode_name(enum mode m)
+{
+	switch (m) {
+	case M_URING: return "uring";
+	case M_TPV3: return "tpv3";
+	case M_TPV2: return "tpv2";
+	case M_RECVMMSG: return "recvmmsg";
+	}
+	return "?";
+}
+
+/*
+ * Kernel drops since the last call (PACKET_STATISTICS resets on read).
+ * Only a V3 ring has its own layout; V1/V2 rings and plain sockets use
+ * struct tpacket_stats.
+ */
 static unsigned long long kernel_drops(int fd, unsigned long long *kpkts)
 {
 	if (opt.mode == M_TPV3) {
@@ -544,6 +571,92 @@ static void run_tpv3(int fd)
 	munmap(map, map_len);
 }
 
+/* ---- tpv2 ------------------------------------------------------------- */
+
+static struct tpacket2_hdr *tpv2_frame(uint8_t *map, unsigned i)
+{
+	return (void *)(map + (size_t)(i / TP2_FPB) * TP2_BLOCK_SZ +
+			(size_t)(i % TP2_FPB) * TP2_FRAME_SZ);
+}
+
+static bool tpv2_ready(struct tpacket2_hdr *h)
+{
+	return __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER;
+}
+
+/* Parse one frame, then hand its slot back to the kernel. */
+static void tpv2_take(struct tpacket2_hdr *h)
+{
+	struct timespec ts = { h->tp_sec, h->tp_nsec };
+
+	if (opt.lat && !st.nlat && !st.nots)
+		st.ts_src = (h->tp_status & TP_STATUS_TS_SOFTWARE) ? "skb" : "tpacket_rcv";
+	if (h->tp_snaplen < h->tp_len) {
+		st.frames++;
+		st.bad++;
+	} else {
+		handle_frame((uint8_t *)h + h->tp_mac, h->tp_snaplen, &ts);
+	}
+	__atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+}
+
+/*
+ * Every ready frame from the head on, one wake-up's batch.  At most one
+ * ring's worth, so that a sender that keeps up with us cannot keep the
+ * window checks from running.
+ */
+static void tpv2_walk(int fd, uint8_t *map, unsigned *cur)
+{
+	for (unsigned n = 0; n < TP2_FRAME_NR; n++) {
+		struct tpacket2_hdr *h = tpv2_frame(map, *cur);
+
+		if (!tpv2_ready(h))
+			break;
+		if (!n)
+			got_batch(fd);
+		tpv2_take(h);
+		*cur = (*cur + 1) % TP2_FRAME_NR;
+	}
+}
+
+static void run_tpv2(int fd)
+{
+	struct tpacket_req req = {
+		.tp_block_size = TP2_BLOCK_SZ,
+		.tp_block_nr = TP2_BLOCK_NR,
+		.tp_frame_size = TP2_FRAME_SZ,
+		.tp_frame_nr = TP2_FRAME_NR,
+	};
+	size_t map_len = (size_t)TP2_BLOCK_SZ * TP2_BLOCK_NR;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLERR };
+	unsigned cur = 0;
+	int64_t t_start;
+	uint8_t *map;
+
+	set_int(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2, "PACKET_VERSION");
+	if (opt.lat) {
+		/* As tpv3: tp_sec/tp_nsec carry the skb's software stamp. */
+		set_int(fd, SOL_PACKET, PACKET_TIMESTAMP, SOF_TIMESTAMPING_SOFTWARE,
+			"PACKET_TIMESTAMP");
+	}
+	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
+		die("PACKET_RX_RING", errno);
+	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (map == MAP_FAILED)
+		die("mmap(PACKET_RX_RING)", errno);
+	bind_socket(fd);
+	ready();
+	t_start = clock_ns(CLOCK_MONOTONIC);
+	while (!window_over()) {
+		/* POLLIN while the last frame filled is still ours: a cut-short walk resumes. */
+		if (poll(&pfd, 1, POLL_MS) < 0 && errno != EINTR)
+			die("poll", errno);
+		tpv2_walk(fd, map, &cur);
+		check_first(t_start);
+	}
+	munmap(map, map_len);
+}
+
 /* ---- recvmmsg --------------------------------------------------------- */
 
 static void run_recvmmsg(int fd)
@@ -621,8 +734,7 @@ static void report(int fd)
 
 	take_snap(&t1);
 	if (!st.started) {
-		printf("mode=%s pkts=0\n", opt.mode == M_URING ? "uring" :
-					   opt.mode == M_TPV3 ? "tpv3" : "recvmmsg");
+		printf("mode=%s pkts=0\n", mode_name(opt.mode));
 		return;
 	}
 	/* Ended by idleness: the rate is over the time frames were arriving. */
@@ -638,7 +750,7 @@ static void report(int fd)
 	pps = (double)st.frames / secs;
 	cpu = tv_s(&t1.ru.ru_utime) - tv_s(&st.t0.ru.ru_utime) + tv_s(&t1.ru.ru_stime) -
 	      tv_s(&st.t0.ru.ru_stime);
-	printf("mode=%s", opt.mode == M_URING ? "uring" : opt.mode == M_TPV3 ? "tpv3" : "recvmmsg");
+	printf("mode=%s", mode_name(opt.mode));
 	if (opt.mode == M_TPV3)
 		printf(" tov=%d", opt.tov);
 	printf(" end=%s pkts=%llu parsed=%llu bad=%llu batches=%llu secs=%.3f pps=%.0f cpu_s=%.3f "
@@ -676,7 +788,7 @@ static void report(int fd)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: ingress_cmp -m {uring|tpv3|recvmmsg} -i IFACE -g GROUP -p PORT\n"
+"Usage: ingress_cmp -m {uring|tpv3|tpv2|recvmmsg} -i IFACE -g GROUP -p PORT\n"
 "                   [-D SECONDS] [-I IDLE_S] [-W FIRST_S] [-T TOV_MS] [-l]\n"
 "                   [-c CPU] [-R READY_FILE]\n"
 "  -D  window length after the first frame (default 5)\n"
@@ -727,6 +839,8 @@ int main(int argc, char **argv)
 		opt.mode = M_URING;
 	else if (!strcmp(mode, "tpv3"))
 		opt.mode = M_TPV3;
+	else if (!strcmp(mode, "tpv2"))
+		opt.mode = M_TPV2;
 	else if (!strcmp(mode, "recvmmsg"))
 		opt.mode = M_RECVMMSG;
 	else {
@@ -742,6 +856,7 @@ int main(int argc, char **argv)
 	switch (opt.mode) {
 	case M_URING: run_uring(fd); break;
 	case M_TPV3: run_tpv3(fd); break;
+	case M_TPV2: run_tpv2(fd); break;
 	case M_RECVMMSG: run_recvmmsg(fd); break;
 	}
 	report(fd);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Measure AF_PACKET ingress variants (io_uring multishot recvmsg, TPACKET_V3,
-# recvmmsg) between two network namespaces.  See doc/ingress-measurement.md.
+# TPACKET_V2, recvmmsg) between two network namespaces.  See
+# doc/ingress-measurement.md.
 #
 # Build (done here on every run):
 #   cc -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -Imcrd \
@@ -28,7 +29,8 @@
 #   BG_MAX, BG_TRIES  wait until both CPUs are below BG_MAX busy+steal (0.10),
 #              for at most BG_TRIES samples (30), before each point
 #   MODES      LABEL:MODE:ARGS ... with "_" for a space in ARGS
-#              ("uring:uring: tpv3-1ms:tpv3:-T_1 tpv3-dflt:tpv3:-T_0 recvmmsg:recvmmsg:")
+#              ("uring:uring: tpv3-1ms:tpv3:-T_1 tpv3-dflt:tpv3:-T_0 tpv2:tpv2:
+#              recvmmsg:recvmmsg:")
 #
 # Topology: namespace icm-$$-tx (veth 198.18.0.1/24) -- icm-$$-rx (veth
 # 198.18.0.2/24).  Traffic goes to 239.1.1.1:5001 with TTL 1 and never
@@ -49,7 +51,7 @@ RPS=${RPS:-1}
 BG_SECS=${BG_SECS:-2}
 BG_MAX=${BG_MAX:-0.10}
 BG_TRIES=${BG_TRIES:-30}
-MODES=${MODES:-"uring:uring: tpv3-1ms:tpv3:-T_1 tpv3-dflt:tpv3:-T_0 recvmmsg:recvmmsg:"}
+MODES=${MODES:-"uring:uring: tpv3-1ms:tpv3:-T_1 tpv3-dflt:tpv3:-T_0 tpv2:tpv2: recvmmsg:recvmmsg:"}
 GROUP=239.1.1.1
 PORT=5001
 TX="icm-$$-tx"
