@@ -55,14 +55,39 @@ int rxring_setup(int fd, unsigned mtu)
 	return 0;
 }
 
+/*
+ * A ring handed to a restarted worker was left mid-lap by the one before:
+ * the kernel's position in it is unknown, and reading from slot 0 would
+ * relay stale frames and stall until the kernel wrapped round.  Nothing
+ * maps it now, so it is replaced by a fresh one, whose position is slot 0.
+ * Frames that arrive in between are queued on the socket: drop them.
+ */
+static int ring_renew(int fd, const struct tpacket_req *req)
+{
+	struct tpacket_req none = { 0 };
+	char b;
+
+	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &none, sizeof(none)) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, sizeof(*req)) < 0)
+		return -errno;
+	while (recv(fd, &b, 1, MSG_DONTWAIT | MSG_TRUNC) >= 0)
+		;
+	return 0;
+}
+
 int rxring_map(struct rxring **out, int fd, unsigned mtu)
 {
 	struct tpacket_req req;
-	struct rxring *r = calloc(1, sizeof(*r));
+	struct rxring *r;
+	int err;
 
+	rxring_geometry(mtu, &req);
+	err = ring_renew(fd, &req);
+	if (err)
+		return err;
+	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	rxring_geometry(mtu, &req);
 	r->frame_size = req.tp_frame_size;
 	r->block_size = req.tp_block_size;
 	r->per_block = req.tp_block_size / req.tp_frame_size;
@@ -71,8 +96,7 @@ int rxring_map(struct rxring **out, int fd, unsigned mtu)
 	r->refs = calloc(r->nframes, sizeof(*r->refs));
 	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (!r->refs || r->map == MAP_FAILED) {
-		int err = r->map == MAP_FAILED ? -errno : -ENOMEM;
-
+		err = r->map == MAP_FAILED ? -errno : -ENOMEM;
 		if (r->map != MAP_FAILED)
 			munmap(r->map, r->len);
 		free(r->refs);

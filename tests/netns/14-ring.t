@@ -1,9 +1,11 @@
 #!/bin/bash
 # The receive ring: while the workers are stopped it fills, the frames past
 # its 4096 slots are dropped and counted as socket_queue, and once they run
-# again the held frames are relayed and the ring takes new traffic.
+# again the held frames are relayed and the ring takes new traffic.  A
+# restarted worker gets the same socket, its ring left mid-lap: it must
+# read new frames at once, and no stale ones.
 . "$(dirname "$0")/lib.sh"
-plan 8
+plan 11
 
 line_topology
 
@@ -34,7 +36,8 @@ sink_wait b
 is "$(sink_get b "j['total']['unique']")" 4096 "stopped: the 4096 frames the ring held are relayed once the workers run"
 is "$(sink_get b "j['total']['corrupted']")" 0 "none of them corrupted"
 
-wait_for 5 test "$(mcrd_counter relay 'link r-in' frames)" -ge 5096 >/dev/null
+all_read() { test "$(mcrd_counter relay 'link r-in' frames)" -ge 5096; }
+wait_for 5 all_read
 frames=$(mcrd_counter relay 'link r-in' frames)
 sq=$(mcrd_drop relay 'link r-in' socket_queue)
 is "$((frames + sq))" 11000 "every frame is read ($frames) or counted as socket_queue ($sq)"
@@ -43,6 +46,20 @@ sink_start dst c -i 2 d0:239.1.1.1:6000
 gen src -d s0 -g 239.1.1.1 -p 5001 -n 1000 -r 2000 --stream-id 3
 sink_wait c
 is "$(sink_get c "j['total']['unique']")" 1000 "after the overflow the ring relays everything again"
+
+# The kernel is now 2000 frames into the ring.  Kill the workers; the
+# parent restarts them and hands them the same sockets.
+# shellcheck disable=SC2086
+kill -9 $W
+restarted() { test "$(grep -c 'worker [0-9]* started: pid' "$TMP/mcrd-relay.log")" -ge 4; }
+wait_for 10 restarted
+ok $? "the killed workers are restarted"
+sleep 0.5
+sink_start dst d -i 2 d0:239.1.1.1:6000
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 1000 -r 2000 --stream-id 4
+sink_wait d
+is "$(sink_get d "j['total']['unique']")" 1000 "a restarted worker reads its ring from where the kernel writes"
+is "$(sink_get d "j['total']['received']")" 1000 "and relays no stale frame (only the 1000 new ones arrive)"
 
 mcrd_stop relay
 is "$MCRD_RC" 0 "mcrd exits 0"
