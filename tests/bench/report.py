@@ -268,13 +268,7 @@ def write_md(points, a, path):
     L.append("| mcrd | %s |" % a.mcrd)
     L.append("| packages | %s |" % a.versions)
     L.append("")
-    L.append("**Shared machine.** This run was made on a 2-CPU machine that other engineers")
-    L.append("were using for their own tests at the same time, so the numbers are noisy")
-    L.append("and probably pessimistic. `bg busy %` is the whole machine's load, sampled for")
-    L.append("0.3 s just before each point while our relay was idle; before each point the")
-    L.append("harness waits (a few seconds at most) for it to drop below 30%, and goes on")
-    L.append("regardless when it does not. Re-run `make bench` on a quiet machine before")
-    L.append("drawing conclusions.")
+    L.extend(load_note(points))
     L.append("")
     L.append("## Set-up")
     L.append("")
@@ -379,6 +373,28 @@ def write_md(points, a, path):
     L.append("")
     with open(path, "w") as f:
         f.write("\n".join(L))
+
+
+def load_note(points):
+    """What the machine's background load was, measured, not assumed."""
+    bg = sorted(p["bg"] for p in points.values() if p["bg"] is not None)
+    L = ["**Machine load.** `bg busy %` is the whole machine's load, sampled for 0.3 s",
+         "just before each point while the relay under test was idle; before each point",
+         "the harness waits (a few seconds at most) for it to drop below 30%, and goes on",
+         "regardless when it does not."]
+    if not bg:
+        return L
+    L.append("In this run it was %.0f..%.0f%% (median %.0f%%, medians of each point's"
+             % (bg[0], bg[-1], median(bg)))
+    busy = sum(1 for b in bg if b >= 30)
+    if busy:
+        L.append("repetitions): %d of %d points ran on a busy machine, so their numbers are"
+                 % (busy, len(bg)))
+        L.append("noisy and probably pessimistic. Re-run `make bench` on a quiet machine before")
+        L.append("drawing conclusions from them.")
+    else:
+        L.append("repetitions): the machine was quiet.")
+    return L
 
 
 def main():
