@@ -541,9 +541,21 @@ void relay_replay(struct relay *r, unsigned w)
 	struct replay rp = { r->pool, w };
 
 	egress_foreach(r->egress, replay_egress, &rp);
-	for (size_t i = 0; i < r->ninputs; i++)
-		if (r->inputs[i] && r->inputs[i]->wfd[w] >= 0)
-			pool_input_add(r->pool, w, i, r->inputs[i]);
+	/*
+	 * A fresh ingress socket, not the dead worker's: its receive ring was
+	 * left mid-lap, and a new worker reading it from slot 0 would find
+	 * nothing until the kernel wrapped round, then stale frames.
+	 */
+	for (size_t i = 0; i < r->ninputs; i++) {
+		struct rt_input *in = r->inputs[i];
+
+		if (!in || in->wfd[w] < 0)
+			continue;
+		close(in->wfd[w]);
+		in->wfd[w] = -1;
+		if (input_refresh(r, in, i, w))
+			log_err("dev %s: cannot reopen worker %u's socket", in->dev, w);
+	}
 	for (size_t i = 0; i < r->nrules; i++)
 		if (r->rules[i]->attached && r->rules[i]->worker == w)
 			pool_rule_add(r->pool, r->rules[i]);

@@ -55,26 +55,6 @@ int rxring_setup(int fd, unsigned mtu)
 	return 0;
 }
 
-/*
- * A ring handed to a restarted worker was left mid-lap by the one before:
- * the kernel's position in it is unknown, and reading from slot 0 would
- * relay stale frames and stall until the kernel wrapped round.  Nothing
- * maps it now, so it is replaced by a fresh one, whose position is slot 0.
- * Frames that arrive in between are queued on the socket: drop them.
- */
-static int ring_renew(int fd, const struct tpacket_req *req)
-{
-	struct tpacket_req none = { 0 };
-	char b;
-
-	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &none, sizeof(none)) < 0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, sizeof(*req)) < 0)
-		return -errno;
-	while (recv(fd, &b, 1, MSG_DONTWAIT | MSG_TRUNC) >= 0)
-		;
-	return 0;
-}
-
 int rxring_map(struct rxring **out, int fd, unsigned mtu)
 {
 	struct tpacket_req req;
@@ -82,9 +62,6 @@ int rxring_map(struct rxring **out, int fd, unsigned mtu)
 	int err;
 
 	rxring_geometry(mtu, &req);
-	err = ring_renew(fd, &req);
-	if (err)
-		return err;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;

@@ -34,7 +34,7 @@ struct rxring {
 void rxring_geometry(unsigned mtu, struct tpacket_req *req);
 /* Parent, before bind: TPACKET_V2 and the ring on fd.  0 or -errno. */
 int rxring_setup(int fd, unsigned mtu);
-/* Worker: replaces the ring on fd by a fresh one (read from slot 0) and maps it.  0 or -errno. */
+/* Worker: maps the ring rxring_setup() put on fd.  0 or -errno. */
 int rxring_map(struct rxring **r, int fd, unsigned mtu);
 void rxring_free(struct rxring *r);
 
