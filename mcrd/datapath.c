@@ -296,12 +296,11 @@ static bool rx_walk(struct datapath *dp, struct rt_input *in)
 		in->st->frames++;
 		/* Longer than the slot (an MTU raised after start), or a bad offset. */
 		if (h->tp_snaplen < h->tp_len || h->tp_mac < sizeof(*h) ||
-		    h->tp_mac + (size_t)h->tp_snaplen > r->frame_size) {
+		    h->tp_mac + (size_t)h->tp_snaplen > r->frame_size)
 			in->st->drops[MCR_DROP_TRUNCATED]++;
-			frame_put(dp, f);
-		} else if (!relay_packet(dp, in, (const uint8_t *)h + h->tp_mac, h->tp_snaplen, f)) {
-			frame_put(dp, f);
-		}
+		else if (relay_packet(dp, in, (const uint8_t *)h + h->tp_mac, h->tp_snaplen, f))
+			continue; /* rx[] holds it now */
+		frame_put(dp, f);
 	}
 	return n == WALK_MAX;
 }

@@ -1,7 +1,8 @@
 /*
- * The io_uring data path: multishot receive on every ingress socket into a
- * provided buffer ring, rule lookup, and one batched sendmsg per output that
- * points into the received buffer (no copy per output).
+ * The io_uring data path: frames read in place from every ingress socket's
+ * receive ring (rxring.h) when its poll fires, rule lookup, and one batched
+ * sendmsg per output (or per GSO run) that points into the ring slot (no
+ * copy per output).
  */
 #ifndef MCRD_DATAPATH_H
 #define MCRD_DATAPATH_H

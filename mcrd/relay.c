@@ -76,7 +76,7 @@ static struct rt_input *input_find(const struct relay *r, const char *dev, int i
 }
 
 /*
- * Receive buffers are sized once, at start (max_mtu): say so, once per
+ * Receive ring slots are sized once, at start (max_mtu): say so, once per
  * change, when an input's MTU outgrows them.
  */
 static void input_set_mtu(const struct relay *r, struct rt_input *in, unsigned mtu)

@@ -95,7 +95,7 @@ struct relay {
 	struct rt_rule *dead; /* removed rules with sends still in flight */
 	struct egress *egress;
 	struct membership *memb;
-	unsigned max_mtu;     /* sizes the workers' receive buffers */
+	unsigned max_mtu;     /* sizes the slots of the receive rings */
 	enum mcr_gso gso;     /* the file's gso setting, read at start */
 	relay_change_fn on_change; /* a rule became active or pending */
 	void *change_arg;

@@ -72,12 +72,11 @@ int rxring_map(struct rxring **out, int fd, unsigned mtu)
 	r->len = (size_t)req.tp_block_size * req.tp_block_nr;
 	r->refs = calloc(r->nframes, sizeof(*r->refs));
 	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-	if (!r->refs || r->map == MAP_FAILED) {
-		err = r->map == MAP_FAILED ? -errno : -ENOMEM;
-		if (r->map != MAP_FAILED)
-			munmap(r->map, r->len);
-		free(r->refs);
-		free(r);
+	err = r->map == MAP_FAILED ? -errno : r->refs ? 0 : -ENOMEM;
+	if (r->map == MAP_FAILED)
+		r->map = NULL;
+	if (err) {
+		rxring_free(r);
 		return err;
 	}
 	*out = r;
@@ -88,7 +87,8 @@ void rxring_free(struct rxring *r)
 {
 	if (!r)
 		return;
-	munmap(r->map, r->len);
+	if (r->map)
+		munmap(r->map, r->len);
 	free(r->refs);
 	free(r);
 }

@@ -504,6 +504,29 @@ static void run_uring(int fd)
 	io_uring_queue_exit(&ring);
 }
 
+/*
+ * Both ring modes: the version, the kernel's software stamp in tp_sec /
+ * tp_nsec for -l (like SO_TIMESTAMPNS), the ring and its mapping, all
+ * before bind.
+ */
+static uint8_t *ring_open(int fd, int version, const void *req, socklen_t req_len,
+			  size_t map_len)
+{
+	uint8_t *map;
+
+	set_int(fd, SOL_PACKET, PACKET_VERSION, version, "PACKET_VERSION");
+	if (opt.lat)
+		set_int(fd, SOL_PACKET, PACKET_TIMESTAMP, SOF_TIMESTAMPING_SOFTWARE,
+			"PACKET_TIMESTAMP");
+	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, req_len) < 0)
+		die("PACKET_RX_RING", errno);
+	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (map == MAP_FAILED)
+		die("mmap(PACKET_RX_RING)", errno);
+	bind_socket(fd);
+	return map;
+}
+
 /* ---- tpv3 ------------------------------------------------------------- */
 
 static void run_tpv3(int fd)
@@ -521,18 +544,7 @@ static void run_tpv3(int fd)
 	int64_t t_start;
 	uint8_t *map;
 
-	set_int(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3, "PACKET_VERSION");
-	if (opt.lat) {
-		/* tp_sec/tp_nsec from the skb's software stamp, like SO_TIMESTAMPNS. */
-		set_int(fd, SOL_PACKET, PACKET_TIMESTAMP, SOF_TIMESTAMPING_SOFTWARE,
-			"PACKET_TIMESTAMP");
-	}
-	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
-		die("PACKET_RX_RING", errno);
-	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-	if (map == MAP_FAILED)
-		die("mmap(PACKET_RX_RING)", errno);
-	bind_socket(fd);
+	map = ring_open(fd, TPACKET_V3, &req, sizeof(req), map_len);
 	ready();
 	t_start = clock_ns(CLOCK_MONOTONIC);
 	while (!window_over()) {
@@ -633,18 +645,7 @@ static void run_tpv2(int fd)
 	int64_t t_start;
 	uint8_t *map;
 
-	set_int(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2, "PACKET_VERSION");
-	if (opt.lat) {
-		/* As tpv3: tp_sec/tp_nsec carry the skb's software stamp. */
-		set_int(fd, SOL_PACKET, PACKET_TIMESTAMP, SOF_TIMESTAMPING_SOFTWARE,
-			"PACKET_TIMESTAMP");
-	}
-	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
-		die("PACKET_RX_RING", errno);
-	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-	if (map == MAP_FAILED)
-		die("mmap(PACKET_RX_RING)", errno);
-	bind_socket(fd);
+	map = ring_open(fd, TPACKET_V2, &req, sizeof(req), map_len);
 	ready();
 	t_start = clock_ns(CLOCK_MONOTONIC);
 	while (!window_over()) {
