@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
-#include <ifaddrs.h>
 #include <libmnl/libmnl.h>
 #include <net/if.h>
 #include <poll.h>
@@ -19,7 +18,6 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "counters.h"
 #include "ctl.h"
 #include "iface.h"
 #include "log.h"
@@ -49,8 +47,9 @@ struct client {
 struct control {
 	int lfd, lwatch;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	struct datapath *dp;
-	struct relay *relay;
+	struct evloop *ev;
+	struct plan *plan;
+	struct pool *pool;
 	control_reload_fn reload;
 	void *arg;
 	struct client *cl[MAX_CLIENTS];
@@ -71,9 +70,9 @@ static void client_close(struct client *c)
 {
 	struct control *ctl = c->ctl;
 
-	datapath_unwatch(ctl->dp, c->win);
+	evloop_unwatch(ctl->ev, c->win);
 	if (c->wout >= 0)
-		datapath_unwatch(ctl->dp, c->wout);
+		evloop_unwatch(ctl->ev, c->wout);
 	close(c->fd);
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (ctl->cl[i] == c)
@@ -126,7 +125,7 @@ static void client_flush(struct client *c)
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			if (c->wout < 0)
-				c->wout = datapath_watch(c->ctl->dp, c->fd, POLLOUT, on_writable, c);
+				c->wout = evloop_watch(c->ctl->ev, c->fd, POLLOUT, on_writable, c);
 			return;
 		}
 		client_drop(c); /* peer gone */
@@ -134,7 +133,7 @@ static void client_flush(struct client *c)
 	}
 	c->outoff = c->outlen = 0;
 	if (c->wout >= 0) {
-		datapath_unwatch(c->ctl->dp, c->wout);
+		evloop_unwatch(c->ctl->ev, c->wout);
 		c->wout = -1;
 	}
 }
@@ -209,39 +208,8 @@ static int send_errlist(struct client *c, uint32_t seq, int status, const struct
 	return err;
 }
 
-/* Fills info from the runtime state; info->out must be freed. */
-static int rule_info(const struct rt_rule *rr, bool stats, struct mcr_rule_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->state = rr->pending ? MCR_STATE_PENDING : MCR_STATE_ACTIVE;
-	if (rr->pending)
-		snprintf(info->reason, sizeof(info->reason), "%s", rr->pending);
-	info->worker = rr->worker;
-	info->has_stats = stats;
-	info->packets = rr->st->packets;
-	info->bytes = rr->st->bytes;
-	info->pps = rr->pps;
-	info->bps = rr->bps;
-	memcpy(info->drops, rr->st->drops, sizeof(info->drops));
-	info->out = calloc(rr->cfg.nout ? rr->cfg.nout : 1, sizeof(*info->out));
-	if (!info->out)
-		return -ENOMEM;
-	for (unsigned i = 0; i < rr->cfg.nout; i++) {
-		const struct rt_output *o = &rr->out[i];
-		struct mcr_out_info *oi = &info->out[i];
-
-		oi->state = o->fd >= 0 ? MCR_STATE_ACTIVE : MCR_STATE_PENDING;
-		if (o->why)
-			snprintf(oi->reason, sizeof(oi->reason), "%s", o->why);
-		oi->packets = o->st->packets;
-		oi->bytes = o->st->bytes;
-		oi->errors = o->st->errors;
-	}
-	return 0;
-}
-
 /* Appends a message of type with MCR_A_RULE (and MCR_A_EVENT when event). */
-static int put_rule_msg(struct client *c, uint16_t type, uint32_t seq, const struct rt_rule *rr,
+static int put_rule_msg(struct client *c, uint16_t type, uint32_t seq, const struct plan_rule *rr,
 			bool stats, uint32_t event)
 {
 	size_t size = mcr_ctl_rule_size(&rr->cfg) + 64;
@@ -249,7 +217,7 @@ static int put_rule_msg(struct client *c, uint16_t type, uint32_t seq, const str
 	struct nlmsghdr *nlh;
 	int err;
 
-	err = rule_info(rr, stats, &info);
+	err = plan_rule_info(rr, stats, &info);
 	if (err)
 		return err;
 	nlh = msg_begin(c, size, type, seq);
@@ -265,7 +233,7 @@ static int put_rule_msg(struct client *c, uint16_t type, uint32_t seq, const str
 	return err;
 }
 
-static void broadcast_rule(struct control *ctl, uint32_t event, const struct rt_rule *rr)
+static void broadcast_rule(struct control *ctl, uint32_t event, const struct plan_rule *rr)
 {
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = ctl->cl[i];
@@ -279,7 +247,7 @@ static void broadcast_rule(struct control *ctl, uint32_t event, const struct rt_
 	}
 }
 
-void control_event_rule(struct control *ctl, unsigned event, const struct rt_rule *rr)
+void control_event_rule(struct control *ctl, unsigned event, const struct plan_rule *rr)
 {
 	if (ctl)
 		broadcast_rule(ctl, event, rr);
@@ -338,7 +306,7 @@ static void do_rule_add(struct client *c, const struct nlmsghdr *nlh)
 	mcr_errlist_init(&el, NULL);
 	rc = mcr_rule_check(&r, &el);
 	if (!rc)
-		rc = relay_add(c->ctl->relay, &r, &el);
+		rc = plan_add(c->ctl->plan, &r, &el);
 	if (rc) {
 		if (!el.n)
 			mcr_errlist_add(&el, 0, "rule \"%s\": %s", r.name, strerror(-rc));
@@ -346,7 +314,7 @@ static void do_rule_add(struct client *c, const struct nlmsghdr *nlh)
 	} else {
 		log_info("rule \"%s\" added at runtime", r.name);
 		send_done(c, nlh->nlmsg_seq, 0, NULL);
-		broadcast_rule(c->ctl, MCR_EV_RULE_ADDED, relay_find(c->ctl->relay, r.name));
+		broadcast_rule(c->ctl, MCR_EV_RULE_ADDED, plan_find(c->ctl->plan, r.name));
 	}
 	mcr_errlist_free(&el);
 	mcr_rule_free(&r);
@@ -356,7 +324,7 @@ static void do_rule_add(struct client *c, const struct nlmsghdr *nlh)
 static void do_rule_del(struct client *c, const struct nlmsghdr *nlh)
 {
 	const struct nlattr *a = mcr_ctl_attr(nlh, MCR_A_RULE);
-	struct rt_rule *rr = NULL;
+	const struct plan_rule *rr = NULL;
 	struct mcr_rule r;
 	char err[256];
 
@@ -366,9 +334,9 @@ static void do_rule_del(struct client *c, const struct nlmsghdr *nlh)
 		return;
 	}
 	if (r.name[0])
-		rr = relay_find(c->ctl->relay, r.name);
+		rr = plan_find(c->ctl->plan, r.name);
 	else if (r.in.dev[0])
-		rr = relay_find_input(c->ctl->relay, &r.in);
+		rr = plan_find_input(c->ctl->plan, &r.in);
 	if (!rr) {
 		char g[MCR_ADDRSTRLEN];
 
@@ -382,12 +350,12 @@ static void do_rule_del(struct client *c, const struct nlmsghdr *nlh)
 	}
 	broadcast_rule(c->ctl, MCR_EV_RULE_REMOVED, rr);
 	log_info("rule \"%s\" removed at runtime", rr->cfg.name);
-	relay_del(c->ctl->relay, rr->cfg.name);
+	plan_del(c->ctl->plan, rr->cfg.name);
 	send_done(c, nlh->nlmsg_seq, 0, NULL);
 	mcr_rule_free(&r);
 }
 
-static bool rule_matches(const struct rt_rule *rr, const struct nlmsghdr *nlh)
+static bool rule_matches(const struct plan_rule *rr, const struct nlmsghdr *nlh)
 {
 	const struct nlattr *a;
 
@@ -430,17 +398,17 @@ static int check_filters(const struct nlmsghdr *nlh, char *err, size_t len)
 static void do_rule_get(struct client *c, const struct nlmsghdr *nlh)
 {
 	const struct mcr_ctlhdr *h = mnl_nlmsg_get_payload(nlh);
-	struct relay *r = c->ctl->relay;
+	const struct plan *p = c->ctl->plan;
 	char err[64];
 
 	if (check_filters(nlh, err, sizeof(err))) {
 		send_done(c, nlh->nlmsg_seq, -EINVAL, "rule show: %s", err);
 		return;
 	}
-	for (size_t i = 0; i < r->nrules; i++) {
-		if (!rule_matches(r->rules[i], nlh))
+	for (size_t i = 0; i < plan_nrules(p); i++) {
+		if (!rule_matches(plan_rule(p, i), nlh))
 			continue;
-		if (put_rule_msg(c, MCR_MSG_RULE, nlh->nlmsg_seq, r->rules[i],
+		if (put_rule_msg(c, MCR_MSG_RULE, nlh->nlmsg_seq, plan_rule(p, i),
 				 h->flags & MCR_F_STATS, 0)) {
 			client_drop(c);
 			return;
@@ -451,12 +419,12 @@ static void do_rule_get(struct client *c, const struct nlmsghdr *nlh)
 
 static void do_rule_flush(struct client *c, const struct nlmsghdr *nlh)
 {
-	struct relay *r = c->ctl->relay;
+	struct plan *p = c->ctl->plan;
 	unsigned n = 0;
 
-	while (r->nrules) {
-		broadcast_rule(c->ctl, MCR_EV_RULE_REMOVED, r->rules[0]);
-		relay_del(r, r->rules[0]->cfg.name);
+	while (plan_nrules(p)) {
+		broadcast_rule(c->ctl, MCR_EV_RULE_REMOVED, plan_rule(p, 0));
+		plan_del(p, plan_rule(p, 0)->cfg.name);
 		n++;
 	}
 	log_info("flushed %u rules", n);
@@ -464,12 +432,12 @@ static void do_rule_flush(struct client *c, const struct nlmsghdr *nlh)
 }
 
 /* Every interface a rule names, once. */
-static size_t link_names(const struct relay *r, char (*names)[IFNAMSIZ], size_t max)
+static size_t link_names(const struct plan *p, char (*names)[IFNAMSIZ], size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < r->nrules; i++) {
-		const struct mcr_rule *cfg = &r->rules[i]->cfg;
+	for (size_t i = 0; i < plan_nrules(p); i++) {
+		const struct mcr_rule *cfg = &plan_rule(p, i)->cfg;
 
 		for (int k = -1; k < (int)cfg->nout; k++) {
 			const char *dev = k < 0 ? cfg->in.dev : cfg->out[k].dev;
@@ -484,8 +452,8 @@ static size_t link_names(const struct relay *r, char (*names)[IFNAMSIZ], size_t 
 	return n;
 }
 
-static void link_fill(const struct relay *r, const char *dev, const struct ifaddrs *ifa,
-		      bool stats, struct mcr_link_info *l)
+/* An interface's state from the netlink-fed table, and what rules do with it. */
+static void link_fill(const struct plan *p, const char *dev, bool stats, struct mcr_link_info *l)
 {
 	struct iface_info ii;
 
@@ -496,13 +464,11 @@ static void link_fill(const struct relay *r, const char *dev, const struct ifadd
 	} else {
 		l->ifindex = (uint32_t)ii.ifindex;
 		snprintf(l->state, sizeof(l->state), "%s", (ii.flags & IFF_UP) ? "up" : "down");
+		for (unsigned i = 0; i < ii.naddr && l->naddr < 8; i++)
+			l->addr[l->naddr++] = ii.addr[i];
 	}
-	for (; ifa; ifa = ifa->ifa_next)
-		if (ifa->ifa_addr && ifa->ifa_addr->sa_family == AF_INET &&
-		    !strcmp(ifa->ifa_name, dev) && l->naddr < 8)
-			l->addr[l->naddr++] = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
-	for (size_t i = 0; i < r->nrules; i++) {
-		const struct mcr_rule *cfg = &r->rules[i]->cfg;
+	for (size_t i = 0; i < plan_nrules(p); i++) {
+		const struct mcr_rule *cfg = &plan_rule(p, i)->cfg;
 		bool uses = !strcmp(cfg->in.dev, dev);
 
 		for (unsigned k = 0; k < cfg->nout && !uses; k++)
@@ -510,40 +476,32 @@ static void link_fill(const struct relay *r, const char *dev, const struct ifadd
 		l->rules += uses;
 	}
 	l->has_stats = stats;
-	for (size_t i = 0; i < r->ninputs; i++)
-		if (r->inputs[i] && !strcmp(r->inputs[i]->dev, dev)) {
-			struct link_stats ls;
+	if (stats) {
+		struct link_stats ls;
 
-			relay_link_stats(r, r->inputs[i], &ls);
-			l->frames += ls.frames;
-			for (int d = 0; d < MCR_DROP__MAX; d++)
-				l->drops[d] += ls.drops[d];
-		}
+		plan_link_stats(p, dev, &ls);
+		l->frames = ls.frames;
+		memcpy(l->drops, ls.drops, sizeof(l->drops));
+	}
 }
 
 static void do_link_get(struct client *c, const struct nlmsghdr *nlh)
 {
 	const struct mcr_ctlhdr *h = mnl_nlmsg_get_payload(nlh);
 	static char names[4096][IFNAMSIZ];
-	struct ifaddrs *ifa = NULL;
-	size_t n = link_names(c->ctl->relay, names, 4096);
+	size_t n = link_names(c->ctl->plan, names, 4096);
 
-	getifaddrs(&ifa);
 	for (size_t i = 0; i < n; i++) {
 		struct mcr_link_info l;
 		struct nlmsghdr *m = msg_begin(c, 1024, MCR_MSG_LINK, nlh->nlmsg_seq);
 
-		link_fill(c->ctl->relay, names[i], ifa, h->flags & MCR_F_STATS, &l);
+		link_fill(c->ctl->plan, names[i], h->flags & MCR_F_STATS, &l);
 		if (!m || mcr_ctl_put_link(m, 1024, &l)) {
-			if (ifa)
-				freeifaddrs(ifa);
 			client_drop(c);
 			return;
 		}
 		msg_commit(c, m);
 	}
-	if (ifa)
-		freeifaddrs(ifa);
 	send_done(c, nlh->nlmsg_seq, 0, NULL);
 }
 
@@ -589,25 +547,20 @@ static void broadcast_link(struct control *ctl, const struct mcr_link_info *l)
 static int links_update(struct control *ctl, bool announce)
 {
 	static char names[LINKS_MAX][IFNAMSIZ];
-	size_t n = link_names(ctl->relay, names, LINKS_MAX);
+	size_t n = link_names(ctl->plan, names, LINKS_MAX);
 	struct mcr_link_info *next = calloc(n ? n : 1, sizeof(*next));
-	struct ifaddrs *ifa = NULL;
 
 	if (!next)
 		return -ENOMEM;
-	if (getifaddrs(&ifa) < 0)
-		ifa = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct mcr_link_info *old = seen_find(ctl, names[i]);
 		struct mcr_link_info l;
 
-		link_fill(ctl->relay, names[i], ifa, false, &l);
+		link_fill(ctl->plan, names[i], false, &l);
 		if (announce && (!old || !link_same(old, &l)))
 			broadcast_link(ctl, &l);
 		next[i] = l;
 	}
-	if (ifa)
-		freeifaddrs(ifa);
 	free(ctl->seen);
 	ctl->seen = next;
 	ctl->nseen = n;
@@ -623,47 +576,24 @@ void control_links_changed(struct control *ctl)
 /* Per worker: its process, and the sum of the counters of what it owns. */
 static int put_worker(struct client *c, uint32_t seq, unsigned w)
 {
-	const struct relay *r = c->ctl->relay;
 	struct pool_worker_info pi;
-	uint64_t in = 0, out = 0, drops = 0;
-	uint32_t rules = 0;
+	struct plan_worker_stats ws;
 	struct nlmsghdr *m = msg_begin(c, 512, MCR_MSG_WORKER, seq);
 	struct nlattr *nest;
 
 	if (!m)
 		return -EMSGSIZE;
-	pool_info(r->pool, w, &pi);
-	for (size_t i = 0; i < r->ninputs; i++) {
-		const struct rt_input *ri = r->inputs[i];
-		const struct link_stats *ls;
-
-		if (!ri || ri->wfd[w] < 0)
-			continue;
-		ls = counters_link(ri->wst_slot[w]);
-		in += ls->frames;
-		for (int d = 1; d < MCR_DROP__MAX; d++)
-			drops += ls->drops[d];
-	}
-	for (size_t i = 0; i < r->nrules; i++) {
-		const struct rt_rule *rr = r->rules[i];
-
-		if (rr->worker != w)
-			continue;
-		rules += rr->attached;
-		for (unsigned k = 0; k < rr->cfg.nout; k++)
-			out += rr->out[k].st->packets;
-		for (int d = 1; d < MCR_DROP__MAX; d++)
-			drops += rr->st->drops[d];
-	}
+	pool_info(c->ctl->pool, w, &pi);
+	plan_worker_stats(c->ctl->plan, w, &ws);
 	nest = mnl_attr_nest_start(m, MCR_A_WORKER);
 	mnl_attr_put_u32(m, MCR_WORKER_INDEX, w);
 	mnl_attr_put_u32(m, MCR_WORKER_PID, (uint32_t)pi.pid);
 	mnl_attr_put_u32(m, MCR_WORKER_CPU, pi.cpu < 0 ? UINT32_MAX : (uint32_t)pi.cpu);
 	mnl_attr_put_u32(m, MCR_WORKER_UID, (uint32_t)pi.uid);
-	mnl_attr_put_u32(m, MCR_WORKER_RULES, rules);
-	mnl_attr_put_u64(m, MCR_WORKER_PACKETS_IN, in);
-	mnl_attr_put_u64(m, MCR_WORKER_PACKETS_OUT, out);
-	mnl_attr_put_u64(m, MCR_WORKER_DROPS, drops);
+	mnl_attr_put_u32(m, MCR_WORKER_RULES, ws.rules);
+	mnl_attr_put_u64(m, MCR_WORKER_PACKETS_IN, ws.packets_in);
+	mnl_attr_put_u64(m, MCR_WORKER_PACKETS_OUT, ws.packets_out);
+	mnl_attr_put_u64(m, MCR_WORKER_DROPS, ws.drops);
 	mnl_attr_nest_end(m, nest);
 	msg_commit(c, m);
 	return 0;
@@ -671,7 +601,7 @@ static int put_worker(struct client *c, uint32_t seq, unsigned w)
 
 static void do_worker_get(struct client *c, const struct nlmsghdr *nlh)
 {
-	for (unsigned w = 0; w < pool_size(c->ctl->relay->pool); w++)
+	for (unsigned w = 0; w < pool_size(c->ctl->pool); w++)
 		if (put_worker(c, nlh->nlmsg_seq, w)) {
 			client_drop(c);
 			return;
@@ -846,7 +776,7 @@ static void on_accept(void *arg, int lfd)
 			continue;
 		}
 		*c = (struct client){ .fd = fd, .wout = -1, .ctl = ctl, .since_ms = now_ms() };
-		c->win = datapath_watch(ctl->dp, fd, POLLIN, on_readable, c);
+		c->win = evloop_watch(ctl->ev, fd, POLLIN, on_readable, c);
 		if (c->win < 0) {
 			close(fd);
 			free(c);
@@ -959,15 +889,16 @@ static int set_group(const char *path, const char *group)
 	return 0;
 }
 
-int control_open(struct control **out, const char *path, const char *group, struct datapath *dp,
-		 struct relay *r, control_reload_fn reload, void *arg)
+int control_open(struct control **out, const char *path, const char *group, struct evloop *ev,
+		 struct plan *plan, struct pool *pool, control_reload_fn reload, void *arg)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
 	int err;
 
 	if (!ctl)
 		return -ENOMEM;
-	*ctl = (struct control){ .lfd = -1, .dp = dp, .relay = r, .reload = reload, .arg = arg };
+	*ctl = (struct control){ .lfd = -1, .ev = ev, .plan = plan, .pool = pool, .reload = reload,
+				 .arg = arg };
 	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
 	make_parent(path);
 	err = listen_on(path, &ctl->lfd);
@@ -984,7 +915,7 @@ int control_open(struct control **out, const char *path, const char *group, stru
 		return err;
 	}
 	links_update(ctl, false); /* monitors hear of changes from here on */
-	ctl->lwatch = datapath_watch(dp, ctl->lfd, POLLIN, on_accept, ctl);
+	ctl->lwatch = evloop_watch(ev, ctl->lfd, POLLIN, on_accept, ctl);
 	if (ctl->lwatch < 0) {
 		control_close(ctl);
 		return -ENOSPC;

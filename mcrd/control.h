@@ -7,9 +7,10 @@
 #ifndef MCRD_CONTROL_H
 #define MCRD_CONTROL_H
 
-#include "datapath.h"
 #include "errlist.h"
-#include "relay.h"
+#include "evloop.h"
+#include "plan.h"
+#include "pool.h"
 #include "reload.h"
 
 struct control;
@@ -21,12 +22,12 @@ typedef int (*control_reload_fn)(void *arg, struct mcr_errlist *el, struct reloa
  * Creates the socket at path (mode 0660, group `group` when not NULL).  A stale socket from a dead
  * daemon is replaced; one a live daemon answers on is refused (-EADDRINUSE).
  */
-int control_open(struct control **c, const char *path, const char *group, struct datapath *dp,
-		 struct relay *r, control_reload_fn reload, void *arg);
+int control_open(struct control **c, const char *path, const char *group, struct evloop *ev,
+		 struct plan *plan, struct pool *pool, control_reload_fn reload, void *arg);
 /* Closes every client and removes the socket file. */
 void control_close(struct control *c);
 /* Tells monitoring clients about a rule (MCR_EV_RULE_*). */
-void control_event_rule(struct control *c, unsigned event, const struct rt_rule *rr);
+void control_event_rule(struct control *c, unsigned event, const struct plan_rule *rr);
 /* Tells monitoring clients that a reload happened (status, messages). */
 void control_event_reload(struct control *c, int status, const struct mcr_errlist *el);
 

@@ -1,6 +1,7 @@
 /*
- * One loop: submit, wait, reap every completion, read the receive rings
- * that were signalled, re-arm.
+ * Each turn of the worker's event loop (evloop.c): arm the rings' polls,
+ * submit, wait, reap every completion, then read the receive rings that
+ * were signalled.
  *
  * Frames are read in place in each input's TPACKET_V2 ring (rxring.h) and
  * a frame's slot is shared by every send of that packet: its reference
@@ -30,10 +31,7 @@
 #include "packet.h"
 #include "rxring.h"
 
-#define SQ_ENTRIES  4096
-#define CQ_ENTRIES  32768
 #define NSLOTS      65536     /* sends in flight at most: 65 packets at fan-out 1000 */
-#define MAX_WATCH   256
 #define DRAIN_NS    (1000 * 1000 * 1000LL)
 #define RX_BATCH    256       /* packets matched before their sends go out */
 #define WALK_MAX    512       /* frames read from one ring per loop turn */
@@ -45,10 +43,6 @@
 #define UDP_SEGMENT 103
 #endif
 
-enum ud_kind { UD_RECV = 1, UD_SEND, UD_GSO, UD_WATCH, UD_CANCEL };
-#define UD(kind, idx)  ((uint64_t)(kind) << 56 | (uint64_t)(idx))
-#define UD_KIND(ud)    ((enum ud_kind)((ud) >> 56))
-#define UD_IDX(ud)     ((uint32_t)(ud))
 
 /* A frame in a receive ring: what a send points into. */
 struct fref {
@@ -59,8 +53,8 @@ struct fref {
 struct tx_slot {
 	struct msghdr mh;
 	struct iovec iov;
-	struct rt_rule *rule;
-	struct rt_output *out;
+	struct tb_rule *rule;
+	struct tb_output *out;
 	struct fref f;
 };
 
@@ -70,30 +64,22 @@ struct gso_slot {
 	struct iovec iov[GSO_MAX];
 	struct fref f[GSO_MAX];
 	_Alignas(struct cmsghdr) char cm[32]; /* CMSG_SPACE(sizeof(uint16_t)): 24 */
-	struct rt_rule *rule;
-	struct rt_output *out;
+	struct tb_rule *rule;
+	struct tb_output *out;
 };
 
 /* A matched packet waiting for flush_rx; rule NULL once it is sent. */
 struct rx_pkt {
-	struct rt_rule *rule;
+	struct tb_rule *rule;
 	const uint8_t *payload;
 	uint16_t len;
 	struct fref f;
 };
 
-struct watch {
-	int fd;
-	unsigned events;
-	dp_watch_fn fn;      /* NULL: slot free or being cancelled */
-	void *arg;
-	bool armed, cancelling;
-};
-
 struct datapath {
-	struct io_uring ring;
-	struct relay *relay;
-	bool stop;
+	struct evloop *ev;
+	struct table *table;
+	int k_recv, k_send, k_gso;    /* our completion kinds */
 
 	struct rxring *dead;          /* rings of closed inputs, sends still in flight */
 	bool rx_more;                 /* a ring has frames left for the next turn */
@@ -107,20 +93,11 @@ struct datapath {
 	unsigned ngfree;
 	struct rx_pkt rx[RX_BATCH];
 	unsigned nrx;
-
-	struct watch watch[MAX_WATCH];
-	unsigned nwatch;
 };
 
 static struct io_uring_sqe *get_sqe(struct datapath *dp)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&dp->ring);
-
-	if (!sqe) {
-		io_uring_submit(&dp->ring);
-		sqe = io_uring_get_sqe(&dp->ring);
-	}
-	return sqe;
+	return evloop_sqe(dp->ev);
 }
 
 /* A ring whose input is gone is unmapped with its last frame back. */
@@ -142,7 +119,7 @@ static void frame_put(struct datapath *dp, struct fref f)
 		dead_ring_reap(dp, f.ring);
 }
 
-static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *o,
+static void send_one(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
 		     const uint8_t *payload, size_t len, struct fref f)
 {
 	struct io_uring_sqe *sqe;
@@ -164,7 +141,7 @@ static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 	s->f = f;
 	rr->inflight++;
 	io_uring_prep_sendmsg(sqe, o->fd, &s->mh, 0);
-	io_uring_sqe_set_data64(sqe, UD(UD_SEND, idx));
+	io_uring_sqe_set_data64(sqe, ev_ud((unsigned)dp->k_send, idx));
 	f.ring->refs[f.idx]++;
 }
 
@@ -173,7 +150,7 @@ static void send_one(struct datapath *dp, struct rt_rule *rr, struct rt_output *
  * sendmsg, or one send per packet when the run is a single packet, the
  * output takes no GSO (or none of this size), or no GSO slot is free.
  */
-static void send_run(struct datapath *dp, struct rt_rule *rr, struct rt_output *o,
+static void send_run(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
 		     const unsigned *seg, unsigned n)
 {
 	struct io_uring_sqe *sqe;
@@ -206,7 +183,7 @@ static void send_run(struct datapath *dp, struct rt_rule *rr, struct rt_output *
 	g->out = o;
 	rr->inflight++;
 	io_uring_prep_sendmsg(sqe, o->fd, &g->mh, 0);
-	io_uring_sqe_set_data64(sqe, UD(UD_GSO, idx));
+	io_uring_sqe_set_data64(sqe, ev_ud((unsigned)dp->k_gso, idx));
 }
 
 /*
@@ -216,7 +193,7 @@ static void send_run(struct datapath *dp, struct rt_rule *rr, struct rt_output *
  */
 static unsigned take_run(struct datapath *dp, unsigned i, unsigned *seg)
 {
-	struct rt_rule *rr = dp->rx[i].rule;
+	struct tb_rule *rr = dp->rx[i].rule;
 	uint16_t len = dp->rx[i].len;
 	unsigned n = 0, bytes = 0;
 
@@ -240,13 +217,13 @@ static void flush_rx(struct datapath *dp)
 	unsigned seg[GSO_MAX];
 
 	for (unsigned i = 0; i < dp->nrx; i++) {
-		struct rt_rule *rr = dp->rx[i].rule;
+		struct tb_rule *rr = dp->rx[i].rule;
 		unsigned n;
 
 		if (!rr)
 			continue;
 		n = take_run(dp, i, seg);
-		for (unsigned k = 0; k < rr->cfg.nout; k++)
+		for (unsigned k = 0; k < rr->nout; k++)
 			if (rr->out[k].fd >= 0)
 				send_run(dp, rr, &rr->out[k], seg, n);
 	}
@@ -256,12 +233,12 @@ static void flush_rx(struct datapath *dp)
 }
 
 /* Matches one frame; a matched one keeps the caller's hold until flush_rx. */
-static bool relay_packet(struct datapath *dp, struct rt_input *in, const uint8_t *frame,
+static bool relay_packet(struct datapath *dp, struct tb_input *in, const uint8_t *frame,
 			 size_t caplen, struct fref f)
 {
 	struct mcr_pkt p;
 	enum mcr_drop d = mcr_parse_frame(frame, caplen, &p);
-	struct rt_rule *rr;
+	struct tb_rule *rr;
 
 	if (d) {
 		in->st->drops[d]++;
@@ -284,7 +261,7 @@ static bool relay_packet(struct datapath *dp, struct rt_input *in, const uint8_t
  * Reads the frames the kernel has filled, WALK_MAX at most so that one busy
  * input cannot hold up completions or other inputs.  True if more wait.
  */
-static bool rx_walk(struct datapath *dp, struct rt_input *in)
+static bool rx_walk(struct datapath *dp, struct tb_input *in)
 {
 	struct rxring *r = in->ring;
 	struct tpacket2_hdr *h;
@@ -309,8 +286,8 @@ static bool rx_walk(struct datapath *dp, struct rt_input *in)
 static void rx_poll(struct datapath *dp)
 {
 	dp->rx_more = false;
-	for (size_t i = 0; i < dp->relay->ninputs; i++) {
-		struct rt_input *in = dp->relay->inputs[i];
+	for (size_t i = 0; i < dp->table->ninputs; i++) {
+		struct tb_input *in = dp->table->inputs[i];
 
 		if (!in || !in->ring || !in->rx_ready || in->closing)
 			continue;
@@ -321,9 +298,10 @@ static void rx_poll(struct datapath *dp)
 }
 
 /* The ring's poll fired: read it after this pass over the completions. */
-static void on_recv(struct datapath *dp, uint32_t idx, const struct io_uring_cqe *cqe)
+static void on_recv(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 {
-	struct rt_input *in = dp->relay->inputs[idx];
+	struct datapath *dp = arg;
+	struct tb_input *in = dp->table->inputs[idx];
 
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		in->armed = false;
@@ -335,10 +313,12 @@ static void on_recv(struct datapath *dp, uint32_t idx, const struct io_uring_cqe
 	in->rx_ready = true;
 }
 
-static void on_send(struct datapath *dp, uint32_t idx, int res)
+static void on_send(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 {
+	struct datapath *dp = arg;
+	int res = cqe->res;
 	struct tx_slot *s = &dp->slots[idx];
-	struct rt_output *o = s->out;
+	struct tb_output *o = s->out;
 
 	if (res >= 0) {
 		o->st->packets++;
@@ -349,7 +329,7 @@ static void on_send(struct datapath *dp, uint32_t idx, int res)
 	}
 	frame_put(dp, s->f);
 	dp->free_slots[dp->nfree++] = idx;
-	relay_send_done(dp->relay, s->rule); /* may free a removed rule */
+	table_send_done(dp->table, s->rule); /* may free a removed rule */
 }
 
 /*
@@ -359,10 +339,12 @@ static void on_send(struct datapath *dp, uint32_t idx, int res)
  * larger when one does not fit the route's MTU (EMSGSIZE, EINVAL): single
  * sends fragment those instead.
  */
-static void on_gso(struct datapath *dp, uint32_t idx, int res)
+static void on_gso(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 {
+	struct datapath *dp = arg;
+	int res = cqe->res;
 	struct gso_slot *g = &dp->gslots[idx];
-	struct rt_output *o = g->out;
+	struct tb_output *o = g->out;
 	unsigned n = (unsigned)g->mh.msg_iovlen;
 
 	if (res >= 0) {
@@ -380,7 +362,7 @@ static void on_gso(struct datapath *dp, uint32_t idx, int res)
 
 			o->gso = false;
 			log_warn("rule \"%s\": output %s:%u: UDP GSO refused (%s); "
-				 "sending packet by packet", g->rule->cfg.name,
+				 "sending packet by packet", g->rule->name,
 				 mcr_ipv4_str(o->dst.sin_addr, a), ntohs(o->dst.sin_port),
 				 strerror(-res));
 		}
@@ -393,21 +375,11 @@ static void on_gso(struct datapath *dp, uint32_t idx, int res)
 	for (unsigned i = 0; i < n; i++)
 		frame_put(dp, g->f[i]);
 	dp->free_gslots[dp->ngfree++] = idx;
-	relay_send_done(dp->relay, g->rule);
-}
-
-static void on_watch(struct datapath *dp, uint32_t idx, const struct io_uring_cqe *cqe)
-{
-	struct watch *w = &dp->watch[idx];
-
-	if (!(cqe->flags & IORING_CQE_F_MORE))
-		w->armed = false;
-	if (cqe->res > 0 && w->fn)
-		w->fn(w->arg, w->fd);
+	table_send_done(dp->table, g->rule);
 }
 
 /* Sends may still point into the ring: then it outlives its input. */
-static void ring_detach(struct datapath *dp, struct rt_input *in)
+static void ring_detach(struct datapath *dp, struct tb_input *in)
 {
 	struct rxring *r = in->ring;
 
@@ -426,83 +398,51 @@ static void retire_inputs(struct datapath *dp)
 {
 	struct io_uring_sqe *sqe;
 
-	for (size_t i = 0; i < dp->relay->ninputs; i++) {
-		struct rt_input *in = dp->relay->inputs[i];
+	for (size_t i = 0; i < dp->table->ninputs; i++) {
+		struct tb_input *in = dp->table->inputs[i];
 
 		if (!in || !in->closing)
 			continue;
 		if (!in->armed) {
 			ring_detach(dp, in);
-			relay_input_closed(dp->relay, i);
+			table_input_closed(dp->table, i);
 		} else if (!in->cancel_sent && (sqe = get_sqe(dp))) {
-			io_uring_prep_cancel64(sqe, UD(UD_RECV, i), 0);
-			io_uring_sqe_set_data64(sqe, UD(UD_CANCEL, i));
+			io_uring_prep_cancel64(sqe, ev_ud((unsigned)dp->k_recv, (uint32_t)i), 0);
+			io_uring_sqe_set_data64(sqe, ev_ud(EV_IGNORE, 0));
 			in->cancel_sent = true;
 		}
 	}
 }
 
-static void arm(struct datapath *dp)
+/* Before the wait: retire closed inputs, arm the others.  True: frames are left. */
+static bool dp_prepare(void *arg)
 {
+	struct datapath *dp = arg;
 	struct io_uring_sqe *sqe;
 
-	for (unsigned i = 0; i < dp->nwatch; i++) {
-		struct watch *w = &dp->watch[i];
-
-		if (!w->fn && w->cancelling && !w->armed) {
-			w->cancelling = false; /* the slot is free again */
-			continue;
-		}
-		if (w->armed || !w->fn || !(sqe = get_sqe(dp)))
-			continue;
-		io_uring_prep_poll_multishot(sqe, w->fd, w->events);
-		io_uring_sqe_set_data64(sqe, UD(UD_WATCH, i));
-		w->armed = true;
-	}
 	retire_inputs(dp);
-	for (size_t i = 0; i < dp->relay->ninputs; i++) {
-		struct rt_input *in = dp->relay->inputs[i];
+	for (size_t i = 0; i < dp->table->ninputs; i++) {
+		struct tb_input *in = dp->table->inputs[i];
 
 		if (!in || in->armed || in->closing || !in->ring || !(sqe = get_sqe(dp)))
 			continue;
 		io_uring_prep_poll_multishot(sqe, in->fd, POLLIN);
-		io_uring_sqe_set_data64(sqe, UD(UD_RECV, i));
+		io_uring_sqe_set_data64(sqe, ev_ud((unsigned)dp->k_recv, (uint32_t)i));
 		in->armed = true;
 		in->cancel_sent = false;
 		in->rx_ready = true; /* frames may have arrived while it was not armed */
 	}
+	return dp->rx_more;
 }
 
-static unsigned reap(struct datapath *dp)
+/*
+ * After a pass over the completions: read the signalled rings.  A watch
+ * callback of that pass may have removed rules; rx[] was empty then, as
+ * every pass ends here with a flush.
+ */
+static void dp_reaped(void *arg)
 {
-	struct io_uring_cqe *cqe;
-	unsigned head, n = 0;
-
-	io_uring_for_each_cqe(&dp->ring, head, cqe) {
-		uint64_t ud = io_uring_cqe_get_data64(cqe);
-
-		switch (UD_KIND(ud)) {
-		case UD_RECV:
-			on_recv(dp, UD_IDX(ud), cqe);
-			break;
-		case UD_SEND:
-			on_send(dp, UD_IDX(ud), cqe->res);
-			break;
-		case UD_GSO:
-			on_gso(dp, UD_IDX(ud), cqe->res);
-			break;
-		case UD_WATCH:
-			/* A callback may remove rules (rx[] is empty here: rx_poll flushes it). */
-			on_watch(dp, UD_IDX(ud), cqe);
-			break;
-		case UD_CANCEL:
-			break;
-		}
-		n++;
-	}
-	io_uring_cq_advance(&dp->ring, n);
-	rx_poll(dp);
-	return n;
+	rx_poll(arg);
 }
 
 static int64_t now_ns(void)
@@ -513,91 +453,12 @@ static int64_t now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Let sends in flight finish so their packets leave and are counted. */
-static void drain(struct datapath *dp)
+void datapath_drain(struct datapath *dp)
 {
 	int64_t deadline = now_ns() + DRAIN_NS;
-	struct __kernel_timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
-	struct io_uring_cqe *cqe;
 
-	while (dp->slots && (dp->nfree < NSLOTS || dp->ngfree < NGSO) && now_ns() < deadline) {
-		io_uring_submit_and_wait_timeout(&dp->ring, &cqe, 1, &ts, NULL);
-		reap(dp);
-	}
-}
-
-int datapath_run(struct datapath *dp)
-{
-	int err = 0;
-
-	while (!dp->stop) {
-		arm(dp);
-		/* Frames left in a ring: look for completions, do not wait for them. */
-		err = dp->rx_more ? io_uring_submit(&dp->ring)
-				  : io_uring_submit_and_wait(&dp->ring, 1);
-		if (err < 0 && err != -EINTR && err != -EAGAIN && err != -EBUSY) {
-			log_err("io_uring: %s", strerror(-err));
-			break;
-		}
-		err = 0;
-		reap(dp);
-	}
-	drain(dp);
-	return err;
-}
-
-void datapath_stop(struct datapath *dp)
-{
-	dp->stop = true;
-}
-
-int datapath_watch(struct datapath *dp, int fd, unsigned events, dp_watch_fn fn, void *arg)
-{
-	unsigned i;
-
-	for (i = 0; i < dp->nwatch; i++)
-		if (!dp->watch[i].fn && !dp->watch[i].armed && !dp->watch[i].cancelling)
-			break;
-	if (i == MAX_WATCH)
-		return -ENOSPC;
-	dp->watch[i] = (struct watch){ .fd = fd, .events = events, .fn = fn, .arg = arg };
-	if (i == dp->nwatch)
-		dp->nwatch++;
-	return (int)i;
-}
-
-void datapath_unwatch(struct datapath *dp, int id)
-{
-	struct watch *w = &dp->watch[id];
-	struct io_uring_sqe *sqe;
-
-	w->fn = NULL;
-	if (!w->armed)
-		return;
-	/* The slot stays reserved until the poll's last completion arrives. */
-	w->cancelling = true;
-	sqe = get_sqe(dp);
-	if (sqe) {
-		io_uring_prep_poll_remove(sqe, UD(UD_WATCH, id));
-		io_uring_sqe_set_data64(sqe, UD(UD_CANCEL, id));
-	}
-}
-
-static int ring_init(struct datapath *dp)
-{
-	struct io_uring_params p = { 0 };
-	int err;
-
-	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
-	p.cq_entries = CQ_ENTRIES;
-	err = io_uring_queue_init_params(SQ_ENTRIES, &dp->ring, &p);
-	if (err == -EINVAL) { /* kernels before 6.1: no deferred task running */
-		memset(&p, 0, sizeof(p));
-		p.flags = IORING_SETUP_CQSIZE;
-		p.cq_entries = CQ_ENTRIES;
-		err = io_uring_queue_init_params(SQ_ENTRIES, &dp->ring, &p);
-	}
-	return err;
+	while ((dp->nfree < NSLOTS || dp->ngfree < NGSO) && now_ns() < deadline)
+		evloop_turn(dp->ev, 10 * 1000 * 1000);
 }
 
 static int slots_init(struct datapath *dp)
@@ -637,29 +498,30 @@ static int gslots_init(struct datapath *dp)
 	return 0;
 }
 
-int datapath_new(struct datapath **out, struct relay *r, bool data)
+int datapath_new(struct datapath **out, struct evloop *ev, struct table *t)
 {
 	struct datapath *dp = calloc(1, sizeof(*dp));
+	struct ev_hooks hooks = { dp_prepare, dp_reaped, dp };
 	int err;
 
 	if (!dp)
 		return -ENOMEM;
-	dp->relay = r;
-	err = ring_init(dp);
-	if (err) {
-		log_err("io_uring setup failed: %s", strerror(-err));
-		free(dp);
-		return err;
-	}
-	/* The parent's loop only watches fds: no send slots. */
-	err = data ? slots_init(dp) : 0;
-	if (!err && data)
+	dp->ev = ev;
+	dp->table = t;
+	hooks.arg = dp;
+	err = slots_init(dp);
+	if (!err)
 		err = gslots_init(dp);
+	if (!err && ((dp->k_recv = evloop_kind(ev, on_recv, dp)) < 0 ||
+		     (dp->k_send = evloop_kind(ev, on_send, dp)) < 0 ||
+		     (dp->k_gso = evloop_kind(ev, on_gso, dp)) < 0))
+		err = -ENOSPC;
 	if (err) {
 		log_err("data path setup failed: %s", strerror(-err));
 		datapath_free(dp);
 		return err;
 	}
+	evloop_set_hooks(ev, &hooks);
 	*out = dp;
 	return 0;
 }
@@ -668,7 +530,6 @@ void datapath_free(struct datapath *dp)
 {
 	if (!dp)
 		return;
-	io_uring_queue_exit(&dp->ring);
 	while (dp->dead) {
 		struct rxring *next = dp->dead->next_dead;
 

@@ -1,35 +1,26 @@
 /*
- * The io_uring data path: frames read in place from every ingress socket's
- * receive ring (rxring.h) when its poll fires, rule lookup, and one batched
- * sendmsg per output (or per GSO run) that points into the ring slot (no
- * copy per output).
+ * The worker's data path: frames read in place from every ingress
+ * socket's receive ring (rxring.h) when its poll fires, rule lookup in the
+ * worker's table, and one batched sendmsg per output (or per GSO run) that
+ * points into the ring slot (no copy per output).  It runs inside the
+ * worker's event loop, with completion kinds of its own.
  */
 #ifndef MCRD_DATAPATH_H
 #define MCRD_DATAPATH_H
 
-#include <stdbool.h>
-
-#include "relay.h"
+#include "evloop.h"
+#include "table.h"
 
 struct datapath;
 
-typedef void (*dp_watch_fn)(void *arg, int fd);
-
+/* Receive and send for t's inputs and rules inside ev.  0 or -errno. */
+int datapath_new(struct datapath **dp, struct evloop *ev, struct table *t);
 /*
- * data: receive and send for r's inputs and rules (a worker), or only
- * watch fds (the parent).  0 or -errno (io_uring unavailable, no memory).
+ * Frees the send slots and the rings of closed inputs.  Call after the
+ * event loop is gone: no completion may arrive any more.
  */
-int datapath_new(struct datapath **dp, struct relay *r, bool data);
 void datapath_free(struct datapath *dp);
-/*
- * Calls fn(arg, fd) from the data path loop whenever fd has one of events
- * (POLLIN, POLLOUT).  Returns a watch id >= 0, or -ENOSPC.
- */
-int datapath_watch(struct datapath *dp, int fd, unsigned events, dp_watch_fn fn, void *arg);
-/* Stops a watch; fn is not called again.  The caller may close the fd. */
-void datapath_unwatch(struct datapath *dp, int id);
-/* Runs until datapath_stop(); then waits briefly for sends in flight. 0 or -errno. */
-int datapath_run(struct datapath *dp);
-void datapath_stop(struct datapath *dp);
+/* After the loop stopped: waits up to a second for sends in flight. */
+void datapath_drain(struct datapath *dp);
 
 #endif

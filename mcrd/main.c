@@ -17,14 +17,16 @@
 #include "control.h"
 #include "counters.h"
 #include "ctl.h"
-#include "datapath.h"
+#include "evloop.h"
+#include "feed.h"
+#include "iface.h"
 #include "log.h"
 #include "netlink.h"
-#include "iface.h"
 #include "notify.h"
+#include "plan.h"
+#include "plansys.h"
 #include "pool.h"
 #include "privs.h"
-#include "relay.h"
 #include "reload.h"
 
 #define MCRD_VERSION "0.1.0"
@@ -41,11 +43,13 @@ struct opts {
 
 struct daemon {
 	const struct opts *o;
-	struct datapath *dp;
+	struct evloop *ev;
 	struct control *ctl;
 	struct netlink *nl;
 	struct pool *pool;
-	struct relay relay;
+	struct feed feed;     /* the plan's ops: messages to the pool's workers */
+	struct plansys *sys;  /* the plan's sockets */
+	struct plan *plan;
 };
 
 static void usage(FILE *f)
@@ -86,9 +90,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'w': {
 			unsigned long n;
 
-			if (mcr_parse_uint(optarg, 1, RELAY_MAX_WORKERS, &n)) {
+			if (mcr_parse_uint(optarg, 1, MCR_MAX_WORKERS, &n)) {
 				fprintf(stderr, "mcrd: -w \"%s\" is not a number of workers (1..%d)\n",
-					optarg, RELAY_MAX_WORKERS);
+					optarg, MCR_MAX_WORKERS);
 				return 1;
 			}
 			o->workers = (unsigned)n;
@@ -154,7 +158,7 @@ static int do_reload(struct daemon *d, struct mcr_errlist *out, struct reload_re
 
 	mcr_errlist_init(&el, d->o->config);
 	notify_send("RELOADING=1");
-	err = reload_apply(&d->relay, d->o->config, &el, &r);
+	err = reload_apply(d->plan, d->o->config, &el, &r);
 	notify_send("READY=1");
 	if (err) {
 		log_err("reload refused, the running rules stay:");
@@ -190,10 +194,10 @@ static void on_signal(void *arg, int fd)
 		case SIGTERM:
 		case SIGINT:
 			log_notice("signal %d: stopping", si.ssi_signo);
-			datapath_stop(d->dp);
+			evloop_stop(d->ev);
 			break;
 		case SIGUSR1:
-			relay_log_stats(&d->relay);
+			plan_log_stats(d->plan);
 			break;
 		case SIGCHLD:
 			pool_check(d->pool);
@@ -212,12 +216,12 @@ static void on_netlink(void *arg, int fd)
 
 	(void)fd;
 	if (netlink_read(d->nl) > 0) {
-		relay_reconcile(&d->relay);
+		plan_reconcile(d->plan);
 		control_links_changed(d->ctl);
 	}
 }
 
-static void on_rule_change(void *arg, const struct rt_rule *rr)
+static void on_rule_change(void *arg, const struct plan_rule *rr)
 {
 	struct daemon *d = arg;
 
@@ -231,8 +235,8 @@ static void on_tick(void *arg, int fd)
 
 	if (read(fd, &n, sizeof(n)) == sizeof(n)) {
 		if (netlink_retry(d->nl) > 0) /* a resync that failed earlier */
-			relay_reconcile(&d->relay);
-		relay_tick(&d->relay);
+			plan_reconcile(d->plan);
+		plan_tick(d->plan);
 		pool_check(d->pool); /* restarts waiting out their backoff */
 		control_tick(d->ctl);
 	}
@@ -269,7 +273,7 @@ static unsigned workers_wanted(const struct opts *o, const struct mcr_config *cf
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned n = o->workers ? o->workers : cfg->workers ? cfg->workers : (unsigned)(cpus > 0 ? cpus : 1);
 
-	return n > RELAY_MAX_WORKERS ? RELAY_MAX_WORKERS : n;
+	return n > MCR_MAX_WORKERS ? MCR_MAX_WORKERS : n;
 }
 
 /* Many rules mean many sockets; take what the hard limit allows. */
@@ -281,6 +285,81 @@ static void raise_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+static void on_worker_start(void *arg, unsigned w)
+{
+	struct daemon *d = arg;
+
+	plan_replay(d->plan, w);
+}
+
+/* The plan, its sockets and the workers it feeds (none running yet).  0 or -errno. */
+static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg)
+{
+	unsigned mtu = iface_max_mtu();
+	struct plan_config pc = { .nworkers = n, .max_mtu = mtu, .gso = cfg->gso,
+				  .ops = &feed_ops, .ops_arg = &d->feed,
+				  .sys = &plansys_ops };
+	int err;
+
+	if (!(d->sys = plansys_new()))
+		return -ENOMEM;
+	if ((err = pool_new(&d->pool, n, cfg->user, mtu)))
+		return err;
+	d->feed = (struct feed){ .pool = d->pool, .nworkers = n };
+	pc.sys_arg = d->sys;
+	if ((err = plan_new(&d->plan, &pc)))
+		return err;
+	plansys_notify(d->sys, plan_egress_opened, plan_egress_closing, d->plan);
+	pool_on_start(d->pool, on_worker_start, d);
+	plan_on_change(d->plan, on_rule_change, d);
+	log_info("UDP GSO on outputs: %s", cfg->gso == MCR_GSO_ON ? "on" :
+		 cfg->gso == MCR_GSO_OFF ? "off" : "auto (physical interfaces only)");
+	return 0;
+}
+
+/* The parent's loop: signals, the tick, netlink, then the control socket. */
+static int setup_loop(struct daemon *d, int sfd, int tfd)
+{
+	int err = evloop_new(&d->ev, 256, 1024);
+
+	if (err)
+		return err;
+	if (evloop_watch(d->ev, sfd, POLLIN, on_signal, d) < 0 ||
+	    evloop_watch(d->ev, tfd, POLLIN, on_tick, d) < 0 ||
+	    evloop_watch(d->ev, netlink_fd(d->nl), POLLIN, on_netlink, d) < 0)
+		return -ENOSPC;
+	return control_open(&d->ctl, d->o->socket, d->o->group, d->ev, d->plan, d->pool,
+			    ctl_reload, d);
+}
+
+/* Sockets, control socket and its group are set up: shed the rest. */
+static int shed_privileges(void)
+{
+	int err = privs_limit();
+
+	if (err == -EPERM)
+		return 0; /* not privileged at all: nothing to shed */
+	if (err)
+		log_err("cannot limit capabilities: %s", strerror(-err));
+	return err;
+}
+
+static void teardown(struct daemon *d)
+{
+	control_close(d->ctl);
+	if (d->pool)
+		pool_stop(d->pool); /* workers drain their sends and exit */
+	if (d->plan) {
+		plan_tick(d->plan);
+		plan_log_stats(d->plan);
+	}
+	evloop_free(d->ev);
+	plan_free(d->plan);
+	plansys_free(d->sys);
+	pool_free(d->pool);
+	netlink_close(d->nl);
 }
 
 static int run(const struct opts *o, struct mcr_config *cfg)
@@ -297,60 +376,36 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		return 1;
 	}
 	/* Counters are shared with the workers: mapped before the first fork. */
-	if ((err = counters_init()) || (err = relay_init(&d.relay, n, NULL))) {
+	if ((err = counters_init()) || (err = netlink_open(&d.nl))) {
 		log_err("start-up: %s", strerror(-err));
-		return 1;
-	}
-	if ((err = netlink_open(&d.nl))) {
-		log_err("netlink: %s", strerror(-err));
-		relay_free(&d.relay);
 		return 1;
 	}
 	/* Before forking workers, so that they stay this process's children. */
 	if (!o->foreground && daemon(0, 0) < 0) {
 		log_err("cannot become a daemon: %s", strerror(errno));
-		relay_free(&d.relay);
+		netlink_close(d.nl);
 		return 1;
 	}
-	d.relay.max_mtu = iface_max_mtu();
-	d.relay.gso = cfg->gso;
-	log_info("UDP GSO on outputs: %s", cfg->gso == MCR_GSO_ON ? "on" :
-		 cfg->gso == MCR_GSO_OFF ? "off" : "auto (physical interfaces only)");
-	err = pool_start(&d.pool, n, cfg->user, &d.relay);
+	if ((err = setup_plan(&d, n, cfg)))
+		log_err("start-up: %s", strerror(-err));
 	if (!err)
-		err = reload_initial(&d.relay, &cfg->rules);
+		err = pool_start(d.pool);
 	if (!err)
-		err = datapath_new(&d.dp, &d.relay, false);
-	if (!err && (datapath_watch(d.dp, sfd, POLLIN, on_signal, &d) < 0 ||
-		     datapath_watch(d.dp, tfd, POLLIN, on_tick, &d) < 0 ||
-		     datapath_watch(d.dp, netlink_fd(d.nl), POLLIN, on_netlink, &d) < 0))
-		err = -ENOSPC;
+		err = reload_initial(d.plan, &cfg->rules);
 	if (!err)
-		err = control_open(&d.ctl, o->socket, o->group, d.dp, &d.relay, ctl_reload, &d);
-	d.relay.on_change = on_rule_change;
-	d.relay.change_arg = &d;
-	/* Sockets, control socket and its group are set up: shed the rest. */
-	if (!err && (err = privs_limit()) && err != -EPERM)
-		log_err("cannot limit capabilities: %s", strerror(-err));
-	else if (err == -EPERM)
-		err = 0; /* not privileged at all: nothing to shed */
+		err = setup_loop(&d, sfd, tfd);
+	if (!err)
+		err = shed_privileges();
 	if (!err) {
-		relay_reconcile(&d.relay); /* anything that changed during start-up */
+		plan_reconcile(d.plan); /* anything that changed during start-up */
 		log_notice("started: %zu rules, %zu active, %zu input interfaces, %u workers, "
-			   "control %s", d.relay.nrules, relay_active_rules(&d.relay), d.relay.ninputs,
-			   n, o->socket);
+			   "control %s", plan_nrules(d.plan), plan_active_rules(d.plan),
+			   plan_ninputs(d.plan), n, o->socket);
 		notify_send("READY=1");
-		err = datapath_run(d.dp);
+		err = evloop_run(d.ev);
 		notify_send("STOPPING=1");
 	}
-	control_close(d.ctl);
-	pool_stop(d.pool); /* workers drain their sends and exit */
-	d.relay.pool = NULL;
-	relay_tick(&d.relay);
-	relay_log_stats(&d.relay);
-	datapath_free(d.dp);
-	relay_free(&d.relay);
-	netlink_close(d.nl);
+	teardown(&d);
 	close(sfd);
 	close(tfd);
 	log_notice("stopped");

@@ -23,6 +23,7 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
+#include "config.h"
 #include "log.h"
 #include "wire.h"
 #include "worker.h"
@@ -41,8 +42,10 @@ struct worker {
 
 struct pool {
 	unsigned n;
-	struct worker w[RELAY_MAX_WORKERS];
-	struct relay *relay;
+	struct worker w[MCR_MAX_WORKERS];
+	unsigned mtu;         /* sizes the workers' receive rings */
+	pool_start_fn on_start;
+	void *start_arg;
 	uid_t uid;
 	gid_t gid;
 };
@@ -88,7 +91,7 @@ static int spawn(struct pool *p, unsigned i)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		int rc = worker_main(sv[1], i, w->cpu, p->uid, p->gid, p->relay->max_mtu);
+		int rc = worker_main(sv[1], i, w->cpu, p->uid, p->gid, p->mtu);
 
 		leak_check();
 		_exit(rc);
@@ -98,7 +101,8 @@ static int spawn(struct pool *p, unsigned i)
 	w->chan = sv[0];
 	w->started = now_ns();
 	log_info("worker %u started: pid %d%s", i, (int)pid, w->cpu >= 0 ? "" : ", not pinned");
-	relay_replay(p->relay, i);
+	if (p->on_start)
+		p->on_start(p->start_arg, i);
 	return 0;
 }
 
@@ -120,7 +124,7 @@ static int resolve_user(struct pool *p, const char *user)
 	return 0;
 }
 
-int pool_start(struct pool **out, unsigned n, const char *user, struct relay *r)
+int pool_new(struct pool **out, unsigned n, const char *user, unsigned mtu)
 {
 	struct pool *p = calloc(1, sizeof(*p));
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -128,47 +132,68 @@ int pool_start(struct pool **out, unsigned n, const char *user, struct relay *r)
 
 	if (!p)
 		return -ENOMEM;
-	p->n = n;
-	p->relay = r;
-	r->pool = p;
 	if ((err = resolve_user(p, user))) {
 		free(p);
-		r->pool = NULL;
 		return err;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		/*
-		 * Pinned one per CPU only when a CPU is left over: the kernel's
-		 * receive backlog (ksoftirqd) must be able to run beside a busy
-		 * worker, or it overflows; on 2 CPUs with 2 workers the scheduler
-		 * places them better than pinning does.
-		 */
-		p->w[i] = (struct worker){ .chan = -1, .cpu = (long)n < cpus ? (int)i : -1 };
+	p->n = n > MCR_MAX_WORKERS ? MCR_MAX_WORKERS : n;
+	p->mtu = mtu;
+	/*
+	 * Pinned one per CPU only when a CPU is left over: the kernel's receive
+	 * backlog (ksoftirqd) must be able to run beside a busy worker, or it
+	 * overflows; on 2 CPUs with 2 workers the scheduler places them better
+	 * than pinning does.
+	 */
+	for (unsigned i = 0; i < p->n; i++)
+		p->w[i] = (struct worker){ .chan = -1, .cpu = (long)p->n < cpus ? (int)i : -1,
+					  .restart_at = INT64_MAX };
+	*out = p;
+	return 0;
+}
+
+void pool_on_start(struct pool *p, pool_start_fn fn, void *arg)
+{
+	p->on_start = fn;
+	p->start_arg = arg;
+}
+
+int pool_start(struct pool *p)
+{
+	int err;
+
+	for (unsigned i = 0; i < p->n; i++)
 		if ((err = spawn(p, i))) {
 			log_err("worker %u: %s", i, strerror(-err));
 			pool_stop(p);
-			r->pool = NULL;
 			return err;
 		}
-	}
-	*out = p;
 	return 0;
 }
 
 void pool_stop(struct pool *p)
 {
-	if (!p)
-		return;
 	/* A worker stops on SIGTERM or when its channel closes, whichever comes first. */
 	for (unsigned i = 0; i < p->n; i++) {
 		if (p->w[i].pid > 0)
 			kill(p->w[i].pid, SIGTERM);
 		if (p->w[i].chan >= 0)
 			close(p->w[i].chan);
+		p->w[i].chan = -1;
 	}
 	for (unsigned i = 0; i < p->n; i++)
 		if (p->w[i].pid > 0)
 			waitpid(p->w[i].pid, NULL, 0);
+	for (unsigned i = 0; i < p->n; i++) {
+		p->w[i].pid = 0;
+		p->w[i].restart_at = INT64_MAX; /* stopped: never restarted */
+	}
+}
+
+void pool_free(struct pool *p)
+{
+	if (!p)
+		return;
+	pool_stop(p);
 	free(p);
 }
 
@@ -196,8 +221,6 @@ void pool_check(struct pool *p)
 	int status;
 	pid_t pid;
 
-	if (!p)
-		return;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		for (unsigned i = 0; i < p->n; i++)
 			if (p->w[i].pid == pid)
@@ -209,7 +232,7 @@ void pool_check(struct pool *p)
 
 unsigned pool_size(const struct pool *p)
 {
-	return p ? p->n : 0;
+	return p->n;
 }
 
 void pool_info(const struct pool *p, unsigned i, struct pool_worker_info *out)
@@ -219,7 +242,7 @@ void pool_info(const struct pool *p, unsigned i, struct pool_worker_info *out)
 }
 
 /* A worker that cannot take a message is killed; its restart replays all. */
-static void send_to(struct pool *p, unsigned i, const struct wire_msg *m, size_t len, int fd)
+void pool_send(struct pool *p, unsigned i, const struct wire_msg *m, size_t len, int fd)
 {
 	struct worker *w = &p->w[i];
 	int err;
@@ -231,86 +254,4 @@ static void send_to(struct pool *p, unsigned i, const struct wire_msg *m, size_t
 		log_err("worker %u: cannot send it an update (%s); restarting it", i, strerror(-err));
 		kill(w->pid, SIGKILL);
 	}
-}
-
-void pool_egress_add_to(struct pool *p, unsigned w, int fd, bool gso)
-{
-	struct wire_msg m = { .type = W_EGRESS_ADD, .flags = gso ? W_F_GSO : 0, .slot = fd };
-
-	if (p)
-		send_to(p, w, &m, sizeof(m), fd);
-}
-
-void pool_egress_add(struct pool *p, int fd, bool gso)
-{
-	for (unsigned i = 0; p && i < p->n; i++)
-		pool_egress_add_to(p, i, fd, gso);
-}
-
-void pool_egress_del(struct pool *p, int fd)
-{
-	struct wire_msg m = { .type = W_EGRESS_DEL, .slot = fd };
-
-	for (unsigned i = 0; p && i < p->n; i++)
-		send_to(p, i, &m, sizeof(m), -1);
-}
-
-void pool_input_add(struct pool *p, unsigned w, size_t slot, const struct rt_input *in)
-{
-	struct wire_msg m = { .type = W_INPUT_ADD, .slot = (int32_t)slot,
-			      .stats = in->wst_slot[w] };
-
-	if (!p)
-		return;
-	snprintf(m.in.dev, sizeof(m.in.dev), "%s", in->dev);
-	send_to(p, w, &m, sizeof(m), in->wfd[w]);
-}
-
-void pool_input_del(struct pool *p, unsigned w, size_t slot)
-{
-	struct wire_msg m = { .type = W_INPUT_DEL, .slot = (int32_t)slot };
-
-	if (p)
-		send_to(p, w, &m, sizeof(m), -1);
-}
-
-void pool_rule_add(struct pool *p, const struct rt_rule *rr)
-{
-	size_t len = sizeof(struct wire_msg) + rr->cfg.nout * sizeof(struct wire_out);
-	struct wire_msg *m;
-
-	if (!p || !(m = calloc(1, len)))
-		return;
-	m->type = W_RULE_ADD;
-	m->slot = rr->in_slot;
-	m->stats = rr->st_slot;
-	m->nout = rr->cfg.nout;
-	snprintf(m->name, sizeof(m->name), "%s", rr->cfg.name);
-	m->in = rr->cfg.in;
-	for (unsigned i = 0; i < rr->cfg.nout; i++)
-		m->out[i] = (struct wire_out){ .egress = rr->out[i].fd, .stats = rr->out[i].st_slot,
-					       .group = rr->cfg.out[i].group,
-					       .port = rr->cfg.out[i].port };
-	send_to(p, rr->worker, m, len, -1);
-	free(m);
-}
-
-void pool_rule_del(struct pool *p, const struct rt_rule *rr)
-{
-	struct wire_msg m = { .type = W_RULE_DEL };
-
-	if (!p)
-		return;
-	snprintf(m.name, sizeof(m.name), "%s", rr->cfg.name);
-	send_to(p, rr->worker, &m, sizeof(m), -1);
-}
-
-void pool_output_set(struct pool *p, const struct rt_rule *rr, unsigned i)
-{
-	struct wire_msg m = { .type = W_OUTPUT_SET, .out_index = i, .egress = rr->out[i].fd };
-
-	if (!p)
-		return;
-	snprintf(m.name, sizeof(m.name), "%s", rr->cfg.name);
-	send_to(p, rr->worker, &m, sizeof(m), -1);
 }

@@ -1,17 +1,21 @@
 /*
  * The worker pool: processes running the data path, each with its own
  * io_uring, pinned to its own CPU when there are enough, running as an
- * unprivileged user with no capabilities.  The parent hands them sockets
- * over a socketpair and restarts one that dies.
+ * unprivileged user with no capabilities.  The pool forks them, restarts
+ * one that dies (with backoff while it keeps dying) and carries the
+ * parent's messages to them; what they should hold is the caller's, told
+ * through the start callback.
  */
 #ifndef MCRD_POOL_H
 #define MCRD_POOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "relay.h"
+struct pool;
+struct wire_msg;
 
 struct pool_worker_info {
 	pid_t pid;            /* 0 while being restarted */
@@ -20,26 +24,29 @@ struct pool_worker_info {
 	unsigned restarts;
 };
 
+/* A worker w was (re)started: send it everything it should hold. */
+typedef void (*pool_start_fn)(void *arg, unsigned w);
+
 /*
- * Resolves user (falling back to "nobody" with a warning) and forks n
- * workers.  0 or -errno.
+ * A pool of n workers (none running yet) as user (falling back to
+ * "nobody" with a warning), with receive rings sized for mtu.  0 or -errno.
  */
-int pool_start(struct pool **p, unsigned n, const char *user, struct relay *r);
-/* SIGTERM every worker and wait for them. */
+int pool_new(struct pool **p, unsigned n, const char *user, unsigned mtu);
+void pool_on_start(struct pool *p, pool_start_fn fn, void *arg);
+/* Forks every worker.  0 or -errno (then none runs). */
+int pool_start(struct pool *p);
+/* SIGTERM every worker and wait for them; they are not restarted. */
 void pool_stop(struct pool *p);
+void pool_free(struct pool *p);
 /* Reap dead workers and restart them (with backoff); call on SIGCHLD and ticks. */
 void pool_check(struct pool *p);
 unsigned pool_size(const struct pool *p);
 void pool_info(const struct pool *p, unsigned w, struct pool_worker_info *out);
-
-/* Parent -> worker operations; a worker that cannot take one is restarted. */
-void pool_egress_add(struct pool *p, int fd, bool gso); /* to every worker */
-void pool_egress_add_to(struct pool *p, unsigned w, int fd, bool gso);
-void pool_egress_del(struct pool *p, int fd);
-void pool_input_add(struct pool *p, unsigned w, size_t slot, const struct rt_input *in);
-void pool_input_del(struct pool *p, unsigned w, size_t slot);
-void pool_rule_add(struct pool *p, const struct rt_rule *rr);
-void pool_rule_del(struct pool *p, const struct rt_rule *rr);
-void pool_output_set(struct pool *p, const struct rt_rule *rr, unsigned i);
+/*
+ * Sends worker w message m (len bytes) with fd attached when fd >= 0.  A
+ * dead worker gets nothing (its restart replays); one that cannot take the
+ * message is killed and so restarted.
+ */
+void pool_send(struct pool *p, unsigned w, const struct wire_msg *m, size_t len, int fd);
 
 #endif

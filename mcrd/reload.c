@@ -1,28 +1,33 @@
-/* Reload as a difference between the running rules and the file. */
+/*
+ * Reload as a difference between the running rules and the file, in two
+ * phases: prepare every new or changed rule (memory, counter slots) while
+ * nothing running is touched, then commit, which cannot fail: remove the
+ * stale rules and insert the prepared ones.
+ */
 #include "reload.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "log.h"
 
 /* A file rule may not take the name or input of a runtime rule. */
-static int check_runtime_conflicts(const struct relay *r, const struct mcr_ruleset *rs,
+static int check_runtime_conflicts(const struct plan *p, const struct mcr_ruleset *rs,
 				   struct mcr_errlist *el)
 {
 	int err = 0;
 
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct mcr_rule *n = &rs->v[i];
-		const struct rt_rule *old = relay_find(r, n->name);
+		const struct plan_rule *old = plan_find(p, n->name);
 
 		if (old && old->cfg.origin == MCR_ORIGIN_RUNTIME) {
 			mcr_errlist_add(el, n->line, "rule \"%s\": name taken by a runtime rule "
 					"(mcrctl rule del name %s first)", n->name, n->name);
 			err = -EINVAL;
 		}
-		old = relay_find_input(r, &n->in);
+		old = plan_find_input(p, &n->in);
 		if (old && old->cfg.origin == MCR_ORIGIN_RUNTIME) {
 			mcr_errlist_add(el, n->line, "rule \"%s\": same input as runtime rule \"%s\"",
 					n->name, old->cfg.name);
@@ -32,64 +37,117 @@ static int check_runtime_conflicts(const struct relay *r, const struct mcr_rules
 	return err;
 }
 
-static void remove_stale(struct relay *r, const struct mcr_ruleset *rs, struct reload_result *res)
+/* A running file rule the file no longer has as it is. */
+static bool is_stale(const struct plan_rule *rr, const struct mcr_ruleset *rs)
 {
-	for (size_t i = 0; i < r->nrules;) {
-		const struct rt_rule *rr = r->rules[i];
-		const struct mcr_rule *n = mcr_ruleset_find(rs, rr->cfg.name);
+	const struct mcr_rule *n = mcr_ruleset_find(rs, rr->cfg.name);
 
-		if (rr->cfg.origin != MCR_ORIGIN_CONFIG || (n && mcr_rule_equal(n, &rr->cfg))) {
+	return rr->cfg.origin == MCR_ORIGIN_CONFIG && !(n && mcr_rule_equal(n, &rr->cfg));
+}
+
+/* A file rule that must be (re)started: absent, or running differently. */
+static bool is_fresh(const struct plan *p, const struct mcr_rule *n)
+{
+	const struct plan_rule *rr = plan_find(p, n->name);
+
+	return !rr || !mcr_rule_equal(n, &rr->cfg);
+}
+
+/* Phase 1: every fresh rule prepared, or none (the failing one named in el). */
+static int prepare_all(struct plan *p, const struct mcr_ruleset *rs, struct plan_rule **prep,
+		       struct mcr_errlist *el)
+{
+	size_t n = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < rs->n && !err; i++)
+		if (is_fresh(p, &rs->v[i]))
+			err = plan_prepare(p, &rs->v[i], &prep[n++], el);
+	if (!err && (err = plan_reserve(p, n)))
+		mcr_errlist_add(el, 0, "reload: out of memory for %zu rules", n);
+	if (err) {
+		if (n && !prep[n - 1])
+			n--;
+		while (n)
+			plan_discard(prep[--n]);
+	}
+	return err;
+}
+
+/* Phase 2: cannot fail. */
+static void commit(struct plan *p, const struct mcr_ruleset *rs, struct plan_rule **prep,
+		   struct reload_result *res)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan_nrules(p);) {
+		const struct plan_rule *rr = plan_rule(p, i);
+		bool changed = mcr_ruleset_find(rs, rr->cfg.name) != NULL;
+
+		if (!is_stale(rr, rs)) {
 			i++;
 			continue;
 		}
-		if (n)
+		if (changed)
 			res->changed++;
 		else
 			res->removed++;
-		log_info("reload: %s rule \"%s\"", n ? "replacing" : "removing", rr->cfg.name);
-		relay_del(r, rr->cfg.name); /* shifts the array: do not advance */
+		log_info("reload: %s rule \"%s\"", changed ? "replacing" : "removing", rr->cfg.name);
+		plan_del(p, rr->cfg.name); /* shifts the rules: do not advance */
 	}
+	for (size_t i = 0; i < rs->n; i++) {
+		if (!prep[n] || strcmp(prep[n]->cfg.name, rs->v[i].name)) {
+			res->unchanged++;
+			continue;
+		}
+		plan_insert(p, prep[n++]);
+	}
+	res->added = (unsigned)n - res->changed;
 }
 
-int reload_apply(struct relay *r, const char *path, struct mcr_errlist *el,
+int reload_rules(struct plan *p, const struct mcr_ruleset *rs, struct mcr_errlist *el,
+		 struct reload_result *res)
+{
+	struct plan_rule **prep;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	if (check_runtime_conflicts(p, rs, el))
+		return -EINVAL;
+	/* One more than the rules, so the commit's walk always meets a NULL end. */
+	if (!(prep = calloc(rs->n + 1, sizeof(*prep)))) {
+		mcr_errlist_add(el, 0, "reload: out of memory");
+		return -ENOMEM;
+	}
+	err = prepare_all(p, rs, prep, el);
+	if (!err)
+		commit(p, rs, prep, res);
+	free(prep);
+	return err;
+}
+
+int reload_apply(struct plan *p, const char *path, struct mcr_errlist *el,
 		 struct reload_result *res)
 {
 	struct mcr_config cfg;
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	err = mcr_config_load_file(path, &cfg, el);
-	if (err)
+	if (mcr_config_load_file(path, &cfg, el))
 		return -EINVAL;
-	if (check_runtime_conflicts(r, &cfg.rules, el)) {
-		mcr_config_free(&cfg);
-		return -EINVAL;
-	}
-	remove_stale(r, &cfg.rules, res);
-	for (size_t i = 0; i < cfg.rules.n; i++) {
-		if (relay_find(r, cfg.rules.v[i].name)) {
-			res->unchanged++;
-			continue;
-		}
-		err = relay_add(r, &cfg.rules.v[i], el);
-		if (err)
-			log_err("reload: rule \"%s\": %s", cfg.rules.v[i].name, strerror(-err));
-		else
-			res->added++;
-	}
-	res->added -= res->changed;
+	err = reload_rules(p, &cfg.rules, el, res);
 	mcr_config_free(&cfg);
-	return 0;
+	return err;
 }
 
-int reload_initial(struct relay *r, const struct mcr_ruleset *rules)
+int reload_initial(struct plan *p, const struct mcr_ruleset *rules)
 {
 	struct mcr_errlist el;
 	int err = 0;
 
 	mcr_errlist_init(&el, NULL);
 	for (size_t i = 0; i < rules->n && !err; i++)
-		err = relay_add(r, &rules->v[i], &el);
+		err = plan_add(p, &rules->v[i], &el);
 	for (size_t i = 0; i < el.n; i++)
 		log_err("%s", el.v[i].msg);
 	mcr_errlist_free(&el);

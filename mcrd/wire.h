@@ -13,6 +13,8 @@
 
 #include "rule.h"
 
+#define WIRE_MAX_INPUTS 1024  /* input slots a worker holds */
+
 enum wire_type {
 	W_EGRESS_ADD = 1, /* + fd */
 	W_EGRESS_DEL,
@@ -44,6 +46,9 @@ struct wire_msg {
 	struct mcr_input in;  /* RULE_ADD; INPUT_ADD uses in.dev */
 	struct wire_out out[];
 };
+
+/* The largest message: a rule with every output. */
+#define WIRE_MSG_MAX (sizeof(struct wire_msg) + MCR_MAX_OUTPUTS * sizeof(struct wire_out))
 
 /* Sends m (len bytes) with fd attached when fd >= 0.  0 or -errno. */
 int wire_send(int sock, const struct wire_msg *m, size_t len, int fd);

@@ -1,0 +1,173 @@
+/*
+ * The parent's plan: every rule resolved to interfaces and sockets.  A rule
+ * is attached to the worker its (group, port) hashes to; that worker gets
+ * its own AF_PACKET socket on the input, filtered to its own rules.  The
+ * plan reconciles the rules against the interface table (iface.h) and
+ * tells the workers what to hold through an ops table (never through the
+ * pool); it opens sockets and joins groups through a sys table, so that
+ * both can be faked in unit tests.
+ */
+#ifndef MCRD_PLAN_H
+#define MCRD_PLAN_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "errlist.h"
+#include "filter.h"
+#include "rule.h"
+#include "stats.h"
+
+#define PLAN_MAX_INPUTS  1024
+
+struct plan;
+
+struct plan_output {
+	const struct mcr_output *cfg;
+	int fd;               /* egress socket (names it to workers); -1: waits (see why) */
+	int ifindex;          /* of the egress socket */
+	const char *why;      /* NULL when sending */
+	uint32_t st_slot;
+	struct out_stats *st; /* shared counters */
+};
+
+struct plan_rule {
+	struct mcr_rule cfg;  /* owned copy */
+	struct plan_output *out;
+	const char *pending;  /* NULL when active, else why not */
+	bool attached;        /* on its worker: in the input's filter and the worker's table */
+	bool joined;
+	int in_ifindex;
+	int in_slot;          /* index of its input */
+	unsigned worker;      /* owner, by consistent hash of (group, port) */
+	uint32_t st_slot;
+	struct rule_stats *st;
+	uint64_t last_packets, last_bytes; /* at the previous tick */
+	uint64_t pps, bps;    /* over the last second */
+};
+
+/* An input interface (name, ifindex) while a rule uses it. */
+struct plan_input {
+	char dev[IFNAMSIZ];
+	int ifindex;
+	unsigned mtu;         /* last seen: warned about once per change */
+	unsigned nrules;
+	int wfd[MCR_MAX_WORKERS];       /* worker w's socket, -1: none */
+	unsigned wrules[MCR_MAX_WORKERS];
+	int wexact[MCR_MAX_WORKERS];    /* its filter is exact (not "any multicast") */
+	uint32_t wst_slot[MCR_MAX_WORKERS]; /* its link counters */
+};
+
+/* What workers must hold; worker -1 in egress_add means every worker. */
+struct plan_ops {
+	void (*egress_add)(void *arg, int w, int fd, bool gso);
+	void (*egress_del)(void *arg, int fd);
+	void (*input_add)(void *arg, unsigned w, size_t slot, const struct plan_input *in);
+	void (*input_del)(void *arg, unsigned w, size_t slot);
+	void (*rule_add)(void *arg, const struct plan_rule *rr);
+	void (*rule_del)(void *arg, const struct plan_rule *rr);
+	void (*output_set)(void *arg, const struct plan_rule *rr, unsigned i);
+};
+
+typedef void (*plan_egress_fn)(void *arg, int fd, bool gso);
+
+/*
+ * Sockets and memberships.  egress_get returns a shared socket per
+ * (interface, TTL) and reports a newly opened one through the callback
+ * given to plansys_new(); functions return an fd or 0, or -errno.
+ */
+struct plan_sys {
+	int (*ingress_open)(void *s, int ifindex, const struct filter_key *k, size_t n, int *exact,
+			    unsigned mtu);
+	int (*ingress_filter)(void *s, int fd, const struct filter_key *k, size_t n, int *exact);
+	unsigned (*ingress_drops)(void *s, int fd);
+	void (*ingress_close)(void *s, int fd);
+	int (*egress_get)(void *s, const char *dev, int ifindex, uint8_t ttl, bool gso);
+	void (*egress_forget)(void *s, int ifindex);
+	void (*egress_foreach)(void *s, plan_egress_fn fn, void *arg);
+	int (*join)(void *s, int ifindex, struct in_addr group, struct in_addr source);
+	int (*leave)(void *s, int ifindex, struct in_addr group, struct in_addr source);
+};
+
+struct plan_config {
+	unsigned nworkers;
+	unsigned max_mtu;     /* sizes the receive rings' slots */
+	enum mcr_gso gso;
+	const struct plan_ops *ops;
+	void *ops_arg;
+	const struct plan_sys *sys;
+	void *sys_arg;
+};
+
+int plan_new(struct plan **p, const struct plan_config *c);
+/* Leaves every group and closes every socket; tells the workers nothing. */
+void plan_free(struct plan *p);
+/* A rule became active or pending (not called for a rule's first state). */
+void plan_on_change(struct plan *p, void (*fn)(void *arg, const struct plan_rule *), void *arg);
+/* The sys table opened (or is closing) an egress socket: tell the workers. */
+void plan_egress_opened(void *plan, int fd, bool gso);
+void plan_egress_closing(void *plan, int fd, bool gso);
+
+/*
+ * Adds a rule (copied).  Refuses a duplicate name or input, with the
+ * reason in el: -EEXIST.  A rule whose interfaces are missing is added
+ * pending.  -ENOMEM, -ENOSPC (no counter slots) change nothing.
+ */
+int plan_add(struct plan *p, const struct mcr_rule *cfg, struct mcr_errlist *el);
+/* Removes the rule; -ENOENT. */
+int plan_del(struct plan *p, const char *name);
+
+/*
+ * Two-step adds, for a reload that must change nothing unless all of it
+ * can be done: plan_prepare allocates a rule and its counters without
+ * touching anything running (the reason in el when it fails); plan_reserve
+ * makes room for n more rules; plan_insert then cannot fail.
+ */
+int plan_prepare(struct plan *p, const struct mcr_rule *cfg, struct plan_rule **rr,
+		 struct mcr_errlist *el);
+void plan_discard(struct plan_rule *rr);
+int plan_reserve(struct plan *p, size_t n);
+void plan_insert(struct plan *p, struct plan_rule *rr);
+
+const struct plan_rule *plan_find(const struct plan *p, const char *name);
+const struct plan_rule *plan_find_input(const struct plan *p, const struct mcr_input *in);
+size_t plan_nrules(const struct plan *p);
+const struct plan_rule *plan_rule(const struct plan *p, size_t i);
+size_t plan_active_rules(const struct plan *p);
+size_t plan_ninputs(const struct plan *p);
+unsigned plan_nworkers(const struct plan *p);
+/* Input slot i (NULL: unused), of plan_input_slots(). */
+const struct plan_input *plan_input(const struct plan *p, size_t i);
+size_t plan_input_slots(const struct plan *p);
+
+/*
+ * Brings every rule and output in line with the interface table: attach
+ * what can run, detach what lost its interface, reopen sockets of
+ * interfaces re-created with a new index.  Idempotent.
+ */
+void plan_reconcile(struct plan *p);
+/* Sends worker w everything it should hold (after it was (re)started). */
+void plan_replay(struct plan *p, unsigned w);
+/* Once a second: kernel drop counts, per-rule rates. */
+void plan_tick(struct plan *p);
+
+/* Counters (planstats.c). */
+/* The rule's state and counters for the control protocol; info->out must be freed. */
+int plan_rule_info(const struct plan_rule *rr, bool stats, struct mcr_rule_info *info);
+/* Sum of the link counters of every input on dev (every worker). */
+void plan_link_stats(const struct plan *p, const char *dev, struct link_stats *out);
+struct plan_worker_stats {
+	uint32_t rules;
+	uint64_t packets_in, packets_out, drops;
+};
+/* What worker w owns: its attached rules and the sum of their counters. */
+void plan_worker_stats(const struct plan *p, unsigned w, struct plan_worker_stats *out);
+/* Log every counter (SIGUSR1 and exit). */
+void plan_log_stats(const struct plan *p);
+
+#endif

@@ -1,0 +1,126 @@
+/* The plan's sys table over the real socket modules. */
+#include "plansys.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "egress.h"
+#include "ingress.h"
+#include "membership.h"
+
+struct plansys {
+	struct egress *egress;
+	struct membership *memb;
+	plan_egress_fn opened, closing;
+	void *arg;
+};
+
+static void on_open(void *arg, int fd, bool gso)
+{
+	struct plansys *s = arg;
+
+	if (s->opened)
+		s->opened(s->arg, fd, gso);
+}
+
+static void on_close(void *arg, int fd, bool gso)
+{
+	struct plansys *s = arg;
+
+	if (s->closing)
+		s->closing(s->arg, fd, gso);
+}
+
+struct plansys *plansys_new(void)
+{
+	struct plansys *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->egress = egress_new(on_open, on_close, s);
+	s->memb = membership_new();
+	if (!s->egress || !s->memb) {
+		plansys_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void plansys_notify(struct plansys *s, plan_egress_fn opened, plan_egress_fn closing, void *arg)
+{
+	s->opened = opened;
+	s->closing = closing;
+	s->arg = arg;
+}
+
+void plansys_free(struct plansys *s)
+{
+	if (!s)
+		return;
+	s->opened = s->closing = NULL;
+	membership_free(s->memb); /* leaves every group */
+	egress_free(s->egress);
+	free(s);
+}
+
+static int sys_ingress_open(void *s, int ifindex, const struct filter_key *k, size_t n,
+			    int *exact, unsigned mtu)
+{
+	(void)s;
+	return ingress_open(ifindex, k, n, exact, mtu);
+}
+
+static int sys_ingress_filter(void *s, int fd, const struct filter_key *k, size_t n, int *exact)
+{
+	(void)s;
+	return ingress_set_filter(fd, k, n, exact);
+}
+
+static unsigned sys_ingress_drops(void *s, int fd)
+{
+	(void)s;
+	return ingress_kernel_drops(fd);
+}
+
+static void sys_ingress_close(void *s, int fd)
+{
+	(void)s;
+	close(fd);
+}
+
+static int sys_egress_get(void *s, const char *dev, int ifindex, uint8_t ttl, bool gso)
+{
+	return egress_get(((struct plansys *)s)->egress, dev, ifindex, ttl, gso);
+}
+
+static void sys_egress_forget(void *s, int ifindex)
+{
+	egress_forget_ifindex(((struct plansys *)s)->egress, ifindex);
+}
+
+static void sys_egress_foreach(void *s, plan_egress_fn fn, void *arg)
+{
+	egress_foreach(((struct plansys *)s)->egress, fn, arg);
+}
+
+static int sys_join(void *s, int ifindex, struct in_addr group, struct in_addr source)
+{
+	return membership_join(((struct plansys *)s)->memb, ifindex, group, source);
+}
+
+static int sys_leave(void *s, int ifindex, struct in_addr group, struct in_addr source)
+{
+	return membership_leave(((struct plansys *)s)->memb, ifindex, group, source);
+}
+
+const struct plan_sys plansys_ops = {
+	.ingress_open = sys_ingress_open,
+	.ingress_filter = sys_ingress_filter,
+	.ingress_drops = sys_ingress_drops,
+	.ingress_close = sys_ingress_close,
+	.egress_get = sys_egress_get,
+	.egress_forget = sys_egress_forget,
+	.egress_foreach = sys_egress_foreach,
+	.join = sys_join,
+	.leave = sys_leave,
+};

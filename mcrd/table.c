@@ -1,0 +1,337 @@
+/*
+ * The worker's table, changed only by the parent's messages.  An input is
+ * closed by the data path (its poll must end first); a removed rule lives
+ * on as dead until its last send in flight completes.
+ */
+#include "table.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "log.h"
+#include "rxring.h"
+
+void table_init(struct table *t, unsigned max_mtu)
+{
+	memset(t, 0, sizeof(*t));
+	t->max_mtu = max_mtu;
+	for (int i = 0; i < WIRE_MAX_INPUTS; i++)
+		t->pslot[i] = -1;
+}
+
+static int egress_fd(const struct table *t, int32_t parent_fd)
+{
+	return parent_fd >= 0 && (size_t)parent_fd < t->nemap ? t->emap[parent_fd].fd : -1;
+}
+
+/* Points an output at our copy of parent egress socket pfd (or none). */
+static void out_bind(const struct table *t, struct tb_output *o, int32_t pfd)
+{
+	o->fd = egress_fd(t, pfd);
+	o->gso = o->fd >= 0 && t->emap[pfd].gso;
+	o->gso_limit = 0;
+}
+
+/* Every output using our socket fd: moved to nfd (-1: stopped). */
+static void outputs_move(struct table *t, int fd, int nfd, bool gso)
+{
+	for (size_t i = 0; i < t->nrules; i++)
+		for (unsigned o = 0; o < t->rules[i]->nout; o++)
+			if (t->rules[i]->out[o].fd == fd) {
+				t->rules[i]->out[o].fd = nfd;
+				t->rules[i]->out[o].gso = nfd >= 0 && gso;
+			}
+}
+
+static int emap_grow(struct table *t, size_t pfd)
+{
+	size_t n = pfd + 64;
+	struct tb_esock *v;
+
+	if (pfd < t->nemap)
+		return 0;
+	if (!(v = realloc(t->emap, n * sizeof(*v))))
+		return -ENOMEM;
+	for (size_t i = t->nemap; i < n; i++)
+		v[i] = (struct tb_esock){ -1, false };
+	t->emap = v;
+	t->nemap = n;
+	return 0;
+}
+
+static void egress_add(struct table *t, int32_t pfd, int fd, bool gso)
+{
+	if (pfd < 0 || fd < 0 || emap_grow(t, (size_t)pfd)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (t->emap[pfd].fd >= 0) {
+		/* Already held: outputs move to the new copy before the old closes. */
+		outputs_move(t, t->emap[pfd].fd, fd, gso);
+		close(t->emap[pfd].fd);
+	}
+	t->emap[pfd] = (struct tb_esock){ fd, gso };
+}
+
+/* The parent stops the outputs using a socket before it deletes it. */
+static void egress_del(struct table *t, int32_t pfd)
+{
+	int fd = egress_fd(t, pfd);
+
+	if (fd < 0)
+		return;
+	outputs_move(t, fd, -1, false);
+	close(fd);
+	t->emap[pfd].fd = -1;
+}
+
+static int rebuild_match(struct table *t, size_t slot)
+{
+	struct tb_input *in = t->inputs[slot];
+	struct mcr_match m;
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->nrules; i++)
+		n += t->rules[i]->in_slot == (int)slot;
+	if (mcr_match_init(&m, n))
+		return -ENOMEM;
+	for (size_t i = 0; i < t->nrules; i++) {
+		struct tb_rule *rr = t->rules[i];
+
+		if (rr->in_slot == (int)slot)
+			mcr_match_insert(&m, rr->in.group, rr->in.port, rr->in.source, rr);
+	}
+	mcr_match_free(&in->match);
+	in->match = m; /* the data path reads it on the next completion */
+	return 0;
+}
+
+static struct tb_input *input_new(const struct table *t, const struct wire_msg *m, int fd)
+{
+	struct tb_input *in = calloc(1, sizeof(*in));
+	int err;
+
+	if (!in || mcr_match_init(&in->match, 0)) {
+		free(in);
+		return NULL;
+	}
+	snprintf(in->dev, sizeof(in->dev), "%s", m->in.dev);
+	in->fd = fd;
+	in->st = counters_link(m->stats);
+	/* Without its ring the input is kept (its rules stay consistent) but reads nothing. */
+	err = rxring_map(&in->ring, fd, t->max_mtu);
+	if (err)
+		log_err("dev %s: cannot map the receive ring: %s; its rules receive nothing",
+			in->dev, strerror(-err));
+	else
+		log_debug("dev %s: receive ring of %u frames of %u bytes", in->dev,
+			  in->ring->nframes, in->ring->frame_size);
+	return in;
+}
+
+static void input_add(struct table *t, const struct wire_msg *m, int fd)
+{
+	struct tb_input *in;
+	size_t i;
+
+	for (i = 0; i < t->ninputs && t->inputs[i]; i++)
+		;
+	if (fd < 0 || m->slot < 0 || m->slot >= WIRE_MAX_INPUTS || i == WIRE_MAX_INPUTS ||
+	    !(in = input_new(t, m, fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	t->inputs[i] = in;
+	if (i == t->ninputs)
+		t->ninputs++;
+	t->pslot[m->slot] = (int)i;
+}
+
+/* The data path cancels its receive and closes it. */
+static void input_del(struct table *t, int32_t slot)
+{
+	int i = slot >= 0 && slot < WIRE_MAX_INPUTS ? t->pslot[slot] : -1;
+
+	if (i >= 0 && t->inputs[i])
+		t->inputs[i]->closing = true;
+	if (i >= 0)
+		t->pslot[slot] = -1;
+}
+
+void table_input_closed(struct table *t, size_t idx)
+{
+	struct tb_input *in = t->inputs[idx];
+
+	rxring_free(in->ring);
+	if (in->fd >= 0)
+		close(in->fd);
+	mcr_match_free(&in->match);
+	free(in);
+	t->inputs[idx] = NULL;
+	while (t->ninputs && !t->inputs[t->ninputs - 1])
+		t->ninputs--;
+}
+
+static struct tb_rule *rule_find(const struct table *t, const char *name, size_t *idx)
+{
+	for (size_t i = 0; i < t->nrules; i++)
+		if (!strcmp(t->rules[i]->name, name)) {
+			if (idx)
+				*idx = i;
+			return t->rules[i];
+		}
+	return NULL;
+}
+
+static void rule_free(struct tb_rule *rr)
+{
+	free(rr->out);
+	free(rr);
+}
+
+static int rules_grow(struct table *t)
+{
+	size_t cap = t->caprules ? t->caprules * 2 : 64;
+	struct tb_rule **v;
+
+	if (t->nrules < t->caprules)
+		return 0;
+	if (!(v = realloc(t->rules, cap * sizeof(*v))))
+		return -ENOMEM;
+	t->rules = v;
+	t->caprules = cap;
+	return 0;
+}
+
+static struct tb_rule *rule_new(const struct table *t, const struct wire_msg *m, int slot)
+{
+	struct tb_rule *rr = calloc(1, sizeof(*rr));
+
+	if (!rr || !(rr->out = calloc(m->nout ? m->nout : 1, sizeof(*rr->out)))) {
+		free(rr);
+		return NULL;
+	}
+	snprintf(rr->name, sizeof(rr->name), "%s", m->name);
+	rr->in = m->in;
+	rr->nout = m->nout;
+	rr->st = counters_rule(m->stats);
+	rr->in_slot = slot;
+	for (unsigned i = 0; i < m->nout; i++) {
+		const struct wire_out *w = &m->out[i];
+
+		rr->out[i].dst = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = w->group,
+						       .sin_port = htons(w->port) };
+		out_bind(t, &rr->out[i], w->egress);
+		rr->out[i].st = counters_out(w->stats);
+	}
+	return rr;
+}
+
+static void rule_add(struct table *t, const struct wire_msg *m, size_t len)
+{
+	int slot = m->slot >= 0 && m->slot < WIRE_MAX_INPUTS ? t->pslot[m->slot] : -1;
+	struct tb_rule *rr;
+
+	if (slot < 0 || m->nout > MCR_MAX_OUTPUTS ||
+	    len < sizeof(*m) + m->nout * sizeof(struct wire_out) || rule_find(t, m->name, NULL) ||
+	    rules_grow(t) || !(rr = rule_new(t, m, slot)))
+		return;
+	t->rules[t->nrules++] = rr;
+	rebuild_match(t, (size_t)slot);
+}
+
+static void rule_del(struct table *t, const char *name)
+{
+	struct tb_rule *rr;
+	size_t i;
+
+	if (!(rr = rule_find(t, name, &i)))
+		return;
+	memmove(&t->rules[i], &t->rules[i + 1], (t->nrules - i - 1) * sizeof(rr));
+	t->nrules--;
+	rebuild_match(t, (size_t)rr->in_slot);
+	rr->dead = true;
+	if (!rr->inflight) {
+		rule_free(rr);
+	} else {
+		rr->next_dead = t->dead;
+		t->dead = rr;
+	}
+}
+
+void table_send_done(struct table *t, struct tb_rule *rr)
+{
+	struct tb_rule **p;
+
+	if (--rr->inflight || !rr->dead)
+		return;
+	for (p = &t->dead; *p && *p != rr; p = &(*p)->next_dead)
+		;
+	if (*p)
+		*p = rr->next_dead;
+	rule_free(rr);
+}
+
+static void output_set(struct table *t, const struct wire_msg *m)
+{
+	struct tb_rule *rr = rule_find(t, m->name, NULL);
+
+	if (rr && m->out_index < rr->nout)
+		out_bind(t, &rr->out[m->out_index], m->egress);
+}
+
+void table_apply(struct table *t, const struct wire_msg *m, size_t len, int fd)
+{
+	switch (m->type) {
+	case W_EGRESS_ADD:
+		egress_add(t, m->slot, fd, m->flags & W_F_GSO);
+		return;
+	case W_INPUT_ADD:
+		input_add(t, m, fd);
+		return;
+	case W_EGRESS_DEL:
+		egress_del(t, m->slot);
+		break;
+	case W_INPUT_DEL:
+		input_del(t, m->slot);
+		break;
+	case W_RULE_ADD:
+		rule_add(t, m, len);
+		break;
+	case W_RULE_DEL:
+		rule_del(t, m->name);
+		break;
+	case W_OUTPUT_SET:
+		output_set(t, m);
+		break;
+	}
+	if (fd >= 0)
+		close(fd); /* a socket attached to a message that takes none */
+}
+
+void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->ninputs; i++)
+		if (t->inputs[i])
+			table_input_closed(t, i);
+	for (size_t i = 0; i < t->nrules; i++)
+		rule_free(t->rules[i]);
+	while (t->dead) {
+		struct tb_rule *next = t->dead->next_dead;
+
+		rule_free(t->dead);
+		t->dead = next;
+	}
+	for (size_t i = 0; i < t->nemap; i++)
+		if (t->emap[i].fd >= 0)
+			close(t->emap[i].fd);
+	free(t->emap);
+	free(t->rules);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,84 @@
+/*
+ * A worker's table: the rules and inputs the parent handed it, applied
+ * from wire messages (wire.h) and read by the data path.  Only the worker
+ * process has one; nothing in it is shared with the parent but the
+ * counters it points to.
+ */
+#ifndef MCRD_TABLE_H
+#define MCRD_TABLE_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match.h"
+#include "rule.h"
+#include "stats.h"
+#include "wire.h"
+
+struct tb_output {
+	struct sockaddr_in dst;
+	int fd;               /* our copy of the egress socket; -1: not sending */
+	bool gso;             /* may send GSO runs (cleared if refused) */
+	uint16_t gso_limit;   /* runs of payloads this large go singly (0: none) */
+	struct out_stats *st; /* shared counters */
+};
+
+struct tb_rule {
+	char name[MCR_NAME_MAX];
+	struct mcr_input in;
+	unsigned nout;
+	struct tb_output *out;
+	struct rule_stats *st;
+	int in_slot;          /* index of its input in inputs[] */
+	unsigned inflight;    /* sends submitted and not yet completed */
+	bool dead;            /* removed; freed when no send is in flight */
+	struct tb_rule *next_dead;
+};
+
+struct tb_input {
+	char dev[IFNAMSIZ];
+	int fd;               /* AF_PACKET socket */
+	struct rxring *ring;  /* its receive ring, mapped (NULL: mapping failed) */
+	struct mcr_match match;
+	struct link_stats *st;
+	bool armed;           /* a multishot poll on the ring is outstanding */
+	bool rx_ready;        /* the ring may hold frames to read */
+	bool closing;         /* cancel the poll, then close */
+	bool cancel_sent;
+};
+
+/* Our copy of a parent egress socket. */
+struct tb_esock {
+	int fd;
+	bool gso;             /* W_F_GSO: GSO runs allowed */
+};
+
+struct table {
+	struct tb_rule **rules;
+	size_t nrules, caprules;
+	struct tb_input *inputs[WIRE_MAX_INPUTS];
+	size_t ninputs;       /* slots in use, including closing ones */
+	struct tb_rule *dead; /* removed rules with sends still in flight */
+	unsigned max_mtu;     /* sizes the receive rings' slots */
+	struct tb_esock *emap; /* parent egress fd -> our copy */
+	size_t nemap;
+	int pslot[WIRE_MAX_INPUTS]; /* parent input slot -> ours */
+};
+
+void table_init(struct table *t, unsigned max_mtu);
+/* Closes every socket and frees every rule, dead ones included. */
+void table_free(struct table *t);
+/*
+ * Applies one parent message (len bytes, fd attached or -1; the table
+ * takes the fd).  A malformed message changes nothing.
+ */
+void table_apply(struct table *t, const struct wire_msg *m, size_t len, int fd);
+/* A send of rr completed: frees a removed rule after its last send. */
+void table_send_done(struct table *t, struct tb_rule *rr);
+/* The data path has ended the input's receive: close and forget it. */
+void table_input_closed(struct table *t, size_t idx);
+
+#endif

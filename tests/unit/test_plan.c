@@ -1,0 +1,550 @@
+/*
+ * The parent's plan with fake ops and a fake sys table: reconcile against
+ * the interface table, pending reasons, all-or-nothing reload, and the
+ * replay to a restarted worker.  No socket is opened and no worker runs:
+ * every effect is read from what the fakes recorded.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "../../mcrd/counters.h"
+#include "hash.h"
+#include "../../mcrd/iface.h"
+#include "../../mcrd/plan.h"
+#include "../../mcrd/reload.h"
+
+/* What the fakes saw. */
+struct rec {
+	unsigned egress_add[MCR_MAX_WORKERS], egress_del;
+	unsigned input_add[MCR_MAX_WORKERS], input_del[MCR_MAX_WORKERS];
+	unsigned rule_add[MCR_MAX_WORKERS], rule_del[MCR_MAX_WORKERS];
+	unsigned output_set;
+	char last_rule_add[MCR_NAME_MAX];
+	unsigned opened, closed, joins, leaves, changes;
+	int next_fd;
+	bool fail_ingress;
+	const struct plan_rule *last_change;
+};
+
+static struct rec R;
+
+static void op_egress_add(void *arg, int w, int fd, bool gso)
+{
+	(void)arg, (void)fd, (void)gso;
+	for (unsigned i = 0; i < MCR_MAX_WORKERS; i++)
+		if (w < 0 || (unsigned)w == i)
+			R.egress_add[i]++;
+}
+
+static void op_egress_del(void *arg, int fd)
+{
+	(void)arg, (void)fd;
+	R.egress_del++;
+}
+
+static void op_input_add(void *arg, unsigned w, size_t slot, const struct plan_input *in)
+{
+	(void)arg, (void)slot;
+	assert_true(in->wfd[w] >= 0); /* a worker is handed an open socket */
+	R.input_add[w]++;
+}
+
+static void op_input_del(void *arg, unsigned w, size_t slot)
+{
+	(void)arg, (void)slot;
+	R.input_del[w]++;
+}
+
+static void op_rule_add(void *arg, const struct plan_rule *rr)
+{
+	(void)arg;
+	assert_true(rr->attached);
+	R.rule_add[rr->worker]++;
+	snprintf(R.last_rule_add, sizeof(R.last_rule_add), "%s", rr->cfg.name);
+}
+
+static void op_rule_del(void *arg, const struct plan_rule *rr)
+{
+	(void)arg;
+	R.rule_del[rr->worker]++;
+}
+
+static void op_output_set(void *arg, const struct plan_rule *rr, unsigned i)
+{
+	(void)arg, (void)rr, (void)i;
+	R.output_set++;
+}
+
+static const struct plan_ops fake_ops = {
+	op_egress_add, op_egress_del, op_input_add, op_input_del,
+	op_rule_add, op_rule_del, op_output_set,
+};
+
+static struct plan *P; /* the plan the fake egress reports to */
+
+static int sys_ingress_open(void *s, int ifindex, const struct filter_key *k, size_t n, int *exact,
+			    unsigned mtu)
+{
+	(void)s, (void)ifindex, (void)k, (void)n, (void)mtu;
+	if (R.fail_ingress)
+		return -EPERM;
+	*exact = 1;
+	R.opened++;
+	return R.next_fd++;
+}
+
+static int sys_ingress_filter(void *s, int fd, const struct filter_key *k, size_t n, int *exact)
+{
+	(void)s, (void)fd, (void)k, (void)n;
+	*exact = 1;
+	return 0;
+}
+
+static unsigned sys_ingress_drops(void *s, int fd)
+{
+	(void)s, (void)fd;
+	return 0;
+}
+
+static void sys_ingress_close(void *s, int fd)
+{
+	(void)s, (void)fd;
+	R.closed++;
+}
+
+/* One shared socket per (ifindex, ttl), as egress.c keeps them. */
+static int efd[64][256];
+
+static int sys_egress_get(void *s, const char *dev, int ifindex, uint8_t ttl, bool gso)
+{
+	(void)s, (void)dev;
+	if (!efd[ifindex][ttl]) {
+		efd[ifindex][ttl] = 5000 + ifindex * 256 + ttl;
+		plan_egress_opened(P, efd[ifindex][ttl], gso);
+	}
+	return efd[ifindex][ttl];
+}
+
+static void sys_egress_forget(void *s, int ifindex)
+{
+	(void)s, (void)ifindex;
+}
+
+static void sys_egress_foreach(void *s, plan_egress_fn fn, void *arg)
+{
+	(void)s;
+	for (int i = 0; i < 64; i++)
+		for (int t = 0; t < 256; t++)
+			if (efd[i][t])
+				fn(arg, efd[i][t], false);
+}
+
+static int sys_join(void *s, int ifindex, struct in_addr g, struct in_addr src)
+{
+	(void)s, (void)ifindex, (void)g, (void)src;
+	R.joins++;
+	return 0;
+}
+
+static int sys_leave(void *s, int ifindex, struct in_addr g, struct in_addr src)
+{
+	(void)s, (void)ifindex, (void)g, (void)src;
+	R.leaves++;
+	return 0;
+}
+
+static const struct plan_sys fake_sys = {
+	sys_ingress_open, sys_ingress_filter, sys_ingress_drops, sys_ingress_close,
+	sys_egress_get, sys_egress_forget, sys_egress_foreach, sys_join, sys_leave,
+};
+
+static void on_change(void *arg, const struct plan_rule *rr)
+{
+	(void)arg;
+	R.changes++;
+	R.last_change = rr;
+}
+
+#define UP (IFF_UP | IFF_RUNNING)
+
+/* The interface table: a0 (2), b0 (3), both up with an address, c0 (4) down. */
+static void links(unsigned a0, unsigned b0, bool b0_addr)
+{
+	struct in_addr a;
+
+	iface_table_begin();
+	if (a0 != ~0u)
+		iface_table_set_link(2, "a0", a0, 1500, true);
+	if (b0 != ~0u)
+		iface_table_set_link(3, "b0", b0, 1500, true);
+	iface_table_set_link(4, "c0", IFF_UP, 1500, true);
+	inet_pton(AF_INET, "198.18.0.1", &a);
+	iface_table_addr(2, a, true);
+	inet_pton(AF_INET, "198.18.1.1", &a);
+	if (b0_addr)
+		iface_table_addr(3, a, true);
+	iface_table_commit();
+}
+
+static int setup(void **state)
+{
+	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .ops = &fake_ops,
+				  .sys = &fake_sys };
+
+	(void)state;
+	memset(&R, 0, sizeof(R));
+	memset(efd, 0, sizeof(efd));
+	R.next_fd = 100;
+	links(UP, UP, true);
+	if (plan_new(&P, &pc))
+		return -1;
+	plan_on_change(P, on_change, NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	plan_free(P);
+	P = NULL;
+	return 0;
+}
+
+/* A rule from one line of mcrd.conf syntax. */
+static void rule_of(const char *text, struct mcr_config *c)
+{
+	struct mcr_errlist el;
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "rules = ( %s );", text);
+	mcr_errlist_init(&el, "test");
+	assert_int_equal(mcr_config_load_string(buf, c, &el), 0);
+	mcr_errlist_free(&el);
+}
+
+static int add(const char *text)
+{
+	struct mcr_errlist el;
+	struct mcr_config c;
+	int err;
+
+	rule_of(text, &c);
+	mcr_errlist_init(&el, NULL);
+	err = plan_add(P, &c.rules.v[0], &el);
+	mcr_errlist_free(&el);
+	mcr_config_free(&c);
+	return err;
+}
+
+#define R1 "{ name = \"r1\"; in = { dev = \"a0\"; group = \"239.1.1.1\"; port = 5001; };" \
+	   " out = ( { dev = \"b0\"; group = \"239.2.2.2\"; port = 6000; } ); }"
+#define R2 "{ name = \"r2\"; in = { dev = \"a0\"; group = \"239.1.1.2\"; port = 5001; };" \
+	   " out = ( { dev = \"b0\"; } ); }"
+
+static void test_add_active(void **state)
+{
+	const struct plan_rule *rr;
+
+	(void)state;
+	assert_int_equal(add(R1), 0);
+	rr = plan_find(P, "r1");
+	assert_non_null(rr);
+	assert_null(rr->pending);
+	assert_true(rr->attached);
+	assert_true(rr->joined);
+	assert_int_equal(rr->out[0].fd >= 0, 1);
+	assert_null(rr->out[0].why);
+	assert_int_equal(R.opened, 1);
+	assert_int_equal(R.rule_add[rr->worker], 1);
+	assert_int_equal(R.input_add[rr->worker], 1);
+	assert_int_equal(R.egress_add[0], 1); /* every worker hears of the egress socket */
+	assert_int_equal(R.egress_add[1], 1);
+	assert_int_equal(R.changes, 0); /* a rule's first state is not a change */
+	assert_int_equal(plan_active_rules(P), 1);
+	/* Same name, same input: refused, nothing else touched. */
+	assert_int_equal(add(R1), -EEXIST);
+	assert_int_equal(R.opened, 1);
+	assert_int_equal(plan_nrules(P), 1);
+}
+
+static void test_pending_reasons(void **state)
+{
+	const struct plan_rule *rr;
+
+	(void)state;
+	links(~0u, UP, false);
+	assert_int_equal(add(R1), 0);
+	rr = plan_find(P, "r1");
+	assert_string_equal(rr->pending, "input interface not found");
+	assert_string_equal(rr->out[0].why, "no IPv4 address");
+	assert_int_equal(R.opened, 0);
+
+	links(0, UP, true); /* present but down */
+	plan_reconcile(P);
+	assert_string_equal(rr->pending, "input interface down");
+	assert_null(rr->out[0].why);
+	assert_int_equal(R.changes, 1);
+
+	links(IFF_UP, UP, true); /* up, no carrier */
+	plan_reconcile(P);
+	assert_string_equal(rr->pending, "input interface has no carrier");
+
+	links(UP, 0, true); /* output interface down: the rule runs, the output waits */
+	plan_reconcile(P);
+	assert_null(rr->pending);
+	assert_string_equal(rr->out[0].why, "interface down");
+	assert_int_equal(rr->out[0].fd, -1);
+	assert_ptr_equal(R.last_change, rr);
+
+	links(UP, ~0u, true);
+	plan_reconcile(P);
+	assert_string_equal(rr->out[0].why, "interface not found");
+
+	/* The input vanishes: detached, its socket closed, the group left. */
+	links(~0u, UP, true);
+	plan_reconcile(P);
+	assert_string_equal(rr->pending, "input interface not found");
+	assert_false(rr->attached);
+	assert_int_equal(R.closed, 1);
+	assert_int_equal(R.leaves, 1);
+	assert_int_equal(R.rule_del[rr->worker], 1);
+}
+
+static void test_ingress_fails(void **state)
+{
+	const struct plan_rule *rr;
+
+	(void)state;
+	R.fail_ingress = true;
+	assert_int_equal(add(R1), 0);
+	rr = plan_find(P, "r1");
+	assert_string_equal(rr->pending, "ingress socket failed");
+	assert_false(rr->attached);
+	assert_int_equal(plan_ninputs(P), 0);
+	R.fail_ingress = false;
+	plan_reconcile(P);
+	assert_null(rr->pending);
+	assert_int_equal(plan_ninputs(P), 1);
+}
+
+/* Re-created under the same name: a new ifindex, so a new socket and membership. */
+static void test_recreated(void **state)
+{
+	const struct plan_rule *rr;
+
+	(void)state;
+	assert_int_equal(add(R1), 0);
+	rr = plan_find(P, "r1");
+	iface_table_begin();
+	iface_table_set_link(12, "a0", UP, 1500, true);
+	iface_table_set_link(3, "b0", UP, 1500, true);
+	iface_table_commit();
+	plan_reconcile(P);
+	assert_int_equal(rr->in_ifindex, 12);
+	assert_int_equal(R.opened, 2);
+	assert_int_equal(R.closed, 1);
+	assert_int_equal(R.joins, 2);
+	assert_int_equal(R.leaves, 1);
+}
+
+static int reload_text(const char *text, struct reload_result *res, struct mcr_errlist *el)
+{
+	struct mcr_config c;
+	int err;
+
+	rule_of(text, &c);
+	err = reload_rules(P, &c.rules, el, res);
+	mcr_config_free(&c);
+	return err;
+}
+
+#define R1B "{ name = \"r1\"; in = { dev = \"a0\"; group = \"239.1.1.1\"; port = 5001; };" \
+	    " out = ( { dev = \"b0\"; group = \"239.2.2.3\"; port = 6000; } ); }"
+#define R3 "{ name = \"r3\"; in = { dev = \"a0\"; group = \"239.1.1.3\"; port = 5001; };" \
+	   " out = ( { dev = \"b0\"; } ); }"
+
+static void test_reload_diff(void **state)
+{
+	struct reload_result res;
+	struct mcr_errlist el;
+	const struct plan_rule *r2;
+
+	(void)state;
+	assert_int_equal(reload_text(R1 "," R2, &res, NULL), 0);
+	assert_int_equal(res.added, 2);
+	r2 = plan_find(P, "r2");
+	/* r1 changed, r2 unchanged (the same object: untouched), r3 new. */
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(reload_text(R1B "," R2 "," R3, &res, &el), 0);
+	mcr_errlist_free(&el);
+	assert_int_equal(res.added, 1);
+	assert_int_equal(res.changed, 1);
+	assert_int_equal(res.unchanged, 1);
+	assert_int_equal(res.removed, 0);
+	assert_ptr_equal(plan_find(P, "r2"), r2);
+	assert_int_equal(plan_find(P, "r1")->cfg.out[0].group.s_addr, inet_addr("239.2.2.3"));
+	/* Only r3 in the file: r1 and r2 go. */
+	assert_int_equal(reload_text(R3, &res, NULL), 0);
+	assert_int_equal(res.removed, 2);
+	assert_int_equal(res.unchanged, 1);
+	assert_int_equal(plan_nrules(P), 1);
+}
+
+/* A file rule may not take a runtime rule's name: refused, nothing changes. */
+static void test_reload_runtime_conflict(void **state)
+{
+	struct mcr_config c;
+	struct mcr_errlist el;
+	struct reload_result res;
+
+	(void)state;
+	rule_of(R1, &c);
+	c.rules.v[0].origin = MCR_ORIGIN_RUNTIME;
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(plan_add(P, &c.rules.v[0], &el), 0);
+	mcr_config_free(&c);
+	assert_int_equal(reload_text(R1B "," R2, &res, &el), -EINVAL);
+	assert_true(el.n >= 1);
+	assert_non_null(strstr(el.v[0].msg, "runtime rule"));
+	mcr_errlist_free(&el);
+	assert_int_equal(plan_nrules(P), 1);
+	assert_null(plan_find(P, "r2"));
+}
+
+/*
+ * The third rule cannot get counter slots: the reload fails naming it, and
+ * every running rule is as it was (no rule removed, none added, no worker
+ * told anything).
+ */
+static void test_reload_rollback(void **state)
+{
+	static uint32_t taken[CNT_RULES];
+	struct reload_result res;
+	struct mcr_errlist el;
+	const struct plan_rule *r1;
+	unsigned dels, adds, n = 0;
+
+	(void)state;
+	assert_int_equal(reload_text(R1, &res, NULL), 0);
+	r1 = plan_find(P, "r1");
+	dels = R.rule_del[0] + R.rule_del[1];
+	adds = R.rule_add[0] + R.rule_add[1];
+	/* Leave exactly two rule counter slots: r1's replacement and r2 fit, r3 does not. */
+	while ((taken[n] = counters_alloc_rule()) != UINT32_MAX)
+		n++;
+	assert_true(n >= 2);
+	counters_free_rule(taken[--n]);
+	counters_free_rule(taken[--n]);
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(reload_text(R1B "," R2 "," R3, &res, &el), -ENOSPC);
+	assert_int_equal(el.n, 1);
+	assert_non_null(strstr(el.v[0].msg, "rule \"r3\""));
+	assert_non_null(strstr(el.v[0].msg, "no counter slots left"));
+	mcr_errlist_free(&el);
+	assert_int_equal(plan_nrules(P), 1);
+	assert_ptr_equal(plan_find(P, "r1"), r1);
+	assert_int_equal(r1->cfg.out[0].group.s_addr, inet_addr("239.2.2.2"));
+	assert_null(r1->pending);
+	assert_int_equal(R.rule_del[0] + R.rule_del[1], dels);
+	assert_int_equal(R.rule_add[0] + R.rule_add[1], adds);
+	/* The prepared rules gave their slots back: with one more free, it goes through. */
+	counters_free_rule(taken[--n]);
+	assert_int_equal(reload_text(R1B "," R2 "," R3, &res, NULL), 0);
+	assert_int_equal(res.added + res.changed, 3);
+	while (n)
+		counters_free_rule(taken[--n]);
+}
+
+/* Two groups owned by different workers of two. */
+static void two_workers(char *g0, char *g1)
+{
+	struct in_addr g;
+	int have0 = 0, have1 = 0;
+
+	for (unsigned i = 1; i < 200 && !(have0 && have1); i++) {
+		g.s_addr = htonl(0xef010100 + i);
+		if (mcr_worker_of(g, 5001, 2) == 0 && !have0)
+			have0 = sprintf(g0, "239.1.1.%u", i);
+		else if (mcr_worker_of(g, 5001, 2) == 1 && !have1)
+			have1 = sprintf(g1, "239.1.1.%u", i);
+	}
+	assert_true(have0 && have1);
+}
+
+/* Worker 1 restarts: it alone gets the egress sockets, fresh input sockets and its rules. */
+static void test_replay(void **state)
+{
+	char g0[32], g1[32], text[512];
+	unsigned opened;
+
+	(void)state;
+	two_workers(g0, g1);
+	snprintf(text, sizeof(text), "{ name = \"w0\"; in = { dev = \"a0\"; group = \"%s\"; "
+		 "port = 5001; }; out = ( { dev = \"b0\"; } ); }", g0);
+	assert_int_equal(add(text), 0);
+	snprintf(text, sizeof(text), "{ name = \"w1\"; in = { dev = \"a0\"; group = \"%s\"; "
+		 "port = 5001; }; out = ( { dev = \"b0\"; ttl = 4; } ); }", g1);
+	assert_int_equal(add(text), 0);
+	assert_int_equal(plan_find(P, "w0")->worker, 0);
+	assert_int_equal(plan_find(P, "w1")->worker, 1);
+	assert_int_equal(R.opened, 2); /* one socket per (input, worker) */
+	memset(&R.egress_add, 0, sizeof(R.egress_add));
+	memset(&R.rule_add, 0, sizeof(R.rule_add));
+	memset(&R.input_add, 0, sizeof(R.input_add));
+	opened = R.opened;
+	plan_replay(P, 1);
+	assert_int_equal(R.egress_add[1], 2); /* both egress sockets (TTL 1 and 4) */
+	assert_int_equal(R.egress_add[0], 0);
+	assert_int_equal(R.input_add[1], 1);
+	assert_int_equal(R.input_add[0], 0);
+	assert_int_equal(R.opened, opened + 1); /* a fresh socket, not the dead worker's ring */
+	assert_int_equal(R.rule_add[1], 1);
+	assert_string_equal(R.last_rule_add, "w1");
+	assert_int_equal(R.rule_add[0], 0);
+}
+
+static void test_worker_stats(void **state)
+{
+	struct plan_worker_stats ws0, ws1;
+	const struct plan_rule *rr;
+
+	(void)state;
+	assert_int_equal(add(R1), 0);
+	rr = plan_find(P, "r1");
+	rr->st->packets = 7; /* as a worker would count */
+	rr->out[0].st->packets = 7;
+	plan_worker_stats(P, rr->worker, &ws0);
+	plan_worker_stats(P, 1 - rr->worker, &ws1);
+	assert_int_equal(ws0.rules, 1);
+	assert_int_equal(ws0.packets_out, 7);
+	assert_int_equal(ws1.rules, 0);
+	assert_int_equal(ws1.packets_out, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_add_active, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_reasons, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingress_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recreated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_diff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_runtime_conflict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_stats, setup, teardown),
+	};
+
+	if (counters_init())
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
