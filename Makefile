@@ -1,7 +1,8 @@
 # mcrd - multicast relay daemon.  Plain make + pkg-config.
 #
 #   make            build everything into $(O) (default build/)
-#   make check      install missing Debian deps, build, run unit + netns tests
+#   make check      install missing Debian deps, build, check the source layout
+#                   (mk/layout.py), run unit + netns tests
 #                   (and every fuzz harness for 20 s, replaying its corpus)
 #   make asan       the same tests with ASan+UBSan binaries in build-asan/
 #   make valgrind   the daemon under valgrind through the basic relay test
@@ -42,7 +43,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 
 obj         = $(patsubst %.c,$(O)/obj/%.o,$(1))
 LIB_A      := $(O)/libmcr.a
-MCRD_CORE  := $(call obj,$(filter-out mcrd/main.c mcrd/control.c,$(MCRD_SRCS)))
+MCRD_CORE  := $(call obj,$(filter-out mcrd/main.c,$(MCRD_SRCS)))
 MCRCTL_CORE:= $(call obj,$(filter-out mcrctl/mcrctl.c,$(MCRCTL_SRCS)))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 PROGS      := $(O)/mcrd $(O)/mcrctl $(O)/mcrgen $(O)/mcrsink
@@ -50,7 +51,7 @@ BENCH_PROGS:= $(O)/mcrrelay-baseline
 BENCH_OUT  ?= doc/bench
 BENCH_ARGS ?=
 
-.PHONY: all check unit netns asan valgrind soak demo bench install clean deps
+.PHONY: all check layout unit netns asan valgrind soak demo bench install clean deps
 .SECONDARY:
 all: $(PROGS) $(BENCH_PROGS) $(UNIT_BINS)
 
@@ -91,8 +92,13 @@ unit: $(UNIT_BINS)
 netns: $(PROGS)
 	MCR_BIN=$(abspath $(O)) prove --exec bash --timer --failures --comments tests/netns/*.t
 
+# The layout doc/ARCHITECTURE.md promises: no mcrd include circle, no file over 700 lines.
+layout:
+	@python3 mk/layout.py
+
 check: deps
 	$(MAKE) all
+	$(MAKE) layout
 	$(MAKE) unit
 	$(MAKE) netns
 	$(MAKE) fuzz-smoke

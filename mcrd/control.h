@@ -1,46 +1,67 @@
 /*
- * The control socket: a Unix stream socket speaking the protocol of
- * lib/ctl.h.  Non-blocking throughout: a slow client costs only its own
- * bounded buffers and is dropped when they overflow; a silent one is dropped
- * by control_tick().
+ * The control socket's transport: a Unix stream socket carrying the
+ * messages of lib/ctl.h.  It accepts clients, frames and checks their
+ * messages, bounds their buffers and their idle time, and hands each
+ * well-formed request to the handler its type names in a dispatch table
+ * (requests.c).  Non-blocking throughout: a slow client costs only its own
+ * bounded buffers and is dropped when they overflow; a silent one is
+ * dropped by control_tick().
  */
 #ifndef MCRD_CONTROL_H
 #define MCRD_CONTROL_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctl.h"
 #include "errlist.h"
 #include "evloop.h"
-#include "plan.h"
-#include "pool.h"
-#include "reload.h"
 
 struct control;
+struct ctl_client;
 
-/* Re-reads the rule file; fills el with its problems; 0 or -errno. */
-typedef int (*control_reload_fn)(void *arg, struct mcr_errlist *el, struct reload_result *res);
+typedef void (*ctl_handler_fn)(void *arg, struct ctl_client *c, const struct nlmsghdr *nlh);
+
+/* One entry per request type; the table ends with type 0. */
+struct ctl_handler {
+	uint16_t type;
+	ctl_handler_fn fn;
+};
 
 /*
- * Creates the socket at path (mode 0660, group `group` when not NULL).  A stale socket from a dead
- * daemon is replaced; one a live daemon answers on is refused (-EADDRINUSE).
+ * Creates the socket at path (mode 0660, group `group` when not NULL) and
+ * serves it from ev, dispatching requests through table with arg.  A
+ * stale socket from a dead daemon is replaced; one a live daemon answers
+ * on is refused (-EADDRINUSE).
  */
 int control_open(struct control **c, const char *path, const char *group, struct evloop *ev,
-		 struct plan *plan, struct pool *pool, control_reload_fn reload, void *arg);
+		 const struct ctl_handler *table, void *arg);
 /* Closes every client and removes the socket file. */
 void control_close(struct control *c);
-/* Tells monitoring clients about a rule (MCR_EV_RULE_*). */
-void control_event_rule(struct control *c, unsigned event, const struct plan_rule *rr);
-/* Tells monitoring clients that a reload happened (status, messages). */
-void control_event_reload(struct control *c, int status, const struct mcr_errlist *el);
-
-/*
- * Interfaces may have changed: monitors get MCR_EV_LINK for each interface
- * rules use whose ifindex, state or addresses differ from what they were
- * last told.
- */
-void control_links_changed(struct control *c);
 /*
  * Once a second: drops a non-monitor client that has held a partial message
  * for 5 s (with an error reply) or has sent nothing for 10 s since connecting.
  */
 void control_tick(struct control *c);
+
+/* For handlers: replies to the client whose request is being handled. */
+
+/* Starts a message of at most size bytes in c's output; NULL: over its limit. */
+struct nlmsghdr *ctl_msg_begin(struct ctl_client *c, size_t size, uint16_t type, uint32_t seq);
+void ctl_msg_commit(struct ctl_client *c, const struct nlmsghdr *nlh);
+/* The DONE reply with status and one message (fmt NULL: none).  0 or -EMSGSIZE. */
+int ctl_done(struct ctl_client *c, uint32_t seq, int status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The DONE reply with every problem of el as a message. */
+int ctl_done_errlist(struct ctl_client *c, uint32_t seq, int status, const struct mcr_errlist *el);
+/* Closes c once its request is handled (it cannot keep up, or broke the protocol). */
+void ctl_client_drop(struct ctl_client *c);
+/* c now only listens: it gets what ctl_broadcast() sends, and never times out. */
+void ctl_client_monitor(struct ctl_client *c);
+
+/* Builds one message into c; non-zero drops that client. */
+typedef int (*ctl_put_fn)(struct ctl_client *c, void *arg);
+/* Every monitoring client gets the message fn builds, flushed at once. */
+void ctl_broadcast(struct control *ctl, ctl_put_fn fn, void *arg);
 
 #endif

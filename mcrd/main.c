@@ -28,6 +28,7 @@
 #include "pool.h"
 #include "privs.h"
 #include "reload.h"
+#include "requests.h"
 
 #define MCRD_VERSION "0.1.0"
 
@@ -50,6 +51,7 @@ struct daemon {
 	struct feed feed;     /* the plan's ops: messages to the pool's workers */
 	struct plansys *sys;  /* the plan's sockets */
 	struct plan *plan;
+	struct requests req;  /* the control requests' view of the daemon */
 };
 
 static void usage(FILE *f)
@@ -172,7 +174,7 @@ static int do_reload(struct daemon *d, struct mcr_errlist *out, struct reload_re
 		log_notice("reloaded %s: %u added, %u removed, %u changed, %u unchanged",
 			   d->o->config, r.added, r.removed, r.changed, r.unchanged);
 	}
-	control_event_reload(d->ctl, err, &el);
+	requests_event_reload(&d->req, err, &el);
 	mcr_errlist_free(&el);
 	if (res)
 		*res = r;
@@ -217,7 +219,7 @@ static void on_netlink(void *arg, int fd)
 	(void)fd;
 	if (netlink_read(d->nl) > 0) {
 		plan_reconcile(d->plan);
-		control_links_changed(d->ctl);
+		requests_links_changed(&d->req);
 	}
 }
 
@@ -225,7 +227,7 @@ static void on_rule_change(void *arg, const struct plan_rule *rr)
 {
 	struct daemon *d = arg;
 
-	control_event_rule(d->ctl, rr->pending ? MCR_EV_RULE_PENDING : MCR_EV_RULE_ACTIVE, rr);
+	requests_event_rule(&d->req, rr->pending ? MCR_EV_RULE_PENDING : MCR_EV_RULE_ACTIVE, rr);
 }
 
 static void on_tick(void *arg, int fd)
@@ -330,8 +332,12 @@ static int setup_loop(struct daemon *d, int sfd, int tfd)
 	    evloop_watch(d->ev, tfd, POLLIN, on_tick, d) < 0 ||
 	    evloop_watch(d->ev, netlink_fd(d->nl), POLLIN, on_netlink, d) < 0)
 		return -ENOSPC;
-	return control_open(&d->ctl, d->o->socket, d->o->group, d->ev, d->plan, d->pool,
-			    ctl_reload, d);
+	d->req = (struct requests){ .plan = d->plan, .pool = d->pool, .reload = ctl_reload,
+				    .reload_arg = d };
+	requests_links_changed(&d->req); /* the baseline: monitors hear of changes from here on */
+	err = control_open(&d->ctl, d->o->socket, d->o->group, d->ev, requests_table, &d->req);
+	d->req.ctl = d->ctl;
+	return err;
 }
 
 /* Sockets, control socket and its group are set up: shed the rest. */
@@ -349,6 +355,8 @@ static int shed_privileges(void)
 static void teardown(struct daemon *d)
 {
 	control_close(d->ctl);
+	d->req.ctl = NULL;
+	requests_free(&d->req);
 	if (d->pool)
 		pool_stop(d->pool); /* workers drain their sends and exit */
 	if (d->plan) {

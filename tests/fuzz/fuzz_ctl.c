@@ -4,10 +4,11 @@
  * Daemon side: the bytes are what a client wrote to the control socket.
  * This file includes mcrd/control.c, so its own (static) framing, checks
  * and dispatch run: process_input() on a client whose input buffer holds
- * them (in two reads: half, then the rest), against a small fake relay
- * (the stubs below stand in for relay.c, pool.c, counters.c, the event loop,
- * the interface table and getifaddrs()).  Every reply mcrd queues must then
- * pass mcr_ctl_msg_check() and decode.
+ * them (in two reads: half, then the rest).  The request handlers, the
+ * plan, the counters and the interface table are the real ones; only the
+ * plan's ops and sockets are fakes, and the event loop and the worker pool
+ * are stubs.  Every reply mcrd queues must then pass mcr_ctl_msg_check()
+ * and decode.
  *
  * Client side: the same bytes as replies and events from mcrd, one message
  * at a time as mcrctl reads them, through lib/ctl.c's decoders and mcrctl's
@@ -18,34 +19,31 @@
 #include "fuzz.h"
 #include "stub_client.h"
 
-#define getifaddrs  fuzz_getifaddrs
-#define freeifaddrs fuzz_freeifaddrs
 #include "../../mcrd/control.c"
-#undef getifaddrs
-#undef freeifaddrs
+#include "../../mcrd/counters.h"
+#include "../../mcrd/iface.h"
+#include "../../mcrd/plan.h"
+#include "../../mcrd/requests.h"
 
 #include "mcrctl.h"
 #include "print.h"
 
-#define FAKE_RULES_MAX 16
-
-static struct relay R;
+static struct plan *P;
+static struct requests RQ;
 static struct control CTL;
-static struct rt_input in0 = { .dev = "eth0", .ifindex = 2, .fd = -1 };
-static struct link_stats lstats = { .frames = 7, .drops = { [MCR_DROP_TRUNCATED] = 1 } };
 static FILE *devnull;
 
-/* ---- stubs ---- */
+/* ---- stubs: the event loop and the worker processes ---- */
 
-int datapath_watch(struct datapath *dp, int fd, unsigned events, dp_watch_fn fn, void *arg)
+int evloop_watch(struct evloop *ev, int fd, unsigned events, ev_watch_fn fn, void *arg)
 {
-	(void)dp, (void)fd, (void)events, (void)fn, (void)arg;
+	(void)ev, (void)fd, (void)events, (void)fn, (void)arg;
 	return 1;
 }
 
-void datapath_unwatch(struct datapath *dp, int id)
+void evloop_unwatch(struct evloop *ev, int id)
 {
-	(void)dp, (void)id;
+	(void)ev, (void)id;
 }
 
 unsigned pool_size(const struct pool *p)
@@ -60,136 +58,61 @@ void pool_info(const struct pool *p, unsigned w, struct pool_worker_info *out)
 	*out = (struct pool_worker_info){ .pid = (pid_t)(100 + w), .cpu = w ? -1 : 0, .uid = 65534 };
 }
 
-struct link_stats *counters_link(uint32_t slot)
+/* ---- the plan's fake ops and sockets: the plan itself is real ---- */
+
+static void op_egress_add(void *a, int w, int fd, bool gso) { (void)a, (void)w, (void)fd, (void)gso; }
+static void op_egress_del(void *a, int fd) { (void)a, (void)fd; }
+static void op_input_add(void *a, unsigned w, size_t s, const struct plan_input *in)
 {
-	(void)slot;
-	return &lstats;
+	(void)a, (void)w, (void)s, (void)in;
+}
+static void op_input_del(void *a, unsigned w, size_t s) { (void)a, (void)w, (void)s; }
+static void op_rule(void *a, const struct plan_rule *rr) { (void)a, (void)rr; }
+static void op_output_set(void *a, const struct plan_rule *rr, unsigned i)
+{
+	(void)a, (void)rr, (void)i;
 }
 
-void relay_link_stats(const struct relay *r, const struct rt_input *in, struct link_stats *out)
+static const struct plan_ops fake_ops = {
+	op_egress_add, op_egress_del, op_input_add, op_input_del, op_rule, op_rule, op_output_set,
+};
+
+static int sys_ingress_open(void *s, int ifindex, const struct filter_key *k, size_t n, int *exact,
+			    unsigned mtu)
 {
-	(void)r, (void)in;
-	*out = lstats;
+	(void)s, (void)k, (void)n, (void)mtu;
+	*exact = n <= 8;
+	return 1000 + ifindex;
 }
 
-int iface_lookup(const char *name, struct iface_info *info)
+static int sys_ingress_filter(void *s, int fd, const struct filter_key *k, size_t n, int *exact)
 {
-	memset(info, 0, sizeof(*info));
-	if (!strcmp(name, "eth0") || !strcmp(name, "eth1")) {
-		info->ifindex = name[3] == '0' ? 2 : 3;
-		info->flags = name[3] == '0' ? IFF_UP : 0;
-		info->mtu = 1500;
-		return 0;
-	}
-	return -ENODEV;
-}
-
-int fuzz_getifaddrs(struct ifaddrs **out);
-void fuzz_freeifaddrs(struct ifaddrs *ifa);
-
-int fuzz_getifaddrs(struct ifaddrs **out)
-{
-	static struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_addr = { 0x0100000a } };
-	static struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
-	static struct ifaddrs l[4] = {
-		{ .ifa_next = &l[1], .ifa_name = "eth0", .ifa_addr = (struct sockaddr *)&a4 },
-		{ .ifa_next = &l[2], .ifa_name = "eth0", .ifa_addr = (struct sockaddr *)&a6 },
-		{ .ifa_next = &l[3], .ifa_name = "eth1", .ifa_addr = NULL },
-		{ .ifa_next = NULL, .ifa_name = "eth1", .ifa_addr = (struct sockaddr *)&a4 },
-	};
-
-	*out = l;
+	(void)s, (void)fd, (void)k;
+	*exact = n <= 8;
 	return 0;
 }
 
-void fuzz_freeifaddrs(struct ifaddrs *ifa)
+static unsigned sys_ingress_drops(void *s, int fd) { (void)s, (void)fd; return 1; }
+static void sys_ingress_close(void *s, int fd) { (void)s, (void)fd; }
+
+static int sys_egress_get(void *s, const char *dev, int ifindex, uint8_t ttl, bool gso)
 {
-	(void)ifa;
+	(void)s, (void)dev, (void)gso;
+	return 2000 + ifindex * 256 + ttl;
 }
 
-struct rt_rule *relay_find(const struct relay *r, const char *name)
+static void sys_egress_forget(void *s, int ifindex) { (void)s, (void)ifindex; }
+static void sys_egress_foreach(void *s, plan_egress_fn fn, void *arg) { (void)s, (void)fn, (void)arg; }
+static int sys_member(void *s, int ifindex, struct in_addr g, struct in_addr src)
 {
-	for (size_t i = 0; i < r->nrules; i++)
-		if (!strcmp(r->rules[i]->cfg.name, name))
-			return r->rules[i];
-	return NULL;
-}
-
-struct rt_rule *relay_find_input(const struct relay *r, const struct mcr_input *in)
-{
-	for (size_t i = 0; i < r->nrules; i++)
-		if (mcr_input_equal(&r->rules[i]->cfg.in, in))
-			return r->rules[i];
-	return NULL;
-}
-
-static void fake_rule_free(struct rt_rule *rr)
-{
-	for (unsigned i = 0; i < rr->cfg.nout; i++)
-		free(rr->out[i].st);
-	free(rr->out);
-	free(rr->st);
-	mcr_rule_free(&rr->cfg);
-	free(rr);
-}
-
-/* As relay_add() promises: a copy, refusing a duplicate name or input. */
-int relay_add(struct relay *r, const struct mcr_rule *cfg, struct mcr_errlist *el)
-{
-	struct rt_rule *rr;
-
-	if (relay_find(r, cfg->name) || relay_find_input(r, &cfg->in)) {
-		mcr_errlist_add(el, cfg->line, "rule \"%s\": a rule with that %s exists", cfg->name,
-				relay_find(r, cfg->name) ? "name" : "input");
-		return -EEXIST;
-	}
-	if (r->nrules == FAKE_RULES_MAX)
-		return -ENOSPC;
-	if (!(rr = calloc(1, sizeof(*rr))) || mcr_rule_copy(&rr->cfg, cfg)) {
-		free(rr);
-		return -ENOMEM;
-	}
-	rr->st = calloc(1, sizeof(*rr->st));
-	rr->out = calloc(cfg->nout ? cfg->nout : 1, sizeof(*rr->out));
-	if (!rr->st || !rr->out) {
-		fake_rule_free(rr);
-		return -ENOMEM;
-	}
-	for (unsigned i = 0; i < cfg->nout; i++) {
-		struct rt_output *o = &rr->out[i];
-
-		o->cfg = &rr->cfg.out[i];
-		o->fd = i % 2 ? -1 : 3;
-		o->why = o->fd < 0 ? "no such interface" : NULL;
-		if (!(o->st = calloc(1, sizeof(*o->st)))) {
-			rr->cfg.nout = i;
-			fake_rule_free(rr);
-			return -ENOMEM;
-		}
-		o->st->packets = i;
-	}
-	rr->pending = strlen(cfg->in.dev) % 2 ? "input interface missing" : NULL;
-	rr->attached = !rr->pending;
-	rr->worker = cfg->in.port % 2;
-	rr->st->packets = 3;
-	rr->st->drops[MCR_DROP_FRAGMENT] = 2;
-	rr->pps = 1;
-	rr->bps = 12345678;
-	r->rules[r->nrules++] = rr;
+	(void)s, (void)ifindex, (void)g, (void)src;
 	return 0;
 }
 
-int relay_del(struct relay *r, const char *name)
-{
-	for (size_t i = 0; i < r->nrules; i++)
-		if (!strcmp(r->rules[i]->cfg.name, name)) {
-			fake_rule_free(r->rules[i]);
-			memmove(&r->rules[i], &r->rules[i + 1], (r->nrules - i - 1) * sizeof(r->rules[0]));
-			r->nrules--;
-			return 0;
-		}
-	return -ENOENT;
-}
+static const struct plan_sys fake_sys = {
+	sys_ingress_open, sys_ingress_filter, sys_ingress_drops, sys_ingress_close,
+	sys_egress_get, sys_egress_forget, sys_egress_foreach, sys_member, sys_member,
+};
 
 static int fake_reload(void *arg, struct mcr_errlist *el, struct reload_result *res)
 {
@@ -226,13 +149,27 @@ static void add_seed_rule(const char *name, const char *dev, uint32_t group, uin
 		out[i].ttl = (uint8_t)(1 + i);
 	}
 	mcr_errlist_init(&el, NULL);
-	if (relay_add(&R, &r, &el))
+	if (plan_add(P, &r, &el))
 		abort();
 	mcr_errlist_free(&el);
 }
 
+/* eth0 up with an address, eth1 down, eth2 up without one; lan0 absent. */
+static void fake_links(void)
+{
+	iface_table_begin();
+	iface_table_set_link(2, "eth0", IFF_UP | IFF_RUNNING, 1500, false);
+	iface_table_set_link(3, "eth1", 0, 1500, true);
+	iface_table_set_link(4, "eth2", IFF_UP | IFF_RUNNING, 9000, true);
+	iface_table_addr(2, (struct in_addr){ htonl(0x0a000001) }, true);
+	iface_table_commit();
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .ops = &fake_ops,
+				  .sys = &fake_sys };
+
 	(void)argc;
 	(void)argv;
 	devnull = fopen("/dev/null", "w");
@@ -240,38 +177,31 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	mcrctl_opt.errfp = devnull;
 	mcr_log_open("mcrd-fuzz", 1, LOG_ERR); /* the daemon's info lines: not wanted */
-	R.parent = true;
-	R.nworkers = 2;
-	R.pool = (struct pool *)&R; /* opaque to control.c: only passed to the stubs */
-	R.rules = calloc(FAKE_RULES_MAX, sizeof(*R.rules));
-	if (!R.rules)
+	if (counters_init() || plan_new(&P, &pc))
 		abort();
-	R.caprules = FAKE_RULES_MAX;
-	in0.wfd[0] = 5;
-	for (unsigned w = 1; w < RELAY_MAX_WORKERS; w++)
-		in0.wfd[w] = -1;
-	R.inputs[0] = &in0;
-	R.ninputs = 1;
-	CTL = (struct control){ .lfd = -1, .lwatch = -1, .relay = &R, .reload = fake_reload };
+	fake_links();
+	RQ = (struct requests){ .plan = P, .pool = NULL, .reload = fake_reload, .ctl = &CTL };
+	CTL = (struct control){ .lfd = -1, .lwatch = -1, .table = requests_table, .arg = &RQ };
 	return 0;
 }
 
-static void reset_relay(void)
+static void reset_plan(void)
 {
-	while (R.nrules)
-		relay_del(&R, R.rules[0]->cfg.name);
+	while (plan_nrules(P))
+		plan_del(P, plan_rule(P, 0)->cfg.name);
 	add_seed_rule("cam1", "eth0", 0xef010101, 5001, 2);
 	add_seed_rule("ssdp", "lan0", 0xeffffffa, 1900, 1);
+	plan_tick(P);
 }
 
-static struct client *new_client(bool monitor)
+static struct ctl_client *new_client(bool monitor)
 {
-	struct client *c = calloc(1, sizeof(*c));
+	struct ctl_client *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		abort();
-	*c = (struct client){ .fd = open("/dev/null", O_WRONLY | O_CLOEXEC), .wout = -1,
-			      .monitor = monitor, .ctl = &CTL };
+	*c = (struct ctl_client){ .fd = open("/dev/null", O_WRONLY | O_CLOEXEC), .wout = -1,
+				  .monitor = monitor, .ctl = &CTL };
 	if (c->fd < 0)
 		abort();
 	return c;
@@ -338,7 +268,7 @@ static void client_decode(const struct nlmsghdr *nlh)
 }
 
 /* Every reply queued for the client is a message mcrctl accepts. */
-static void check_replies(const struct client *c)
+static void check_replies(const struct ctl_client *c)
 {
 	size_t off = c->outoff;
 	char err[256];
@@ -385,10 +315,10 @@ static void check_replies(const struct client *c)
 
 static void daemon_side(const uint8_t *data, size_t size)
 {
-	struct client *c = new_client(false);
+	struct ctl_client *c = new_client(false);
 	size_t half = size / 2;
 
-	reset_relay();
+	reset_plan();
 	CTL.cl[0] = c;
 	CTL.cl[1] = new_client(true); /* a monitor, for the events */
 	c->incap = size + 1;

@@ -52,10 +52,18 @@ sink_start dst s1 -i 2 d0:239.2.2.2:6000 d0:239.1.1.1:5001
 gen src -d s0 -g 239.1.1.1 -p 5001 -n 30000 -r 10000 -s 1000 --stream-id 1 &
 G=$!
 sleep 1.6
-pps=$(ctl relay -j -s rule show | J "j[0]['pps']")
-cmp_ok "$pps" -ge 8000 "-s: pps over the last second while traffic flows ($pps)"
-bps=$(ctl relay -j -s rule show | J "j[0]['bps']")
-cmp_ok "$bps" -ge 64000000 "-s: bit rate while traffic flows ($bps)"
+# The rate over the last second, not a total (which is past 16000 by now):
+# a wide band around the 10000 pps offered, since a loaded machine slows
+# the sender; and the bit rate of that same second (the worker may count
+# one packet between the tick's two reads).
+st=$(ctl relay -j -s rule show)
+pps=$(echo "$st" | J "j[0]['pps']")
+bps=$(echo "$st" | J "j[0]['bps']")
+[ "$pps" -ge 3000 ] && [ "$pps" -le 12000 ]
+ok $? "-s: pps over the last second while traffic flows ($pps)"
+d=$((bps - pps * 8000))
+[ "${d#-}" -le 8000 ]
+ok $? "-s: bit rate over the same second, 8 x 1000-byte payloads ($bps)"
 mid=$(ctl relay -j -s rule show | J "j[0]['packets']")
 wait $G; sink_wait s1
 got=$(sink_get s1 "j['streams'][0]['unique']")
