@@ -8,6 +8,10 @@
  * datagrams, because a rule with 4096 outputs and their counters exceeds
  * what one Unix datagram may carry.
  *
+ * A message holds at most one rule: MCR_A_RULE, then one MCR_A_OUT per
+ * output.  The layout may change between releases within version 1: use
+ * mcrctl and mcrd of one release.
+ *
  * Every request gets zero or more object messages (MCR_MSG_RULE, _LINK,
  * _WORKER) and then exactly one MCR_MSG_DONE holding MCR_A_STATUS (0 or
  * -errno) and any number of MCR_A_MSG strings (human-readable reasons).
@@ -71,12 +75,11 @@ enum mcr_attr {
 	MCR_A_FILTER_GROUP,  /* u32, network order */
 	MCR_A_EVENT,         /* u32: enum mcr_event; with the object attribute */
 	/*
-	 * Added by the codec: nested, repeated MCR_RULE_OUT continuing the
-	 * outputs of the MCR_A_RULE right before it, because an attribute's
-	 * nla_len is 16 bits and 4096 outputs need ~160 KiB.  Written and read
-	 * only by mcr_ctl_put_rule()/mcr_ctl_get_rule(); see MCR_RULE_MORE_OUTS.
+	 * nested: MCR_OUT_*; one per output of the MCR_A_RULE before it, in
+	 * order.  Top-level rather than inside the rule because a nest's
+	 * nla_len is 16 bits and 4096 outputs need ~800 KiB.
 	 */
-	MCR_A_RULE_OUTS,
+	MCR_A_OUT,
 	__MCR_A_MAX
 };
 #define MCR_A_MAX (__MCR_A_MAX - 1)
@@ -85,8 +88,6 @@ enum mcr_rule_attr {
 	MCR_RULE_UNSPEC,
 	MCR_RULE_NAME,       /* string */
 	MCR_RULE_IN,         /* nested: MCR_IN_* */
-	MCR_RULE_OUTS,       /* nested: repeated MCR_RULE_OUT */
-	MCR_RULE_OUT,        /* nested: MCR_OUT_* (only inside MCR_RULE_OUTS) */
 	MCR_RULE_ORIGIN,     /* u8: enum mcr_origin */
 	MCR_RULE_STATE,      /* u8: enum mcr_state */
 	MCR_RULE_REASON,     /* string: why pending */
@@ -96,7 +97,6 @@ enum mcr_rule_attr {
 	MCR_RULE_PPS,        /* u64: over the last second */
 	MCR_RULE_BPS,        /* u64: bits per second over the last second */
 	MCR_RULE_DROPS,      /* nested: attribute type = enum mcr_drop, u64 count */
-	MCR_RULE_MORE_OUTS,  /* u32: bytes of MCR_A_RULE_OUTS right after this MCR_A_RULE */
 	__MCR_RULE_MAX
 };
 #define MCR_RULE_MAX (__MCR_RULE_MAX - 1)
@@ -113,7 +113,7 @@ enum mcr_in_attr {
 
 enum mcr_out_attr {
 	MCR_OUT_UNSPEC,
-	MCR_OUT_DEV,         /* string */
+	MCR_OUT_DEV,         /* string; the only one a request needs */
 	MCR_OUT_GROUP,       /* u32, network order; absent = the input's */
 	MCR_OUT_PORT,        /* u16; absent = the input's */
 	MCR_OUT_TTL,         /* u8; absent = 1 */
@@ -193,13 +193,17 @@ struct mcr_link_info {
 	uint64_t drops[MCR_DROP__MAX];
 };
 
+struct mcr_worker_info {
+	uint32_t present;           /* bit 1 << MCR_WORKER_x of each attribute decoded */
+	uint32_t index, pid, cpu;   /* cpu UINT32_MAX: not pinned */
+	uint32_t uid, rules;
+	uint64_t packets_in, packets_out, drops;
+};
+
 /* Text names: "active"/"pending", "config"/"runtime", "rule-added"... */
 const char *mcr_state_name(unsigned state);
 const char *mcr_origin_name(unsigned origin);
 const char *mcr_event_name(unsigned event);
-
-/* A buffer sized for rule r with its counters. */
-size_t mcr_ctl_rule_size(const struct mcr_rule *r);
 
 /*
  * Start a message in buf (len bytes): netlink header + mcr_ctlhdr.
@@ -208,43 +212,56 @@ size_t mcr_ctl_rule_size(const struct mcr_rule *r);
 struct nlmsghdr *mcr_ctl_msg_start(void *buf, size_t len, uint16_t type, uint32_t seq,
 				   uint8_t flags);
 /*
- * Appends MCR_A_RULE for r; info (may be NULL) adds state, reason, worker and,
- * when info->has_stats, counters.  0, or -EMSGSIZE when buf is too small.
- */
-int mcr_ctl_put_rule(struct nlmsghdr *nlh, size_t len, const struct mcr_rule *r,
-		     const struct mcr_rule_info *info);
-/* Appends MCR_A_LINK.  0 or -EMSGSIZE. */
-int mcr_ctl_put_link(struct nlmsghdr *nlh, size_t len, const struct mcr_link_info *l);
-/* Decodes MCR_A_LINK.  0 or -EINVAL with a reason in err. */
-int mcr_ctl_get_link(const struct nlattr *a, struct mcr_link_info *l, char *err, size_t errlen);
-/* Appends MCR_A_STATUS and each message of msgs (n of them).  0 or -EMSGSIZE. */
-int mcr_ctl_put_done(struct nlmsghdr *nlh, size_t len, int status, const char *const *msgs,
-		     size_t n);
-
-/*
  * Checks a whole received message: nlmsg_len within len and >= header,
- * version, reserved zero, and every attribute well formed (libmnl).
- * 0 or -EBADMSG / -EPROTO (version) with a reason in err.
+ * version, reserved zero, every attribute well formed (libmnl), at most
+ * one rule and no output before it.  0 or -EBADMSG / -EPROTO (version) with
+ * a reason in err.
  */
 int mcr_ctl_msg_check(const void *buf, size_t len, char *err, size_t errlen);
 /* The first top-level attribute of type t, or NULL. */
 const struct nlattr *mcr_ctl_attr(const struct nlmsghdr *nlh, uint16_t t);
-/*
- * Decodes an MCR_A_RULE attribute into r (outputs allocated; free with
- * mcr_rule_free) and, when info is non-NULL, info (info->out allocated to
- * r->nout entries; free with mcr_rule_info_free).  Validates every nested
- * attribute's type, length and range.  0 or -EINVAL with a reason in err.
- * Does not apply mcr_rule_check(); the receiver does.
- * a must come from a message that passed mcr_ctl_msg_check() (outputs that
- * did not fit in a are read from the MCR_A_RULE_OUTS attributes after it).
- * info->worker is UINT32_MAX when the message has no MCR_RULE_WORKER;
- * mcr_ctl_put_rule() likewise omits it when info->worker == UINT32_MAX.
- */
-int mcr_ctl_get_rule(const struct nlattr *a, struct mcr_rule *r, struct mcr_rule_info *info,
-		     char *err, size_t errlen);
-void mcr_rule_info_free(struct mcr_rule_info *info);
+
+/* Appends MCR_A_STATUS and each message of msgs (n of them).  0 or -EMSGSIZE. */
+int mcr_ctl_put_done(struct nlmsghdr *nlh, size_t len, int status, const char *const *msgs,
+		     size_t n);
 /* Reads DONE: status and up to max messages (pointers into the message). */
 int mcr_ctl_get_done(const struct nlmsghdr *nlh, int *status, const char **msgs, size_t max,
 		     size_t *n);
+
+/* ---- ctlrule.c ---- */
+
+/* A buffer sized for rule r with its counters. */
+size_t mcr_ctl_rule_size(const struct mcr_rule *r);
+/*
+ * Appends MCR_A_RULE and an MCR_A_OUT per output of r; info (may be NULL)
+ * adds state, reason, worker and, when info->has_stats, counters.  0, or
+ * -EMSGSIZE when buf is too small.  info->worker == UINT32_MAX is omitted.
+ */
+int mcr_ctl_put_rule(struct nlmsghdr *nlh, size_t len, const struct mcr_rule *r,
+		     const struct mcr_rule_info *info);
+/*
+ * Decodes the rule of nlh (a message that passed mcr_ctl_msg_check) into r
+ * (outputs allocated; free with mcr_rule_free) and, when info is non-NULL,
+ * info (info->out allocated to r->nout entries; free with
+ * mcr_rule_info_free).  Validates every nested attribute's type, length and
+ * range.  0 or -EINVAL with a reason in err.  Does not apply
+ * mcr_rule_check(); the receiver does.  info->worker is UINT32_MAX when the
+ * message has no MCR_RULE_WORKER.
+ */
+int mcr_ctl_get_rule(const struct nlmsghdr *nlh, struct mcr_rule *r, struct mcr_rule_info *info,
+		     char *err, size_t errlen);
+void mcr_rule_info_free(struct mcr_rule_info *info);
+
+/* ---- ctllink.c, ctlworker.c ---- */
+
+/* Appends MCR_A_LINK.  0 or -EMSGSIZE. */
+int mcr_ctl_put_link(struct nlmsghdr *nlh, size_t len, const struct mcr_link_info *l);
+/* Decodes MCR_A_LINK.  0 or -EINVAL with a reason in err. */
+int mcr_ctl_get_link(const struct nlattr *a, struct mcr_link_info *l, char *err, size_t errlen);
+/* Appends MCR_A_WORKER with every field of w.  0 or -EMSGSIZE. */
+int mcr_ctl_put_worker(struct nlmsghdr *nlh, size_t len, const struct mcr_worker_info *w);
+/* Decodes MCR_A_WORKER (index required).  0 or -EINVAL with a reason in err. */
+int mcr_ctl_get_worker(const struct nlattr *a, struct mcr_worker_info *w, char *err,
+		       size_t errlen);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "ctl.h"
 #include "rule.h"
+#include "rulefilter.h"
 
 #define MCRCTL_VERSION "0.1.0"
 
@@ -105,13 +106,6 @@ void mcrctl_client_close(void);
 
 /* ---- rule.c ---- */
 
-struct mcrctl_rule_filter {
-	char name[MCR_NAME_MAX];
-	char dev[IFNAMSIZ];
-	struct in_addr group;
-	bool has_group;
-};
-
 /*
  * Parsers for the words after "rule add", "rule del" and "rule show".  0, or
  * an error printed and -EINVAL.  r is zeroed first; on success its outputs
@@ -119,8 +113,7 @@ struct mcrctl_rule_filter {
  */
 int mcrctl_parse_rule_add(int argc, char **argv, struct mcr_rule *r);
 int mcrctl_parse_rule_del(int argc, char **argv, struct mcr_rule *r);
-int mcrctl_parse_rule_show(int argc, char **argv, struct mcrctl_rule_filter *f);
-bool mcrctl_rule_filter_match(const struct mcrctl_rule_filter *f, const struct mcr_rule *r);
+int mcrctl_parse_rule_show(int argc, char **argv, struct mcr_rule_filter *f);
 /* Prints one rule (text line(s) or a JSON object named key, or in an array when NULL). */
 void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 		       const struct mcr_rule_info *info);
@@ -136,14 +129,7 @@ void mcrctl_print_link(const char *key, const struct mcr_link_info *l);
 void mcrctl_link_usage(FILE *fp);
 int mcrctl_do_link(int argc, char **argv);
 
-struct mcrctl_worker {
-	uint32_t present;  /* bit (1 << MCR_WORKER_x) for each attribute received */
-	uint32_t index, pid, cpu, uid, rules;
-	uint64_t packets_in, packets_out, drops;
-};
-/* Decodes MCR_A_WORKER; 0 or -EINVAL with a reason in err. */
-int mcrctl_get_worker(const struct nlattr *a, struct mcrctl_worker *w, char *err, size_t errlen);
-void mcrctl_print_worker(const char *key, const struct mcrctl_worker *w);
+void mcrctl_print_worker(const char *key, const struct mcr_worker_info *w);
 void mcrctl_worker_usage(FILE *fp);
 int mcrctl_do_worker(int argc, char **argv);
 

@@ -72,7 +72,7 @@ int mcrctl_print_event(const struct nlmsghdr *nlh)
 		struct mcr_rule r;
 		struct mcr_rule_info info;
 
-		if (mcr_ctl_get_rule(mcr_ctl_attr(nlh, MCR_A_RULE), &r, &info, err, sizeof(err))) {
+		if (mcr_ctl_get_rule(nlh, &r, &info, err, sizeof(err))) {
 			mcrctl_err("bad event from mcrd: %s", err);
 			ret = -EINVAL;
 			break;

@@ -233,7 +233,7 @@ int mcrctl_parse_rule_del(int argc, char **argv, struct mcr_rule *r)
 	return parse_rule_clean(argc, argv, r, false);
 }
 
-int mcrctl_parse_rule_show(int argc, char **argv, struct mcrctl_rule_filter *f)
+int mcrctl_parse_rule_show(int argc, char **argv, struct mcr_rule_filter *f)
 {
 	unsigned seen = 0;
 	int k;
@@ -255,20 +255,6 @@ int mcrctl_parse_rule_show(int argc, char **argv, struct mcrctl_rule_filter *f)
 		}
 	}
 	return 0;
-}
-
-bool mcrctl_rule_filter_match(const struct mcrctl_rule_filter *f, const struct mcr_rule *r)
-{
-	bool dev = !f->dev[0] || !strcmp(r->in.dev, f->dev);
-	bool group = !f->has_group || r->in.group.s_addr == f->group.s_addr;
-
-	if (f->name[0] && strcmp(f->name, r->name))
-		return false;
-	for (unsigned i = 0; i < r->nout; i++) {
-		dev = dev || !strcmp(r->out[i].dev, f->dev);
-		group = group || r->out[i].group.s_addr == f->group.s_addr;
-	}
-	return dev && group;
 }
 
 /* ---- printing ---- */
@@ -444,19 +430,18 @@ static int rule_del(int argc, char **argv)
 
 static int show_one(const struct nlmsghdr *nlh, void *data)
 {
-	const struct mcrctl_rule_filter *f = data;
 	struct mcr_rule r;
 	struct mcr_rule_info info;
 	char err[256];
 
 	if (nlh->nlmsg_type != MCR_MSG_RULE)
 		return 0;
-	if (mcr_ctl_get_rule(mcr_ctl_attr(nlh, MCR_A_RULE), &r, &info, err, sizeof(err))) {
+	(void)data;
+	if (mcr_ctl_get_rule(nlh, &r, &info, err, sizeof(err))) {
 		mcrctl_err("bad reply from mcrd: %s", err);
 		return -EINVAL;
 	}
-	if (mcrctl_rule_filter_match(f, &r))
-		mcrctl_print_rule(NULL, &r, &info);
+	mcrctl_print_rule(NULL, &r, &info);
 	mcr_rule_free(&r);
 	mcr_rule_info_free(&info);
 	return 0;
@@ -464,7 +449,7 @@ static int show_one(const struct nlmsghdr *nlh, void *data)
 
 static int rule_show(int argc, char **argv)
 {
-	struct mcrctl_rule_filter f;
+	struct mcr_rule_filter f;
 	struct nlmsghdr *nlh;
 	size_t len = 512;
 	int ret;
@@ -475,14 +460,12 @@ static int rule_show(int argc, char **argv)
 		return MCRCTL_EXIT_DAEMON;
 	if (!(nlh = mcrctl_msg_new(len, MCR_CMD_RULE_GET, mcrctl_opt.stats ? MCR_F_STATS : 0)))
 		return MCRCTL_EXIT_DAEMON;
-	if (f.name[0])
-		mnl_attr_put_strz_check(nlh, len, MCR_A_FILTER_NAME, f.name);
-	if (f.dev[0])
-		mnl_attr_put_strz_check(nlh, len, MCR_A_FILTER_DEV, f.dev);
-	if (f.has_group)
-		mnl_attr_put_u32_check(nlh, len, MCR_A_FILTER_GROUP, f.group.s_addr);
+	if (mcr_ctl_put_filter(nlh, len, &f)) {
+		free(nlh);
+		return MCRCTL_EXIT_USAGE;
+	}
 	mcrctl_print_start();
-	ret = mcrctl_request(nlh, show_one, &f, 0);
+	ret = mcrctl_request(nlh, show_one, NULL, 0);
 	mcrctl_print_end();
 	free(nlh);
 	return ret;

@@ -17,67 +17,9 @@ void mcrctl_worker_usage(FILE *fp)
 	      fp);
 }
 
-struct worker_ctx {
-	struct mcrctl_worker *w;
-	char *err;
-	size_t errlen;
-};
-
-static int worker_cb(const struct nlattr *a, void *data)
-{
-	struct worker_ctx *c = data;
-	uint16_t t = mnl_attr_get_type(a);
-	bool wide = t == MCR_WORKER_PACKETS_IN || t == MCR_WORKER_PACKETS_OUT ||
-		    t == MCR_WORKER_DROPS;
-	uint32_t *u32[] = {
-		[MCR_WORKER_INDEX] = &c->w->index, [MCR_WORKER_PID] = &c->w->pid,
-		[MCR_WORKER_CPU] = &c->w->cpu,     [MCR_WORKER_UID] = &c->w->uid,
-		[MCR_WORKER_RULES] = &c->w->rules,
-	};
-	uint64_t *u64[] = {
-		[MCR_WORKER_PACKETS_IN] = &c->w->packets_in,
-		[MCR_WORKER_PACKETS_OUT] = &c->w->packets_out,
-		[MCR_WORKER_DROPS] = &c->w->drops,
-	};
-
-	/* Types newer than this mcrctl are skipped. */
-	if (mnl_attr_type_valid(a, MCR_WORKER_MAX) < 0 || t == MCR_WORKER_UNSPEC)
-		return MNL_CB_OK;
-	if (mnl_attr_validate(a, wide ? MNL_TYPE_U64 : MNL_TYPE_U32) < 0) {
-		snprintf(c->err, c->errlen, "worker: attribute %u of %u bytes, expected %d", t,
-			 mnl_attr_get_payload_len(a), wide ? 8 : 4);
-		return MNL_CB_ERROR;
-	}
-	if (wide)
-		*u64[t] = mnl_attr_get_u64(a);
-	else
-		*u32[t] = mnl_attr_get_u32(a);
-	c->w->present |= 1u << t;
-	return MNL_CB_OK;
-}
-
-int mcrctl_get_worker(const struct nlattr *a, struct mcrctl_worker *w, char *err, size_t errlen)
-{
-	struct worker_ctx c = { w, err, errlen };
-
-	memset(w, 0, sizeof(*w));
-	if (!a || mnl_attr_get_type(a) != MCR_A_WORKER ||
-	    mnl_attr_validate(a, MNL_TYPE_NESTED) < 0) {
-		snprintf(err, errlen, "no worker attribute");
-		return -EINVAL;
-	}
-	if (mnl_attr_parse_nested(a, worker_cb, &c) < 0)
-		return -EINVAL;
-	if (!(w->present & (1u << MCR_WORKER_INDEX))) {
-		snprintf(err, errlen, "worker: no index");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 #define HAS(w, t) ((w)->present & (1u << (t)))
 
-void mcrctl_print_worker(const char *key, const struct mcrctl_worker *w)
+void mcrctl_print_worker(const char *key, const struct mcr_worker_info *w)
 {
 	mcrctl_open_object(key);
 	mcrctl_print_uint(MCRCTL_ANY, "index", "worker %u", w->index);
@@ -103,13 +45,13 @@ void mcrctl_print_worker(const char *key, const struct mcrctl_worker *w)
 
 static int show_one(const struct nlmsghdr *nlh, void *data)
 {
-	struct mcrctl_worker w;
+	struct mcr_worker_info w;
 	char err[256];
 
 	(void)data;
 	if (nlh->nlmsg_type != MCR_MSG_WORKER)
 		return 0;
-	if (mcrctl_get_worker(mcr_ctl_attr(nlh, MCR_A_WORKER), &w, err, sizeof(err))) {
+	if (mcr_ctl_get_worker(mcr_ctl_attr(nlh, MCR_A_WORKER), &w, err, sizeof(err))) {
 		mcrctl_err("bad reply from mcrd: %s", err);
 		return -EINVAL;
 	}

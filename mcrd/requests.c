@@ -10,6 +10,7 @@
 #include "addr.h"
 #include "ctl.h"
 #include "log.h"
+#include "rulefilter.h"
 
 /* Appends a message of type with MCR_A_RULE (and MCR_A_EVENT when event). */
 static int put_rule_msg(struct ctl_client *c, uint16_t type, uint32_t seq, const struct plan_rule *rr,
@@ -134,7 +135,7 @@ static void do_rule_add(void *arg, struct ctl_client *c, const struct nlmsghdr *
 		ctl_done(c, nlh->nlmsg_seq, -EINVAL, "rule add: no rule in the request");
 		return;
 	}
-	if (mcr_ctl_get_rule(a, &r, NULL, err, sizeof(err))) {
+	if (mcr_ctl_get_rule(nlh, &r, NULL, err, sizeof(err))) {
 		ctl_done(c, nlh->nlmsg_seq, -EINVAL, "rule add: %s", err);
 		return;
 	}
@@ -168,7 +169,7 @@ static void do_rule_del(void *arg, struct ctl_client *c, const struct nlmsghdr *
 	struct mcr_rule r;
 	char err[256];
 
-	if (!a || mcr_ctl_get_rule(a, &r, NULL, err, sizeof(err))) {
+	if (!a || mcr_ctl_get_rule(nlh, &r, NULL, err, sizeof(err))) {
 		ctl_done(c, nlh->nlmsg_seq, -EINVAL, "rule del: %s",
 			  a ? err : "no rule in the request");
 		return;
@@ -195,59 +196,20 @@ static void do_rule_del(void *arg, struct ctl_client *c, const struct nlmsghdr *
 	mcr_rule_free(&r);
 }
 
-static bool rule_matches(const struct plan_rule *rr, const struct nlmsghdr *nlh)
-{
-	const struct nlattr *a;
-
-	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_NAME)) && strcmp(rr->cfg.name, mnl_attr_get_str(a)))
-		return false;
-	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_DEV))) {
-		bool hit = !strcmp(rr->cfg.in.dev, mnl_attr_get_str(a));
-
-		for (unsigned i = 0; i < rr->cfg.nout && !hit; i++)
-			hit = !strcmp(rr->cfg.out[i].dev, mnl_attr_get_str(a));
-		if (!hit)
-			return false;
-	}
-	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_GROUP))) {
-		uint32_t g = mnl_attr_get_u32(a);
-		bool hit = rr->cfg.in.group.s_addr == g;
-
-		for (unsigned i = 0; i < rr->cfg.nout && !hit; i++)
-			hit = rr->cfg.out[i].group.s_addr == g;
-		if (!hit)
-			return false;
-	}
-	return true;
-}
-
-/* Filters are strings / a u32; reject a malformed one rather than guess. */
-static int check_filters(const struct nlmsghdr *nlh, char *err, size_t len)
-{
-	const struct nlattr *a;
-
-	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_NAME)) && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-		return snprintf(err, len, "bad name filter"), -EINVAL;
-	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_DEV)) && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-		return snprintf(err, len, "bad dev filter"), -EINVAL;
-	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_GROUP)) && mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-		return snprintf(err, len, "bad group filter"), -EINVAL;
-	return 0;
-}
-
 static void do_rule_get(void *arg, struct ctl_client *c, const struct nlmsghdr *nlh)
 {
 	struct requests *rq = arg;
 	const struct mcr_ctlhdr *h = mnl_nlmsg_get_payload(nlh);
 	const struct plan *p = rq->plan;
-	char err[64];
+	struct mcr_rule_filter f;
+	char err[128];
 
-	if (check_filters(nlh, err, sizeof(err))) {
+	if (mcr_ctl_get_filter(nlh, &f, err, sizeof(err))) {
 		ctl_done(c, nlh->nlmsg_seq, -EINVAL, "rule show: %s", err);
 		return;
 	}
 	for (size_t i = 0; i < plan_nrules(p); i++) {
-		if (!rule_matches(plan_rule(p, i), nlh))
+		if (!mcr_rule_filter_match(&f, &plan_rule(p, i)->cfg))
 			continue;
 		if (put_rule_msg(c, MCR_MSG_RULE, nlh->nlmsg_seq, plan_rule(p, i),
 				 h->flags & MCR_F_STATS, 0)) {
@@ -299,23 +261,25 @@ static int put_worker(struct requests *rq, struct ctl_client *c, uint32_t seq, u
 {
 	struct pool_worker_info pi;
 	struct plan_worker_stats ws;
+	struct mcr_worker_info wi;
 	struct nlmsghdr *m = ctl_msg_begin(c, 512, MCR_MSG_WORKER, seq);
-	struct nlattr *nest;
 
 	if (!m)
 		return -EMSGSIZE;
 	pool_info(rq->pool, w, &pi);
 	plan_worker_stats(rq->plan, w, &ws);
-	nest = mnl_attr_nest_start(m, MCR_A_WORKER);
-	mnl_attr_put_u32(m, MCR_WORKER_INDEX, w);
-	mnl_attr_put_u32(m, MCR_WORKER_PID, (uint32_t)pi.pid);
-	mnl_attr_put_u32(m, MCR_WORKER_CPU, pi.cpu < 0 ? UINT32_MAX : (uint32_t)pi.cpu);
-	mnl_attr_put_u32(m, MCR_WORKER_UID, (uint32_t)pi.uid);
-	mnl_attr_put_u32(m, MCR_WORKER_RULES, ws.rules);
-	mnl_attr_put_u64(m, MCR_WORKER_PACKETS_IN, ws.packets_in);
-	mnl_attr_put_u64(m, MCR_WORKER_PACKETS_OUT, ws.packets_out);
-	mnl_attr_put_u64(m, MCR_WORKER_DROPS, ws.drops);
-	mnl_attr_nest_end(m, nest);
+	wi = (struct mcr_worker_info){
+		.index = w,
+		.pid = (uint32_t)pi.pid,
+		.cpu = pi.cpu < 0 ? UINT32_MAX : (uint32_t)pi.cpu,
+		.uid = (uint32_t)pi.uid,
+		.rules = ws.rules,
+		.packets_in = ws.packets_in,
+		.packets_out = ws.packets_out,
+		.drops = ws.drops,
+	};
+	if (mcr_ctl_put_worker(m, 512, &wi))
+		return -EMSGSIZE;
 	ctl_msg_commit(c, m);
 	return 0;
 }

@@ -222,7 +222,7 @@ static void rule_round_trip(const struct mcr_rule *r, const struct mcr_rule_info
 	FUZZ_ASSERT(nlh);
 	FUZZ_ASSERT(mcr_ctl_put_rule(nlh, len, r, info) == 0);
 	FUZZ_ASSERT(mcr_ctl_msg_check(nlh, nlh->nlmsg_len, err, sizeof(err)) == 0);
-	FUZZ_ASSERT(mcr_ctl_get_rule(mcr_ctl_attr(nlh, MCR_A_RULE), &r2, &i2, err, sizeof(err)) == 0);
+	FUZZ_ASSERT(mcr_ctl_get_rule(nlh, &r2, &i2, err, sizeof(err)) == 0);
 	FUZZ_ASSERT(mcr_rule_equal(r, &r2) && r->origin == r2.origin);
 	if (info)
 		FUZZ_ASSERT(i2.state == info->state && i2.worker == info->worker &&
@@ -239,19 +239,19 @@ static void client_decode(const struct nlmsghdr *nlh)
 	struct mcr_rule r;
 	struct mcr_rule_info info;
 	struct mcr_link_info l;
-	struct mcrctl_worker w;
+	struct mcr_worker_info w;
 	const char *msgs[8];
 	size_t n;
 	int status;
 	char err[256];
 
 	if ((a = mcr_ctl_attr(nlh, MCR_A_RULE))) {
-		if (!mcr_ctl_get_rule(a, &r, &info, err, sizeof(err))) {
+		if (!mcr_ctl_get_rule(nlh, &r, &info, err, sizeof(err))) {
 			rule_round_trip(&r, &info);
 			mcr_rule_free(&r);
 			mcr_rule_info_free(&info);
 		}
-		if (!mcr_ctl_get_rule(a, &r, NULL, err, sizeof(err))) {
+		if (!mcr_ctl_get_rule(nlh, &r, NULL, err, sizeof(err))) {
 			rule_round_trip(&r, NULL);
 			mcr_rule_free(&r);
 		}
@@ -260,7 +260,7 @@ static void client_decode(const struct nlmsghdr *nlh)
 		FUZZ_ASSERT(l.naddr <= 8 && strnlen(l.state, sizeof(l.state)) < sizeof(l.state));
 		mcrctl_print_link(NULL, &l);
 	}
-	if ((a = mcr_ctl_attr(nlh, MCR_A_WORKER)) && !mcrctl_get_worker(a, &w, err, sizeof(err)))
+	if ((a = mcr_ctl_attr(nlh, MCR_A_WORKER)) && !mcr_ctl_get_worker(a, &w, err, sizeof(err)))
 		mcrctl_print_worker(NULL, &w);
 	if (!mcr_ctl_get_done(nlh, &status, msgs, 8, &n))
 		FUZZ_ASSERT(n <= 8);
@@ -289,7 +289,7 @@ static void check_replies(const struct ctl_client *c)
 		}
 		switch (nlh->nlmsg_type) {
 		case MCR_MSG_RULE:
-			FUZZ_ASSERT(!mcr_ctl_get_rule(mcr_ctl_attr(nlh, MCR_A_RULE), &r, &info, err,
+			FUZZ_ASSERT(!mcr_ctl_get_rule(nlh, &r, &info, err,
 						      sizeof(err)));
 			mcr_rule_free(&r);
 			mcr_rule_info_free(&info);

@@ -151,9 +151,9 @@ CMD_RULE_ADD, CMD_RULE_DEL, CMD_RULE_GET, CMD_RULE_FLUSH, CMD_LINK_GET, CMD_WORK
     CMD_RELOAD, CMD_MONITOR = range(0x20, 0x28)
 MSG_RULE, MSG_LINK, MSG_WORKER, MSG_EVENT, MSG_DONE = range(0x40, 0x45)
 A_RULE, A_LINK, A_WORKER, A_STATUS, A_MSG, A_FILTER_NAME, A_FILTER_DEV, A_FILTER_GROUP, \
-    A_EVENT, A_RULE_OUTS = range(1, 11)
-(RULE_NAME, RULE_IN, RULE_OUTS, RULE_OUT, RULE_ORIGIN, RULE_STATE, RULE_REASON, RULE_WORKER,
- RULE_PACKETS, RULE_BYTES, RULE_PPS, RULE_BPS, RULE_DROPS, RULE_MORE_OUTS) = range(1, 15)
+    A_EVENT, A_OUT = range(1, 11)
+(RULE_NAME, RULE_IN, RULE_ORIGIN, RULE_STATE, RULE_REASON, RULE_WORKER,
+ RULE_PACKETS, RULE_BYTES, RULE_PPS, RULE_BPS, RULE_DROPS) = range(1, 12)
 IN_DEV, IN_GROUP, IN_PORT, IN_SOURCE = range(1, 5)
 (OUT_DEV, OUT_GROUP, OUT_PORT, OUT_TTL, OUT_STATE, OUT_REASON, OUT_PACKETS, OUT_BYTES,
  OUT_ERRORS) = range(1, 10)
@@ -180,7 +180,7 @@ def rule_out(dev="eth1", group="239.2.2.2", port=6000, ttl=1, info=False, stats=
         a += [u8(OUT_STATE, 0), attr(OUT_REASON, "no such interface")]
     if stats:
         a += [u64(OUT_PACKETS, 5), u64(OUT_BYTES, 500), u64(OUT_ERRORS, 1)]
-    return nest(RULE_OUT, *a)
+    return nest(A_OUT, *a)
 
 
 def drops(t):
@@ -198,35 +198,15 @@ def rule(name="cam1", outs=1, source=None, info=False, stats=False, origin=1, de
     if stats:
         a += [u64(RULE_PACKETS, 10), u64(RULE_BYTES, 1000), u64(RULE_PPS, 1), u64(RULE_BPS, 8000),
               drops(RULE_DROPS)]
-    if outs:
-        a.append(nest(RULE_OUTS, *[rule_out(dev="eth%d" % (i + 1), port=6000 + i, ttl=1 + i % 255,
-                                            info=info, stats=stats) for i in range(outs)]))
-    return nest(A_RULE, *a)
+    return nest(A_RULE, *a) + b"".join(
+        rule_out(dev="eth%d" % (i + 1), port=6000 + i, ttl=1 + i % 255, info=info, stats=stats)
+        for i in range(outs))
 
 
 def big_rule(nout):
-    """A rule whose outputs do not fit its 16-bit length: MORE_OUTS + A_RULE_OUTS."""
-    outs = [rule_out(dev="v%d" % i, port=1 + i) for i in range(nout)]
-    limit = 0xfffc - 4 - 4 - 200
-    first, rest, size = [], [], 0
-    for o in outs:
-        if not rest and size + len(o) <= limit:
-            first.append(o)
-            size += len(o)
-        else:
-            rest.append(o)
-    cont, chunk = [], []
-    for o in rest:
-        if sum(map(len, chunk)) + len(o) > 0xfffc - 4:
-            cont.append(nest(A_RULE_OUTS, *chunk))
-            chunk = []
-        chunk.append(o)
-    if chunk:
-        cont.append(nest(A_RULE_OUTS, *chunk))
-    more = sum(map(len, cont))
-    r = nest(A_RULE, attr(RULE_NAME, "big"), rule_in(), u8(RULE_ORIGIN, 1),
-             nest(RULE_OUTS, *first), u32(RULE_MORE_OUTS, more))
-    return r + b"".join(cont)
+    """A rule whose outputs need more than a nest's 16-bit length."""
+    return (nest(A_RULE, attr(RULE_NAME, "big"), rule_in(), u8(RULE_ORIGIN, 1)) +
+            b"".join(rule_out(dev="v%d" % i, port=1 + i) for i in range(nout)))
 
 
 def link(name="eth0", addrs=("10.0.0.1",), stats=False):
@@ -257,7 +237,7 @@ def ctl_seeds():
     w("req-rule-add-dup-of-seed", ctl(CMD_RULE_ADD, rule(name="cam1")))
     w("req-rule-add-bad-group", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "x"),
         nest(RULE_IN, attr(IN_DEV, "eth0"), be32(IN_GROUP, "10.1.1.1"), u16(IN_PORT, 1)),
-        nest(RULE_OUTS, rule_out()))))
+        ) + rule_out()))
     w("req-rule-add-no-outs", ctl(CMD_RULE_ADD, rule(outs=0)))
     w("req-rule-del-name", ctl(CMD_RULE_DEL, nest(A_RULE, attr(RULE_NAME, "cam1"))))
     w("req-rule-del-missing", ctl(CMD_RULE_DEL, nest(A_RULE, attr(RULE_NAME, "nope"))))
@@ -285,9 +265,10 @@ def ctl_seeds():
     w("req-attr-overruns", add[:-8] + struct.pack("=HH", 200, A_MSG) + b"abcd")
     w("req-name-not-nul", ctl(CMD_RULE_DEL, nest(A_RULE, attr(RULE_NAME, b"abcd"))))
     w("req-name-too-long", ctl(CMD_RULE_DEL, nest(A_RULE, attr(RULE_NAME, "n" * 80))))
-    w("req-rule-out-outside", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "a"), rule_in(), rule_out())))
-    w("req-outs-without-rule", ctl(CMD_RULE_ADD, nest(A_RULE_OUTS, rule_out())))
-    w("req-rule-add-big-continued", ctl(CMD_RULE_ADD, big_rule(2100)))
+    w("req-rule-out-before-rule", ctl(CMD_RULE_ADD, rule_out() + rule(outs=0)))
+    w("req-outs-without-rule", ctl(CMD_RULE_ADD, rule_out()))
+    w("req-two-rules", ctl(CMD_RULE_ADD, rule() + rule(name="cam2")))
+    w("req-rule-add-big", ctl(CMD_RULE_ADD, big_rule(2100)))
     # Replies and events, as mcrctl reads them.
     w("reply-rule-info-stats", ctl(MSG_RULE, rule(outs=2, info=True, stats=True, source="10.0.0.5")))
     w("reply-link", ctl(MSG_LINK, link(addrs=("10.0.0.1", "192.0.2.1"), stats=True)))

@@ -60,7 +60,7 @@ int mcrctl_request(const struct nlmsghdr *req, mcrctl_msg_fn fn, void *data, uns
 	if ((a = mcr_ctl_attr(req, MCR_A_RULE))) {
 		struct mcr_rule r;
 
-		if (mcr_ctl_get_rule(a, &r, NULL, err, sizeof(err))) {
+		if (mcr_ctl_get_rule(req, &r, NULL, err, sizeof(err))) {
 			fprintf(stderr, "mcrctl sent a rule mcrd cannot decode: %s\n", err);
 			abort();
 		}

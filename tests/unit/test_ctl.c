@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "rulefilter.h"
 #include "rule.h"
 
 static struct in_addr A(const char *s)
@@ -112,7 +113,7 @@ static void decode_ok(const struct nlmsghdr *nlh, struct mcr_rule *r, struct mcr
 	int ret;
 
 	check_msg_ok(nlh);
-	ret = mcr_ctl_get_rule(mcr_ctl_attr(nlh, MCR_A_RULE), r, info, err, sizeof(err));
+	ret = mcr_ctl_get_rule(nlh, r, info, err, sizeof(err));
 	if (ret)
 		fail_msg("mcr_ctl_get_rule: %d %s", ret, err);
 }
@@ -173,7 +174,7 @@ static void round_trip(unsigned nout, bool source, bool with_info, bool stats)
 	mcr_rule_free(&got);
 	mcr_rule_info_free(&ginfo);
 	/* Without info wanted. */
-	assert_int_equal(mcr_ctl_get_rule(mcr_ctl_attr(nlh, MCR_A_RULE), &got, NULL, NULL, 0), 0);
+	assert_int_equal(mcr_ctl_get_rule(nlh, &got, NULL, NULL, 0), 0);
 	assert_rule_same(&r, &got);
 	mcr_rule_free(&got);
 	mcr_rule_info_free(&info);
@@ -254,7 +255,7 @@ static void test_rule_too_many_outputs(void **state)
 	buf = buf_for(&r);
 	nlh = rule_msg(buf, mcr_ctl_rule_size(&r), &r, NULL);
 	check_msg_ok(nlh);
-	assert_int_equal(mcr_ctl_get_rule(mcr_ctl_attr(nlh, MCR_A_RULE), &got, NULL, err,
+	assert_int_equal(mcr_ctl_get_rule(nlh, &got, NULL, err,
 					  sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "more than 4096 outputs"));
 	assert_null(got.out);
@@ -300,11 +301,15 @@ static void test_rule_partial(void **state)
 	nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_CMD_RULE_DEL, 1, 0);
 	assert_int_equal(mcr_ctl_put_rule(nlh, sizeof(buf), &r, NULL), 0);
 	check_msg_ok(nlh);
-	assert_int_equal(mcr_ctl_get_rule(mcr_ctl_attr(nlh, MCR_A_RULE), &got, NULL, err,
+	assert_int_equal(mcr_ctl_get_rule(nlh, &got, NULL, err,
 					  sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "neither"));
 	/* No rule at all. */
 	assert_int_equal(mcr_ctl_get_rule(NULL, &got, NULL, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no message"));
+	/* A message without a rule. */
+	nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_CMD_RULE_DEL, 1, 0);
+	assert_int_equal(mcr_ctl_get_rule(nlh, &got, NULL, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "no rule"));
 }
 
@@ -545,18 +550,108 @@ static void test_header_checks(void **state)
 	assert_non_null(strstr(err, "longer than 15"));
 }
 
+/* The worker codec round-trips every field; index is required. */
+static void test_worker_round_trip(void **state)
+{
+	uint32_t buf[128];
+	struct mcr_worker_info w = { 0, 3, 4242, UINT32_MAX, 65534, 7, 10, 20, 5 }, got;
+	struct nlmsghdr *nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_MSG_WORKER, 1, 0);
+	struct nlattr *n;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(mcr_ctl_put_worker(nlh, sizeof(buf), &w), 0);
+	check_msg_ok(nlh);
+	assert_int_equal(mcr_ctl_get_worker(mcr_ctl_attr(nlh, MCR_A_WORKER), &got, err, sizeof(err)), 0);
+	assert_int_equal(got.index, 3);
+	assert_int_equal(got.pid, 4242);
+	assert_int_equal(got.cpu, UINT32_MAX);
+	assert_int_equal(got.uid, 65534);
+	assert_int_equal(got.rules, 7);
+	assert_true(got.packets_in == 10 && got.packets_out == 20 && got.drops == 5);
+	assert_int_equal(got.present, (1u << (MCR_WORKER_MAX + 1)) - 2);
+	/* Too small a buffer: -EMSGSIZE and nothing appended. */
+	nlh = mcr_ctl_msg_start(buf, 40, MCR_MSG_WORKER, 1, 0);
+	assert_int_equal(mcr_ctl_put_worker(nlh, 40, &w), -EMSGSIZE);
+	assert_int_equal(nlh->nlmsg_len, NLMSG_HDRLEN + MCR_CTLHDR_LEN);
+	/* No index. */
+	nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_MSG_WORKER, 1, 0);
+	n = mnl_attr_nest_start(nlh, MCR_A_WORKER);
+	mnl_attr_put_u32(nlh, MCR_WORKER_PID, 1);
+	mnl_attr_nest_end(nlh, n);
+	assert_int_equal(mcr_ctl_get_worker(mcr_ctl_attr(nlh, MCR_A_WORKER), &got, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "worker: no index");
+	assert_int_equal(mcr_ctl_get_worker(NULL, &got, err, sizeof(err)), -EINVAL);
+}
+
+/* The rule filter: encoded by mcrctl, decoded and matched by mcrd. */
+static void test_filter_codec(void **state)
+{
+	uint32_t buf[128];
+	struct mcr_rule_filter f = { "cam1", "eth1", { 0 }, true }, got;
+	struct nlmsghdr *nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_CMD_RULE_GET, 1, 0);
+	struct mcr_rule r;
+	char err[128];
+
+	(void)state;
+	f.group = A("239.2.2.2");
+	assert_int_equal(mcr_ctl_put_filter(nlh, sizeof(buf), &f), 0);
+	check_msg_ok(nlh);
+	assert_int_equal(mcr_ctl_get_filter(nlh, &got, err, sizeof(err)), 0);
+	assert_string_equal(got.name, "cam1");
+	assert_string_equal(got.dev, "eth1");
+	assert_true(got.has_group && got.group.s_addr == f.group.s_addr);
+	/* Matching: the name exactly; dev and group on the input or any output. */
+	make_rule(&r, "cam1", 2, false);
+	snprintf(r.out[1].dev, sizeof(r.out[1].dev), "eth1");
+	r.out[0].group = A("239.2.2.2");
+	assert_true(mcr_rule_filter_match(&got, &r));
+	snprintf(got.dev, sizeof(got.dev), "eth9");
+	assert_false(mcr_rule_filter_match(&got, &r));
+	memset(&got, 0, sizeof(got));
+	assert_true(mcr_rule_filter_match(&got, &r));
+	snprintf(got.name, sizeof(got.name), "cam");
+	assert_false(mcr_rule_filter_match(&got, &r));
+	mcr_rule_free(&r);
+	/* An empty filter adds nothing; a bad interface name is refused. */
+	nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_CMD_RULE_GET, 1, 0);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(mcr_ctl_put_filter(nlh, sizeof(buf), &f), 0);
+	assert_int_equal(nlh->nlmsg_len, NLMSG_HDRLEN + MCR_CTLHDR_LEN);
+	mnl_attr_put_strz(nlh, MCR_A_FILTER_DEV, "a/b");
+	assert_int_equal(mcr_ctl_get_filter(nlh, &got, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "dev filter \"a/b\" is not a valid interface name"));
+}
+
 /* ---- hand-built malformed rules ---- */
 
 struct hand {
 	uint32_t buf[1024];
 	struct nlmsghdr *nlh;
-	struct nlattr *rule, *in, *outs, *out;
+	struct nlattr *rule, *in, *out;
+	bool ended;
 };
 
 static void hand_start(struct hand *h)
 {
 	h->nlh = mcr_ctl_msg_start(h->buf, sizeof(h->buf), MCR_CMD_RULE_ADD, 1, 0);
 	h->rule = mnl_attr_nest_start(h->nlh, MCR_A_RULE);
+	h->ended = false;
+}
+
+static void hand_end_rule(struct hand *h)
+{
+	if (!h->ended)
+		mnl_attr_nest_end(h->nlh, h->rule);
+	h->ended = true;
+}
+
+/* Ends the rule and opens an MCR_A_OUT after it. */
+static void hand_out(struct hand *h)
+{
+	hand_end_rule(h);
+	h->out = mnl_attr_nest_start(h->nlh, MCR_A_OUT);
 }
 
 static void hand_in(struct hand *h, bool dev, bool group, bool port)
@@ -580,10 +675,10 @@ static void hand_refused(struct hand *h, const char *phrase)
 
 	memset(&r, 0, sizeof(r));
 	memset(&info, 0, sizeof(info));
-	mnl_attr_nest_end(h->nlh, h->rule);
+	hand_end_rule(h);
 	ret = mcr_ctl_msg_check(h->nlh, h->nlh->nlmsg_len, err, sizeof(err));
 	if (ret == 0)
-		ret = mcr_ctl_get_rule(mcr_ctl_attr(h->nlh, MCR_A_RULE), &r, &info, err,
+		ret = mcr_ctl_get_rule(h->nlh, &r, &info, err,
 				       sizeof(err));
 	assert_true(ret < 0);
 	if (!strstr(err, phrase))
@@ -596,7 +691,7 @@ static struct mcr_rule hand_accepted(struct hand *h, struct mcr_rule_info *info)
 {
 	struct mcr_rule r;
 
-	mnl_attr_nest_end(h->nlh, h->rule);
+	hand_end_rule(h);
 	decode_ok(h->nlh, &r, info);
 	return r;
 }
@@ -704,14 +799,6 @@ static void test_bad_attrs(void **state)
 		mnl_attr_put_strz(h.nlh, MCR_RULE_REASON, reason);
 	}
 	hand_refused(&h, "reason \"rrrrrrrrrrrrrrrrrrrr...\" is longer than 95 characters");
-
-	/* An output outside the list. */
-	hand_start(&h);
-	mnl_attr_put_strz(h.nlh, MCR_RULE_NAME, "x");
-	h.out = mnl_attr_nest_start(h.nlh, MCR_RULE_OUT);
-	mnl_attr_put_strz(h.nlh, MCR_OUT_DEV, "eth1");
-	mnl_attr_nest_end(h.nlh, h.out);
-	hand_refused(&h, "output outside the output list");
 }
 
 static void test_bad_outputs(void **state)
@@ -737,11 +824,10 @@ static void test_bad_outputs(void **state)
 		hand_start(&h);
 		hand_in(&h, true, true, true);
 		mnl_attr_nest_end(h.nlh, h.in);
-		h.outs = mnl_attr_nest_start(h.nlh, MCR_RULE_OUTS);
-		h.out = mnl_attr_nest_start(h.nlh, MCR_RULE_OUT);
+		hand_out(&h);
 		mnl_attr_put_strz(h.nlh, MCR_OUT_DEV, "eth1");
 		mnl_attr_nest_end(h.nlh, h.out);
-		h.out = mnl_attr_nest_start(h.nlh, MCR_RULE_OUT);
+		hand_out(&h);
 		mnl_attr_put_strz(h.nlh, MCR_OUT_DEV, "eth2");
 		if (cases[i].len == 1)
 			mnl_attr_put_u8(h.nlh, cases[i].type, (uint8_t)cases[i].value);
@@ -750,7 +836,6 @@ static void test_bad_outputs(void **state)
 		else
 			mnl_attr_put_u32(h.nlh, cases[i].type, cases[i].value);
 		mnl_attr_nest_end(h.nlh, h.out);
-		mnl_attr_nest_end(h.nlh, h.outs);
 		hand_refused(&h, cases[i].phrase);
 	}
 
@@ -758,21 +843,18 @@ static void test_bad_outputs(void **state)
 	hand_start(&h);
 	hand_in(&h, true, true, true);
 	mnl_attr_nest_end(h.nlh, h.in);
-	h.outs = mnl_attr_nest_start(h.nlh, MCR_RULE_OUTS);
-	h.out = mnl_attr_nest_start(h.nlh, MCR_RULE_OUT);
+	hand_out(&h);
 	mnl_attr_put_u8(h.nlh, MCR_OUT_TTL, 3);
 	mnl_attr_nest_end(h.nlh, h.out);
-	mnl_attr_nest_end(h.nlh, h.outs);
 	hand_refused(&h, "rule output 1: no dev");
 
-	/* An output that is not a nest: a 2-byte MCR_RULE_OUT. */
+	/* An output that is not a nest: a 2-byte MCR_A_OUT. */
 	hand_start(&h);
 	hand_in(&h, true, true, true);
 	mnl_attr_nest_end(h.nlh, h.in);
-	h.outs = mnl_attr_nest_start(h.nlh, MCR_RULE_OUTS);
-	mnl_attr_put_u16(h.nlh, MCR_RULE_OUT, 3);
-	mnl_attr_nest_end(h.nlh, h.outs);
-	hand_refused(&h, "rule output 1: malformed nest");
+	hand_end_rule(&h);
+	mnl_attr_put_u16(h.nlh, MCR_A_OUT, 3);
+	hand_refused(&h, "message: rule output: nest of 2 bytes is too short");
 
 	/* A nest whose inner attribute overruns it. */
 	hand_start(&h);
@@ -795,16 +877,15 @@ static void test_defaults_and_unknown(void **state)
 	hand_in(&h, true, true, true);
 	mnl_attr_put_strz(h.nlh, 77, "future");     /* unknown input attribute */
 	mnl_attr_nest_end(h.nlh, h.in);
-	h.outs = mnl_attr_nest_start(h.nlh, MCR_RULE_OUTS);
-	mnl_attr_put_u8(h.nlh, 99, 1);               /* unknown in the output list */
-	h.out = mnl_attr_nest_start(h.nlh, MCR_RULE_OUT);
-	mnl_attr_put_strz(h.nlh, MCR_OUT_DEV, "eth1");
-	mnl_attr_put_u64(h.nlh, 300, 1);             /* unknown output attribute */
-	mnl_attr_nest_end(h.nlh, h.out);
-	mnl_attr_nest_end(h.nlh, h.outs);
 	h.out = mnl_attr_nest_start(h.nlh, MCR_RULE_DROPS);
 	mnl_attr_put_u64(h.nlh, MCR_DROP__MAX + 5, 9); /* unknown drop reason */
 	mnl_attr_put_u64(h.nlh, MCR_DROP_NO_TX_SLOT, 9);
+	mnl_attr_nest_end(h.nlh, h.out);
+	hand_end_rule(&h);
+	mnl_attr_put_u8(h.nlh, 99, 1);               /* unknown top-level attribute */
+	hand_out(&h);
+	mnl_attr_put_strz(h.nlh, MCR_OUT_DEV, "eth1");
+	mnl_attr_put_u64(h.nlh, 300, 1);             /* unknown output attribute */
 	mnl_attr_nest_end(h.nlh, h.out);
 	r = hand_accepted(&h, &info);
 	assert_string_equal(r.name, "");
@@ -824,55 +905,49 @@ static void test_defaults_and_unknown(void **state)
 	mcr_rule_info_free(&info);
 }
 
-/* Continuation attributes must follow their rule exactly. */
-static void test_continuation_checks(void **state)
+/* Outputs are top-level attributes after their one rule, beyond 64 KiB. */
+static void test_output_placement(void **state)
 {
-	struct mcr_rule r;
+	struct mcr_rule r, got;
 	void *buf;
 	struct nlmsghdr *nlh;
 	struct nlattr *a;
 	char err[256];
-	uint32_t len;
 
 	(void)state;
 	make_rule(&r, "big", 3000, false);
 	buf = buf_for(&r);
 	nlh = rule_msg(buf, mcr_ctl_rule_size(&r), &r, NULL);
-	check_msg_ok(nlh);
-	assert_non_null(mcr_ctl_attr(nlh, MCR_A_RULE_OUTS));
-	len = nlh->nlmsg_len;
+	assert_true(nlh->nlmsg_len > 0xffff);
+	decode_ok(nlh, &got, NULL);
+	assert_rule_same(&r, &got);
+	mcr_rule_free(&got);
 
-	/* The last continuation attribute dropped: cut short. */
-	mnl_attr_for_each(a, nlh, MCR_CTLHDR_LEN)
-		if (mnl_nlmsg_get_payload_tail(nlh) == (char *)a + MNL_ALIGN(a->nla_len))
-			break;
-	nlh->nlmsg_len = (uint32_t)((char *)a - (char *)nlh);
-	assert_int_equal(mcr_ctl_msg_check(nlh, len, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "cut short"));
-	/* ... and replaced by something else. */
-	mnl_attr_put_u32(nlh, MCR_A_STATUS, 0);
-	assert_int_equal(mcr_ctl_msg_check(nlh, len, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "continue into attribute"));
-
-	/* A continuation with no rule before it. */
+	/* An output with no rule before it. */
 	nlh = mcr_ctl_msg_start(buf, mcr_ctl_rule_size(&r), MCR_MSG_RULE, 1, 0);
-	a = mnl_attr_nest_start(nlh, MCR_A_RULE_OUTS);
+	a = mnl_attr_nest_start(nlh, MCR_A_OUT);
+	mnl_attr_put_strz(nlh, MCR_OUT_DEV, "eth1");
 	mnl_attr_nest_end(nlh, a);
+	assert_int_equal(mcr_ctl_put_rule(nlh, mcr_ctl_rule_size(&r), &r, NULL), 0);
 	assert_int_equal(mcr_ctl_msg_check(nlh, nlh->nlmsg_len, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "without a rule"));
+	assert_non_null(strstr(err, "rule output without a rule before it"));
+
+	/* Two rules in one message. */
+	nlh = mcr_ctl_msg_start(buf, mcr_ctl_rule_size(&r), MCR_MSG_RULE, 1, 0);
+	a = mnl_attr_nest_start(nlh, MCR_A_RULE);
+	mnl_attr_put_strz(nlh, MCR_RULE_NAME, "other");
+	mnl_attr_nest_end(nlh, a);
+	assert_int_equal(mcr_ctl_put_rule(nlh, mcr_ctl_rule_size(&r), &r, NULL), 0);
+	assert_int_equal(mcr_ctl_msg_check(nlh, nlh->nlmsg_len, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "more than one rule"));
 
 	/* An event before the rule, as the daemon sends them. */
 	nlh = mcr_ctl_msg_start(buf, mcr_ctl_rule_size(&r), MCR_MSG_EVENT, 1, 0);
 	mnl_attr_put_u32(nlh, MCR_A_EVENT, MCR_EV_RULE_ADDED);
 	assert_int_equal(mcr_ctl_put_rule(nlh, mcr_ctl_rule_size(&r), &r, NULL), 0);
-	check_msg_ok(nlh);
-	{
-		struct mcr_rule got;
-
-		decode_ok(nlh, &got, NULL);
-		assert_rule_same(&r, &got);
-		mcr_rule_free(&got);
-	}
+	decode_ok(nlh, &got, NULL);
+	assert_rule_same(&r, &got);
+	mcr_rule_free(&got);
 	mcr_rule_free(&r);
 	free(buf);
 }
@@ -902,12 +977,12 @@ static int check_exact(const void *msg, size_t len, bool fix_len)
 		size_t n;
 		int status;
 
+		if (mcr_ctl_attr(nlh, MCR_A_RULE) &&
+		    mcr_ctl_get_rule(nlh, &r, &info, err, sizeof(err)) == 0) {
+			mcr_rule_free(&r);
+			mcr_rule_info_free(&info);
+		}
 		mnl_attr_for_each(a, nlh, MCR_CTLHDR_LEN) {
-			if (mnl_attr_get_type(a) == MCR_A_RULE &&
-			    mcr_ctl_get_rule(a, &r, &info, err, sizeof(err)) == 0) {
-				mcr_rule_free(&r);
-				mcr_rule_info_free(&info);
-			}
 			if (mnl_attr_get_type(a) == MCR_A_LINK)
 				(void)mcr_ctl_get_link(a, &l, err, sizeof(err));
 		}
@@ -1062,11 +1137,13 @@ int main(void)
 		cmocka_unit_test(test_link_round_trip),
 		cmocka_unit_test(test_link_too_many_addrs),
 		cmocka_unit_test(test_done),
+		cmocka_unit_test(test_worker_round_trip),
+		cmocka_unit_test(test_filter_codec),
 		cmocka_unit_test(test_header_checks),
 		cmocka_unit_test(test_bad_attrs),
 		cmocka_unit_test(test_bad_outputs),
 		cmocka_unit_test(test_defaults_and_unknown),
-		cmocka_unit_test(test_continuation_checks),
+		cmocka_unit_test(test_output_placement),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_garbage),
 	};

@@ -119,7 +119,7 @@ static int parse_del(const char *line, struct mcr_rule *r)
 	return mcrctl_parse_rule_del(a->argc, a->argv, r);
 }
 
-static int parse_show(const char *line, struct mcrctl_rule_filter *f)
+static int parse_show(const char *line, struct mcr_rule_filter *f)
 {
 	struct args *a = split(line);
 
@@ -340,7 +340,7 @@ static void test_del(void **state)
 
 static void test_show_filters(void **state)
 {
-	struct mcrctl_rule_filter f;
+	struct mcr_rule_filter f;
 	struct mcr_rule r;
 
 	(void)state;
@@ -368,17 +368,17 @@ static void test_show_filters(void **state)
 	assert_int_equal(parse_add("name cam1 in dev eth0 group 239.1.1.1 port 5001 "
 				   "out dev eth1 group 239.2.2.2 out dev eth2", &r), 0);
 	assert_int_equal(parse_show("", &f), 0);
-	assert_true(mcrctl_rule_filter_match(&f, &r));
+	assert_true(mcr_rule_filter_match(&f, &r));
 	assert_int_equal(parse_show("name cam1", &f), 0);
-	assert_true(mcrctl_rule_filter_match(&f, &r));
+	assert_true(mcr_rule_filter_match(&f, &r));
 	assert_int_equal(parse_show("name cam2", &f), 0);
-	assert_false(mcrctl_rule_filter_match(&f, &r));
+	assert_false(mcr_rule_filter_match(&f, &r));
 	assert_int_equal(parse_show("dev eth2 group 239.2.2.2", &f), 0);
-	assert_true(mcrctl_rule_filter_match(&f, &r));
+	assert_true(mcr_rule_filter_match(&f, &r));
 	assert_int_equal(parse_show("dev eth3", &f), 0);
-	assert_false(mcrctl_rule_filter_match(&f, &r));
+	assert_false(mcr_rule_filter_match(&f, &r));
 	assert_int_equal(parse_show("group 239.3.3.3", &f), 0);
-	assert_false(mcrctl_rule_filter_match(&f, &r));
+	assert_false(mcr_rule_filter_match(&f, &r));
 	mcr_rule_free(&r);
 }
 
@@ -809,7 +809,7 @@ static void test_worker(void **state)
 	uint32_t buf[256];
 	struct nlmsghdr *nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_MSG_WORKER, 1, 0);
 	struct nlattr *n = mnl_attr_nest_start(nlh, MCR_A_WORKER);
-	struct mcrctl_worker w;
+	struct mcr_worker_info w;
 	char err[128], *s;
 
 	(void)state;
@@ -822,7 +822,7 @@ static void test_worker(void **state)
 	mnl_attr_put_u32(nlh, 77, 1); /* unknown: skipped */
 	mnl_attr_nest_end(nlh, n);
 	assert_int_equal(mcr_ctl_msg_check(nlh, nlh->nlmsg_len, err, sizeof(err)), 0);
-	assert_int_equal(mcrctl_get_worker(mcr_ctl_attr(nlh, MCR_A_WORKER), &w, err, sizeof(err)), 0);
+	assert_int_equal(mcr_ctl_get_worker(mcr_ctl_attr(nlh, MCR_A_WORKER), &w, err, sizeof(err)), 0);
 	assert_int_equal(w.index, 1);
 	assert_int_equal(w.pid, 4242);
 	mcrctl_print_worker(NULL, &w);
@@ -842,9 +842,9 @@ static void test_worker(void **state)
 	mnl_attr_put_u32(nlh, MCR_WORKER_INDEX, 1);
 	mnl_attr_put_u32(nlh, MCR_WORKER_DROPS, 1);
 	mnl_attr_nest_end(nlh, n);
-	assert_int_equal(mcrctl_get_worker(mcr_ctl_attr(nlh, MCR_A_WORKER), &w, err, sizeof(err)),
+	assert_int_equal(mcr_ctl_get_worker(mcr_ctl_attr(nlh, MCR_A_WORKER), &w, err, sizeof(err)),
 			 -EINVAL);
-	assert_string_equal(err, "worker: attribute 8 of 4 bytes, expected 8");
+	assert_string_equal(err, "worker: drops: attribute of 4 bytes, expected 8");
 }
 
 /* Events print with the same printers as the listings. */

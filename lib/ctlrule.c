@@ -1,0 +1,356 @@
+/*
+ * The rule codec: MCR_A_RULE (name, input, origin, state, counters) followed
+ * by one top-level MCR_A_OUT per output, so that no nest outgrows its
+ * 16-bit length however many outputs a rule has.
+ */
+#include "ctl.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "ctlattr.h"
+
+#define REASON_MAX sizeof(((struct mcr_rule_info *)0)->reason)
+
+/* ---- encoding ---- */
+
+size_t mcr_ctl_rule_size(const struct mcr_rule *r)
+{
+	size_t head = MNL_ALIGN(NLMSG_HDRLEN) + MNL_ALIGN(MCR_CTLHDR_LEN) + CTL_ATTR_SZ(4) /* event */;
+	size_t in = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + 3 * CTL_ATTR_SZ(4);
+	size_t rule = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(MCR_NAME_MAX) + in + 2 * CTL_ATTR_SZ(1) +
+		      CTL_ATTR_SZ(REASON_MAX) + CTL_ATTR_SZ(4) + 4 * CTL_ATTR_SZ(8) + CTL_ATTR_SZ(0) +
+		      (MCR_DROP__MAX - 1) * CTL_ATTR_SZ(8);
+	size_t out = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + CTL_ATTR_SZ(4) + CTL_ATTR_SZ(2) +
+		     2 * CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 3 * CTL_ATTR_SZ(8);
+
+	return head + rule + (size_t)r->nout * out;
+}
+
+static bool put_output(struct nlmsghdr *nlh, size_t len, const struct mcr_output *o,
+		       const struct mcr_out_info *oi, bool stats)
+{
+	struct nlattr *n = mnl_attr_nest_start_check(nlh, len, MCR_A_OUT);
+
+	if (!n)
+		return false;
+	if (!ctl_put_str(nlh, len, MCR_OUT_DEV, o->dev, sizeof(o->dev)) ||
+	    !mnl_attr_put_u32_check(nlh, len, MCR_OUT_GROUP, o->group.s_addr) ||
+	    !mnl_attr_put_u16_check(nlh, len, MCR_OUT_PORT, o->port) ||
+	    !mnl_attr_put_u8_check(nlh, len, MCR_OUT_TTL, o->ttl))
+		return false;
+	if (oi) {
+		if (!mnl_attr_put_u8_check(nlh, len, MCR_OUT_STATE, oi->state))
+			return false;
+		if (oi->reason[0] &&
+		    !ctl_put_str(nlh, len, MCR_OUT_REASON, oi->reason, sizeof(oi->reason)))
+			return false;
+		if (stats && (!mnl_attr_put_u64_check(nlh, len, MCR_OUT_PACKETS, oi->packets) ||
+			      !mnl_attr_put_u64_check(nlh, len, MCR_OUT_BYTES, oi->bytes) ||
+			      !mnl_attr_put_u64_check(nlh, len, MCR_OUT_ERRORS, oi->errors)))
+			return false;
+	}
+	mnl_attr_nest_end(nlh, n);
+	return true;
+}
+
+static bool put_input(struct nlmsghdr *nlh, size_t len, const struct mcr_input *in)
+{
+	struct nlattr *n = mnl_attr_nest_start_check(nlh, len, MCR_RULE_IN);
+
+	if (!n || !ctl_put_str(nlh, len, MCR_IN_DEV, in->dev, sizeof(in->dev)) ||
+	    !mnl_attr_put_u32_check(nlh, len, MCR_IN_GROUP, in->group.s_addr) ||
+	    !mnl_attr_put_u16_check(nlh, len, MCR_IN_PORT, in->port))
+		return false;
+	if (in->source.s_addr != INADDR_ANY &&
+	    !mnl_attr_put_u32_check(nlh, len, MCR_IN_SOURCE, in->source.s_addr))
+		return false;
+	mnl_attr_nest_end(nlh, n);
+	return true;
+}
+
+static bool put_rule_info(struct nlmsghdr *nlh, size_t len, const struct mcr_rule_info *info)
+{
+	if (!mnl_attr_put_u8_check(nlh, len, MCR_RULE_STATE, info->state))
+		return false;
+	if (info->reason[0] &&
+	    !ctl_put_str(nlh, len, MCR_RULE_REASON, info->reason, sizeof(info->reason)))
+		return false;
+	if (info->worker != UINT32_MAX &&
+	    !mnl_attr_put_u32_check(nlh, len, MCR_RULE_WORKER, info->worker))
+		return false;
+	if (!info->has_stats)
+		return true;
+	return mnl_attr_put_u64_check(nlh, len, MCR_RULE_PACKETS, info->packets) &&
+	       mnl_attr_put_u64_check(nlh, len, MCR_RULE_BYTES, info->bytes) &&
+	       mnl_attr_put_u64_check(nlh, len, MCR_RULE_PPS, info->pps) &&
+	       mnl_attr_put_u64_check(nlh, len, MCR_RULE_BPS, info->bps) &&
+	       ctl_put_drops(nlh, len, MCR_RULE_DROPS, info->drops);
+}
+
+static bool put_rule_head(struct nlmsghdr *nlh, size_t len, const struct mcr_rule *r,
+			  const struct mcr_rule_info *info)
+{
+	struct nlattr *rule = mnl_attr_nest_start_check(nlh, len, MCR_A_RULE);
+
+	if (!rule)
+		return false;
+	if (r->name[0] && !ctl_put_str(nlh, len, MCR_RULE_NAME, r->name, sizeof(r->name)))
+		return false;
+	if (r->in.dev[0] && !put_input(nlh, len, &r->in))
+		return false;
+	if (!mnl_attr_put_u8_check(nlh, len, MCR_RULE_ORIGIN, (uint8_t)r->origin))
+		return false;
+	if (info && !put_rule_info(nlh, len, info))
+		return false;
+	mnl_attr_nest_end(nlh, rule);
+	return true;
+}
+
+int mcr_ctl_put_rule(struct nlmsghdr *nlh, size_t len, const struct mcr_rule *r,
+		     const struct mcr_rule_info *info)
+{
+	uint32_t start = nlh->nlmsg_len;
+	bool stats = info && info->has_stats;
+
+	if (len > MCR_CTL_MSG_MAX)
+		len = MCR_CTL_MSG_MAX;
+	if (!put_rule_head(nlh, len, r, info))
+		goto full;
+	for (unsigned i = 0; i < r->nout; i++) {
+		const struct mcr_out_info *oi = info && info->out ? &info->out[i] : NULL;
+
+		if (!put_output(nlh, len, &r->out[i], oi, stats))
+			goto full;
+	}
+	return 0;
+full:
+	nlh->nlmsg_len = start;
+	return -EMSGSIZE;
+}
+
+/* ---- decoding ---- */
+
+static const struct ctl_pol rule_pol[MCR_RULE_MAX + 1] = {
+	[MCR_RULE_NAME] = { MNL_TYPE_NUL_STRING, MCR_NAME_MAX, "name" },
+	[MCR_RULE_IN] = { MNL_TYPE_NESTED, 0, "in" },
+	[MCR_RULE_ORIGIN] = { MNL_TYPE_U8, 0, "origin" },
+	[MCR_RULE_STATE] = { MNL_TYPE_U8, 0, "state" },
+	[MCR_RULE_REASON] = { MNL_TYPE_NUL_STRING, REASON_MAX, "reason" },
+	[MCR_RULE_WORKER] = { MNL_TYPE_U32, 0, "worker" },
+	[MCR_RULE_PACKETS] = { MNL_TYPE_U64, 0, "packets" },
+	[MCR_RULE_BYTES] = { MNL_TYPE_U64, 0, "bytes" },
+	[MCR_RULE_PPS] = { MNL_TYPE_U64, 0, "pps" },
+	[MCR_RULE_BPS] = { MNL_TYPE_U64, 0, "bps" },
+	[MCR_RULE_DROPS] = { MNL_TYPE_NESTED, 0, "drops" },
+};
+
+static const struct ctl_pol in_pol[MCR_IN_MAX + 1] = {
+	[MCR_IN_DEV] = { MNL_TYPE_NUL_STRING, IFNAMSIZ, "dev" },
+	[MCR_IN_GROUP] = { MNL_TYPE_U32, 0, "group" },
+	[MCR_IN_PORT] = { MNL_TYPE_U16, 0, "port" },
+	[MCR_IN_SOURCE] = { MNL_TYPE_U32, 0, "source" },
+};
+
+static const struct ctl_pol out_pol[MCR_OUT_MAX + 1] = {
+	[MCR_OUT_DEV] = { MNL_TYPE_NUL_STRING, IFNAMSIZ, "dev" },
+	[MCR_OUT_GROUP] = { MNL_TYPE_U32, 0, "group" },
+	[MCR_OUT_PORT] = { MNL_TYPE_U16, 0, "port" },
+	[MCR_OUT_TTL] = { MNL_TYPE_U8, 0, "ttl" },
+	[MCR_OUT_STATE] = { MNL_TYPE_U8, 0, "state" },
+	[MCR_OUT_REASON] = { MNL_TYPE_NUL_STRING, REASON_MAX, "reason" },
+	[MCR_OUT_PACKETS] = { MNL_TYPE_U64, 0, "packets" },
+	[MCR_OUT_BYTES] = { MNL_TYPE_U64, 0, "bytes" },
+	[MCR_OUT_ERRORS] = { MNL_TYPE_U64, 0, "errors" },
+};
+
+static int get_input(const struct nlattr *nest, struct mcr_input *in, char *err, size_t errlen)
+{
+	const struct nlattr *tb[MCR_IN_MAX + 1];
+	int ret = ctl_parse_nest(nest, in_pol, MCR_IN_MAX, tb, "rule input", err, errlen);
+
+	if (ret)
+		return ret;
+	if (!tb[MCR_IN_DEV] || !tb[MCR_IN_GROUP] || !tb[MCR_IN_PORT])
+		return ctl_fail(err, errlen, -EINVAL, "rule input: no %s",
+				!tb[MCR_IN_DEV] ? "dev" : !tb[MCR_IN_GROUP] ? "group" : "port");
+	if ((ret = ctl_get_dev(tb[MCR_IN_DEV], in->dev, "rule input", err, errlen)))
+		return ret;
+	in->group.s_addr = mnl_attr_get_u32(tb[MCR_IN_GROUP]);
+	in->port = mnl_attr_get_u16(tb[MCR_IN_PORT]);
+	if (in->port == 0)
+		return ctl_fail(err, errlen, -EINVAL, "rule input: port 0 is out of range (1..65535)");
+	if (tb[MCR_IN_SOURCE])
+		in->source.s_addr = mnl_attr_get_u32(tb[MCR_IN_SOURCE]);
+	return 0;
+}
+
+static int get_out_info(const struct nlattr **tb, struct mcr_out_info *oi, const char *where,
+			char *err, size_t errlen)
+{
+	oi->state = tb[MCR_OUT_STATE] ? mnl_attr_get_u8(tb[MCR_OUT_STATE]) : MCR_STATE_ACTIVE;
+	if (oi->state > MCR_STATE_ACTIVE)
+		return ctl_fail(err, errlen, -EINVAL, "%s: unknown state %u", where, oi->state);
+	if (tb[MCR_OUT_REASON])
+		strcpy(oi->reason, mnl_attr_get_str(tb[MCR_OUT_REASON]));
+	if (tb[MCR_OUT_PACKETS])
+		oi->packets = mnl_attr_get_u64(tb[MCR_OUT_PACKETS]);
+	if (tb[MCR_OUT_BYTES])
+		oi->bytes = mnl_attr_get_u64(tb[MCR_OUT_BYTES]);
+	if (tb[MCR_OUT_ERRORS])
+		oi->errors = mnl_attr_get_u64(tb[MCR_OUT_ERRORS]);
+	return 0;
+}
+
+/* Output idx (0-based) from an MCR_A_OUT that passed the message check. */
+static int get_output(const struct nlattr *nest, unsigned idx, const struct mcr_input *in,
+		      struct mcr_output *o, struct mcr_out_info *oi, char *err, size_t errlen)
+{
+	const struct nlattr *tb[MCR_OUT_MAX + 1];
+	char where[32];
+	int ret;
+
+	snprintf(where, sizeof(where), "rule output %u", idx + 1);
+	if ((ret = ctl_parse_nest(nest, out_pol, MCR_OUT_MAX, tb, where, err, errlen)))
+		return ret;
+	if (!tb[MCR_OUT_DEV])
+		return ctl_fail(err, errlen, -EINVAL, "%s: no dev", where);
+	if ((ret = ctl_get_dev(tb[MCR_OUT_DEV], o->dev, where, err, errlen)))
+		return ret;
+	o->group = tb[MCR_OUT_GROUP] ? (struct in_addr){ mnl_attr_get_u32(tb[MCR_OUT_GROUP]) }
+				     : in->group;
+	o->port = tb[MCR_OUT_PORT] ? mnl_attr_get_u16(tb[MCR_OUT_PORT]) : in->port;
+	o->ttl = tb[MCR_OUT_TTL] ? mnl_attr_get_u8(tb[MCR_OUT_TTL]) : MCR_DEFAULT_TTL;
+	if (o->port == 0)
+		return ctl_fail(err, errlen, -EINVAL, "%s: port 0 is out of range (1..65535)", where);
+	if (o->ttl == 0)
+		return ctl_fail(err, errlen, -EINVAL, "%s: ttl 0 is out of range (1..255)", where);
+	return oi ? get_out_info(tb, oi, where, err, errlen) : 0;
+}
+
+static int get_rule_info(const struct nlattr **tb, struct mcr_rule_info *info, char *err,
+			 size_t errlen)
+{
+	if (tb[MCR_RULE_STATE]) {
+		info->state = mnl_attr_get_u8(tb[MCR_RULE_STATE]);
+		if (info->state > MCR_STATE_ACTIVE)
+			return ctl_fail(err, errlen, -EINVAL, "rule: unknown state %u", info->state);
+	} else {
+		info->state = MCR_STATE_ACTIVE;
+	}
+	if (tb[MCR_RULE_REASON])
+		strcpy(info->reason, mnl_attr_get_str(tb[MCR_RULE_REASON]));
+	info->worker = tb[MCR_RULE_WORKER] ? mnl_attr_get_u32(tb[MCR_RULE_WORKER]) : UINT32_MAX;
+	info->has_stats = tb[MCR_RULE_PACKETS] || tb[MCR_RULE_BYTES] || tb[MCR_RULE_PPS] ||
+			  tb[MCR_RULE_BPS] || tb[MCR_RULE_DROPS];
+	if (tb[MCR_RULE_PACKETS])
+		info->packets = mnl_attr_get_u64(tb[MCR_RULE_PACKETS]);
+	if (tb[MCR_RULE_BYTES])
+		info->bytes = mnl_attr_get_u64(tb[MCR_RULE_BYTES]);
+	if (tb[MCR_RULE_PPS])
+		info->pps = mnl_attr_get_u64(tb[MCR_RULE_PPS]);
+	if (tb[MCR_RULE_BPS])
+		info->bps = mnl_attr_get_u64(tb[MCR_RULE_BPS]);
+	if (tb[MCR_RULE_DROPS])
+		return ctl_get_drops(tb[MCR_RULE_DROPS], info->drops, "rule drops", err, errlen);
+	return 0;
+}
+
+/* The rule's own attributes: name, input, origin and, with info, the rest. */
+static int get_rule_head(const struct nlattr *a, struct mcr_rule *r, struct mcr_rule_info *info,
+			 char *err, size_t errlen)
+{
+	const struct nlattr *tb[MCR_RULE_MAX + 1];
+	int ret;
+
+	if ((ret = ctl_check_object(a, MCR_A_RULE, "rule", err, errlen)) ||
+	    (ret = ctl_parse_nest(a, rule_pol, MCR_RULE_MAX, tb, "rule", err, errlen)))
+		return ret;
+	if (tb[MCR_RULE_NAME]) {
+		const char *name = mnl_attr_get_str(tb[MCR_RULE_NAME]);
+
+		if (!mcr_rule_name_valid(name))
+			return ctl_fail(err, errlen, -EINVAL, "rule: name \"%s\" is not valid", name);
+		strcpy(r->name, name);
+	}
+	if (tb[MCR_RULE_IN] && (ret = get_input(tb[MCR_RULE_IN], &r->in, err, errlen)))
+		return ret;
+	if (!tb[MCR_RULE_NAME] && !tb[MCR_RULE_IN])
+		return ctl_fail(err, errlen, -EINVAL, "rule: neither a name nor an input");
+	if (tb[MCR_RULE_ORIGIN]) {
+		uint8_t origin = mnl_attr_get_u8(tb[MCR_RULE_ORIGIN]);
+
+		if (origin > MCR_ORIGIN_RUNTIME)
+			return ctl_fail(err, errlen, -EINVAL, "rule: unknown origin %u", origin);
+		r->origin = (enum mcr_origin)origin;
+	}
+	return info ? get_rule_info(tb, info, err, errlen) : 0;
+}
+
+static unsigned count_outputs(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr;
+	unsigned n = 0;
+
+	mnl_attr_for_each(attr, nlh, MCR_CTLHDR_LEN)
+		n += mnl_attr_get_type(attr) == MCR_A_OUT;
+	return n;
+}
+
+static int get_outputs(const struct nlmsghdr *nlh, struct mcr_rule *r, struct mcr_rule_info *info,
+		       char *err, size_t errlen)
+{
+	const struct nlattr *attr;
+	unsigned n = count_outputs(nlh), i = 0;
+	int ret;
+
+	if (n > MCR_MAX_OUTPUTS)
+		return ctl_fail(err, errlen, -EINVAL, "rule: more than %d outputs", MCR_MAX_OUTPUTS);
+	if (!n)
+		return 0;
+	r->out = calloc(n, sizeof(*r->out));
+	if (info)
+		info->out = calloc(n, sizeof(*info->out));
+	if (!r->out || (info && !info->out))
+		return ctl_fail(err, errlen, -ENOMEM, "out of memory");
+	r->nout = n;
+	mnl_attr_for_each(attr, nlh, MCR_CTLHDR_LEN) {
+		if (mnl_attr_get_type(attr) != MCR_A_OUT)
+			continue;
+		if ((ret = get_output(attr, i, &r->in, &r->out[i], info ? &info->out[i] : NULL, err,
+				      errlen)))
+			return ret;
+		i++;
+	}
+	return 0;
+}
+
+int mcr_ctl_get_rule(const struct nlmsghdr *nlh, struct mcr_rule *r, struct mcr_rule_info *info,
+		     char *err, size_t errlen)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (info)
+		memset(info, 0, sizeof(*info));
+	if (!nlh)
+		return ctl_fail(err, errlen, -EINVAL, "no message");
+	if ((ret = get_rule_head(mcr_ctl_attr(nlh, MCR_A_RULE), r, info, err, errlen)) ||
+	    (ret = get_outputs(nlh, r, info, err, errlen))) {
+		mcr_rule_free(r);
+		if (info)
+			mcr_rule_info_free(info);
+		return ret;
+	}
+	return 0;
+}
+
+void mcr_rule_info_free(struct mcr_rule_info *info)
+{
+	free(info->out);
+	info->out = NULL;
+}

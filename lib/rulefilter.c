@@ -1,0 +1,60 @@
+/* The "rule show" filter: its wire form and its match (rulefilter.h). */
+#include "rulefilter.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <string.h>
+
+#include "addr.h"
+#include "ctl.h"
+#include "ctlattr.h"
+
+int mcr_ctl_put_filter(struct nlmsghdr *nlh, size_t len, const struct mcr_rule_filter *f)
+{
+	uint32_t start = nlh->nlmsg_len;
+
+	if ((f->name[0] && !ctl_put_str(nlh, len, MCR_A_FILTER_NAME, f->name, sizeof(f->name))) ||
+	    (f->dev[0] && !ctl_put_str(nlh, len, MCR_A_FILTER_DEV, f->dev, sizeof(f->dev))) ||
+	    (f->has_group && !mnl_attr_put_u32_check(nlh, len, MCR_A_FILTER_GROUP, f->group.s_addr))) {
+		nlh->nlmsg_len = start;
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+int mcr_ctl_get_filter(const struct nlmsghdr *nlh, struct mcr_rule_filter *f, char *err,
+		       size_t errlen)
+{
+	const struct nlattr *a;
+
+	memset(f, 0, sizeof(*f));
+	/* The message check validated type, length and string bounds. */
+	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_NAME)))
+		strcpy(f->name, mnl_attr_get_str(a));
+	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_DEV))) {
+		if (!mcr_ifname_valid(mnl_attr_get_str(a)))
+			return ctl_fail(err, errlen, -EINVAL,
+					"dev filter \"%s\" is not a valid interface name",
+					mnl_attr_get_str(a));
+		strcpy(f->dev, mnl_attr_get_str(a));
+	}
+	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_GROUP))) {
+		f->group.s_addr = mnl_attr_get_u32(a);
+		f->has_group = true;
+	}
+	return 0;
+}
+
+bool mcr_rule_filter_match(const struct mcr_rule_filter *f, const struct mcr_rule *r)
+{
+	bool dev = !f->dev[0] || !strcmp(r->in.dev, f->dev);
+	bool group = !f->has_group || r->in.group.s_addr == f->group.s_addr;
+
+	if (f->name[0] && strcmp(f->name, r->name))
+		return false;
+	for (unsigned i = 0; i < r->nout && !(dev && group); i++) {
+		dev = dev || !strcmp(r->out[i].dev, f->dev);
+		group = group || r->out[i].group.s_addr == f->group.s_addr;
+	}
+	return dev && group;
+}
