@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -136,4 +137,35 @@ int mcrctl_split_line(char *line, char **argv, int max)
 		*w++ = '\0';
 	}
 	return argc;
+}
+
+int mcrctl_read_line(FILE *fp, char **buf, size_t *cap, size_t max)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc_unlocked(fp)) != EOF && c != '\n') {
+		if (n == max)
+			return -E2BIG;
+		if (c == '\0')
+			return -EINVAL;
+		if (n + 1 >= *cap) {
+			size_t ncap = *cap ? *cap * 2 : 256;
+			char *p = realloc(*buf, ncap);
+
+			if (!p)
+				return -ENOMEM;
+			*buf = p;
+			*cap = ncap;
+		}
+		(*buf)[n++] = (char)c;
+	}
+	if (ferror(fp))
+		return errno ? -errno : -EIO;
+	if (c == EOF && n == 0)
+		return 0;
+	if (!*buf && !(*buf = malloc(*cap = 1)))
+		return -ENOMEM;
+	(*buf)[n] = '\0';
+	return 1;
 }

@@ -8,15 +8,6 @@
 #include "mcrctl.h"
 #include "print.h"
 
-void mcrctl_link_usage(FILE *fp)
-{
-	fputs("Usage: mcrctl link show [ dev IFNAME ]\n"
-	      "       mcrctl link help\n"
-	      "Lists the interfaces the rules use: ifindex (0 when absent), state (up,\n"
-	      "down or absent), IPv4 addresses and the number of rules using each;\n"
-	      "with -s, frames received and drops by reason.\n",
-	      fp);
-}
 
 void mcrctl_print_link(const char *key, const struct mcr_link_info *l)
 {
@@ -94,20 +85,18 @@ static int link_show(int argc, char **argv)
 	return ret;
 }
 
-int mcrctl_do_link(int argc, char **argv)
-{
-	static const char *const cmds[] = { "show", "list", "help" };
+static const struct mcrctl_cmd link_cmds[] = {
+	{ "show", link_show, "[ dev IFNAME ]" },
+	{ "list", link_show, NULL },
+	{ "help", NULL, "" },
+	{ NULL, NULL, NULL },
+};
 
-	if (argc < 1)
-		return link_show(0, NULL);
-	switch (mcrctl_lookup(argv[0], cmds, 3)) {
-	case 0:
-	case 1: return link_show(argc - 1, argv + 1);
-	case 2:
-		mcrctl_link_usage(stdout);
-		return MCRCTL_EXIT_OK;
-	}
-	mcrctl_err("unknown command \"%s\" for \"link\"", argv[0]);
-	mcrctl_link_usage(mcrctl_errfp());
-	return MCRCTL_EXIT_USAGE;
-}
+const struct mcrctl_object mcrctl_link_object = {
+	.name = "link",
+	.cmds = link_cmds,
+	.bare = link_show,
+	.notes = "Lists the interfaces the rules use: ifindex (0 when absent), state (up,\n"
+		 "down or absent), IPv4 addresses and the number of rules using each;\n"
+		 "with -s, frames received and drops by reason.\n",
+};

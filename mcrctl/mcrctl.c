@@ -13,12 +13,37 @@
 #include "mcrctl.h"
 #include "print.h"
 
+static const struct entry {
+	const char *name;
+	const struct mcrctl_object *obj;  /* NULL: help */
+	bool shortcut; /* "show" is "rule show": the word itself goes to the object */
+} entries[] = {
+	{ "rule", &mcrctl_rule_object, false },
+	{ "link", &mcrctl_link_object, false },
+	{ "worker", &mcrctl_worker_object, false },
+	{ "monitor", &mcrctl_monitor_object, false },
+	{ "reload", &mcrctl_reload_object, false },
+	{ "show", &mcrctl_rule_object, true },
+	{ "add", &mcrctl_rule_object, true },
+	{ "delete", &mcrctl_rule_object, true },
+	{ "help", NULL, false },
+};
+#define N_ENTRIES (sizeof(entries) / sizeof(entries[0]))
+
 static void usage(FILE *fp)
 {
+	const char *sep = "";
+
 	fputs("Usage: mcrctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 	      "       mcrctl [ OPTIONS ] -b[atch] FILE [ -f[orce] ]\n"
 	      "       mcrctl -V[ersion] | -h[elp] | help [ OBJECT ]\n"
-	      "where  OBJECT  := { rule | link | worker | monitor | reload }\n"
+	      "where  OBJECT  := { ", fp);
+	for (size_t i = 0; i < N_ENTRIES; i++)
+		if (entries[i].obj && !entries[i].shortcut) {
+			fprintf(fp, "%s%s", sep, entries[i].name);
+			sep = " | ";
+		}
+	fputs(" }\n"
 	      "       OPTIONS := { -s[tatistics] | -j[son] | -p[retty] | -S[ocket] PATH }\n"
 	      "       show, add and del stand for rule show, rule add and rule del.\n"
 	      "       Objects, commands and keywords may be shortened to a prefix; a\n"
@@ -36,52 +61,27 @@ static void usage(FILE *fp)
 static void usage_all(FILE *fp)
 {
 	usage(fp);
-	fputc('\n', fp);
-	mcrctl_rule_usage(fp);
-	fputc('\n', fp);
-	mcrctl_link_usage(fp);
-	fputc('\n', fp);
-	mcrctl_worker_usage(fp);
-	fputc('\n', fp);
-	mcrctl_monitor_usage(fp);
-	fputc('\n', fp);
-	mcrctl_reload_usage(fp);
+	for (size_t i = 0; i < N_ENTRIES; i++)
+		if (entries[i].obj && !entries[i].shortcut) {
+			fputc('\n', fp);
+			mcrctl_usage(entries[i].obj, fp);
+		}
 }
 
-static int do_help(int argc, char **argv);
-
-static const struct object {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	void (*usage)(FILE *fp);
-	bool rule_shortcut; /* "show" is "rule show": the word goes to mcrctl_do_rule */
-} objects[] = {
-	{ "rule", mcrctl_do_rule, mcrctl_rule_usage, false },
-	{ "link", mcrctl_do_link, mcrctl_link_usage, false },
-	{ "worker", mcrctl_do_worker, mcrctl_worker_usage, false },
-	{ "monitor", mcrctl_do_monitor, mcrctl_monitor_usage, false },
-	{ "reload", mcrctl_do_reload, mcrctl_reload_usage, false },
-	{ "show", mcrctl_do_rule, mcrctl_rule_usage, true },
-	{ "add", mcrctl_do_rule, mcrctl_rule_usage, true },
-	{ "delete", mcrctl_do_rule, mcrctl_rule_usage, true },
-	{ "help", do_help, usage_all, false },
-};
-#define N_OBJECTS (sizeof(objects) / sizeof(objects[0]))
-
-static int find_object(const char *word)
+static int find_entry(const char *word)
 {
-	for (size_t i = 0; i < N_OBJECTS; i++)
-		if (mcrctl_matches(word, objects[i].name))
+	for (size_t i = 0; i < N_ENTRIES; i++)
+		if (mcrctl_matches(word, entries[i].name))
 			return (int)i;
 	return -1;
 }
 
-static int do_help(int argc, char **argv)
+static int help(int argc, char **argv)
 {
 	int i;
 
-	if (argc > 0 && (i = find_object(argv[0])) >= 0) {
-		objects[i].usage(stdout);
+	if (argc > 0 && (i = find_entry(argv[0])) >= 0 && entries[i].obj) {
+		mcrctl_usage(entries[i].obj, stdout);
 		return MCRCTL_EXIT_OK;
 	}
 	usage_all(stdout);
@@ -91,16 +91,18 @@ static int do_help(int argc, char **argv)
 /* Runs "OBJECT ARGS..." and returns its exit code. */
 static int run(int argc, char **argv)
 {
-	int i = find_object(argv[0]);
+	int i = find_entry(argv[0]);
 
 	if (i < 0) {
 		mcrctl_err("unknown object \"%s\", try \"mcrctl help\"", argv[0]);
 		usage(mcrctl_errfp());
 		return MCRCTL_EXIT_USAGE;
 	}
-	if (objects[i].rule_shortcut)
-		return objects[i].fn(argc, argv);
-	return objects[i].fn(argc - 1, argv + 1);
+	if (!entries[i].obj)
+		return help(argc - 1, argv + 1);
+	if (entries[i].shortcut)
+		return mcrctl_dispatch(entries[i].obj, argc, argv);
+	return mcrctl_dispatch(entries[i].obj, argc - 1, argv + 1);
 }
 
 static int batch(const char *file, bool force)
@@ -110,19 +112,32 @@ static int batch(const char *file, bool force)
 	char *line = NULL, prefix[512];
 	size_t cap = 0;
 	unsigned lineno = 0;
-	int last = MCRCTL_EXIT_OK;
+	int last = MCRCTL_EXIT_OK, rc;
 
 	if (!fp) {
 		mcrctl_err("cannot open %s: %s", file, strerror(errno));
 		return MCRCTL_EXIT_USAGE;
 	}
-	while (getline(&line, &cap, fp) >= 0) {
-		int max = (int)(strlen(line) / 2 + 2), argc, ret;
-		char **argv = calloc((size_t)max, sizeof(*argv));
+	while ((rc = mcrctl_read_line(fp, &line, &cap, MCRCTL_LINE_MAX)) != 0) {
+		int max, argc, ret;
+		char **argv;
 
 		lineno++;
 		snprintf(prefix, sizeof(prefix), "%s:%u: ", name, lineno);
 		mcrctl_opt.err_prefix = prefix;
+		if (rc < 0) {
+			/* No next line to go on with: stop, -force or not. */
+			if (rc == -E2BIG)
+				mcrctl_err("line is longer than %u bytes", MCRCTL_LINE_MAX);
+			else if (rc == -EINVAL)
+				mcrctl_err("line holds a NUL byte");
+			else
+				mcrctl_err("cannot read: %s", strerror(-rc));
+			last = MCRCTL_EXIT_USAGE;
+			break;
+		}
+		max = (int)(strlen(line) / 2 + 2);
+		argv = calloc((size_t)max, sizeof(*argv));
 		if (!argv) {
 			mcrctl_err("out of memory");
 			ret = MCRCTL_EXIT_USAGE;

@@ -82,6 +82,39 @@ int mcrctl_missing_arg(const char *kw);
  */
 int mcrctl_split_line(char *line, char **argv, int max);
 
+/* The longest batch line: a rule with 4096 outputs spelled out fits. */
+#define MCRCTL_LINE_MAX (1u << 20)
+/*
+ * Reads one line of at most max bytes (its newline dropped) into *buf,
+ * grown as needed.  1 a line, 0 end of file, -E2BIG longer than max,
+ * -EINVAL a NUL byte in it, -EIO a read error, -ENOMEM.
+ */
+int mcrctl_read_line(FILE *fp, char **buf, size_t *cap, size_t max);
+
+/* ---- command.c: one table per object drives dispatch and usage ---- */
+
+struct mcrctl_cmd {
+	const char *name;                  /* matched by prefix, in table order */
+	int (*fn)(int argc, char **argv);  /* the words after the command; NULL: help */
+	const char *args;                  /* synopsis after the name; NULL: an unlisted alias */
+};
+
+struct mcrctl_object {
+	const char *name;
+	const struct mcrctl_cmd *cmds;     /* ends with a row whose name is NULL */
+	int (*bare)(int argc, char **argv);/* run when no command follows; NULL: one is needed */
+	const char *bare_args;             /* its synopsis line; NULL: not listed */
+	const char *notes;                 /* printed after the synopsis lines */
+};
+
+/* "Usage: mcrctl OBJECT CMD ARGS" for each listed row, then the notes. */
+void mcrctl_usage(const struct mcrctl_object *o, FILE *fp);
+/* Runs the row argv[0] fits (or bare); an unknown command is an error. */
+int mcrctl_dispatch(const struct mcrctl_object *o, int argc, char **argv);
+
+extern const struct mcrctl_object mcrctl_rule_object, mcrctl_link_object,
+	mcrctl_worker_object, mcrctl_monitor_object, mcrctl_reload_object;
+
 /* ---- client.c: one connection, reused for every request ---- */
 
 /* Called for each object message of a reply; < 0 when it could not be used. */
@@ -119,26 +152,14 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 		       const struct mcr_rule_info *info);
 /* "    drops: none" or every reason and count; JSON "drops": {reason: count}. */
 void mcrctl_print_drops(const uint64_t *drops);
-void mcrctl_rule_usage(FILE *fp);
-/* "rule COMMAND ARGS": argv[0] is the command; none means show. */
-int mcrctl_do_rule(int argc, char **argv);
 
 /* ---- link.c, worker.c, monitor.c, reload.c ---- */
 
 void mcrctl_print_link(const char *key, const struct mcr_link_info *l);
-void mcrctl_link_usage(FILE *fp);
-int mcrctl_do_link(int argc, char **argv);
 
 void mcrctl_print_worker(const char *key, const struct mcr_worker_info *w);
-void mcrctl_worker_usage(FILE *fp);
-int mcrctl_do_worker(int argc, char **argv);
 
 /* Prints one MCR_MSG_EVENT: "[rule-added] <rule line>", or a JSON object. */
 int mcrctl_print_event(const struct nlmsghdr *nlh);
-void mcrctl_monitor_usage(FILE *fp);
-int mcrctl_do_monitor(int argc, char **argv);
-
-void mcrctl_reload_usage(FILE *fp);
-int mcrctl_do_reload(int argc, char **argv);
 
 #endif

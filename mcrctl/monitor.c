@@ -7,17 +7,6 @@
 #include "mcrctl.h"
 #include "print.h"
 
-void mcrctl_monitor_usage(FILE *fp)
-{
-	fputs("Usage: mcrctl monitor\n"
-	      "       mcrctl monitor help\n"
-	      "Prints each event until interrupted, one line each:\n"
-	      "  [rule-added] RULE   [rule-removed] RULE   [rule-active] RULE\n"
-	      "  [rule-pending] RULE   [link] LINK   [reload] ok | failed: REASON\n"
-	      "RULE and LINK are printed as rule show and link show do.  With -j,\n"
-	      "each event is one JSON object per line: {\"event\":...,\"rule\":{...}}.\n",
-	      fp);
-}
 
 static int print_reload(const struct nlmsghdr *nlh, const char *name)
 {
@@ -116,23 +105,34 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-int mcrctl_do_monitor(int argc, char **argv)
+/* Bare "monitor": dispatch has refused any word after it. */
+static int monitor_run(int argc, char **argv)
 {
-	static const char *const cmds[] = { "help" };
 	struct nlmsghdr *nlh;
 	int ret;
 
-	if (argc > 0) {
-		if (mcrctl_lookup(argv[0], cmds, 1) == 0) {
-			mcrctl_monitor_usage(stdout);
-			return MCRCTL_EXIT_OK;
-		}
-		mcrctl_err("unknown keyword \"%s\"", argv[0]);
-		return MCRCTL_EXIT_USAGE;
-	}
+	(void)argc;
+	(void)argv;
 	if (!(nlh = mcrctl_msg_new(64, MCR_CMD_MONITOR, 0)))
 		return MCRCTL_EXIT_DAEMON;
 	ret = mcrctl_request(nlh, on_event, NULL, MCRCTL_REQ_MONITOR);
 	free(nlh);
 	return ret;
 }
+
+static const struct mcrctl_cmd monitor_cmds[] = {
+	{ "help", NULL, "" },
+	{ NULL, NULL, NULL },
+};
+
+const struct mcrctl_object mcrctl_monitor_object = {
+	.name = "monitor",
+	.cmds = monitor_cmds,
+	.bare = monitor_run,
+	.bare_args = "",
+	.notes = "Prints each event until interrupted, one line each:\n"
+		 "  [rule-added] RULE   [rule-removed] RULE   [rule-active] RULE\n"
+		 "  [rule-pending] RULE   [link] LINK   [reload] ok | failed: REASON\n"
+		 "RULE and LINK are printed as rule show and link show do.  With -j,\n"
+		 "each event is one JSON object per line: {\"event\":...,\"rule\":{...}}.\n",
+};

@@ -10,26 +10,6 @@
 #include "mcrctl.h"
 #include "print.h"
 
-void mcrctl_rule_usage(FILE *fp)
-{
-	fputs("Usage: mcrctl rule add [ name NAME ] in INPUT out OUTPUT [ out OUTPUT ]...\n"
-	      "       mcrctl rule del { name NAME | in INPUT }\n"
-	      "       mcrctl rule show [ name NAME ] [ dev IFNAME ] [ group ADDR ]\n"
-	      "       mcrctl rule flush\n"
-	      "       mcrctl rule help\n"
-	      "INPUT  := dev IFNAME group GROUP port PORT [ source ADDR ]\n"
-	      "OUTPUT := dev IFNAME [ group ADDR ] [ port PORT ] [ ttl TTL ]\n"
-	      "NAME   := up to 63 printable characters, no blanks or quotes;\n"
-	      "          without one, mcrd names the rule IFNAME:GROUP:PORT of its input\n"
-	      "GROUP  := an IPv4 multicast address, e.g. 239.1.1.1\n"
-	      "ADDR   := an IPv4 address\n"
-	      "PORT   := 1..65535\n"
-	      "TTL    := 1..255 (default 1)\n"
-	      "An output's group and port default to the input's.  show with -s adds\n"
-	      "counters; dev and group match the input or any output.  flush removes\n"
-	      "every rule, from the configuration file too.\n",
-	      fp);
-}
 
 /* ---- parsers ---- */
 
@@ -487,23 +467,30 @@ static int rule_flush(int argc, char **argv)
 	return ret;
 }
 
-int mcrctl_do_rule(int argc, char **argv)
-{
-	static const char *const cmds[] = { "add", "delete", "show", "list", "flush", "help" };
+static const struct mcrctl_cmd rule_cmds[] = {
+	{ "add", rule_add, "[ name NAME ] in INPUT out OUTPUT [ out OUTPUT ]..." },
+	{ "del", rule_del, "{ name NAME | in INPUT }" },
+	{ "delete", rule_del, NULL },
+	{ "show", rule_show, "[ name NAME ] [ dev IFNAME ] [ group ADDR ]" },
+	{ "list", rule_show, NULL },
+	{ "flush", rule_flush, "" },
+	{ "help", NULL, "" },
+	{ NULL, NULL, NULL },
+};
 
-	if (argc < 1)
-		return rule_show(0, NULL);
-	switch (mcrctl_lookup(argv[0], cmds, sizeof(cmds) / sizeof(cmds[0]))) {
-	case 0: return rule_add(argc - 1, argv + 1);
-	case 1: return rule_del(argc - 1, argv + 1);
-	case 2:
-	case 3: return rule_show(argc - 1, argv + 1);
-	case 4: return rule_flush(argc - 1, argv + 1);
-	case 5:
-		mcrctl_rule_usage(stdout);
-		return MCRCTL_EXIT_OK;
-	}
-	mcrctl_err("unknown command \"%s\" for \"rule\"", argv[0]);
-	mcrctl_rule_usage(mcrctl_errfp());
-	return MCRCTL_EXIT_USAGE;
-}
+const struct mcrctl_object mcrctl_rule_object = {
+	.name = "rule",
+	.cmds = rule_cmds,
+	.bare = rule_show,
+	.notes = "INPUT  := dev IFNAME group GROUP port PORT [ source ADDR ]\n"
+		 "OUTPUT := dev IFNAME [ group ADDR ] [ port PORT ] [ ttl TTL ]\n"
+		 "NAME   := up to 63 printable characters, no blanks or quotes;\n"
+		 "          without one, mcrd names the rule IFNAME:GROUP:PORT of its input\n"
+		 "GROUP  := an IPv4 multicast address, e.g. 239.1.1.1\n"
+		 "ADDR   := an IPv4 address\n"
+		 "PORT   := 1..65535\n"
+		 "TTL    := 1..255 (default 1)\n"
+		 "An output's group and port default to the input's.  show with -s adds\n"
+		 "counters; dev and group match the input or any output.  flush removes\n"
+		 "every rule, from the configuration file too.\n",
+};

@@ -8,14 +8,6 @@
 #include "mcrctl.h"
 #include "print.h"
 
-void mcrctl_worker_usage(FILE *fp)
-{
-	fputs("Usage: mcrctl worker show\n"
-	      "       mcrctl worker help\n"
-	      "Lists mcrd's workers: index, pid, CPU (any when not pinned), uid,\n"
-	      "rules owned, packets in and out, drops.\n",
-	      fp);
-}
 
 #define HAS(w, t) ((w)->present & (1u << (t)))
 
@@ -79,20 +71,17 @@ static int worker_show(int argc, char **argv)
 	return ret;
 }
 
-int mcrctl_do_worker(int argc, char **argv)
-{
-	static const char *const cmds[] = { "show", "list", "help" };
+static const struct mcrctl_cmd worker_cmds[] = {
+	{ "show", worker_show, "" },
+	{ "list", worker_show, NULL },
+	{ "help", NULL, "" },
+	{ NULL, NULL, NULL },
+};
 
-	if (argc < 1)
-		return worker_show(0, NULL);
-	switch (mcrctl_lookup(argv[0], cmds, 3)) {
-	case 0:
-	case 1: return worker_show(argc - 1, argv + 1);
-	case 2:
-		mcrctl_worker_usage(stdout);
-		return MCRCTL_EXIT_OK;
-	}
-	mcrctl_err("unknown command \"%s\" for \"worker\"", argv[0]);
-	mcrctl_worker_usage(mcrctl_errfp());
-	return MCRCTL_EXIT_USAGE;
-}
+const struct mcrctl_object mcrctl_worker_object = {
+	.name = "worker",
+	.cmds = worker_cmds,
+	.bare = worker_show,
+	.notes = "Lists mcrd's workers: index, pid, CPU (any when not pinned), uid,\n"
+		 "rules owned, packets in and out, drops.\n",
+};

@@ -5,7 +5,7 @@
 # bad argument, batch files, monitor, reload, and garbage on the socket.
 TEST_LIMIT=240
 . "$(dirname "$0")/lib.sh"
-plan 84
+plan 86
 
 line_topology
 C=$(conf relay <<'CONF'
@@ -130,6 +130,11 @@ chk 1 'Error: duplicate "port"' "duplicated keyword: exit 1" rule add in dev r-i
 chk 1 "Error: cannot open $TMP/no-such-batch: No such file or directory" "-b with a missing file: exit 1" \
 	-b "$TMP/no-such-batch"
 chk 1 'frobnicate' "unknown object: exit 1" frobnicate show
+# Endless input: refused at once, never read forever (bounded by timeout).
+err=$(timeout 10 "$BIN/mcrctl" -b /dev/zero 2>&1); rc=$?
+[ "$rc" -eq 1 ] && [[ "$err" == "/dev/zero:1: Error: line holds a NUL byte" ]]; ok $? "-b /dev/zero: exit 1 at once"
+err=$(head -c 1100000 /dev/zero | tr '\0' a | timeout 10 "$BIN/mcrctl" -b - 2>&1); rc=$?
+[ "$rc" -eq 1 ] && [[ "$err" == *"<stdin>:1: Error: line is longer than 1048576 bytes"* ]]; ok $? "-b with a 1.1 MB line: exit 1"
 # --- refusals: exit 2 with the daemon's reason ---------------------------------
 chk 2 'rule "rt2": duplicate name' "duplicate name: exit 2" rule add name rt2 in dev r-in group 239.1.1.9 port 1 out dev r-out
 chk 2 'not a multicast address' "non-multicast input group refused: exit 2" rule add in dev r-in group 10.1.1.1 port 1 out dev r-out

@@ -907,6 +907,72 @@ static void test_events(void **state)
 	mcr_rule_free(&r);
 }
 
+/* ---- command tables ---- */
+
+/* Every listed row of every object is in its usage; help and unknown words. */
+static void test_tables(void **state)
+{
+	const struct mcrctl_object *objs[] = { &mcrctl_rule_object, &mcrctl_link_object,
+					       &mcrctl_worker_object, &mcrctl_monitor_object,
+					       &mcrctl_reload_object };
+	char *argv[] = { "frob", NULL }, *help[] = { "he", NULL }, *s, want[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+		const struct mcrctl_object *o = objs[i];
+
+		mcrctl_usage(o, out_fp);
+		s = output();
+		for (const struct mcrctl_cmd *c = o->cmds; c->name; c++) {
+			snprintf(want, sizeof(want), "mcrctl %s %s", o->name, c->name);
+			if (c->args && !strstr(s, want))
+				fail_msg("usage of %s lacks \"%s\"", o->name, want);
+			if (!c->args)
+				assert_null(strstr(s, want));
+		}
+		assert_true(!strncmp(s, "Usage: mcrctl ", 14));
+		free(s);
+		assert_int_equal(mcrctl_dispatch(o, 1, argv), MCRCTL_EXIT_USAGE);
+		snprintf(want, sizeof(want), "Error: unknown command \"frob\" for \"%s\"\nUsage:",
+			 o->name);
+		assert_true(!strncmp(errors(), want, strlen(want)));
+	}
+	/* help goes to stdout, which the test does not capture: exit 0 is enough. */
+	assert_int_equal(mcrctl_dispatch(&mcrctl_reload_object, 1, help), MCRCTL_EXIT_OK);
+}
+
+/* Batch lines are bounded and may not hold NUL bytes. */
+static void test_read_line(void **state)
+{
+	FILE *fp = tmpfile();
+	char *buf = NULL;
+	size_t cap = 0;
+
+	(void)state;
+	assert_non_null(fp);
+	fputs("rule show\n\nlast", fp);
+	fputc('\0', fp);
+	fputs("x\n0123456789abcdef\n", fp);
+	rewind(fp);
+	assert_int_equal(mcrctl_read_line(fp, &buf, &cap, 16), 1);
+	assert_string_equal(buf, "rule show");
+	assert_int_equal(mcrctl_read_line(fp, &buf, &cap, 16), 1);
+	assert_string_equal(buf, "");
+	assert_int_equal(mcrctl_read_line(fp, &buf, &cap, 16), -EINVAL);
+	assert_int_equal(mcrctl_read_line(fp, &buf, &cap, 16), 1); /* the rest, "x" */
+	assert_int_equal(mcrctl_read_line(fp, &buf, &cap, 15), -E2BIG);
+	fclose(fp);
+
+	fp = tmpfile();
+	fputs("no newline", fp);
+	rewind(fp);
+	assert_int_equal(mcrctl_read_line(fp, &buf, &cap, 16), 1);
+	assert_string_equal(buf, "no newline");
+	assert_int_equal(mcrctl_read_line(fp, &buf, &cap, 16), 0);
+	fclose(fp);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -925,6 +991,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_link_print, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_line, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
