@@ -75,8 +75,11 @@ trap cleanup EXIT
 trap 'echo "not ok - interrupted (watchdog after ${TEST_LIMIT}s, or a signal)"; exit 1' INT TERM
 
 # The whole test is bounded: the watchdog ends it (and the trap cleans up).
-# Its output is detached so a leftover sleep never holds prove's pipe open.
-( sleep "$TEST_LIMIT"; kill -TERM $$ ) >/dev/null 2>&1 &
+# Its output is detached so a leftover sleep never holds prove's pipe open,
+# and its sleep dies with it, so that nothing of the test outlives it.
+( trap 'kill "$s" 2>/dev/null; exit 0' TERM
+  sleep "$TEST_LIMIT" & s=$!
+  wait "$s" && kill -TERM $$ ) >/dev/null 2>&1 &
 _WATCHDOG=$!
 
 # ns_new SHORT: creates namespace $PFX-SHORT; prints nothing; name in NS_SHORT
