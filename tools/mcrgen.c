@@ -24,7 +24,7 @@
 struct gen_opts {
 	struct mcr_tool_stream dst; /* dev, first group and port */
 	bool has_dev, has_group, has_port;
-	unsigned long size, count, pps, ttl, batch, nstreams, base_id;
+	unsigned long size, count, pps, ttl, tos, batch, nstreams, base_id;
 	enum mcr_tool_step step;
 	struct in_addr src;
 	double duration; /* 0 = no limit */
@@ -51,7 +51,7 @@ static void usage(void)
 {
 	printf(
 "Usage: mcrgen -d DEV -g GROUP -p PORT [ -s SIZE ] [ -n COUNT ] [ -r PPS ]\n"
-"              [ -t TTL ] [ -b BATCH ] [ -S SRCADDR ] [ --streams N ]\n"
+"              [ -t TTL ] [ --tos TOS ] [ -b BATCH ] [ -S SRCADDR ] [ --streams N ]\n"
 "              [ --step { port | group } ] [ --stream-id ID ] [ -D SECONDS ]\n"
 "              [ -j ] [ -q ]\n"
 "       mcrgen { -h | --help }\n"
@@ -67,7 +67,9 @@ static void usage(void)
 "                          signal)\n"
 "  -r, --rate PPS          packets per second over all streams (default 10000;\n"
 "                          0 = as fast as possible)\n"
-"  -t, --ttl TTL           IP TTL for unicast and multicast, 1..255 (default 1)\n"
+"  -t, --ttl TTL           IP TTL for unicast and multicast, 1..255 (default 16:\n"
+"                          a relay with router semantics takes one off)\n"
+"      --tos TOS           IP TOS byte (DSCP << 2 | ECN), 0..255 (default 0)\n"
 "  -b, --batch BATCH       most packets per sendmmsg, 1..1024 (default 32); fewer\n"
 "                          at low rates so bursts stay at most 1 ms apart\n"
 "  -S, --source SRCADDR    send from this local address\n"
@@ -84,7 +86,7 @@ static void usage(void)
 "Exit status: 0 done, 1 usage error, 2 runtime error.\n");
 }
 
-enum { OPT_STREAMS = 256, OPT_STEP, OPT_STREAM_ID };
+enum { OPT_STREAMS = 256, OPT_STEP, OPT_STREAM_ID, OPT_TOS };
 
 static const struct option longopts[] = {
 	{ "dev", required_argument, NULL, 'd' },
@@ -94,6 +96,7 @@ static const struct option longopts[] = {
 	{ "count", required_argument, NULL, 'n' },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "ttl", required_argument, NULL, 't' },
+	{ "tos", required_argument, NULL, OPT_TOS },
 	{ "batch", required_argument, NULL, 'b' },
 	{ "source", required_argument, NULL, 'S' },
 	{ "streams", required_argument, NULL, OPT_STREAMS },
@@ -138,6 +141,7 @@ static int parse_opt(int c, const char *arg, struct gen_opts *o)
 	case 'q': o->quiet = true; return 0;
 	case OPT_STREAMS:
 		return mcr_tool_arg_uint("--streams", arg, 1, MCR_TOOL_MAX_STREAMS, &o->nstreams);
+	case OPT_TOS: return mcr_tool_arg_uint("--tos", arg, 0, 255, &o->tos);
 	case OPT_STREAM_ID: return mcr_tool_arg_uint("--stream-id", arg, 0, UINT32_MAX, &o->base_id);
 	case OPT_STEP:
 		if (!mcr_tool_step_parse(arg, &o->step))
@@ -170,7 +174,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 {
 	int c;
 
-	*o = (struct gen_opts){ .size = 1400, .count = 1000, .pps = 10000, .ttl = 1,
+	*o = (struct gen_opts){ .size = 1400, .count = 1000, .pps = 10000, .ttl = 16,
 				.batch = 32, .nstreams = 1, .step = MCR_TOOL_STEP_PORT };
 	while ((c = getopt_long(argc, argv, ":d:g:p:s:n:r:t:b:S:D:jqh", longopts, NULL)) != -1) {
 		if (c == 'h') {
@@ -329,7 +333,7 @@ static int gen_main(const struct gen_opts *o)
 		mcr_tool_err("out of memory");
 		goto out;
 	}
-	g.fd = mcr_tool_sender_open(o->dst.dev, (int)o->ttl, o->src);
+	g.fd = mcr_tool_sender_open(o->dst.dev, (int)o->ttl, (int)o->tos, o->src);
 	if (g.fd < 0)
 		goto out;
 	if (mcr_tool_signals_init(&waitmask)) {

@@ -2,6 +2,7 @@
 #include "addr.h"
 #include "cli.h"
 #include "clock.h"
+#include "hdrseen.h"
 #include "payload.h"
 #include "seqtrack.h"
 #include "signals.h"
@@ -41,8 +42,11 @@ struct sink {
 	int ep;
 	int *fds;
 	struct mcr_tool_tracker *trk;
+	struct mcr_tool_hdrs *hdrs;
 	struct mmsghdr msgs[RX_BATCH];
 	struct iovec iov[RX_BATCH];
+	struct sockaddr_in from[RX_BATCH];
+	_Alignas(struct cmsghdr) char cm[RX_BATCH][CMSG_SPACE(sizeof(int)) * 2];
 	uint8_t *bufs;
 };
 
@@ -76,10 +80,13 @@ static void usage(void)
 "total: received, lost (expected - unique), dup, reorder (a new seq below the\n"
 "highest seen), corrupt (bad length or checksum), foreign (not mcrgen), bytes.\n"
 "Each mcrgen stream id arriving on a socket has its own sequence space.\n"
-"JSON also gives max_silence_ms: the longest time between two arrivals.\n"
+"JSON also gives max_silence_ms: the longest time between two arrivals, and\n"
+"what the IP headers said: TTL and TOS ranges, the last sender and its port.\n"
 "   JSON: {\"streams\":[{\"dev\":S,\"group\":S,\"port\":N,\"source\":S|null,\n"
 "          \"received\":N,\"bytes\":N,\"unique\":N,\"lost\":N,\"duplicated\":N,\n"
-"          \"reordered\":N,\"corrupted\":N,\"foreign\":N,\"max_silence_ms\":F},\n"
+"          \"reordered\":N,\"corrupted\":N,\"foreign\":N,\"max_silence_ms\":F,\n"
+"          \"ttl_min\":N,\"ttl_max\":N,\"tos_min\":N,\"tos_max\":N,\"from\":S,\n"
+"          \"from_port\":N},\n"
 "          ...],\n"
 "          \"total\":{\"received\":N,...},\"seconds\":F,\"stop\":S}\n"
 "Exit status: 0 report printed, 1 usage error, 2 runtime error.\n");
@@ -187,8 +194,9 @@ static int sink_alloc(struct sink *k)
 {
 	k->fds = malloc(k->o->n * sizeof(*k->fds));
 	k->trk = calloc(k->o->n, sizeof(*k->trk));
+	k->hdrs = calloc(k->o->n, sizeof(*k->hdrs));
 	k->bufs = malloc((size_t)RX_BATCH * RX_BUF);
-	if (!k->fds || !k->trk || !k->bufs)
+	if (!k->fds || !k->trk || !k->hdrs || !k->bufs)
 		return -ENOMEM;
 	for (size_t i = 0; i < k->o->n; i++) {
 		k->fds[i] = -1;
@@ -203,6 +211,17 @@ static int sink_alloc(struct sink *k)
 	return 0;
 }
 
+/* recvmmsg rewrites the lengths of name and control: give them back. */
+static void msgs_reset(struct sink *k)
+{
+	for (unsigned i = 0; i < RX_BATCH; i++) {
+		k->msgs[i].msg_hdr.msg_name = &k->from[i];
+		k->msgs[i].msg_hdr.msg_namelen = sizeof(k->from[i]);
+		k->msgs[i].msg_hdr.msg_control = k->cm[i];
+		k->msgs[i].msg_hdr.msg_controllen = sizeof(k->cm[i]);
+	}
+}
+
 static void sink_free(struct sink *k)
 {
 	for (size_t i = 0; k->fds && i < k->o->n; i++)
@@ -214,6 +233,7 @@ static void sink_free(struct sink *k)
 		close(k->ep);
 	free(k->fds);
 	free(k->trk);
+	free(k->hdrs);
 	free(k->bufs);
 }
 
@@ -276,8 +296,10 @@ static int drain(struct sink *k, size_t i, uint64_t now)
 	int total = 0;
 
 	for (int round = 0; round < RX_ROUNDS; round++) {
-		int r = recvmmsg(k->fds[i], k->msgs, RX_BATCH, MSG_DONTWAIT, NULL);
+		int r;
 
+		msgs_reset(k);
+		r = recvmmsg(k->fds[i], k->msgs, RX_BATCH, MSG_DONTWAIT, NULL);
 		if (r < 0)
 			return errno == EAGAIN || errno == EINTR ? total : -errno;
 		for (int m = 0; m < r; m++) {
@@ -285,6 +307,7 @@ static int drain(struct sink *k, size_t i, uint64_t now)
 
 			if (err)
 				return err;
+			mcr_tool_hdrs_add(&k->hdrs[i], &k->msgs[m].msg_hdr);
 		}
 		if (r > 0)
 			mcr_tool_tracker_seen(&k->trk[i], now);
@@ -359,6 +382,7 @@ static void report(const struct sink *k, double seconds, const char *stop)
 	}
 	for (size_t i = 0; i < k->o->n; i++) {
 		rows[i].s = &k->o->streams[i];
+		rows[i].h = k->hdrs[i];
 		mcr_tool_tracker_counts(&k->trk[i], &rows[i].c);
 	}
 	mcr_tool_report(stdout, rows, k->o->n, k->o->json, seconds, stop);

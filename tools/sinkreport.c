@@ -44,6 +44,13 @@ static void json_row(FILE *f, const struct mcr_tool_report_row *r)
 	else
 		fputs("null,", f);
 	json_counts(f, &r->c);
+	if (r->h.any)
+		fprintf(f, ",\"ttl_min\":%u,\"ttl_max\":%u,\"tos_min\":%u,\"tos_max\":%u,"
+			"\"from\":\"%s\",\"from_port\":%u", r->h.ttl_min, r->h.ttl_max, r->h.tos_min,
+			r->h.tos_max, mcr_ipv4_str(r->h.from, ab), r->h.from_port);
+	else
+		fputs(",\"ttl_min\":null,\"ttl_max\":null,\"tos_min\":null,\"tos_max\":null,"
+		      "\"from\":null,\"from_port\":null", f);
 	fputc('}', f);
 }
 

@@ -2,6 +2,7 @@
 #ifndef MCR_TOOL_SINKREPORT_H
 #define MCR_TOOL_SINKREPORT_H
 
+#include "hdrseen.h"
 #include "seqtrack.h"
 #include "stream.h"
 
@@ -11,6 +12,7 @@
 struct mcr_tool_report_row {
 	const struct mcr_tool_stream *s;
 	struct mcr_tool_counts c;
+	struct mcr_tool_hdrs h;
 };
 
 /*

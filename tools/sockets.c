@@ -1,6 +1,8 @@
 /* Socket setup for the traffic tools; every failure names the device or stream. */
 #include "sockets.h"
 
+#include "hdrseen.h"
+
 #include "addr.h"
 #include "cli.h"
 
@@ -38,7 +40,7 @@ static int bind_dev(int fd, const char *ctx, const char *dev, int *ifindex)
 	return err;
 }
 
-static int sender_setup(int fd, const char *dev, int ttl, struct in_addr src)
+static int sender_setup(int fd, const char *dev, int ttl, int tos, struct in_addr src)
 {
 	struct ip_mreqn mr = { 0 };
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = src };
@@ -50,7 +52,7 @@ static int sender_setup(int fd, const char *dev, int ttl, struct in_addr src)
 		return err;
 	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) ||
 	    setint(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl) ||
-	    setint(fd, IPPROTO_IP, IP_TTL, ttl) ||
+	    setint(fd, IPPROTO_IP, IP_TTL, ttl) || setint(fd, IPPROTO_IP, IP_TOS, tos) ||
 	    setint(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0)) {
 		err = -errno;
 		mcr_tool_err("device \"%s\": cannot set multicast options: %s", dev, strerror(errno));
@@ -65,7 +67,7 @@ static int sender_setup(int fd, const char *dev, int ttl, struct in_addr src)
 	return 0;
 }
 
-int mcr_tool_sender_open(const char *dev, int ttl, struct in_addr src)
+int mcr_tool_sender_open(const char *dev, int ttl, int tos, struct in_addr src)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err;
 
@@ -74,7 +76,7 @@ int mcr_tool_sender_open(const char *dev, int ttl, struct in_addr src)
 		mcr_tool_err("socket: %s", strerror(errno));
 		return err;
 	}
-	err = sender_setup(fd, dev, ttl, src);
+	err = sender_setup(fd, dev, ttl, tos, src);
 	if (err) {
 		close(fd);
 		return err;
@@ -121,6 +123,10 @@ static int receiver_setup(int fd, const struct mcr_tool_stream *s, const char *c
 		return err;
 	}
 	set_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF, MCR_TOOL_RCVBUF);
+	if ((err = mcr_tool_hdrs_enable(fd))) {
+		mcr_tool_err("%sIP_RECVTTL/IP_RECVTOS: %s", ctx, strerror(-err));
+		return err;
+	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		err = -errno;
 		mcr_tool_err("%sbind: %s", ctx, strerror(errno));

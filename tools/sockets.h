@@ -11,10 +11,11 @@
 
 /*
  * A socket that sends out of dev only, with TTL ttl for unicast and
- * multicast, no multicast loopback, and source address src unless it is
- * INADDR_ANY.  Returns the fd, or -errno after printing what failed.
+ * multicast, TOS byte tos, no multicast loopback, and source address src
+ * unless it is INADDR_ANY.  Returns the fd, or -errno after printing what
+ * failed.
  */
-int mcr_tool_sender_open(const char *dev, int ttl, struct in_addr src);
+int mcr_tool_sender_open(const char *dev, int ttl, int tos, struct in_addr src);
 
 /*
  * A nonblocking socket receiving only stream s: bound to GROUP:PORT on DEV

@@ -1,0 +1,27 @@
+/*
+ * What the IP headers of a stream's datagrams showed the receiver: the
+ * range of TTLs and TOS bytes (IP_RECVTTL, IP_RECVTOS) and the last
+ * sender's address and port.  A relay's TTL and DSCP handling is checked
+ * against these.
+ */
+#ifndef MCR_TOOL_HDRSEEN_H
+#define MCR_TOOL_HDRSEEN_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct mcr_tool_hdrs {
+	bool any;
+	uint8_t ttl_min, ttl_max, tos_min, tos_max;
+	struct in_addr from;
+	uint16_t from_port;   /* host order */
+};
+
+/* Asks the kernel for each datagram's TTL and TOS; 0 or -errno. */
+int mcr_tool_hdrs_enable(int fd);
+/* Takes in one received datagram: its control messages and sender. */
+void mcr_tool_hdrs_add(struct mcr_tool_hdrs *h, const struct msghdr *mh);
+
+#endif
