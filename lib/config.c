@@ -15,10 +15,11 @@
 
 #include "addr.h"
 
-static const char *const top_keys[] = { "workers", "user", "gso", "rules", NULL };
+static const char *const top_keys[] = { "workers", "user", "gso", "loop_guard_ms", "rules", NULL };
 static const char *const rule_keys[] = { "name", "in", "out", NULL };
 static const char *const in_keys[] = { "dev", "group", "port", "source", NULL };
-static const char *const out_keys[] = { "dev", "group", "port", "ttl", NULL };
+static const char *const out_keys[] = { "dev",    "group",  "port",   "ttl",
+					 "fixed_ttl", "egress", "source", NULL };
 
 struct ctx {
 	struct mcr_errlist *el;
@@ -176,6 +177,53 @@ static int parse_input(struct ctx *x, const config_setting_t *in, struct mcr_inp
 	return err;
 }
 
+/* ttl = N (a cap on the datagram's TTL - 1) or fixed_ttl = N, not both. */
+static int parse_output_ttl(struct ctx *x, const config_setting_t *s, struct mcr_output *o)
+{
+	long long v;
+	int r, f;
+
+	r = get_int(x, s, "ttl", "out.ttl", 1, 255, &v);
+	if (r > 0)
+		o->ttl = (uint8_t)v;
+	f = get_int(x, s, "fixed_ttl", "out.fixed_ttl", 1, 255, &v);
+	if (f > 0) {
+		o->ttl = (uint8_t)v;
+		o->ttl_fixed = true;
+	}
+	if (r > 0 && f > 0) {
+		bad(x, config_setting_get_member(s, "fixed_ttl"),
+		    "out.ttl and out.fixed_ttl exclude each other");
+		return -EINVAL;
+	}
+	return r < 0 || f < 0 ? -EINVAL : 0;
+}
+
+/* egress = "auto" | "packet" | "socket"; source = "keep" (packet egress only). */
+static int parse_output_egress(struct ctx *x, const config_setting_t *s, struct mcr_output *o)
+{
+	const char *v;
+	int err = 0, r;
+
+	r = get_str(x, s, "egress", "out.egress", &v);
+	if (r < 0 || (r > 0 && mcr_egress_parse(v, &o->egress))) {
+		if (r > 0)
+			bad(x, config_setting_get_member(s, "egress"),
+			    "out.egress must be \"auto\", \"packet\" or \"socket\"");
+		err = -EINVAL;
+	}
+	r = get_str(x, s, "source", "out.source", &v);
+	if (r > 0 && !strcmp(v, "keep")) {
+		o->keep_source = true;
+	} else if (r) {
+		if (r > 0)
+			bad(x, config_setting_get_member(s, "source"),
+			    "out.source must be \"keep\" (or absent: the output's own address)");
+		err = -EINVAL;
+	}
+	return err;
+}
+
 static int parse_output(struct ctx *x, const config_setting_t *s, const struct mcr_input *in,
 			struct mcr_output *o)
 {
@@ -199,12 +247,10 @@ static int parse_output(struct ctx *x, const config_setting_t *s, const struct m
 		err = -EINVAL;
 	else if (r > 0)
 		o->port = (uint16_t)v;
-	o->ttl = MCR_DEFAULT_TTL;
-	r = get_int(x, s, "ttl", "out.ttl", 1, 255, &v);
-	if (r < 0)
+	if (parse_output_ttl(x, s, o))
 		err = -EINVAL;
-	else if (r > 0)
-		o->ttl = (uint8_t)v;
+	if (parse_output_egress(x, s, o))
+		err = -EINVAL;
 	return err;
 }
 
@@ -315,6 +361,23 @@ static int parse_workers(struct mcr_errlist *el, const config_setting_t *w, stru
 	return -EINVAL;
 }
 
+/* The loop guard's window in milliseconds, 0..10000 (0: off). */
+static int parse_loop_guard(struct mcr_errlist *el, const config_setting_t *g,
+			    struct mcr_config *c)
+{
+	int type = config_setting_type(g);
+	long long v = type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64
+			      ? config_setting_get_int64(g) : -1;
+
+	if (v < 0 || v > MCR_LOOP_GUARD_MAX) {
+		mcr_errlist_add(el, line_of(g), "loop_guard_ms must be 0..%d (milliseconds; 0: off)",
+				MCR_LOOP_GUARD_MAX);
+		return -EINVAL;
+	}
+	c->loop_guard_ms = (unsigned)v;
+	return 0;
+}
+
 static int parse_user(struct mcr_errlist *el, const config_setting_t *u, struct mcr_config *c)
 {
 	const char *v = config_setting_type(u) == CONFIG_TYPE_STRING ? config_setting_get_string(u) : NULL;
@@ -388,6 +451,8 @@ static int load(config_t *cf, struct mcr_config *c, struct mcr_errlist *el, bool
 		parse_user(el, s, c);
 	if (!included && (s = config_setting_get_member(root, "gso")))
 		parse_gso(el, s, c);
+	if (!included && (s = config_setting_get_member(root, "loop_guard_ms")))
+		parse_loop_guard(el, s, c);
 	if ((s = config_setting_get_member(root, "rules")))
 		parse_rules(el, s, c);
 	return el->n == before ? 0 : -EINVAL;
@@ -397,6 +462,7 @@ void mcr_config_init(struct mcr_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->user, sizeof(c->user), "mcrd");
+	c->loop_guard_ms = MCR_LOOP_GUARD_DEFAULT;
 	mcr_ruleset_init(&c->rules);
 }
 

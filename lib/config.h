@@ -11,6 +11,8 @@
 #define MCR_DEFAULT_CONFIG SYSCONFDIR "/mcrd/mcrd.conf"
 #define MCR_MAX_WORKERS    64
 #define MCR_USER_MAX       33
+#define MCR_LOOP_GUARD_DEFAULT 100   /* ms */
+#define MCR_LOOP_GUARD_MAX     10000
 
 /* UDP GSO on the outputs (`gso`): auto = on physical interfaces only. */
 enum mcr_gso { MCR_GSO_AUTO, MCR_GSO_ON, MCR_GSO_OFF };
@@ -19,6 +21,7 @@ struct mcr_config {
 	unsigned workers; /* 0: one per online CPU ("auto") */
 	char user[MCR_USER_MAX];
 	enum mcr_gso gso;
+	unsigned loop_guard_ms; /* fixed-TTL rules drop a payload seen again this soon */
 	struct mcr_ruleset rules;
 };
 

@@ -116,12 +116,16 @@ enum mcr_out_attr {
 	MCR_OUT_DEV,         /* string; the only one a request needs */
 	MCR_OUT_GROUP,       /* u32, network order; absent = the input's */
 	MCR_OUT_PORT,        /* u16; absent = the input's */
-	MCR_OUT_TTL,         /* u8; absent = 1 */
+	MCR_OUT_TTL,         /* u8: cap on the datagram's TTL - 1; absent = none */
 	MCR_OUT_STATE,       /* u8: enum mcr_state */
 	MCR_OUT_REASON,      /* string */
 	MCR_OUT_PACKETS,     /* u64 */
 	MCR_OUT_BYTES,       /* u64 */
 	MCR_OUT_ERRORS,      /* u64 */
+	MCR_OUT_EGRESS,      /* u8: enum mcr_egress, as configured; absent = auto */
+	MCR_OUT_KEEP_SOURCE, /* u8: 1 = the datagram's source address and port */
+	MCR_OUT_PATH,        /* u8: enum mcr_egress in use (packet or socket); info only */
+	MCR_OUT_FIXED_TTL,   /* u8: every frame's TTL (instead of MCR_OUT_TTL) */
 	__MCR_OUT_MAX
 };
 #define MCR_OUT_MAX (__MCR_OUT_MAX - 1)
@@ -167,6 +171,7 @@ enum mcr_event {
 /* What the daemon knows of a rule beyond its definition. */
 struct mcr_out_info {
 	uint8_t state;
+	uint8_t path;               /* MCR_EGRESS_PACKET or _SOCKET while sending; else AUTO */
 	char reason[96];
 	uint64_t packets, bytes, errors;
 };

@@ -26,7 +26,7 @@ size_t mcr_ctl_rule_size(const struct mcr_rule *r)
 		      CTL_ATTR_SZ(REASON_MAX) + CTL_ATTR_SZ(4) + 4 * CTL_ATTR_SZ(8) + CTL_ATTR_SZ(0) +
 		      (MCR_DROP__MAX - 1) * CTL_ATTR_SZ(8);
 	size_t out = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + CTL_ATTR_SZ(4) + CTL_ATTR_SZ(2) +
-		     2 * CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 3 * CTL_ATTR_SZ(8);
+		     5 * CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 3 * CTL_ATTR_SZ(8);
 
 	return head + rule + (size_t)r->nout * out;
 }
@@ -40,11 +40,18 @@ static bool put_output(struct nlmsghdr *nlh, size_t len, const struct mcr_output
 		return false;
 	if (!ctl_put_str(nlh, len, MCR_OUT_DEV, o->dev, sizeof(o->dev)) ||
 	    !mnl_attr_put_u32_check(nlh, len, MCR_OUT_GROUP, o->group.s_addr) ||
-	    !mnl_attr_put_u16_check(nlh, len, MCR_OUT_PORT, o->port) ||
-	    !mnl_attr_put_u8_check(nlh, len, MCR_OUT_TTL, o->ttl))
+	    !mnl_attr_put_u16_check(nlh, len, MCR_OUT_PORT, o->port))
+		return false;
+	if (o->ttl && !mnl_attr_put_u8_check(nlh, len, o->ttl_fixed ? MCR_OUT_FIXED_TTL : MCR_OUT_TTL,
+					     o->ttl))
+		return false;
+	if (o->egress != MCR_EGRESS_AUTO && !mnl_attr_put_u8_check(nlh, len, MCR_OUT_EGRESS, o->egress))
+		return false;
+	if (o->keep_source && !mnl_attr_put_u8_check(nlh, len, MCR_OUT_KEEP_SOURCE, 1))
 		return false;
 	if (oi) {
-		if (!mnl_attr_put_u8_check(nlh, len, MCR_OUT_STATE, oi->state))
+		if (!mnl_attr_put_u8_check(nlh, len, MCR_OUT_STATE, oi->state) ||
+		    (oi->path && !mnl_attr_put_u8_check(nlh, len, MCR_OUT_PATH, oi->path)))
 			return false;
 		if (oi->reason[0] &&
 		    !ctl_put_str(nlh, len, MCR_OUT_REASON, oi->reason, sizeof(oi->reason)))
@@ -166,6 +173,10 @@ static const struct ctl_pol out_pol[MCR_OUT_MAX + 1] = {
 	[MCR_OUT_PACKETS] = { MNL_TYPE_U64, 0, "packets" },
 	[MCR_OUT_BYTES] = { MNL_TYPE_U64, 0, "bytes" },
 	[MCR_OUT_ERRORS] = { MNL_TYPE_U64, 0, "errors" },
+	[MCR_OUT_EGRESS] = { MNL_TYPE_U8, 0, "egress" },
+	[MCR_OUT_KEEP_SOURCE] = { MNL_TYPE_U8, 0, "keep_source" },
+	[MCR_OUT_PATH] = { MNL_TYPE_U8, 0, "path" },
+	[MCR_OUT_FIXED_TTL] = { MNL_TYPE_U8, 0, "fixed_ttl" },
 };
 
 static int get_input(const struct nlattr *nest, struct mcr_input *in, char *err, size_t errlen)
@@ -195,6 +206,9 @@ static int get_out_info(const struct nlattr **tb, struct mcr_out_info *oi, const
 	oi->state = tb[MCR_OUT_STATE] ? mnl_attr_get_u8(tb[MCR_OUT_STATE]) : MCR_STATE_ACTIVE;
 	if (oi->state > MCR_STATE_ACTIVE)
 		return ctl_fail(err, errlen, -EINVAL, "%s: unknown state %u", where, oi->state);
+	oi->path = tb[MCR_OUT_PATH] ? mnl_attr_get_u8(tb[MCR_OUT_PATH]) : MCR_EGRESS_AUTO;
+	if (oi->path >= MCR_EGRESS__MAX)
+		return ctl_fail(err, errlen, -EINVAL, "%s: unknown path %u", where, oi->path);
 	if (tb[MCR_OUT_REASON])
 		strcpy(oi->reason, mnl_attr_get_str(tb[MCR_OUT_REASON]));
 	if (tb[MCR_OUT_PACKETS])
@@ -224,11 +238,21 @@ static int get_output(const struct nlattr *nest, unsigned idx, const struct mcr_
 	o->group = tb[MCR_OUT_GROUP] ? (struct in_addr){ mnl_attr_get_u32(tb[MCR_OUT_GROUP]) }
 				     : in->group;
 	o->port = tb[MCR_OUT_PORT] ? mnl_attr_get_u16(tb[MCR_OUT_PORT]) : in->port;
-	o->ttl = tb[MCR_OUT_TTL] ? mnl_attr_get_u8(tb[MCR_OUT_TTL]) : MCR_DEFAULT_TTL;
 	if (o->port == 0)
 		return ctl_fail(err, errlen, -EINVAL, "%s: port 0 is out of range (1..65535)", where);
-	if (o->ttl == 0)
-		return ctl_fail(err, errlen, -EINVAL, "%s: ttl 0 is out of range (1..255)", where);
+	if (tb[MCR_OUT_TTL] && tb[MCR_OUT_FIXED_TTL])
+		return ctl_fail(err, errlen, -EINVAL, "%s: ttl and fixed-ttl exclude each other", where);
+	o->ttl_fixed = tb[MCR_OUT_FIXED_TTL] != NULL;
+	if (tb[MCR_OUT_TTL] || tb[MCR_OUT_FIXED_TTL]) {
+		o->ttl = mnl_attr_get_u8(tb[o->ttl_fixed ? MCR_OUT_FIXED_TTL : MCR_OUT_TTL]);
+		if (o->ttl == 0)
+			return ctl_fail(err, errlen, -EINVAL, "%s: %s 0 is out of range (1..255)", where,
+					o->ttl_fixed ? "fixed-ttl" : "ttl");
+	}
+	o->egress = tb[MCR_OUT_EGRESS] ? mnl_attr_get_u8(tb[MCR_OUT_EGRESS]) : MCR_EGRESS_AUTO;
+	if (o->egress >= MCR_EGRESS__MAX)
+		return ctl_fail(err, errlen, -EINVAL, "%s: unknown egress %u", where, o->egress);
+	o->keep_source = tb[MCR_OUT_KEEP_SOURCE] && mnl_attr_get_u8(tb[MCR_OUT_KEEP_SOURCE]);
 	return oi ? get_out_info(tb, oi, where, err, errlen) : 0;
 }
 

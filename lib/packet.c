@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "csum.h"
+
 #define ETH_HLEN_    14
 #define VLAN_HLEN_   4
 #define ETHERTYPE_IP_   0x0800
@@ -23,6 +25,10 @@ static const char *const drop_names[MCR_DROP__MAX] = {
 	[MCR_DROP_NO_RULE] = "no_rule",
 	[MCR_DROP_NO_TX_SLOT] = "no_tx_slot",
 	[MCR_DROP_SOCKET_QUEUE] = "socket_queue",
+	[MCR_DROP_BAD_IP_CHECKSUM] = "bad_ip_checksum",
+	[MCR_DROP_BAD_UDP_CHECKSUM] = "bad_udp_checksum",
+	[MCR_DROP_TTL_EXPIRED] = "ttl_expired",
+	[MCR_DROP_LOOP] = "loop",
 };
 
 const char *mcr_drop_name(enum mcr_drop d)
@@ -76,7 +82,12 @@ enum mcr_drop mcr_parse_frame(const uint8_t *f, size_t caplen, struct mcr_pkt *p
 	ulen = get16(udp + 4);
 	if (ulen < UDP_HLEN_ || ulen > tot - ihl)
 		return MCR_DROP_BAD_UDP_LENGTH;
+	/* Last: a frame that is wrong in form is counted for its form. */
+	if (csum_fold(csum_add(0, ip, ihl)) != 0xffff)
+		return MCR_DROP_BAD_IP_CHECKSUM;
 	p->ttl = ip[8];
+	p->tos = ip[1];
+	p->udp = udp;
 	memcpy(&p->src, ip + 12, 4);
 	memcpy(&p->dst, ip + 16, 4);
 	p->sport = get16(udp);

@@ -19,6 +19,10 @@ enum mcr_drop {
 	MCR_DROP_NO_RULE,        /* valid UDP, but no rule for (group, port, source) */
 	MCR_DROP_NO_TX_SLOT,     /* egress queue full: a copy for one output dropped */
 	MCR_DROP_SOCKET_QUEUE,   /* kernel dropped before we read it (PACKET_STATISTICS) */
+	MCR_DROP_BAD_IP_CHECKSUM, /* IPv4 header checksum wrong */
+	MCR_DROP_BAD_UDP_CHECKSUM, /* UDP checksum wrong, caught before a socket output */
+	MCR_DROP_TTL_EXPIRED,    /* TTL would reach 0 on every output (router semantics) */
+	MCR_DROP_LOOP,           /* seen again within the loop guard's window */
 	MCR_DROP__MAX
 };
 
@@ -26,7 +30,9 @@ struct mcr_pkt {
 	struct in_addr src, dst;
 	uint16_t sport, dport; /* host order */
 	uint8_t ttl;
+	uint8_t tos;           /* DSCP and ECN */
 	uint16_t vlan;         /* 802.1Q VID from the frame, 0 if untagged */
+	const uint8_t *udp;    /* the UDP header (its checksum as received) */
 	const uint8_t *payload;
 	uint16_t len;          /* UDP payload length, exact (from the UDP header) */
 };
@@ -35,8 +41,8 @@ struct mcr_pkt {
 const char *mcr_drop_name(enum mcr_drop d);
 /*
  * Parse an Ethernet II frame (at most one 802.1Q tag) of caplen captured
- * bytes.  Returns MCR_DROP_NONE and fills p, or the reason to drop it.
- * Never reads past frame + caplen.
+ * bytes, IPv4 header checksum included.  Returns MCR_DROP_NONE and fills
+ * p, or the reason to drop it.  Never reads past frame + caplen.
  */
 enum mcr_drop mcr_parse_frame(const uint8_t *frame, size_t caplen, struct mcr_pkt *p);
 

@@ -11,6 +11,25 @@
 
 #include "addr.h"
 
+static const char *const egress_names[MCR_EGRESS__MAX] = {
+	[MCR_EGRESS_AUTO] = "auto", [MCR_EGRESS_PACKET] = "packet", [MCR_EGRESS_SOCKET] = "socket",
+};
+
+const char *mcr_egress_name(unsigned e)
+{
+	return e < MCR_EGRESS__MAX ? egress_names[e] : NULL;
+}
+
+int mcr_egress_parse(const char *name, uint8_t *e)
+{
+	for (unsigned i = 0; i < MCR_EGRESS__MAX; i++)
+		if (!strcmp(name, egress_names[i])) {
+			*e = (uint8_t)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 void mcr_rule_default_name(const struct mcr_rule *r, char *buf, size_t len)
 {
 	char g[MCR_ADDRSTRLEN];
@@ -44,6 +63,25 @@ static bool output_addr_usable(struct in_addr a)
 	return h != INADDR_ANY && h != INADDR_BROADCAST && (h >> 24) != 127;
 }
 
+/* Layer-2 egress sends to multicast groups only (their MAC comes from the group). */
+static void output_check_egress(const struct mcr_rule *r, const struct mcr_output *o,
+				unsigned i, int line, struct mcr_errlist *el)
+{
+	char a[MCR_ADDRSTRLEN];
+
+	if (o->egress >= MCR_EGRESS__MAX)
+		mcr_errlist_add(el, line, "rule \"%s\": output %u: unknown egress %u", r->name,
+				i + 1, o->egress);
+	else if (o->egress == MCR_EGRESS_PACKET && !mcr_ipv4_is_multicast(o->group))
+		mcr_errlist_add(el, line, "rule \"%s\": output %u: egress \"packet\" needs a "
+				"multicast group, not %s", r->name, i + 1,
+				mcr_ipv4_str(o->group, a));
+	if (o->keep_source && (o->egress == MCR_EGRESS_SOCKET || !mcr_ipv4_is_multicast(o->group)))
+		mcr_errlist_add(el, line, "rule \"%s\": output %u: source \"keep\" needs "
+				"layer-2 egress (a multicast group, egress not \"socket\")",
+				r->name, i + 1);
+}
+
 int mcr_rule_check(const struct mcr_rule *r, struct mcr_errlist *el)
 {
 	size_t before = el->n;
@@ -71,9 +109,10 @@ int mcr_rule_check(const struct mcr_rule *r, struct mcr_errlist *el)
 		if (!output_addr_usable(o->group))
 			mcr_errlist_add(el, line, "rule \"%s\": output %u: %s is not a usable destination",
 					r->name, i + 1, mcr_ipv4_str(o->group, a));
-		if (o->ttl == 0)
-			mcr_errlist_add(el, line, "rule \"%s\": output %u: ttl must be 1..255",
+		if (o->ttl_fixed && o->ttl == 0)
+			mcr_errlist_add(el, line, "rule \"%s\": output %u: fixed_ttl must be 1..255",
 					r->name, i + 1);
+		output_check_egress(r, o, i, line, el);
 	}
 	return el->n == before ? 0 : -EINVAL;
 }
@@ -87,7 +126,9 @@ bool mcr_input_equal(const struct mcr_input *a, const struct mcr_input *b)
 static bool output_equal(const struct mcr_output *a, const struct mcr_output *b)
 {
 	return !strcmp(a->dev, b->dev) && a->group.s_addr == b->group.s_addr &&
-	       a->port == b->port && a->ttl == b->ttl;
+	       a->port == b->port && a->ttl == b->ttl && a->ttl_fixed == b->ttl_fixed &&
+	       a->egress == b->egress &&
+	       a->keep_source == b->keep_source;
 }
 
 bool mcr_rule_equal(const struct mcr_rule *a, const struct mcr_rule *b)
@@ -149,8 +190,14 @@ int mcr_rule_format(const struct mcr_rule *r, char *buf, size_t len)
 	for (unsigned i = 0; i < r->nout; i++) {
 		const struct mcr_output *o = &r->out[i];
 
-		append(buf, len, &pos, "%s %s %s:%u ttl %u", i ? "," : "", o->dev,
-		       mcr_ipv4_str(o->group, g), o->port, o->ttl);
+		append(buf, len, &pos, "%s %s %s:%u", i ? "," : "", o->dev,
+		       mcr_ipv4_str(o->group, g), o->port);
+		if (o->ttl)
+			append(buf, len, &pos, " %s %u", o->ttl_fixed ? "fixed-ttl" : "ttl", o->ttl);
+		if (o->egress != MCR_EGRESS_AUTO)
+			append(buf, len, &pos, " egress %s", mcr_egress_name(o->egress));
+		if (o->keep_source)
+			append(buf, len, &pos, " source keep");
 	}
 	return pos < len ? 0 : -ENOSPC;
 }

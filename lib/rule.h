@@ -12,9 +12,16 @@
 
 #define MCR_NAME_MAX    64   /* including the NUL */
 #define MCR_MAX_OUTPUTS 4096
-#define MCR_DEFAULT_TTL 1
 
 enum mcr_origin { MCR_ORIGIN_CONFIG, MCR_ORIGIN_RUNTIME };
+
+/*
+ * How an output sends: "packet" builds the frame itself and transmits it
+ * through an AF_PACKET ring (layer 2, no IP output per datagram); "socket"
+ * through a UDP socket (the kernel's IP output: netfilter, routing,
+ * fragmentation); "auto" picks packet wherever it can.
+ */
+enum mcr_egress { MCR_EGRESS_AUTO, MCR_EGRESS_PACKET, MCR_EGRESS_SOCKET, MCR_EGRESS__MAX };
 
 struct mcr_input {
 	char dev[IFNAMSIZ];
@@ -27,7 +34,16 @@ struct mcr_output {
 	char dev[IFNAMSIZ];
 	struct in_addr group;
 	uint16_t port;
+	/*
+	 * Router semantics: a frame leaves with the datagram's TTL minus one
+	 * (dropped, as ttl_expired, where that is 0), at most ttl (0: no cap).
+	 * With ttl_fixed every frame leaves with ttl instead: what TTL-1
+	 * services (mDNS, SSDP) need, and the setting that can loop.
+	 */
 	uint8_t ttl;
+	bool ttl_fixed;
+	uint8_t egress;        /* enum mcr_egress */
+	bool keep_source;      /* the datagram's source address and port (packet egress) */
 	int line;
 };
 
@@ -45,6 +61,10 @@ struct mcr_ruleset {
 	size_t n, cap;
 };
 
+/* "auto", "packet", "socket"; NULL for a value out of range. */
+const char *mcr_egress_name(unsigned e);
+/* 0 and *e, or -EINVAL for an unknown name. */
+int mcr_egress_parse(const char *name, uint8_t *e);
 /* "dev:group:port", the name a rule gets when none is given. */
 void mcr_rule_default_name(const struct mcr_rule *r, char *buf, size_t len);
 bool mcr_rule_name_valid(const char *name);

@@ -13,8 +13,10 @@
 
 /* ---- parsers ---- */
 
-enum kw { KW_NAME, KW_IN, KW_OUT, KW_DEV, KW_GROUP, KW_PORT, KW_SOURCE, KW_TTL };
-static const char *const kw_words[] = { "name", "in", "out", "dev", "group", "port", "source", "ttl" };
+enum kw { KW_NAME, KW_IN, KW_OUT, KW_DEV, KW_GROUP, KW_PORT, KW_SOURCE, KW_TTL, KW_EGRESS,
+	  KW_FIXED_TTL };
+static const char *const kw_words[] = { "name", "in",	  "out", "dev",	   "group",
+					"port", "source", "ttl", "egress", "fixed-ttl" };
 #define KW_N (sizeof(kw_words) / sizeof(kw_words[0]))
 
 /* Looks up a keyword among those allowed (bit (1 << kw) in allowed). */
@@ -62,6 +64,28 @@ static int section_complete(const char *sect, unsigned seen, unsigned need)
 	return 0;
 }
 
+/* ttl N (a cap) or fixed-ttl N (absolute), one of them per output. */
+static int get_ttl(const char *arg, int k, unsigned seen, struct mcr_output *o)
+{
+	if (seen & (1u << (k == KW_TTL ? KW_FIXED_TTL : KW_TTL))) {
+		mcrctl_err("\"ttl\" and \"fixed-ttl\" exclude each other");
+		return -EINVAL;
+	}
+	o->ttl_fixed = k == KW_FIXED_TTL;
+	return mcrctl_get_u8(arg, kw_words[k], 1, &o->ttl);
+}
+
+/* An output's "source": only "keep" (the datagram's own address and port). */
+static int get_keep(const char *arg, bool *keep)
+{
+	if (strcmp(arg, "keep")) {
+		mcrctl_err("output source \"%s\": only \"keep\" is valid", arg);
+		return -EINVAL;
+	}
+	*keep = true;
+	return 0;
+}
+
 #define B(k) (1u << (k))
 #define IN_NEEDS  (B(KW_DEV) | B(KW_GROUP) | B(KW_PORT))
 
@@ -76,7 +100,8 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 {
 	enum section sec = SEC_NONE;
 	unsigned top = 0, in = 0, out = 0, cap = 0;
-	unsigned allowed = add ? ~0u : (unsigned)~(B(KW_OUT) | B(KW_TTL));
+	unsigned allowed = add ? ~0u : (unsigned)~(B(KW_OUT) | B(KW_TTL) | B(KW_EGRESS) |
+						  B(KW_FIXED_TTL));
 	struct mcr_output *o = NULL;
 	int k;
 
@@ -128,7 +153,6 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 			memset(o, 0, sizeof(*o));
 			o->group = r->in.group;
 			o->port = r->in.port;
-			o->ttl = MCR_DEFAULT_TTL;
 			top |= B(KW_OUT);
 			out = 0;
 			sec = SEC_OUT;
@@ -140,7 +164,7 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 					   add ? " or \"out\"" : "");
 				goto bad;
 			}
-			if ((sec == SEC_IN && k == KW_TTL) || (sec == SEC_OUT && k == KW_SOURCE)) {
+			if (sec == SEC_IN && (k == KW_TTL || k == KW_EGRESS || k == KW_FIXED_TTL)) {
 				mcrctl_err("\"%s\" is not valid in \"%s\"", kw_words[k],
 					   sec == SEC_IN ? "in" : "out");
 				goto bad;
@@ -155,9 +179,16 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 				goto bad;
 			if (k == KW_PORT && mcrctl_get_port(*argv, sec == SEC_IN ? &r->in.port : &o->port))
 				goto bad;
-			if (k == KW_SOURCE && mcrctl_get_ipv4(*argv, &r->in.source))
+			if (k == KW_SOURCE && sec == SEC_IN && mcrctl_get_ipv4(*argv, &r->in.source))
 				goto bad;
-			if (k == KW_TTL && mcrctl_get_u8(*argv, "ttl", 1, &o->ttl))
+			if (k == KW_SOURCE && sec == SEC_OUT && get_keep(*argv, &o->keep_source))
+				goto bad;
+			if (k == KW_EGRESS && mcr_egress_parse(*argv, &o->egress)) {
+				mcrctl_err("egress \"%s\": not \"auto\", \"packet\" or \"socket\"",
+					   *argv);
+				goto bad;
+			}
+			if ((k == KW_TTL || k == KW_FIXED_TTL) && get_ttl(*argv, k, out, o))
 				goto bad;
 			break;
 		}
@@ -279,6 +310,19 @@ void mcrctl_print_drops(const uint64_t *drops)
 	mcrctl_print_nl();
 }
 
+/* "ttl N" (a cap), "fixed-ttl N", or nothing: the datagram's TTL - 1 as it is. */
+static void print_ttl(const struct mcr_output *o)
+{
+	if (o->ttl && !o->ttl_fixed)
+		mcrctl_print_uint(MCRCTL_ANY, "ttl", " ttl %u", o->ttl);
+	else
+		mcrctl_print_null(MCRCTL_JSON, "ttl", NULL);
+	if (o->ttl && o->ttl_fixed)
+		mcrctl_print_uint(MCRCTL_ANY, "fixed_ttl", " fixed-ttl %u", o->ttl);
+	else
+		mcrctl_print_null(MCRCTL_JSON, "fixed_ttl", NULL);
+}
+
 void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 		       const struct mcr_rule_info *info)
 {
@@ -318,7 +362,18 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 		mcrctl_print_string(MCRCTL_JSON, "group", "%s", a);
 		mcrctl_print_uint(MCRCTL_JSON, "port", "%u", o->port);
 		mcrctl_print_text(" %s:%u", a, o->port);
-		mcrctl_print_uint(MCRCTL_ANY, "ttl", " ttl %u", o->ttl);
+		print_ttl(o);
+		mcrctl_print_string(o->egress ? MCRCTL_ANY : MCRCTL_JSON, "egress", " egress %s",
+				    mcr_egress_name(o->egress));
+		if (o->keep_source)
+			mcrctl_print_string(MCRCTL_ANY, "source", " source %s", "keep");
+		else
+			mcrctl_print_null(MCRCTL_JSON, "source", NULL);
+		if (info && info->out && info->out[i].path)
+			mcrctl_print_string(MCRCTL_ANY, "path", " via %s",
+					    mcr_egress_name(info->out[i].path));
+		else if (info && info->out)
+			mcrctl_print_null(MCRCTL_JSON, "path", NULL);
 		if (stats && info->out) {
 			mcrctl_print_u64(MCRCTL_JSON, "packets", "%" PRIu64, info->out[i].packets);
 			mcrctl_print_u64(MCRCTL_JSON, "bytes", "%" PRIu64, info->out[i].bytes);
@@ -483,13 +538,19 @@ const struct mcrctl_object mcrctl_rule_object = {
 	.cmds = rule_cmds,
 	.bare = rule_show,
 	.notes = "INPUT  := dev IFNAME group GROUP port PORT [ source ADDR ]\n"
-		 "OUTPUT := dev IFNAME [ group ADDR ] [ port PORT ] [ ttl TTL ]\n"
+		 "OUTPUT := dev IFNAME [ group ADDR ] [ port PORT ] [ ttl TTL | fixed-ttl TTL ]\n"
+		 "          [ egress { auto | packet | socket } ] [ source keep ]\n"
 		 "NAME   := up to 63 printable characters, no blanks or quotes;\n"
 		 "          without one, mcrd names the rule IFNAME:GROUP:PORT of its input\n"
 		 "GROUP  := an IPv4 multicast address, e.g. 239.1.1.1\n"
 		 "ADDR   := an IPv4 address\n"
 		 "PORT   := 1..65535\n"
-		 "TTL    := 1..255 (default 1)\n"
+		 "TTL    := 1..255.  A frame leaves with the datagram's TTL minus one (as a\n"
+		 "          router's would; dropped at 0), at most ttl.  fixed-ttl sets it\n"
+		 "          outright, for TTL-1 services (mDNS, SSDP): the setting that can loop.\n"
+		 "egress: packet builds frames and sends them through an AF_PACKET ring,\n"
+		 "socket through a UDP socket; auto (default) uses packet where it can.\n"
+		 "source keep: the datagram's own source address and port (packet only).\n"
 		 "An output's group and port default to the input's.  show with -s adds\n"
 		 "counters; dev and group match the input or any output.  flush removes\n"
 		 "every rule, from the configuration file too.\n",

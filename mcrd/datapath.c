@@ -11,9 +11,10 @@
  * without bound.
  *
  * The packets of one pass over the completion queue are matched first and
- * sent after (flush_rx): a run of a rule's packets of one payload size goes
- * to each output as a single UDP GSO sendmsg (UDP_SEGMENT), so the kernel
- * builds, routes and queues one buffer per run instead of one per packet.
+ * sent after (flush_rx), each output through its transmit ring (dpl2.c:
+ * the frame built here, one kick per ring per flush) or its UDP socket
+ * (dpsock.c: a run of a rule's packets of one payload size as one UDP GSO
+ * sendmsg where the output allows it).
  */
 #include "datapath.h"
 
@@ -26,79 +27,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
+#include "csum.h"
+#include "dpcore.h"
+#include "frame.h"
 #include "log.h"
-#include "packet.h"
-#include "rxring.h"
+#include "loopguard.h"
 
-#define NSLOTS      65536     /* sends in flight at most: 65 packets at fan-out 1000 */
 #define DRAIN_NS    (1000 * 1000 * 1000LL)
-#define RX_BATCH    256       /* packets matched before their sends go out */
 #define WALK_MAX    512       /* frames read from one ring per loop turn */
-#define GSO_MAX     32        /* segments per GSO send; 32 x 1472 B < 64 KiB */
 #define GSO_BYTES   65507     /* a run is one IPv4 datagram before it is cut */
-#define NGSO        4096      /* GSO sends in flight at most */
-
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-
-
-/* A frame in a receive ring: what a send points into. */
-struct fref {
-	struct rxring *ring;
-	uint32_t idx;
-};
-
-struct tx_slot {
-	struct msghdr mh;
-	struct iovec iov;
-	struct tb_rule *rule;
-	struct tb_output *out;
-	struct fref f;
-};
-
-/* One output's copy of a run of equal-size packets: one sendmsg. */
-struct gso_slot {
-	struct msghdr mh;
-	struct iovec iov[GSO_MAX];
-	struct fref f[GSO_MAX];
-	_Alignas(struct cmsghdr) char cm[32]; /* CMSG_SPACE(sizeof(uint16_t)): 24 */
-	struct tb_rule *rule;
-	struct tb_output *out;
-};
-
-/* A matched packet waiting for flush_rx; rule NULL once it is sent. */
-struct rx_pkt {
-	struct tb_rule *rule;
-	const uint8_t *payload;
-	uint16_t len;
-	struct fref f;
-};
-
-struct datapath {
-	struct evloop *ev;
-	struct table *table;
-	int k_recv, k_send, k_gso;    /* our completion kinds */
-
-	struct rxring *dead;          /* rings of closed inputs, sends still in flight */
-	bool rx_more;                 /* a ring has frames left for the next turn */
-
-	struct tx_slot *slots;
-	uint32_t *free_slots;
-	unsigned nfree;
-
-	struct gso_slot *gslots;
-	uint32_t *free_gslots;
-	unsigned ngfree;
-	struct rx_pkt rx[RX_BATCH];
-	unsigned nrx;
-};
-
-static struct io_uring_sqe *get_sqe(struct datapath *dp)
-{
-	return evloop_sqe(dp->ev);
-}
 
 /* A ring whose input is gone is unmapped with its last frame back. */
 static void dead_ring_reap(struct datapath *dp, struct rxring *r)
@@ -112,78 +49,36 @@ static void dead_ring_reap(struct datapath *dp, struct rxring *r)
 	rxring_free(r);
 }
 
-static void frame_put(struct datapath *dp, struct fref f)
+void dp_frame_put(struct datapath *dp, struct fref f)
 {
 	rxring_put(f.ring, f.idx);
 	if (f.ring->dead && !f.ring->held)
 		dead_ring_reap(dp, f.ring);
 }
 
-static void send_one(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
-		     const uint8_t *payload, size_t len, struct fref f)
-{
-	struct io_uring_sqe *sqe;
-	struct tx_slot *s;
-	uint32_t idx;
-
-	if (!dp->nfree || !(sqe = get_sqe(dp))) {
-		rr->st->drops[MCR_DROP_NO_TX_SLOT]++;
-		return;
-	}
-	idx = dp->free_slots[--dp->nfree];
-	s = &dp->slots[idx];
-	s->iov.iov_base = (void *)payload;
-	s->iov.iov_len = len;
-	s->mh.msg_name = &o->dst;
-	s->mh.msg_namelen = sizeof(o->dst);
-	s->rule = rr;
-	s->out = o;
-	s->f = f;
-	rr->inflight++;
-	io_uring_prep_sendmsg(sqe, o->fd, &s->mh, 0);
-	io_uring_sqe_set_data64(sqe, ev_ud((unsigned)dp->k_send, idx));
-	f.ring->refs[f.idx]++;
-}
-
-/*
- * The run rx[seg[0..n-1]] (the last may be shorter) to output o: one GSO
- * sendmsg, or one send per packet when the run is a single packet, the
- * output takes no GSO (or none of this size), or no GSO slot is free.
- */
-static void send_run(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
+/* The run seg[0..n) to output o: frames where they fit, the socket for the rest. */
+static void send_out(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
 		     const unsigned *seg, unsigned n)
 {
-	struct io_uring_sqe *sqe;
-	struct gso_slot *g;
-	struct cmsghdr *cm;
-	uint32_t idx;
+	unsigned rest[GSO_MAX], nrest = 0;
 
-	if (n == 1 || !o->gso || (o->gso_limit && dp->rx[seg[0]].len >= o->gso_limit) ||
-	    !dp->ngfree || !(sqe = get_sqe(dp))) {
-		for (unsigned i = 0; i < n; i++)
-			send_one(dp, rr, o, dp->rx[seg[i]].payload, dp->rx[seg[i]].len,
-				 dp->rx[seg[i]].f);
+	if (!o->tx) {
+		dpsock_send(dp, rr, o, seg, n);
 		return;
 	}
-	idx = dp->free_gslots[--dp->ngfree];
-	g = &dp->gslots[idx];
 	for (unsigned i = 0; i < n; i++) {
 		const struct rx_pkt *p = &dp->rx[seg[i]];
+		uint8_t ttl = dp_out_ttl(p, o);
 
-		g->iov[i] = (struct iovec){ (void *)p->payload, p->len };
-		g->f[i] = p->f;
-		p->f.ring->refs[p->f.idx]++;
+		if (!ttl)
+			continue; /* counted as ttl_expired when it was matched */
+		if (dpl2_fits(o, p))
+			dpl2_send(dp, rr, o, p, ttl);
+		else
+			rest[nrest++] = seg[i];
 	}
-	g->mh.msg_name = &o->dst;
-	g->mh.msg_namelen = sizeof(o->dst);
-	g->mh.msg_iovlen = n;
-	cm = CMSG_FIRSTHDR(&g->mh);
-	*(uint16_t *)(void *)CMSG_DATA(cm) = dp->rx[seg[0]].len;
-	g->rule = rr;
-	g->out = o;
-	rr->inflight++;
-	io_uring_prep_sendmsg(sqe, o->fd, &g->mh, 0);
-	io_uring_sqe_set_data64(sqe, ev_ud((unsigned)dp->k_gso, idx));
+	if (nrest)
+		dpsock_send(dp, rr, o, rest, nrest);
 }
 
 /*
@@ -193,19 +88,24 @@ static void send_run(struct datapath *dp, struct tb_rule *rr, struct tb_output *
  */
 static unsigned take_run(struct datapath *dp, unsigned i, unsigned *seg)
 {
-	struct tb_rule *rr = dp->rx[i].rule;
-	uint16_t len = dp->rx[i].len;
+	const struct rx_pkt *p0 = &dp->rx[i];
+	struct tb_rule *rr = p0->rule;
+	uint16_t len = p0->pkt.len;
 	unsigned n = 0, bytes = 0;
 
 	for (unsigned j = i; j < dp->nrx && n < GSO_MAX; j++) {
-		if (dp->rx[j].rule != rr)
+		struct rx_pkt *p = &dp->rx[j];
+
+		if (p->rule != rr)
 			continue;
-		if (dp->rx[j].len > len || bytes + dp->rx[j].len > GSO_BYTES)
+		/* One sendmsg: one TTL and TOS for all. */
+		if (p->pkt.len > len || bytes + p->pkt.len > GSO_BYTES || p->pkt.ttl != p0->pkt.ttl ||
+		    p->pkt.tos != p0->pkt.tos)
 			break;
 		seg[n++] = j;
-		bytes += dp->rx[j].len;
-		dp->rx[j].rule = NULL;
-		if (dp->rx[j].len < len)
+		bytes += p->pkt.len;
+		p->rule = NULL;
+		if (p->pkt.len < len)
 			break;
 	}
 	return n;
@@ -225,33 +125,79 @@ static void flush_rx(struct datapath *dp)
 		n = take_run(dp, i, seg);
 		for (unsigned k = 0; k < rr->nout; k++)
 			if (rr->out[k].fd >= 0)
-				send_run(dp, rr, &rr->out[k], seg, n);
+				send_out(dp, rr, &rr->out[k], seg, n);
 	}
+	dpl2_flush(dp);
 	for (unsigned i = 0; i < dp->nrx; i++)
-		frame_put(dp, dp->rx[i].f);
+		dp_frame_put(dp, dp->rx[i].f);
 	dp->nrx = 0;
+}
+
+/*
+ * A UDP socket gives every datagram a fresh checksum: one whose checksum
+ * nobody has verified (not TP_STATUS_CSUM_VALID, and not sent from this
+ * host) is checked first, so a damaged datagram is dropped, not laundered.
+ */
+static bool udp_damaged(const struct tb_rule *rr, const struct mcr_pkt *p, uint32_t status)
+{
+	return rr->verify_udp && !frame_csum_trusted(status) && (p->udp[6] | p->udp[7]) &&
+	       !csum_udp4_ok(p->src, p->dst, p->udp, (uint16_t)(p->len + 8));
+}
+
+/* Now, to the scheduler tick: enough for the loop guard's window. */
+static int64_t coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * A datagram whose TTL is spent (1 or 0) leaves no router-semantics output:
+ * counted once; dropped unless some output of the rule sets a fixed TTL.
+ */
+static bool ttl_spent(struct tb_rule *rr, const struct mcr_pkt *p)
+{
+	if (p->ttl > 1 || !rr->ttl_router)
+		return false;
+	rr->st->drops[MCR_DROP_TTL_EXPIRED]++;
+	return !rr->ttl_fixed;
 }
 
 /* Matches one frame; a matched one keeps the caller's hold until flush_rx. */
 static bool relay_packet(struct datapath *dp, struct tb_input *in, const uint8_t *frame,
-			 size_t caplen, struct fref f)
+			 size_t caplen, struct fref f, uint32_t status)
 {
-	struct mcr_pkt p;
-	enum mcr_drop d = mcr_parse_frame(frame, caplen, &p);
+	struct rx_pkt *x = &dp->rx[dp->nrx];
+	enum mcr_drop d = mcr_parse_frame(frame, caplen, &x->pkt);
 	struct tb_rule *rr;
 
 	if (d) {
 		in->st->drops[d]++;
 		return false;
 	}
-	rr = mcr_match_lookup(&in->match, p.dst, p.dport, p.src);
+	rr = mcr_match_lookup(&in->match, x->pkt.dst, x->pkt.dport, x->pkt.src);
 	if (!rr) {
 		in->st->drops[MCR_DROP_NO_RULE]++;
 		return false;
 	}
+	if (udp_damaged(rr, &x->pkt, status)) {
+		rr->st->drops[MCR_DROP_BAD_UDP_CHECKSUM]++;
+		return false;
+	}
+	if (ttl_spent(rr, &x->pkt))
+		return false;
+	if (rr->guard && loopguard_seen(rr->guard, x->pkt.payload, x->pkt.len, coarse_ns())) {
+		rr->st->drops[MCR_DROP_LOOP]++;
+		return false;
+	}
 	rr->st->packets++;
-	rr->st->bytes += p.len;
-	dp->rx[dp->nrx++] = (struct rx_pkt){ rr, p.payload, (uint16_t)p.len, f };
+	rr->st->bytes += x->pkt.len;
+	x->rule = rr;
+	x->f = f;
+	x->status = status;
+	dp->nrx++;
 	if (dp->nrx == RX_BATCH)
 		flush_rx(dp);
 	return true;
@@ -275,9 +221,10 @@ static bool rx_walk(struct datapath *dp, struct tb_input *in)
 		if (h->tp_snaplen < h->tp_len || h->tp_mac < sizeof(*h) ||
 		    h->tp_mac + (size_t)h->tp_snaplen > r->frame_size)
 			in->st->drops[MCR_DROP_TRUNCATED]++;
-		else if (relay_packet(dp, in, (const uint8_t *)h + h->tp_mac, h->tp_snaplen, f))
+		else if (relay_packet(dp, in, (const uint8_t *)h + h->tp_mac, h->tp_snaplen, f,
+				      h->tp_status))
 			continue; /* rx[] holds it now */
-		frame_put(dp, f);
+		dp_frame_put(dp, f);
 	}
 	return n == WALK_MAX;
 }
@@ -313,71 +260,6 @@ static void on_recv(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 	in->rx_ready = true;
 }
 
-static void on_send(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
-{
-	struct datapath *dp = arg;
-	int res = cqe->res;
-	struct tx_slot *s = &dp->slots[idx];
-	struct tb_output *o = s->out;
-
-	if (res >= 0) {
-		o->st->packets++;
-		o->st->bytes += (unsigned)res;
-	} else {
-		o->st->errors++;
-		o->st->last_error = -res;
-	}
-	frame_put(dp, s->f);
-	dp->free_slots[dp->nfree++] = idx;
-	table_send_done(dp->table, s->rule); /* may free a removed rule */
-}
-
-/*
- * A GSO send's completion.  Refused runs go again packet by packet: for
- * good when the device cannot take GSO (EIO: no checksum offload, on
- * kernels that want it; EOPNOTSUPP), and for payloads of this size and
- * larger when one does not fit the route's MTU (EMSGSIZE, EINVAL): single
- * sends fragment those instead.
- */
-static void on_gso(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
-{
-	struct datapath *dp = arg;
-	int res = cqe->res;
-	struct gso_slot *g = &dp->gslots[idx];
-	struct tb_output *o = g->out;
-	unsigned n = (unsigned)g->mh.msg_iovlen;
-
-	if (res >= 0) {
-		o->st->packets += n;
-		o->st->bytes += (unsigned)res;
-	} else if (res == -EIO || res == -EOPNOTSUPP || res == -EINVAL || res == -EMSGSIZE) {
-		uint16_t len = (uint16_t)g->iov[0].iov_len;
-
-		if (res == -EINVAL || res == -EMSGSIZE) {
-			/* Runs of this size may still be in flight: only ever lower it. */
-			if (!o->gso_limit || len < o->gso_limit)
-				o->gso_limit = len;
-		} else if (o->gso) {
-			char a[MCR_ADDRSTRLEN];
-
-			o->gso = false;
-			log_warn("rule \"%s\": output %s:%u: UDP GSO refused (%s); "
-				 "sending packet by packet", g->rule->name,
-				 mcr_ipv4_str(o->dst.sin_addr, a), ntohs(o->dst.sin_port),
-				 strerror(-res));
-		}
-		for (unsigned i = 0; i < n; i++)
-			send_one(dp, g->rule, o, g->iov[i].iov_base, g->iov[i].iov_len, g->f[i]);
-	} else {
-		o->st->errors += n;
-		o->st->last_error = -res;
-	}
-	for (unsigned i = 0; i < n; i++)
-		frame_put(dp, g->f[i]);
-	dp->free_gslots[dp->ngfree++] = idx;
-	table_send_done(dp->table, g->rule);
-}
-
 /* Sends may still point into the ring: then it outlives its input. */
 static void ring_detach(struct datapath *dp, struct tb_input *in)
 {
@@ -406,7 +288,7 @@ static void retire_inputs(struct datapath *dp)
 		if (!in->armed) {
 			ring_detach(dp, in);
 			table_input_closed(dp->table, i);
-		} else if (!in->cancel_sent && (sqe = get_sqe(dp))) {
+		} else if (!in->cancel_sent && (sqe = dp_sqe(dp))) {
 			io_uring_prep_cancel64(sqe, ev_ud((unsigned)dp->k_recv, (uint32_t)i), 0);
 			io_uring_sqe_set_data64(sqe, ev_ud(EV_IGNORE, 0));
 			in->cancel_sent = true;
@@ -424,7 +306,7 @@ static bool dp_prepare(void *arg)
 	for (size_t i = 0; i < dp->table->ninputs; i++) {
 		struct tb_input *in = dp->table->inputs[i];
 
-		if (!in || in->armed || in->closing || !in->ring || !(sqe = get_sqe(dp)))
+		if (!in || in->armed || in->closing || !in->ring || !(sqe = dp_sqe(dp)))
 			continue;
 		io_uring_prep_poll_multishot(sqe, in->fd, POLLIN);
 		io_uring_sqe_set_data64(sqe, ev_ud((unsigned)dp->k_recv, (uint32_t)i));
@@ -457,45 +339,8 @@ void datapath_drain(struct datapath *dp)
 {
 	int64_t deadline = now_ns() + DRAIN_NS;
 
-	while ((dp->nfree < NSLOTS || dp->ngfree < NGSO) && now_ns() < deadline)
+	while (!dpsock_idle(dp) && now_ns() < deadline)
 		evloop_turn(dp->ev, 10 * 1000 * 1000);
-}
-
-static int slots_init(struct datapath *dp)
-{
-	dp->slots = calloc(NSLOTS, sizeof(*dp->slots));
-	dp->free_slots = calloc(NSLOTS, sizeof(*dp->free_slots));
-	if (!dp->slots || !dp->free_slots)
-		return -ENOMEM;
-	for (unsigned i = 0; i < NSLOTS; i++) {
-		dp->slots[i].mh.msg_iov = &dp->slots[i].iov;
-		dp->slots[i].mh.msg_iovlen = 1;
-		dp->free_slots[dp->nfree++] = NSLOTS - 1 - i;
-	}
-	return 0;
-}
-
-/* GSO slots carry their UDP_SEGMENT control message ready made. */
-static int gslots_init(struct datapath *dp)
-{
-	dp->gslots = calloc(NGSO, sizeof(*dp->gslots));
-	dp->free_gslots = calloc(NGSO, sizeof(*dp->free_gslots));
-	if (!dp->gslots || !dp->free_gslots)
-		return -ENOMEM;
-	for (unsigned i = 0; i < NGSO; i++) {
-		struct gso_slot *g = &dp->gslots[i];
-		struct cmsghdr *cm;
-
-		g->mh.msg_iov = g->iov;
-		g->mh.msg_control = g->cm;
-		g->mh.msg_controllen = CMSG_SPACE(sizeof(uint16_t));
-		cm = CMSG_FIRSTHDR(&g->mh);
-		cm->cmsg_level = IPPROTO_UDP; /* SOL_UDP */
-		cm->cmsg_type = UDP_SEGMENT;
-		cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-		dp->free_gslots[dp->ngfree++] = NGSO - 1 - i;
-	}
-	return 0;
 }
 
 int datapath_new(struct datapath **out, struct evloop *ev, struct table *t)
@@ -509,13 +354,11 @@ int datapath_new(struct datapath **out, struct evloop *ev, struct table *t)
 	dp->ev = ev;
 	dp->table = t;
 	hooks.arg = dp;
-	err = slots_init(dp);
+	err = (dp->k_recv = evloop_kind(ev, on_recv, dp)) < 0 ? -ENOSPC : 0;
 	if (!err)
-		err = gslots_init(dp);
-	if (!err && ((dp->k_recv = evloop_kind(ev, on_recv, dp)) < 0 ||
-		     (dp->k_send = evloop_kind(ev, on_send, dp)) < 0 ||
-		     (dp->k_gso = evloop_kind(ev, on_gso, dp)) < 0))
-		err = -ENOSPC;
+		err = dpsock_new(dp);
+	if (!err)
+		err = dpl2_new(dp);
 	if (err) {
 		log_err("data path setup failed: %s", strerror(-err));
 		datapath_free(dp);
@@ -536,9 +379,7 @@ void datapath_free(struct datapath *dp)
 		rxring_free(dp->dead);
 		dp->dead = next;
 	}
-	free(dp->slots);
-	free(dp->free_slots);
-	free(dp->gslots);
-	free(dp->free_gslots);
+	dpsock_free(dp);
+	dpl2_free(dp);
 	free(dp);
 }

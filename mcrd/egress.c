@@ -13,7 +13,6 @@
 
 struct esock {
 	int ifindex;
-	uint8_t ttl;
 	bool gso;
 	int fd;
 };
@@ -66,13 +65,14 @@ static int setopt(int fd, int level, int name, int val)
 }
 
 /*
- * Bound to the device, multicast out of it by index, TTL for multicast and
- * unicast destinations, no loopback copy, no DF (fragment locally rather
- * than fail on a smaller output MTU).
+ * Bound to the device, multicast out of it by index, no loopback copy, no
+ * DF (fragment locally rather than fail on a smaller output MTU).  Every
+ * send carries its TTL and TOS (datapath.c); the socket's own TTL is 1.
  */
-static int open_sock(const char *dev, int ifindex, uint8_t ttl)
+static int open_sock(const char *dev, int ifindex)
 {
 	struct ip_mreqn mr = { .imr_ifindex = ifindex };
+	struct sockaddr_in any = { .sin_family = AF_INET };
 	int fd, err;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -84,8 +84,8 @@ static int open_sock(const char *dev, int ifindex, uint8_t ttl)
 		close(fd);
 		return err;
 	}
-	if ((err = setopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl)) ||
-	    (err = setopt(fd, IPPROTO_IP, IP_TTL, ttl)) ||
+	if ((err = setopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, 1)) ||
+	    (err = setopt(fd, IPPROTO_IP, IP_TTL, 1)) ||
 	    (err = setopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0)) ||
 	    (err = setopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0)) ||
 	    (err = setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT))) {
@@ -95,15 +95,29 @@ static int open_sock(const char *dev, int ifindex, uint8_t ttl)
 	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, EGRESS_SNDBUF))
 		setopt(fd, SOL_SOCKET, SO_SNDBUF, EGRESS_SNDBUF);
 	setopt(fd, SOL_SOCKET, SO_RCVBUF, 0); /* never read */
+	/* Bound now, not at the first send: layer-2 egress uses the same port. */
+	if (bind(fd, (struct sockaddr *)&any, sizeof(any)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	return fd;
 }
 
-int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl, bool gso)
+uint16_t egress_port(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	return getsockname(fd, (struct sockaddr *)&a, &len) < 0 ? 0 : a.sin_port;
+}
+
+int egress_get(struct egress *e, const char *dev, int ifindex, bool gso)
 {
 	int fd;
 
 	for (size_t i = 0; i < e->n; i++)
-		if (e->v[i].ifindex == ifindex && e->v[i].ttl == ttl)
+		if (e->v[i].ifindex == ifindex)
 			return e->v[i].fd;
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 16;
@@ -114,10 +128,10 @@ int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl, bool
 		e->v = v;
 		e->cap = cap;
 	}
-	fd = open_sock(dev, ifindex, ttl);
+	fd = open_sock(dev, ifindex);
 	if (fd < 0)
 		return fd;
-	e->v[e->n++] = (struct esock){ ifindex, ttl, gso, fd };
+	e->v[e->n++] = (struct esock){ ifindex, gso, fd };
 	if (e->on_open)
 		e->on_open(e->arg, fd, gso);
 	return fd;

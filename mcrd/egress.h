@@ -1,6 +1,6 @@
 /*
- * Egress UDP sockets, one per (output interface, TTL), shared by every
- * output with that pair; the destination is given per send.
+ * Egress UDP sockets, one per output interface, shared by every output
+ * there; the destination, TTL and TOS are given per send.
  */
 #ifndef MCRD_EGRESS_H
 #define MCRD_EGRESS_H
@@ -22,12 +22,14 @@ struct egress *egress_new(egress_fn on_open, egress_fn on_close, void *arg);
 void egress_foreach(const struct egress *e, egress_fn fn, void *arg);
 void egress_free(struct egress *e);
 /*
- * The socket for (dev, ifindex, ttl), opened on first use; fd or -errno.
- * gso is recorded when it opens: whether workers may send it GSO runs.
+ * The socket for (dev, ifindex), opened on first use; fd or -errno.  gso
+ * is recorded when it opens: whether workers may send it GSO runs.
  */
-int egress_get(struct egress *e, const char *dev, int ifindex, uint8_t ttl, bool gso);
+int egress_get(struct egress *e, const char *dev, int ifindex, bool gso);
 /* Closes the sockets of an interface that went away. */
 void egress_forget_ifindex(struct egress *e, int ifindex);
 size_t egress_sockets(const struct egress *e);
+/* The local port (network order) an egress socket sends from; 0 if unknown. */
+uint16_t egress_port(int fd);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "wire.h"
 
@@ -43,6 +44,20 @@ static void input_del(void *arg, unsigned w, size_t slot)
 	pool_send(f->pool, w, &m, sizeof(m), -1);
 }
 
+/* What worker needs of output i: sockets, destination, layer-2 template. */
+static struct wire_out wire_out_of(const struct plan_rule *rr, unsigned i)
+{
+	const struct plan_output *o = &rr->out[i];
+	struct wire_out w = { .egress = o->fd, .tx = o->txfd, .stats = o->st_slot,
+			      .group = o->cfg->group, .port = o->cfg->port, .mtu = o->l2.mtu,
+			      .saddr = o->l2.saddr, .sport = o->l2.sport, .ttl = o->cfg->ttl,
+			      .flags = (o->cfg->keep_source ? WO_KEEP_SOURCE : 0) |
+				       (o->cfg->ttl_fixed ? WO_TTL_FIXED : 0) };
+
+	memcpy(w.mac, o->l2.mac, sizeof(w.mac));
+	return w;
+}
+
 static void rule_add(void *arg, const struct plan_rule *rr)
 {
 	const struct feed *f = arg;
@@ -52,15 +67,14 @@ static void rule_add(void *arg, const struct plan_rule *rr)
 	if (!m)
 		return; /* the worker lacks the rule until its next restart */
 	m->type = W_RULE_ADD;
+	m->loop_ms = f->loop_ms;
 	m->slot = rr->in_slot;
 	m->stats = rr->st_slot;
 	m->nout = rr->cfg.nout;
 	snprintf(m->name, sizeof(m->name), "%s", rr->cfg.name);
 	m->in = rr->cfg.in;
 	for (unsigned i = 0; i < rr->cfg.nout; i++)
-		m->out[i] = (struct wire_out){ .egress = rr->out[i].fd, .stats = rr->out[i].st_slot,
-					       .group = rr->cfg.out[i].group,
-					       .port = rr->cfg.out[i].port };
+		m->out[i] = wire_out_of(rr, i);
 	pool_send(f->pool, rr->worker, m, len, -1);
 	free(m);
 }
@@ -77,10 +91,33 @@ static void rule_del(void *arg, const struct plan_rule *rr)
 static void output_set(void *arg, const struct plan_rule *rr, unsigned i)
 {
 	const struct feed *f = arg;
-	struct wire_msg m = { .type = W_OUTPUT_SET, .out_index = i, .egress = rr->out[i].fd };
+	_Alignas(struct wire_msg) char buf[sizeof(struct wire_msg) + sizeof(struct wire_out)];
+	struct wire_msg *m = (struct wire_msg *)(void *)buf;
 
-	snprintf(m.name, sizeof(m.name), "%s", rr->cfg.name);
-	pool_send(f->pool, rr->worker, &m, sizeof(m), -1);
+	memset(buf, 0, sizeof(buf));
+	m->type = W_OUTPUT_SET;
+	m->out_index = i;
+	m->nout = 1;
+	m->out[0] = wire_out_of(rr, i);
+	snprintf(m->name, sizeof(m->name), "%s", rr->cfg.name);
+	pool_send(f->pool, rr->worker, m, sizeof(buf), -1);
+}
+
+static void tx_add(void *arg, unsigned w, int fd, const struct txring_geom *g)
+{
+	const struct feed *f = arg;
+	struct wire_msg m = { .type = W_TX_ADD, .slot = fd, .tx_frame_size = g->frame_size,
+			      .tx_frames = g->nframes };
+
+	pool_send(f->pool, w, &m, sizeof(m), fd);
+}
+
+static void tx_del(void *arg, unsigned w, int fd)
+{
+	const struct feed *f = arg;
+	struct wire_msg m = { .type = W_TX_DEL, .slot = fd };
+
+	pool_send(f->pool, w, &m, sizeof(m), -1);
 }
 
 const struct plan_ops feed_ops = {
@@ -91,4 +128,6 @@ const struct plan_ops feed_ops = {
 	.rule_add = rule_add,
 	.rule_del = rule_del,
 	.output_set = output_set,
+	.tx_add = tx_add,
+	.tx_del = tx_del,
 };

@@ -11,6 +11,7 @@
 struct feed {
 	struct pool *pool;
 	unsigned nworkers;
+	unsigned loop_ms;     /* the loop guard's window for fixed-TTL rules (0: off) */
 };
 
 extern const struct plan_ops feed_ops;

@@ -11,9 +11,14 @@
 
 #define IFACE_MAX 4096
 
+#define LOWER_DEPTH 4 /* vlan over macvlan over ...: enough for any real stack */
+
 struct iface {
 	char name[IFNAMSIZ];
 	struct iface_info info;
+	enum iface_kind kind;
+	int lower;        /* IFLA_LINK in this namespace, 0: none */
+	unsigned nprimary; /* addr[0..nprimary) are primary */
 };
 
 struct table {
@@ -69,6 +74,26 @@ static struct iface *by_index(struct table *t, int ifindex)
 	return NULL;
 }
 
+/* Whether e hands frames on in software: through its stack of lower devices. */
+static bool is_virtual(struct table *t, const struct iface *e)
+{
+	for (int depth = 0; e && depth < LOWER_DEPTH; depth++) {
+		if (e->info.flags & IFF_LOOPBACK)
+			return true;
+		switch (e->kind) {
+		case IFK_PHYS:
+		case IFK_AGGREGATE:
+			return false;
+		case IFK_VIRTUAL:
+			return true;
+		case IFK_STACKED:
+			e = e->lower ? by_index(t, e->lower) : NULL;
+			break;
+		}
+	}
+	return true; /* lower device unknown (another namespace) or too deep */
+}
+
 int iface_lookup(const char *name, struct iface_info *info)
 {
 	if (!active)
@@ -76,6 +101,7 @@ int iface_lookup(const char *name, struct iface_info *info)
 	for (unsigned i = 0; i < live->n; i++)
 		if (!strcmp(live->e[i].name, name)) {
 			*info = live->e[i].info;
+			info->virt = is_virtual(live, &live->e[i]);
 			return 0;
 		}
 	return -ENODEV;
@@ -129,8 +155,24 @@ void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigne
 	snprintf(e->name, sizeof(e->name), "%s", name); /* also a rename */
 	e->info.flags = flags;
 	e->info.virt = virt || (flags & IFF_LOOPBACK);
+	e->kind = virt ? IFK_VIRTUAL : IFK_PHYS;
 	if (mtu)
 		e->info.mtu = mtu;
+}
+
+void iface_table_set_hw(int ifindex, unsigned short type, const uint8_t *mac, int lower,
+			enum iface_kind kind)
+{
+	struct iface *e = by_index(cur, ifindex);
+
+	if (!e)
+		return;
+	e->info.type = type;
+	e->info.has_mac = mac != NULL;
+	if (mac)
+		memcpy(e->info.mac, mac, sizeof(e->info.mac));
+	e->lower = lower;
+	e->kind = kind;
 }
 
 void iface_table_del_link(int ifindex)
@@ -141,7 +183,8 @@ void iface_table_del_link(int ifindex)
 		*e = cur->e[--cur->n];
 }
 
-void iface_table_addr(int ifindex, struct in_addr a, bool add)
+/* Keeps the order: primaries first, each group in the order announced. */
+void iface_table_addr(int ifindex, struct in_addr a, bool add, bool secondary)
 {
 	struct iface *e = by_index(cur, ifindex);
 	struct iface_info *in;
@@ -152,10 +195,15 @@ void iface_table_addr(int ifindex, struct in_addr a, bool add)
 	in = &e->info;
 	for (i = 0; i < in->naddr && in->addr[i].s_addr != a.s_addr; i++)
 		;
-	if (add && i == in->naddr && in->naddr < IFACE_MAX_ADDR)
-		in->addr[in->naddr++] = a;
-	else if (!add && i < in->naddr)
-		in->addr[i] = in->addr[--in->naddr];
+	if (!add && i < in->naddr) {
+		if (i < e->nprimary)
+			e->nprimary--;
+		memmove(&in->addr[i], &in->addr[i + 1], (--in->naddr - i) * sizeof(a));
+	} else if (add && i == in->naddr && in->naddr < IFACE_MAX_ADDR) {
+		i = secondary ? in->naddr : e->nprimary++;
+		memmove(&in->addr[i + 1], &in->addr[i], (in->naddr++ - i) * sizeof(a));
+		in->addr[i] = a;
+	}
 }
 
 const char *iface_name(int ifindex)

@@ -12,19 +12,31 @@
 
 #define IFACE_MAX_ADDR 8
 
+/* How a device made by software sends (for GSO: see iface_info.virt). */
+enum iface_kind {
+	IFK_PHYS,          /* no link kind: a NIC */
+	IFK_STACKED,       /* vlan, macvlan, ipvlan: sends through its lower device (IFLA_LINK) */
+	IFK_AGGREGATE,     /* bond, team: sends through its (physical) ports */
+	IFK_VIRTUAL,       /* veth, bridge, vxlan, dummy, tun, ...: hands frames on in software */
+};
+
 struct iface_info {
 	int ifindex;
 	unsigned flags;    /* IFF_* */
 	unsigned mtu;
+	unsigned short type; /* ARPHRD_*; 0 when unknown (ioctl) */
+	bool has_mac;
+	uint8_t mac[6];    /* an Ethernet device's address */
 	/*
-	 * Created by software (a link kind such as veth, bridge, vlan, or the
-	 * loopback): frames sent there may reach local captures unsegmented.
-	 * Unknown (ioctl) counts as virtual.
+	 * Frames sent there are handed on in software (veth, bridge, the
+	 * loopback, or a vlan/macvlan over one of those), so they may reach
+	 * local captures unsegmented; a vlan or macvlan over a NIC, or a bond,
+	 * is not.  Unknown (ioctl) counts as virtual.
 	 */
 	bool virt;
 	bool naddr_known;  /* addresses are known (table), not just the interface (ioctl) */
 	unsigned naddr;
-	struct in_addr addr[IFACE_MAX_ADDR];
+	struct in_addr addr[IFACE_MAX_ADDR]; /* primary addresses first */
 };
 
 /* 0, or -ENODEV when the interface does not exist, or another -errno. */
@@ -46,7 +58,10 @@ void iface_table_commit(void);
 void iface_table_abort(void);
 void iface_table_set_link(int ifindex, const char *name, unsigned flags, unsigned mtu, bool virt);
 void iface_table_del_link(int ifindex);
-void iface_table_addr(int ifindex, struct in_addr a, bool add);
+/* The link-layer facts of a link set_link just announced. */
+void iface_table_set_hw(int ifindex, unsigned short type, const uint8_t *mac, int lower,
+			enum iface_kind kind);
+void iface_table_addr(int ifindex, struct in_addr a, bool add, bool secondary);
 bool iface_table_active(void);
 /* The largest MTU of any interface but the loopback (at least 1500): sizes receive rings. */
 unsigned iface_max_mtu(void);

@@ -305,11 +305,13 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 				  .sys = &plansys_ops };
 	int err;
 
-	if (!(d->sys = plansys_new()))
+	/* XXX experiment knobs, to become settings or go */
+	if (!(d->sys = plansys_new(getenv("MCRD_TX_FRAMES") ? (unsigned)atoi(getenv("MCRD_TX_FRAMES")) : 0,
+				   getenv("MCRD_QDISC_BYPASS") != NULL)))
 		return -ENOMEM;
 	if ((err = pool_new(&d->pool, n, cfg->user, mtu)))
 		return err;
-	d->feed = (struct feed){ .pool = d->pool, .nworkers = n };
+	d->feed = (struct feed){ .pool = d->pool, .nworkers = n, .loop_ms = cfg->loop_guard_ms };
 	pc.sys_arg = d->sys;
 	if ((err = plan_new(&d->plan, &pc)))
 		return err;

@@ -28,7 +28,8 @@ struct netlink {
 };
 
 struct link_attrs {
-	const struct nlattr *name, *mtu, *linkinfo;
+	const struct nlattr *name, *mtu, *linkinfo, *address, *link;
+	bool foreign;
 };
 
 static int link_attr_cb(const struct nlattr *a, void *data)
@@ -52,27 +53,58 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 			return MNL_CB_ERROR;
 		la->linkinfo = a;
 		break;
+	case IFLA_ADDRESS:
+		if (mnl_attr_validate(a, MNL_TYPE_BINARY) < 0)
+			return MNL_CB_ERROR;
+		la->address = a;
+		break;
+	case IFLA_LINK:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		la->link = a;
+		break;
+	case IFLA_LINK_NETNSID: /* the lower device is in another namespace: not ours */
+		la->link = NULL;
+		la->foreign = true;
+		break;
 	}
 	return MNL_CB_OK;
 }
 
-/* A link kind (veth, bridge, vlan, ...) marks a device made by software. */
-static bool has_kind(const struct nlattr *linkinfo)
+/* The link kind (veth, bridge, vlan, ...) of a device made by software. */
+static enum iface_kind link_kind(const struct nlattr *linkinfo)
 {
+	static const char *const stacked[] = { "vlan", "macvlan", "macvtap", "ipvlan", "ipvtap" };
+	static const char *const aggregate[] = { "bond", "team" };
 	const struct nlattr *a;
 
 	if (!linkinfo)
-		return false;
-	mnl_attr_for_each_nested(a, linkinfo)
-		if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
-			return true;
-	return false;
+		return IFK_PHYS;
+	mnl_attr_for_each_nested(a, linkinfo) {
+		const char *k;
+
+		if (mnl_attr_get_type(a) != IFLA_INFO_KIND)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			return IFK_VIRTUAL;
+		k = mnl_attr_get_str(a);
+		for (size_t i = 0; i < sizeof(stacked) / sizeof(stacked[0]); i++)
+			if (!strcmp(k, stacked[i]))
+				return IFK_STACKED;
+		for (size_t i = 0; i < sizeof(aggregate) / sizeof(aggregate[0]); i++)
+			if (!strcmp(k, aggregate[i]))
+				return IFK_AGGREGATE;
+		return IFK_VIRTUAL;
+	}
+	return IFK_PHYS;
 }
 
 static int on_link(const struct nlmsghdr *nlh)
 {
 	const struct ifinfomsg *ifi;
 	struct link_attrs la = { 0 };
+	const uint8_t *mac;
+	enum iface_kind kind;
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
 		return 0;
@@ -85,8 +117,13 @@ static int on_link(const struct nlmsghdr *nlh)
 	}
 	if (mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, &la) != MNL_CB_OK || !la.name)
 		return 0;
+	kind = link_kind(la.linkinfo);
 	iface_table_set_link(ifi->ifi_index, mnl_attr_get_str(la.name), ifi->ifi_flags,
-			     la.mtu ? mnl_attr_get_u32(la.mtu) : 0, has_kind(la.linkinfo));
+			     la.mtu ? mnl_attr_get_u32(la.mtu) : 0, kind != IFK_PHYS);
+	mac = la.address && mnl_attr_get_payload_len(la.address) == 6 ? mnl_attr_get_payload(la.address)
+								       : NULL;
+	iface_table_set_hw(ifi->ifi_index, ifi->ifi_type, mac,
+			   la.link && !la.foreign ? (int)mnl_attr_get_u32(la.link) : 0, kind);
 	return 1;
 }
 
@@ -122,7 +159,8 @@ static int on_addr(const struct nlmsghdr *nlh)
 	if (!a)
 		return 0;
 	memcpy(&in, mnl_attr_get_payload(a), sizeof(in));
-	iface_table_addr((int)ifa->ifa_index, in, nlh->nlmsg_type == RTM_NEWADDR);
+	iface_table_addr((int)ifa->ifa_index, in, nlh->nlmsg_type == RTM_NEWADDR,
+			 ifa->ifa_flags & IFA_F_SECONDARY);
 	return 1;
 }
 

@@ -47,6 +47,20 @@ void plan_egress_closing(void *arg, int fd, bool gso)
 	OPS(p, egress_del, fd);
 }
 
+void plan_tx_opened(void *arg, unsigned w, int fd, const struct txring_geom *g)
+{
+	struct plan *p = arg;
+
+	OPS(p, tx_add, w, fd, g);
+}
+
+void plan_tx_closing(void *arg, unsigned w, int fd)
+{
+	struct plan *p = arg;
+
+	OPS(p, tx_del, w, fd);
+}
+
 int plan_new(struct plan **out, const struct plan_config *c)
 {
 	struct plan *p = calloc(1, sizeof(*p));
@@ -210,54 +224,6 @@ static int input_refresh(struct plan *p, struct plan_input *in, size_t slot, uns
 	return err;
 }
 
-/*
- * GSO runs leave a physical interface as separate datagrams (the NIC or
- * the kernel segments them before the wire); a virtual one (veth, bridge,
- * loopback) hands a run on whole, which captures there (tcpdump, another
- * mcrd's AF_PACKET input) see as one oversized frame.  Hence "auto".
- */
-static bool use_gso(const struct plan *p, const struct iface_info *ii)
-{
-	return p->c.gso == MCR_GSO_ON || (p->c.gso == MCR_GSO_AUTO && !ii->virt);
-}
-
-/* Why output o cannot send now, or NULL with its socket in *fd. */
-static const char *output_state(struct plan *p, const struct plan_output *o,
-				struct iface_info *ii, int *fd)
-{
-	if (iface_lookup(o->cfg->dev, ii))
-		return "interface not found";
-	if (!(ii->flags & IFF_UP))
-		return "interface down";
-	if (!iface_has_carrier(ii))
-		return "no carrier";
-	if (ii->naddr_known && !ii->naddr)
-		return "no IPv4 address";
-	*fd = SYS(p, egress_get, o->cfg->dev, ii->ifindex, o->cfg->ttl, use_gso(p, ii));
-	return *fd < 0 ? "socket failed" : NULL;
-}
-
-/* An output sends when its interface exists, is up with carrier and has an address. */
-static void output_refresh(struct plan *p, struct plan_rule *rr, unsigned i)
-{
-	struct plan_output *o = &rr->out[i];
-	const char *was = o->why;
-	int wasfd = o->fd, fd = -1;
-	struct iface_info ii = { 0 };
-
-	o->why = output_state(p, o, &ii, &fd);
-	o->fd = o->why ? -1 : fd;
-	if (!o->why)
-		o->ifindex = ii.ifindex;
-	if (o->fd != wasfd && rr->attached)
-		OPS(p, output_set, rr, i);
-	if (o->why && o->why != was)
-		log_warn("rule \"%s\": output dev %s: %s; this output waits", rr->cfg.name,
-			 o->cfg->dev, o->why);
-	else if (!o->why && was)
-		log_notice("rule \"%s\": output dev %s is sending", rr->cfg.name, o->cfg->dev);
-}
-
 static void rule_join(struct plan *p, struct plan_rule *rr)
 {
 	char g[MCR_ADDRSTRLEN];
@@ -346,7 +312,7 @@ static void rule_reconcile(struct plan *p, struct plan_rule *rr, bool notify)
 
 	/* Outputs first: a rule attaching now sends its outputs' current state. */
 	for (unsigned i = 0; i < rr->cfg.nout; i++)
-		output_refresh(p, rr, i);
+		plan_output_refresh(&p->c, rr, i);
 	rr->pending = rule_state(p, rr);
 	if (rr->pending == was)
 		return;
@@ -420,6 +386,7 @@ int plan_prepare(struct plan *p, const struct mcr_rule *cfg, struct plan_rule **
 	for (unsigned i = 0; i < rr->cfg.nout; i++) {
 		rr->out[i].cfg = &rr->cfg.out[i];
 		rr->out[i].fd = -1;
+		rr->out[i].txfd = -1;
 	}
 	if ((err = rule_counters(rr)))
 		goto fail;
@@ -518,6 +485,8 @@ int plan_del(struct plan *p, const char *name)
 	memmove(&p->rules[i], &p->rules[i + 1], (p->nrules - i - 1) * sizeof(rr));
 	p->nrules--;
 	rule_detach(p, rr);
+	for (unsigned k = 0; k < rr->cfg.nout; k++)
+		plan_output_release(&p->c, &rr->out[k]);
 	plan_discard(rr); /* the parent sends nothing itself: nothing in flight */
 	return 0;
 }
@@ -540,6 +509,8 @@ void plan_replay(struct plan *p, unsigned w)
 	struct replay rp = { p, w };
 
 	SYS(p, egress_foreach, replay_egress, &rp);
+	/* Fresh transmit rings too: the dead worker left the old ones mid-lap. */
+	SYS(p, tx_renew, w);
 	/*
 	 * A fresh ingress socket, not the dead worker's: its receive ring was
 	 * left mid-lap, and a new worker reading it from slot 0 would find
@@ -569,6 +540,8 @@ void plan_free(struct plan *p)
 
 		if (rr->joined)
 			SYS(p, leave, rr->in_ifindex, rr->cfg.in.group, rr->cfg.in.source);
+		for (unsigned k = 0; k < rr->cfg.nout; k++)
+			plan_output_release(&p->c, &rr->out[k]);
 		plan_discard(rr);
 	}
 	for (size_t i = 0; i < p->ninputs; i++)

@@ -22,16 +22,27 @@
 #include "filter.h"
 #include "rule.h"
 #include "stats.h"
+#include "txring.h"
 
 #define PLAN_MAX_INPUTS  1024
 
 struct plan;
 
+/* What layer-2 egress writes into an output's frames. */
+struct plan_l2 {
+	uint8_t mac[6];       /* the interface's */
+	struct in_addr saddr; /* its primary address */
+	uint16_t sport;       /* network order: the UDP egress socket's port, for both paths */
+	uint16_t mtu;
+};
+
 struct plan_output {
 	const struct mcr_output *cfg;
-	int fd;               /* egress socket (names it to workers); -1: waits (see why) */
+	int fd;               /* UDP egress socket (names it to workers); -1: waits (see why) */
+	int txfd;             /* its worker's transmit ring socket: packet egress; -1: socket */
 	int ifindex;          /* of the egress socket */
 	const char *why;      /* NULL when sending */
+	struct plan_l2 l2;    /* with txfd */
 	uint32_t st_slot;
 	struct out_stats *st; /* shared counters */
 };
@@ -72,6 +83,8 @@ struct plan_ops {
 	void (*rule_add)(void *arg, const struct plan_rule *rr);
 	void (*rule_del)(void *arg, const struct plan_rule *rr);
 	void (*output_set)(void *arg, const struct plan_rule *rr, unsigned i);
+	void (*tx_add)(void *arg, unsigned w, int fd, const struct txring_geom *g);
+	void (*tx_del)(void *arg, unsigned w, int fd);
 };
 
 typedef void (*plan_egress_fn)(void *arg, int fd, bool gso);
@@ -87,9 +100,20 @@ struct plan_sys {
 	int (*ingress_filter)(void *s, int fd, const struct filter_key *k, size_t n, int *exact);
 	unsigned (*ingress_drops)(void *s, int fd);
 	void (*ingress_close)(void *s, int fd);
-	int (*egress_get)(void *s, const char *dev, int ifindex, uint8_t ttl, bool gso);
+	int (*egress_get)(void *s, const char *dev, int ifindex, bool gso);
 	void (*egress_forget)(void *s, int ifindex);
 	void (*egress_foreach)(void *s, plan_egress_fn fn, void *arg);
+	/* The local port (network order) egress socket fd sends from. */
+	uint16_t (*egress_port)(void *s, int fd);
+	/*
+	 * Worker w's transmit ring socket on ifindex, shared and counted: the
+	 * first get opens it (and tells the plan, plan_tx_opened), the last put
+	 * closes it.  fd or -errno.
+	 */
+	int (*tx_get)(void *s, int ifindex, unsigned w, unsigned mtu);
+	void (*tx_put)(void *s, int fd);
+	/* Closes worker w's transmit rings and opens them anew (a restarted worker). */
+	void (*tx_renew)(void *s, unsigned w);
 	int (*join)(void *s, int ifindex, struct in_addr group, struct in_addr source);
 	int (*leave)(void *s, int ifindex, struct in_addr group, struct in_addr source);
 };
@@ -112,6 +136,9 @@ void plan_on_change(struct plan *p, void (*fn)(void *arg, const struct plan_rule
 /* The sys table opened (or is closing) an egress socket: tell the workers. */
 void plan_egress_opened(void *plan, int fd, bool gso);
 void plan_egress_closing(void *plan, int fd, bool gso);
+/* ... or worker w's transmit ring socket: tell that worker. */
+void plan_tx_opened(void *plan, unsigned w, int fd, const struct txring_geom *g);
+void plan_tx_closing(void *plan, unsigned w, int fd);
 
 /*
  * Adds a rule (copied).  Refuses a duplicate name or input, with the
@@ -155,6 +182,14 @@ void plan_reconcile(struct plan *p);
 void plan_replay(struct plan *p, unsigned w);
 /* Once a second: kernel drop counts, per-rule rates. */
 void plan_tick(struct plan *p);
+
+/*
+ * Inside the plan module (plan.c, planout.c): an output brought in line
+ * with its interface (reports a change to the worker when rr is attached),
+ * and an output that stops (its transmit ring released).
+ */
+void plan_output_refresh(const struct plan_config *c, struct plan_rule *rr, unsigned i);
+void plan_output_release(const struct plan_config *c, struct plan_output *o);
 
 /* Counters (planstats.c). */
 /* The rule's state and counters for the control protocol; info->out must be freed. */

@@ -35,6 +35,8 @@ int plan_rule_info(const struct plan_rule *rr, bool stats, struct mcr_rule_info 
 		struct mcr_out_info *oi = &info->out[i];
 
 		oi->state = o->fd >= 0 ? MCR_STATE_ACTIVE : MCR_STATE_PENDING;
+		if (o->fd >= 0)
+			oi->path = o->txfd >= 0 ? MCR_EGRESS_PACKET : MCR_EGRESS_SOCKET;
 		if (o->why)
 			snprintf(oi->reason, sizeof(oi->reason), "%s", o->why);
 		oi->packets = o->st->packets;

@@ -7,9 +7,11 @@
 #include "egress.h"
 #include "ingress.h"
 #include "membership.h"
+#include "txsocks.h"
 
 struct plansys {
 	struct egress *egress;
+	struct txsocks *tx;
 	struct membership *memb;
 	plan_egress_fn opened, closing;
 	void *arg;
@@ -31,18 +33,36 @@ static void on_close(void *arg, int fd, bool gso)
 		s->closing(s->arg, fd, gso);
 }
 
-struct plansys *plansys_new(void)
+static void on_tx_open(void *arg, unsigned w, int fd, const struct txring_geom *g)
+{
+	struct plansys *s = arg;
+
+	if (s->arg)
+		plan_tx_opened(s->arg, w, fd, g);
+}
+
+static void on_tx_close(void *arg, unsigned w, int fd)
+{
+	struct plansys *s = arg;
+
+	if (s->arg)
+		plan_tx_closing(s->arg, w, fd);
+}
+
+struct plansys *plansys_new(unsigned tx_frames, bool qdisc_bypass)
 {
 	struct plansys *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
 	s->egress = egress_new(on_open, on_close, s);
+	s->tx = txsocks_new(tx_frames, qdisc_bypass);
 	s->memb = membership_new();
-	if (!s->egress || !s->memb) {
+	if (!s->egress || !s->tx || !s->memb) {
 		plansys_free(s);
 		return NULL;
 	}
+	txsocks_notify(s->tx, on_tx_open, on_tx_close, s);
 	return s;
 }
 
@@ -58,8 +78,10 @@ void plansys_free(struct plansys *s)
 	if (!s)
 		return;
 	s->opened = s->closing = NULL;
+	s->arg = NULL;
 	membership_free(s->memb); /* leaves every group */
 	egress_free(s->egress);
+	txsocks_free(s->tx);
 	free(s);
 }
 
@@ -88,9 +110,9 @@ static void sys_ingress_close(void *s, int fd)
 	close(fd);
 }
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, uint8_t ttl, bool gso)
+static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso)
 {
-	return egress_get(((struct plansys *)s)->egress, dev, ifindex, ttl, gso);
+	return egress_get(((struct plansys *)s)->egress, dev, ifindex, gso);
 }
 
 static void sys_egress_forget(void *s, int ifindex)
@@ -101,6 +123,27 @@ static void sys_egress_forget(void *s, int ifindex)
 static void sys_egress_foreach(void *s, plan_egress_fn fn, void *arg)
 {
 	egress_foreach(((struct plansys *)s)->egress, fn, arg);
+}
+
+static uint16_t sys_egress_port(void *s, int fd)
+{
+	(void)s;
+	return egress_port(fd);
+}
+
+static int sys_tx_get(void *s, int ifindex, unsigned w, unsigned mtu)
+{
+	return txsocks_get(((struct plansys *)s)->tx, ifindex, w, mtu);
+}
+
+static void sys_tx_put(void *s, int fd)
+{
+	txsocks_put(((struct plansys *)s)->tx, fd);
+}
+
+static void sys_tx_renew(void *s, unsigned w)
+{
+	txsocks_renew(((struct plansys *)s)->tx, w);
 }
 
 static int sys_join(void *s, int ifindex, struct in_addr group, struct in_addr source)
@@ -121,6 +164,10 @@ const struct plan_sys plansys_ops = {
 	.egress_get = sys_egress_get,
 	.egress_forget = sys_egress_forget,
 	.egress_foreach = sys_egress_foreach,
+	.egress_port = sys_egress_port,
+	.tx_get = sys_tx_get,
+	.tx_put = sys_tx_put,
+	.tx_renew = sys_tx_renew,
 	.join = sys_join,
 	.leave = sys_leave,
 };

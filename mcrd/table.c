@@ -13,6 +13,7 @@
 
 #include "counters.h"
 #include "log.h"
+#include "loopguard.h"
 #include "rxring.h"
 
 void table_init(struct table *t, unsigned max_mtu)
@@ -28,23 +29,62 @@ static int egress_fd(const struct table *t, int32_t parent_fd)
 	return parent_fd >= 0 && (size_t)parent_fd < t->nemap ? t->emap[parent_fd].fd : -1;
 }
 
-/* Points an output at our copy of parent egress socket pfd (or none). */
-static void out_bind(const struct table *t, struct tb_output *o, int32_t pfd)
+static struct txring *tx_find(const struct table *t, int32_t pfd)
 {
-	o->fd = egress_fd(t, pfd);
-	o->gso = o->fd >= 0 && t->emap[pfd].gso;
+	for (size_t i = 0; pfd >= 0 && i < t->ntx; i++)
+		if (t->tx[i] && !t->tx[i]->dead && t->tx[i]->pfd == pfd)
+			return t->tx[i];
+	return NULL;
+}
+
+/*
+ * What the data path checks per packet of rr: whether some sending output
+ * takes the UDP socket (UDP checksums verified first), and which TTL
+ * semantics its outputs have.
+ */
+static void rule_verify_flag(struct tb_rule *rr)
+{
+	rr->verify_udp = rr->ttl_router = rr->ttl_fixed = false;
+	for (unsigned i = 0; i < rr->nout; i++) {
+		if (rr->out[i].fd >= 0 && !rr->out[i].tx)
+			rr->verify_udp = true;
+		if (rr->out[i].ttl_fixed)
+			rr->ttl_fixed = true;
+		else
+			rr->ttl_router = true;
+	}
+}
+
+/* Points an output at our copies of the parent's sockets (or none) and its template. */
+static void out_bind(const struct table *t, struct tb_output *o, const struct wire_out *w)
+{
+	o->dst = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = w->group,
+				       .sin_port = htons(w->port) };
+	o->fd = egress_fd(t, w->egress);
+	o->gso = o->fd >= 0 && t->emap[w->egress].gso;
 	o->gso_limit = 0;
+	o->tx = o->fd >= 0 ? tx_find(t, w->tx) : NULL;
+	o->mtu = w->mtu;
+	o->ttl = w->ttl;
+	o->ttl_fixed = w->flags & WO_TTL_FIXED;
+	if (o->tx)
+		frame_tmpl_init(&o->tmpl, w->mac, w->saddr, w->group, w->sport, htons(w->port),
+				w->flags & WO_KEEP_SOURCE);
 }
 
 /* Every output using our socket fd: moved to nfd (-1: stopped). */
 static void outputs_move(struct table *t, int fd, int nfd, bool gso)
 {
-	for (size_t i = 0; i < t->nrules; i++)
+	for (size_t i = 0; i < t->nrules; i++) {
 		for (unsigned o = 0; o < t->rules[i]->nout; o++)
 			if (t->rules[i]->out[o].fd == fd) {
 				t->rules[i]->out[o].fd = nfd;
 				t->rules[i]->out[o].gso = nfd >= 0 && gso;
+				if (nfd < 0)
+					t->rules[i]->out[o].tx = NULL;
 			}
+		rule_verify_flag(t->rules[i]);
+	}
 }
 
 static int emap_grow(struct table *t, size_t pfd)
@@ -191,6 +231,7 @@ static struct tb_rule *rule_find(const struct table *t, const char *name, size_t
 
 static void rule_free(struct tb_rule *rr)
 {
+	loopguard_free(rr->guard);
 	free(rr->out);
 	free(rr);
 }
@@ -223,12 +264,13 @@ static struct tb_rule *rule_new(const struct table *t, const struct wire_msg *m,
 	rr->st = counters_rule(m->stats);
 	rr->in_slot = slot;
 	for (unsigned i = 0; i < m->nout; i++) {
-		const struct wire_out *w = &m->out[i];
-
-		rr->out[i].dst = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = w->group,
-						       .sin_port = htons(w->port) };
-		out_bind(t, &rr->out[i], w->egress);
-		rr->out[i].st = counters_out(w->stats);
+		out_bind(t, &rr->out[i], &m->out[i]);
+		rr->out[i].st = counters_out(m->out[i].stats);
+	}
+	rule_verify_flag(rr);
+	if (rr->ttl_fixed && m->loop_ms && !(rr->guard = loopguard_new(m->loop_ms))) {
+		rule_free(rr);
+		return NULL;
 	}
 	return rr;
 }
@@ -278,12 +320,83 @@ void table_send_done(struct table *t, struct tb_rule *rr)
 	rule_free(rr);
 }
 
-static void output_set(struct table *t, const struct wire_msg *m)
+static void output_set(struct table *t, const struct wire_msg *m, size_t len)
 {
 	struct tb_rule *rr = rule_find(t, m->name, NULL);
 
-	if (rr && m->out_index < rr->nout)
-		out_bind(t, &rr->out[m->out_index], m->egress);
+	if (!rr || m->out_index >= rr->nout || m->nout != 1 ||
+	    len < sizeof(*m) + sizeof(struct wire_out))
+		return;
+	out_bind(t, &rr->out[m->out_index], &m->out[0]);
+	rule_verify_flag(rr);
+}
+
+/* Every output sending through ring r: through the socket from now on. */
+static void tx_detach(struct table *t, const struct txring *r)
+{
+	for (size_t i = 0; i < t->nrules; i++) {
+		for (unsigned o = 0; o < t->rules[i]->nout; o++)
+			if (t->rules[i]->out[o].tx == r)
+				t->rules[i]->out[o].tx = NULL;
+		rule_verify_flag(t->rules[i]);
+	}
+}
+
+static void tx_free_slot(struct table *t, size_t i)
+{
+	txring_free(t->tx[i]);
+	t->tx[i] = NULL;
+	while (t->ntx && !t->tx[t->ntx - 1])
+		t->ntx--;
+}
+
+/* A ring with a kick in flight lives on (dead) until the kick completes. */
+static void tx_del(struct table *t, int32_t pfd)
+{
+	struct txring *r = tx_find(t, pfd);
+
+	if (!r)
+		return;
+	tx_detach(t, r);
+	r->dead = true;
+	if (!r->kicking)
+		tx_free_slot(t, r->idx);
+}
+
+void table_tx_kicked(struct table *t, size_t idx)
+{
+	if (idx < t->ntx && t->tx[idx] && t->tx[idx]->dead && !t->tx[idx]->kicking)
+		tx_free_slot(t, idx);
+}
+
+static void tx_add(struct table *t, const struct wire_msg *m, int fd)
+{
+	struct txring_geom g = { m->tx_frame_size, m->tx_frames };
+	struct txring *r;
+	size_t i;
+	int err;
+
+	tx_del(t, m->slot); /* a renewed ring under the same number */
+	for (i = 0; i < t->ntx && t->tx[i]; i++)
+		;
+	if (i == TB_MAX_TX || g.frame_size < 2048 || g.frame_size > (1u << 17) || !g.nframes ||
+	    g.nframes > 65536) {
+		log_err("cannot take transmit ring %d: %s", m->slot,
+			i == TB_MAX_TX ? "too many rings" : "bad shape");
+		close(fd);
+		return;
+	}
+	if ((err = txring_map(&r, fd, &g))) {
+		/* Its outputs send through their sockets instead. */
+		log_err("cannot map transmit ring %d: %s", m->slot, strerror(-err));
+		close(fd);
+		return;
+	}
+	r->pfd = m->slot;
+	r->idx = (unsigned)i;
+	t->tx[i] = r;
+	if (i == t->ntx)
+		t->ntx++;
 }
 
 void table_apply(struct table *t, const struct wire_msg *m, size_t len, int fd)
@@ -308,7 +421,14 @@ void table_apply(struct table *t, const struct wire_msg *m, size_t len, int fd)
 		rule_del(t, m->name);
 		break;
 	case W_OUTPUT_SET:
-		output_set(t, m);
+		output_set(t, m, len);
+		break;
+	case W_TX_ADD:
+		if (fd >= 0)
+			tx_add(t, m, fd);
+		return;
+	case W_TX_DEL:
+		tx_del(t, m->slot);
 		break;
 	}
 	if (fd >= 0)
@@ -331,6 +451,8 @@ void table_free(struct table *t)
 	for (size_t i = 0; i < t->nemap; i++)
 		if (t->emap[i].fd >= 0)
 			close(t->emap[i].fd);
+	for (size_t i = 0; i < t->ntx; i++)
+		txring_free(t->tx[i]);
 	free(t->emap);
 	free(t->rules);
 	memset(t, 0, sizeof(*t));

@@ -13,16 +13,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frame.h"
 #include "match.h"
 #include "rule.h"
 #include "stats.h"
+#include "txring.h"
 #include "wire.h"
+
+#define TB_MAX_TX 1024   /* transmit rings a worker holds */
 
 struct tb_output {
 	struct sockaddr_in dst;
 	int fd;               /* our copy of the egress socket; -1: not sending */
 	bool gso;             /* may send GSO runs (cleared if refused) */
 	uint16_t gso_limit;   /* runs of payloads this large go singly (0: none) */
+	struct txring *tx;    /* layer-2 egress through this ring; NULL: the socket */
+	uint16_t mtu;         /* of the interface: larger datagrams take the socket */
+	uint8_t ttl;          /* cap on the datagram's TTL - 1 (0: none), or the TTL itself */
+	bool ttl_fixed;
+	struct frame_tmpl tmpl; /* with tx */
 	struct out_stats *st; /* shared counters */
 };
 
@@ -34,6 +43,10 @@ struct tb_rule {
 	struct rule_stats *st;
 	int in_slot;          /* index of its input in inputs[] */
 	unsigned inflight;    /* sends submitted and not yet completed */
+	bool verify_udp;      /* some output sends through a socket: check UDP checksums first */
+	bool ttl_router;      /* some output has router semantics (the datagram's TTL - 1) */
+	bool ttl_fixed;       /* some output has a fixed TTL: the loop guard watches */
+	struct loopguard *guard; /* with ttl_fixed */
 	bool dead;            /* removed; freed when no send is in flight */
 	struct tb_rule *next_dead;
 };
@@ -66,6 +79,8 @@ struct table {
 	struct tb_esock *emap; /* parent egress fd -> our copy */
 	size_t nemap;
 	int pslot[WIRE_MAX_INPUTS]; /* parent input slot -> ours */
+	struct txring *tx[TB_MAX_TX]; /* transmit rings; a dead one waits for its kick */
+	size_t ntx;
 };
 
 void table_init(struct table *t, unsigned max_mtu);
@@ -80,5 +95,7 @@ void table_apply(struct table *t, const struct wire_msg *m, size_t len, int fd);
 void table_send_done(struct table *t, struct tb_rule *rr);
 /* The data path has ended the input's receive: close and forget it. */
 void table_input_closed(struct table *t, size_t idx);
+/* A kick of transmit ring idx completed: frees it if it was removed meanwhile. */
+void table_tx_kicked(struct table *t, size_t idx);
 
 #endif

@@ -22,14 +22,26 @@ enum wire_type {
 	W_INPUT_DEL,
 	W_RULE_ADD,       /* followed by nout struct wire_out */
 	W_RULE_DEL,
-	W_OUTPUT_SET,     /* one output of a rule starts or stops sending */
+	W_OUTPUT_SET,     /* one output of a rule changes (out[0]) */
+	W_TX_ADD,         /* + fd: a transmit ring socket (txring.h) */
+	W_TX_DEL,
 };
 
+#define WO_KEEP_SOURCE 0x1 /* wire_out.flags: the datagram's source address and port */
+#define WO_TTL_FIXED   0x2 /* wire_out.flags: ttl is every frame's TTL, not a cap */
+
 struct wire_out {
-	int32_t egress;       /* egress slot, -1: not sending */
+	int32_t egress;       /* UDP egress slot (the parent's fd), -1: not sending */
+	int32_t tx;           /* transmit ring slot (the parent's fd), -1: socket egress */
 	uint32_t stats;       /* output counter slot */
 	struct in_addr group;
 	uint16_t port;
+	uint16_t mtu;         /* of the output interface (transmit ring only) */
+	struct in_addr saddr; /* the output interface's address (transmit ring only) */
+	uint16_t sport;       /* network order: the UDP egress socket's port */
+	uint8_t mac[6];       /* the output interface's MAC (transmit ring only) */
+	uint8_t ttl;          /* cap on the datagram's TTL - 1 (0: none), or with WO_TTL_FIXED the TTL */
+	uint8_t flags;        /* WO_* */
 };
 
 #define W_F_GSO 0x1 /* EGRESS_ADD: the socket may send UDP GSO runs */
@@ -40,8 +52,9 @@ struct wire_msg {
 	int32_t slot;         /* egress or input slot */
 	uint32_t stats;       /* counter slot: link (INPUT_ADD) or rule (RULE_ADD) */
 	uint32_t out_index;   /* OUTPUT_SET */
-	int32_t egress;       /* OUTPUT_SET */
-	uint32_t nout;        /* RULE_ADD */
+	uint32_t nout;        /* RULE_ADD; OUTPUT_SET: 1 */
+	uint32_t tx_frame_size, tx_frames; /* TX_ADD: the ring's shape */
+	uint32_t loop_ms;     /* RULE_ADD: the loop guard's window (fixed-TTL outputs), 0: off */
 	char name[MCR_NAME_MAX];
 	struct mcr_input in;  /* RULE_ADD; INPUT_ADD uses in.dev */
 	struct wire_out out[];

@@ -52,13 +52,13 @@ $(FUZZ_O)/fobj/%.o: %.c
 $(FUZZ_O)/fuzz_%: $(FUZZ_O)/fobj/tests/fuzz/fuzz_%.o
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(PKG_LIBS)
 
-$(FUZZ_O)/fuzz_packet: $(FUZZ_LIB)
+$(FUZZ_O)/fuzz_packet: $(FUZZ_LIB) $(call fobj,mcrd/frame.c)
 $(FUZZ_O)/fuzz_config: $(FUZZ_LIB)
 # fuzz_ctl.c includes mcrd/control.c (its static framing and dispatch) and
 # links the real request handlers and plan, with stubs for the event loop
 # and the pool.
 $(FUZZ_O)/fuzz_ctl: $(FUZZ_MCRCTL) $(FUZZ_LIB) $(call fobj,mcrd/requests.c mcrd/links.c \
-	mcrd/plan.c mcrd/planstats.c mcrd/counters.c mcrd/iface.c)
+	mcrd/plan.c mcrd/planout.c mcrd/planstats.c mcrd/counters.c mcrd/iface.c)
 # fuzz_mcrctl.c includes mcrctl/mcrctl.c (main renamed) for the option parser.
 $(FUZZ_O)/fuzz_mcrctl: $(FUZZ_MCRCTL) $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_netlink: $(call fobj,mcrd/netlink.c mcrd/iface.c) $(FUZZ_LIB)

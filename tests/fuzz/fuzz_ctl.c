@@ -73,8 +73,15 @@ static void op_output_set(void *a, const struct plan_rule *rr, unsigned i)
 	(void)a, (void)rr, (void)i;
 }
 
+static void op_tx_add(void *a, unsigned w, int fd, const struct txring_geom *g)
+{
+	(void)a, (void)w, (void)fd, (void)g;
+}
+static void op_tx_del(void *a, unsigned w, int fd) { (void)a, (void)w, (void)fd; }
+
 static const struct plan_ops fake_ops = {
 	op_egress_add, op_egress_del, op_input_add, op_input_del, op_rule, op_rule, op_output_set,
+	op_tx_add, op_tx_del,
 };
 
 static int sys_ingress_open(void *s, int ifindex, const struct filter_key *k, size_t n, int *exact,
@@ -95,11 +102,20 @@ static int sys_ingress_filter(void *s, int fd, const struct filter_key *k, size_
 static unsigned sys_ingress_drops(void *s, int fd) { (void)s, (void)fd; return 1; }
 static void sys_ingress_close(void *s, int fd) { (void)s, (void)fd; }
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, uint8_t ttl, bool gso)
+static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso)
 {
 	(void)s, (void)dev, (void)gso;
-	return 2000 + ifindex * 256 + ttl;
+	return 2000 + ifindex;
 }
+
+static uint16_t sys_egress_port(void *s, int fd) { (void)s; return (uint16_t)fd; }
+static int sys_tx_get(void *s, int ifindex, unsigned w, unsigned mtu)
+{
+	(void)s, (void)mtu;
+	return 3000 + ifindex * 64 + (int)w;
+}
+static void sys_tx_put(void *s, int fd) { (void)s, (void)fd; }
+static void sys_tx_renew(void *s, unsigned w) { (void)s, (void)w; }
 
 static void sys_egress_forget(void *s, int ifindex) { (void)s, (void)ifindex; }
 static void sys_egress_foreach(void *s, plan_egress_fn fn, void *arg) { (void)s, (void)fn, (void)arg; }
@@ -110,8 +126,19 @@ static int sys_member(void *s, int ifindex, struct in_addr g, struct in_addr src
 }
 
 static const struct plan_sys fake_sys = {
-	sys_ingress_open, sys_ingress_filter, sys_ingress_drops, sys_ingress_close,
-	sys_egress_get, sys_egress_forget, sys_egress_foreach, sys_member, sys_member,
+	.ingress_open = sys_ingress_open,
+	.ingress_filter = sys_ingress_filter,
+	.ingress_drops = sys_ingress_drops,
+	.ingress_close = sys_ingress_close,
+	.egress_get = sys_egress_get,
+	.egress_forget = sys_egress_forget,
+	.egress_foreach = sys_egress_foreach,
+	.egress_port = sys_egress_port,
+	.tx_get = sys_tx_get,
+	.tx_put = sys_tx_put,
+	.tx_renew = sys_tx_renew,
+	.join = sys_member,
+	.leave = sys_member,
 };
 
 static int fake_reload(void *arg, struct mcr_errlist *el, struct reload_result *res)
@@ -161,7 +188,7 @@ static void fake_links(void)
 	iface_table_set_link(2, "eth0", IFF_UP | IFF_RUNNING, 1500, false);
 	iface_table_set_link(3, "eth1", 0, 1500, true);
 	iface_table_set_link(4, "eth2", IFF_UP | IFF_RUNNING, 9000, true);
-	iface_table_addr(2, (struct in_addr){ htonl(0x0a000001) }, true);
+	iface_table_addr(2, (struct in_addr){ htonl(0x0a000001) }, true, false);
 	iface_table_commit();
 }
 

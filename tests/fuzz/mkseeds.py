@@ -156,10 +156,10 @@ A_RULE, A_LINK, A_WORKER, A_STATUS, A_MSG, A_FILTER_NAME, A_FILTER_DEV, A_FILTER
  RULE_PACKETS, RULE_BYTES, RULE_PPS, RULE_BPS, RULE_DROPS) = range(1, 12)
 IN_DEV, IN_GROUP, IN_PORT, IN_SOURCE = range(1, 5)
 (OUT_DEV, OUT_GROUP, OUT_PORT, OUT_TTL, OUT_STATE, OUT_REASON, OUT_PACKETS, OUT_BYTES,
- OUT_ERRORS) = range(1, 10)
+ OUT_ERRORS, OUT_EGRESS, OUT_KEEP_SOURCE, OUT_PATH, OUT_FIXED_TTL) = range(1, 14)
 (LINK_NAME, LINK_IFINDEX, LINK_STATE, LINK_ADDR, LINK_RULES, LINK_FRAMES, LINK_DROPS) = range(1, 8)
 (W_INDEX, W_PID, W_CPU, W_UID, W_RULES, W_PIN, W_POUT, W_DROPS) = range(1, 9)
-NDROPS = 10  # MCR_DROP_TRUNCATED .. MCR_DROP_SOCKET_QUEUE
+NDROPS = 14  # MCR_DROP_TRUNCATED .. MCR_DROP_LOOP
 
 
 def ctl(mtype, attrs=b"", seq=1, flags=0, version=1, reserved=0):
@@ -174,10 +174,16 @@ def rule_in(dev="eth0", group="239.1.1.1", port=5001, source=None):
     return nest(RULE_IN, *a)
 
 
-def rule_out(dev="eth1", group="239.2.2.2", port=6000, ttl=1, info=False, stats=False):
-    a = [attr(OUT_DEV, dev), be32(OUT_GROUP, group), u16(OUT_PORT, port), u8(OUT_TTL, ttl)]
+def rule_out(dev="eth1", group="239.2.2.2", port=6000, ttl=1, info=False, stats=False,
+             fixed=False, egress=None, keep=False):
+    a = [attr(OUT_DEV, dev), be32(OUT_GROUP, group), u16(OUT_PORT, port),
+         u8(OUT_FIXED_TTL if fixed else OUT_TTL, ttl)]
+    if egress is not None:
+        a.append(u8(OUT_EGRESS, egress))
+    if keep:
+        a.append(u8(OUT_KEEP_SOURCE, 1))
     if info:
-        a += [u8(OUT_STATE, 0), attr(OUT_REASON, "no such interface")]
+        a += [u8(OUT_STATE, 0), attr(OUT_REASON, "no such interface"), u8(OUT_PATH, 1)]
     if stats:
         a += [u64(OUT_PACKETS, 5), u64(OUT_BYTES, 500), u64(OUT_ERRORS, 1)]
     return nest(A_OUT, *a)
@@ -268,6 +274,14 @@ def ctl_seeds():
     w("req-rule-out-before-rule", ctl(CMD_RULE_ADD, rule_out() + rule(outs=0)))
     w("req-outs-without-rule", ctl(CMD_RULE_ADD, rule_out()))
     w("req-two-rules", ctl(CMD_RULE_ADD, rule() + rule(name="cam2")))
+    w("req-rule-add-egress", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "eg"), rule_in())
+                                 + rule_out(egress=1, keep=True, fixed=True)
+                                 + rule_out(port=6001, egress=2)))
+    w("req-rule-add-ttl-both", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "tb"), rule_in())
+                                   + nest(A_OUT, attr(OUT_DEV, "eth2"), u8(OUT_TTL, 3),
+                                          u8(OUT_FIXED_TTL, 1))))
+    w("req-rule-add-bad-egress", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "be"), rule_in())
+                                     + rule_out(egress=9)))
     w("req-rule-add-big", ctl(CMD_RULE_ADD, big_rule(2100)))
     # Replies and events, as mcrctl reads them.
     w("reply-rule-info-stats", ctl(MSG_RULE, rule(outs=2, info=True, stats=True, source="10.0.0.5")))
@@ -366,6 +380,12 @@ def netlink_seeds():
 # ---------------------------------------------------------------- config files
 
 CONFIGS = {
+    "egress-ttl": """loop_guard_ms = 250;
+rules = ( { name = "e"; in = { dev = "eth0"; group = "239.1.1.1"; port = 5001; };
+            out = ( { dev = "eth1"; egress = "packet"; source = "keep"; fixed_ttl = 1; },
+                    { dev = "eth2"; egress = "socket"; ttl = 9; },
+                    { dev = "eth3"; ttl = 2; fixed_ttl = 3; egress = "l2"; source = "x"; } ); } );
+""",
     "gso-values": """gso = "on";
 rules = ( { name = "g"; in = { dev = "eth0"; group = "239.1.1.1"; port = 5001; };
             out = ( { dev = "eth1"; } ); } );
@@ -449,6 +469,8 @@ MCRCTL = {
     "rule-add-bad-values": "rule add name a\"b in dev eth0/1 group 300.1.1.1 port 0 out dev eth1 ttl 0",
     "rule-add-dup": "rule add in dev eth0 dev eth1 group 239.1.1.1 port 1 out dev e ttl 1 ttl 2",
     "rule-add-source-in-out": "rule add in dev eth0 group 239.1.1.1 port 1 out dev eth1 source 1.2.3.4",
+    "rule-add-egress": "rule add in dev eth0 group 239.1.1.1 port 1 out dev eth1 egress packet source keep fixed-ttl 1 out dev eth2 egress socket ttl 9",
+    "rule-add-ttl-both": "rule add in dev eth0 group 239.1.1.1 port 1 out dev eth1 ttl 2 fixed-ttl 1",
     "rule-del-name": "rule del name cam1",
     "rule-del-input": "rule delete in dev eth0 group 239.1.1.1 port 5001 source 10.0.0.5",
     "del-name-and-in": "del name x in dev eth0 group 239.1.1.1 port 1",

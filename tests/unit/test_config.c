@@ -155,12 +155,16 @@ static void test_example(void **state)
 	assert_int_equal(r->out[0].port, 6000);
 	assert_int_equal(r->out[0].ttl, 4);
 	assert_int_equal(r->out[0].line, 5);
-	/* Defaults: the input's group and port, ttl 1. */
+	assert_false(r->out[0].ttl_fixed);
+	/* Defaults: the input's group and port, no TTL cap, auto egress. */
 	assert_string_equal(r->out[1].dev, "eth2");
 	assert_int_equal(r->out[1].group.s_addr, A("239.1.1.1").s_addr);
 	assert_int_equal(r->out[1].port, 5001);
-	assert_int_equal(r->out[1].ttl, MCR_DEFAULT_TTL);
-	assert_int_equal(MCR_DEFAULT_TTL, 1);
+	assert_int_equal(r->out[1].ttl, 0);
+	assert_false(r->out[1].ttl_fixed);
+	assert_int_equal(r->out[1].egress, MCR_EGRESS_AUTO);
+	assert_false(r->out[1].keep_source);
+	assert_int_equal(c.loop_guard_ms, 100);
 	assert_int_equal(r->out[1].line, 6);
 	mcr_config_free(&c);
 	assert_int_equal(c.rules.n, 0);
@@ -304,6 +308,40 @@ static void test_ttl_range(void **state)
 		     "out.ttl 256 out of range 1..255");
 	expect_error(RULE_OUT("( { dev = \"eth1\"; ttl = -3; } )"), 4,
 		     "out.ttl -3 out of range 1..255");
+}
+
+static void test_output_ttl_egress(void **state)
+{
+	struct mcr_config c;
+
+	(void)state;
+	load_ok("loop_guard_ms = 250;\n"
+		"rules = ( { name = \"a\"; in = { dev = \"eth0\"; group = \"239.1.1.1\"; port = 1; };\n"
+		"  out = ( { dev = \"eth1\"; fixed_ttl = 1; egress = \"socket\"; },\n"
+		"          { dev = \"eth2\"; egress = \"packet\"; source = \"keep\"; ttl = 3; } ); } );\n",
+		&c);
+	assert_int_equal(c.loop_guard_ms, 250);
+	assert_true(c.rules.v[0].out[0].ttl_fixed);
+	assert_int_equal(c.rules.v[0].out[0].ttl, 1);
+	assert_int_equal(c.rules.v[0].out[0].egress, MCR_EGRESS_SOCKET);
+	assert_false(c.rules.v[0].out[1].ttl_fixed);
+	assert_int_equal(c.rules.v[0].out[1].ttl, 3);
+	assert_int_equal(c.rules.v[0].out[1].egress, MCR_EGRESS_PACKET);
+	assert_true(c.rules.v[0].out[1].keep_source);
+	mcr_config_free(&c);
+	expect_error(RULE_OUT("( { dev = \"eth1\"; ttl = 2; fixed_ttl = 1; } )"), 4,
+		     "rule \"r1\": out.ttl and out.fixed_ttl exclude each other");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; fixed_ttl = 0; } )"), 4,
+		     "out.fixed_ttl 0 out of range 1..255");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; egress = \"l2\"; } )"), 4,
+		     "out.egress must be \"auto\", \"packet\" or \"socket\"");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; source = \"10.0.0.1\"; } )"), 4,
+		     "out.source must be \"keep\"");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; source = \"keep\"; egress = \"socket\"; } )"),
+		     4, "source \"keep\" needs layer-2 egress");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; group = \"10.0.0.9\"; egress = \"packet\"; } )"),
+		     4, "egress \"packet\" needs a multicast group, not 10.0.0.9");
+	expect_error("loop_guard_ms = 10001;\n", 1, "loop_guard_ms must be 0..10000");
 }
 
 static void test_workers_and_user(void **state)
@@ -817,6 +855,7 @@ int main(void)
 		cmocka_unit_test(test_not_multicast),
 		cmocka_unit_test(test_port_range),
 		cmocka_unit_test(test_ttl_range),
+		cmocka_unit_test(test_output_ttl_egress),
 		cmocka_unit_test(test_workers_and_user),
 		cmocka_unit_test(test_gso),
 		cmocka_unit_test(test_unknown_keys),

@@ -893,7 +893,8 @@ static void test_defaults_and_unknown(void **state)
 	assert_string_equal(r.out[0].dev, "eth1");
 	assert_int_equal(r.out[0].group.s_addr, A("239.1.1.1").s_addr);
 	assert_int_equal(r.out[0].port, 5001);
-	assert_int_equal(r.out[0].ttl, 1);
+	assert_int_equal(r.out[0].ttl, 0);
+	assert_false(r.out[0].ttl_fixed);
 	assert_int_equal(r.in.source.s_addr, INADDR_ANY);
 	assert_int_equal(r.origin, MCR_ORIGIN_CONFIG);
 	assert_int_equal(info.state, MCR_STATE_ACTIVE);

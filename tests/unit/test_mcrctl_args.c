@@ -141,11 +141,12 @@ static void check_cam1(const struct mcr_rule *r)
 	assert_int_equal(r->out[0].group.s_addr, A("239.2.2.2").s_addr);
 	assert_int_equal(r->out[0].port, 6000);
 	assert_int_equal(r->out[0].ttl, 4);
-	/* Defaults: the input's group and port, ttl 1. */
+	/* Defaults: the input's group and port, no TTL cap. */
 	assert_string_equal(r->out[1].dev, "eth2");
 	assert_int_equal(r->out[1].group.s_addr, A("239.1.1.1").s_addr);
 	assert_int_equal(r->out[1].port, 5001);
-	assert_int_equal(r->out[1].ttl, 1);
+	assert_int_equal(r->out[1].ttl, 0);
+	assert_false(r->out[1].ttl_fixed);
 }
 
 static void test_add_ok(void **state)
@@ -269,7 +270,13 @@ static const struct {
 	{ "in dev eth0 group 239.1.1.1 port 5001 ttl 3 out dev eth1",
 	  "Error: \"ttl\" is not valid in \"in\"\n" },
 	{ "in dev eth0 group 239.1.1.1 port 5001 out dev eth1 source 10.0.0.1",
-	  "Error: \"source\" is not valid in \"out\"\n" },
+	  "Error: output source \"10.0.0.1\": only \"keep\" is valid\n" },
+	{ "in dev eth0 group 239.1.1.1 port 5001 egress packet out dev eth1",
+	  "Error: \"egress\" is not valid in \"in\"\n" },
+	{ "in dev eth0 group 239.1.1.1 port 5001 out dev eth1 egress layer2",
+	  "Error: egress \"layer2\": not \"auto\", \"packet\" or \"socket\"\n" },
+	{ "in dev eth0 group 239.1.1.1 port 5001 out dev eth1 egress packet egress socket",
+	  "Error: duplicate \"egress\"\n" },
 	{ "in dev eth0 group 239.1.1.1 group 239.1.1.2 port 5001 out dev eth1",
 	  "Error: duplicate \"group\"\n" },
 	{ "in dev eth0 group 239.1.1.1 port 5001 out dev eth1 ttl 2 t 3",
@@ -632,7 +639,7 @@ static void test_rule_text(void **state)
 	mcrctl_print_rule(NULL, &r, &info);
 	s = output();
 	assert_string_equal(s, "cam1 in eth0 239.1.1.1:5001 source 10.0.0.5 -> eth1 239.2.2.2:6000 "
-			       "ttl 4, eth2 239.1.1.1:5001 ttl 1 state active\n");
+			       "ttl 4, eth2 239.1.1.1:5001 state active\n");
 	free(s);
 
 	/* Pending, runtime, a worker, counters. */
@@ -646,11 +653,12 @@ static void test_rule_text(void **state)
 	s = output();
 	assert_string_equal(s,
 		"cam1 in eth0 239.1.1.1:5001 source 10.0.0.5 -> eth1 239.2.2.2:6000 ttl 4, "
-		"eth2 239.1.1.1:5001 ttl 1 state pending (no such device \"eth0\") origin runtime "
+		"eth2 239.1.1.1:5001 state pending (no such device \"eth0\") origin runtime "
 		"worker 2\n"
 		"    packets 1000 bytes 1400000 rate 1000 pps 11.2 Mbit/s\n"
 		"    drops: truncated 0 not_ipv4 0 bad_ip_header 0 bad_ip_length 0 fragment 0 "
-		"not_udp 0 bad_udp_length 0 no_rule 0 no_tx_slot 5 socket_queue 0\n"
+		"not_udp 0 bad_udp_length 0 no_rule 0 no_tx_slot 5 socket_queue 0 "
+		"bad_ip_checksum 0 bad_udp_checksum 0 ttl_expired 0 loop 0\n"
 		"    -> eth1 239.2.2.2:6000 packets 1000 bytes 1400000 errors 0\n"
 		"    -> eth2 239.1.1.1:5001 packets 0 bytes 0 errors 0 state pending (no such device)\n");
 	free(s);
@@ -660,6 +668,17 @@ static void test_rule_text(void **state)
 	mcrctl_print_rule(NULL, &r, &info);
 	s = output();
 	assert_non_null(strstr(s, " rate 1000 pps 999 bit/s\n    drops: none\n"));
+	free(s);
+
+	/* An output's egress settings, and the path it sends through. */
+	r.out[0].egress = MCR_EGRESS_PACKET;
+	r.out[0].keep_source = true;
+	info.out[0].path = MCR_EGRESS_PACKET;
+	info.out[1].path = MCR_EGRESS_SOCKET;
+	mcrctl_print_rule(NULL, &r, &info);
+	s = output();
+	assert_non_null(strstr(s, "-> eth1 239.2.2.2:6000 ttl 4 egress packet source keep via packet, "
+				  "eth2 239.1.1.1:5001 via socket state"));
 	free(s);
 	mcr_rule_info_free(&info);
 	mcr_rule_free(&r);
@@ -681,8 +700,10 @@ static void test_rule_json(void **state)
 	assert_string_equal(s,
 		"[{\"name\":\"cam1\",\"in\":{\"dev\":\"eth0\",\"group\":\"239.1.1.1\",\"port\":5001,"
 		"\"source\":\"10.0.0.5\"},\"out\":[{\"dev\":\"eth1\",\"group\":\"239.2.2.2\","
-		"\"port\":6000,\"ttl\":4},{\"dev\":\"eth2\",\"group\":\"239.1.1.1\",\"port\":5001,"
-		"\"ttl\":1}],\"state\":\"active\",\"reason\":null,\"origin\":\"config\"}]\n");
+		"\"port\":6000,\"ttl\":4,\"fixed_ttl\":null,\"egress\":\"auto\",\"source\":null,"
+		"\"path\":null},{\"dev\":\"eth2\",\"group\":\"239.1.1.1\",\"port\":5001,\"ttl\":null,"
+		"\"fixed_ttl\":null,\"egress\":\"auto\",\"source\":null,\"path\":null}],\"state\":\"active\","
+		"\"reason\":null,\"origin\":\"config\"}]\n");
 	assert_true(json_valid(s));
 	free(s);
 
@@ -786,7 +807,8 @@ static void test_link_print(void **state)
 			       "    frames 5000\n"
 			       "    drops: truncated 0 not_ipv4 0 bad_ip_header 0 bad_ip_length 0 "
 			       "fragment 0 not_udp 0 bad_udp_length 0 no_rule 7 no_tx_slot 0 "
-			       "socket_queue 0\n");
+			       "socket_queue 0 bad_ip_checksum 0 bad_udp_checksum 0 ttl_expired 0 "
+			       "loop 0\n");
 	free(s);
 	mcrctl_print_setup(out_fp, true, false);
 	mcrctl_print_start();
@@ -869,7 +891,7 @@ static void test_events(void **state)
 	assert_int_equal(mcrctl_print_event(nlh), 0);
 	s = output();
 	assert_string_equal(s, "[rule-added] cam1 in eth0 239.1.1.1:5001 source 10.0.0.5 -> eth1 "
-			       "239.2.2.2:6000 ttl 4, eth2 239.1.1.1:5001 ttl 1 state active\n");
+			       "239.2.2.2:6000 ttl 4, eth2 239.1.1.1:5001 state active\n");
 	free(s);
 	mcrctl_print_setup(out_fp, true, false);
 	assert_int_equal(mcrctl_print_event(nlh), 0);

@@ -283,8 +283,10 @@ static void test_fragments(void **state)
 	size_t n = build_udp_frame(f, NO_VLAN, 5, GROUP, PORT, 10);
 
 	put16(frame_ip(f) + 6, 0);
+	ip_checksum(frame_ip(f));
 	assert_int_equal(parse_exact(f, n, &p), MCR_DROP_NONE);
 	put16(frame_ip(f) + 6, 0x4000);
+	ip_checksum(frame_ip(f));
 	assert_int_equal(parse_exact(f, n, &p), MCR_DROP_NONE);
 }
 
@@ -338,6 +340,33 @@ static void test_bad_udp_length(void **state)
 	}
 }
 
+/* A damaged IPv4 header is dropped for its checksum, with or without options. */
+static void test_bad_ip_checksum(void **state)
+{
+	uint8_t f[FRAME_MAX];
+	struct mcr_pkt p;
+
+	(void)state;
+	for (unsigned ihl = 5; ihl <= 15; ihl += 5) {
+		size_t n = build_udp_frame(f, NO_VLAN, ihl, GROUP, PORT, 40);
+
+		assert_int_equal(parse_exact(f, n, &p), MCR_DROP_NONE);
+		frame_ip(f)[8] ^= 0x01; /* the TTL, as a bit flip on the way */
+		assert_int_equal(parse_exact(f, n, &p), MCR_DROP_BAD_IP_CHECKSUM);
+		ip_checksum(frame_ip(f));
+		assert_int_equal(parse_exact(f, n, &p), MCR_DROP_NONE);
+		frame_ip(f)[10] ^= 0x80; /* the checksum itself */
+		assert_int_equal(parse_exact(f, n, &p), MCR_DROP_BAD_IP_CHECKSUM);
+	}
+	/* Fields the parser reports: TOS and the UDP header's place. */
+	size_t n = build_udp_frame(f, NO_VLAN, 6, GROUP, PORT, 4);
+
+	frame_ip(f)[1] = 0xb8; /* DSCP EF */
+	ip_checksum(frame_ip(f));
+	assert_int_equal(parse_exact(f, n, &p), MCR_DROP_NONE);
+	assert_int_equal(p.tos, 0xb8);
+}
+
 /* xorshift64*: deterministic, so a failure can be replayed. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -374,6 +403,8 @@ static size_t fuzz_frame(uint8_t *f)
 			n += rnd() % 8;
 		if (rnd() % 8 == 0) /* header fields most likely to matter */
 			put16(frame_ip(f) + 2 + 2 * (rnd() % 3), (uint16_t)rnd());
+		if (rnd() % 2) /* mostly a valid checksum, so other checks are reached */
+			ip_checksum(frame_ip(f));
 		return n;
 	}
 }
@@ -393,7 +424,7 @@ static void test_fuzz(void **state)
 		assert_non_null(copy);
 		memcpy(copy, f, n);
 		d = mcr_parse_frame(copy, n, &p);
-		assert_in_range(d, MCR_DROP_NONE, MCR_DROP_BAD_UDP_LENGTH);
+		assert_true(d <= MCR_DROP_BAD_UDP_LENGTH || d == MCR_DROP_BAD_IP_CHECKSUM);
 		seen[d]++;
 		if (d == MCR_DROP_NONE) {
 			size_t l3 = frame_l3(copy);
@@ -406,8 +437,8 @@ static void test_fuzz(void **state)
 		free(copy);
 	}
 	/* The fuzzer reached every outcome, so it did exercise each check. */
-	for (int d = MCR_DROP_NONE; d <= MCR_DROP_BAD_UDP_LENGTH; d++)
-		if (!seen[d])
+	for (int d = MCR_DROP_NONE; d < MCR_DROP__MAX; d++)
+		if (!seen[d] && (d <= MCR_DROP_BAD_UDP_LENGTH || d == MCR_DROP_BAD_IP_CHECKSUM))
 			fail_msg("fuzzing never produced %s", mcr_drop_name((enum mcr_drop)d));
 }
 
@@ -416,10 +447,11 @@ static void test_drop_names(void **state)
 	static const char *const want[MCR_DROP__MAX] = {
 		"none", "truncated", "not_ipv4", "bad_ip_header", "bad_ip_length", "fragment",
 		"not_udp", "bad_udp_length", "no_rule", "no_tx_slot", "socket_queue",
+		"bad_ip_checksum", "bad_udp_checksum", "ttl_expired", "loop",
 	};
 
 	(void)state;
-	assert_int_equal(MCR_DROP__MAX, 11);
+	assert_int_equal(MCR_DROP__MAX, 15);
 	for (int d = 0; d < MCR_DROP__MAX; d++)
 		assert_string_equal(mcr_drop_name((enum mcr_drop)d), want[d]);
 	assert_string_equal(mcr_drop_name(MCR_DROP__MAX), "unknown");
@@ -445,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_not_udp),
 		cmocka_unit_test(test_bad_udp_length),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_bad_ip_checksum),
 		cmocka_unit_test(test_drop_names),
 	};
 

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ struct rec {
 	unsigned input_add[MCR_MAX_WORKERS], input_del[MCR_MAX_WORKERS];
 	unsigned rule_add[MCR_MAX_WORKERS], rule_del[MCR_MAX_WORKERS];
 	unsigned output_set;
+	unsigned tx_add[MCR_MAX_WORKERS], tx_del[MCR_MAX_WORKERS], tx_open, tx_renew;
+	int tx_refs[64];             /* per ifindex: outputs holding a transmit ring */
 	char last_rule_add[MCR_NAME_MAX];
 	unsigned opened, closed, joins, leaves, changes;
 	int next_fd;
@@ -84,9 +87,22 @@ static void op_output_set(void *arg, const struct plan_rule *rr, unsigned i)
 	R.output_set++;
 }
 
+static void op_tx_add(void *arg, unsigned w, int fd, const struct txring_geom *g)
+{
+	(void)arg, (void)fd;
+	assert_true(g->frame_size >= 2048 && g->nframes > 0);
+	R.tx_add[w]++;
+}
+
+static void op_tx_del(void *arg, unsigned w, int fd)
+{
+	(void)arg, (void)fd;
+	R.tx_del[w]++;
+}
+
 static const struct plan_ops fake_ops = {
 	op_egress_add, op_egress_del, op_input_add, op_input_del,
-	op_rule_add, op_rule_del, op_output_set,
+	op_rule_add, op_rule_del, op_output_set, op_tx_add, op_tx_del,
 };
 
 static struct plan *P; /* the plan the fake egress reports to */
@@ -121,17 +137,17 @@ static void sys_ingress_close(void *s, int fd)
 	R.closed++;
 }
 
-/* One shared socket per (ifindex, ttl), as egress.c keeps them. */
-static int efd[64][256];
+/* One shared socket per interface, as egress.c keeps them. */
+static int efd[64];
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, uint8_t ttl, bool gso)
+static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso)
 {
 	(void)s, (void)dev;
-	if (!efd[ifindex][ttl]) {
-		efd[ifindex][ttl] = 5000 + ifindex * 256 + ttl;
-		plan_egress_opened(P, efd[ifindex][ttl], gso);
+	if (!efd[ifindex]) {
+		efd[ifindex] = 5000 + ifindex;
+		plan_egress_opened(P, efd[ifindex], gso);
 	}
-	return efd[ifindex][ttl];
+	return efd[ifindex];
 }
 
 static void sys_egress_forget(void *s, int ifindex)
@@ -143,9 +159,52 @@ static void sys_egress_foreach(void *s, plan_egress_fn fn, void *arg)
 {
 	(void)s;
 	for (int i = 0; i < 64; i++)
-		for (int t = 0; t < 256; t++)
-			if (efd[i][t])
-				fn(arg, efd[i][t], false);
+		if (efd[i])
+			fn(arg, efd[i], false);
+}
+
+static uint16_t sys_egress_port(void *s, int fd)
+{
+	(void)s;
+	return htons((uint16_t)(40000 + fd % 1000));
+}
+
+/* Transmit rings: fd 9000 + ifindex * 64 + worker, counted like txsocks.c. */
+static int sys_tx_get(void *s, int ifindex, unsigned w, unsigned mtu)
+{
+	struct txring_geom g;
+	int fd = 9000 + ifindex * 64 + (int)w;
+
+	(void)s;
+	txring_geometry(mtu, 0, &g);
+	if (!R.tx_refs[ifindex]++) {
+		R.tx_open++;
+		plan_tx_opened(P, w, fd, &g);
+	}
+	return fd;
+}
+
+static void sys_tx_put(void *s, int fd)
+{
+	int ifindex = (fd - 9000) / 64;
+
+	(void)s;
+	assert_true(R.tx_refs[ifindex] > 0);
+	if (!--R.tx_refs[ifindex])
+		plan_tx_closing(P, (unsigned)((fd - 9000) % 64), fd);
+}
+
+static void sys_tx_renew(void *s, unsigned w)
+{
+	struct txring_geom g;
+
+	(void)s;
+	txring_geometry(1500, 0, &g);
+	for (int i = 0; i < 64; i++)
+		if (R.tx_refs[i]) {
+			R.tx_renew++;
+			plan_tx_opened(P, w, 9000 + i * 64 + (int)w, &g);
+		}
 }
 
 static int sys_join(void *s, int ifindex, struct in_addr g, struct in_addr src)
@@ -163,8 +222,19 @@ static int sys_leave(void *s, int ifindex, struct in_addr g, struct in_addr src)
 }
 
 static const struct plan_sys fake_sys = {
-	sys_ingress_open, sys_ingress_filter, sys_ingress_drops, sys_ingress_close,
-	sys_egress_get, sys_egress_forget, sys_egress_foreach, sys_join, sys_leave,
+	.ingress_open = sys_ingress_open,
+	.ingress_filter = sys_ingress_filter,
+	.ingress_drops = sys_ingress_drops,
+	.ingress_close = sys_ingress_close,
+	.egress_get = sys_egress_get,
+	.egress_forget = sys_egress_forget,
+	.egress_foreach = sys_egress_foreach,
+	.egress_port = sys_egress_port,
+	.tx_get = sys_tx_get,
+	.tx_put = sys_tx_put,
+	.tx_renew = sys_tx_renew,
+	.join = sys_join,
+	.leave = sys_leave,
 };
 
 static void on_change(void *arg, const struct plan_rule *rr)
@@ -177,21 +247,26 @@ static void on_change(void *arg, const struct plan_rule *rr)
 #define UP (IFF_UP | IFF_RUNNING)
 
 /* The interface table: a0 (2), b0 (3), both up with an address, c0 (4) down. */
-static void links(unsigned a0, unsigned b0, bool b0_addr)
+static void links_fill(unsigned a0, unsigned b0, bool b0_addr)
 {
 	struct in_addr a;
 
-	iface_table_begin();
 	if (a0 != ~0u)
 		iface_table_set_link(2, "a0", a0, 1500, true);
 	if (b0 != ~0u)
 		iface_table_set_link(3, "b0", b0, 1500, true);
 	iface_table_set_link(4, "c0", IFF_UP, 1500, true);
 	inet_pton(AF_INET, "198.18.0.1", &a);
-	iface_table_addr(2, a, true);
+	iface_table_addr(2, a, true, false);
 	inet_pton(AF_INET, "198.18.1.1", &a);
 	if (b0_addr)
-		iface_table_addr(3, a, true);
+		iface_table_addr(3, a, true, false);
+}
+
+static void links(unsigned a0, unsigned b0, bool b0_addr)
+{
+	iface_table_begin();
+	links_fill(a0, b0, b0_addr);
 	iface_table_commit();
 }
 
@@ -502,7 +577,7 @@ static void test_replay(void **state)
 	memset(&R.input_add, 0, sizeof(R.input_add));
 	opened = R.opened;
 	plan_replay(P, 1);
-	assert_int_equal(R.egress_add[1], 2); /* both egress sockets (TTL 1 and 4) */
+	assert_int_equal(R.egress_add[1], 1); /* b0's one egress socket, whatever the TTL */
 	assert_int_equal(R.egress_add[0], 0);
 	assert_int_equal(R.input_add[1], 1);
 	assert_int_equal(R.input_add[0], 0);
@@ -510,6 +585,85 @@ static void test_replay(void **state)
 	assert_int_equal(R.rule_add[1], 1);
 	assert_string_equal(R.last_rule_add, "w1");
 	assert_int_equal(R.rule_add[0], 0);
+}
+
+/* b0 as an Ethernet interface (MAC 02:00:00:00:00:03) with MTU mtu. */
+static void b0_ether(unsigned mtu)
+{
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 3 };
+
+	iface_table_begin();
+	links_fill(UP, UP, true);
+	iface_table_set_link(3, "b0", UP, mtu, false);
+	iface_table_set_hw(3, ARPHRD_ETHER, mac, 0, IFK_VIRTUAL);
+	iface_table_set_link(4, "c0", UP, 1500, true); /* up, but no MAC: not Ethernet */
+	iface_table_commit();
+}
+
+/*
+ * Layer-2 egress: an Ethernet output with an address sends through its
+ * worker's transmit ring, held while an output uses it; a change of MAC
+ * reaches the worker; "socket" and a non-Ethernet interface use the socket;
+ * "packet" where it cannot be waits.
+ */
+static void test_l2_egress(void **state)
+{
+	const struct plan_rule *rr;
+	static const uint8_t mac2[6] = { 2, 0, 0, 0, 0, 0x33 };
+
+	(void)state;
+	b0_ether(1500);
+	assert_int_equal(add(R1), 0);
+	rr = plan_find(P, "r1");
+	assert_int_equal(rr->out[0].txfd >= 0, 1);
+	assert_int_equal(R.tx_open, 1);
+	assert_int_equal(R.tx_add[rr->worker], 1);
+	assert_int_equal(R.tx_add[1 - rr->worker], 0); /* only the rule's worker */
+	assert_int_equal(rr->out[0].l2.mtu, 1500);
+	assert_int_equal(rr->out[0].l2.mac[5], 3);
+	assert_int_equal(ntohl(rr->out[0].l2.saddr.s_addr), 0xc6120101); /* 198.18.1.1 */
+	assert_int_equal(ntohs(rr->out[0].l2.sport), 40000 + rr->out[0].fd % 1000);
+
+	/* A new MAC: the worker is told. */
+	R.output_set = 0;
+	iface_table_set_hw(3, ARPHRD_ETHER, mac2, 0, IFK_VIRTUAL);
+	plan_reconcile(P);
+	assert_int_equal(R.output_set, 1);
+	assert_int_equal(rr->out[0].l2.mac[5], 0x33);
+	plan_reconcile(P); /* nothing changed: nothing sent */
+	assert_int_equal(R.output_set, 1);
+
+	/* Down: the ring is let go; up again: a new one. */
+	links(UP, 0, true);
+	plan_reconcile(P);
+	assert_int_equal(rr->out[0].txfd, -1);
+	assert_int_equal(R.tx_refs[3], 0);
+	assert_int_equal(R.tx_del[rr->worker], 1);
+	b0_ether(1500);
+	plan_reconcile(P);
+	assert_int_equal(rr->out[0].txfd >= 0, 1);
+	assert_int_equal(R.tx_open, 2);
+
+	/* A worker restarted: its rings renewed before its rules. */
+	plan_replay(P, rr->worker);
+	assert_int_equal(R.tx_renew, 1);
+	assert_int_equal(plan_del(P, "r1"), 0);
+	assert_int_equal(R.tx_refs[3], 0);
+
+	/* egress socket: no ring. */
+	assert_int_equal(add("{ name = \"s\"; in = { dev = \"a0\"; group = \"239.1.1.9\"; "
+			     "port = 9; }; out = ( { dev = \"b0\"; egress = \"socket\"; } ); }"), 0);
+	assert_int_equal(plan_find(P, "s")->out[0].txfd, -1);
+	assert_null(plan_find(P, "s")->out[0].why);
+	/* Not Ethernet (c0 has no MAC): auto takes the socket, packet waits. */
+	assert_int_equal(add("{ name = \"c\"; in = { dev = \"a0\"; group = \"239.1.1.8\"; "
+			     "port = 8; }; out = ( { dev = \"c0\"; source = \"keep\"; }, "
+			     "{ dev = \"c0\"; port = 7; egress = \"packet\"; source = \"keep\"; } ); }"),
+			 0);
+	rr = plan_find(P, "c");
+	assert_int_equal(rr->out[0].txfd, -1);
+	assert_null(rr->out[0].why);
+	assert_string_equal(rr->out[1].why, "egress packet: not an Ethernet interface");
 }
 
 static void test_worker_stats(void **state)
@@ -542,6 +696,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reload_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_l2_egress, setup, teardown),
 	};
 
 	if (counters_init())

@@ -150,15 +150,17 @@ static void test_check_errors(void **state)
 
 	make_cam1(&r);
 	r.out[1].ttl = 0;
+	r.out[1].ttl_fixed = true;
 	r.out[1].line = 0; /* no line of its own: the rule's */
 	assert_int_equal(mcr_rule_check(&r, &el), -EINVAL);
-	assert_err(&el, 2, "output 2: ttl must be 1..255");
+	assert_err(&el, 2, "output 2: fixed_ttl must be 1..255");
 	mcr_rule_free(&r);
 
 	/* Every problem of one rule is reported. */
 	make_cam1(&r);
 	r.in.group = A("10.1.1.1");
 	r.out[0].ttl = 0;
+	r.out[0].ttl_fixed = true;
 	r.out[1].group = A("0.0.0.0");
 	el.n = 0;
 	assert_int_equal(mcr_rule_check(&r, &el), -EINVAL);

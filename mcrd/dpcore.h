@@ -1,0 +1,93 @@
+/*
+ * Inside a worker's data path (datapath.c, dpsock.c, dpl2.c): the batch of
+ * matched packets that both send paths read, and the state they share.
+ * Nothing outside the data path includes this.
+ */
+#ifndef MCRD_DPCORE_H
+#define MCRD_DPCORE_H
+
+#include <liburing.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "evloop.h"
+#include "packet.h"
+#include "rxring.h"
+#include "table.h"
+#include "txring.h"
+
+#define RX_BATCH 256 /* packets matched before their sends go out */
+#define GSO_MAX  32  /* segments per GSO send; 32 x 1472 B < 64 KiB */
+
+/* A frame in a receive ring: what a send points into. */
+struct fref {
+	struct rxring *ring;
+	uint32_t idx;
+};
+
+/* A matched packet waiting for the flush; rule NULL once it is sent. */
+struct rx_pkt {
+	struct tb_rule *rule;
+	struct fref f;
+	uint32_t status;      /* the receive ring's tp_status: checksum state */
+	struct mcr_pkt pkt;   /* its headers and payload */
+};
+
+struct dp_sock;               /* dpsock.c: UDP socket sends */
+struct dp_l2;                 /* dpl2.c: transmit ring sends */
+
+struct datapath {
+	struct evloop *ev;
+	struct table *table;
+	int k_recv;                   /* our receive completion kind */
+	struct rxring *dead;          /* rings of closed inputs, sends still in flight */
+	bool rx_more;                 /* a ring has frames left for the next turn */
+	struct dp_sock *sock;
+	struct dp_l2 *l2;
+	struct rx_pkt rx[RX_BATCH];
+	unsigned nrx;
+};
+
+static inline struct io_uring_sqe *dp_sqe(struct datapath *dp)
+{
+	return evloop_sqe(dp->ev);
+}
+
+/* Drops a send's hold on a received frame (datapath.c). */
+void dp_frame_put(struct datapath *dp, struct fref f);
+
+/*
+ * The TTL p leaves output o with: o's fixed TTL, or p's TTL minus one
+ * capped by o's ttl.  0: it must not leave (router semantics, TTL spent).
+ */
+static inline uint8_t dp_out_ttl(const struct rx_pkt *p, const struct tb_output *o)
+{
+	unsigned t;
+
+	if (o->ttl_fixed)
+		return o->ttl;
+	t = p->pkt.ttl ? p->pkt.ttl - 1u : 0;
+	return (uint8_t)(o->ttl && t > o->ttl ? o->ttl : t);
+}
+
+/* UDP socket sends (dpsock.c). */
+int dpsock_new(struct datapath *dp);
+void dpsock_free(struct datapath *dp);
+/* The run rx[seg[0..n)] of one rule (equal TTL and TOS) to o's socket. */
+void dpsock_send(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
+		 const unsigned *seg, unsigned n);
+/* Every send has completed. */
+bool dpsock_idle(const struct datapath *dp);
+
+/* Transmit ring sends (dpl2.c). */
+int dpl2_new(struct datapath *dp);
+void dpl2_free(struct datapath *dp);
+/* Whether p fits o's ring and interface MTU (else it takes o's socket). */
+bool dpl2_fits(const struct tb_output *o, const struct rx_pkt *p);
+/* p to o as a frame of o's transmit ring, leaving with ttl. */
+void dpl2_send(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
+	       const struct rx_pkt *p, uint8_t ttl);
+/* Kicks every ring written since the last flush. */
+void dpl2_flush(struct datapath *dp);
+
+#endif

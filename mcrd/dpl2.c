@@ -1,0 +1,181 @@
+/*
+ * Sends through an output's transmit ring (txring.h): each packet is
+ * written as a whole frame into the ring of the output's interface, and
+ * every ring written during a flush gets one kick (a send with no data,
+ * queued on the io_uring with the rest).  Frames are counted as sent when
+ * they are queued; a kick that fails counts an error on every output of
+ * its ring.
+ */
+#include "dpcore.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "frame.h"
+
+#define RETRY_NS 200000 /* 0.2 ms: a ring refused for memory waits for frames to leave */
+
+struct dp_l2 {
+	int k_kick, k_retry;
+	struct txring *dirty;         /* rings with frames to kick */
+	bool retry_armed;             /* a timeout to kick refused rings again is queued */
+	struct __kernel_timespec retry_ts;
+};
+
+/* Queues a kick of r (one send for every frame it holds) on the ring. */
+static void kick(struct datapath *dp, struct txring *r)
+{
+	struct io_uring_sqe *sqe;
+
+	if (r->kicking || !(sqe = dp_sqe(dp)))
+		return; /* the kick in flight, or the next flush, takes them */
+	io_uring_prep_send(sqe, r->fd, NULL, 0, MSG_DONTWAIT);
+	io_uring_sqe_set_data64(sqe, ev_ud((unsigned)dp->l2->k_kick, r->idx));
+	r->kicking = true;
+	r->queued = 0;
+}
+
+void dpl2_flush(struct datapath *dp)
+{
+	struct dp_l2 *l = dp->l2;
+
+	while (l->dirty) {
+		struct txring *r = l->dirty;
+
+		l->dirty = r->next_dirty;
+		r->dirty = false;
+		kick(dp, r);
+	}
+}
+
+/*
+ * A full ring is kicked at once, in this thread: the frames queued
+ * behind the kick in flight must leave before their slots come round.
+ */
+static struct txring *ring_room(struct txring *r)
+{
+	if (txring_slot(r))
+		return r;
+	if (r->queued && send(r->fd, NULL, 0, MSG_DONTWAIT) >= 0)
+		r->queued = 0;
+	return txring_slot(r) ? r : NULL;
+}
+
+bool dpl2_fits(const struct tb_output *o, const struct rx_pkt *p)
+{
+	return FRAME_HDR_LEN + p->pkt.len <= txring_max_len(o->tx) && 28u + p->pkt.len <= o->mtu;
+}
+
+void dpl2_send(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
+	       const struct rx_pkt *p, uint8_t ttl)
+{
+	struct txring *r = ring_room(o->tx);
+	size_t len;
+
+	if (!r) {
+		rr->st->drops[MCR_DROP_NO_TX_SLOT]++;
+		return;
+	}
+	len = frame_build(txring_slot(r), &o->tmpl, &p->pkt, p->status, ttl, r->ipid++);
+	txring_commit(r, (unsigned)len);
+	o->st->packets++;
+	o->st->bytes += p->pkt.len;
+	if (!r->dirty) {
+		r->dirty = true;
+		r->next_dirty = dp->l2->dirty;
+		dp->l2->dirty = r;
+	}
+	if (r->queued >= r->nframes / 2)
+		kick(dp, r);
+}
+
+static void arm_retry(struct datapath *dp)
+{
+	struct dp_l2 *l = dp->l2;
+	struct io_uring_sqe *sqe;
+
+	if (l->retry_armed || !(sqe = dp_sqe(dp)))
+		return;
+	l->retry_ts = (struct __kernel_timespec){ .tv_nsec = RETRY_NS };
+	io_uring_prep_timeout(sqe, &l->retry_ts, 0, 0);
+	io_uring_sqe_set_data64(sqe, ev_ud((unsigned)l->k_retry, 0));
+	l->retry_armed = true;
+}
+
+/* A kick failed (the device went down, say): every output on the ring counts it. */
+static void tx_error(struct datapath *dp, const struct txring *r, int err)
+{
+	for (size_t i = 0; i < dp->table->nrules; i++) {
+		struct tb_rule *rr = dp->table->rules[i];
+
+		for (unsigned k = 0; k < rr->nout; k++)
+			if (rr->out[k].tx == r) {
+				rr->out[k].st->errors++;
+				rr->out[k].st->last_error = err;
+			}
+	}
+}
+
+/*
+ * A kick completed.  The kernel sent what it could; a ring it found no
+ * memory for (every frame still in flight) is kicked again shortly, and
+ * frames queued meanwhile get their kick now.
+ */
+static void on_kick(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
+{
+	struct datapath *dp = arg;
+	struct txring *r = idx < dp->table->ntx ? dp->table->tx[idx] : NULL;
+
+	if (!r)
+		return;
+	r->kicking = false;
+	if (r->dead) {
+		table_tx_kicked(dp->table, idx);
+		return;
+	}
+	if (cqe->res == -EAGAIN || cqe->res == -ENOBUFS) {
+		r->retry = true;
+		arm_retry(dp);
+	} else if (cqe->res < 0) {
+		tx_error(dp, r, -cqe->res);
+	}
+	if (r->queued)
+		kick(dp, r);
+}
+
+/* The retry timeout fired: kick the rings that were refused. */
+static void on_retry(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
+{
+	struct datapath *dp = arg;
+
+	(void)idx;
+	(void)cqe;
+	dp->l2->retry_armed = false;
+	for (size_t i = 0; i < dp->table->ntx; i++) {
+		struct txring *r = dp->table->tx[i];
+
+		if (r && r->retry && !r->dead) {
+			r->retry = false;
+			kick(dp, r);
+		}
+	}
+}
+
+int dpl2_new(struct datapath *dp)
+{
+	struct dp_l2 *l = calloc(1, sizeof(*l));
+
+	if (!(dp->l2 = l))
+		return -ENOMEM;
+	if ((l->k_kick = evloop_kind(dp->ev, on_kick, dp)) < 0 ||
+	    (l->k_retry = evloop_kind(dp->ev, on_retry, dp)) < 0)
+		return -ENOSPC;
+	return 0;
+}
+
+void dpl2_free(struct datapath *dp)
+{
+	free(dp->l2);
+	dp->l2 = NULL;
+}

@@ -1,0 +1,112 @@
+/* Layer-2 egress frames (frame.h).  Every multi-byte field in network order. */
+#include "frame.h"
+
+#include <endian.h>
+#include <linux/if_packet.h>
+#include <linux/virtio_net.h>
+#include <string.h>
+
+#include "csum.h"
+
+#define VNET_LEN 10u
+#define ETH_LEN  14u
+#define IP_LEN   20u
+#define UDP_LEN  8u
+
+void frame_tmpl_init(struct frame_tmpl *t, const uint8_t mac[6], struct in_addr saddr,
+		     struct in_addr group, uint16_t sport, uint16_t dport, bool keep_source)
+{
+	uint32_t g = ntohl(group.s_addr);
+
+	memset(t, 0, sizeof(*t));
+	/* RFC 1112 6.4: 01:00:5e and the group's low 23 bits. */
+	t->eth[0] = 0x01;
+	t->eth[1] = 0x00;
+	t->eth[2] = 0x5e;
+	t->eth[3] = (uint8_t)(g >> 16 & 0x7f);
+	t->eth[4] = (uint8_t)(g >> 8);
+	t->eth[5] = (uint8_t)g;
+	memcpy(t->eth + 6, mac, 6);
+	t->eth[12] = 0x08;
+	t->eth[13] = 0x00;
+	t->saddr = saddr;
+	t->daddr = group;
+	t->sport = sport;
+	t->dport = dport;
+	t->keep_source = keep_source;
+}
+
+bool frame_csum_trusted(uint32_t rx_status)
+{
+	return rx_status & (TP_STATUS_CSUM_VALID | TP_STATUS_CSUMNOTREADY);
+}
+
+static void put_vnet(uint8_t *v, bool offload)
+{
+	struct virtio_net_hdr h = { .gso_type = VIRTIO_NET_HDR_GSO_NONE };
+
+	if (offload) {
+		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h.csum_start = htole16(ETH_LEN + IP_LEN);
+		h.csum_offset = htole16(6);
+	}
+	memcpy(v, &h, VNET_LEN);
+}
+
+/* The UDP checksum of the frame whose IPv4 header ip and UDP header ip + 20 are written. */
+static uint16_t udp_check(const uint8_t *ip, const struct mcr_pkt *p, bool offload)
+{
+	uint16_t check, old[6], new[6];
+	struct in_addr s, d;
+
+	if (offload) {
+		memcpy(&s, ip + 12, 4);
+		memcpy(&d, ip + 16, 4);
+		return csum_pseudo4(s, d, (uint16_t)(UDP_LEN + p->len));
+	}
+	memcpy(&check, p->udp + 6, 2);
+	if (!check)
+		return 0;
+	memcpy(old, &p->src, 4);
+	memcpy(old + 2, &p->dst, 4);
+	memcpy(old + 4, p->udp, 4);     /* source and destination ports */
+	memcpy(new, ip + 12, 8);        /* the addresses just written */
+	memcpy(new + 4, ip + IP_LEN, 4);
+	check = csum_replace(check, old, new, 6);
+	return check ? check : 0xffff;
+}
+
+size_t frame_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
+		   uint32_t rx_status, uint8_t ttl, uint16_t ipid)
+{
+	bool offload = frame_csum_trusted(rx_status);
+	uint8_t *ip = buf + VNET_LEN + ETH_LEN, *uh = ip + IP_LEN;
+	struct in_addr src = t->keep_source ? p->src : t->saddr;
+	uint16_t tot = htons((uint16_t)(IP_LEN + UDP_LEN + p->len));
+	uint16_t ulen = htons((uint16_t)(UDP_LEN + p->len));
+	uint16_t sport = t->keep_source || !t->sport ? htons(p->sport) : t->sport;
+	uint16_t check;
+
+	put_vnet(buf, offload);
+	memcpy(buf + VNET_LEN, t->eth, ETH_LEN);
+	ip[0] = 0x45;
+	ip[1] = p->tos;
+	memcpy(ip + 2, &tot, 2);
+	ipid = htons(ipid);
+	memcpy(ip + 4, &ipid, 2);
+	ip[6] = ip[7] = 0;              /* no DF: fragmented like a UDP socket's */
+	ip[8] = ttl;
+	ip[9] = IPPROTO_UDP;
+	ip[10] = ip[11] = 0;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &t->daddr, 4);
+	check = csum_ip(ip, IP_LEN);
+	memcpy(ip + 10, &check, 2);
+	memcpy(uh, &sport, 2);
+	memcpy(uh + 2, &t->dport, 2);
+	memcpy(uh + 4, &ulen, 2);
+	check = udp_check(ip, p, offload);
+	memcpy(uh + 6, &check, 2);
+	memcpy(uh + UDP_LEN, p->payload, p->len);
+	return VNET_LEN + ETH_LEN + IP_LEN + UDP_LEN + p->len;
+}

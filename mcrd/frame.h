@@ -1,0 +1,50 @@
+/*
+ * A layer-2 egress frame: virtio-net header, Ethernet, IPv4 (20 bytes, no
+ * options), UDP, payload, built from an output's template and the
+ * datagram as received.
+ *
+ * The UDP checksum: a datagram whose checksum the receiving device or
+ * kernel has verified (TP_STATUS_CSUM_VALID), or that was never on a wire
+ * and carries none yet (TP_STATUS_CSUMNOTREADY: sent from this host), goes
+ * out with the checksum left to the device (virtio NEEDS_CSUM), as a UDP
+ * socket's would.  Any other is updated incrementally from its own
+ * checksum (RFC 1624), so a datagram damaged on the way in stays visibly
+ * damaged on the way out instead of leaving with a fresh valid checksum;
+ * a zero (absent) checksum stays absent.
+ */
+#ifndef MCRD_FRAME_H
+#define MCRD_FRAME_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+#define FRAME_HDR_LEN (10u + 14u + 20u + 8u) /* virtio-net + Ethernet + IPv4 + UDP */
+
+/* What an output puts in every frame; addresses and ports in network order. */
+struct frame_tmpl {
+	uint8_t eth[14];         /* destination (from the group), source, type */
+	struct in_addr saddr;    /* the output's address; ignored with keep_source */
+	struct in_addr daddr;    /* the output group */
+	uint16_t sport;          /* network order; 0: the datagram's own */
+	uint16_t dport;
+	bool keep_source;        /* the datagram's source address and port */
+};
+
+/* The template of an output: its interface's MAC, address, the group and ports. */
+void frame_tmpl_init(struct frame_tmpl *t, const uint8_t mac[6], struct in_addr saddr,
+		     struct in_addr group, uint16_t sport, uint16_t dport, bool keep_source);
+/*
+ * Writes the frame for datagram p (parsed by mcr_parse_frame) into buf,
+ * which holds at least FRAME_HDR_LEN + p->len bytes; rx_status is the
+ * receive ring's tp_status of the frame it came in.  Returns its length.
+ */
+size_t frame_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
+		   uint32_t rx_status, uint8_t ttl, uint16_t ipid);
+/* Whether the datagram's UDP checksum may be trusted as the receiver saw it. */
+bool frame_csum_trusted(uint32_t rx_status);
+
+#endif

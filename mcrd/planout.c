@@ -1,0 +1,145 @@
+/*
+ * An output's state in the plan: which egress it sends through, or why it
+ * waits.  Every sending output holds its interface's UDP egress socket;
+ * one that sends at layer 2 also holds its worker's transmit ring there
+ * (the socket stays for datagrams too large for the ring or the MTU).
+ */
+#include "plan.h"
+
+#include <net/if_arp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "iface.h"
+#include "log.h"
+
+#define SYS(c, op, ...) ((c)->sys->op((c)->sys_arg, __VA_ARGS__))
+
+/*
+ * GSO runs leave a NIC as separate datagrams (the NIC or the kernel
+ * segments them before the wire); a device that hands frames on in
+ * software (veth, bridge, loopback, or a vlan over one) hands a run on
+ * whole, which captures there (tcpdump, another mcrd's AF_PACKET input)
+ * see as one oversized frame.  Hence "auto" (iface_info.virt).
+ */
+static bool use_gso(const struct plan_config *c, const struct iface_info *ii)
+{
+	return c->gso == MCR_GSO_ON || (c->gso == MCR_GSO_AUTO && !ii->virt);
+}
+
+/* Why output o cannot send now, or NULL with its egress socket in *fd. */
+static const char *output_state(const struct plan_config *c, const struct plan_output *o,
+				struct iface_info *ii, int *fd)
+{
+	if (iface_lookup(o->cfg->dev, ii))
+		return "interface not found";
+	if (!(ii->flags & IFF_UP))
+		return "interface down";
+	if (!iface_has_carrier(ii))
+		return "no carrier";
+	if (ii->naddr_known && !ii->naddr && !o->cfg->keep_source)
+		return "no IPv4 address";
+	*fd = SYS(c, egress_get, o->cfg->dev, ii->ifindex, use_gso(c, ii));
+	return *fd < 0 ? "socket failed" : NULL;
+}
+
+/* Why o cannot send through a transmit ring on ii, or NULL. */
+static const char *l2_unusable(const struct mcr_output *cfg, const struct iface_info *ii)
+{
+	if (cfg->egress == MCR_EGRESS_SOCKET)
+		return "egress socket";
+	if ((ii->flags & IFF_LOOPBACK) || ii->type != ARPHRD_ETHER || !ii->has_mac)
+		return "egress packet: not an Ethernet interface";
+	if (!mcr_ipv4_is_multicast(cfg->group))
+		return "egress packet: not a multicast group";
+	if (!cfg->keep_source && !ii->naddr)
+		return "egress packet: no IPv4 address";
+	return NULL;
+}
+
+/*
+ * The transmit ring for o (in *txfd, with what its frames carry in *l2),
+ * -1 for socket egress, or why an output that must send at layer 2 waits.
+ */
+static const char *l2_state(const struct plan_config *c, const struct plan_rule *rr,
+			    const struct plan_output *o, const struct iface_info *ii, int fd,
+			    int *txfd, struct plan_l2 *l2)
+{
+	const char *why = l2_unusable(o->cfg, ii);
+
+	*txfd = -1;
+	if (why)
+		return o->cfg->egress == MCR_EGRESS_PACKET ? why : NULL;
+	*txfd = SYS(c, tx_get, ii->ifindex, rr->worker, ii->mtu);
+	if (*txfd < 0) {
+		if (o->cfg->egress == MCR_EGRESS_PACKET)
+			return "egress packet: transmit ring failed";
+		log_warn("rule \"%s\": output dev %s: no transmit ring (%s); sending through "
+			 "a UDP socket", rr->cfg.name, o->cfg->dev, strerror(-*txfd));
+		*txfd = -1;
+		return NULL;
+	}
+	memcpy(l2->mac, ii->mac, sizeof(l2->mac));
+	l2->saddr = ii->naddr ? ii->addr[0] : (struct in_addr){ 0 };
+	l2->sport = SYS(c, egress_port, fd);
+	l2->mtu = (uint16_t)(ii->mtu > 65535 ? 65535 : ii->mtu);
+	return NULL;
+}
+
+static bool l2_equal(const struct plan_l2 *a, const struct plan_l2 *b)
+{
+	return !memcmp(a->mac, b->mac, sizeof(a->mac)) && a->saddr.s_addr == b->saddr.s_addr &&
+	       a->sport == b->sport && a->mtu == b->mtu;
+}
+
+void plan_output_release(const struct plan_config *c, struct plan_output *o)
+{
+	if (o->txfd >= 0)
+		SYS(c, tx_put, o->txfd);
+	o->txfd = -1;
+}
+
+static void log_change(const struct plan_rule *rr, const struct plan_output *o, const char *was)
+{
+	if (o->why && o->why != was)
+		log_warn("rule \"%s\": output dev %s: %s; this output waits", rr->cfg.name,
+			 o->cfg->dev, o->why);
+	else if (!o->why && was)
+		log_notice("rule \"%s\": output dev %s is sending (%s)", rr->cfg.name, o->cfg->dev,
+			   o->txfd >= 0 ? "packet" : "socket");
+}
+
+/*
+ * An output sends when its interface exists, is up with carrier and has an
+ * address (or keeps the datagram's).  The caller tells the worker when
+ * what it holds changed (returns true).
+ */
+static bool refresh(const struct plan_config *c, struct plan_rule *rr, struct plan_output *o)
+{
+	const char *was = o->why;
+	int wasfd = o->fd, wastx = o->txfd, fd = -1, txfd = -1;
+	struct plan_l2 l2 = { 0 }, wasl2 = o->l2;
+	struct iface_info ii = { 0 };
+
+	o->why = output_state(c, o, &ii, &fd);
+	if (!o->why)
+		o->why = l2_state(c, rr, o, &ii, fd, &txfd, &l2);
+	if (o->txfd >= 0)
+		SYS(c, tx_put, o->txfd); /* after the get: a ring kept is not reopened */
+	o->fd = o->why ? -1 : fd;
+	o->txfd = o->why ? -1 : txfd;
+	if (o->why && txfd >= 0)
+		SYS(c, tx_put, txfd);
+	o->l2 = o->txfd >= 0 ? l2 : (struct plan_l2){ 0 };
+	if (!o->why)
+		o->ifindex = ii.ifindex;
+	log_change(rr, o, was);
+	return o->fd != wasfd || o->txfd != wastx || !l2_equal(&o->l2, &wasl2);
+}
+
+void plan_output_refresh(const struct plan_config *c, struct plan_rule *rr, unsigned i)
+{
+	if (refresh(c, rr, &rr->out[i]) && rr->attached)
+		c->ops->output_set(c->ops_arg, rr, i);
+}

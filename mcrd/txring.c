@@ -1,0 +1,122 @@
+/*
+ * Transmit rings.  The socket is opened with protocol 0 and bound so it
+ * receives nothing; PACKET_LOSS makes the kernel skip (not stall on) a
+ * frame it refuses; the send buffer is raised above what the ring can
+ * have in flight, so a kick is not refused for memory while slots are free.
+ */
+#include "txring.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define DEFAULT_FRAMES 512u
+#define MIN_FRAMES     64u
+#define MAX_FRAMES     65536u
+#define PAGE           4096u
+#define ETH_HDR        14u
+
+#ifndef PACKET_QDISC_BYPASS
+#define PACKET_QDISC_BYPASS 20
+#endif
+
+void txring_geometry(unsigned mtu, unsigned frames, struct txring_geom *g)
+{
+	unsigned need = (unsigned)TXRING_DATA_OFF + TXRING_VNET_LEN + ETH_HDR + mtu;
+	unsigned frame = 2048;
+
+	while (frame < need)
+		frame *= 2;
+	if (!frames)
+		frames = DEFAULT_FRAMES;
+	if (frames < MIN_FRAMES)
+		frames = MIN_FRAMES;
+	if (frames > MAX_FRAMES)
+		frames = MAX_FRAMES;
+	g->frame_size = frame;
+	g->nframes = frames;
+}
+
+static void tp_req(const struct txring_geom *g, struct tpacket_req *req)
+{
+	unsigned block = g->frame_size < PAGE ? PAGE : g->frame_size;
+	unsigned per_block = block / g->frame_size;
+
+	*req = (struct tpacket_req){
+		.tp_block_size = block,
+		.tp_block_nr = (g->nframes + per_block - 1) / per_block,
+		.tp_frame_size = g->frame_size,
+	};
+	req->tp_frame_nr = req->tp_block_nr * per_block;
+}
+
+static int setopt(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof(val)) < 0 ? -errno : 0;
+}
+
+int txring_open(int ifindex, const struct txring_geom *g, bool qdisc_bypass)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
+	struct tpacket_req req;
+	int fd, err;
+	int sndbuf = (int)(g->nframes * (g->frame_size + 1024)); /* with skb overhead */
+
+	tp_req(g, &req);
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if ((err = setopt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2)) ||
+	    (err = setopt(fd, SOL_PACKET, PACKET_VNET_HDR, 1)) ||
+	    (err = setopt(fd, SOL_PACKET, PACKET_LOSS, 1)) ||
+	    (qdisc_bypass && (err = setopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1))))
+		goto fail;
+	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, sndbuf))
+		setopt(fd, SOL_SOCKET, SO_SNDBUF, sndbuf);
+	if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return err;
+}
+
+int txring_map(struct txring **out, int fd, const struct txring_geom *g)
+{
+	struct tpacket_req req;
+	struct txring *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	tp_req(g, &req);
+	r->fd = fd;
+	r->frame_size = req.tp_frame_size;
+	r->block_size = req.tp_block_size;
+	r->per_block = req.tp_block_size / req.tp_frame_size;
+	r->nframes = req.tp_frame_nr;
+	r->len = (size_t)req.tp_block_size * req.tp_block_nr;
+	r->ipid = (uint16_t)random();
+	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (r->map == MAP_FAILED) {
+		int err = -errno;
+
+		free(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}
+
+void txring_free(struct txring *r)
+{
+	if (!r)
+		return;
+	munmap(r->map, r->len);
+	close(r->fd);
+	free(r);
+}
