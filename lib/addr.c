@@ -22,13 +22,14 @@ int mcr_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
 	char *end;
 	unsigned long v;
 
-	if (!s || !isdigit((unsigned char)s[0]) || strlen(s) > 10)
+	if (!s || !isdigit((unsigned char)s[0]))
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (*end || errno)
+	if (*end)
 		return -EINVAL;
-	if (v < lo || v > hi)
+	/* Digits only, so errno can only be ERANGE: too large, whatever hi is. */
+	if (errno || v < lo || v > hi)
 		return -ERANGE;
 	*out = v;
 	return 0;

@@ -12,7 +12,7 @@
 int mcr_parse_ipv4(const char *s, struct in_addr *out);
 /* Decimal 1..65535; 0 or -EINVAL / -ERANGE. */
 int mcr_parse_port(const char *s, uint16_t *out);
-/* Decimal lo..hi; 0 or -EINVAL / -ERANGE. */
+/* Decimal lo..hi; 0, -EINVAL (not digits only) or -ERANGE (any number outside). */
 int mcr_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 /* A name the kernel would accept for a network interface. */
 bool mcr_ifname_valid(const char *name);

@@ -9,11 +9,15 @@
 #include <libconfig.h>
 #include <stdbool.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
+#include "confint.h"
+#include "confread.h"
+#include "esc.h"
 
 static const char *const top_keys[] = { "workers", "user", "gso", "loop_guard_ms", "rules", NULL };
 static const char *const rule_keys[] = { "name", "in", "out", NULL };
@@ -46,11 +50,12 @@ static void check_keys(struct ctx *x, const config_setting_t *grp, const char *c
 	for (int i = 0; i < config_setting_length(grp); i++) {
 		const config_setting_t *m = config_setting_get_elem(grp, i);
 		const char *name = config_setting_name(m);
+		char e[MCR_ESC_NAME];
 
 		if (name && !key_known(name, keys))
 			mcr_errlist_add(x->el, line_of(m), "%s%s%sunknown key \"%s\" in %s",
 					x->rule ? "rule \"" : "", x->rule ? x->rule : "",
-					x->rule ? "\": " : "", name, where);
+					x->rule ? "\": " : "", mcr_esc(name, e, sizeof(e)), where);
 	}
 }
 
@@ -97,7 +102,11 @@ static int get_int(struct ctx *x, const config_setting_t *grp, const char *key,
 	}
 	*out = config_setting_get_int64(s);
 	if (*out < lo || *out > hi) {
-		snprintf(msg, sizeof(msg), "%s %lld out of range %lld..%lld", path, *out, lo, hi);
+		/* The 64-bit limits stand for any literal beyond them (confint.h). */
+		if (*out == INT64_MAX || *out == INT64_MIN)
+			snprintf(msg, sizeof(msg), "%s out of range %lld..%lld", path, lo, hi);
+		else
+			snprintf(msg, sizeof(msg), "%s %lld out of range %lld..%lld", path, *out, lo, hi);
 		bad(x, s, "%s", msg);
 		return -EINVAL;
 	}
@@ -116,8 +125,11 @@ static int get_dev(struct ctx *x, const config_setting_t *grp, const char *path,
 	if (r < 0)
 		return r;
 	if (!mcr_ifname_valid(v)) {
+		char e[MCR_ESC_NAME];
+
 		mcr_errlist_add(x->el, line_of(config_setting_get_member(grp, "dev")),
-				"rule \"%s\": \"%s\" is not a valid interface name", x->rule, v);
+				"rule \"%s\": \"%s\" is not a valid interface name", x->rule,
+				mcr_esc(v, e, sizeof(e)));
 		return -EINVAL;
 	}
 	snprintf(dev, IFNAMSIZ, "%s", v);
@@ -133,8 +145,11 @@ static int get_addr(struct ctx *x, const config_setting_t *grp, const char *key,
 	if (r <= 0)
 		return r;
 	if (mcr_parse_ipv4(v, a)) {
+		char e[MCR_ESC_NAME];
+
 		mcr_errlist_add(x->el, line_of(config_setting_get_member(grp, key)),
-				"rule \"%s\": %s \"%s\" is not a valid IPv4 address", x->rule, path, v);
+				"rule \"%s\": %s \"%s\" is not a valid IPv4 address", x->rule, path,
+				mcr_esc(v, e, sizeof(e)));
 		return -EINVAL;
 	}
 	return 1;
@@ -254,35 +269,65 @@ static int parse_output(struct ctx *x, const config_setting_t *s, const struct m
 	return err;
 }
 
-static int parse_outputs(struct ctx *x, const config_setting_t *outs, struct mcr_rule *r)
+/*
+ * The outputs into r; *ok (allocated, one flag per output) tells which
+ * are known: parsed without a problem, and not taking their group or port
+ * from a bad input.  *ok stays NULL when the list itself is bad.
+ */
+static int parse_outputs(struct ctx *x, const config_setting_t *outs, struct mcr_rule *r,
+			 bool in_ok, bool **ok)
 {
-	int n, err = 0;
+	bool list = config_setting_is_list(outs);
+	int n = list ? config_setting_length(outs) : 1, err = 0;
 
 	/* A single group is accepted as a list of one. */
-	if (config_setting_is_group(outs)) {
-		r->out = calloc(1, sizeof(*r->out));
-		if (!r->out)
-			return -ENOMEM;
-		r->nout = 1;
-		return parse_output(x, outs, &r->in, r->out);
-	}
-	if (!config_setting_is_list(outs)) {
+	if (!list && !config_setting_is_group(outs)) {
 		bad(x, outs, "%s must be a list ( { ... }, ... )", "out");
 		return -EINVAL;
 	}
-	n = config_setting_length(outs);
 	if (n > MCR_MAX_OUTPUTS) {
 		mcr_errlist_add(x->el, line_of(outs), "rule \"%s\": %d outputs, more than the %d allowed",
 				x->rule, n, MCR_MAX_OUTPUTS);
 		return -EINVAL;
 	}
-	r->out = calloc(n ? n : 1, sizeof(*r->out));
-	if (!r->out)
+	r->out = calloc(n ? (size_t)n : 1, sizeof(*r->out));
+	*ok = calloc(n ? (size_t)n : 1, sizeof(**ok));
+	if (!r->out || !*ok) {
+		free(*ok);
+		*ok = NULL;
+		mcr_errlist_add(x->el, line_of(outs), "rule \"%s\": out of memory", x->rule);
 		return -ENOMEM;
-	r->nout = n;
-	for (int i = 0; i < n; i++)
-		if (parse_output(x, config_setting_get_elem(outs, i), &r->in, &r->out[i]))
+	}
+	r->nout = (unsigned)n;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *o = list ? config_setting_get_elem(outs, i) : outs;
+
+		if (parse_output(x, o, &r->in, &r->out[i]))
 			err = -EINVAL;
+		else
+			(*ok)[i] = in_ok || (config_setting_get_member(o, "group") &&
+					     config_setting_get_member(o, "port"));
+	}
+	return err;
+}
+
+/*
+ * The checks of the rule on its own, on the parts that parsed: problems in
+ * the input do not hide those of the outputs.
+ */
+static int check_rule(struct ctx *x, struct mcr_rule *r, bool in_ok, const bool *out_ok)
+{
+	bool unnamed = !r->name[0];
+	int err = 0;
+
+	if (unnamed)
+		snprintf(r->name, sizeof(r->name), "%s", x->rule);
+	if (in_ok && mcr_rule_check_input(r, x->el))
+		err = -EINVAL;
+	if (out_ok && mcr_rule_check_outputs(r, in_ok, out_ok, x->el))
+		err = -EINVAL;
+	if (unnamed)
+		r->name[0] = 0;
 	return err;
 }
 
@@ -291,6 +336,7 @@ static int parse_rule(struct ctx *x, const config_setting_t *s, struct mcr_rule 
 {
 	const config_setting_t *in, *outs;
 	const char *name = NULL;
+	bool *out_ok = NULL;
 	char label[32];
 	int err = 0;
 
@@ -306,9 +352,11 @@ static int parse_rule(struct ctx *x, const config_setting_t *s, struct mcr_rule 
 	if (get_str(x, s, "name", "name", &name) < 0)
 		err = -EINVAL;
 	if (name && !mcr_rule_name_valid(name)) {
+		char e[MCR_ESC_NAME];
+
 		mcr_errlist_add(x->el, line_of(config_setting_get_member(s, "name")),
 				"rule #%d: name \"%s\" must be 1..%d printable characters, no spaces",
-				idx + 1, name, MCR_NAME_MAX - 1);
+				idx + 1, mcr_esc(name, e, sizeof(e)), MCR_NAME_MAX - 1);
 		err = -EINVAL;
 		name = NULL;
 	}
@@ -334,31 +382,39 @@ static int parse_rule(struct ctx *x, const config_setting_t *s, struct mcr_rule 
 	if (!outs) {
 		bad(x, s, "%s is missing", "out");
 		err = -EINVAL;
-	} else if (parse_outputs(x, outs, r)) {
+	} else if (parse_outputs(x, outs, r, *in_ok, &out_ok)) {
 		err = -EINVAL;
 	}
-	if (!err && mcr_rule_check(r, x->el))
+	if (check_rule(x, r, *in_ok, out_ok))
 		err = -EINVAL;
+	free(out_ok);
 	return err;
 }
 
 static int parse_workers(struct mcr_errlist *el, const config_setting_t *w, struct mcr_config *c)
 {
-	if (config_setting_type(w) == CONFIG_TYPE_STRING &&
-	    !strcmp(config_setting_get_string(w), "auto")) {
+	int type = config_setting_type(w);
+	long long n;
+
+	if (type == CONFIG_TYPE_STRING && !strcmp(config_setting_get_string(w), "auto")) {
 		c->workers = 0;
 		return 0;
 	}
-	if (config_setting_type(w) == CONFIG_TYPE_INT) {
-		int n = config_setting_get_int(w);
-
-		if (n >= 1 && n <= MCR_MAX_WORKERS) {
-			c->workers = (unsigned)n;
-			return 0;
-		}
+	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+		mcr_errlist_add(el, line_of(w), "workers must be \"auto\" or 1..%d", MCR_MAX_WORKERS);
+		return -EINVAL;
 	}
-	mcr_errlist_add(el, line_of(w), "workers must be \"auto\" or 1..%d", MCR_MAX_WORKERS);
-	return -EINVAL;
+	n = config_setting_get_int64(w);
+	if (n < 1 || n > MCR_MAX_WORKERS) {
+		if (n == INT64_MAX || n == INT64_MIN) /* beyond 64 bits (confint.h) */
+			mcr_errlist_add(el, line_of(w), "workers out of range 1..%d", MCR_MAX_WORKERS);
+		else
+			mcr_errlist_add(el, line_of(w), "workers %lld out of range 1..%d", n,
+					MCR_MAX_WORKERS);
+		return -EINVAL;
+	}
+	c->workers = (unsigned)n;
+	return 0;
 }
 
 /* The loop guard's window in milliseconds, 0..10000 (0: off). */
@@ -471,7 +527,6 @@ void mcr_config_free(struct mcr_config *c)
 	mcr_ruleset_free(&c->rules);
 }
 
-#define CONFIG_MAX_BYTES (16u << 20)
 #define INCLUDE_DEPTH    4
 #define MAX_INCLUDES     16
 
@@ -501,9 +556,12 @@ static void take_includes(char *text, const char *base, struct includes *inc,
 		if (*q == '@')
 			q++;
 		if (eol - q > 8 && !strncmp(q, "include", 7) && (q[7] == ' ' || q[7] == '\t') &&
-		    (open = memchr(q, '"', (size_t)(eol - q))) &&
-		    (close = memchr(open + 1, '"', (size_t)(eol - open - 1)))) {
-			if (inc->n == MAX_INCLUDES) {
+		    (open = memchr(q, '"', (size_t)(eol - q)))) {
+			close = memchr(open + 1, '"', (size_t)(eol - open - 1));
+			/* libconfig would read a name going on to the next line itself. */
+			if (!close) {
+				mcr_errlist_add(el, line, "include: the file name must end on its line");
+			} else if (inc->n == MAX_INCLUDES) {
 				mcr_errlist_add(el, line, "more than %d includes", MAX_INCLUDES);
 			} else if (asprintf(&inc->pattern[inc->n], "%s%.*s",
 					    open[1] == '/' ? "" : base, (int)(close - open - 1),
@@ -519,74 +577,20 @@ static void take_includes(char *text, const char *base, struct includes *inc,
 static int load_text(char *text, const char *path, struct mcr_config *c,
 		     struct mcr_errlist *el, int depth);
 
-/*
- * Reads f to its end into a NUL-terminated buffer that grows as needed (a
- * pipe or a file still being written has no trustworthy size), up to
- * CONFIG_MAX_BYTES.
- */
-static int read_whole(FILE *f, char **textp, size_t *np)
-{
-	size_t cap = 0, n = 0;
-	char *text = NULL;
-
-	for (;;) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 4096;
-			char *t;
-
-			if (cap > CONFIG_MAX_BYTES)	/* read one byte past the limit */
-				break;
-			if (ncap > CONFIG_MAX_BYTES)
-				ncap = CONFIG_MAX_BYTES + 1;
-			if (!(t = realloc(text, ncap + 1))) {
-				free(text);
-				return -ENOMEM;
-			}
-			text = t;
-			cap = ncap;
-		}
-		size_t got = fread(text + n, 1, cap - n, f);
-
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f) || n > CONFIG_MAX_BYTES) {
-		int err = ferror(f) ? -EIO : -EFBIG;
-
-		free(text);
-		return err;
-	}
-	text[n] = 0;
-	*textp = text;
-	*np = n;
-	return 0;
-}
-
 /* Reads path whole and loads it; problems are reported against path. */
 static int load_path(const char *path, struct mcr_config *c, struct mcr_errlist *el, int depth)
 {
-	const char *saved = el->file;
-	FILE *f = fopen(path, "r");
+	const char *saved = el->file, *why;
 	char *text = NULL;
 	size_t n = 0;
 	int err;
 
 	el->file = path;
-	if (!f) {
-		err = -errno;
-		mcr_errlist_add(el, 0, "%s", strerror(-err));
-		el->file = saved;
-		return err;
-	}
-	err = read_whole(f, &text, &n);
-	fclose(f);
-	if (err) {
-		mcr_errlist_add(el, 0, "%s", err == -EFBIG ? "larger than 16 MiB" : strerror(-err));
-		el->file = saved;
-		return err;
-	}
-	err = load_text(text, path, c, el, depth);
+	err = mcr_conf_read(path, &text, &n, &why);
+	if (err)
+		mcr_errlist_add(el, 0, "%s", why);
+	else
+		err = load_text(text, path, c, el, depth);
 	free(text);
 	el->file = saved;
 	return err;
@@ -596,6 +600,7 @@ static void load_includes(const struct includes *inc, struct mcr_config *c,
 			  struct mcr_errlist *el, int depth)
 {
 	for (unsigned i = 0; i < inc->n; i++) {
+		char e[MCR_ESC_PATH];
 		glob_t g;
 		int r;
 
@@ -607,16 +612,15 @@ static void load_includes(const struct includes *inc, struct mcr_config *c,
 		r = glob(inc->pattern[i], 0, NULL, &g);
 		if (r)
 			globfree(&g); /* safe after a failure; the paths below do not use g */
+		mcr_esc(inc->pattern[i], e, sizeof(e));
 		if (r == GLOB_NOMATCH && !strpbrk(inc->pattern[i], "*?[")) {
-			mcr_errlist_add(el, inc->line[i], "include \"%s\": %s", inc->pattern[i],
-					strerror(ENOENT));
+			mcr_errlist_add(el, inc->line[i], "include \"%s\": %s", e, strerror(ENOENT));
 			continue;
 		}
 		if (r == GLOB_NOMATCH)
 			continue; /* a wildcard matching nothing (an empty conf.d) is fine */
 		if (r) {
-			mcr_errlist_add(el, inc->line[i], "include \"%s\": cannot be expanded",
-					inc->pattern[i]);
+			mcr_errlist_add(el, inc->line[i], "include \"%s\": cannot be expanded", e);
 			continue;
 		}
 		/* glob() sorts, so drop-ins load in name order. */
@@ -630,7 +634,7 @@ static int load_text(char *text, const char *path, struct mcr_config *c,
 		     struct mcr_errlist *el, int depth)
 {
 	struct includes inc = { .n = 0 };
-	char *base = NULL, *slash;
+	char *base = NULL, *slash, *wide;
 	size_t before = el->n;
 	config_t cf;
 
@@ -639,13 +643,16 @@ static int load_text(char *text, const char *path, struct mcr_config *c,
 		base = strndup(path, (size_t)(slash - path + 1));
 	take_includes(text, base ? base : "", &inc, el);
 	free(base);
+	if (!(wide = mcr_conf_widen_ints(text)))
+		mcr_errlist_add(el, 0, "out of memory");
 	config_init(&cf);
-	if (config_read_string(&cf, text) != CONFIG_TRUE)
+	if (wide && config_read_string(&cf, wide) != CONFIG_TRUE)
 		mcr_errlist_add(el, config_error_line(&cf), "%s",
 				config_error_text(&cf) ? config_error_text(&cf) : "cannot be read");
-	else
+	else if (wide)
 		load(&cf, c, el, depth > 0);
 	config_destroy(&cf);
+	free(wide);
 	load_includes(&inc, c, el, depth);
 	for (unsigned i = 0; i < inc.n; i++)
 		free(inc.pattern[i]);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "esc.h"
 #include "packet.h"
 
 /*
@@ -101,8 +102,10 @@ int ctl_attr_check(const struct nlattr *a, const struct ctl_pol *pol, unsigned m
 		return -1;
 	}
 	if (p->type == MNL_TYPE_NUL_STRING && p->max && strlen(data) >= p->max) {
-		ctl_fail(err, errlen, -1, "%s: %s \"%.*s...\" is longer than %zu characters", where,
-		     p->name, 20, data, p->max - 1);
+		char e[24];
+
+		ctl_fail(err, errlen, -1, "%s: %s \"%s\" is longer than %zu characters", where,
+			 p->name, mcr_esc(data, e, sizeof(e)), p->max - 1);
 		return -1;
 	}
 	if (p->type == MNL_TYPE_NESTED && !ctl_nest_framed(a)) {
@@ -167,10 +170,11 @@ static const struct ctl_pol drop_pol[MCR_DROP__MAX] = {
 int ctl_get_dev(const struct nlattr *a, char *dev, const char *where, char *err, size_t errlen)
 {
 	const char *s = mnl_attr_get_str(a);
+	char e[MCR_ESC_NAME];
 
 	if (!mcr_ifname_valid(s))
 		return ctl_fail(err, errlen, -EINVAL, "%s: dev \"%s\" is not a valid interface name",
-			    where, s);
+				where, mcr_esc(s, e, sizeof(e)));
 	strcpy(dev, s); /* attr_check bounded it by IFNAMSIZ */
 	return 0;
 }

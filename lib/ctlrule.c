@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "ctlattr.h"
+#include "esc.h"
 
 #define REASON_MAX sizeof(((struct mcr_rule_info *)0)->reason)
 
@@ -296,9 +297,11 @@ static int get_rule_head(const struct nlattr *a, struct mcr_rule *r, struct mcr_
 		return ret;
 	if (tb[MCR_RULE_NAME]) {
 		const char *name = mnl_attr_get_str(tb[MCR_RULE_NAME]);
+		char e[MCR_ESC_NAME];
 
 		if (!mcr_rule_name_valid(name))
-			return ctl_fail(err, errlen, -EINVAL, "rule: name \"%s\" is not valid", name);
+			return ctl_fail(err, errlen, -EINVAL, "rule: name \"%s\" is not valid",
+					mcr_esc(name, e, sizeof(e)));
 		strcpy(r->name, name);
 	}
 	if (tb[MCR_RULE_IN] && (ret = get_input(tb[MCR_RULE_IN], &r->in, err, errlen)))

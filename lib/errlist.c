@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
+
 void mcr_errlist_init(struct mcr_errlist *el, const char *file)
 {
 	memset(el, 0, sizeof(*el));
@@ -32,11 +34,12 @@ void mcr_errlist_add(struct mcr_errlist *el, int line, const char *fmt, ...)
 		el->v = v;
 		el->cap = cap;
 	}
-	snprintf(el->v[el->n].file, sizeof(el->v[el->n].file), "%s", el->file ? el->file : "");
+	mcr_esc(el->file, el->v[el->n].file, sizeof(el->v[el->n].file));
 	el->v[el->n].line = line;
 	va_start(ap, fmt);
 	vsnprintf(el->v[el->n].msg, sizeof(el->v[el->n].msg), fmt, ap);
 	va_end(ap);
+	mcr_sanitize(el->v[el->n].msg);
 	el->n++;
 }
 

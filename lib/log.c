@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "esc.h"
+
 static int log_to_stderr = 1;
 static int log_level = LOG_NOTICE;
 static const char *log_ident = "mcrd";
@@ -47,20 +49,20 @@ int mcr_log_level_parse(const char *name)
 	return -EINVAL;
 }
 
+/* Callers quote user strings through mcr_esc(); no control byte passes anyway. */
 void mcr_log(int prio, const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
 
 	if (prio > log_level)
 		return;
 	va_start(ap, fmt);
-	if (log_to_stderr) {
-		char line[1024];
-
-		vsnprintf(line, sizeof(line), fmt, ap);
-		fprintf(stderr, "%s: %s\n", log_ident, line);
-	} else {
-		vsyslog(prio, fmt, ap);
-	}
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	mcr_sanitize(line);
+	if (log_to_stderr)
+		fprintf(stderr, "%s: %s\n", log_ident, line);
+	else
+		syslog(prio, "%s", line);
 }

@@ -37,6 +37,14 @@ void mcr_rule_default_name(const struct mcr_rule *r, char *buf, size_t len)
 	snprintf(buf, len, "%s:%s:%u", r->in.dev, mcr_ipv4_str(r->in.group, g), r->in.port);
 }
 
+bool mcr_rule_named_after(const struct mcr_rule *r, const struct mcr_rule *other)
+{
+	char def[MCR_NAME_MAX];
+
+	mcr_rule_default_name(r, def, sizeof(def));
+	return !strcmp(r->name, other->name) && !strcmp(r->name, def);
+}
+
 bool mcr_rule_name_valid(const char *name)
 {
 	size_t n = strlen(name);
@@ -82,7 +90,60 @@ static void output_check_egress(const struct mcr_rule *r, const struct mcr_outpu
 				r->name, i + 1);
 }
 
-int mcr_rule_check(const struct mcr_rule *r, struct mcr_errlist *el)
+/* Same destination: dev, group and port.  The TTL does not make a copy different. */
+bool mcr_output_same(const struct mcr_output *a, const struct mcr_output *b)
+{
+	return !strcmp(a->dev, b->dev) && a->group.s_addr == b->group.s_addr && a->port == b->port;
+}
+
+/* qsort_r order of output indexes: by destination, then by index. */
+static int cmp_dest(const void *pa, const void *pb, void *arg)
+{
+	const struct mcr_output *out = arg;
+	unsigned ia = *(const unsigned *)pa, ib = *(const unsigned *)pb;
+	const struct mcr_output *a = &out[ia], *b = &out[ib];
+	int c = strcmp(a->dev, b->dev);
+
+	if (!c && a->group.s_addr != b->group.s_addr)
+		c = ntohl(a->group.s_addr) < ntohl(b->group.s_addr) ? -1 : 1;
+	if (!c && a->port != b->port)
+		c = a->port < b->port ? -1 : 1;
+	if (!c)
+		c = ia < ib ? -1 : ia > ib;
+	return c;
+}
+
+/* Sorting, not comparing every pair: 4096 outputs cost 50k comparisons, not 8M. */
+int mcr_rule_same_outputs(const struct mcr_rule *r, const bool *ok, unsigned *first)
+{
+	unsigned *idx = malloc((r->nout ? r->nout : 1) * sizeof(*idx)), n = 0;
+
+	if (!idx)
+		return -ENOMEM;
+	for (unsigned i = 0; i < r->nout; i++) {
+		first[i] = i;
+		if (!ok || ok[i])
+			idx[n++] = i;
+	}
+	qsort_r(idx, n, sizeof(*idx), cmp_dest, r->out);
+	for (unsigned k = 1; k < n; k++)
+		if (mcr_output_same(&r->out[idx[k]], &r->out[idx[k - 1]]))
+			first[idx[k]] = first[idx[k - 1]];
+	free(idx);
+	return 0;
+}
+
+static void report_same(const struct mcr_rule *r, unsigned i, unsigned j, struct mcr_errlist *el)
+{
+	const struct mcr_output *o = &r->out[i];
+	char a[MCR_ADDRSTRLEN];
+
+	mcr_errlist_add(el, o->line ? o->line : r->line,
+			"rule \"%s\": output %u duplicates output %u (dev %s group %s port %u)",
+			r->name, i + 1, j + 1, o->dev, mcr_ipv4_str(o->group, a), o->port);
+}
+
+int mcr_rule_check_input(const struct mcr_rule *r, struct mcr_errlist *el)
 {
 	size_t before = el->n;
 	char a[MCR_ADDRSTRLEN];
@@ -94,27 +155,62 @@ int mcr_rule_check(const struct mcr_rule *r, struct mcr_errlist *el)
 	    (mcr_ipv4_is_multicast(r->in.source) || !output_addr_usable(r->in.source)))
 		mcr_errlist_add(el, r->line, "rule \"%s\": source %s is not a unicast host address",
 				r->name, mcr_ipv4_str(r->in.source, a));
+	return el->n == before ? 0 : -EINVAL;
+}
+
+/* Output i on its own. */
+static void check_output(const struct mcr_rule *r, unsigned i, bool in_ok, struct mcr_errlist *el)
+{
+	const struct mcr_output *o = &r->out[i];
+	int line = o->line ? o->line : r->line;
+	char a[MCR_ADDRSTRLEN];
+
+	if (in_ok && output_is_input(r, o))
+		mcr_errlist_add(el, line, "rule \"%s\": output %u is identical to the input",
+				r->name, i + 1);
+	if (!output_addr_usable(o->group))
+		mcr_errlist_add(el, line, "rule \"%s\": output %u: %s is not a usable destination",
+				r->name, i + 1, mcr_ipv4_str(o->group, a));
+	if (o->ttl_fixed && o->ttl == 0)
+		mcr_errlist_add(el, line, "rule \"%s\": output %u: fixed_ttl must be 1..255",
+				r->name, i + 1);
+	output_check_egress(r, o, i, line, el);
+}
+
+int mcr_rule_check_outputs(const struct mcr_rule *r, bool in_ok, const bool *ok,
+			   struct mcr_errlist *el)
+{
+	size_t before = el->n;
+	unsigned *first;
+
 	if (r->nout == 0)
 		mcr_errlist_add(el, r->line, "rule \"%s\": no output", r->name);
-	if (r->nout > MCR_MAX_OUTPUTS)
+	if (r->nout > MCR_MAX_OUTPUTS) {
 		mcr_errlist_add(el, r->line, "rule \"%s\": %u outputs, more than the %d allowed",
 				r->name, r->nout, MCR_MAX_OUTPUTS);
-	for (unsigned i = 0; i < r->nout; i++) {
-		const struct mcr_output *o = &r->out[i];
-		int line = o->line ? o->line : r->line;
-
-		if (output_is_input(r, o))
-			mcr_errlist_add(el, line, "rule \"%s\": output %u is identical to the input",
-					r->name, i + 1);
-		if (!output_addr_usable(o->group))
-			mcr_errlist_add(el, line, "rule \"%s\": output %u: %s is not a usable destination",
-					r->name, i + 1, mcr_ipv4_str(o->group, a));
-		if (o->ttl_fixed && o->ttl == 0)
-			mcr_errlist_add(el, line, "rule \"%s\": output %u: fixed_ttl must be 1..255",
-					r->name, i + 1);
-		output_check_egress(r, o, i, line, el);
+		return -EINVAL;
 	}
+	for (unsigned i = 0; i < r->nout; i++)
+		if (!ok || ok[i])
+			check_output(r, i, in_ok, el);
+	if (r->nout < 2)
+		return el->n == before ? 0 : -EINVAL;
+	if (!(first = calloc(r->nout, sizeof(*first))) || mcr_rule_same_outputs(r, ok, first)) {
+		mcr_errlist_add(el, r->line, "rule \"%s\": out of memory", r->name);
+	} else {
+		for (unsigned i = 0; i < r->nout; i++)
+			if (first[i] != i)
+				report_same(r, i, first[i], el);
+	}
+	free(first);
 	return el->n == before ? 0 : -EINVAL;
+}
+
+int mcr_rule_check(const struct mcr_rule *r, struct mcr_errlist *el)
+{
+	int err = mcr_rule_check_input(r, el);
+
+	return mcr_rule_check_outputs(r, true, NULL, el) ? -EINVAL : err;
 }
 
 bool mcr_input_equal(const struct mcr_input *a, const struct mcr_input *b)
@@ -234,18 +330,22 @@ struct mcr_rule *mcr_ruleset_find_input(const struct mcr_ruleset *s,
 
 int mcr_ruleset_add(struct mcr_ruleset *s, struct mcr_rule *r, struct mcr_errlist *el)
 {
-	const struct mcr_rule *dup;
+	const struct mcr_rule *dup, *name_dup;
+	int err = 0;
 
-	if ((dup = mcr_ruleset_find(s, r->name))) {
+	if ((name_dup = mcr_ruleset_find(s, r->name))) {
 		mcr_errlist_add(el, r->line, "rule \"%s\": duplicate name (first used at line %d)",
-				r->name, dup->line);
-		return -EEXIST;
+				r->name, name_dup->line);
+		err = -EEXIST;
 	}
-	if ((dup = mcr_ruleset_find_input(s, &r->in))) {
+	/* Both problems, unless the name is the default one of the same input. */
+	if ((dup = mcr_ruleset_find_input(s, &r->in)) && !mcr_rule_named_after(r, dup)) {
 		mcr_errlist_add(el, r->line, "rule \"%s\": same input as rule \"%s\"", r->name,
 				dup->name);
-		return -EEXIST;
+		err = -EEXIST;
 	}
+	if (err)
+		return err;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
 		struct mcr_rule *v = realloc(s->v, cap * sizeof(*v));

@@ -68,8 +68,27 @@ int mcr_egress_parse(const char *name, uint8_t *e);
 /* "dev:group:port", the name a rule gets when none is given. */
 void mcr_rule_default_name(const struct mcr_rule *r, char *buf, size_t len);
 bool mcr_rule_name_valid(const char *name);
+/* r and other have the same name, and it is r's default name (same input, then). */
+bool mcr_rule_named_after(const struct mcr_rule *r, const struct mcr_rule *other);
 /* Checks one rule on its own; adds each problem to el; 0 or -EINVAL. */
 int mcr_rule_check(const struct mcr_rule *r, struct mcr_errlist *el);
+/*
+ * Its two halves, for a parser that found problems of its own and lists
+ * the others too: the input (group, source), and the outputs (count, each
+ * one, duplicates) skipping output i when ok && !ok[i], and the comparison
+ * with the input unless in_ok.
+ */
+int mcr_rule_check_input(const struct mcr_rule *r, struct mcr_errlist *el);
+int mcr_rule_check_outputs(const struct mcr_rule *r, bool in_ok, const bool *ok,
+			   struct mcr_errlist *el);
+/*
+ * Two outputs are the same when dev, group and port are: a receiver would
+ * get every packet twice, whatever the TTLs.  mcr_rule_same_outputs sets
+ * first[i] to the index of the first output the same as output i, or to i
+ * (outputs with ok && !ok[i] take no part).  0 or -ENOMEM.
+ */
+bool mcr_output_same(const struct mcr_output *a, const struct mcr_output *b);
+int mcr_rule_same_outputs(const struct mcr_rule *r, const bool *ok, unsigned *first);
 bool mcr_input_equal(const struct mcr_input *a, const struct mcr_input *b);
 bool mcr_rule_equal(const struct mcr_rule *a, const struct mcr_rule *b);
 /* Deep copy; 0 or -ENOMEM. */

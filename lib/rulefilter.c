@@ -8,6 +8,7 @@
 #include "addr.h"
 #include "ctl.h"
 #include "ctlattr.h"
+#include "esc.h"
 
 int mcr_ctl_put_filter(struct nlmsghdr *nlh, size_t len, const struct mcr_rule_filter *f)
 {
@@ -32,10 +33,12 @@ int mcr_ctl_get_filter(const struct nlmsghdr *nlh, struct mcr_rule_filter *f, ch
 	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_NAME)))
 		strcpy(f->name, mnl_attr_get_str(a));
 	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_DEV))) {
+		char e[MCR_ESC_NAME];
+
 		if (!mcr_ifname_valid(mnl_attr_get_str(a)))
 			return ctl_fail(err, errlen, -EINVAL,
 					"dev filter \"%s\" is not a valid interface name",
-					mnl_attr_get_str(a));
+					mcr_esc(mnl_attr_get_str(a), e, sizeof(e)));
 		strcpy(f->dev, mnl_attr_get_str(a));
 	}
 	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_GROUP))) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "esc.h"
 #include "mcrctl.h"
 
 struct mcrctl_opts mcrctl_opt = {
@@ -22,14 +23,19 @@ FILE *mcrctl_errfp(void)
 void mcrctl_err(const char *fmt, ...)
 {
 	FILE *fp = mcrctl_errfp();
+	char *msg = NULL;
 	va_list ap;
+	int n;
 
-	fprintf(fp, "%sError: ", mcrctl_opt.err_prefix ? mcrctl_opt.err_prefix : "");
 	va_start(ap, fmt);
-	vfprintf(fp, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', fp);
+	/* Arguments are quoted through mcr_esc_name(); no control byte passes anyway. */
+	fprintf(fp, "%sError: %s\n", mcrctl_opt.err_prefix ? mcrctl_opt.err_prefix : "",
+		n < 0 ? "out of memory" : mcr_sanitize(msg));
+	free(msg);
 }
+
 
 bool mcrctl_matches(const char *arg, const char *word)
 {
@@ -48,14 +54,14 @@ int mcrctl_lookup(const char *arg, const char *const *words, size_t n)
 
 int mcrctl_missing_arg(const char *kw)
 {
-	mcrctl_err("missing argument after \"%s\"", kw);
+	mcrctl_err("missing argument after \"%s\"", mcr_esc_name(kw));
 	return -EINVAL;
 }
 
 int mcrctl_get_ipv4(const char *arg, struct in_addr *out)
 {
 	if (mcr_parse_ipv4(arg, out)) {
-		mcrctl_err("\"%s\" is not a valid IPv4 address", arg);
+		mcrctl_err("\"%s\" is not a valid IPv4 address", mcr_esc_name(arg));
 		return -EINVAL;
 	}
 	return 0;
@@ -64,7 +70,7 @@ int mcrctl_get_ipv4(const char *arg, struct in_addr *out)
 int mcrctl_get_port(const char *arg, uint16_t *out)
 {
 	if (mcr_parse_port(arg, out)) {
-		mcrctl_err("\"%s\" is not a valid port", arg);
+		mcrctl_err("\"%s\" is not a valid port", mcr_esc_name(arg));
 		return -EINVAL;
 	}
 	return 0;
@@ -75,7 +81,7 @@ int mcrctl_get_u8(const char *arg, const char *what, uint8_t lo, uint8_t *out)
 	unsigned long v;
 
 	if (mcr_parse_uint(arg, lo, 255, &v)) {
-		mcrctl_err("argument \"%s\" is wrong: %s must be %u..255", arg, what, lo);
+		mcrctl_err("argument \"%s\" is wrong: %s must be %u..255", mcr_esc_name(arg), what, lo);
 		return -EINVAL;
 	}
 	*out = (uint8_t)v;
@@ -97,7 +103,8 @@ static const char *ifname_problem(const char *name)
 int mcrctl_get_ifname(const char *arg, char dev[IFNAMSIZ])
 {
 	if (!mcr_ifname_valid(arg)) {
-		mcrctl_err("\"%s\" is not a valid interface name (%s)", arg, ifname_problem(arg));
+		mcrctl_err("\"%s\" is not a valid interface name (%s)", mcr_esc_name(arg),
+			   ifname_problem(arg));
 		return -EINVAL;
 	}
 	snprintf(dev, IFNAMSIZ, "%s", arg);

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "esc.h"
 #include "mcrctl.h"
 
 #define REPLY_TIMEOUT_MS 5000
@@ -60,12 +61,14 @@ static int client_connect(void)
 {
 	const char *path = mcrctl_opt.socket ? mcrctl_opt.socket : MCR_CTL_SOCKET;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char e[MCR_ESC_PATH];
 	int fd, err;
 
 	if (C.fd >= 0)
 		return 0;
+	mcr_esc(path, e, sizeof(e));
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		mcrctl_err("cannot connect to %s: %s", path, strerror(ENAMETOOLONG));
+		mcrctl_err("cannot connect to %s: %s", e, strerror(ENAMETOOLONG));
 		return -ENAMETOOLONG;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
@@ -74,7 +77,7 @@ static int client_connect(void)
 		err = errno;
 		if (fd >= 0)
 			close(fd);
-		mcrctl_err("cannot connect to %s: %s (is mcrd running?)", path, strerror(err));
+		mcrctl_err("cannot connect to %s: %s (is mcrd running?)", e, strerror(err));
 		return -err;
 	}
 	C.fd = fd;
@@ -127,8 +130,8 @@ static int read_all(void *p, size_t len, int timeout_ms)
 	return 0;
 }
 
-/* Reads and checks one message; prints why not and returns < 0 otherwise. */
-static int recv_msg(int timeout_ms, struct nlmsghdr **out)
+/* Reads and checks one message; prints why not (unless quiet) and returns < 0 otherwise. */
+static int recv_msg(int timeout_ms, bool quiet, struct nlmsghdr **out)
 {
 	struct nlmsghdr hdr;
 	char err[256];
@@ -140,6 +143,8 @@ static int recv_msg(int timeout_ms, struct nlmsghdr **out)
 			return -ENOMEM;
 	}
 	ret = read_all(&hdr, NLMSG_HDRLEN, timeout_ms);
+	if (ret && quiet)
+		return ret;
 	if (ret == -ETIMEDOUT) {
 		mcrctl_err("no reply from mcrd within %d s", REPLY_TIMEOUT_MS / 1000);
 		return ret;
@@ -202,8 +207,8 @@ static int handle_done(const struct nlmsghdr *nlh, unsigned flags)
 		return MCRCTL_EXIT_DAEMON;
 	}
 	if (flags & MCRCTL_REQ_RAW_MSGS) {
-		for (size_t i = 0; i < n; i++)
-			fprintf(mcrctl_errfp(), "%s\n", msgs[i]);
+		for (size_t i = 0; i < n; i++) /* a DONE message is ours to change */
+			fprintf(mcrctl_errfp(), "%s\n", mcr_sanitize((char *)msgs[i]));
 		if (status && !n)
 			mcrctl_err("%s", strerror(-status));
 	} else if (status) {
@@ -228,11 +233,15 @@ int mcrctl_request(const struct nlmsghdr *req, mcrctl_msg_fn fn, void *data, uns
 	if (client_connect())
 		return MCRCTL_EXIT_DAEMON;
 	if ((ret = send_all(req, req->nlmsg_len))) {
+		/* mcrd refused the request before reading it all: its reply says why. */
+		if ((ret == -EPIPE || ret == -ECONNRESET) && !recv_msg(0, true, &nlh) &&
+		    nlh->nlmsg_type == MCR_MSG_DONE && handle_done(nlh, 0) != MCRCTL_EXIT_OK)
+			goto broken;
 		mcrctl_err("sending to mcrd: %s", strerror(-ret));
 		goto broken;
 	}
 	for (;;) {
-		if (recv_msg(monitor ? -1 : REPLY_TIMEOUT_MS, &nlh))
+		if (recv_msg(monitor ? -1 : REPLY_TIMEOUT_MS, false, &nlh))
 			goto broken;
 		if (!monitor && nlh->nlmsg_seq != req->nlmsg_seq) {
 			mcrctl_err("bad reply from mcrd: sequence %u, expected %u", nlh->nlmsg_seq,

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "esc.h"
 #include "mcrctl.h"
 
 void mcrctl_usage(const struct mcrctl_object *o, FILE *fp)
@@ -38,7 +39,7 @@ int mcrctl_dispatch(const struct mcrctl_object *o, int argc, char **argv)
 		if (argc < 1)
 			mcrctl_err("\"%s\" needs a command", o->name);
 		else
-			mcrctl_err("unknown command \"%s\" for \"%s\"", argv[0], o->name);
+			mcrctl_err("unknown command \"%s\" for \"%s\"", mcr_esc_name(argv[0]), o->name);
 		mcrctl_usage(o, mcrctl_errfp());
 		return MCRCTL_EXIT_USAGE;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "esc.h"
 #include "mcrctl.h"
 #include "print.h"
 
@@ -59,7 +60,7 @@ static int link_show(int argc, char **argv)
 
 	for (; argc > 0; argc--, argv++) {
 		if (mcrctl_lookup(*argv, kw, 1) < 0) {
-			mcrctl_err("unknown keyword \"%s\"", *argv);
+			mcrctl_err("unknown keyword \"%s\"", mcr_esc_name(*argv));
 			return MCRCTL_EXIT_USAGE;
 		}
 		if (dev[0]) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
 #include "mcrctl.h"
 #include "print.h"
 
@@ -94,7 +95,7 @@ static int run(int argc, char **argv)
 	int i = find_entry(argv[0]);
 
 	if (i < 0) {
-		mcrctl_err("unknown object \"%s\", try \"mcrctl help\"", argv[0]);
+		mcrctl_err("unknown object \"%s\", try \"mcrctl help\"", mcr_esc_name(argv[0]));
 		usage(mcrctl_errfp());
 		return MCRCTL_EXIT_USAGE;
 	}
@@ -107,15 +108,15 @@ static int run(int argc, char **argv)
 
 static int batch(const char *file, bool force)
 {
-	const char *name = strcmp(file, "-") ? file : "<stdin>";
 	FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
-	char *line = NULL, prefix[512];
+	char *line = NULL, prefix[MCR_ESC_PATH + 16], name[MCR_ESC_PATH];
 	size_t cap = 0;
 	unsigned lineno = 0;
 	int last = MCRCTL_EXIT_OK, rc;
 
+	mcr_esc(strcmp(file, "-") ? file : "<stdin>", name, sizeof(name));
 	if (!fp) {
-		mcrctl_err("cannot open %s: %s", file, strerror(errno));
+		mcrctl_err("cannot open %s: %s", name, strerror(errno));
 		return MCRCTL_EXIT_USAGE;
 	}
 	while ((rc = mcrctl_read_line(fp, &line, &cap, MCRCTL_LINE_MAX)) != 0) {
@@ -198,7 +199,7 @@ int main(int argc, char **argv)
 			usage_all(stdout);
 			return MCRCTL_EXIT_OK;
 		} else {
-			mcrctl_err("unknown option \"%s\", try \"mcrctl help\"", argv[1]);
+			mcrctl_err("unknown option \"%s\", try \"mcrctl help\"", mcr_esc_name(argv[1]));
 			usage(stderr);
 			return MCRCTL_EXIT_USAGE;
 		}
@@ -208,7 +209,7 @@ int main(int argc, char **argv)
 
 	if (batch_file) {
 		if (argc > 1) {
-			mcrctl_err("\"%s\": no command may follow -batch FILE", argv[1]);
+			mcrctl_err("\"%s\": no command may follow -batch FILE", mcr_esc_name(argv[1]));
 			return MCRCTL_EXIT_USAGE;
 		}
 		ret = batch(batch_file, force);

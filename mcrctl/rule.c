@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "esc.h"
 #include "mcrctl.h"
 #include "print.h"
 
@@ -25,7 +26,7 @@ static int keyword(const char *arg, unsigned allowed)
 	int k = mcrctl_lookup(arg, kw_words, KW_N);
 
 	if (k < 0 || !(allowed & (1u << k))) {
-		mcrctl_err("unknown keyword \"%s\"", arg);
+		mcrctl_err("unknown keyword \"%s\"", mcr_esc_name(arg));
 		return -1;
 	}
 	return k;
@@ -44,7 +45,7 @@ static int duplicate(unsigned *seen, int k)
 static int get_name(const char *arg, char name[MCR_NAME_MAX])
 {
 	if (strlen(arg) >= MCR_NAME_MAX || !mcr_rule_name_valid(arg)) {
-		mcrctl_err("\"%s\" is not a valid rule name", arg);
+		mcrctl_err("\"%s\" is not a valid rule name", mcr_esc_name(arg));
 		return -EINVAL;
 	}
 	snprintf(name, MCR_NAME_MAX, "%s", arg);
@@ -79,7 +80,7 @@ static int get_ttl(const char *arg, int k, unsigned seen, struct mcr_output *o)
 static int get_keep(const char *arg, bool *keep)
 {
 	if (strcmp(arg, "keep")) {
-		mcrctl_err("output source \"%s\": only \"keep\" is valid", arg);
+		mcrctl_err("output source \"%s\": only \"keep\" is valid", mcr_esc_name(arg));
 		return -EINVAL;
 	}
 	*keep = true;
@@ -91,10 +92,60 @@ static int get_keep(const char *arg, bool *keep)
 
 enum section { SEC_NONE, SEC_IN, SEC_OUT };
 
+/* The value of keyword k (dev, group, port, source or ttl) into the section's field. */
+static int parse_value(int k, const char *arg, enum section sec, unsigned out_seen,
+		       struct mcr_rule *r, struct mcr_output *o)
+{
+	switch (k) {
+	case KW_DEV:
+		return mcrctl_get_ifname(arg, sec == SEC_IN ? r->in.dev : o->dev);
+	case KW_GROUP:
+		return mcrctl_get_ipv4(arg, sec == SEC_IN ? &r->in.group : &o->group);
+	case KW_PORT:
+		return mcrctl_get_port(arg, sec == SEC_IN ? &r->in.port : &o->port);
+	case KW_SOURCE:
+		return sec == SEC_IN ? mcrctl_get_ipv4(arg, &r->in.source) : get_keep(arg, &o->keep_source);
+	case KW_EGRESS:
+		if (!mcr_egress_parse(arg, &o->egress))
+			return 0;
+		mcrctl_err("egress \"%s\": not \"auto\", \"packet\" or \"socket\"", mcr_esc_name(arg));
+		return -EINVAL;
+	default:
+		return get_ttl(arg, k, out_seen, o);
+	}
+}
+
+/* An error for each output that repeats an earlier one (the TTL does not count). */
+static int check_same_outputs(const struct mcr_rule *r)
+{
+	unsigned *first = calloc(r->nout ? r->nout : 1, sizeof(*first));
+	char a[MCR_ADDRSTRLEN];
+	int err = 0;
+
+	if (!first || mcr_rule_same_outputs(r, NULL, first)) {
+		mcrctl_err("out of memory");
+		free(first);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < r->nout; i++) {
+		const struct mcr_output *o = &r->out[i];
+
+		if (first[i] == i)
+			continue;
+		mcrctl_err("output %u duplicates output %u (dev %s group %s port %u)", i + 1,
+			   first[i] + 1, o->dev, mcr_ipv4_str(o->group, a), o->port);
+		err = -EINVAL;
+	}
+	free(first);
+	return err;
+}
+
 /*
  * The shared parser of "rule add" (outputs allowed) and "rule del" (not).
  * Keywords are looked up among all of them, so that one in the wrong place
- * can be named; then checked against where they may appear.
+ * can be named; then checked against where they may appear.  A bad value
+ * is reported and parsing goes on, so that every bad value is; a word out
+ * of place stops it.
  */
 static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 {
@@ -103,6 +154,7 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 	unsigned allowed = add ? ~0u : (unsigned)~(B(KW_OUT) | B(KW_TTL) | B(KW_EGRESS) |
 						  B(KW_FIXED_TTL));
 	struct mcr_output *o = NULL;
+	bool bad_value = false;
 	int k;
 
 	memset(r, 0, sizeof(*r));
@@ -116,7 +168,7 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 				goto bad;
 			NEXT_ARG();
 			if (get_name(*argv, r->name))
-				goto bad;
+				bad_value = true;
 			break;
 		case KW_IN:
 			if (duplicate(&top, k))
@@ -172,24 +224,8 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 			if (duplicate(sec == SEC_IN ? &in : &out, k))
 				goto bad;
 			NEXT_ARG();
-			if (k == KW_DEV && mcrctl_get_ifname(*argv, sec == SEC_IN ? r->in.dev : o->dev))
-				goto bad;
-			if (k == KW_GROUP &&
-			    mcrctl_get_ipv4(*argv, sec == SEC_IN ? &r->in.group : &o->group))
-				goto bad;
-			if (k == KW_PORT && mcrctl_get_port(*argv, sec == SEC_IN ? &r->in.port : &o->port))
-				goto bad;
-			if (k == KW_SOURCE && sec == SEC_IN && mcrctl_get_ipv4(*argv, &r->in.source))
-				goto bad;
-			if (k == KW_SOURCE && sec == SEC_OUT && get_keep(*argv, &o->keep_source))
-				goto bad;
-			if (k == KW_EGRESS && mcr_egress_parse(*argv, &o->egress)) {
-				mcrctl_err("egress \"%s\": not \"auto\", \"packet\" or \"socket\"",
-					   *argv);
-				goto bad;
-			}
-			if ((k == KW_TTL || k == KW_FIXED_TTL) && get_ttl(*argv, k, out, o))
-				goto bad;
+			if (parse_value(k, *argv, sec, out, r, o))
+				bad_value = true;
 			break;
 		}
 	}
@@ -213,6 +249,9 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 		mcrctl_err("missing \"name\" or \"in\"");
 		goto bad;
 	}
+	/* Outputs are compared once every value in them is known good. */
+	if (bad_value || (add && check_same_outputs(r)))
+		goto bad;
 	return 0;
 bad:
 	mcr_rule_free(r);
@@ -512,7 +551,7 @@ static int rule_flush(int argc, char **argv)
 	int ret;
 
 	if (argc > 0) {
-		mcrctl_err("unknown keyword \"%s\"", argv[0]);
+		mcrctl_err("unknown keyword \"%s\"", mcr_esc_name(argv[0]));
 		return MCRCTL_EXIT_USAGE;
 	}
 	if (!(nlh = mcrctl_msg_new(64, MCR_CMD_RULE_FLUSH, 0)))

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
 #include "mcrctl.h"
 #include "print.h"
 
@@ -57,7 +58,7 @@ static int worker_show(int argc, char **argv)
 	int ret;
 
 	if (argc > 0) {
-		mcrctl_err("unknown keyword \"%s\"", argv[0]);
+		mcrctl_err("unknown keyword \"%s\"", mcr_esc_name(argv[0]));
 		return MCRCTL_EXIT_USAGE;
 	}
 	if (mcrctl_connect())

@@ -243,7 +243,13 @@ static bool process_input(struct ctl_client *c)
 		if (nlh->nlmsg_len < NLMSG_HDRLEN + MCR_CTLHDR_LEN || nlh->nlmsg_len > MCR_CTL_MSG_MAX) {
 			log_info("control: dropping a client that sent a message of length %u",
 				 nlh->nlmsg_len);
-			ctl_done(c, nlh->nlmsg_seq, -EBADMSG, "bad message length %u", nlh->nlmsg_len);
+			if (nlh->nlmsg_len > MCR_CTL_MSG_MAX)
+				ctl_done(c, nlh->nlmsg_seq, -EMSGSIZE,
+					 "message too large (%u bytes, limit %u)", nlh->nlmsg_len,
+					 MCR_CTL_MSG_MAX);
+			else
+				ctl_done(c, nlh->nlmsg_seq, -EBADMSG, "bad message length %u",
+					 nlh->nlmsg_len);
 			c->dead = true; /* flushed, then closed, by on_readable */
 			return false;
 		}
@@ -301,7 +307,11 @@ static void on_readable(void *arg, int fd)
 			size_t cap = c->incap ? c->incap * 2 : MSG_SMALL;
 			uint8_t *p;
 
-			if (cap > MCR_CTL_MSG_MAX + MSG_SMALL || !(p = realloc(c->in, cap))) {
+			/* Room for the largest message and the start of the next. */
+			if (cap > MCR_CTL_MSG_MAX + MSG_SMALL)
+				cap = MCR_CTL_MSG_MAX + MSG_SMALL;
+			if (cap <= c->incap || !(p = realloc(c->in, cap))) {
+				ctl_done(c, 0, -ENOMEM, "out of memory for a message");
 				c->dead = true;
 				break;
 			}

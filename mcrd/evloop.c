@@ -51,6 +51,16 @@ struct io_uring_sqe *evloop_sqe(struct evloop *ev)
 	return sqe;
 }
 
+static void queue_remove(struct evloop *ev, uint32_t idx)
+{
+	struct io_uring_sqe *sqe = evloop_sqe(ev);
+
+	if (sqe) {
+		io_uring_prep_poll_remove(sqe, ev_ud(KIND_WATCH, idx));
+		io_uring_sqe_set_data64(sqe, ev_ud(EV_IGNORE, 0));
+	}
+}
+
 static void on_watch(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 {
 	struct evloop *ev = arg;
@@ -60,6 +70,13 @@ static void on_watch(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 		w->armed = false;
 	if (cqe->res > 0 && w->fn)
 		w->fn(w->arg, w->fd);
+	/*
+	 * A remove that met the poll while an event of it was under way failed
+	 * (-EALREADY) and left it armed, holding its file open: that event's
+	 * completion is this one, so remove it again.
+	 */
+	else if (!w->fn && w->cancelling && w->armed)
+		queue_remove(ev, idx);
 }
 
 static void arm_watches(struct evloop *ev)
@@ -171,18 +188,13 @@ int evloop_watch(struct evloop *ev, int fd, unsigned events, ev_watch_fn fn, voi
 void evloop_unwatch(struct evloop *ev, int id)
 {
 	struct watch *w = &ev->watch[id];
-	struct io_uring_sqe *sqe;
 
 	w->fn = NULL;
 	if (!w->armed)
 		return;
 	/* The slot stays reserved until the poll's last completion arrives. */
 	w->cancelling = true;
-	sqe = evloop_sqe(ev);
-	if (sqe) {
-		io_uring_prep_poll_remove(sqe, ev_ud(KIND_WATCH, (uint32_t)id));
-		io_uring_sqe_set_data64(sqe, ev_ud(EV_IGNORE, 0));
-	}
+	queue_remove(ev, (uint32_t)id);
 }
 
 static int ring_init(struct evloop *ev, unsigned sq, unsigned cq)

@@ -17,6 +17,7 @@
 #include "control.h"
 #include "counters.h"
 #include "ctl.h"
+#include "esc.h"
 #include "evloop.h"
 #include "feed.h"
 #include "iface.h"
@@ -74,6 +75,7 @@ static void usage(FILE *f)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
+	char e[MCR_ESC_NAME];
 	int c, lvl;
 
 	*o = (struct opts){ .config = MCR_DEFAULT_CONFIG, .socket = MCR_CTL_SOCKET,
@@ -94,7 +96,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 			if (mcr_parse_uint(optarg, 1, MCR_MAX_WORKERS, &n)) {
 				fprintf(stderr, "mcrd: -w \"%s\" is not a number of workers (1..%d)\n",
-					optarg, MCR_MAX_WORKERS);
+					mcr_esc(optarg, e, sizeof(e)), MCR_MAX_WORKERS);
 				return 1;
 			}
 			o->workers = (unsigned)n;
@@ -107,7 +109,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			lvl = mcr_log_level_parse(optarg);
 			if (lvl < 0) {
 				fprintf(stderr, "mcrd: \"%s\" is not a log level "
-						"(error, warning, notice, info, debug)\n", optarg);
+						"(error, warning, notice, info, debug)\n",
+					mcr_esc(optarg, e, sizeof(e)));
 				return 1;
 			}
 			o->level = lvl;
@@ -127,7 +130,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "mcrd: unexpected argument \"%s\"\n", argv[optind]);
+		fprintf(stderr, "mcrd: unexpected argument \"%s\"\n",
+			mcr_esc(argv[optind], e, sizeof(e)));
+		return 1;
+	}
+	if (!*o->config) {
+		fprintf(stderr, "mcrd: -c: the rule file path is empty\n");
 		return 1;
 	}
 	return 0;
@@ -171,8 +179,11 @@ static int do_reload(struct daemon *d, struct mcr_errlist *out, struct reload_re
 				mcr_errlist_add(out, 0, "%s", line);
 		}
 	} else {
+		char e[MCR_ESC_PATH];
+
 		log_notice("reloaded %s: %u added, %u removed, %u changed, %u unchanged",
-			   d->o->config, r.added, r.removed, r.changed, r.unchanged);
+			   mcr_esc(d->o->config, e, sizeof(e)), r.added, r.removed, r.changed,
+			   r.unchanged);
 	}
 	requests_event_reload(&d->req, err, &el);
 	mcr_errlist_free(&el);
@@ -434,7 +445,9 @@ int main(int argc, char **argv)
 	if (load_config(o.config, &cfg))
 		return 1;
 	if (o.check) {
-		printf("%s: ok, %zu rules\n", o.config, cfg.rules.n);
+		char e[MCR_ESC_PATH];
+
+		printf("%s: ok, %zu rules\n", mcr_esc(o.config, e, sizeof(e)), cfg.rules.n);
 		mcr_config_free(&cfg);
 		return 0;
 	}

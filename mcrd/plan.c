@@ -425,21 +425,30 @@ void plan_insert(struct plan *p, struct plan_rule *rr)
 	rule_reconcile(p, rr, false);
 }
 
-int plan_add(struct plan *p, const struct mcr_rule *cfg, struct mcr_errlist *el)
+int plan_check_new(const struct plan *p, const struct mcr_rule *cfg, struct mcr_errlist *el)
 {
 	const struct plan_rule *dup;
-	struct plan_rule *rr;
-	int err;
+	int err = 0;
 
 	if (plan_find(p, cfg->name)) {
 		mcr_errlist_add(el, cfg->line, "rule \"%s\": duplicate name", cfg->name);
-		return -EEXIST;
+		err = -EEXIST;
 	}
-	if ((dup = plan_find_input(p, &cfg->in))) {
+	if ((dup = plan_find_input(p, &cfg->in)) && !mcr_rule_named_after(cfg, &dup->cfg)) {
 		mcr_errlist_add(el, cfg->line, "rule \"%s\": same input as rule \"%s\"", cfg->name,
 				dup->cfg.name);
-		return -EEXIST;
+		err = -EEXIST;
 	}
+	return err;
+}
+
+int plan_add(struct plan *p, const struct mcr_rule *cfg, struct mcr_errlist *el)
+{
+	struct plan_rule *rr;
+	int err;
+
+	if ((err = plan_check_new(p, cfg, el)))
+		return err;
 	if (plan_reserve(p, 1)) {
 		mcr_errlist_add(el, cfg->line, "rule \"%s\": out of memory", cfg->name);
 		return -ENOMEM;

@@ -146,6 +146,8 @@ void plan_tx_closing(void *plan, unsigned w, int fd);
  * pending.  -ENOMEM, -ENOSPC (no counter slots) change nothing.
  */
 int plan_add(struct plan *p, const struct mcr_rule *cfg, struct mcr_errlist *el);
+/* What plan_add refuses of cfg: its name or input taken (each in el), -EEXIST; or 0. */
+int plan_check_new(const struct plan *p, const struct mcr_rule *cfg, struct mcr_errlist *el);
 /* Removes the rule; -ENOENT. */
 int plan_del(struct plan *p, const char *name);
 

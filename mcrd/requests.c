@@ -145,7 +145,9 @@ static void do_rule_add(void *arg, struct ctl_client *c, const struct nlmsghdr *
 	r.line = 0;
 	mcr_errlist_init(&el, NULL);
 	rc = mcr_rule_check(&r, &el);
-	if (!rc)
+	if (rc)
+		plan_check_new(rq->plan, &r, &el); /* every problem, not only the first kind */
+	else
 		rc = plan_add(rq->plan, &r, &el);
 	if (rc) {
 		if (!el.n)

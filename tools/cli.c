@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "addr.h"
+#include "esc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -13,12 +14,15 @@
 
 const char *mcr_tool_prog = "mcrtool";
 
+/* Arguments are quoted through mcr_esc_name(); no control byte passes anyway. */
 __attribute__((format(printf, 1, 0)))
 static void verr(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", mcr_tool_prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *msg = NULL;
+
+	fprintf(stderr, "%s: %s\n", mcr_tool_prog,
+		vasprintf(&msg, fmt, ap) < 0 ? "out of memory" : mcr_sanitize(msg));
+	free(msg);
 }
 
 void mcr_tool_err(const char *fmt, ...)
@@ -52,10 +56,10 @@ int mcr_tool_getopt_err(int c, char **argv)
 	const char *word = argv[optind - 1];
 
 	if (c == ':')
-		return mcr_tool_usage_err("option \"%s\" needs an argument", word);
+		return mcr_tool_usage_err("option \"%s\" needs an argument", mcr_esc_name(word));
 	if (optopt && strncmp(word, "--", 2))
 		return mcr_tool_usage_err("unknown option \"-%c\"", optopt);
-	return mcr_tool_usage_err("unknown option \"%s\"", word);
+	return mcr_tool_usage_err("unknown option \"%s\"", mcr_esc_name(word));
 }
 
 int mcr_tool_arg_uint(const char *opt, const char *arg, unsigned long lo,
@@ -64,9 +68,9 @@ int mcr_tool_arg_uint(const char *opt, const char *arg, unsigned long lo,
 	int err = mcr_parse_uint(arg, lo, hi, out);
 
 	if (err == -ERANGE)
-		mcr_tool_err("%s \"%s\" is out of range (%lu..%lu)", opt, arg, lo, hi);
+		mcr_tool_err("%s \"%s\" is out of range (%lu..%lu)", opt, mcr_esc_name(arg), lo, hi);
 	else if (err)
-		mcr_tool_err("%s \"%s\" is not a decimal number", opt, arg);
+		mcr_tool_err("%s \"%s\" is not a decimal number", opt, mcr_esc_name(arg));
 	return err;
 }
 
@@ -75,7 +79,7 @@ int mcr_tool_arg_ipv4(const char *opt, const char *arg, struct in_addr *out)
 	int err = mcr_parse_ipv4(arg, out);
 
 	if (err)
-		mcr_tool_err("%s \"%s\" is not a valid IPv4 address", opt, arg);
+		mcr_tool_err("%s \"%s\" is not a valid IPv4 address", opt, mcr_esc_name(arg));
 	return err;
 }
 
@@ -83,7 +87,7 @@ int mcr_tool_arg_ifname(const char *opt, const char *arg)
 {
 	if (mcr_ifname_valid(arg))
 		return 0;
-	mcr_tool_err("%s \"%s\" is not a valid interface name", opt, arg);
+	mcr_tool_err("%s \"%s\" is not a valid interface name", opt, mcr_esc_name(arg));
 	return -EINVAL;
 }
 
@@ -100,12 +104,13 @@ int mcr_tool_arg_seconds(const char *opt, const char *arg, double *out)
 	if (end == arg || *end || errno || !isfinite(v))
 		goto bad;
 	if (v > 1e7) {
-		mcr_tool_err("%s \"%s\" is out of range (0..10000000 seconds)", opt, arg);
+		mcr_tool_err("%s \"%s\" is out of range (0..10000000 seconds)", opt,
+			     mcr_esc_name(arg));
 		return -ERANGE;
 	}
 	*out = v;
 	return 0;
 bad:
-	mcr_tool_err("%s \"%s\" is not a number of seconds", opt, arg);
+	mcr_tool_err("%s \"%s\" is not a number of seconds", opt, mcr_esc_name(arg));
 	return -EINVAL;
 }

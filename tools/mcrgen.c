@@ -2,6 +2,7 @@
 #include "addr.h"
 #include "cli.h"
 #include "clock.h"
+#include "esc.h"
 #include "payload.h"
 #include "signals.h"
 #include "sockets.h"
@@ -146,7 +147,7 @@ static int parse_opt(int c, const char *arg, struct gen_opts *o)
 	case OPT_STEP:
 		if (!mcr_tool_step_parse(arg, &o->step))
 			return 0;
-		mcr_tool_err("--step \"%s\" is not \"port\" or \"group\"", arg);
+		mcr_tool_err("--step \"%s\" is not \"port\" or \"group\"", mcr_esc_name(arg));
 		return -EINVAL;
 	}
 	return -EINVAL;
@@ -187,7 +188,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 			return mcr_tool_usage_hint();
 	}
 	if (optind < argc)
-		return mcr_tool_usage_err("unexpected argument \"%s\"", argv[optind]);
+		return mcr_tool_usage_err("unexpected argument \"%s\"", mcr_esc_name(argv[optind]));
 	return check_opts(o);
 }
 

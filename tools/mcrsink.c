@@ -2,6 +2,7 @@
 #include "addr.h"
 #include "cli.h"
 #include "clock.h"
+#include "esc.h"
 #include "hdrseen.h"
 #include "payload.h"
 #include "seqtrack.h"
@@ -123,7 +124,7 @@ static int parse_opt(int c, const char *arg, struct sink_opts *o, unsigned long 
 	case OPT_STEP:
 		if (!mcr_tool_step_parse(arg, step))
 			return 0;
-		mcr_tool_err("--step \"%s\" is not \"port\" or \"group\"", arg);
+		mcr_tool_err("--step \"%s\" is not \"port\" or \"group\"", mcr_esc_name(arg));
 		return -EINVAL;
 	}
 	return -EINVAL;
@@ -143,11 +144,11 @@ static int parse_streams(char **spec, size_t nspec, unsigned long nper,
 		char why[128];
 
 		if (mcr_tool_stream_parse(spec[i], &base, why, sizeof(why)))
-			return mcr_tool_usage_err("stream \"%s\": %s", spec[i], why);
+			return mcr_tool_usage_err("stream \"%s\": %s", mcr_esc_name(spec[i]), why);
 		for (unsigned long k = 0; k < nper; k++)
 			if (mcr_tool_stream_step(&base, step, (unsigned)k, &o->streams[o->n++]))
 				return mcr_tool_usage_err("stream \"%s\" with --streams %lu: the last %s "
-							  "is out of range", spec[i], nper,
+							  "is out of range", mcr_esc_name(spec[i]), nper,
 							  step == MCR_TOOL_STEP_PORT ? "port" : "group");
 	}
 	return -1;
@@ -285,7 +286,9 @@ static int write_ready_file(const char *path)
 		err = -errno;
 	if (err) {
 		unlink(tmp);
-		mcr_tool_err("--ready-file \"%s\": %s", path, strerror(-err));
+		char e[MCR_ESC_PATH];
+
+		mcr_tool_err("--ready-file \"%s\": %s", mcr_esc(path, e, sizeof(e)), strerror(-err));
 	}
 	return err;
 }

@@ -2,6 +2,7 @@
 #include "stream.h"
 
 #include "addr.h"
+#include "esc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,15 +53,19 @@ int mcr_tool_stream_parse(const char *spec, struct mcr_tool_stream *out,
 	if (split(copy, f, &n) || n < 3)
 		return fail(why, whylen, "expected DEV:GROUP:PORT[:SOURCE]");
 	if (!mcr_ifname_valid(f[0]))
-		return fail(why, whylen, "\"%s\" is not a valid interface name", f[0]);
+		return fail(why, whylen, "\"%s\" is not a valid interface name",
+			    mcr_esc_name(f[0]));
 	strcpy(out->dev, f[0]);
 	if (mcr_parse_ipv4(f[1], &out->group))
-		return fail(why, whylen, "\"%s\" is not a valid IPv4 address", f[1]);
+		return fail(why, whylen, "\"%s\" is not a valid IPv4 address",
+			    mcr_esc_name(f[1]));
 	if (mcr_parse_port(f[2], &out->port))
-		return fail(why, whylen, "\"%s\" is not a port (1..65535)", f[2]);
+		return fail(why, whylen, "\"%s\" is not a port (1..65535)",
+			    mcr_esc_name(f[2]));
 	if (n == 4) {
 		if (mcr_parse_ipv4(f[3], &out->source))
-			return fail(why, whylen, "\"%s\" is not a valid IPv4 address", f[3]);
+			return fail(why, whylen, "\"%s\" is not a valid IPv4 address",
+				    mcr_esc_name(f[3]));
 		if (!mcr_ipv4_is_multicast(out->group))
 			return fail(why, whylen, "a SOURCE needs a multicast GROUP, not %s", f[1]);
 		out->has_source = true;

@@ -283,6 +283,13 @@ def ctl_seeds():
     w("req-rule-add-bad-egress", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "be"), rule_in())
                                      + rule_out(egress=9)))
     w("req-rule-add-big", ctl(CMD_RULE_ADD, big_rule(2100)))
+    # Two outputs to one destination (dev, group, port), only the TTL differing.
+    w("req-rule-add-same-outputs", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "same"), rule_in())
+                                       + rule_out(ttl=1) + rule_out(ttl=7) + rule_out(dev="eth2")))
+    w("req-rule-add-escapes", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "a\x1b[2J"),
+                                                     rule_in(dev="e\x9b")) + rule_out()))
+    w("req-len-too-large-with-body", struct.pack("=IHHII", (4 << 20) + 4, CMD_RULE_GET, 1, 1, 0)
+      + b"\1\0\0\0" + b"\0" * 4096)
     # Replies and events, as mcrctl reads them.
     w("reply-rule-info-stats", ctl(MSG_RULE, rule(outs=2, info=True, stats=True, source="10.0.0.5")))
     w("reply-link", ctl(MSG_LINK, link(addrs=("10.0.0.1", "192.0.2.1"), stats=True)))
@@ -443,6 +450,24 @@ rules = (
     "unterminated-string": 'user = "abc\n',
     "escapes": 'user = "m\\x63rd";\nrules = ( { name = "q\\"x"; in = { dev = "eth\\n0"; group = "239.1.1.1"; port = 1; }; out = { dev = "eth1"; }; } );\n',
     "arrays-settings": 'rules = ( { name = "a"; in = { dev = "eth0"; group = [ "239.1.1.1" ]; port = 1; }; out = [ 1, 2 ]; } );\n',
+    # Integers libconfig 1.5 would wrap to 32 bits: 2^32 + 5001 reads as 5001.
+    "int-wrap": 'workers = 4294967298;\nrules = ( { name = "w"; in = { dev = "e"; group = "239.0.0.1"; '
+                'port = 4294972297; }; out = ( { dev = "f"; ttl = 4294967297; }, { dev = "g"; port = 0x100001389; }, '
+                '{ dev = "h"; port = -4294962295; ttl = 99999999999999999999; } ); } );\n',
+    "int-wrap-in-strings": 'rules = ( { name = "n4294967297"; # 4294967297\n in = { dev = "e"; group = "239.0.0.1"; '
+                           'port = 5001; /* 0x100001389 */ }; out = { dev = "f"; port = 6000L; }; } ); // 4294972297\n',
+    "same-outputs": 'rules = ( { name = "s"; in = { dev = "e"; group = "239.0.0.1"; port = 1; };\n'
+                    '  out = ( { dev = "f"; }, { dev = "f"; ttl = 9; }, { dev = "f"; group = "239.0.0.1"; port = 1; },\n'
+                    '          { dev = "g"; port = 1; } ); } );\n',
+    "bad-input-bad-outputs": 'rules = ( { name = "b"; in = { dev = "e"; group = "10.0.0.1"; port = 0; };\n'
+                             '  out = ( { dev = "f"; group = "127.0.0.1"; port = 2; }, { dev = "g"; group = "239.9.9.9"; port = 3; },\n'
+                             '          { dev = "g"; group = "239.9.9.9"; port = 3; ttl = 2; }, { dev = "h"; } ); } );\n',
+    "escape-bytes": 'rules = ( { name = "a\x1b[31m"; in = { dev = "e\x1b]0;t\x07"; group = "\x9b"; port = 1; }; '
+                    'out = { dev = "f"; }; } );\nk\x1b = 1;\n',
+    "include-multiline": '@include "conf.d/10-cam\n.conf"\nrules = ();\n',
+    "include-unterminated": '@include "conf.d/10-cam.conf\n',
+    "long-name": 'rules = ( { name = "' + "n" * 2000 + '"; in = { dev = "' + "d" * 300 +
+                 '"; group = "239.0.0.1"; port = 1; }; out = { dev = "f"; }; } );\n' + "k" * 1000 + ' = 1;\n',
 }
 
 
@@ -504,6 +529,11 @@ MCRCTL = {
     "batch-with-command": "-b x rule show",
     "batch-stdin": "-b -",
     "batch-stop": "-b x\0frob\0rule show",
+    "rule-add-same-outputs": "rule add in dev eth0 group 239.1.1.1 port 1 out dev eth1 ttl 2 out dev eth1 ttl 3 "
+                             "out dev eth1 group 239.1.1.1 port 1",
+    "rule-add-all-bad-values": "rule add name a\"b in dev eth0/1 group 300.1.1.1 port 70000 source x "
+                               "out dev e/f group 1.2 port 0 ttl 256 out dev eth1 ttl 0",
+    "rule-add-escapes": "rule add name a\x1b[31m in dev e\x9b group 239.1.1.1 port 1 out dev eth1 \x1b]0;t\x07",
 }
 
 

@@ -3,7 +3,7 @@
 # did not change loses nothing while others are edited, added or removed; a
 # file with errors changes nothing and its problems are logged FILE:LINE.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 31
 
 line_topology
 
@@ -94,6 +94,45 @@ printf 'rules = ( { name = "d"; in = { dev = "r-in"; group = "239.1.1.4"; port =
 reload
 grep -q "reloaded .*: 1 added, 0 removed, 0 changed, 3 unchanged" "$TMP/mcrd-relay.log"
 ok $? "a drop-in file's rule is added by a reload"
+
+# A FIFO among the drop-ins, then as the file itself: the parent must never
+# block reading it (its control socket would die with it).  Refused with
+# the file's name; the daemon keeps answering and relaying.
+mkfifo "$TMP/relay.d/60-fifo.conf"
+reload; rc=$?
+ok $rc "SIGHUP with a FIFO drop-in: the reload is over at once"
+grep -q "relay.d/60-fifo.conf: not a regular file" "$TMP/mcrd-relay.log"
+ok $? "and refused, naming the FIFO"
+is "$(timeout 5 "$BIN/mcrctl" -S "$TMP/relay.sock" show | cut -d' ' -f1 | sort | paste -sd,)" "a,b,c,d" \
+   "mcrctl show still answers, the four rules running"
+out=$(timeout 5 "$BIN/mcrctl" -S "$TMP/relay.sock" reload 2>&1); rc=$?
+[ "$rc" -eq 2 ] && [[ "$out" == *"60-fifo.conf: not a regular file"* ]]
+ok $? "mcrctl reload: exit 2 with the reason"
+rm "$TMP/relay.d/60-fifo.conf"
+mv "$TMP/relay.conf" "$TMP/good.conf"
+mkfifo "$TMP/relay.conf"
+reload; ok $? "SIGHUP with the file itself a FIFO: over at once"
+grep -q "relay.conf: not a regular file" "$TMP/mcrd-relay.log"; ok $? "and refused, naming it"
+err=$(timeout 5 "$BIN/mcrd" -t -c "$TMP/relay.conf" 2>&1); rc=$?
+[ "$rc" -eq 1 ] && [ "$err" = "$TMP/relay.conf: not a regular file" ]
+ok $? "mcrd -t on a FIFO: exit 1 at once, naming it"
+err=$("$BIN/mcrd" -t -c "$TMP" 2>&1); rc=$?
+[ "$rc" -eq 1 ] && [ "$err" = "$TMP: is a directory" ]; ok $? "mcrd -t on a directory: \"is a directory\""
+err=$("$BIN/mcrd" -t -c '' 2>&1); rc=$?
+[ "$rc" -eq 1 ] && [ "$err" = "mcrd: -c: the rule file path is empty" ]; ok $? "mcrd -c '': the path is empty"
+rm "$TMP/relay.conf"
+mv "$TMP/good.conf" "$TMP/relay.conf"
+sink_start dst sf -i 1.5 -T 20 d0:239.1.1.1:6001
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 300 -r 3000 --stream-id 1
+sink_wait sf
+is "$(sink_get sf "j['streams'][0]['unique']")" 300 "rule a still relays after both"
+# A name with terminal control bytes: escaped in the log, never written raw.
+printf 'rules = ( { name = "x\033]0;pwned\007"; in = { dev = "r-in"; group = "239.1.1.9"; port = 1; };\n out = ( { dev = "r-out"; } ); } );\n' \
+	>"$TMP/relay.d/70-esc.conf"
+reload
+grep -qF 'name "x\x1b]0;pwned\x07" must be' "$TMP/mcrd-relay.log"; ok $? "a control byte in a name is logged escaped"
+grep -q $'\e' "$TMP/mcrd-relay.log"; ok $((! $?)) "and no raw control byte reaches the log"
+rm "$TMP/relay.d/70-esc.conf"
 mcrd_stop relay
 is "$MCRD_RC" 0 "mcrd exits 0"
 done_testing

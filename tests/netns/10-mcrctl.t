@@ -5,7 +5,7 @@
 # bad argument, batch files, monitor, reload, and garbage on the socket.
 TEST_LIMIT=240
 . "$(dirname "$0")/lib.sh"
-plan 86
+plan 99
 
 line_topology
 C=$(conf relay <<'CONF'
@@ -131,6 +131,20 @@ chk 1 'Error: duplicate "port"' "duplicated keyword: exit 1" rule add in dev r-i
 chk 1 "Error: cannot open $TMP/no-such-batch: No such file or directory" "-b with a missing file: exit 1" \
 	-b "$TMP/no-such-batch"
 chk 1 'frobnicate' "unknown object: exit 1" frobnicate show
+chk 1 'Error: output 2 duplicates output 1 (dev r-out group 239.1.1.8 port 1)' \
+	"the same output twice, only the TTL differing: exit 1" \
+	rule add in dev r-in group 239.1.1.8 port 1 out dev r-out ttl 2 out dev r-out ttl 3
+err=$(ctl relay rule add in dev r-in group 239.1.1.8 port 0 out dev r-out ttl 0 2>&1); rc=$?
+[ "$rc" -eq 1 ] && [[ "$err" == *'Error: "0" is not a valid port'* ]] &&
+	[[ "$err" == *'Error: argument "0" is wrong: ttl must be 1..255'* ]]
+ok $? "every bad value of a rule is reported, the input's and the outputs'"
+err=$(ctl relay rule add name $'cam\e[2J' in dev r-in group 239.1.1.8 port 1 out dev r-out 2>&1); rc=$?
+[ "$rc" -eq 1 ] && [[ "$err" == *'Error: "cam\x1b[2J" is not a valid rule name'* ]] && [[ "$err" != *$'\e'* ]]
+ok $? "a control byte in an argument is escaped in the message, never printed raw"
+long=$(head -c 100000 /dev/zero | tr '\0' n)
+err=$(ctl relay rule add name "$long" in dev r-in group 239.1.1.8 port 1 out dev r-out 2>&1); rc=$?
+[ "$rc" -eq 1 ] && [ "${#err}" -lt 200 ] && [[ "$err" == *'nnnn..." is not a valid rule name'* ]]
+ok $? "a 100 kB argument is cut to 64 characters in the message"
 # Endless input: refused at once, never read forever (bounded by timeout).
 err=$(timeout 10 "$BIN/mcrctl" -b /dev/zero 2>&1); rc=$?
 [ "$rc" -eq 1 ] && [[ "$err" == "/dev/zero:1: Error: line holds a NUL byte" ]]; ok $? "-b /dev/zero: exit 1 at once"
@@ -140,6 +154,12 @@ err=$(head -c 1100000 /dev/zero | tr '\0' a | timeout 10 "$BIN/mcrctl" -b - 2>&1
 chk 2 'rule "rt2": duplicate name' "duplicate name: exit 2" rule add name rt2 in dev r-in group 239.1.1.9 port 1 out dev r-out
 chk 2 'not a multicast address' "non-multicast input group refused: exit 2" rule add in dev r-in group 10.1.1.1 port 1 out dev r-out
 chk 2 'rule "nope" not found' "del of an unknown rule: exit 2" rule del name nope
+err=$(ctl relay rule add name rt2 in dev r-in group 10.1.1.1 port 1 out dev r-out group 127.0.0.1 2>&1); rc=$?
+[ "$rc" -eq 2 ] && [[ "$err" == *'input group 10.1.1.1 is not a multicast address'* ]] &&
+	[[ "$err" == *'output 1: 127.0.0.1 is not a usable destination'* ]] &&
+	[[ "$err" == *'rule "rt2": duplicate name'* ]]
+ok $? "mcrd refuses a rule with every one of its problems: exit 2"
+[ "$rc" -eq 2 ] || diag "rc $rc: $err"
 err=$("$BIN/mcrctl" -S "$TMP/none.sock" show 2>&1); rc=$?
 is "$rc" 2 "unreachable daemon: exit 2"
 [[ "$err" == *"cannot connect to $TMP/none.sock"* ]]; ok $? "and says which socket and why"

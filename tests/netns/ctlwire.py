@@ -70,7 +70,64 @@ def hdr(length, typ, version=1):
 
 
 s = connect(); s.sendall(b"\xff" * 64)
-expect_error(s, "nonsense length: error reply naming the length", "length 4294967295")
+expect_error(s, "nonsense length: error reply naming the length",
+             "message too large (4294967295 bytes, limit 4194304)")
+s.close()
+
+# Too large, sent whole: mcrd replies at once and closes, so the sender's
+# send fails (it does not hang until a timeout) and the reply is there to
+# read.  Three times: each refused client's socket must really be closed.
+for i in range(3):
+    s = connect()
+    t = time.monotonic()
+    try:
+        s.sendall(hdr(5 << 20, 0x22) + b"\0" * ((5 << 20) - 20))
+        sent = "sent whole"
+    except socket.timeout:
+        sent = "send blocked until the timeout"
+    except OSError as e:
+        sent = None if isinstance(e, (BrokenPipeError, ConnectionResetError)) else repr(e)
+    dt = time.monotonic() - t
+    report(sent is None and dt < 5, "5 MiB message %d: the send fails at once" % (i + 1),
+           "%s after %.1f s" % (sent, dt))
+    expect_error(s, "5 MiB message %d: error reply" % (i + 1),
+                 "message too large (5242880 bytes, limit 4194304)")
+    s.close()
+
+
+def attr(t, payload):
+    if isinstance(payload, str):
+        payload = payload.encode() + b"\0"
+    a = struct.pack("=HH", 4 + len(payload), t) + payload
+    return a + b"\0" * (-len(a) % 4)
+
+
+def nest(t, *attrs):
+    return attr(t | 0x8000, b"".join(attrs))
+
+
+def rule_add(name, group, outs):
+    """MCR_CMD_RULE_ADD: A_RULE (name, in r-in group:5020), then A_OUT each (dev, ttl)."""
+    body = nest(1, attr(1, name), nest(2, attr(1, "r-in"), attr(2, socket.inet_aton(group)),
+                                       attr(3, struct.pack("=H", 5020))))
+    for dev, ttl in outs:
+        body += nest(10, attr(1, dev), attr(4, struct.pack("=B", ttl)))
+    msg = bytes([1, 0, 0, 0]) + body
+    return struct.pack("=IHHII", 16 + len(msg), 0x20, 1, 9, 0) + msg
+
+
+# mcrd itself refuses an output repeated, the TTL aside (not only mcrctl).
+s = connect(); s.sendall(rule_add("dupouts", "239.1.1.20", [("r-out", 1), ("r-out", 7)]))
+expect_error(s, "two outputs to one destination: refused by mcrd",
+             "output 2 duplicates output 1 (dev r-out group 239.1.1.20 port 5020)")
+s.close()
+# Every problem of a refused rule, not only the first kind.
+s = connect(); s.sendall(rule_add("cam1", "10.1.1.20", [("r-out", 1), ("r-out", 7)]))
+r = read_reply(s)
+want = ["input group 10.1.1.20 is not a multicast address", "output 2 duplicates output 1",
+        "rule \"cam1\": duplicate name"]
+report(r is not None and r[1] is not None and r[1] < 0 and all(any(w in m for m in r[2]) for w in want),
+       "a rule with several problems: every one in the reply", "reply %r" % (r,))
 s.close()
 
 s = connect(); s.sendall(hdr(40, 0x22)); s.shutdown(socket.SHUT_WR)

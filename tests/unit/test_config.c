@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "confint.h"
 
 static struct in_addr A(const char *s)
 {
@@ -347,10 +348,10 @@ static void test_output_ttl_egress(void **state)
 static void test_workers_and_user(void **state)
 {
 	(void)state;
-	expect_error("rules = ();\nworkers = 0;\n", 2, "workers must be \"auto\" or 1..64");
+	expect_error("rules = ();\nworkers = 0;\n", 2, "workers 0 out of range 1..64");
 	expect_error("workers = \"many\";\n", 1, "workers must be \"auto\" or 1..64");
-	expect_error("workers = 65;\n", 1, "workers must be \"auto\" or 1..64");
-	expect_error("workers = -1;\n", 1, "workers must be \"auto\" or 1..64");
+	expect_error("workers = 65;\n", 1, "workers 65 out of range 1..64");
+	expect_error("workers = -1;\n", 1, "workers -1 out of range 1..64");
 	expect_error("workers = 2.0;\n", 1, "workers must be \"auto\" or 1..64");
 	expect_error("workers = \"AUTO\";\n", 1, "workers must be \"auto\" or 1..64");
 	expect_error("\nuser = \"\";\n", 2, "user must be a user name of 1..32 characters");
@@ -618,7 +619,7 @@ static void test_all_errors_reported(void **state)
 		"colour = \"blue\";\n";                                                         /* 13 */
 
 	(void)state;
-	expect_errors(text, 7, 1, "workers must be");
+	expect_errors(text, 7, 1, "workers 0 out of range");
 	expect_errors(text, 7, 3, "rule \"a\": unknown key \"port\" in rule");
 	expect_errors(text, 7, 5, "rule \"a\": out.ttl 0 out of range");
 	expect_errors(text, 7, 7, "rule \"b\": input group 10.9.9.9 is not a multicast address");
@@ -845,6 +846,223 @@ static void test_include(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+
+/* ---- integers libconfig would wrap (confint.c) ---- */
+
+#define IN_PORT(v) "dev = \"eth0\"; group = \"239.1.1.1\"; port = " v ";"
+
+static void test_int_wrap(void **state)
+{
+	struct mcr_config c;
+
+	(void)state;
+	/* 2^32 + 5001 reads as 5001 in libconfig: it must be refused as written. */
+	expect_error(RULE_IN(IN_PORT("4294972297")), 3,
+		     "rule \"r1\": in.port 4294972297 out of range 1..65535");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; port = 4294972297; } )"), 4,
+		     "rule \"r1\": out.port 4294972297 out of range 1..65535");
+	expect_error(RULE_OUT("( { dev = \"eth1\"; ttl = 4294967297; } )"), 4,
+		     "rule \"r1\": out.ttl 4294967297 out of range 1..255");
+	expect_error("workers = 4294967298;\n", 1, "workers 4294967298 out of range 1..64");
+	/* Hexadecimal, negative, past 2^31, and past 64 bits. */
+	expect_error(RULE_IN(IN_PORT("0x100001389")), 3, "in.port 4294972297 out of range");
+	expect_error(RULE_IN(IN_PORT("-4294962295")), 3, "in.port -4294962295 out of range");
+	expect_error(RULE_IN(IN_PORT("0x80000000")), 3, "in.port 2147483648 out of range");
+	expect_error(RULE_IN(IN_PORT("99999999999999999999")), 3,
+		     "rule \"r1\": in.port out of range 1..65535");
+	expect_error(RULE_IN(IN_PORT("-99999999999999999999")), 3, "in.port out of range 1..65535");
+	/* Numbers inside strings and comments are left alone; a 64-bit literal in range is fine. */
+	load_ok(rule3("name = \"r4294967297\"; # 4294967297\n /* 4294972297\n */ // 4294972297",
+		      IN_PORT("5001L"), OUT_OK), &c);
+	assert_string_equal(c.rules.v[0].name, "r4294967297");
+	assert_int_equal(c.rules.v[0].in.port, 5001);
+	assert_int_equal(c.rules.v[0].out[0].line, 6); /* the lines did not move */
+	mcr_config_free(&c);
+}
+
+static void expect_widened(const char *in, const char *want)
+{
+	char *out = mcr_conf_widen_ints(in);
+
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void test_widen_ints(void **state)
+{
+	(void)state;
+	expect_widened("x = 4294967297;", "x = 4294967297L;");
+	expect_widened("x=2147483648,y=-2147483649", "x=2147483648L,y=-2147483649L");
+	expect_widened("x = 2147483647; y = -2147483648;", "x = 2147483647; y = -2147483648;");
+	expect_widened("x = 0xffffffff;", "x = 4294967295L;");
+	expect_widened("x = 0x7fffffff; y = 5L; z = 0x10LL;", "x = 0x7fffffff; y = 5L; z = 0x10LL;");
+	expect_widened("x = 99999999999999999999;", "x = 9223372036854775807L;");
+	expect_widened("x = -99999999999999999999L;", "x = -9223372036854775808L;");
+	expect_widened("x = 0x1ffffffffffffffffL;", "x = 9223372036854775807L;");
+	/* Not integer literals: floats, names, strings, comments, a broken word. */
+	expect_widened("x = 4294967297.0; y = 4e10; z-4294967297 = 1;",
+		       "x = 4294967297.0; y = 4e10; z-4294967297 = 1;");
+	expect_widened("s = \"4294967297 \\\" 4294967297\"; # 4294967297\n",
+		       "s = \"4294967297 \\\" 4294967297\"; # 4294967297\n");
+	expect_widened("/* 4294967297\n */ a = 4294967297; // 4294967297\n",
+		       "/* 4294967297\n */ a = 4294967297L; // 4294967297\n");
+	expect_widened("x = 4294967297x;", "x = 4294967297x;");
+	expect_widened("s = \"unterminated 4294967297", "s = \"unterminated 4294967297");
+}
+
+/* ---- outputs that repeat one another ---- */
+
+static void test_same_outputs(void **state)
+{
+	struct mcr_config c;
+
+	(void)state;
+	/* Same dev, group and port: refused at the repeat's line, whatever its TTL. */
+	expect_error(RULE_OUT("( { dev = \"eth1\"; port = 6000; },\n"
+			      "  { dev = \"eth2\"; },\n"
+			      "  { dev = \"eth1\"; port = 6000; ttl = 9; } )"),
+		     6, "rule \"r1\": output 3 duplicates output 1 (dev eth1 group 239.1.1.1 port 6000)");
+	/* Defaults count as written: the input's group and port. */
+	expect_error(RULE_OUT("( { dev = \"eth1\"; },\n"
+			      "  { dev = \"eth1\"; group = \"239.1.1.1\"; port = 5001; } )"),
+		     5, "output 2 duplicates output 1");
+	/* Each repeat is reported, against the first. */
+	expect_errors(RULE_OUT("( { dev = \"eth1\"; },\n  { dev = \"eth1\"; },\n  { dev = \"eth1\"; } )"),
+		      2, 6, "output 3 duplicates output 1");
+	/* One field differing is another output. */
+	load_ok(RULE_OUT("( { dev = \"eth1\"; }, { dev = \"eth2\"; }, { dev = \"eth1\"; port = 5002; },\n"
+			 "  { dev = \"eth1\"; group = \"239.1.1.2\"; } )"), &c);
+	assert_int_equal(c.rules.v[0].nout, 4);
+	mcr_config_free(&c);
+}
+
+/* ---- every problem of a rule ---- */
+
+static void test_rule_problems_all_listed(void **state)
+{
+	const char *text = rule3("name = \"r1\";", "dev = \"eth0\"; group = \"10.1.1.1\"; port = 5001;",
+				 "( { dev = \"eth1\"; group = \"127.0.0.1\"; port = 1; },\n"
+				 "  { dev = \"eth2\"; group = \"239.9.9.9\"; port = 2; },\n"
+				 "  { dev = \"eth2\"; group = \"239.9.9.9\"; port = 2; ttl = 3; },\n"
+				 "  { dev = \"eth3\"; } )");
+
+	(void)state;
+	/* A bad input does not hide the outputs' problems. */
+	expect_errors(text, 3, 3, "rule \"r1\": input group 10.1.1.1 is not a multicast address");
+	expect_errors(text, 3, 4, "rule \"r1\": output 1: 127.0.0.1 is not a usable destination");
+	expect_errors(text, 3, 6, "rule \"r1\": output 3 duplicates output 2");
+	/* Without a usable name, the rule's number stands for it. */
+	expect_errors(rule3("name = \"a b\";", "dev = \"eth0\"; group = \"239.1.1.1\"; port = 0;",
+			    "( { dev = \"eth1\"; group = \"0.0.0.0\"; port = 1; } )"),
+		      3, 4, "rule \"#1\": output 1: 0.0.0.0 is not a usable destination");
+	/* An output taking its group from a bad input is not judged on it. */
+	expect_errors(RULE_IN("dev = \"eth0\"; group = \"1.2.3\"; port = 5001;"), 1, 3,
+		      "in.group \"1.2.3\" is not a valid IPv4 address");
+}
+
+/* ---- what a rule file may be ---- */
+
+static void expect_file_error(const char *path, int err, const char *want)
+{
+	struct mcr_errlist el;
+	struct mcr_config c;
+	char line[600];
+
+	mcr_errlist_init(&el, path);
+	assert_int_equal(mcr_config_load_file(path, &c, &el), err);
+	assert_int_equal(el.n, 1);
+	mcr_errlist_format(&el, 0, line, sizeof(line));
+	if (!strstr(line, want))
+		fail_msg("\"%s\" does not contain \"%s\"", line, want);
+	assert_int_equal(c.rules.n, 0);
+	mcr_errlist_free(&el);
+}
+
+static void test_file_kinds(void **state)
+{
+	char dir[] = "/tmp/mcrd-kinds-XXXXXX", fifo[256], path[256], want[600];
+
+	(void)state;
+	alarm(20); /* a read that blocks fails the test instead of hanging it */
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo.conf", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* A FIFO as the file: refused at once, naming it. */
+	snprintf(want, sizeof(want), "%s: not a regular file", fifo);
+	expect_file_error(fifo, -EINVAL, want);
+	expect_file_error("/dev/null", -EINVAL, "/dev/null: not a regular file");
+	snprintf(want, sizeof(want), "%s: is a directory", dir);
+	expect_file_error(dir, -EISDIR, want);
+	expect_file_error("", -ENOENT, "the path is empty");
+	/* A FIFO included, by name or by a wildcard: the same. */
+	snprintf(want, sizeof(want), "%s: not a regular file", fifo);
+	write_file(dir, "main.conf", "@include \"fifo.conf\"\nworkers = 2;\n", path, sizeof(path));
+	expect_file_error(path, -EINVAL, want);
+	write_file(dir, "main.conf", "@include \"fif?.conf\"\n", path, sizeof(path));
+	expect_file_error(path, -EINVAL, want);
+	/* A name going on to the next line, which libconfig would open itself. */
+	snprintf(fifo, sizeof(fifo), "%s/fifo\n.conf", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	write_file(dir, "main.conf", "@include \"fifo\n.conf\"\n", path, sizeof(path));
+	{
+		struct mcr_errlist el;
+		struct mcr_config c;
+
+		mcr_errlist_init(&el, path);
+		assert_int_equal(mcr_config_load_file(path, &c, &el), -EINVAL);
+		assert_err(&el, 1, "include: the file name must end on its line");
+		mcr_errlist_free(&el);
+	}
+	alarm(0);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* ---- user strings in messages: escaped and cut ---- */
+
+static void test_messages_escaped(void **state)
+{
+	size_t big = 1u << 20;
+	char *name = malloc(big + 1), *text = malloc(big + 256);
+	struct mcr_errlist el;
+	struct mcr_config c;
+
+	(void)state;
+	expect_error(rule3("name = \"a\033[31m\";", IN_OK, OUT_OK), 2,
+		     "rule #1: name \"a\\x1b[31m\" must be 1..63");
+	expect_error(RULE_IN("dev = \"e\033]0;x\007\"; group = \"239.1.1.1\"; port = 1;"), 3,
+		     "\"e\\x1b]0;x\\x07\" is not a valid interface name");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"\033c\"; port = 1;"), 3,
+		     "in.group \"\\x1bc\" is not a valid IPv4 address");
+	/* A 1 MiB name and a 1 MiB key: 64 characters of each, then "...". */
+	assert_non_null(name);
+	assert_non_null(text);
+	memset(name, 'n', big);
+	name[big] = 0;
+	snprintf(text, big + 256, "rules = ( { name = \"%s\"; in = { " IN_OK " }; out = " OUT_OK "; } );",
+		 name);
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(mcr_config_load_string(text, &c, &el), -EINVAL);
+	assert_int_equal(el.n, 1);
+	assert_non_null(strstr(el.v[0].msg, "name \"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn...\" must be"));
+	mcr_errlist_free(&el);
+	snprintf(text, big + 256, "%s = 1;\n", name);
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(mcr_config_load_string(text, &c, &el), -EINVAL);
+	assert_int_equal(el.n, 1);
+	assert_non_null(strstr(el.v[0].msg, "nnnnnnnnnn...\" in the top level"));
+	assert_true(strlen(el.v[0].msg) < 120);
+	mcr_errlist_free(&el);
+	free(text);
+	free(name);
+	/* The file's own name, in the FILE: prefix. */
+	mcr_errlist_init(&el, "/tmp/x\033[2J.conf");
+	assert_int_equal(mcr_config_load_file("/tmp/x\033[2J.conf", &c, &el), -ENOENT);
+	assert_string_equal(el.v[0].file, "/tmp/x\\x1b[2J.conf");
+	mcr_errlist_free(&el);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -870,6 +1088,12 @@ int main(void)
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_file_size),
 		cmocka_unit_test(test_include),
+		cmocka_unit_test(test_int_wrap),
+		cmocka_unit_test(test_widen_ints),
+		cmocka_unit_test(test_same_outputs),
+		cmocka_unit_test(test_rule_problems_all_listed),
+		cmocka_unit_test(test_file_kinds),
+		cmocka_unit_test(test_messages_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -619,9 +619,9 @@ static void test_filter_codec(void **state)
 	memset(&f, 0, sizeof(f));
 	assert_int_equal(mcr_ctl_put_filter(nlh, sizeof(buf), &f), 0);
 	assert_int_equal(nlh->nlmsg_len, NLMSG_HDRLEN + MCR_CTLHDR_LEN);
-	mnl_attr_put_strz(nlh, MCR_A_FILTER_DEV, "a/b");
+	mnl_attr_put_strz(nlh, MCR_A_FILTER_DEV, "a/b\033");
 	assert_int_equal(mcr_ctl_get_filter(nlh, &got, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "dev filter \"a/b\" is not a valid interface name"));
+	assert_non_null(strstr(err, "dev filter \"a/b\\x1b\" is not a valid interface name"));
 }
 
 /* ---- hand-built malformed rules ---- */
@@ -720,7 +720,7 @@ static void test_bad_attrs(void **state)
 	h.in = mnl_attr_nest_start(h.nlh, MCR_RULE_IN);
 	mnl_attr_put_strz(h.nlh, MCR_IN_DEV, "abcdefghijklmnop");
 	mnl_attr_nest_end(h.nlh, h.in);
-	hand_refused(&h, "dev \"abcdefghijklmnop...\" is longer than 15 characters");
+	hand_refused(&h, "dev \"abcdefghijklmnop\" is longer than 15 characters");
 
 	/* A name of 64 characters. */
 	hand_start(&h);
@@ -742,6 +742,22 @@ static void test_bad_attrs(void **state)
 	mnl_attr_put_u16(h.nlh, MCR_IN_PORT, 5001);
 	mnl_attr_nest_end(h.nlh, h.in);
 	hand_refused(&h, "dev \"a/b\" is not a valid interface name");
+	/* Control bytes in either are escaped in the reason, never sent back raw. */
+	hand_start(&h);
+	mnl_attr_put_strz(h.nlh, MCR_RULE_NAME, "a\033[2J");
+	hand_refused(&h, "rule: name \"a\\x1b[2J\" is not valid");
+	hand_start(&h);
+	h.in = mnl_attr_nest_start(h.nlh, MCR_RULE_IN);
+	mnl_attr_put_strz(h.nlh, MCR_IN_DEV, "e\x9b");
+	mnl_attr_put_u32(h.nlh, MCR_IN_GROUP, A("239.1.1.1").s_addr);
+	mnl_attr_put_u16(h.nlh, MCR_IN_PORT, 5001);
+	mnl_attr_nest_end(h.nlh, h.in);
+	hand_refused(&h, "dev \"e\\x9b\" is not a valid interface name");
+	hand_start(&h);
+	h.in = mnl_attr_nest_start(h.nlh, MCR_RULE_IN);
+	mnl_attr_put_strz(h.nlh, MCR_IN_DEV, "\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033");
+	mnl_attr_nest_end(h.nlh, h.in);
+	hand_refused(&h, "dev \"\\x1b\\x1b\\x1b\\x1b\\x1b...\" is longer than 15 characters");
 
 	/* Missing input fields, port 0. */
 	hand_start(&h);

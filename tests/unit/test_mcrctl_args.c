@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../mcrctl/mcrctl.h"
@@ -241,7 +244,7 @@ static const struct {
 	  "Error: \"a b\" is not a valid rule name\n" },
 	{ "name 0123456789012345678901234567890123456789012345678901234567890123 in dev eth0",
 	  "Error: \"0123456789012345678901234567890123456789012345678901234567890123\" is not a "
-	  "valid rule name\n" },
+	  "valid rule name\nError: \"in\" needs \"group\"\n" },
 	/* Missing pieces. */
 	{ "in group 239.1.1.1 port 5001 out dev eth1", "Error: \"in\" needs \"dev\"\n" },
 	{ "in dev eth0 port 5001 out dev eth1", "Error: \"in\" needs \"group\"\n" },
@@ -286,6 +289,28 @@ static const struct {
 	{ "name a name b in dev eth0 group 239.1.1.1 port 5001 out dev eth1",
 	  "Error: duplicate \"name\"\n" },
 	{ "in dev eth0 group 239.1.1.1 port 5001 in dev eth0", "Error: duplicate \"in\"\n" },
+	/* Outputs repeating one another: same dev, group and port, whatever the TTL. */
+	{ "in dev eth0 group 239.1.1.1 port 5001 out dev eth1 ttl 2 out dev eth2 out dev eth1 ttl 3",
+	  "Error: output 3 duplicates output 1 (dev eth1 group 239.1.1.1 port 5001)\n" },
+	{ "in dev eth0 group 239.1.1.1 port 5001 out dev eth1 out dev eth1 group 239.1.1.1 port 5001 "
+	  "out dev eth1",
+	  "Error: output 2 duplicates output 1 (dev eth1 group 239.1.1.1 port 5001)\n"
+	  "Error: output 3 duplicates output 1 (dev eth1 group 239.1.1.1 port 5001)\n" },
+	/* Every bad value is reported, the input's and the outputs'. */
+	{ "name \"a b\" in dev eth0 group 239.1.1 port 0 out dev a/b ttl 0 out dev eth1 port 70000",
+	  "Error: \"a b\" is not a valid rule name\n"
+	  "Error: \"239.1.1\" is not a valid IPv4 address\n"
+	  "Error: \"0\" is not a valid port\n"
+	  "Error: \"a/b\" is not a valid interface name (only printable characters, and not \"/\", "
+	  "\":\", quotes, backslashes or blanks)\n"
+	  "Error: argument \"0\" is wrong: ttl must be 1..255\n"
+	  "Error: \"70000\" is not a valid port\n" },
+	/* User strings are escaped. */
+	{ "name a\033[31m in dev e\x9b group 239.1.1.1 port 5001 out dev eth1",
+	  "Error: \"a\\x1b[31m\" is not a valid rule name\n"
+	  "Error: \"e\\x9b\" is not a valid interface name (only printable characters, and not "
+	  "\"/\", \":\", quotes, backslashes or blanks)\n" },
+	{ "in dev eth0 \033]0;title\007 out dev eth1", "Error: unknown keyword \"\\x1b]0;title\\x07\"\n" },
 };
 
 static void test_add_errors(void **state)
@@ -995,6 +1020,80 @@ static void test_read_line(void **state)
 	free(buf);
 }
 
+/* A 1 MiB argument is cut in the message: 64 characters, then "...". */
+static void test_long_argument(void **state)
+{
+	size_t big = 1u << 20;
+	char *word = malloc(big + 1), *argv[2];
+	struct mcr_rule r;
+	const char *e;
+
+	(void)state;
+	assert_non_null(word);
+	memset(word, 'k', big);
+	word[big] = 0;
+	argv[0] = word;
+	argv[1] = NULL;
+	assert_int_equal(mcrctl_parse_rule_add(1, argv, &r), -EINVAL);
+	e = errors();
+	assert_string_equal(e, "Error: unknown keyword \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...\"\n");
+	free(word);
+}
+
+/*
+ * mcrd refuses a request before reading it all and closes: mcrctl's send
+ * fails, and it prints the reply that explains why instead of the send error.
+ */
+static void test_refused_mid_send(void **state)
+{
+	char dir[] = "/tmp/mcrctl-test-XXXXXX", path[64];
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t big = 4u << 20;
+	struct nlmsghdr *req;
+	int lfd, status;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.sock", dir);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* The daemon's side: the header only, the refusal, the close. */
+		const char *msg = "message too large (4194304 bytes, limit 1)";
+		char hdr[NLMSG_HDRLEN], buf[256];
+		struct nlmsghdr *nlh, *in = (struct nlmsghdr *)hdr;
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0 || read(fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr))
+			_exit(1);
+		nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_MSG_DONE, in->nlmsg_seq, 0);
+		if (mcr_ctl_put_done(nlh, sizeof(buf), -EMSGSIZE, &msg, 1) ||
+		    write(fd, buf, nlh->nlmsg_len) != (ssize_t)nlh->nlmsg_len)
+			_exit(1);
+		_exit(close(fd) ? 1 : 0);
+	}
+	close(lfd);
+	mcrctl_opt.socket = path;
+	req = mcrctl_msg_new(big, MCR_CMD_RULE_GET, 0);
+	assert_non_null(req);
+	req->nlmsg_len = (uint32_t)big;
+	assert_int_equal(mcrctl_request(req, NULL, NULL, 0), MCRCTL_EXIT_DAEMON);
+	assert_string_equal(errors(), "Error: message too large (4194304 bytes, limit 1)\n");
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	free(req);
+	mcrctl_client_close();
+	mcrctl_opt.socket = MCR_CTL_SOCKET;
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1015,6 +1114,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_argument, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_mid_send, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -351,6 +351,39 @@ static void test_add_active(void **state)
 	assert_int_equal(plan_nrules(P), 1);
 }
 
+/* What plan_add refuses, every reason of it: a taken name and a taken input. */
+static void test_check_new(void **state)
+{
+	struct mcr_errlist el;
+	struct mcr_config c;
+
+	(void)state;
+	assert_int_equal(add(R1), 0);
+	rule_of("{ name = \"r1\"; in = { dev = \"a0\"; group = \"239.1.1.1\"; port = 5001; };"
+		" out = ( { dev = \"b1\"; } ); }", &c);
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(plan_check_new(P, &c.rules.v[0], &el), -EEXIST);
+	assert_int_equal(el.n, 2);
+	assert_string_equal(el.v[0].msg, "rule \"r1\": duplicate name");
+	assert_string_equal(el.v[1].msg, "rule \"r1\": same input as rule \"r1\"");
+	el.n = 0;
+	assert_int_equal(plan_add(P, &c.rules.v[0], &el), -EEXIST);
+	assert_int_equal(el.n, 2);
+	mcr_config_free(&c);
+	/* Unnamed, so named after its input: the one reason, not two. */
+	assert_int_equal(add("{ in = { dev = \"a0\"; group = \"239.1.1.9\"; port = 5001; };"
+			     " out = ( { dev = \"b0\"; } ); }"), 0);
+	rule_of("{ in = { dev = \"a0\"; group = \"239.1.1.9\"; port = 5001; };"
+		" out = ( { dev = \"b1\"; } ); }", &c);
+	el.n = 0;
+	assert_int_equal(plan_check_new(P, &c.rules.v[0], &el), -EEXIST);
+	assert_int_equal(el.n, 1);
+	assert_string_equal(el.v[0].msg, "rule \"a0:239.1.1.9:5001\": duplicate name");
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+	assert_int_equal(plan_nrules(P), 2);
+}
+
 static void test_pending_reasons(void **state)
 {
 	const struct plan_rule *rr;
@@ -688,6 +721,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_add_active, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_new, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_reasons, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingress_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recreated, setup, teardown),

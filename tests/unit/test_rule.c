@@ -193,6 +193,89 @@ static void test_check_too_many_outputs(void **state)
 	mcr_errlist_free(&el);
 }
 
+/* ---- outputs that repeat one another ---- */
+
+static void test_same_outputs(void **state)
+{
+	struct mcr_errlist el;
+	struct mcr_rule r;
+	unsigned first[4];
+	bool ok[4] = { true, true, false, true };
+
+	(void)state;
+	mcr_errlist_init(&el, NULL);
+	make_cam1(&r);
+	/* The TTL does not make an output another: same dev, group and port is a repeat. */
+	set_output(&r.out[1], "eth1", "239.2.2.2", 6000, 9, 5);
+	assert_int_equal(mcr_rule_check(&r, &el), -EINVAL);
+	assert_int_equal(el.n, 1);
+	assert_err(&el, 5, "rule \"cam1\": output 2 duplicates output 1 (dev eth1 group 239.2.2.2 port 6000)");
+	/* Any of the three differing: no repeat. */
+	el.n = 0;
+	set_output(&r.out[1], "eth2", "239.2.2.2", 6000, 4, 5);
+	assert_int_equal(mcr_rule_check(&r, &el), 0);
+	set_output(&r.out[1], "eth1", "239.2.2.3", 6000, 4, 5);
+	assert_int_equal(mcr_rule_check(&r, &el), 0);
+	set_output(&r.out[1], "eth1", "239.2.2.2", 6001, 4, 5);
+	assert_int_equal(mcr_rule_check(&r, &el), 0);
+	assert_int_equal(el.n, 0);
+	mcr_rule_free(&r);
+
+	/* Four outputs, 0 = 2 = 3: each repeat points at the first; ok hides one. */
+	make_cam1(&r);
+	r.out = realloc(r.out, 4 * sizeof(*r.out));
+	assert_non_null(r.out);
+	r.nout = 4;
+	set_output(&r.out[0], "eth1", "239.2.2.2", 6000, 1, 4);
+	set_output(&r.out[1], "eth2", "239.2.2.2", 6000, 1, 5);
+	set_output(&r.out[2], "eth1", "239.2.2.2", 6000, 2, 6);
+	set_output(&r.out[3], "eth1", "239.2.2.2", 6000, 3, 7);
+	assert_int_equal(mcr_rule_same_outputs(&r, NULL, first), 0);
+	assert_int_equal(first[0], 0);
+	assert_int_equal(first[1], 1);
+	assert_int_equal(first[2], 0);
+	assert_int_equal(first[3], 0);
+	assert_int_equal(mcr_rule_same_outputs(&r, ok, first), 0);
+	assert_int_equal(first[2], 2);
+	assert_int_equal(first[3], 0);
+	assert_int_equal(mcr_rule_check(&r, &el), -EINVAL);
+	assert_int_equal(el.n, 2);
+	assert_err(&el, 6, "output 3 duplicates output 1");
+	assert_err(&el, 7, "output 4 duplicates output 1");
+	/* The halves: output checks skip what ok marks unknown, and the input. */
+	el.n = 0;
+	r.in.group = A("10.1.1.1");
+	assert_int_equal(mcr_rule_check_outputs(&r, false, ok, &el), -EINVAL);
+	assert_int_equal(el.n, 1);
+	assert_err(&el, 7, "output 4 duplicates output 1");
+	assert_int_equal(mcr_rule_check_input(&r, &el), -EINVAL);
+	assert_err(&el, 2, "input group 10.1.1.1 is not a multicast address");
+	mcr_rule_free(&r);
+	mcr_errlist_free(&el);
+}
+
+/* 4096 outputs, all on one destination: found by sorting, each named. */
+static void test_same_outputs_many(void **state)
+{
+	struct mcr_errlist el;
+	struct mcr_rule r;
+
+	(void)state;
+	mcr_errlist_init(&el, NULL);
+	make_cam1(&r);
+	r.out = realloc(r.out, MCR_MAX_OUTPUTS * sizeof(*r.out));
+	assert_non_null(r.out);
+	r.nout = MCR_MAX_OUTPUTS;
+	for (unsigned i = 0; i < MCR_MAX_OUTPUTS; i++)
+		set_output(&r.out[i], "eth1", "239.2.2.2", (uint16_t)(i % 2048 + 1), 1, (int)i + 10);
+	assert_int_equal(mcr_rule_check(&r, &el), -EINVAL);
+	assert_int_equal(el.n, 2048);
+	assert_err(&el, 2048 + 10, "output 2049 duplicates output 1 ");
+	assert_err(&el, 4095 + 10, "output 4096 duplicates output 2048 ");
+	mcr_rule_free(&r);
+	mcr_errlist_free(&el);
+}
+
 /* ---- format, equal, copy, names ---- */
 
 static void test_format(void **state)
@@ -405,6 +488,23 @@ static void test_ruleset(void **state)
 	mcr_rule_free(&r);
 	assert_int_equal(s.n, 4);
 	assert_int_equal(el.n, 2);
+	/* Both at once: both reported. */
+	make_rule(&r, "b", "239.1.1.1", "10.0.0.6", 14);
+	assert_int_equal(mcr_ruleset_add(&s, &r, &el), -EEXIST);
+	assert_err(&el, 14, "rule \"b\": duplicate name (first used at line 2)");
+	assert_err(&el, 14, "rule \"b\": same input as rule \"c\"");
+	assert_int_equal(el.n, 4);
+	mcr_rule_free(&r);
+	/* An unnamed repeat (named after its input): one problem, not two. */
+	make_rule(&r, "", "239.1.1.2", NULL, 15);
+	mcr_rule_default_name(&r, s.v[3].name, sizeof(s.v[3].name));
+	mcr_rule_default_name(&r, r.name, sizeof(r.name));
+	assert_int_equal(mcr_ruleset_add(&s, &r, &el), -EEXIST);
+	assert_int_equal(el.n, 5);
+	assert_err(&el, 15, "duplicate name (first used at line 4)");
+	mcr_rule_free(&r);
+	snprintf(s.v[3].name, sizeof(s.v[3].name), "d");
+	el.n = 2;
 	/* Differing in any one of them is not a duplicate. */
 	make_rule(&r, "f", "239.1.1.1", "10.0.0.6", 12);
 	r.in.port = 5002;
@@ -481,7 +581,8 @@ static void test_parse_port(void **state)
 		{ "0", -ERANGE },   { "65536", -ERANGE }, { "99999", -ERANGE },
 		{ "-1", -EINVAL },  { "1x", -EINVAL },    { "", -EINVAL },
 		{ "+5", -EINVAL },  { " 5", -EINVAL },    { "5 ", -EINVAL },
-		{ "0x10", -EINVAL }, { "99999999999", -EINVAL }, { "1.0", -EINVAL },
+		{ "0x10", -EINVAL }, { "99999999999", -ERANGE }, { "1.0", -EINVAL },
+		{ "4294972297", -ERANGE }, { "99999999999999999999999", -ERANGE },
 	};
 	uint16_t p;
 
@@ -519,8 +620,13 @@ static void test_parse_uint(void **state)
 	assert_int_equal(v, 4294967295ul);
 	if (sizeof(unsigned long) > 4)
 		assert_int_equal(mcr_parse_uint("4294967296", 0, 4294967295ul, &v), -ERANGE);
-	assert_int_equal(mcr_parse_uint("12345678901", 0, ~0ul, &v), -EINVAL);
 	assert_int_equal(mcr_parse_uint("-0", 0, 10, &v), -EINVAL);
+	assert_int_equal(mcr_parse_uint("5x", 0, 10, &v), -EINVAL);
+	/* Any number of digits is a number: too many is out of range, never wrapped. */
+	assert_int_equal(mcr_parse_uint("99999999999", 1, 65535, &v), -ERANGE);
+	assert_int_equal(mcr_parse_uint("18446744073709551617", 0, ~0ul, &v), -ERANGE);
+	assert_int_equal(mcr_parse_uint("000000000007", 0, 10, &v), 0);
+	assert_int_equal(v, 7);
 }
 
 static void test_ifname_valid(void **state)
@@ -625,6 +731,8 @@ int main(void)
 		cmocka_unit_test(test_check_valid),
 		cmocka_unit_test(test_check_errors),
 		cmocka_unit_test(test_check_too_many_outputs),
+		cmocka_unit_test(test_same_outputs),
+		cmocka_unit_test(test_same_outputs_many),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_default_name),
 		cmocka_unit_test(test_equal),
