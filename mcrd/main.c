@@ -329,8 +329,8 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 	plansys_notify(d->sys, plan_egress_opened, plan_egress_closing, d->plan);
 	pool_on_start(d->pool, on_worker_start, d);
 	plan_on_change(d->plan, on_rule_change, d);
-	log_info("UDP GSO on outputs: %s", cfg->gso == MCR_GSO_ON ? "on" :
-		 cfg->gso == MCR_GSO_OFF ? "off" : "auto (physical interfaces only)");
+	log_info("UDP GSO on socket outputs: %s", cfg->gso == MCR_GSO_ON ? "on" :
+		 cfg->gso == MCR_GSO_OFF ? "off" : "auto (where the frame leaves through a NIC)");
 	return 0;
 }
 
