@@ -13,6 +13,7 @@
 #define MCR_USER_MAX       33
 #define MCR_LOOP_GUARD_DEFAULT 100   /* ms */
 #define MCR_LOOP_GUARD_MAX     10000
+#define MCR_SPREAD_DEFAULT     8     /* outputs: a rule this wide uses every worker */
 
 /* UDP GSO on the outputs (`gso`): auto = on physical interfaces only. */
 enum mcr_gso { MCR_GSO_AUTO, MCR_GSO_ON, MCR_GSO_OFF };
@@ -22,6 +23,7 @@ struct mcr_config {
 	char user[MCR_USER_MAX];
 	enum mcr_gso gso;
 	unsigned loop_guard_ms; /* fixed-TTL rules drop a payload seen again this soon */
+	unsigned spread_outputs; /* rules with this many outputs are served by every worker */
 	struct mcr_ruleset rules;
 };
 

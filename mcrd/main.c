@@ -312,6 +312,7 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 {
 	unsigned mtu = iface_max_mtu();
 	struct plan_config pc = { .nworkers = n, .max_mtu = mtu, .gso = cfg->gso,
+				  .spread_outputs = cfg->spread_outputs,
 				  .ops = &feed_ops, .ops_arg = &d->feed,
 				  .sys = &plansys_ops };
 	int err;

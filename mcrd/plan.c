@@ -179,7 +179,8 @@ static struct filter_key *input_keys(const struct plan *p, const struct plan_inp
 	for (size_t i = 0; keys && i < p->nrules; i++) {
 		const struct plan_rule *rr = p->rules[i];
 
-		if (rr->attached && rr->in_slot == (int)slot && rr->worker == w && *n < in->wrules[w])
+		if (rr->attached && rr->in_slot == (int)slot &&
+		    plan_rule_serves(rr, w, p->c.nworkers) && *n < in->wrules[w])
 			keys[(*n)++] = (struct filter_key){ rr->cfg.in.group, rr->cfg.in.port };
 	}
 	return keys;
@@ -243,7 +244,7 @@ static int rule_attach(struct plan *p, struct plan_rule *rr, const struct iface_
 {
 	size_t slot;
 	struct plan_input *in = input_get(p, rr->cfg.in.dev, ii, &slot);
-	int err;
+	int err = 0;
 
 	if (!in)
 		return -ENOMEM;
@@ -251,17 +252,23 @@ static int rule_attach(struct plan *p, struct plan_rule *rr, const struct iface_
 	rr->in_slot = (int)slot;
 	rr->attached = true;
 	in->nrules++;
-	in->wrules[rr->worker]++;
-	err = input_refresh(p, in, slot, rr->worker);
+	for (unsigned k = 0; k < rr->nworkers; k++)
+		in->wrules[(rr->worker + k) % p->c.nworkers]++;
+	for (unsigned k = 0; k < rr->nworkers && !err; k++)
+		err = input_refresh(p, in, slot, (rr->worker + k) % p->c.nworkers);
 	if (err) {
 		log_err("dev %s: cannot open the ingress socket: %s", in->dev, strerror(-err));
 		rr->attached = false;
-		in->wrules[rr->worker]--;
+		for (unsigned k = 0; k < rr->nworkers; k++) {
+			in->wrules[(rr->worker + k) % p->c.nworkers]--;
+			input_refresh(p, in, slot, (rr->worker + k) % p->c.nworkers);
+		}
 		if (--in->nrules == 0)
 			input_release(p, slot);
 		return err;
 	}
-	OPS(p, rule_add, rr);
+	for (unsigned k = 0; k < rr->nworkers; k++)
+		OPS(p, rule_add, rr, (rr->worker + k) % p->c.nworkers);
 	rule_join(p, rr);
 	return 0;
 }
@@ -272,11 +279,14 @@ static void rule_detach(struct plan *p, struct plan_rule *rr)
 
 	if (!rr->attached)
 		return;
-	OPS(p, rule_del, rr); /* before its input goes, if it does */
+	for (unsigned k = 0; k < rr->nworkers; k++) /* before its input goes, if it does */
+		OPS(p, rule_del, rr, (rr->worker + k) % p->c.nworkers);
 	rr->attached = false;
 	in = p->inputs[rr->in_slot];
-	in->wrules[rr->worker]--;
-	input_refresh(p, in, (size_t)rr->in_slot, rr->worker);
+	for (unsigned k = 0; k < rr->nworkers; k++) {
+		in->wrules[(rr->worker + k) % p->c.nworkers]--;
+		input_refresh(p, in, (size_t)rr->in_slot, (rr->worker + k) % p->c.nworkers);
+	}
 	if (--in->nrules == 0)
 		input_release(p, (size_t)rr->in_slot);
 	if (rr->joined) /* harmless if the interface is gone: the kernel already left */
@@ -313,6 +323,7 @@ static void rule_reconcile(struct plan *p, struct plan_rule *rr, bool notify)
 	/* Outputs first: a rule attaching now sends its outputs' current state. */
 	for (unsigned i = 0; i < rr->cfg.nout; i++)
 		plan_output_refresh(&p->c, rr, i);
+	plan_rule_flags(&p->c, rr);
 	rr->pending = rule_state(p, rr);
 	if (rr->pending == was)
 		return;
@@ -374,6 +385,22 @@ static int rule_counters(struct plan_rule *rr)
 	return 0;
 }
 
+/*
+ * A rule with spread_outputs outputs or more is served by every worker (as
+ * many as it has outputs): output i goes to the i-th of them, round robin,
+ * so each worker sends an equal share and one hot rule uses every core.
+ */
+static void rule_spread(const struct plan *p, struct plan_rule *rr)
+{
+	unsigned n = p->c.nworkers;
+
+	rr->nworkers = 1;
+	if (p->c.spread_outputs && rr->cfg.nout >= p->c.spread_outputs && n > 1)
+		rr->nworkers = rr->cfg.nout < n ? rr->cfg.nout : n;
+	for (unsigned i = 0; i < rr->cfg.nout; i++)
+		rr->out[i].worker = (rr->worker + i % rr->nworkers) % n;
+}
+
 int plan_prepare(struct plan *p, const struct mcr_rule *cfg, struct plan_rule **out,
 		 struct mcr_errlist *el)
 {
@@ -392,6 +419,7 @@ int plan_prepare(struct plan *p, const struct mcr_rule *cfg, struct plan_rule **
 		goto fail;
 	rr->in_slot = -1;
 	rr->worker = mcr_worker_of(cfg->in.group, cfg->in.port, p->c.nworkers);
+	rule_spread(p, rr);
 	rr->pending = "new";
 	*out = rr;
 	return 0;
@@ -536,8 +564,8 @@ void plan_replay(struct plan *p, unsigned w)
 			log_err("dev %s: cannot reopen worker %u's socket", in->dev, w);
 	}
 	for (size_t i = 0; i < p->nrules; i++)
-		if (p->rules[i]->attached && p->rules[i]->worker == w)
-			OPS(p, rule_add, p->rules[i]);
+		if (p->rules[i]->attached && plan_rule_serves(p->rules[i], w, p->c.nworkers))
+			OPS(p, rule_add, p->rules[i], w);
 }
 
 void plan_free(struct plan *p)

@@ -71,7 +71,7 @@ static const char *l2_state(const struct plan_config *c, const struct plan_rule 
 	*txfd = -1;
 	if (why)
 		return o->cfg->egress == MCR_EGRESS_PACKET ? why : NULL;
-	*txfd = SYS(c, tx_get, ii->ifindex, rr->worker, ii->mtu);
+	*txfd = SYS(c, tx_get, ii->ifindex, o->worker, ii->mtu);
 	if (*txfd < 0) {
 		if (o->cfg->egress == MCR_EGRESS_PACKET)
 			return "egress packet: transmit ring failed";
@@ -142,4 +142,22 @@ void plan_output_refresh(const struct plan_config *c, struct plan_rule *rr, unsi
 {
 	if (refresh(c, rr, &rr->out[i]) && rr->attached)
 		c->ops->output_set(c->ops_arg, rr, i);
+}
+
+/*
+ * Whether a datagram must have its UDP checksum checked first is the
+ * rule's, not a worker's: the owner counts what is dropped, and every
+ * serving worker must drop the same datagrams.
+ */
+void plan_rule_flags(const struct plan_config *c, struct plan_rule *rr)
+{
+	bool verify = false;
+
+	for (unsigned i = 0; i < rr->cfg.nout; i++)
+		verify |= rr->out[i].fd >= 0 && rr->out[i].txfd < 0;
+	if (verify == rr->verify)
+		return;
+	rr->verify = verify;
+	if (rr->attached)
+		c->ops->rule_flags(c->ops_arg, rr);
 }

@@ -67,7 +67,8 @@ static void op_input_add(void *a, unsigned w, size_t s, const struct plan_input 
 	(void)a, (void)w, (void)s, (void)in;
 }
 static void op_input_del(void *a, unsigned w, size_t s) { (void)a, (void)w, (void)s; }
-static void op_rule(void *a, const struct plan_rule *rr) { (void)a, (void)rr; }
+static void op_rule(void *a, const struct plan_rule *rr, unsigned w) { (void)a, (void)rr, (void)w; }
+static void op_rule_flags(void *a, const struct plan_rule *rr) { (void)a, (void)rr; }
 static void op_output_set(void *a, const struct plan_rule *rr, unsigned i)
 {
 	(void)a, (void)rr, (void)i;
@@ -80,8 +81,16 @@ static void op_tx_add(void *a, unsigned w, int fd, const struct txring_geom *g)
 static void op_tx_del(void *a, unsigned w, int fd) { (void)a, (void)w, (void)fd; }
 
 static const struct plan_ops fake_ops = {
-	op_egress_add, op_egress_del, op_input_add, op_input_del, op_rule, op_rule, op_output_set,
-	op_tx_add, op_tx_del,
+	.egress_add = op_egress_add,
+	.egress_del = op_egress_del,
+	.input_add = op_input_add,
+	.input_del = op_input_del,
+	.rule_add = op_rule,
+	.rule_del = op_rule,
+	.output_set = op_output_set,
+	.rule_flags = op_rule_flags,
+	.tx_add = op_tx_add,
+	.tx_del = op_tx_del,
 };
 
 static int sys_ingress_open(void *s, int ifindex, const struct filter_key *k, size_t n, int *exact,
