@@ -4,7 +4,7 @@
 # at all (the test bed's ceiling).  `make bench` runs it; see doc/bench/.
 #
 #   bash tests/bench/bench.sh [--quick] [--repeat N] [--duration SECONDS]
-#        [--out DIR] [--relays "mcrd mcrd-swgso mcrd-nogso kernel socat baseline none"]
+#        [--out DIR] [--relays "mcrd mcrd-socket mcrd-gso kernel socat baseline none"]
 #        [--fanouts "1 8 50"] [--rates "50000 100000 200000 400000 0"]
 #        [--keep-logs]
 #
@@ -59,7 +59,7 @@ QUICK=0
 REPEAT=3
 DUR=2
 OUT=$ROOT/doc/bench
-RELAYS="mcrd mcrd-swgso mcrd-nogso kernel socat baseline none"
+RELAYS="mcrd mcrd-socket mcrd-gso kernel socat baseline none"
 FANOUTS="1 8 50"
 RATES=""
 KEEP_LOGS=0
@@ -118,7 +118,7 @@ rates_for() { # rates_for FANOUT: the offered rates of that fan-out
 case $REPEAT in '' | *[!0-9]* | 0) echo "bench.sh: --repeat N, N >= 1" >&2; exit 2 ;; esac
 case $DUR in '' | *[!0-9]* | 0) echo "bench.sh: --duration: whole seconds >= 1" >&2; exit 2 ;; esac
 for r in $RELAYS; do
-	case $r in mcrd | mcrd-swgso | mcrd-nogso | kernel | socat | baseline | none) ;;
+	case $r in mcrd | mcrd-socket | mcrd-gso | kernel | socat | baseline | none) ;;
 	*) echo "bench.sh: unknown relay '$r'" >&2; exit 2 ;; esac
 done
 MAXFAN=0
@@ -197,7 +197,9 @@ done
 LIMIT=$((120 + points * REPEAT * (DUR * 3 + 12)))
 [ "$QUICK" = 1 ] && LIMIT=200 # under 95-bench-smoke.t's TEST_LIMIT of 300
 LIMIT=${BENCH_LIMIT:-$LIMIT}
-( sleep "$LIMIT"; kill -TERM $$ ) >/dev/null 2>&1 &
+( trap 'kill "$s" 2>/dev/null; exit 0' TERM
+  sleep "$LIMIT" & s=$!
+  wait "$s" && kill -TERM $$ ) >/dev/null 2>&1 &
 _WATCHDOG=$!
 
 # --- packages -----------------------------------------------------------
@@ -215,7 +217,6 @@ need() { # need COMMAND PACKAGE: install PACKAGE if COMMAND is missing
 }
 [[ " $RELAYS " == *" kernel "* ]] && { need smcrouted smcroute || die "cannot install smcroute"; }
 [[ " $RELAYS " == *" socat "* ]] && { need socat socat || die "cannot install socat"; }
-[[ " $RELAYS " == *" mcrd-swgso "* ]] && { need ethtool ethtool || die "cannot install ethtool"; }
 HAVE_GNUPLOT=1
 need gnuplot gnuplot-nox || { HAVE_GNUPLOT=0; log "gnuplot missing: no chart"; }
 need python3 python3 || die "python3 missing"
@@ -348,6 +349,17 @@ pin_tree() {
 # shellcheck disable=SC2317 # called through wait_for
 ready_or_dead() { grep -q "$1" "$RELAY_LOG" || ! alive "${RELAY_PIDS[@]}"; }
 # start_relay RELAY FANOUT: sets RELAY_PIDS; returns non-zero if it did not start.
+# The variants of mcrd: its global settings and what each output adds.
+mcrd_settings() {
+	case $1 in
+	mcrd-gso) echo 'gso = "on";' ;;
+	esac
+}
+mcrd_out() {
+	case $1 in
+	mcrd-socket | mcrd-gso) echo ' egress = "socket";' ;;
+	esac
+}
 RELAY_PIDS=()
 RELAY_LOG=
 start_relay() {
@@ -358,17 +370,10 @@ start_relay() {
 	case $relay in
 	mcrd*)
 		for i in $(seq 1 "$n"); do
-			outs+="{ dev = \"o$i\"; group = \"239.2.0.$i\"; port = $OUT_PORT; ttl = $TTL; },"
-		done
-		# The kernel segments GSO runs itself, on the relay's CPU, when
-		# the output cannot take them whole: what a NIC without UDP
-		# segmentation offload costs.  stop_relay turns it back on.
-		[ "$relay" = mcrd-swgso ] && for i in $(seq 1 "$n"); do
-			T ip netns exec "$NS_RLY" ethtool -K "o$i" tx-udp-segmentation off >/dev/null ||
-				return 1
+			outs+="{ dev = \"o$i\"; group = \"239.2.0.$i\"; port = $OUT_PORT; ttl = $TTL;$(mcrd_out "$relay") },"
 		done
 		cat >"$TMP/mcrd.conf" <<-EOF
-			gso = "$([ "$relay" = mcrd-nogso ] && echo off || echo on)";
+			$(mcrd_settings "$relay")
 			rules = (
 			  { name = "bench";
 			    in = { dev = "r-in"; group = "$IN_GROUP"; port = $IN_PORT; };
@@ -455,11 +460,6 @@ stop_relay() {
 		mcrd* | baseline) [ "$rc" -eq 0 ] || { fail "$relay exited $rc on SIGTERM"; bad=1; } ;;
 		esac
 	done
-	if [ "$relay" = mcrd-swgso ]; then
-		for i in $(seq 1 "$MAXFAN"); do
-			T ip netns exec "$NS_RLY" ethtool -K "o$i" tx-udp-segmentation on >/dev/null 2>&1
-		done
-	fi
 	[ "$relay" = kernel ] && T ip netns exec "$NS_RLY" sysctl -qw net.ipv4.ip_forward=0 >/dev/null
 	# Leftovers would disturb the next relay.
 	wait_for 5 sh -c "[ -z \"\$(ip netns pids '$NS_RLY')\" ]" ||

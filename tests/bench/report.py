@@ -10,12 +10,12 @@ import statistics
 import sys
 
 LOSS_FREE = 0.1  # percent: "loss-free" means loss below this
-RELAY_ORDER = ["mcrd", "mcrd-swgso", "mcrd-nogso", "kernel", "socat", "baseline", "none"]
-MCRD_VARIANTS = ["mcrd", "mcrd-swgso", "mcrd-nogso"]
+RELAY_ORDER = ["mcrd", "mcrd-socket", "mcrd-gso", "kernel", "socat", "baseline", "none"]
+MCRD_VARIANTS = ["mcrd", "mcrd-socket", "mcrd-gso"]
 RELAY_LABEL = {
-    "mcrd": "mcrd (gso on)",
-    "mcrd-swgso": "mcrd (gso on, segmented by the relay's kernel)",
-    "mcrd-nogso": "mcrd (gso off)",
+    "mcrd": "mcrd (default: layer-2 egress)",
+    "mcrd-socket": "mcrd (egress socket)",
+    "mcrd-gso": "mcrd (egress socket, gso on: super-frames on veth)",
     "kernel": "kernel (smcroute)",
     "socat": "socat",
     "baseline": "baseline (recvmmsg/sendmmsg)",
