@@ -60,7 +60,9 @@ static const char *l2_unusable(const struct mcr_output *cfg, const struct iface_
 
 /*
  * The transmit ring for o (in *txfd, with what its frames carry in *l2),
- * -1 for socket egress, or why an output that must send at layer 2 waits.
+ * -1 for socket egress, or why an output that must send at layer 2 waits:
+ * one set to egress "packet", or one that keeps the datagram's source
+ * (which a UDP socket cannot).
  */
 static const char *l2_state(const struct plan_config *c, const struct plan_rule *rr,
 			    const struct plan_output *o, const struct iface_info *ii, int fd,
@@ -68,12 +70,14 @@ static const char *l2_state(const struct plan_config *c, const struct plan_rule 
 {
 	const char *why = l2_unusable(o->cfg, ii);
 
+	bool must = o->cfg->egress == MCR_EGRESS_PACKET || o->cfg->keep_source;
+
 	*txfd = -1;
 	if (why)
-		return o->cfg->egress == MCR_EGRESS_PACKET ? why : NULL;
+		return must ? why : NULL;
 	*txfd = SYS(c, tx_get, ii->ifindex, o->worker, ii->mtu);
 	if (*txfd < 0) {
-		if (o->cfg->egress == MCR_EGRESS_PACKET)
+		if (must)
 			return "egress packet: transmit ring failed";
 		log_warn("rule \"%s\": output dev %s: no transmit ring (%s); sending through "
 			 "a UDP socket", rr->cfg.name, o->cfg->dev, strerror(-*txfd));

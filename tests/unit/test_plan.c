@@ -673,6 +673,7 @@ static void b0_ether(unsigned mtu)
 	iface_table_set_link(3, "b0", UP, mtu, false);
 	iface_table_set_hw(3, ARPHRD_ETHER, mac, 0, IFK_VIRTUAL);
 	iface_table_set_link(4, "c0", UP, 1500, true); /* up, but no MAC: not Ethernet */
+	iface_table_addr(4, (struct in_addr){ htonl(0xc6120201) }, true, false);
 	iface_table_commit();
 }
 
@@ -738,8 +739,16 @@ static void test_l2_egress(void **state)
 			 0);
 	rr = plan_find(P, "c");
 	assert_int_equal(rr->out[0].txfd, -1);
-	assert_null(rr->out[0].why);
+	/* Keeping the source needs layer 2 as much as egress "packet" does. */
+	assert_string_equal(rr->out[0].why, "egress packet: not an Ethernet interface");
 	assert_string_equal(rr->out[1].why, "egress packet: not an Ethernet interface");
+	/* Not Ethernet, auto, the output's own address: the socket. */
+	assert_int_equal(add("{ name = \"d\"; in = { dev = \"a0\"; group = \"239.1.1.7\"; "
+			     "port = 8; }; out = ( { dev = \"c0\"; group = \"239.9.9.9\"; } ); }"), 0);
+	rr = plan_find(P, "d");
+	assert_null(rr->out[0].why);
+	assert_true(rr->out[0].fd >= 0);
+	assert_int_equal(rr->out[0].txfd, -1);
 }
 
 /*
