@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/sock_diag.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,12 +75,14 @@ static void usage(void)
 "\n"
 "Stops on IDLE, MAX, SIGINT or SIGTERM and then prints, per stream and in\n"
 "total: received, lost (expected - unique), dup, reorder (a new seq below the\n"
-"highest seen), corrupt (bad length or checksum), foreign (not mcrgen), bytes.\n"
+"highest seen), corrupt (bad length or checksum), foreign (not mcrgen),\n"
+"dropped (by the kernel on the socket: its receive buffer was full), bytes.\n"
 "Each mcrgen stream id arriving on a socket has its own sequence space.\n"
 "JSON also gives max_silence_ms: the longest time between two arrivals.\n"
 "   JSON: {\"streams\":[{\"dev\":S,\"group\":S,\"port\":N,\"source\":S|null,\n"
 "          \"received\":N,\"bytes\":N,\"unique\":N,\"lost\":N,\"duplicated\":N,\n"
-"          \"reordered\":N,\"corrupted\":N,\"foreign\":N,\"max_silence_ms\":F},\n"
+"          \"reordered\":N,\"corrupted\":N,\"foreign\":N,\"dropped\":N,\n"
+"          \"max_silence_ms\":F},\n"
 "          ...],\n"
 "          \"total\":{\"received\":N,...},\"seconds\":F,\"stop\":S}\n"
 "Exit status: 0 report printed, 1 usage error, 2 runtime error.\n");
@@ -349,6 +352,21 @@ static const char *run(struct sink *k, const sigset_t *waitmask, double *seconds
 	return stop;
 }
 
+/*
+ * What the kernel dropped on the socket, a full receive buffer above all
+ * (the socket's share of UdpRcvbufErrors): loss at the receiver is then
+ * told apart from loss on the way.  0 if the kernel cannot say.
+ */
+static uint64_t socket_drops(int fd)
+{
+	uint32_t mem[SK_MEMINFO_VARS] = { 0 };
+	socklen_t len = sizeof(mem);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) || len <= SK_MEMINFO_DROPS * sizeof(mem[0]))
+		return 0;
+	return mem[SK_MEMINFO_DROPS];
+}
+
 static void report(const struct sink *k, double seconds, const char *stop)
 {
 	struct mcr_tool_report_row *rows = calloc(k->o->n, sizeof(*rows));
@@ -360,6 +378,7 @@ static void report(const struct sink *k, double seconds, const char *stop)
 	for (size_t i = 0; i < k->o->n; i++) {
 		rows[i].s = &k->o->streams[i];
 		mcr_tool_tracker_counts(&k->trk[i], &rows[i].c);
+		rows[i].c.dropped = socket_drops(k->fds[i]);
 	}
 	mcr_tool_report(stdout, rows, k->o->n, k->o->json, seconds, stop);
 	free(rows);
