@@ -322,12 +322,10 @@ static const char *run(struct sink *k, const sigset_t *waitmask, double *seconds
 		uint64_t d_max = max ? start + max : UINT64_MAX;
 		int n;
 
-		if (now >= d_max)
+		if (now >= d_max) {
 			stop = "max";
-		else if (now >= d_idle)
-			stop = "idle";
-		if (stop)
 			break;
+		}
 		n = epoll_pwait(k->ep, ev, MAX_EVENTS, timeout_ms(now, d_idle < d_max ? d_idle : d_max),
 				waitmask);
 		if (n < 0 && errno != EINTR) {
@@ -345,6 +343,12 @@ static const char *run(struct sink *k, const sigset_t *waitmask, double *seconds
 				last = now;
 			}
 		}
+		/*
+		 * Idle only when a wait found nothing: a sink that was stopped or
+		 * not scheduled for longer than IDLE first reads what is queued.
+		 */
+		if (!stop && n == 0 && now >= d_idle)
+			stop = "idle";
 		if (mcr_tool_stop && !stop)
 			stop = "signal";
 	}
