@@ -62,7 +62,10 @@ cleanup() {
 		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
 	done
 	for n in "${_NS[@]}"; do ip netns del "$n" 2>/dev/null; done
-	[ -n "${_WATCHDOG:-}" ] && kill "$_WATCHDOG" 2>/dev/null
+	# Its sleep first (which then ends the watchdog without a kill): an
+	# orphaned sleep would hold the netns lock's descriptor, inherited from
+	# flock, for the rest of TEST_LIMIT after the test is done.
+	[ -n "${_WATCHDOG:-}" ] && { pkill -P "$_WATCHDOG" sleep; kill "$_WATCHDOG"; } 2>/dev/null
 	if [ "$_FAILED" -gt 0 ] || [ -n "${KEEP_LOGS:-}" ]; then
 		for f in "$TMP"/*.log; do
 			[ -f "$f" ] || continue
@@ -76,7 +79,7 @@ trap 'echo "not ok - interrupted (watchdog after ${TEST_LIMIT}s, or a signal)"; 
 
 # The whole test is bounded: the watchdog ends it (and the trap cleans up).
 # Its output is detached so a leftover sleep never holds prove's pipe open.
-( sleep "$TEST_LIMIT"; kill -TERM $$ ) >/dev/null 2>&1 &
+( sleep "$TEST_LIMIT" && kill -TERM $$ ) >/dev/null 2>&1 &
 _WATCHDOG=$!
 
 # ns_new SHORT: creates namespace $PFX-SHORT; prints nothing; name in NS_SHORT
