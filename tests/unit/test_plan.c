@@ -296,12 +296,12 @@ static void links(unsigned a0, unsigned b0, bool b0_addr)
 	iface_table_commit();
 }
 
-static int setup(void **state)
+/* A plan of 2 workers over the fakes; rules of spread outputs or more use both. */
+static int setup_plan(unsigned spread)
 {
-	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .ops = &fake_ops,
-				  .sys = &fake_sys };
+	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .spread_outputs = spread,
+				  .ops = &fake_ops, .sys = &fake_sys };
 
-	(void)state;
 	memset(&R, 0, sizeof(R));
 	memset(efd, 0, sizeof(efd));
 	R.next_fd = 100;
@@ -312,21 +312,16 @@ static int setup(void **state)
 	return 0;
 }
 
-/* As setup(), with rules of 4 outputs or more spread over both workers. */
+static int setup(void **state)
+{
+	(void)state;
+	return setup_plan(0);
+}
+
 static int setup_spread(void **state)
 {
-	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .spread_outputs = 4,
-				  .ops = &fake_ops, .sys = &fake_sys };
-
 	(void)state;
-	memset(&R, 0, sizeof(R));
-	memset(efd, 0, sizeof(efd));
-	R.next_fd = 100;
-	links(UP, UP, true);
-	if (plan_new(&P, &pc))
-		return -1;
-	plan_on_change(P, on_change, NULL);
-	return 0;
+	return setup_plan(4);
 }
 
 static int teardown(void **state)
