@@ -398,19 +398,46 @@ static int path_in_use(const struct sockaddr_un *sa)
 	return errno == ECONNREFUSED || errno == ENOENT ? 0 : -errno;
 }
 
-static int listen_on(const char *path, int *out)
+/* 0: path is free or stale; -EADDRINUSE: a live daemon answers; -errno: cannot tell. */
+static int path_check(const char *path, struct sockaddr_un *sa)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, r;
+	int r;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	*sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa->sun_path))
 		return -ENAMETOOLONG;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	r = path_in_use(&sa);
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", path);
+	r = path_in_use(sa);
 	if (r > 0)
 		return -EADDRINUSE;
-	if (r < 0)
-		return r; /* cannot tell (e.g. EACCES): binding would misreport "in use" */
+	return r; /* < 0, e.g. EACCES: binding would misreport "in use" */
+}
+
+static void log_path_error(const char *path, int err)
+{
+	if (err == -EADDRINUSE)
+		log_err("control socket %s is in use by a running mcrd", path);
+	else
+		log_err("control socket %s: %s", path, strerror(-err));
+}
+
+int control_check(const char *path)
+{
+	struct sockaddr_un sa;
+	int err = path_check(path, &sa);
+
+	if (err)
+		log_path_error(path, err);
+	return err;
+}
+
+static int listen_on(const char *path, int *out)
+{
+	struct sockaddr_un sa;
+	int fd, r;
+
+	if ((r = path_check(path, &sa)))
+		return r;
 	unlink(path); /* stale, or none: its daemon is gone */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -471,10 +498,7 @@ int control_open(struct control **out, const char *path, const char *group, stru
 	make_parent(path);
 	err = listen_on(path, &ctl->lfd);
 	if (err) {
-		if (err == -EADDRINUSE)
-			log_err("control socket %s is in use by a running mcrd", path);
-		else
-			log_err("control socket %s: %s", path, strerror(-err));
+		log_path_error(path, err);
 		free(ctl);
 		return err;
 	}

@@ -36,6 +36,12 @@ struct ctl_handler {
  */
 int control_open(struct control **c, const char *path, const char *group, struct evloop *ev,
 		 const struct ctl_handler *table, void *arg);
+/*
+ * Whether control_open(path) would be refused, checked before anything
+ * else starts: 0 (no socket, or a stale one), -EADDRINUSE (a live daemon
+ * answers) or -errno (it cannot be judged), logged.
+ */
+int control_check(const char *path);
 /* Closes every client and removes the socket file. */
 void control_close(struct control *c);
 /*

@@ -2,7 +2,7 @@
 # Two mcrd instances in one namespace, on the same input interface, with
 # different rules: each relays its own stream and neither disturbs the other.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 23
 
 line_topology
 A=$(conf a <<'CONF'
@@ -23,6 +23,37 @@ is "$?" 1 "a third instance on a live control socket exits 1"
 grep -q "control socket $TMP/a.sock is in use by a running mcrd" "$TMP/third.log"
 ok $? "and says the socket is in use"
 kill -0 "$MCRD_PID_a" 2>/dev/null; ok $? "instance a is unaffected"
+# It refuses before starting any rule.  Started on a's socket while a's input
+# carries traffic, with a rule of its own on that input (first, ahead of 300
+# more rules that make its start-up last), it relays not one packet, and a
+# relays everything.
+fill=""
+for i in $(seq 1 300); do
+	fill="$fill, { name = \"f$i\"; in = { dev = \"r-in\"; group = \"239.3.0.1\"; port = $((10000 + i)); };
+	  out = ( { dev = \"r-out\"; } ); }"
+done
+D=$(conf dup <<CONF
+rules = ( { name = "dup"; in = { dev = "r-in"; group = "239.1.1.1"; port = 5001; };
+            out = ( { dev = "r-out"; group = "239.5.5.9"; } ); } $fill );
+CONF
+)
+sink_start dst refused -i 2 d0:239.5.5.1:5001 d0:239.5.5.9:5001
+gen src -d s0 -g 239.1.1.1 -p 5001 -n 20000 -r 10000 &
+GEN=$!
+sleep 0.3
+rcs=""
+for i in 1 2 3; do
+	nsx relay timeout 10 "$BIN/mcrd" -f -w 1 -c "$D" -S "$TMP/a.sock" >"$TMP/fourth.log" 2>&1
+	rcs="$rcs$? "
+done
+wait $GEN
+sink_wait refused
+is "$rcs" "1 1 1 " "an instance with a rule, on a live socket, exits 1 each time"
+is "$(grep -c 'rule "dup"' "$TMP/fourth.log")" 0 "and never mentions its rule (it did not start it)"
+grep -q "control socket $TMP/a.sock is in use by a running mcrd" "$TMP/fourth.log"
+ok $? "and says the socket is in use"
+is "$(sink_get refused "j['streams'][1]['received']")" 0 "no packet of its rule was relayed"
+is "$(sink_get refused "j['streams'][0]['unique']")" 20000 "while a relayed all 20000 of its own"
 is "$(ctl a rule show | cut -d' ' -f1)" a "mcrctl on a's socket sees only a's rule"
 is "$(ctl b rule show | cut -d' ' -f1)" b "mcrctl on b's socket sees only b's rule"
 sink_start dst s -i 2 d0:239.5.5.1:5001 d0:239.5.5.2:5001
