@@ -239,9 +239,18 @@ static void on_tick(void *arg, int fd)
 		if (netlink_retry(d->nl) > 0) /* a resync that failed earlier */
 			plan_reconcile(d->plan);
 		plan_tick(d->plan);
-		pool_check(d->pool); /* restarts waiting out their backoff */
+		pool_check(d->pool); /* a restart that failed to fork is retried */
 		control_tick(d->ctl);
 	}
+}
+
+/* A worker's restart backoff ended. */
+static void on_pool_timer(void *arg, int fd)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	pool_check(d->pool);
 }
 
 static int setup_signals(void)
@@ -337,12 +346,13 @@ static int setup_control(struct daemon *d)
 	return control_open(&d->ctl, d->o->socket, d->o->group, d->ev, requests_table, &d->req);
 }
 
-/* The rest of the loop: signals, the tick, netlink; the requests' view. */
+/* The rest of the loop: signals, the tick, netlink, restarts; the requests' view. */
 static int setup_loop(struct daemon *d, int sfd, int tfd)
 {
 	if (evloop_watch(d->ev, sfd, POLLIN, on_signal, d) < 0 ||
 	    evloop_watch(d->ev, tfd, POLLIN, on_tick, d) < 0 ||
-	    evloop_watch(d->ev, netlink_fd(d->nl), POLLIN, on_netlink, d) < 0)
+	    evloop_watch(d->ev, netlink_fd(d->nl), POLLIN, on_netlink, d) < 0 ||
+	    evloop_watch(d->ev, pool_timer_fd(d->pool), POLLIN, on_pool_timer, d) < 0)
 		return -ENOSPC;
 	d->req = (struct requests){ .plan = d->plan, .pool = d->pool, .reload = ctl_reload,
 				    .reload_arg = d, .ctl = d->ctl };
