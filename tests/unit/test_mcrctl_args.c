@@ -682,9 +682,26 @@ static void test_rule_json(void **state)
 		"[{\"name\":\"cam1\",\"in\":{\"dev\":\"eth0\",\"group\":\"239.1.1.1\",\"port\":5001,"
 		"\"source\":\"10.0.0.5\"},\"out\":[{\"dev\":\"eth1\",\"group\":\"239.2.2.2\","
 		"\"port\":6000,\"ttl\":4},{\"dev\":\"eth2\",\"group\":\"239.1.1.1\",\"port\":5001,"
-		"\"ttl\":1}],\"state\":\"active\",\"reason\":null,\"origin\":\"config\"}]\n");
+		"\"ttl\":1}],\"state\":\"active\",\"reason\":null,\"origin\":\"config\","
+		"\"note\":null}]\n");
 	assert_true(json_valid(s));
 	free(s);
+
+	/* A note (another mcrd relays the input): a string in JSON, "note (...)" in text. */
+	snprintf(info.note, sizeof(info.note), "another mcrd relays this input");
+	mcrctl_print_setup(out_fp, true, false);
+	mcrctl_print_start();
+	mcrctl_print_rule(NULL, &r, &info);
+	mcrctl_print_end();
+	s = output();
+	assert_non_null(strstr(s, "\"origin\":\"config\",\"note\":\"another mcrd relays this input\"}"));
+	free(s);
+	mcrctl_print_setup(out_fp, false, false);
+	mcrctl_print_rule(NULL, &r, &info);
+	s = output();
+	assert_non_null(strstr(s, " state active note (another mcrd relays this input)\n"));
+	free(s);
+	info.note[0] = 0;
 
 	/* With counters, pending, two rules, any source; pretty too. */
 	info.has_stats = true;
