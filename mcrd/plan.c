@@ -357,6 +357,41 @@ void plan_reconcile(struct plan *p)
 		}
 }
 
+/*
+ * Claims the rule's input in the network namespace.  Another mcrd holding
+ * the claim relays the same input: the packets go out twice, which may be
+ * meant (a second relay path), so this warns and does not refuse.
+ */
+static void rule_claim(struct plan *p, struct plan_rule *rr)
+{
+	char g[MCR_ADDRSTRLEN], s[MCR_ADDRSTRLEN] = "";
+	int fd = SYS(p, input_claim, &rr->cfg.in);
+	bool shared = fd == -EADDRINUSE;
+
+	rr->claim_fd = fd >= 0 ? fd : -1;
+	if (rr->cfg.in.source.s_addr)
+		snprintf(s, sizeof(s), "%s", mcr_ipv4_str(rr->cfg.in.source, g));
+	if (shared && !rr->input_shared)
+		log_warn("rule \"%s\": another mcrd in this network namespace relays its input "
+			 "(%s %s:%u%s%s) too: both send its packets", rr->cfg.name, rr->cfg.in.dev,
+			 mcr_ipv4_str(rr->cfg.in.group, g), rr->cfg.in.port, *s ? " source " : "", s);
+	else if (!shared && rr->input_shared)
+		log_notice("rule \"%s\": no other mcrd relays its input now", rr->cfg.name);
+	else if (fd < 0 && !shared)
+		log_debug("rule \"%s\": cannot claim its input: %s", rr->cfg.name, strerror(-fd));
+	rr->input_shared = shared;
+}
+
+/* What a rule holds beyond its memory: its input lock, its transmit rings. */
+static void rule_release(struct plan *p, struct plan_rule *rr)
+{
+	if (rr->claim_fd >= 0)
+		SYS(p, input_unclaim, rr->claim_fd);
+	rr->claim_fd = -1;
+	for (unsigned k = 0; k < rr->cfg.nout; k++)
+		plan_output_release(&p->c, &rr->out[k]);
+}
+
 void plan_discard(struct plan_rule *rr)
 {
 	if (!rr)
@@ -418,6 +453,7 @@ int plan_prepare(struct plan *p, const struct mcr_rule *cfg, struct plan_rule **
 	if ((err = rule_counters(rr)))
 		goto fail;
 	rr->in_slot = -1;
+	rr->claim_fd = -1;
 	rr->worker = mcr_worker_of(cfg->in.group, cfg->in.port, p->c.nworkers);
 	rule_spread(p, rr);
 	rr->pending = "new";
@@ -450,6 +486,7 @@ int plan_reserve(struct plan *p, size_t n)
 void plan_insert(struct plan *p, struct plan_rule *rr)
 {
 	p->rules[p->nrules++] = rr;
+	rule_claim(p, rr);
 	rule_reconcile(p, rr, false);
 }
 
@@ -522,8 +559,7 @@ int plan_del(struct plan *p, const char *name)
 	memmove(&p->rules[i], &p->rules[i + 1], (p->nrules - i - 1) * sizeof(rr));
 	p->nrules--;
 	rule_detach(p, rr);
-	for (unsigned k = 0; k < rr->cfg.nout; k++)
-		plan_output_release(&p->c, &rr->out[k]);
+	rule_release(p, rr);
 	plan_discard(rr); /* the parent sends nothing itself: nothing in flight */
 	return 0;
 }
@@ -577,8 +613,7 @@ void plan_free(struct plan *p)
 
 		if (rr->joined)
 			SYS(p, leave, rr->in_ifindex, rr->cfg.in.group, rr->cfg.in.source);
-		for (unsigned k = 0; k < rr->cfg.nout; k++)
-			plan_output_release(&p->c, &rr->out[k]);
+		rule_release(p, rr);
 		plan_discard(rr);
 	}
 	for (size_t i = 0; i < p->ninputs; i++)
@@ -605,6 +640,8 @@ void plan_tick(struct plan *p)
 		rr->bps = (rr->st->bytes - rr->last_bytes) * 8;
 		rr->last_packets = rr->st->packets;
 		rr->last_bytes = rr->st->bytes;
+		if (rr->claim_fd < 0) /* the other mcrd may have gone */
+			rule_claim(p, rr);
 	}
 }
 

@@ -69,6 +69,8 @@ struct plan_rule {
 	struct rule_stats *st;
 	uint64_t last_packets, last_bytes; /* at the previous tick */
 	uint64_t pps, bps;    /* over the last second */
+	int claim_fd;         /* its input's claim in the namespace (sys input_claim), -1: none */
+	bool input_shared;    /* another mcrd holds that claim: both relay the input */
 };
 
 /* An input interface (name, ifindex) while a rule uses it. */
@@ -128,6 +130,9 @@ struct plan_sys {
 	void (*tx_renew)(void *s, unsigned w);
 	int (*join)(void *s, int ifindex, struct in_addr group, struct in_addr source);
 	int (*leave)(void *s, int ifindex, struct in_addr group, struct in_addr source);
+	/* The input's claim in the network namespace: -EADDRINUSE, another mcrd holds it. */
+	int (*input_claim)(void *s, const struct mcr_input *in);
+	void (*input_unclaim)(void *s, int fd);
 };
 
 struct plan_config {
@@ -201,7 +206,7 @@ size_t plan_input_slots(const struct plan *p);
 void plan_reconcile(struct plan *p);
 /* Sends worker w everything it should hold (after it was (re)started). */
 void plan_replay(struct plan *p, unsigned w);
-/* Once a second: kernel drop counts, per-rule rates. */
+/* Once a second: kernel drop counts, per-rule rates, input claims another mcrd held. */
 void plan_tick(struct plan *p);
 
 /*
