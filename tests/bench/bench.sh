@@ -15,8 +15,8 @@
 # copies of 50k pps, so without the lower rates every relay, and the ceiling,
 # would lose at every point; the steps are fine enough where the relays stop
 # being loss-free to tell 1.5x the baseline from 2x.  A full run (3
-# repetitions, every relay) takes about 50 minutes on a 2-CPU machine; the
-# estimate is printed at the start.
+# repetitions, every relay) takes about 45 minutes on a quiet 2-CPU machine;
+# the estimate is printed at the start.
 #
 # Kernel forwarding needs CONFIG_IP_MROUTE: without it (no
 # /proc/net/ip_mr_vif) the "kernel" relay is skipped, and said to be, in the
@@ -222,13 +222,15 @@ for f in $FANOUTS; do
 		for x in $(rates_for "$f"); do points=$((points + 1)); done
 	done
 done
-# Expected length: a point sends for DUR s, longer when mcrgen cannot keep the
-# offered rate (1.5 x DUR on average over the default grids), then waits
-# about 2.5 s (machine load sample, mcrsink start, the receivers settling);
-# each start and stop of a relay about 2 s.  Recorded runs: 4.5 s per point
-# at DUR 2 (32 points), 5.5 s with the older, wider grids.  The watchdog
-# allows far more: DUR x 3 + 12 s per point.
-ESTIMATE=$(((points * (DUR * 3 + 5) / 2 + starts * 2) * REPEAT + 30))
+# Expected length on a quiet machine: a point sends for DUR s, longer when
+# mcrgen cannot keep the offered rate (1.2 x DUR on average over the default
+# grids, by the rates mcrgen reached in the 2026-12-02 run), then takes about
+# 2.2 s more (load sample, mcrsink start, the receivers settling); each start
+# and stop of a relay about 1 s.  A recorded run of 32 points took 4.5 s per
+# point at DUR 2.  A busy machine adds up to BG_TRIES x 0.8 s per point; the
+# watchdog allows far more: DUR x 3 + 12 s per point.
+ESTIMATE=$(((points * (5 * DUR + 9) / 4 + starts) * REPEAT + 30))
+BUSY_EXTRA=$((points * REPEAT * BG_TRIES * 8 / 10))
 LIMIT=$((120 + points * REPEAT * (DUR * 3 + 12)))
 [ "$QUICK" = 1 ] && LIMIT=200 # under 95-bench-smoke.t's TEST_LIMIT of 300
 LIMIT=${BENCH_LIMIT:-$LIMIT}
@@ -512,7 +514,7 @@ stop_relay() {
 # GSO super-frame that crosses a veth whole counts once, however many
 # datagrams the receiving socket later cuts it into.
 rx_frames() {
-	T ip netns exec "$NS_DST" sh -c 'cat /sys/class/net/d*/statistics/rx_packets /sys/class/net/dn/statistics/rx_packets' |
+	T ip netns exec "$NS_DST" sh -c 'cat /sys/class/net/d[0-9]*/statistics/rx_packets /sys/class/net/dn/statistics/rx_packets' |
 		awk '{ s += $1 } END { print s + 0 }'
 }
 # settle SECONDS: wait (at most SECONDS) until no frame arrives for SETTLE s
@@ -623,7 +625,7 @@ point() {
 # Relays are interleaved within each repetition, so that drifting load from
 # elsewhere on a shared machine hits each of them alike.
 log "relays: $RELAYS; fan-outs: $FANOUTS; $points points x $REPEAT x ${DUR}s"
-log "estimate: about $(((ESTIMATE + 59) / 60)) min ($ESTIMATE s); the watchdog stops the run after ${LIMIT} s"
+log "estimate: about $(((ESTIMATE + 59) / 60)) min ($ESTIMATE s) on a quiet machine, up to $(((BUSY_EXTRA + 59) / 60)) min more on a busy one; the watchdog stops the run after ${LIMIT} s"
 for f in $FANOUTS; do log "fan-out $f: rates $(rates_for "$f") (0 = max)"; done
 START=$SECONDS
 SKIPPED=""
