@@ -305,7 +305,8 @@ def t_loss_where_baseline(points, me):
             f, ", ".join(offered_label(x) for x in rates), me, ", ".join(shown))
         if bad:
             text += "; lost at " + ", ".join(bad)
-        checks.append((NOT_MET if bad else MET, text, used))
+        checks.append((NOT_MET if bad else MET, text, used,
+                       "f%d lost at %s" % (f, ", ".join(bad)) if bad else ""))
     return ("Loss < 0.1% at every offered rate where the baseline's is (fan-outs 1, 8, 50; "
             "\"max\" is left out: it is not one rate, mcrgen reaches a different one with each relay)",
             checks)
@@ -319,7 +320,8 @@ def t_ratio(points, me, fanouts, ref_relay, k, title, who):
             checks.append((UNMEASURED, "fan-out %d: not measured in this run" % f, []))
             continue
         status, text = check_ratio(m, r, k, who, me)
-        checks.append((status, "fan-out %d: %s" % (f, text), m["used"]))
+        short = "f%d %s" % (f, "%.2fx" % (m["rate"] / r["rate"]) if r["rate"] else "%s vs 0" % kpps(m["rate"]))
+        checks.append((status, "fan-out %d: %s" % (f, text), m["used"], short))
     return title, checks
 
 
@@ -338,7 +340,7 @@ def t_kernel(points, me, kernel_fwd):
         ok = m["rate"] > ref
         checks.append((MET if ok else NOT_MET,
                        "fan-out %d: %s's %s against kernel forwarding's %s" % (f, me, lf_text(m), src),
-                       m["used"]))
+                       m["used"], "f%d %s vs %s" % (f, kpps(m["rate"]), kpps(ref))))
     return ("Highest loss-free rate above kernel forwarding's (fan-outs 1 and 8; strictly above)",
             checks)
 
@@ -371,7 +373,7 @@ def t_cpu(points, me):
                        "at each common offered rate: %s"
                        % (f, offered_label(p["offered"]), p["cpu_ns"], b["cpu_ns"], ratio,
                           TICK_NS / p["delivered"], TICK_NS / b["delivered"], ", ".join(each)),
-                       [p]))
+                       [p], "f%d %.2fx at %s" % (f, ratio, offered_label(p["offered"]))))
     return ("Relay CPU per delivered datagram <= 0.4x the baseline's (fan-outs 8 and 50)", checks)
 
 
@@ -393,7 +395,7 @@ def t_frames(me, used):
         text += "; below 0.99 (GSO super-frames) at " + ", ".join(
             "fan-out %d %s (%.2f)" % (p["fanout"], offered_label(p["offered"]), p["fpd"])
             for p in low[:6]) + ("" if len(low) <= 6 else " and %d more" % (len(low) - 6))
-    return title, [(NOT_MET if low else MET, text, [])]
+    return title, [(NOT_MET if low else MET, text, [], "%.2f..%.2f" % (min(fpd), max(fpd)))]
 
 
 def targets(points, me, kernel_fwd):
@@ -409,7 +411,8 @@ def targets(points, me, kernel_fwd):
     ]
     used = [p for _, checks in ts for c in checks for p in c[2]]
     ts.append(t_frames(me, used))
-    return [(title, verdict([c[0] for c in checks]), [(c[0], c[1]) for c in checks])
+    return [(title, verdict([c[0] for c in checks]), [(c[0], c[1]) for c in checks],
+             ", ".join(c[3] for c in checks if len(c) > 3 and c[3]))
             for title, checks in ts]
 
 
@@ -418,6 +421,11 @@ def per_datagram(tlist):
     None: frames not recorded."""
     status = tlist[-1][1]
     return True if status == MET else False if status == NOT_MET else None
+
+
+def cell(t):
+    """A target's verdict and its figures, for the headline table."""
+    return t[1] + (" (%s)" % t[3] if t[3] else "")
 
 
 def targets_md(points, a):
@@ -455,14 +463,14 @@ def targets_md(points, a):
         L.append("|---|" + "---|" * len(head))
         for i, t in enumerate(result[head[0]]):
             L.append("| %d. %s | %s |" % (i + 1, t[0].split(" (")[0],
-                                          " | ".join(result[v][i][1] for v in head)))
+                                          " | ".join(cell(result[v][i]) for v in head)))
         L.append("")
     for v in head + sup + unknown:
         L.append("### %s%s" % (label(v), "" if v in head else
                                 " (not headline: %s)" % ("GSO super-frames" if v in sup
                                                           else "frames not recorded")))
         L.append("")
-        for i, (title, status, checks) in enumerate(result[v]):
+        for i, (title, status, checks, _) in enumerate(result[v]):
             L.append("%d. %s: %s" % (i + 1, title, bold(status)))
             for s, text in checks:
                 L.append("   - %s" % text if s == UNMEASURED else "   - %s: %s" % (text, s))
