@@ -176,6 +176,8 @@ def kpps(x):
     """50k for a grid rate; 48.3k for an achieved one below 100k."""
     if x is None:
         return "n/a"
+    if x == 0:
+        return "0"
     return "%.1fk" % (x / 1000.0) if x < 100000 and round(x) % 1000 else "%.0fk" % (x / 1000.0)
 
 
@@ -320,7 +322,8 @@ def t_ratio(points, me, fanouts, ref_relay, k, title, who):
             checks.append((UNMEASURED, "fan-out %d: not measured in this run" % f, []))
             continue
         status, text = check_ratio(m, r, k, who, me)
-        short = "f%d %s" % (f, "%.2fx" % (m["rate"] / r["rate"]) if r["rate"] else "%s vs 0" % kpps(m["rate"]))
+        short = "f%d %s" % (f, "%.2fx" % (m["rate"] / r["rate"]) if r["rate"]
+                            else "%s vs %s" % (kpps(m["rate"]), kpps(r["rate"])))
         checks.append((status, "fan-out %d: %s" % (f, text), m["used"], short))
     return title, checks
 
