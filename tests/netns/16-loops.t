@@ -6,7 +6,7 @@
 # the guard the same loop storms: the test shows that it would.
 TEST_LIMIT=240
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 26
 
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 rule_drop() { ctl "$1" -j -s rule show name "$2" | J "j[0]['drops']['$3']"; }
@@ -145,5 +145,49 @@ count_start quiet b y0
 sleep 1
 count_stop quiet; is "$N" 0 "the ring is quiet a second after the sender stopped"
 mcrd_stop a3; mcrd_stop b3; mcrd_stop c3
+
+# --- false positives: the guard against legitimate repeats ------------------
+# One relay, fixed TTL (what the guard watches), default 100 ms window.
+# Distinct payloads at 20k pps (2000 in each window, more than its 1024
+# entries) lose nothing; an identical payload repeated every 300 ms, as
+# SSDP and mDNS repeat theirs, loses nothing; the same payload twice within
+# 1 ms loses the second, counted as loop.
+G=$(conf g <<-CONF
+	rules = ( { name = "ssdp"; in = { dev = "r0"; group = "239.7.7.9"; port = 5001; };
+	            out = ( { dev = "r1"; fixed_ttl = 1; } ); } );
+CONF
+)
+mcrd_start a g "$G"; ok $? "one relay with a fixed-TTL output starts"
+count_start fp sink k1
+gen src -d s0 -g 239.7.7.9 -p 5001 -n 20000 -r 20000 -t 16 --stream-id 6
+sleep 0.5
+count_stop fp
+is "$N" 20000 "20000 distinct payloads at 20k pps: every one relayed"
+is "$(rule_drop g ssdp loop)" 0 "and none counted as loop"
+# same_payload GAP_S COUNT: send one fixed payload COUNT times, GAP_S apart.
+same_payload() {
+	nsx src python3 -c '
+import socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 16)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("198.18.10.1"))
+msg = b"NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNTS: ssdp:alive\r\n\r\n"
+for i in range(int(sys.argv[2])):
+    s.sendto(msg, ("239.7.7.9", 5001))
+    time.sleep(float(sys.argv[1]))
+' "$1" "$2"
+}
+count_start rep sink k1
+same_payload 0.3 5
+count_stop rep
+is "$N" 5 "one payload repeated 5 times, 300 ms apart: all 5 relayed"
+is "$(rule_drop g ssdp loop)" 0 "and none counted as loop"
+count_start twice sink k1
+same_payload 0.001 2
+sleep 0.2
+count_stop twice
+is "$N" 1 "the same payload twice within 1 ms: the repeat is dropped"
+is "$(rule_drop g ssdp loop)" 1 "and counted as loop"
+mcrd_stop g
 is "$MCRD_RC" 0 "mcrd exits 0"
 done_testing
