@@ -80,6 +80,7 @@ enum mcr_attr {
 	 * nla_len is 16 bits and 4096 outputs need ~800 KiB.
 	 */
 	MCR_A_OUT,
+	MCR_A_FILTER_ORIGIN, /* u8: enum mcr_origin */
 	__MCR_A_MAX
 };
 #define MCR_A_MAX (__MCR_A_MAX - 1)

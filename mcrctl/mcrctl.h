@@ -33,6 +33,7 @@ struct mcrctl_opts {
 	bool stats;             /* -s */
 	bool json;              /* -j */
 	bool pretty;            /* -p */
+	bool conf;              /* -c: rule show prints mcrd.conf syntax */
 	const char *socket;     /* -S; MCR_CTL_SOCKET by default */
 	const char *err_prefix; /* "FILE:LINE: " in batch mode, else "" */
 	FILE *errfp;            /* where errors go; stderr when NULL */
