@@ -15,11 +15,13 @@
 #include <string.h>
 
 #include "addr.h"
+#include "confglobal.h"
 #include "confint.h"
 #include "confread.h"
 #include "esc.h"
 
-static const char *const top_keys[] = { "workers", "user", "gso", "loop_guard_ms", "rules", NULL };
+static const char *const top_keys[] = { "workers", "user", "gso", "loop_guard_ms", "metrics",
+					 "rules", NULL };
 static const char *const rule_keys[] = { "name", "in", "out", NULL };
 static const char *const in_keys[] = { "dev", "group", "port", "source", NULL };
 static const char *const out_keys[] = { "dev",    "group",  "port",   "ttl",
@@ -391,78 +393,6 @@ static int parse_rule(struct ctx *x, const config_setting_t *s, struct mcr_rule 
 	return err;
 }
 
-static int parse_workers(struct mcr_errlist *el, const config_setting_t *w, struct mcr_config *c)
-{
-	int type = config_setting_type(w);
-	long long n;
-
-	if (type == CONFIG_TYPE_STRING && !strcmp(config_setting_get_string(w), "auto")) {
-		c->workers = 0;
-		return 0;
-	}
-	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
-		mcr_errlist_add(el, line_of(w), "workers must be \"auto\" or 1..%d", MCR_MAX_WORKERS);
-		return -EINVAL;
-	}
-	n = config_setting_get_int64(w);
-	if (n < 1 || n > MCR_MAX_WORKERS) {
-		if (n == INT64_MAX || n == INT64_MIN) /* beyond 64 bits (confint.h) */
-			mcr_errlist_add(el, line_of(w), "workers out of range 1..%d", MCR_MAX_WORKERS);
-		else
-			mcr_errlist_add(el, line_of(w), "workers %lld out of range 1..%d", n,
-					MCR_MAX_WORKERS);
-		return -EINVAL;
-	}
-	c->workers = (unsigned)n;
-	return 0;
-}
-
-/* The loop guard's window in milliseconds, 0..10000 (0: off). */
-static int parse_loop_guard(struct mcr_errlist *el, const config_setting_t *g,
-			    struct mcr_config *c)
-{
-	int type = config_setting_type(g);
-	long long v = type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64
-			      ? config_setting_get_int64(g) : -1;
-
-	if (v < 0 || v > MCR_LOOP_GUARD_MAX) {
-		mcr_errlist_add(el, line_of(g), "loop_guard_ms must be 0..%d (milliseconds; 0: off)",
-				MCR_LOOP_GUARD_MAX);
-		return -EINVAL;
-	}
-	c->loop_guard_ms = (unsigned)v;
-	return 0;
-}
-
-static int parse_user(struct mcr_errlist *el, const config_setting_t *u, struct mcr_config *c)
-{
-	const char *v = config_setting_type(u) == CONFIG_TYPE_STRING ? config_setting_get_string(u) : NULL;
-
-	if (!v || !*v || strlen(v) >= sizeof(c->user)) {
-		mcr_errlist_add(el, line_of(u), "user must be a user name of 1..%d characters",
-				MCR_USER_MAX - 1);
-		return -EINVAL;
-	}
-	snprintf(c->user, sizeof(c->user), "%s", v);
-	return 0;
-}
-
-static int parse_gso(struct mcr_errlist *el, const config_setting_t *g, struct mcr_config *c)
-{
-	static const char *const names[] = { [MCR_GSO_AUTO] = "auto", [MCR_GSO_ON] = "on",
-					     [MCR_GSO_OFF] = "off" };
-	const char *v = config_setting_type(g) == CONFIG_TYPE_STRING ? config_setting_get_string(g) : NULL;
-
-	for (unsigned i = 0; v && i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(v, names[i])) {
-			c->gso = (enum mcr_gso)i;
-			return 0;
-		}
-	}
-	mcr_errlist_add(el, line_of(g), "gso must be \"auto\", \"on\" or \"off\"");
-	return -EINVAL;
-}
-
 static int parse_rules(struct mcr_errlist *el, const config_setting_t *rules, struct mcr_config *c)
 {
 	struct ctx x = { .el = el };
@@ -501,14 +431,8 @@ static int load(config_t *cf, struct mcr_config *c, struct mcr_errlist *el, bool
 
 	check_keys(&x, root, included ? dropin_keys : top_keys,
 		   included ? "an included file (only rules may be set there)" : "the top level");
-	if (!included && (s = config_setting_get_member(root, "workers")))
-		parse_workers(el, s, c);
-	if (!included && (s = config_setting_get_member(root, "user")))
-		parse_user(el, s, c);
-	if (!included && (s = config_setting_get_member(root, "gso")))
-		parse_gso(el, s, c);
-	if (!included && (s = config_setting_get_member(root, "loop_guard_ms")))
-		parse_loop_guard(el, s, c);
+	if (!included)
+		mcr_conf_globals(root, c, el);
 	if ((s = config_setting_get_member(root, "rules")))
 		parse_rules(el, s, c);
 	return el->n == before ? 0 : -EINVAL;
