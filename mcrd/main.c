@@ -22,6 +22,7 @@
 #include "feed.h"
 #include "iface.h"
 #include "log.h"
+#include "metrics.h"
 #include "netlink.h"
 #include "notify.h"
 #include "plan.h"
@@ -30,8 +31,7 @@
 #include "privs.h"
 #include "reload.h"
 #include "requests.h"
-
-#define MCRD_VERSION "0.1.0"
+#include "version.h"
 
 struct opts {
 	const char *config;
@@ -53,6 +53,7 @@ struct daemon {
 	struct plansys *sys;  /* the plan's sockets */
 	struct plan *plan;
 	struct requests req;  /* the control requests' view of the daemon */
+	struct metrics *metrics; /* NULL: no metrics setting */
 };
 
 static void usage(FILE *f)
@@ -170,6 +171,7 @@ static int do_reload(struct daemon *d, struct mcr_errlist *out, struct reload_re
 	notify_send("RELOADING=1");
 	err = reload_apply(d->plan, d->o->config, &el, &r);
 	notify_send("READY=1");
+	metrics_reloaded(d->metrics, !err);
 	if (err) {
 		log_err("reload refused, the running rules stay:");
 		for (size_t i = 0; i < el.n; i++) {
@@ -214,6 +216,7 @@ static void on_signal(void *arg, int fd)
 			break;
 		case SIGCHLD:
 			pool_check(d->pool);
+			metrics_check(d->metrics);
 			break;
 		case SIGHUP:
 			do_reload(d, NULL, NULL);
@@ -252,6 +255,7 @@ static void on_tick(void *arg, int fd)
 		plan_tick(d->plan);
 		pool_check(d->pool); /* restarts waiting out their backoff */
 		control_tick(d->ctl);
+		metrics_tick(d->metrics, d->plan, d->pool);
 	}
 }
 
@@ -365,8 +369,22 @@ static int shed_privileges(void)
 	return err;
 }
 
+/* The metrics process, as the workers' user. */
+static int start_metrics(struct daemon *d)
+{
+	uid_t uid;
+	gid_t gid;
+	int err;
+
+	pool_ids(d->pool, &uid, &gid);
+	if ((err = metrics_start(d->metrics, uid, gid)))
+		log_err("metrics: cannot start the metrics process: %s", strerror(-err));
+	return err;
+}
+
 static void teardown(struct daemon *d)
 {
+	metrics_close(d->metrics);
 	control_close(d->ctl);
 	d->req.ctl = NULL;
 	requests_free(&d->req);
@@ -401,9 +419,15 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		log_err("start-up: %s", strerror(-err));
 		return 1;
 	}
+	/* Bound now, so that an address in use stops the start with its reason. */
+	if (cfg->metrics[0] && metrics_open(&d.metrics, cfg->metrics)) {
+		netlink_close(d.nl);
+		return 1;
+	}
 	/* Before forking workers, so that they stay this process's children. */
 	if (!o->foreground && daemon(0, 0) < 0) {
 		log_err("cannot become a daemon: %s", strerror(errno));
+		metrics_close(d.metrics);
 		netlink_close(d.nl);
 		return 1;
 	}
@@ -417,6 +441,8 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		err = setup_loop(&d, sfd, tfd);
 	if (!err)
 		err = shed_privileges();
+	if (!err && d.metrics)
+		err = start_metrics(&d);
 	if (!err) {
 		plan_reconcile(d.plan); /* anything that changed during start-up */
 		log_notice("started: %zu rules, %zu active, %zu input interfaces, %u workers, "
