@@ -379,6 +379,8 @@ static int start_metrics(struct daemon *d)
 	pool_ids(d->pool, &uid, &gid);
 	if ((err = metrics_start(d->metrics, uid, gid)))
 		log_err("metrics: cannot start the metrics process: %s", strerror(-err));
+	else
+		metrics_tick(d->metrics, d->plan, d->pool); /* its catalog now, not at the next tick */
 	return err;
 }
 
