@@ -117,6 +117,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 }
 
 /* MHD's own messages (malformed requests, limits reached): debug level. */
+static void on_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void on_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[256];

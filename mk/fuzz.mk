@@ -17,10 +17,10 @@ FUZZ_SECONDS      ?= 300
 FUZZ_SMOKE_SECONDS?= 20
 FUZZ_ARGS         ?=
 FUZZ_CC           ?= $(firstword $(shell command -v clang-14 clang 2>/dev/null) clang-14)
-FUZZ_NAMES        := packet config ctl mcrctl netlink
+FUZZ_NAMES        := packet config ctl mcrctl netlink http
 FUZZ_TARGETS      ?= $(FUZZ_NAMES)
 FUZZ_SAN          := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS       := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib -Imcrd -Imcrctl $(PKG_CFLAGS) \
+FUZZ_CFLAGS       := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib -Imcrd -Imcrctl $(PKG_CFLAGS) $(MHD_CFLAGS) \
                      -DSYSCONFDIR='"$(SYSCONFDIR)"' -O1 -g $(FUZZ_SAN) -MMD -MP
 # Per-input timeout (s) and libFuzzer options shared by every run.
 FUZZ_RUN_ARGS     := -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
@@ -50,7 +50,7 @@ $(FUZZ_O)/fobj/%.o: %.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_O)/fuzz_%: $(FUZZ_O)/fobj/tests/fuzz/fuzz_%.o
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(PKG_LIBS) $(MHD_LIBS)
 
 $(FUZZ_O)/fuzz_packet: $(FUZZ_LIB) $(call fobj,mcrd/frame.c)
 $(FUZZ_O)/fuzz_config: $(FUZZ_LIB)
@@ -62,6 +62,8 @@ $(FUZZ_O)/fuzz_ctl: $(FUZZ_MCRCTL) $(FUZZ_LIB) $(call fobj,mcrd/requests.c mcrd/
 # fuzz_mcrctl.c includes mcrctl/mcrctl.c (main renamed) for the option parser.
 $(FUZZ_O)/fuzz_mcrctl: $(FUZZ_MCRCTL) $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_netlink: $(call fobj,mcrd/netlink.c mcrd/iface.c) $(FUZZ_LIB)
+# fuzz_http: the metrics process's HTTP server (libmicrohttpd) over a socket pair.
+$(FUZZ_O)/fuzz_http: $(call fobj,mcrd/httpd.c mcrd/expo.c mcrd/metcat.c mcrd/counters.c) $(FUZZ_LIB)
 
 fuzz: fuzz-build
 	@set -e; for h in $(FUZZ_TARGETS); do \
