@@ -601,6 +601,7 @@ static const struct mcrctl_cmd rule_cmds[] = {
 	{ "show", rule_show, "[ name NAME ] [ dev IFNAME ] [ group ADDR ] [ origin { config | runtime } ]" },
 	{ "list", rule_show, NULL },
 	{ "flush", rule_flush, "" },
+	{ "trace", mcrctl_rule_trace, "name NAME [ count N ] [ bytes N ] [ out ] [ file FILE ]" },
 	{ "help", NULL, "" },
 	{ NULL, NULL, NULL },
 };
@@ -627,5 +628,8 @@ const struct mcrctl_object mcrctl_rule_object = {
 		 "counters; dev and group match the input or any output.  With -c, show\n"
 		 "prints the rules in mcrd.conf syntax: \"mcrctl -c rule show origin runtime\"\n"
 		 "is a drop-in file that keeps the runtime rules across a restart.  flush\n"
-		 "removes every rule, from the configuration file too.\n",
+		 "removes every rule, from the configuration file too.\n"
+		 "trace records the frames the rule receives (out: and what each output\n"
+		 "sends) until count (100) frames are in, or bytes of them, or Ctrl-C;\n"
+		 "file FILE writes them as pcap (- for stdout), else one line each.\n",
 };

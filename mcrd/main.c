@@ -31,6 +31,8 @@
 #include "privs.h"
 #include "reload.h"
 #include "requests.h"
+#include "trace.h"
+#include "tracer.h"
 #include "version.h"
 
 struct opts {
@@ -255,6 +257,7 @@ static void on_tick(void *arg, int fd)
 		plan_tick(d->plan);
 		pool_check(d->pool); /* restarts waiting out their backoff */
 		control_tick(d->ctl);
+		tracer_tick(d->req.tracer);
 		metrics_tick(d->metrics, d->plan, d->pool);
 	}
 }
@@ -351,6 +354,8 @@ static int setup_loop(struct daemon *d, int sfd, int tfd)
 		return -ENOSPC;
 	d->req = (struct requests){ .plan = d->plan, .pool = d->pool, .reload = ctl_reload,
 				    .reload_arg = d };
+	if ((err = tracer_new(&d->req.tracer, d->plan, d->pool)))
+		return err;
 	requests_links_changed(&d->req); /* the baseline: monitors hear of changes from here on */
 	err = control_open(&d->ctl, d->o->socket, d->o->group, d->ev, requests_table, &d->req);
 	d->req.ctl = d->ctl;
@@ -389,6 +394,7 @@ static void teardown(struct daemon *d)
 	metrics_close(d->metrics);
 	control_close(d->ctl);
 	d->req.ctl = NULL;
+	tracer_free(d->req.tracer);
 	requests_free(&d->req);
 	if (d->pool)
 		pool_stop(d->pool); /* workers drain their sends and exit */
@@ -416,8 +422,8 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		log_err("signalfd/timerfd: %s", strerror(errno));
 		return 1;
 	}
-	/* Counters are shared with the workers: mapped before the first fork. */
-	if ((err = counters_init()) || (err = netlink_open(&d.nl))) {
+	/* Counters and trace buffers are shared with the workers: mapped before the first fork. */
+	if ((err = counters_init()) || (err = trace_init()) || (err = netlink_open(&d.nl))) {
 		log_err("start-up: %s", strerror(-err));
 		return 1;
 	}

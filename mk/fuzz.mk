@@ -30,9 +30,10 @@ FUZZ_ENV          := LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_
 fobj = $(patsubst %.c,$(FUZZ_O)/fobj/%.o,$(1))
 
 FUZZ_LIB     := $(call fobj,$(LIB_SRCS))
-# The mcrctl objects a harness links: everything but main and the socket client
-# (tests/fuzz/stub_client.c stands in for it: no harness ever connects).
-FUZZ_MCRCTL  := $(call fobj,$(filter-out mcrctl/mcrctl.c mcrctl/client.c,$(MCRCTL_SRCS)) \
+# The mcrctl objects a harness links: everything but main, the socket client
+# and the output files (tests/fuzz/stub_client.c stands in for both: no
+# harness ever connects or writes a file).
+FUZZ_MCRCTL  := $(call fobj,$(filter-out mcrctl/mcrctl.c mcrctl/client.c mcrctl/outfile.c,$(MCRCTL_SRCS)) \
                  tests/fuzz/stub_client.c)
 FUZZ_BINS    := $(patsubst %,$(FUZZ_O)/fuzz_%,$(FUZZ_NAMES))
 
@@ -58,7 +59,8 @@ $(FUZZ_O)/fuzz_config: $(FUZZ_LIB)
 # links the real request handlers and plan, with stubs for the event loop
 # and the pool.
 $(FUZZ_O)/fuzz_ctl: $(FUZZ_MCRCTL) $(FUZZ_LIB) $(call fobj,mcrd/requests.c mcrd/links.c \
-	mcrd/plan.c mcrd/planout.c mcrd/planstats.c mcrd/counters.c mcrd/iface.c)
+	mcrd/plan.c mcrd/planout.c mcrd/planstats.c mcrd/counters.c mcrd/iface.c mcrd/tracer.c \
+	mcrd/trace.c)
 # fuzz_mcrctl.c includes mcrctl/mcrctl.c (main renamed) for the option parser.
 $(FUZZ_O)/fuzz_mcrctl: $(FUZZ_MCRCTL) $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_netlink: $(call fobj,mcrd/netlink.c mcrd/iface.c) $(FUZZ_LIB)
