@@ -6,7 +6,7 @@
 # malformed HTTP clients bounded (tests/netns/httpprobe.py).
 TEST_LIMIT=180
 . "$(dirname "$0")/lib.sh"
-plan 65
+plan 66
 
 PY=/usr/bin/python3 # Debian's, with python3-prometheus-client (mk/deps.sh)
 $PY -c 'import prometheus_client' 2>/dev/null ||
@@ -121,6 +121,9 @@ cmp_ok "$(M 'mcrd_last_reload_success_timestamp_seconds{}')" -gt "$before" "and 
 kill -9 "$(pgrep -P "$MCRD_PID_relay" -x mcrd-worker | head -1)"
 wait_for 5 eval 'parsed && [ "$(( $(M "mcrd_worker_restarts_total{worker=0}") + $(M "mcrd_worker_restarts_total{worker=1}") ))" = 1 ]'
 ok $? "a killed worker shows in mcrd_worker_restarts_total"
+rings=$(for w in $(pgrep -P "$MCRD_PID_relay" -x mcrd-worker); do
+	grep io_uring "/proc/$w/maps" | awk '{print $5}' | sort -u | wc -l; done | sort -u)
+is "$rings" 1 "every worker, the restarted one too, maps its own io_uring only, not the parent's"
 kill -9 "$MP"
 wait_for 2 log_more "$TMP/mcrd-relay.log" "metrics process (pid $MP) was killed by signal 9" 0
 ok $? "the parent logs the metrics process's death"
