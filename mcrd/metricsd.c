@@ -1,6 +1,7 @@
 /*
- * The metrics process (metricsd.h): privilege drop, then one poll loop over
- * the HTTP server, the parent's channel (new catalogs) and its signals.
+ * The metrics process (metricsd.h): privilege drop (and the counters made
+ * read-only, the trace buffers unmapped), then one poll loop over the HTTP
+ * server, the parent's channel (new catalogs) and its signals.
  */
 #include "metricsd.h"
 
@@ -17,11 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "counters.h"
 #include "expo.h"
 #include "httpd.h"
 #include "log.h"
 #include "metcat.h"
 #include "privs.h"
+#include "trace.h"
 #include "version.h"
 
 #define CHAN_FD   3
@@ -154,6 +157,12 @@ int metricsd_main(int chan, int lfd, uid_t uid, gid_t gid)
 	}
 	if ((err = privs_drop(uid, gid))) {
 		log_err("metrics: cannot drop privileges: %s", strerror(-err));
+		return 1;
+	}
+	/* It reads the counters and nothing else of the shared memory. */
+	trace_unmap();
+	if ((err = counters_readonly())) {
+		log_err("metrics: cannot make the counters read-only: %s", strerror(-err));
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);

@@ -6,7 +6,7 @@
 # malformed HTTP clients bounded (tests/netns/httpprobe.py).
 TEST_LIMIT=180
 . "$(dirname "$0")/lib.sh"
-plan 66
+plan 68
 
 PY=/usr/bin/python3 # Debian's, with python3-prometheus-client (mk/deps.sh)
 $PY -c 'import prometheus_client' 2>/dev/null ||
@@ -53,6 +53,12 @@ is "$(awk '/^Uid:/ {print $2 $3 $4 $5}' "$st")" "$uid$uid$uid$uid" "it runs as t
 is "$(awk '/^Cap(Eff|Prm|Bnd|Amb):/ {printf "%s", $2}' "$st")" \
 	"0000000000000000000000000000000000000000000000000000000000000000" "with no capability at all"
 is "$(awk '/^NoNewPrivs:/ {print $2}' "$st")" 1 "and no_new_privs"
+# Of the shared memory it maps only the counters, read-only, and the
+# catalog; none of the parent's io_uring rings (whose SQ it could fill).
+maps=/proc/$MP/maps
+is "$(awk '$2 ~ /w.s$/ && $6 ~ /^\/dev\/zero/' "$maps" | wc -l):$(awk '$2 == "r--s" && $6 ~ /^\/dev\/zero/' "$maps" | wc -l)" \
+	"0:3" "it maps the counters read-only and no trace buffer"
+is "$(grep -c io_uring "$maps")" 0 "and none of the parent's io_uring rings"
 # A connection held open shows who accepted it.
 nsx relay $PY -c "
 import socket, time
