@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 static uint8_t *bufs;
 
@@ -48,6 +49,22 @@ uint32_t trace_arm(unsigned slot, uint32_t count, uint32_t max_bytes, uint32_t f
 	__atomic_store_n(&t->used, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&t->epoch, epoch ? epoch : 1, __ATOMIC_RELEASE);
 	return epoch ? epoch : 1;
+}
+
+/*
+ * Shared anonymous memory keeps a page once written: a finished trace's
+ * pages are removed (for every process mapping them), so traces leave
+ * nothing resident.  A late write from a worker only brings a zero page back.
+ */
+void trace_release(unsigned slot)
+{
+	struct trace_buf *t = trace_buf(slot);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t end = (size_t)((sizeof(*t) + trace_used(t) + page - 1) / page * page);
+
+	/* The first page holds the header (its epoch): it stays. */
+	if (end > page)
+		madvise((uint8_t *)t + page, end - page, MADV_REMOVE);
 }
 
 uint64_t trace_used(const struct trace_buf *t)

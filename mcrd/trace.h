@@ -4,7 +4,9 @@
  * and the workers, for `mcrctl rule trace` to write as pcap.
  *
  * There are TRACE_SLOTS buffers, mapped before the first fork like the
- * counters.  The parent arms one for a rule (limits, a fresh epoch) and
+ * counters; a running trace holds one, and a freed one waits a moment
+ * before another takes it (tracer.h), so there are more buffers than
+ * traces may run at once.  The parent arms one for a rule (limits, a fresh epoch) and
  * tells the rule's worker, whose data path then appends records to it:
  * one producer, append only, each record published by a release store of
  * `used`, so the parent reads what is published while the worker goes on.
@@ -23,7 +25,7 @@
 
 #include "tracerec.h"
 
-#define TRACE_SLOTS      4
+#define TRACE_SLOTS      16           /* buffers; at most TRACER_MAX traces run at once */
 #define TRACE_BUF_BYTES  (8u << 20)   /* each: records and header */
 #define TRACE_COUNT_MAX  100000
 #define TRACE_SNAPLEN    16384        /* bytes kept of a frame */
@@ -59,6 +61,8 @@ struct trace_buf *trace_buf(unsigned slot);
 uint32_t trace_arm(unsigned slot, uint32_t count, uint32_t max_bytes, uint32_t flags);
 /* Parent: the bytes of records published so far (acquire). */
 uint64_t trace_used(const struct trace_buf *t);
+/* Parent: gives the memory of slot's records back (the trace is over). */
+void trace_release(unsigned slot);
 
 /* What a worker's rule holds while traced. */
 struct trace_ref {

@@ -79,6 +79,7 @@ static void end(struct tracer *t, unsigned i, const char *why)
 static void release(struct tracer *t, unsigned i)
 {
 	end(t, i, "stopped");
+	trace_release(i);
 	t->s[i].id = 0;
 	t->s[i].free_at = now_ns() + TRACER_QUARANTINE_S * 1000000000LL;
 }
@@ -99,6 +100,15 @@ static int find(const struct tracer *t, uint32_t id)
 		if (t->s[i].id == id)
 			return (int)i;
 	return -1;
+}
+
+static unsigned running(const struct tracer *t)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < TRACE_SLOTS; i++)
+		n += t->s[i].id != 0;
+	return n;
 }
 
 static int check_req(const struct mcr_trace_info *req, char *err, size_t errlen)
@@ -125,11 +135,14 @@ int tracer_start(struct tracer *t, const struct mcr_trace_info *req, uint32_t *i
 		return ret;
 	if (!plan_find(t->plan, req->name))
 		return snprintf(err, errlen, "rule \"%s\" not found", req->name), -ENOENT;
+	if (running(t) >= TRACER_MAX)
+		return snprintf(err, errlen, "%d traces run already, the most there can be",
+				TRACER_MAX), -EBUSY;
 	for (i = 0; i < TRACE_SLOTS && (t->s[i].id || now < t->s[i].free_at); i++)
 		;
 	if (i == TRACE_SLOTS)
-		return snprintf(err, errlen, "%d traces run already, the most there can be",
-				TRACE_SLOTS), -EBUSY;
+		return snprintf(err, errlen, "every trace buffer was freed less than %d s ago; "
+				"try again", TRACER_QUARANTINE_S), -EBUSY;
 	if (!++t->next_id)
 		t->next_id = 1;
 	t->s[i] = (struct session){ .id = t->next_id, .last_ns = now };

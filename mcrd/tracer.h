@@ -7,9 +7,10 @@
  * record was read, when its rule is removed, when mcrctl stops it, or when
  * nobody has read it for TRACER_IDLE_S.  Its worker is told again every
  * second, so a rule replaced by a reload or re-attached, or a restarted
- * worker, goes on recording.  A freed buffer waits TRACER_QUARANTINE_S
- * before another trace takes it, so that a worker still finishing a record
- * never writes into a new trace.
+ * worker, goes on recording.  At most TRACER_MAX traces run at once; a
+ * freed buffer waits TRACER_QUARANTINE_S before another trace takes it
+ * (there are TRACE_SLOTS of them, so traces can follow each other), so
+ * that a worker still finishing a record never writes into a new trace.
  */
 #ifndef MCRD_TRACER_H
 #define MCRD_TRACER_H
@@ -20,6 +21,7 @@
 
 #include "ctl.h"
 
+#define TRACER_MAX           4
 #define TRACER_IDLE_S        10
 #define TRACER_QUARANTINE_S  2
 #define TRACER_COUNT_DEFAULT 100

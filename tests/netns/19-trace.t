@@ -87,7 +87,6 @@ kill -INT "$T"; wait "$T"; rc=$?
 is "$rc:$(cat "$TMP/i.err")" "0:trace of rule quiet: 0 frames in, 0 out; interrupted" "Ctrl-C: exit 0"
 wait_for 2 log_more "$TMP/mcrd-relay.log" 'of rule "quiet" ended: stopped' 0
 ok $? "and the trace is stopped in mcrd"
-sleep 2.2 # the stopped buffers wait 2 s before they are taken again
 for i in 1 2 3 4; do
 	ctl relay rule trace name quiet count 1000 >/dev/null 2>"$TMP/q$i.err" &
 	eval "Q$i=$!"
@@ -97,7 +96,6 @@ ctl relay rule trace name quiet >/dev/null 2>"$TMP/err"; rc=$?
 is "$rc:$(cat "$TMP/err")" "2:Error: 4 traces run already, the most there can be" "a 5th trace is refused"
 ctl relay rule add name rt in dev r-in group 239.1.1.9 port 5009 out dev r-out
 kill -INT "$Q1"; wait "$Q1"
-sleep 2.2
 ctl relay rule trace name rt count 1000 >/dev/null 2>"$TMP/r.err" &
 R=$!
 sleep 3

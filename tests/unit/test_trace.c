@@ -96,6 +96,27 @@ static void test_bytes(void **state)
 	assert_int_equal(trace_buf(1)->max_bytes, TRACE_DATA_MAX);
 }
 
+/* A trace over gives its memory back: past the header's page, its records read as zeros. */
+static void test_release(void **state)
+{
+	struct trace_ref t = { trace_buf(3), 0 };
+	struct tpacket2_hdr h = ring_hdr(9);
+	const uint8_t *data = trace_buf(3)->data;
+	size_t used, nonzero = 0;
+
+	(void)state;
+	t.epoch = trace_arm(3, 200, TRACE_BUF_BYTES, 0);
+	for (int i = 0; i < 200; i++)
+		trace_rx(&t, &h, frame, frame_len);
+	used = trace_used(trace_buf(3));
+	assert_true(used > 3 * 4096);
+	trace_release(3);
+	for (size_t i = 4096; i < used; i++)
+		nonzero += data[i] != 0;
+	assert_int_equal(nonzero, 0);
+	assert_int_equal(trace_buf(3)->epoch, t.epoch); /* the header stays */
+}
+
 /* With "out", each recorded packet's outputs follow, then it stops. */
 static void test_out(void **state)
 {
@@ -270,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_out),
+		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_record_check),
 		cmocka_unit_test(test_codec),
 		cmocka_unit_test(test_args),
