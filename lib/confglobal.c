@@ -40,20 +40,19 @@ static int parse_workers(struct mcr_errlist *el, const config_setting_t *w, stru
 	return 0;
 }
 
-/* The loop guard's window in milliseconds, 0..10000 (0: off). */
-static int parse_loop_guard(struct mcr_errlist *el, const config_setting_t *g,
-			    struct mcr_config *c)
+/* An integer setting in lo..hi, or the message and -EINVAL. */
+static int top_uint(struct mcr_errlist *el, const config_setting_t *s, long long lo,
+		    long long hi, const char *what, unsigned *out)
 {
-	int type = config_setting_type(g);
+	int type = config_setting_type(s);
 	long long v = type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64
-			      ? config_setting_get_int64(g) : -1;
+			      ? config_setting_get_int64(s) : lo - 1;
 
-	if (v < 0 || v > MCR_LOOP_GUARD_MAX) {
-		mcr_errlist_add(el, line_of(g), "loop_guard_ms must be 0..%d (milliseconds; 0: off)",
-				MCR_LOOP_GUARD_MAX);
+	if (v < lo || v > hi) {
+		mcr_errlist_add(el, line_of(s), "%s", what);
 		return -EINVAL;
 	}
-	c->loop_guard_ms = (unsigned)v;
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -118,7 +117,11 @@ void mcr_conf_globals(const config_setting_t *root, struct mcr_config *c, struct
 	if ((s = config_setting_get_member(root, "gso")))
 		parse_gso(el, s, c);
 	if ((s = config_setting_get_member(root, "loop_guard_ms")))
-		parse_loop_guard(el, s, c);
+		top_uint(el, s, 0, MCR_LOOP_GUARD_MAX,
+			 "loop_guard_ms must be 0..10000 (milliseconds; 0: off)", &c->loop_guard_ms);
+	if ((s = config_setting_get_member(root, "spread_outputs")))
+		top_uint(el, s, 0, MCR_MAX_OUTPUTS,
+			 "spread_outputs must be 0..4096 (0: a rule is never spread)", &c->spread_outputs);
 	if ((s = config_setting_get_member(root, "metrics")))
 		parse_metrics(el, s, c);
 }

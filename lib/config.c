@@ -21,7 +21,7 @@
 #include "esc.h"
 
 static const char *const top_keys[] = { "workers", "user", "gso", "loop_guard_ms", "metrics",
-					 "rules", NULL };
+					 "spread_outputs", "rules", NULL };
 static const char *const rule_keys[] = { "name", "in", "out", NULL };
 static const char *const in_keys[] = { "dev", "group", "port", "source", NULL };
 static const char *const out_keys[] = { "dev",    "group",  "port",   "ttl",
@@ -443,6 +443,7 @@ void mcr_config_init(struct mcr_config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->user, sizeof(c->user), "mcrd");
 	c->loop_guard_ms = MCR_LOOP_GUARD_DEFAULT;
+	c->spread_outputs = MCR_SPREAD_DEFAULT;
 	mcr_ruleset_init(&c->rules);
 }
 

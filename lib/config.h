@@ -14,6 +14,7 @@
 #define MCR_USER_MAX       33
 #define MCR_LOOP_GUARD_DEFAULT 100   /* ms */
 #define MCR_LOOP_GUARD_MAX     10000
+#define MCR_SPREAD_DEFAULT     16    /* outputs: a rule this wide uses every worker */
 
 /* UDP GSO on the outputs (`gso`): auto = on physical interfaces only. */
 enum mcr_gso { MCR_GSO_AUTO, MCR_GSO_ON, MCR_GSO_OFF };
@@ -24,6 +25,7 @@ struct mcr_config {
 	enum mcr_gso gso;
 	unsigned loop_guard_ms; /* fixed-TTL rules drop a payload seen again this soon */
 	char metrics[MCR_HOSTPORT_MAX]; /* where /metrics listens ("" : nowhere) */
+	unsigned spread_outputs; /* rules with this many outputs are served by every worker */
 	struct mcr_ruleset rules;
 };
 

@@ -73,7 +73,7 @@ static void send_out(struct datapath *dp, struct tb_rule *rr, struct tb_output *
 		if (!ttl)
 			continue; /* counted as ttl_expired when it was matched */
 		if (dpl2_fits(o, p))
-			dpl2_send(dp, rr, o, p, ttl);
+			dpl2_send(dp, o, p, ttl);
 		else
 			rest[nrest++] = seg[i];
 	}
@@ -156,6 +156,16 @@ static int64_t coarse_ns(void)
 }
 
 /*
+ * A rule's counters are written by its owner alone: the other workers of a
+ * rule spread over several see the same datagrams and decide alike.
+ */
+static void rule_drop(struct tb_rule *rr, enum mcr_drop d)
+{
+	if (rr->primary)
+		rr->st->drops[d]++;
+}
+
+/*
  * A datagram whose TTL is spent (1 or 0) leaves no router-semantics output:
  * counted once; dropped unless some output of the rule sets a fixed TTL.
  */
@@ -163,7 +173,7 @@ static bool ttl_spent(struct tb_rule *rr, const struct mcr_pkt *p)
 {
 	if (p->ttl > 1 || !rr->ttl_router)
 		return false;
-	rr->st->drops[MCR_DROP_TTL_EXPIRED]++;
+	rule_drop(rr, MCR_DROP_TTL_EXPIRED);
 	return !rr->ttl_fixed;
 }
 
@@ -187,17 +197,19 @@ static bool relay_packet(struct datapath *dp, struct tb_input *in, const uint8_t
 	if (rr->trace)
 		trace_rx(rr->trace, rxring_frame(f.ring, f.idx), frame, caplen);
 	if (udp_damaged(rr, &x->pkt, status)) {
-		rr->st->drops[MCR_DROP_BAD_UDP_CHECKSUM]++;
+		rule_drop(rr, MCR_DROP_BAD_UDP_CHECKSUM);
 		return false;
 	}
 	if (ttl_spent(rr, &x->pkt))
 		return false;
 	if (rr->guard && loopguard_seen(rr->guard, x->pkt.payload, x->pkt.len, coarse_ns())) {
-		rr->st->drops[MCR_DROP_LOOP]++;
+		rule_drop(rr, MCR_DROP_LOOP);
 		return false;
 	}
-	rr->st->packets++;
-	rr->st->bytes += x->pkt.len;
+	if (rr->primary) {
+		rr->st->packets++;
+		rr->st->bytes += x->pkt.len;
+	}
 	x->rule = rr;
 	x->f = f;
 	x->status = status;

@@ -88,8 +88,7 @@ void dpl2_free(struct datapath *dp);
 /* Whether p fits o's ring and interface MTU (else it takes o's socket). */
 bool dpl2_fits(const struct tb_output *o, const struct rx_pkt *p);
 /* p to o as a frame of o's transmit ring, leaving with ttl. */
-void dpl2_send(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
-	       const struct rx_pkt *p, uint8_t ttl);
+void dpl2_send(struct datapath *dp, struct tb_output *o, const struct rx_pkt *p, uint8_t ttl);
 /* Kicks every ring written since the last flush. */
 void dpl2_flush(struct datapath *dp);
 

@@ -67,14 +67,13 @@ bool dpl2_fits(const struct tb_output *o, const struct rx_pkt *p)
 	return FRAME_HDR_LEN + p->pkt.len <= txring_max_len(o->tx) && 28u + p->pkt.len <= o->mtu;
 }
 
-void dpl2_send(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
-	       const struct rx_pkt *p, uint8_t ttl)
+void dpl2_send(struct datapath *dp, struct tb_output *o, const struct rx_pkt *p, uint8_t ttl)
 {
 	struct txring *r = ring_room(o->tx);
 	size_t len;
 
 	if (!r) {
-		rr->st->drops[MCR_DROP_NO_TX_SLOT]++;
+		o->st->dropped++;
 		return;
 	}
 	len = frame_build(txring_slot(r), &o->tmpl, &p->pkt, p->status, ttl, r->ipid++);

@@ -89,7 +89,7 @@ static void send_one(struct datapath *dp, struct tb_rule *rr, struct tb_output *
 	uint32_t idx;
 
 	if (!ds->nfree || !(sqe = dp_sqe(dp))) {
-		rr->st->drops[MCR_DROP_NO_TX_SLOT]++;
+		o->st->dropped++;
 		return;
 	}
 	idx = ds->free_slots[--ds->nfree];

@@ -5,6 +5,8 @@
  * IP ID; a socket output's datagram framed the same way, with what the
  * kernel fills in left out (source address 0.0.0.0, the datagram's own
  * source port).  Reached only through a rule's non-NULL trace pointer.
+ * A rule spread over workers (spread_outputs) is traced by its owner: the
+ * outputs recorded are the owner's share, each under its number in the rule.
  */
 #include "dpcore.h"
 
@@ -34,7 +36,7 @@ static void one_output(const struct tb_rule *rr, unsigned i, const struct rx_pkt
 		t = &sock;
 	}
 	len = frame_build(frame_buf, t, &p->pkt, p->status, ttl, 0);
-	trace_out(rr->trace, i, frame_buf + VNET_LEN, len - VNET_LEN);
+	trace_out(rr->trace, o->index, frame_buf + VNET_LEN, len - VNET_LEN);
 }
 
 void dptrace_run(struct datapath *dp, const struct tb_rule *rr, const unsigned *seg, unsigned n)

@@ -48,7 +48,7 @@ static void input_del(void *arg, unsigned w, size_t slot)
 static struct wire_out wire_out_of(const struct plan_rule *rr, unsigned i)
 {
 	const struct plan_output *o = &rr->out[i];
-	struct wire_out w = { .egress = o->fd, .tx = o->txfd, .stats = o->st_slot,
+	struct wire_out w = { .index = i, .egress = o->fd, .tx = o->txfd, .stats = o->st_slot,
 			      .group = o->cfg->group, .port = o->cfg->port, .mtu = o->l2.mtu,
 			      .saddr = o->l2.saddr, .sport = o->l2.sport, .ttl = o->cfg->ttl,
 			      .flags = (o->cfg->keep_source ? WO_KEEP_SOURCE : 0) |
@@ -58,7 +58,18 @@ static struct wire_out wire_out_of(const struct plan_rule *rr, unsigned i)
 	return w;
 }
 
-static void rule_add(void *arg, const struct plan_rule *rr)
+/* The rule-wide flags, as worker w is to apply them. */
+static uint16_t rule_flags_of(const struct plan_rule *rr, unsigned w)
+{
+	uint16_t f = (uint16_t)((w == rr->worker ? W_F_PRIMARY : 0) | (rr->verify ? W_F_VERIFY : 0));
+
+	for (unsigned i = 0; i < rr->cfg.nout; i++)
+		f |= rr->cfg.out[i].ttl_fixed ? W_F_TTL_FIXED : W_F_TTL_ROUTER;
+	return f;
+}
+
+/* Worker w's share of the rule: the outputs it sends. */
+static void rule_add(void *arg, const struct plan_rule *rr, unsigned w)
 {
 	const struct feed *f = arg;
 	size_t len = sizeof(struct wire_msg) + rr->cfg.nout * sizeof(struct wire_out);
@@ -67,25 +78,41 @@ static void rule_add(void *arg, const struct plan_rule *rr)
 	if (!m)
 		return; /* the worker lacks the rule until its next restart */
 	m->type = W_RULE_ADD;
+	m->flags = rule_flags_of(rr, w);
 	m->loop_ms = f->loop_ms;
 	m->slot = rr->in_slot;
 	m->stats = rr->st_slot;
-	m->nout = rr->cfg.nout;
 	snprintf(m->name, sizeof(m->name), "%s", rr->cfg.name);
 	m->in = rr->cfg.in;
 	for (unsigned i = 0; i < rr->cfg.nout; i++)
-		m->out[i] = wire_out_of(rr, i);
-	pool_send(f->pool, rr->worker, m, len, -1);
+		if (rr->out[i].worker == w)
+			m->out[m->nout++] = wire_out_of(rr, i);
+	len = sizeof(struct wire_msg) + m->nout * sizeof(struct wire_out);
+	pool_send(f->pool, w, m, len, -1);
 	free(m);
 }
 
-static void rule_del(void *arg, const struct plan_rule *rr)
+static void rule_del(void *arg, const struct plan_rule *rr, unsigned w)
 {
 	const struct feed *f = arg;
 	struct wire_msg m = { .type = W_RULE_DEL };
 
 	snprintf(m.name, sizeof(m.name), "%s", rr->cfg.name);
-	pool_send(f->pool, rr->worker, &m, sizeof(m), -1);
+	pool_send(f->pool, w, &m, sizeof(m), -1);
+}
+
+static void rule_flags(void *arg, const struct plan_rule *rr)
+{
+	const struct feed *f = arg;
+	struct wire_msg m = { .type = W_RULE_FLAGS };
+
+	snprintf(m.name, sizeof(m.name), "%s", rr->cfg.name);
+	for (unsigned k = 0; k < rr->nworkers; k++) {
+		unsigned w = (rr->worker + k) % f->nworkers;
+
+		m.flags = rule_flags_of(rr, w);
+		pool_send(f->pool, w, &m, sizeof(m), -1);
+	}
 }
 
 static void output_set(void *arg, const struct plan_rule *rr, unsigned i)
@@ -100,7 +127,7 @@ static void output_set(void *arg, const struct plan_rule *rr, unsigned i)
 	m->nout = 1;
 	m->out[0] = wire_out_of(rr, i);
 	snprintf(m->name, sizeof(m->name), "%s", rr->cfg.name);
-	pool_send(f->pool, rr->worker, m, sizeof(buf), -1);
+	pool_send(f->pool, rr->out[i].worker, m, sizeof(buf), -1);
 }
 
 static void tx_add(void *arg, unsigned w, int fd, const struct txring_geom *g)
@@ -128,6 +155,7 @@ const struct plan_ops feed_ops = {
 	.rule_add = rule_add,
 	.rule_del = rule_del,
 	.output_set = output_set,
+	.rule_flags = rule_flags,
 	.tx_add = tx_add,
 	.tx_del = tx_del,
 };

@@ -41,9 +41,17 @@ bool frame_csum_trusted(uint32_t rx_status)
 	return rx_status & (TP_STATUS_CSUM_VALID | TP_STATUS_CSUMNOTREADY);
 }
 
-static void put_vnet(uint8_t *v, bool offload)
+/*
+ * hdr_len is the whole frame: the kernel copies it into the skb instead of
+ * taking the ring's pages as fragments.  A fragment of user memory marks
+ * the skb zero-copy, which a veth, a bridge or a local receiver must copy
+ * anyway (skb_copy_ubufs: a page allocated per frame); the copy into a
+ * linear skb is cheaper, and measured so (doc/datapath.md).
+ */
+static void put_vnet(uint8_t *v, bool offload, size_t len)
 {
-	struct virtio_net_hdr h = { .gso_type = VIRTIO_NET_HDR_GSO_NONE };
+	struct virtio_net_hdr h = { .gso_type = VIRTIO_NET_HDR_GSO_NONE,
+				    .hdr_len = htole16((uint16_t)len) };
 
 	if (offload) {
 		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
@@ -87,7 +95,7 @@ size_t frame_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pk
 	uint16_t sport = t->keep_source || !t->sport ? htons(p->sport) : t->sport;
 	uint16_t check;
 
-	put_vnet(buf, offload);
+	put_vnet(buf, offload, ETH_LEN + IP_LEN + UDP_LEN + p->len);
 	memcpy(buf + VNET_LEN, t->eth, ETH_LEN);
 	ip[0] = 0x45;
 	ip[1] = p->tos;

@@ -255,11 +255,20 @@ static void on_tick(void *arg, int fd)
 		if (netlink_retry(d->nl) > 0) /* a resync that failed earlier */
 			plan_reconcile(d->plan);
 		plan_tick(d->plan);
-		pool_check(d->pool); /* restarts waiting out their backoff */
+		pool_check(d->pool); /* a restart that failed to fork is retried */
 		control_tick(d->ctl);
 		tracer_tick(d->req.tracer);
 		metrics_tick(d->metrics, d->plan, d->pool);
 	}
+}
+
+/* A worker's restart backoff ended. */
+static void on_pool_timer(void *arg, int fd)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	pool_check(d->pool);
 }
 
 static int setup_signals(void)
@@ -319,6 +328,7 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 {
 	unsigned mtu = iface_max_mtu();
 	struct plan_config pc = { .nworkers = n, .max_mtu = mtu, .gso = cfg->gso,
+				  .spread_outputs = cfg->spread_outputs,
 				  .ops = &feed_ops, .ops_arg = &d->feed,
 				  .sys = &plansys_ops };
 	int err;
@@ -336,30 +346,43 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 	plansys_notify(d->sys, plan_egress_opened, plan_egress_closing, d->plan);
 	pool_on_start(d->pool, on_worker_start, d);
 	plan_on_change(d->plan, on_rule_change, d);
-	log_info("UDP GSO on outputs: %s", cfg->gso == MCR_GSO_ON ? "on" :
-		 cfg->gso == MCR_GSO_OFF ? "off" : "auto (physical interfaces only)");
+	log_info("UDP GSO on socket outputs: %s", cfg->gso == MCR_GSO_ON ? "on" :
+		 cfg->gso == MCR_GSO_OFF ? "off" : "auto (where the frame leaves through a NIC)");
 	return 0;
 }
 
-/* The parent's loop: signals, the tick, netlink, then the control socket. */
-static int setup_loop(struct daemon *d, int sfd, int tfd)
+/*
+ * The parent's loop and the control socket, before any worker or rule: a
+ * socket another mcrd serves stops this one before it relays anything.
+ * Clients wait in the backlog until the loop runs, when d->req is set.
+ */
+static int setup_control(struct daemon *d)
 {
 	int err = evloop_new(&d->ev, 256, 1024);
 
-	if (err)
+	if (err) {
+		log_err("start-up: %s", strerror(-err));
 		return err;
+	}
+	return control_open(&d->ctl, d->o->socket, d->o->group, d->ev, requests_table, &d->req);
+}
+
+/* The rest of the loop: signals, the tick, netlink, restarts; the requests' view. */
+static int setup_loop(struct daemon *d, int sfd, int tfd)
+{
+	int err;
+
 	if (evloop_watch(d->ev, sfd, POLLIN, on_signal, d) < 0 ||
 	    evloop_watch(d->ev, tfd, POLLIN, on_tick, d) < 0 ||
-	    evloop_watch(d->ev, netlink_fd(d->nl), POLLIN, on_netlink, d) < 0)
+	    evloop_watch(d->ev, netlink_fd(d->nl), POLLIN, on_netlink, d) < 0 ||
+	    evloop_watch(d->ev, pool_timer_fd(d->pool), POLLIN, on_pool_timer, d) < 0)
 		return -ENOSPC;
 	d->req = (struct requests){ .plan = d->plan, .pool = d->pool, .reload = ctl_reload,
-				    .reload_arg = d };
+				    .reload_arg = d, .ctl = d->ctl };
 	if ((err = tracer_new(&d->req.tracer, d->plan, d->pool)))
 		return err;
 	requests_links_changed(&d->req); /* the baseline: monitors hear of changes from here on */
-	err = control_open(&d->ctl, d->o->socket, d->o->group, d->ev, requests_table, &d->req);
-	d->req.ctl = d->ctl;
-	return err;
+	return 0;
 }
 
 /* Sockets, control socket and its group are set up: shed the rest. */
@@ -427,6 +450,11 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		log_err("start-up: %s", strerror(-err));
 		return 1;
 	}
+	/* Refused here, the caller of a daemonizing mcrd sees the exit code. */
+	if (control_check(o->socket)) {
+		netlink_close(d.nl);
+		return 1;
+	}
 	/* Bound now, so that an address in use stops the start with its reason. */
 	if (cfg->metrics[0] && metrics_open(&d.metrics, cfg->metrics)) {
 		netlink_close(d.nl);
@@ -439,7 +467,8 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		netlink_close(d.nl);
 		return 1;
 	}
-	if ((err = setup_plan(&d, n, cfg)))
+	err = setup_control(&d);
+	if (!err && (err = setup_plan(&d, n, cfg)))
 		log_err("start-up: %s", strerror(-err));
 	if (!err)
 		err = pool_start(d.pool);

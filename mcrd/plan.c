@@ -179,7 +179,8 @@ static struct filter_key *input_keys(const struct plan *p, const struct plan_inp
 	for (size_t i = 0; keys && i < p->nrules; i++) {
 		const struct plan_rule *rr = p->rules[i];
 
-		if (rr->attached && rr->in_slot == (int)slot && rr->worker == w && *n < in->wrules[w])
+		if (rr->attached && rr->in_slot == (int)slot &&
+		    plan_rule_serves(rr, w, p->c.nworkers) && *n < in->wrules[w])
 			keys[(*n)++] = (struct filter_key){ rr->cfg.in.group, rr->cfg.in.port };
 	}
 	return keys;
@@ -243,7 +244,7 @@ static int rule_attach(struct plan *p, struct plan_rule *rr, const struct iface_
 {
 	size_t slot;
 	struct plan_input *in = input_get(p, rr->cfg.in.dev, ii, &slot);
-	int err;
+	int err = 0;
 
 	if (!in)
 		return -ENOMEM;
@@ -251,17 +252,23 @@ static int rule_attach(struct plan *p, struct plan_rule *rr, const struct iface_
 	rr->in_slot = (int)slot;
 	rr->attached = true;
 	in->nrules++;
-	in->wrules[rr->worker]++;
-	err = input_refresh(p, in, slot, rr->worker);
+	for (unsigned k = 0; k < rr->nworkers; k++)
+		in->wrules[(rr->worker + k) % p->c.nworkers]++;
+	for (unsigned k = 0; k < rr->nworkers && !err; k++)
+		err = input_refresh(p, in, slot, (rr->worker + k) % p->c.nworkers);
 	if (err) {
 		log_err("dev %s: cannot open the ingress socket: %s", in->dev, strerror(-err));
 		rr->attached = false;
-		in->wrules[rr->worker]--;
+		for (unsigned k = 0; k < rr->nworkers; k++) {
+			in->wrules[(rr->worker + k) % p->c.nworkers]--;
+			input_refresh(p, in, slot, (rr->worker + k) % p->c.nworkers);
+		}
 		if (--in->nrules == 0)
 			input_release(p, slot);
 		return err;
 	}
-	OPS(p, rule_add, rr);
+	for (unsigned k = 0; k < rr->nworkers; k++)
+		OPS(p, rule_add, rr, (rr->worker + k) % p->c.nworkers);
 	rule_join(p, rr);
 	return 0;
 }
@@ -272,11 +279,14 @@ static void rule_detach(struct plan *p, struct plan_rule *rr)
 
 	if (!rr->attached)
 		return;
-	OPS(p, rule_del, rr); /* before its input goes, if it does */
+	for (unsigned k = 0; k < rr->nworkers; k++) /* before its input goes, if it does */
+		OPS(p, rule_del, rr, (rr->worker + k) % p->c.nworkers);
 	rr->attached = false;
 	in = p->inputs[rr->in_slot];
-	in->wrules[rr->worker]--;
-	input_refresh(p, in, (size_t)rr->in_slot, rr->worker);
+	for (unsigned k = 0; k < rr->nworkers; k++) {
+		in->wrules[(rr->worker + k) % p->c.nworkers]--;
+		input_refresh(p, in, (size_t)rr->in_slot, (rr->worker + k) % p->c.nworkers);
+	}
 	if (--in->nrules == 0)
 		input_release(p, (size_t)rr->in_slot);
 	if (rr->joined) /* harmless if the interface is gone: the kernel already left */
@@ -313,6 +323,7 @@ static void rule_reconcile(struct plan *p, struct plan_rule *rr, bool notify)
 	/* Outputs first: a rule attaching now sends its outputs' current state. */
 	for (unsigned i = 0; i < rr->cfg.nout; i++)
 		plan_output_refresh(&p->c, rr, i);
+	plan_rule_flags(&p->c, rr);
 	rr->pending = rule_state(p, rr);
 	if (rr->pending == was)
 		return;
@@ -346,6 +357,41 @@ void plan_reconcile(struct plan *p)
 		}
 }
 
+/*
+ * Claims the rule's input in the network namespace.  Another mcrd holding
+ * the claim relays the same input: the packets go out twice, which may be
+ * meant (a second relay path), so this warns and does not refuse.
+ */
+static void rule_claim(struct plan *p, struct plan_rule *rr)
+{
+	char g[MCR_ADDRSTRLEN], s[MCR_ADDRSTRLEN] = "";
+	int fd = SYS(p, input_claim, &rr->cfg.in);
+	bool shared = fd == -EADDRINUSE;
+
+	rr->claim_fd = fd >= 0 ? fd : -1;
+	if (rr->cfg.in.source.s_addr)
+		snprintf(s, sizeof(s), "%s", mcr_ipv4_str(rr->cfg.in.source, g));
+	if (shared && !rr->input_shared)
+		log_warn("rule \"%s\": another mcrd in this network namespace relays its input "
+			 "(%s %s:%u%s%s) too: both send its packets", rr->cfg.name, rr->cfg.in.dev,
+			 mcr_ipv4_str(rr->cfg.in.group, g), rr->cfg.in.port, *s ? " source " : "", s);
+	else if (!shared && rr->input_shared)
+		log_notice("rule \"%s\": no other mcrd relays its input now", rr->cfg.name);
+	else if (fd < 0 && !shared)
+		log_debug("rule \"%s\": cannot claim its input: %s", rr->cfg.name, strerror(-fd));
+	rr->input_shared = shared;
+}
+
+/* What a rule holds beyond its memory: its input lock, its transmit rings. */
+static void rule_release(struct plan *p, struct plan_rule *rr)
+{
+	if (rr->claim_fd >= 0)
+		SYS(p, input_unclaim, rr->claim_fd);
+	rr->claim_fd = -1;
+	for (unsigned k = 0; k < rr->cfg.nout; k++)
+		plan_output_release(&p->c, &rr->out[k]);
+}
+
 void plan_discard(struct plan_rule *rr)
 {
 	if (!rr)
@@ -374,6 +420,22 @@ static int rule_counters(struct plan_rule *rr)
 	return 0;
 }
 
+/*
+ * A rule with spread_outputs outputs or more is served by every worker (as
+ * many as it has outputs): output i goes to the i-th of them, round robin,
+ * so each worker sends an equal share and one hot rule uses every core.
+ */
+static void rule_spread(const struct plan *p, struct plan_rule *rr)
+{
+	unsigned n = p->c.nworkers;
+
+	rr->nworkers = 1;
+	if (p->c.spread_outputs && rr->cfg.nout >= p->c.spread_outputs && n > 1)
+		rr->nworkers = rr->cfg.nout < n ? rr->cfg.nout : n;
+	for (unsigned i = 0; i < rr->cfg.nout; i++)
+		rr->out[i].worker = (rr->worker + i % rr->nworkers) % n;
+}
+
 int plan_prepare(struct plan *p, const struct mcr_rule *cfg, struct plan_rule **out,
 		 struct mcr_errlist *el)
 {
@@ -391,7 +453,9 @@ int plan_prepare(struct plan *p, const struct mcr_rule *cfg, struct plan_rule **
 	if ((err = rule_counters(rr)))
 		goto fail;
 	rr->in_slot = -1;
+	rr->claim_fd = -1;
 	rr->worker = mcr_worker_of(cfg->in.group, cfg->in.port, p->c.nworkers);
+	rule_spread(p, rr);
 	rr->pending = "new";
 	*out = rr;
 	return 0;
@@ -422,6 +486,7 @@ int plan_reserve(struct plan *p, size_t n)
 void plan_insert(struct plan *p, struct plan_rule *rr)
 {
 	p->rules[p->nrules++] = rr;
+	rule_claim(p, rr);
 	rule_reconcile(p, rr, false);
 }
 
@@ -494,8 +559,7 @@ int plan_del(struct plan *p, const char *name)
 	memmove(&p->rules[i], &p->rules[i + 1], (p->nrules - i - 1) * sizeof(rr));
 	p->nrules--;
 	rule_detach(p, rr);
-	for (unsigned k = 0; k < rr->cfg.nout; k++)
-		plan_output_release(&p->c, &rr->out[k]);
+	rule_release(p, rr);
 	plan_discard(rr); /* the parent sends nothing itself: nothing in flight */
 	return 0;
 }
@@ -536,8 +600,8 @@ void plan_replay(struct plan *p, unsigned w)
 			log_err("dev %s: cannot reopen worker %u's socket", in->dev, w);
 	}
 	for (size_t i = 0; i < p->nrules; i++)
-		if (p->rules[i]->attached && p->rules[i]->worker == w)
-			OPS(p, rule_add, p->rules[i]);
+		if (p->rules[i]->attached && plan_rule_serves(p->rules[i], w, p->c.nworkers))
+			OPS(p, rule_add, p->rules[i], w);
 }
 
 void plan_free(struct plan *p)
@@ -549,8 +613,7 @@ void plan_free(struct plan *p)
 
 		if (rr->joined)
 			SYS(p, leave, rr->in_ifindex, rr->cfg.in.group, rr->cfg.in.source);
-		for (unsigned k = 0; k < rr->cfg.nout; k++)
-			plan_output_release(&p->c, &rr->out[k]);
+		rule_release(p, rr);
 		plan_discard(rr);
 	}
 	for (size_t i = 0; i < p->ninputs; i++)
@@ -577,6 +640,8 @@ void plan_tick(struct plan *p)
 		rr->bps = (rr->st->bytes - rr->last_bytes) * 8;
 		rr->last_packets = rr->st->packets;
 		rr->last_bytes = rr->st->bytes;
+		if (rr->claim_fd < 0) /* the other mcrd may have gone */
+			rule_claim(p, rr);
 	}
 }
 

@@ -43,6 +43,7 @@ struct plan_output {
 	int ifindex;          /* of the egress socket */
 	const char *why;      /* NULL when sending */
 	struct plan_l2 l2;    /* with txfd */
+	unsigned worker;      /* the worker that sends it (see plan_rule.nworkers) */
 	uint32_t st_slot;
 	struct out_stats *st; /* shared counters */
 };
@@ -56,10 +57,20 @@ struct plan_rule {
 	int in_ifindex;
 	int in_slot;          /* index of its input */
 	unsigned worker;      /* owner, by consistent hash of (group, port) */
+	/*
+	 * Workers serving it: worker, worker + 1, ... (mod the pool).  A rule
+	 * with many outputs (spread_outputs) is served by every worker, each
+	 * reading the input and sending its share of the outputs; the owner
+	 * alone counts the rule's packets and per-packet drops.
+	 */
+	unsigned nworkers;
+	bool verify;          /* some output sends through a socket (see table.h) */
 	uint32_t st_slot;
 	struct rule_stats *st;
 	uint64_t last_packets, last_bytes; /* at the previous tick */
 	uint64_t pps, bps;    /* over the last second */
+	int claim_fd;         /* its input's claim in the namespace (sys input_claim), -1: none */
+	bool input_shared;    /* another mcrd holds that claim: both relay the input */
 };
 
 /* An input interface (name, ifindex) while a rule uses it. */
@@ -80,9 +91,12 @@ struct plan_ops {
 	void (*egress_del)(void *arg, int fd);
 	void (*input_add)(void *arg, unsigned w, size_t slot, const struct plan_input *in);
 	void (*input_del)(void *arg, unsigned w, size_t slot);
-	void (*rule_add)(void *arg, const struct plan_rule *rr);
-	void (*rule_del)(void *arg, const struct plan_rule *rr);
+	/* The rule's share of worker w (w serves it). */
+	void (*rule_add)(void *arg, const struct plan_rule *rr, unsigned w);
+	void (*rule_del)(void *arg, const struct plan_rule *rr, unsigned w);
 	void (*output_set)(void *arg, const struct plan_rule *rr, unsigned i);
+	/* Its rule-wide flags (verify) changed: tell every serving worker. */
+	void (*rule_flags)(void *arg, const struct plan_rule *rr);
 	void (*tx_add)(void *arg, unsigned w, int fd, const struct txring_geom *g);
 	void (*tx_del)(void *arg, unsigned w, int fd);
 };
@@ -116,12 +130,16 @@ struct plan_sys {
 	void (*tx_renew)(void *s, unsigned w);
 	int (*join)(void *s, int ifindex, struct in_addr group, struct in_addr source);
 	int (*leave)(void *s, int ifindex, struct in_addr group, struct in_addr source);
+	/* The input's claim in the network namespace: -EADDRINUSE, another mcrd holds it. */
+	int (*input_claim)(void *s, const struct mcr_input *in);
+	void (*input_unclaim)(void *s, int fd);
 };
 
 struct plan_config {
 	unsigned nworkers;
 	unsigned max_mtu;     /* sizes the receive rings' slots */
 	enum mcr_gso gso;
+	unsigned spread_outputs; /* rules with this many outputs use every worker; 0: never */
 	const struct plan_ops *ops;
 	void *ops_arg;
 	const struct plan_sys *sys;
@@ -163,6 +181,12 @@ void plan_discard(struct plan_rule *rr);
 int plan_reserve(struct plan *p, size_t n);
 void plan_insert(struct plan *p, struct plan_rule *rr);
 
+/* Whether worker w (of n) serves rr. */
+static inline bool plan_rule_serves(const struct plan_rule *rr, unsigned w, unsigned n)
+{
+	return (w + n - rr->worker) % n < rr->nworkers;
+}
+
 const struct plan_rule *plan_find(const struct plan *p, const char *name);
 const struct plan_rule *plan_find_input(const struct plan *p, const struct mcr_input *in);
 size_t plan_nrules(const struct plan *p);
@@ -182,7 +206,7 @@ size_t plan_input_slots(const struct plan *p);
 void plan_reconcile(struct plan *p);
 /* Sends worker w everything it should hold (after it was (re)started). */
 void plan_replay(struct plan *p, unsigned w);
-/* Once a second: kernel drop counts, per-rule rates. */
+/* Once a second: kernel drop counts, per-rule rates, input claims another mcrd held. */
 void plan_tick(struct plan *p);
 
 /*
@@ -191,6 +215,8 @@ void plan_tick(struct plan *p);
  * and an output that stops (its transmit ring released).
  */
 void plan_output_refresh(const struct plan_config *c, struct plan_rule *rr, unsigned i);
+/* The rule-wide flags from its outputs; tells the workers when they changed. */
+void plan_rule_flags(const struct plan_config *c, struct plan_rule *rr);
 void plan_output_release(const struct plan_config *c, struct plan_output *o);
 
 /* Counters (planstats.c). */

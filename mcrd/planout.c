@@ -60,7 +60,9 @@ static const char *l2_unusable(const struct mcr_output *cfg, const struct iface_
 
 /*
  * The transmit ring for o (in *txfd, with what its frames carry in *l2),
- * -1 for socket egress, or why an output that must send at layer 2 waits.
+ * -1 for socket egress, or why an output that must send at layer 2 waits:
+ * one set to egress "packet", or one that keeps the datagram's source
+ * (which a UDP socket cannot).
  */
 static const char *l2_state(const struct plan_config *c, const struct plan_rule *rr,
 			    const struct plan_output *o, const struct iface_info *ii, int fd,
@@ -68,12 +70,14 @@ static const char *l2_state(const struct plan_config *c, const struct plan_rule 
 {
 	const char *why = l2_unusable(o->cfg, ii);
 
+	bool must = o->cfg->egress == MCR_EGRESS_PACKET || o->cfg->keep_source;
+
 	*txfd = -1;
 	if (why)
-		return o->cfg->egress == MCR_EGRESS_PACKET ? why : NULL;
-	*txfd = SYS(c, tx_get, ii->ifindex, rr->worker, ii->mtu);
+		return must ? why : NULL;
+	*txfd = SYS(c, tx_get, ii->ifindex, o->worker, ii->mtu);
 	if (*txfd < 0) {
-		if (o->cfg->egress == MCR_EGRESS_PACKET)
+		if (must)
 			return "egress packet: transmit ring failed";
 		log_warn("rule \"%s\": output dev %s: no transmit ring (%s); sending through "
 			 "a UDP socket", rr->cfg.name, o->cfg->dev, strerror(-*txfd));
@@ -142,4 +146,22 @@ void plan_output_refresh(const struct plan_config *c, struct plan_rule *rr, unsi
 {
 	if (refresh(c, rr, &rr->out[i]) && rr->attached)
 		c->ops->output_set(c->ops_arg, rr, i);
+}
+
+/*
+ * Whether a datagram must have its UDP checksum checked first is the
+ * rule's, not a worker's: the owner counts what is dropped, and every
+ * serving worker must drop the same datagrams.
+ */
+void plan_rule_flags(const struct plan_config *c, struct plan_rule *rr)
+{
+	bool verify = false;
+
+	for (unsigned i = 0; i < rr->cfg.nout; i++)
+		verify |= rr->out[i].fd >= 0 && rr->out[i].txfd < 0;
+	if (verify == rr->verify)
+		return;
+	rr->verify = verify;
+	if (rr->attached)
+		c->ops->rule_flags(c->ops_arg, rr);
 }

@@ -14,19 +14,33 @@
 #include "counters.h"
 #include "log.h"
 
+/*
+ * The rule's drop counters: its owner's per-packet ones, and no_tx_slot
+ * summed over its outputs (each counted by the worker that sends it).
+ */
+static void rule_drops(const struct plan_rule *rr, uint64_t *d)
+{
+	memcpy(d, rr->st->drops, sizeof(rr->st->drops));
+	for (unsigned k = 0; k < rr->cfg.nout; k++)
+		d[MCR_DROP_NO_TX_SLOT] += rr->out[k].st->dropped;
+}
+
 int plan_rule_info(const struct plan_rule *rr, bool stats, struct mcr_rule_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->state = rr->pending ? MCR_STATE_PENDING : MCR_STATE_ACTIVE;
 	if (rr->pending)
 		snprintf(info->reason, sizeof(info->reason), "%s", rr->pending);
+	if (rr->input_shared)
+		snprintf(info->note, sizeof(info->note),
+			 "another mcrd in this network namespace relays this input");
 	info->worker = rr->worker;
 	info->has_stats = stats;
 	info->packets = rr->st->packets;
 	info->bytes = rr->st->bytes;
 	info->pps = rr->pps;
 	info->bps = rr->bps;
-	memcpy(info->drops, rr->st->drops, sizeof(info->drops));
+	rule_drops(rr, info->drops);
 	info->out = calloc(rr->cfg.nout ? rr->cfg.nout : 1, sizeof(*info->out));
 	if (!info->out)
 		return -ENOMEM;
@@ -85,12 +99,15 @@ void plan_worker_stats(const struct plan *p, unsigned w, struct plan_worker_stat
 	for (size_t i = 0; i < plan_nrules(p); i++) {
 		const struct plan_rule *rr = plan_rule(p, i);
 
-		if (rr->worker != w)
+		if (!plan_rule_serves(rr, w, plan_nworkers(p)))
 			continue;
 		out->rules += rr->attached;
 		for (unsigned k = 0; k < rr->cfg.nout; k++)
-			out->packets_out += rr->out[k].st->packets;
-		for (int d = 1; d < MCR_DROP__MAX; d++)
+			if (rr->out[k].worker == w) {
+				out->packets_out += rr->out[k].st->packets;
+				out->drops += rr->out[k].st->dropped;
+			}
+		for (int d = 1; rr->worker == w && d < MCR_DROP__MAX; d++)
 			out->drops += rr->st->drops[d];
 	}
 }
@@ -111,8 +128,10 @@ static void format_drops(const uint64_t *d, char *buf, size_t len)
 static void log_rule(const struct plan_rule *rr)
 {
 	char drops[512], g[MCR_ADDRSTRLEN];
+	uint64_t d[MCR_DROP__MAX];
 
-	format_drops(rr->st->drops, drops, sizeof(drops));
+	rule_drops(rr, d);
+	format_drops(d, drops, sizeof(drops));
 	log_notice("stats: rule %s %s packets %llu bytes %llu drops:%s", rr->cfg.name,
 		   rr->pending ? "pending" : "active", (unsigned long long)rr->st->packets,
 		   (unsigned long long)rr->st->bytes, drops[0] ? drops : " none");

@@ -37,27 +37,19 @@ static struct txring *tx_find(const struct table *t, int32_t pfd)
 	return NULL;
 }
 
-/*
- * What the data path checks per packet of rr: whether some sending output
- * takes the UDP socket (UDP checksums verified first), and which TTL
- * semantics its outputs have.
- */
-static void rule_verify_flag(struct tb_rule *rr)
+/* What the data path checks per packet of rr, for the rule as a whole. */
+static void rule_set_flags(struct tb_rule *rr, uint16_t f)
 {
-	rr->verify_udp = rr->ttl_router = rr->ttl_fixed = false;
-	for (unsigned i = 0; i < rr->nout; i++) {
-		if (rr->out[i].fd >= 0 && !rr->out[i].tx)
-			rr->verify_udp = true;
-		if (rr->out[i].ttl_fixed)
-			rr->ttl_fixed = true;
-		else
-			rr->ttl_router = true;
-	}
+	rr->primary = f & W_F_PRIMARY;
+	rr->verify_udp = f & W_F_VERIFY;
+	rr->ttl_router = f & W_F_TTL_ROUTER;
+	rr->ttl_fixed = f & W_F_TTL_FIXED;
 }
 
 /* Points an output at our copies of the parent's sockets (or none) and its template. */
 static void out_bind(const struct table *t, struct tb_output *o, const struct wire_out *w)
 {
+	o->index = w->index;
 	o->dst = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = w->group,
 				       .sin_port = htons(w->port) };
 	o->fd = egress_fd(t, w->egress);
@@ -83,7 +75,6 @@ static void outputs_move(struct table *t, int fd, int nfd, bool gso)
 				if (nfd < 0)
 					t->rules[i]->out[o].tx = NULL;
 			}
-		rule_verify_flag(t->rules[i]);
 	}
 }
 
@@ -268,7 +259,7 @@ static struct tb_rule *rule_new(const struct table *t, const struct wire_msg *m,
 		out_bind(t, &rr->out[i], &m->out[i]);
 		rr->out[i].st = counters_out(m->out[i].stats);
 	}
-	rule_verify_flag(rr);
+	rule_set_flags(rr, m->flags);
 	if (rr->ttl_fixed && m->loop_ms && !(rr->guard = loopguard_new(m->loop_ms))) {
 		rule_free(rr);
 		return NULL;
@@ -321,15 +312,32 @@ void table_send_done(struct table *t, struct tb_rule *rr)
 	rule_free(rr);
 }
 
+/* The output of rr with index i (the rule's numbering), or NULL. */
+static struct tb_output *out_find(struct tb_rule *rr, uint32_t i)
+{
+	for (unsigned k = 0; k < rr->nout; k++)
+		if (rr->out[k].index == i)
+			return &rr->out[k];
+	return NULL;
+}
+
 static void output_set(struct table *t, const struct wire_msg *m, size_t len)
 {
 	struct tb_rule *rr = rule_find(t, m->name, NULL);
+	struct tb_output *o;
 
-	if (!rr || m->out_index >= rr->nout || m->nout != 1 ||
-	    len < sizeof(*m) + sizeof(struct wire_out))
+	if (!rr || m->nout != 1 || len < sizeof(*m) + sizeof(struct wire_out) ||
+	    !(o = out_find(rr, m->out_index)))
 		return;
-	out_bind(t, &rr->out[m->out_index], &m->out[0]);
-	rule_verify_flag(rr);
+	out_bind(t, o, &m->out[0]);
+}
+
+static void rule_flags(struct table *t, const struct wire_msg *m)
+{
+	struct tb_rule *rr = rule_find(t, m->name, NULL);
+
+	if (rr)
+		rule_set_flags(rr, m->flags);
 }
 
 /* Every output sending through ring r: through the socket from now on. */
@@ -339,7 +347,6 @@ static void tx_detach(struct table *t, const struct txring *r)
 		for (unsigned o = 0; o < t->rules[i]->nout; o++)
 			if (t->rules[i]->out[o].tx == r)
 				t->rules[i]->out[o].tx = NULL;
-		rule_verify_flag(t->rules[i]);
 	}
 }
 
@@ -447,6 +454,9 @@ void table_apply(struct table *t, const struct wire_msg *m, size_t len, int fd)
 		return;
 	case W_TX_DEL:
 		tx_del(t, m->slot);
+		break;
+	case W_RULE_FLAGS:
+		rule_flags(t, m);
 		break;
 	case W_TRACE:
 		trace_set(t, m);

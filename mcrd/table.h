@@ -24,6 +24,7 @@
 #define TB_MAX_TX 1024   /* transmit rings a worker holds */
 
 struct tb_output {
+	uint32_t index;       /* its place in the rule (of which we may send a share) */
 	struct sockaddr_in dst;
 	int fd;               /* our copy of the egress socket; -1: not sending */
 	bool gso;             /* may send GSO runs (cleared if refused) */
@@ -44,6 +45,8 @@ struct tb_rule {
 	struct rule_stats *st;
 	int in_slot;          /* index of its input in inputs[] */
 	unsigned inflight;    /* sends submitted and not yet completed */
+	/* The rule as a whole, from the parent (it may be spread over workers). */
+	bool primary;         /* this worker counts its packets and per-packet drops */
 	bool verify_udp;      /* some output sends through a socket: check UDP checksums first */
 	bool ttl_router;      /* some output has router semantics (the datagram's TTL - 1) */
 	bool ttl_fixed;       /* some output has a fixed TTL: the loop guard watches */

@@ -4,8 +4,9 @@
  * whole frames (a virtio-net header, then Ethernet, IPv4, UDP and payload)
  * into the ring's free slots and marks them for sending; one send() with
  * no data ("kick") then hands every marked frame to the device.  No route
- * lookup, no UDP socket, no IP output per datagram; the kernel takes the
- * frame's pages as they are and frees the slot when the frame has left.
+ * lookup, no UDP socket, no IP output per datagram; the kernel copies each
+ * frame into an skb (frame.c says why) and frees the slot when that skb is
+ * gone.
  *
  * The virtio-net header lets a frame ask for its UDP checksum to be
  * completed by the device (or by the kernel where the device cannot), as

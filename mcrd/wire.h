@@ -25,6 +25,7 @@ enum wire_type {
 	W_OUTPUT_SET,     /* one output of a rule changes (out[0]) */
 	W_TX_ADD,         /* + fd: a transmit ring socket (txring.h) */
 	W_TX_DEL,
+	W_RULE_FLAGS,     /* a rule's W_F_* flags changed */
 	W_TRACE,          /* rule `name` records into trace buffer `slot` (trace.h), -1: stops */
 };
 
@@ -32,6 +33,7 @@ enum wire_type {
 #define WO_TTL_FIXED   0x2 /* wire_out.flags: ttl is every frame's TTL, not a cap */
 
 struct wire_out {
+	uint32_t index;       /* the output's place in the rule (OUTPUT_SET names it) */
 	int32_t egress;       /* UDP egress slot (the parent's fd), -1: not sending */
 	int32_t tx;           /* transmit ring slot (the parent's fd), -1: socket egress */
 	uint32_t stats;       /* output counter slot */
@@ -45,7 +47,12 @@ struct wire_out {
 	uint8_t flags;        /* WO_* */
 };
 
-#define W_F_GSO 0x1 /* EGRESS_ADD: the socket may send UDP GSO runs */
+#define W_F_GSO       0x1  /* EGRESS_ADD: the socket may send UDP GSO runs */
+/* RULE_ADD, RULE_FLAGS: the rule as a whole (it may be spread over workers). */
+#define W_F_PRIMARY   0x2  /* this worker owns it: counts its packets and per-packet drops */
+#define W_F_VERIFY    0x4  /* some output sends through a socket: check UDP checksums */
+#define W_F_TTL_ROUTER 0x8 /* some output has router semantics */
+#define W_F_TTL_FIXED 0x10 /* some output has a fixed TTL: the loop guard watches */
 
 struct wire_msg {
 	uint16_t type;
@@ -53,7 +60,7 @@ struct wire_msg {
 	int32_t slot;         /* egress or input slot */
 	uint32_t stats;       /* counter slot: link (INPUT_ADD) or rule (RULE_ADD) */
 	uint32_t out_index;   /* OUTPUT_SET */
-	uint32_t nout;        /* RULE_ADD; OUTPUT_SET: 1 */
+	uint32_t nout;        /* RULE_ADD: this worker's share; OUTPUT_SET: 1 */
 	uint32_t tx_frame_size, tx_frames; /* TX_ADD: the ring's shape */
 	uint32_t loop_ms;     /* RULE_ADD: the loop guard's window (fixed-TTL outputs), 0: off */
 	uint32_t epoch;       /* TRACE: the trace's epoch in its buffer */

@@ -82,8 +82,12 @@ static void usage(void)
 "  -q, --quiet             print nothing but errors\n"
 "  -h, --help              show this help\n"
 "\n"
-"Summary: sent N packets (N bytes) in F s: N pps, F Mbit/s, N errors\n"
-"   JSON: {\"sent\":N,\"bytes\":N,\"seconds\":F,\"pps\":F,\"errors\":N,\"streams\":N}\n"
+"Summary: sent N packets (N bytes) in F s: N pps, F Mbit/s, N errors, N unsent\n"
+"   JSON: {\"sent\":N,\"bytes\":N,\"seconds\":F,\"pps\":F,\"errors\":N,\"unsent\":N,\n"
+"          \"streams\":N}\n"
+"unsent: packets asked for (COUNT per stream) never handed to the kernel, as -D\n"
+"or a signal stopped the run first; a signal that leaves some unsent is also\n"
+"reported on stderr, even with -q.\n"
 "Exit status: 0 done, 1 usage error, 2 runtime error.\n");
 }
 
@@ -309,6 +313,18 @@ static void run(struct gen *g, const sigset_t *waitmask)
 	g->seconds = (double)(mcr_tool_now_ns() - t0) / 1e9;
 }
 
+/*
+ * Packets asked for (0: no limit) that were neither sent nor failed: the
+ * run was stopped first.  Without this a sender cut short (a test's
+ * timeout, say) looks exactly like loss downstream.
+ */
+static uint64_t unsent(const struct gen *g)
+{
+	uint64_t asked = g->o->count * g->o->nstreams;
+
+	return asked ? asked - g->sent - g->errors : 0;
+}
+
 static void print_summary(const struct gen *g)
 {
 	uint64_t bytes = g->sent * g->o->size;
@@ -316,12 +332,14 @@ static void print_summary(const struct gen *g)
 
 	if (g->o->json)
 		printf("{\"sent\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"seconds\":%.6f,"
-		       "\"pps\":%.1f,\"errors\":%" PRIu64 ",\"streams\":%lu}\n",
-		       g->sent, bytes, g->seconds, (double)g->sent / s, g->errors, g->o->nstreams);
+		       "\"pps\":%.1f,\"errors\":%" PRIu64 ",\"unsent\":%" PRIu64
+		       ",\"streams\":%lu}\n", g->sent, bytes, g->seconds, (double)g->sent / s,
+		       g->errors, unsent(g), g->o->nstreams);
 	else
 		printf("sent %" PRIu64 " packets (%" PRIu64 " bytes) in %.3f s: %.0f pps, "
-		       "%.1f Mbit/s, %" PRIu64 " errors\n", g->sent, bytes, g->seconds,
-		       (double)g->sent / s, (double)bytes * 8 / s / 1e6, g->errors);
+		       "%.1f Mbit/s, %" PRIu64 " errors, %" PRIu64 " unsent\n", g->sent, bytes,
+		       g->seconds, (double)g->sent / s, (double)bytes * 8 / s / 1e6, g->errors,
+		       unsent(g));
 }
 
 static int gen_main(const struct gen_opts *o)
@@ -346,6 +364,9 @@ static int gen_main(const struct gen_opts *o)
 	run(&g, &waitmask);
 	if (g.errors)
 		mcr_tool_err("%" PRIu64 " packets not sent: %s", g.errors, strerror(g.last_err));
+	if (mcr_tool_stop && unsent(&g))
+		mcr_tool_err("stopped by a signal with %" PRIu64 " of %" PRIu64 " packets unsent",
+			     unsent(&g), (uint64_t)o->count * o->nstreams);
 	if (g.errors && !g.sent)
 		goto out;
 	if (!o->quiet)

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/sock_diag.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,15 +80,16 @@ static void usage(void)
 "\n"
 "Stops on IDLE, MAX, SIGINT or SIGTERM and then prints, per stream and in\n"
 "total: received, lost (expected - unique), dup, reorder (a new seq below the\n"
-"highest seen), corrupt (bad length or checksum), foreign (not mcrgen), bytes.\n"
+"highest seen), corrupt (bad length or checksum), foreign (not mcrgen),\n"
+"dropped (by the kernel on the socket: its receive buffer was full), bytes.\n"
 "Each mcrgen stream id arriving on a socket has its own sequence space.\n"
 "JSON also gives max_silence_ms: the longest time between two arrivals, and\n"
 "what the IP headers said: TTL and TOS ranges, the last sender and its port.\n"
 "   JSON: {\"streams\":[{\"dev\":S,\"group\":S,\"port\":N,\"source\":S|null,\n"
 "          \"received\":N,\"bytes\":N,\"unique\":N,\"lost\":N,\"duplicated\":N,\n"
-"          \"reordered\":N,\"corrupted\":N,\"foreign\":N,\"max_silence_ms\":F,\n"
-"          \"ttl_min\":N,\"ttl_max\":N,\"tos_min\":N,\"tos_max\":N,\"from\":S,\n"
-"          \"from_port\":N},\n"
+"          \"reordered\":N,\"corrupted\":N,\"foreign\":N,\"dropped\":N,\n"
+"          \"max_silence_ms\":F,\"ttl_min\":N,\"ttl_max\":N,\"tos_min\":N,\n"
+"          \"tos_max\":N,\"from\":S,\"from_port\":N},\n"
 "          ...],\n"
 "          \"total\":{\"received\":N,...},\"seconds\":F,\"stop\":S}\n"
 "Exit status: 0 report printed, 1 usage error, 2 runtime error.\n");
@@ -345,12 +347,10 @@ static const char *run(struct sink *k, const sigset_t *waitmask, double *seconds
 		uint64_t d_max = max ? start + max : UINT64_MAX;
 		int n;
 
-		if (now >= d_max)
+		if (now >= d_max) {
 			stop = "max";
-		else if (now >= d_idle)
-			stop = "idle";
-		if (stop)
 			break;
+		}
 		n = epoll_pwait(k->ep, ev, MAX_EVENTS, timeout_ms(now, d_idle < d_max ? d_idle : d_max),
 				waitmask);
 		if (n < 0 && errno != EINTR) {
@@ -368,11 +368,32 @@ static const char *run(struct sink *k, const sigset_t *waitmask, double *seconds
 				last = now;
 			}
 		}
+		/*
+		 * Idle only when a wait found nothing: a sink that was stopped or
+		 * not scheduled for longer than IDLE first reads what is queued.
+		 */
+		if (!stop && n == 0 && now >= d_idle)
+			stop = "idle";
 		if (mcr_tool_stop && !stop)
 			stop = "signal";
 	}
 	*seconds = (double)(mcr_tool_now_ns() - start) / 1e9;
 	return stop;
+}
+
+/*
+ * What the kernel dropped on the socket, a full receive buffer above all
+ * (the socket's share of UdpRcvbufErrors): loss at the receiver is then
+ * told apart from loss on the way.  0 if the kernel cannot say.
+ */
+static uint64_t socket_drops(int fd)
+{
+	uint32_t mem[SK_MEMINFO_VARS] = { 0 };
+	socklen_t len = sizeof(mem);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) || len <= SK_MEMINFO_DROPS * sizeof(mem[0]))
+		return 0;
+	return mem[SK_MEMINFO_DROPS];
 }
 
 static void report(const struct sink *k, double seconds, const char *stop)
@@ -387,6 +408,7 @@ static void report(const struct sink *k, double seconds, const char *stop)
 		rows[i].s = &k->o->streams[i];
 		rows[i].h = k->hdrs[i];
 		mcr_tool_tracker_counts(&k->trk[i], &rows[i].c);
+		rows[i].c.dropped = socket_drops(k->fds[i]);
 	}
 	mcr_tool_report(stdout, rows, k->o->n, k->o->json, seconds, stop);
 	free(rows);

@@ -164,6 +164,7 @@ void mcr_tool_counts_add(struct mcr_tool_counts *sum, const struct mcr_tool_coun
 	sum->reordered += c->reordered;
 	sum->corrupted += c->corrupted;
 	sum->foreign += c->foreign;
+	sum->dropped += c->dropped;
 	if (c->max_silence_ns > sum->max_silence_ns)
 		sum->max_silence_ns = c->max_silence_ns;
 }

@@ -18,6 +18,7 @@ struct mcr_tool_counts {
 	uint64_t reordered;  /* a new seq below the highest seen so far */
 	uint64_t corrupted;  /* mcr_payload_check said -EBADMSG */
 	uint64_t foreign;    /* not an mcrgen payload (-EPROTO) */
+	uint64_t dropped;    /* the kernel's drops on the socket (a full receive buffer) */
 	uint64_t max_silence_ns; /* longest gap between two receive batches */
 };
 

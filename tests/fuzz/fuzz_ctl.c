@@ -75,7 +75,8 @@ static void op_input_add(void *a, unsigned w, size_t s, const struct plan_input 
 	(void)a, (void)w, (void)s, (void)in;
 }
 static void op_input_del(void *a, unsigned w, size_t s) { (void)a, (void)w, (void)s; }
-static void op_rule(void *a, const struct plan_rule *rr) { (void)a, (void)rr; }
+static void op_rule(void *a, const struct plan_rule *rr, unsigned w) { (void)a, (void)rr, (void)w; }
+static void op_rule_flags(void *a, const struct plan_rule *rr) { (void)a, (void)rr; }
 static void op_output_set(void *a, const struct plan_rule *rr, unsigned i)
 {
 	(void)a, (void)rr, (void)i;
@@ -88,8 +89,16 @@ static void op_tx_add(void *a, unsigned w, int fd, const struct txring_geom *g)
 static void op_tx_del(void *a, unsigned w, int fd) { (void)a, (void)w, (void)fd; }
 
 static const struct plan_ops fake_ops = {
-	op_egress_add, op_egress_del, op_input_add, op_input_del, op_rule, op_rule, op_output_set,
-	op_tx_add, op_tx_del,
+	.egress_add = op_egress_add,
+	.egress_del = op_egress_del,
+	.input_add = op_input_add,
+	.input_del = op_input_del,
+	.rule_add = op_rule,
+	.rule_del = op_rule,
+	.output_set = op_output_set,
+	.rule_flags = op_rule_flags,
+	.tx_add = op_tx_add,
+	.tx_del = op_tx_del,
 };
 
 static int sys_ingress_open(void *s, int ifindex, const struct filter_key *k, size_t n, int *exact,
@@ -133,6 +142,13 @@ static int sys_member(void *s, int ifindex, struct in_addr g, struct in_addr src
 	return 0;
 }
 
+static int sys_claim(void *s, const struct mcr_input *in)
+{
+	(void)s;
+	return in->port % 2 ? 3000 + in->port : -EADDRINUSE; /* some held by "another mcrd" */
+}
+static void sys_unclaim(void *s, int fd) { (void)s, (void)fd; }
+
 static const struct plan_sys fake_sys = {
 	.ingress_open = sys_ingress_open,
 	.ingress_filter = sys_ingress_filter,
@@ -147,6 +163,8 @@ static const struct plan_sys fake_sys = {
 	.tx_renew = sys_tx_renew,
 	.join = sys_member,
 	.leave = sys_member,
+	.input_claim = sys_claim,
+	.input_unclaim = sys_unclaim,
 };
 
 static int fake_reload(void *arg, struct mcr_errlist *el, struct reload_result *res)
@@ -265,7 +283,8 @@ static void rule_round_trip(const struct mcr_rule *r, const struct mcr_rule_info
 	FUZZ_ASSERT(mcr_rule_equal(r, &r2) && r->origin == r2.origin);
 	if (info)
 		FUZZ_ASSERT(i2.state == info->state && i2.worker == info->worker &&
-			    !strcmp(i2.reason, info->reason) && i2.has_stats == info->has_stats);
+			    !strcmp(i2.reason, info->reason) && !strcmp(i2.note, info->note) &&
+			    i2.has_stats == info->has_stats);
 	mcr_rule_free(&r2);
 	mcr_rule_info_free(&i2);
 	free(buf);

@@ -33,15 +33,15 @@ ok $? "rule help: exit 0, the rule commands only"
 # --- show: text and JSON -----------------------------------------------------
 W=$(python3 "$(dirname "$0")/hash.py" 239.1.1.1 5001 "$(nproc)")  # the worker the hash predicts
 is "$(ctl relay rule show)" \
-   "cam1 in r-in 239.1.1.1:5001 source 198.18.1.1 -> r-out 239.2.2.2:6000 ttl 4, r-out 239.1.1.1:5001 ttl 1 state active worker $W" \
+   "cam1 in r-in 239.1.1.1:5001 source 198.18.1.1 -> r-out 239.2.2.2:6000 ttl 4 via packet, r-out 239.1.1.1:5001 via packet state active worker $W" \
    "rule show: one stable line per rule, naming the rule's worker"
 is "$(ctl relay show)" "$(ctl relay rule show)" "show is short for rule show"
 is "$(ctl relay ru sh)" "$(ctl relay rule show)" "objects and commands by unique prefix"
 out=$(ctl relay -j rule show)
-is "$(echo "$out" | J "sorted(j[0].keys())")" "['in', 'name', 'origin', 'out', 'reason', 'state', 'worker']" \
+is "$(echo "$out" | J "sorted(j[0].keys())")" "['in', 'name', 'note', 'origin', 'out', 'reason', 'state', 'worker']" \
    "JSON rule object keys"
 is "$(echo "$out" | J "(j[0]['in'], j[0]['out'][0], j[0]['state'], j[0]['reason'], j[0]['origin'])")" \
-   "({'dev': 'r-in', 'group': '239.1.1.1', 'port': 5001, 'source': '198.18.1.1'}, {'dev': 'r-out', 'group': '239.2.2.2', 'port': 6000, 'ttl': 4}, 'active', None, 'config')" \
+   "({'dev': 'r-in', 'group': '239.1.1.1', 'port': 5001, 'source': '198.18.1.1'}, {'dev': 'r-out', 'group': '239.2.2.2', 'port': 6000, 'ttl': 4, 'fixed_ttl': None, 'egress': 'auto', 'source': None, 'path': 'packet'}, 'active', None, 'config')" \
    "JSON values"
 ctl relay -j -p rule show | python3 -m json.tool >/dev/null; ok $? "-j -p is valid JSON"
 ctl relay -j -p rule show | grep -q '^  '; ok $? "-j -p indents"

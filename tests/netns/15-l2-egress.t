@@ -9,7 +9,7 @@
 # bad IPv4 header checksum is dropped and counted; link flaps.
 TEST_LIMIT=240
 . "$(dirname "$0")/lib.sh"
-plan 45
+plan 46
 
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 rule_drop() { ctl relay -j -s rule show name "$1" | J "j[0]['drops']['$2']"; }

@@ -3,8 +3,13 @@
 
     inject.py DEV GROUP PORT KIND COUNT [TTL]
 
-KIND: valid | bad_ip_length | bad_udp_length | fragment | vlan | options |
-      udp_csum (valid, with a UDP checksum) | bad_udp_csum | bad_ip_csum
+KIND: valid | bad_ip_length | bad_udp_length | fragment | vlan | options
+      | short (cut inside the IPv4 header, before the destination)
+      | noport (cut inside the UDP header, before the destination port)
+      | bad_ihl (IHL 4) | bad_ihl_fragment (IHL 4, MF set)
+      | tcp (protocol 6) | ipv6 (EtherType 0x86dd, the same bytes after it)
+      | version6 (IPv4 EtherType, IP version 6)
+      | udp_csum (valid, with a UDP checksum) | bad_udp_csum | bad_ip_csum
 TTL: the IP TTL (default 16).
 Used by the netns tests only, inside their own namespaces.
 """
@@ -35,6 +40,11 @@ def frame(group, port, kind, seq, ttl=16):
     payload = struct.pack("!IQ", 0xDEADBEEF, seq) + b"m" * 100
     opts = b"\x01\x01\x01\x00" if kind == "options" else b""  # NOP NOP NOP EOL
     ihl = 5 + len(opts) // 4
+    first = 0x40 | ihl
+    if kind in ("bad_ihl", "bad_ihl_fragment"):
+        first = 0x44
+    if kind == "version6":
+        first = 0x60 | ihl
     ulen = 8 + len(payload)
     if kind == "bad_udp_length":
         ulen += 50  # claims more than the IP payload holds
@@ -49,9 +59,10 @@ def frame(group, port, kind, seq, ttl=16):
     frag = 0
     if kind == "bad_ip_length":
         tot += 200  # claims more than was sent
-    if kind == "fragment":
+    if kind in ("fragment", "bad_ihl_fragment"):
         frag = 0x2000  # MF: first fragment of a larger datagram
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, tot, seq & 0xFFFF, frag, ttl, 17, 0,
+    proto = 6 if kind == "tcp" else 17
+    hdr = struct.pack("!BBHHHBBH4s4s", first, 0, tot, seq & 0xFFFF, frag, ttl, proto, 0,
                       src, g) + opts
     c = csum(hdr)
     if kind == "bad_ip_csum":
@@ -60,7 +71,12 @@ def frame(group, port, kind, seq, ttl=16):
     eth = dmac + smac
     if kind == "vlan":
         eth += struct.pack("!HH", 0x8100, 100)
-    return eth + struct.pack("!H", 0x0800) + hdr + udp
+    f = eth + struct.pack("!H", 0x86DD if kind == "ipv6" else 0x0800) + hdr + udp
+    if kind == "short":
+        return f[:len(eth) + 2 + 12]
+    if kind == "noport":
+        return f[:len(eth) + 2 + len(hdr) + 2]
+    return f
 
 
 def main():

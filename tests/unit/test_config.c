@@ -343,6 +343,14 @@ static void test_output_ttl_egress(void **state)
 	expect_error(RULE_OUT("( { dev = \"eth1\"; group = \"10.0.0.9\"; egress = \"packet\"; } )"),
 		     4, "egress \"packet\" needs a multicast group, not 10.0.0.9");
 	expect_error("loop_guard_ms = 10001;\n", 1, "loop_guard_ms must be 0..10000");
+	expect_error("spread_outputs = 4097;\n", 1, "spread_outputs must be 0..4096");
+	expect_error("spread_outputs = \"all\";\n", 1, "spread_outputs must be 0..4096");
+	load_ok("spread_outputs = 0;\n", &c);
+	assert_int_equal(c.spread_outputs, 0);
+	mcr_config_free(&c);
+	load_ok("", &c);
+	assert_int_equal(c.spread_outputs, 16);
+	mcr_config_free(&c);
 }
 
 /* metrics = "HOST:PORT": IPv4 or bracketed IPv6, a port; off when absent. */

@@ -19,6 +19,7 @@
 
 #include "../../mcrd/filter.h"
 #include "frames.h"
+#include "packet.h"
 
 /* ---- a classic BPF interpreter ---- */
 
@@ -472,6 +473,65 @@ static void test_empty_key_set(void **state)
 	free(fp.filter);
 }
 
+/*
+ * Which drop reason a malformed frame to a rule's (group, port) reaches:
+ * none when the filter discards it in the kernel (counted nowhere), else
+ * what the parser says.  mcrd(8), COUNTERS, documents this table.
+ */
+enum { CUT_DST = 1, CUT_PORT, TCP, IHL4, IHL4_FRAG, VERSION6, IPV6_TYPE };
+
+static enum mcr_drop counted_as(const struct sock_fprog *fp, int vlan, int kind)
+{
+	uint8_t f[FRAME_MAX];
+	size_t n = build_udp_frame(f, vlan, 5, G1, 5001, 100);
+	struct mcr_pkt p;
+
+	switch (kind) {
+	case CUT_DST: n = frame_l3(f) + 12; break;
+	case CUT_PORT: n = frame_l3(f) + 20 + 2; break;
+	case TCP: frame_ip(f)[9] = IPPROTO_TCP; break;
+	case IHL4: frame_ip(f)[0] = 0x44; break;
+	case IHL4_FRAG:
+		frame_ip(f)[0] = 0x44;
+		put16(frame_ip(f) + 6, 0x2000);
+		break;
+	case VERSION6: frame_ip(f)[0] = 0x65; break;
+	case IPV6_TYPE: frame_set_ethertype(f, ETHERTYPE_IPV6); break;
+	}
+	if (!bpf_run(fp, f, (uint32_t)n))
+		return MCR_DROP__MAX; /* discarded in the kernel */
+	return mcr_parse_frame(f, n, &p);
+}
+
+static void test_malformed_counted_as(void **state)
+{
+	struct sock_fprog exact, coarse;
+
+	(void)state;
+	build_basic(&exact);
+	assert_int_equal(filter_build_coarse(&coarse), 0);
+	for (size_t v = 0; v < 2; v++) {
+		/* The exact filter: counted only what it cannot tell from good traffic. */
+		assert_int_equal(counted_as(&exact, vlans[v], CUT_DST), MCR_DROP__MAX);
+		assert_int_equal(counted_as(&exact, vlans[v], CUT_PORT), MCR_DROP__MAX);
+		assert_int_equal(counted_as(&exact, vlans[v], TCP), MCR_DROP__MAX);
+		assert_int_equal(counted_as(&exact, vlans[v], IHL4), MCR_DROP__MAX);
+		assert_int_equal(counted_as(&exact, vlans[v], IHL4_FRAG), MCR_DROP_BAD_IP_HEADER);
+		assert_int_equal(counted_as(&exact, vlans[v], VERSION6), MCR_DROP_NOT_IPV4);
+		assert_int_equal(counted_as(&exact, vlans[v], IPV6_TYPE), MCR_DROP__MAX);
+		/* The all-multicast fallback passes whatever shows a multicast destination. */
+		assert_int_equal(counted_as(&coarse, vlans[v], CUT_DST), MCR_DROP__MAX);
+		assert_int_equal(counted_as(&coarse, vlans[v], CUT_PORT), MCR_DROP_BAD_IP_LENGTH);
+		assert_int_equal(counted_as(&coarse, vlans[v], TCP), MCR_DROP_NOT_UDP);
+		assert_int_equal(counted_as(&coarse, vlans[v], IHL4), MCR_DROP_BAD_IP_HEADER);
+		assert_int_equal(counted_as(&coarse, vlans[v], IHL4_FRAG), MCR_DROP_BAD_IP_HEADER);
+		assert_int_equal(counted_as(&coarse, vlans[v], VERSION6), MCR_DROP_NOT_IPV4);
+		assert_int_equal(counted_as(&coarse, vlans[v], IPV6_TYPE), MCR_DROP__MAX);
+	}
+	free(exact.filter);
+	free(coarse.filter);
+}
+
 /* ---- many keys ---- */
 
 static bool has_key(const struct filter_key *keys, size_t n, uint32_t group, uint16_t port)
@@ -697,6 +757,7 @@ int main(void)
 		cmocka_unit_test(test_ip_options),
 		cmocka_unit_test(test_non_ip_rejected),
 		cmocka_unit_test(test_truncated_rejected),
+		cmocka_unit_test(test_malformed_counted_as),
 		cmocka_unit_test(test_empty_key_set),
 		cmocka_unit_test(test_many_ports_per_group),
 		cmocka_unit_test(test_many_groups),

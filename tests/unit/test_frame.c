@@ -232,6 +232,7 @@ static void test_udp_offloaded(void **state)
 		memcpy(&vh, out, sizeof(vh));
 		assert_int_equal(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 		assert_int_equal(vh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+		assert_int_equal(le16toh(vh.hdr_len), 14 + 20 + 8 + 77); /* copied whole */
 		assert_int_equal(le16toh(vh.csum_start), 14 + 20);
 		assert_int_equal(le16toh(vh.csum_offset), 6);
 		/* What the device does: sum from csum_start, complement, store. */

@@ -34,13 +34,16 @@ struct rec {
 	unsigned egress_add[MCR_MAX_WORKERS], egress_del;
 	unsigned input_add[MCR_MAX_WORKERS], input_del[MCR_MAX_WORKERS];
 	unsigned rule_add[MCR_MAX_WORKERS], rule_del[MCR_MAX_WORKERS];
-	unsigned output_set;
+	unsigned output_set, rule_flags;
+	unsigned shares[MCR_MAX_WORKERS]; /* outputs in the last rule_add to each worker */
 	unsigned tx_add[MCR_MAX_WORKERS], tx_del[MCR_MAX_WORKERS], tx_open, tx_renew;
-	int tx_refs[64];             /* per ifindex: outputs holding a transmit ring */
+	int tx_refs[64 * 64];        /* per (ifindex, worker): outputs holding its ring */
 	char last_rule_add[MCR_NAME_MAX];
 	unsigned opened, closed, joins, leaves, changes;
 	int next_fd;
 	bool fail_ingress;
+	bool claimed_elsewhere;         /* another mcrd holds every input's claim */
+	unsigned claims, unclaims;
 	const struct plan_rule *last_change;
 };
 
@@ -73,18 +76,27 @@ static void op_input_del(void *arg, unsigned w, size_t slot)
 	R.input_del[w]++;
 }
 
-static void op_rule_add(void *arg, const struct plan_rule *rr)
+static void op_rule_add(void *arg, const struct plan_rule *rr, unsigned w)
 {
 	(void)arg;
 	assert_true(rr->attached);
-	R.rule_add[rr->worker]++;
+	R.rule_add[w]++;
+	R.shares[w] = 0;
+	for (unsigned i = 0; i < rr->cfg.nout; i++)
+		R.shares[w] += rr->out[i].worker == w;
 	snprintf(R.last_rule_add, sizeof(R.last_rule_add), "%s", rr->cfg.name);
 }
 
-static void op_rule_del(void *arg, const struct plan_rule *rr)
+static void op_rule_del(void *arg, const struct plan_rule *rr, unsigned w)
 {
-	(void)arg;
-	R.rule_del[rr->worker]++;
+	(void)arg, (void)rr;
+	R.rule_del[w]++;
+}
+
+static void op_rule_flags(void *arg, const struct plan_rule *rr)
+{
+	(void)arg, (void)rr;
+	R.rule_flags++;
 }
 
 static void op_output_set(void *arg, const struct plan_rule *rr, unsigned i)
@@ -107,8 +119,16 @@ static void op_tx_del(void *arg, unsigned w, int fd)
 }
 
 static const struct plan_ops fake_ops = {
-	op_egress_add, op_egress_del, op_input_add, op_input_del,
-	op_rule_add, op_rule_del, op_output_set, op_tx_add, op_tx_del,
+	.egress_add = op_egress_add,
+	.egress_del = op_egress_del,
+	.input_add = op_input_add,
+	.input_del = op_input_del,
+	.rule_add = op_rule_add,
+	.rule_del = op_rule_del,
+	.output_set = op_output_set,
+	.rule_flags = op_rule_flags,
+	.tx_add = op_tx_add,
+	.tx_del = op_tx_del,
 };
 
 static struct plan *P; /* the plan the fake egress reports to */
@@ -183,7 +203,7 @@ static int sys_tx_get(void *s, int ifindex, unsigned w, unsigned mtu)
 
 	(void)s;
 	txring_geometry(mtu, 0, &g);
-	if (!R.tx_refs[ifindex]++) {
+	if (!R.tx_refs[fd - 9000]++) {
 		R.tx_open++;
 		plan_tx_opened(P, w, fd, &g);
 	}
@@ -192,11 +212,9 @@ static int sys_tx_get(void *s, int ifindex, unsigned w, unsigned mtu)
 
 static void sys_tx_put(void *s, int fd)
 {
-	int ifindex = (fd - 9000) / 64;
-
 	(void)s;
-	assert_true(R.tx_refs[ifindex] > 0);
-	if (!--R.tx_refs[ifindex])
+	assert_true(R.tx_refs[fd - 9000] > 0);
+	if (!--R.tx_refs[fd - 9000])
 		plan_tx_closing(P, (unsigned)((fd - 9000) % 64), fd);
 }
 
@@ -207,10 +225,20 @@ static void sys_tx_renew(void *s, unsigned w)
 	(void)s;
 	txring_geometry(1500, 0, &g);
 	for (int i = 0; i < 64; i++)
-		if (R.tx_refs[i]) {
+		if (R.tx_refs[i * 64 + (int)w]) {
 			R.tx_renew++;
 			plan_tx_opened(P, w, 9000 + i * 64 + (int)w, &g);
 		}
+}
+
+/* Outputs holding a transmit ring on ifindex, any worker's. */
+static int tx_refs_dev(int ifindex)
+{
+	int n = 0;
+
+	for (int w = 0; w < 64; w++)
+		n += R.tx_refs[ifindex * 64 + w];
+	return n;
 }
 
 static int sys_join(void *s, int ifindex, struct in_addr g, struct in_addr src)
@@ -227,6 +255,21 @@ static int sys_leave(void *s, int ifindex, struct in_addr g, struct in_addr src)
 	return 0;
 }
 
+static int sys_input_claim(void *s, const struct mcr_input *in)
+{
+	(void)s, (void)in;
+	if (R.claimed_elsewhere)
+		return -EADDRINUSE;
+	R.claims++;
+	return R.next_fd++;
+}
+
+static void sys_input_unclaim(void *s, int fd)
+{
+	(void)s, (void)fd;
+	R.unclaims++;
+}
+
 static const struct plan_sys fake_sys = {
 	.ingress_open = sys_ingress_open,
 	.ingress_filter = sys_ingress_filter,
@@ -241,6 +284,8 @@ static const struct plan_sys fake_sys = {
 	.tx_renew = sys_tx_renew,
 	.join = sys_join,
 	.leave = sys_leave,
+	.input_claim = sys_input_claim,
+	.input_unclaim = sys_input_unclaim,
 };
 
 static void on_change(void *arg, const struct plan_rule *rr)
@@ -276,12 +321,12 @@ static void links(unsigned a0, unsigned b0, bool b0_addr)
 	iface_table_commit();
 }
 
-static int setup(void **state)
+/* A plan of 2 workers over the fakes; rules of spread outputs or more use both. */
+static int setup_plan(unsigned spread)
 {
-	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .ops = &fake_ops,
-				  .sys = &fake_sys };
+	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .spread_outputs = spread,
+				  .ops = &fake_ops, .sys = &fake_sys };
 
-	(void)state;
 	memset(&R, 0, sizeof(R));
 	memset(efd, 0, sizeof(efd));
 	R.next_fd = 100;
@@ -290,6 +335,18 @@ static int setup(void **state)
 		return -1;
 	plan_on_change(P, on_change, NULL);
 	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return setup_plan(0);
+}
+
+static int setup_spread(void **state)
+{
+	(void)state;
+	return setup_plan(4);
 }
 
 static int teardown(void **state)
@@ -636,6 +693,7 @@ static void b0_ether(unsigned mtu)
 	iface_table_set_link(3, "b0", UP, mtu, false);
 	iface_table_set_hw(3, ARPHRD_ETHER, mac, 0, IFK_VIRTUAL);
 	iface_table_set_link(4, "c0", UP, 1500, true); /* up, but no MAC: not Ethernet */
+	iface_table_addr(4, (struct in_addr){ htonl(0xc6120201) }, true, false);
 	iface_table_commit();
 }
 
@@ -676,7 +734,7 @@ static void test_l2_egress(void **state)
 	links(UP, 0, true);
 	plan_reconcile(P);
 	assert_int_equal(rr->out[0].txfd, -1);
-	assert_int_equal(R.tx_refs[3], 0);
+	assert_int_equal(tx_refs_dev(3), 0);
 	assert_int_equal(R.tx_del[rr->worker], 1);
 	b0_ether(1500);
 	plan_reconcile(P);
@@ -687,7 +745,7 @@ static void test_l2_egress(void **state)
 	plan_replay(P, rr->worker);
 	assert_int_equal(R.tx_renew, 1);
 	assert_int_equal(plan_del(P, "r1"), 0);
-	assert_int_equal(R.tx_refs[3], 0);
+	assert_int_equal(tx_refs_dev(3), 0);
 
 	/* egress socket: no ring. */
 	assert_int_equal(add("{ name = \"s\"; in = { dev = \"a0\"; group = \"239.1.1.9\"; "
@@ -701,8 +759,109 @@ static void test_l2_egress(void **state)
 			 0);
 	rr = plan_find(P, "c");
 	assert_int_equal(rr->out[0].txfd, -1);
-	assert_null(rr->out[0].why);
+	/* Keeping the source needs layer 2 as much as egress "packet" does. */
+	assert_string_equal(rr->out[0].why, "egress packet: not an Ethernet interface");
 	assert_string_equal(rr->out[1].why, "egress packet: not an Ethernet interface");
+	/* Not Ethernet, auto, the output's own address: the socket. */
+	assert_int_equal(add("{ name = \"d\"; in = { dev = \"a0\"; group = \"239.1.1.7\"; "
+			     "port = 8; }; out = ( { dev = \"c0\"; group = \"239.9.9.9\"; } ); }"), 0);
+	rr = plan_find(P, "d");
+	assert_null(rr->out[0].why);
+	assert_true(rr->out[0].fd >= 0);
+	assert_int_equal(rr->out[0].txfd, -1);
+}
+
+/*
+ * A wide rule is served by both workers: each gets its own ingress socket
+ * and its share of the outputs (round robin), its own transmit rings; a
+ * restarted worker gets its share back; a narrow rule stays on its owner.
+ */
+static void test_spread(void **state)
+{
+	const char *wide = "{ name = \"w\"; in = { dev = \"a0\"; group = \"239.1.1.3\"; "
+			   "port = 5001; }; out = ( { dev = \"b0\"; port = 1; }, "
+			   "{ dev = \"b0\"; port = 2; }, { dev = \"b0\"; port = 3; }, "
+			   "{ dev = \"b0\"; port = 4; }, { dev = \"b0\"; port = 5; } ); }";
+	struct plan_worker_stats ws[2];
+	const struct plan_rule *rr;
+	unsigned own;
+
+	(void)state;
+	b0_ether(1500);
+	assert_int_equal(add(wide), 0);
+	rr = plan_find(P, "w");
+	own = rr->worker;
+	assert_int_equal(rr->nworkers, 2);
+	assert_int_equal(R.rule_add[0], 1);
+	assert_int_equal(R.rule_add[1], 1);
+	assert_int_equal(R.shares[own], 3); /* outputs 1, 3, 5 */
+	assert_int_equal(R.shares[1 - own], 2);
+	assert_int_equal(R.input_add[0], 1); /* each reads the input */
+	assert_int_equal(R.input_add[1], 1);
+	assert_int_equal(R.opened, 2);
+	assert_int_equal(rr->out[1].worker, 1 - own);
+	assert_int_equal(R.tx_add[0], 1); /* a transmit ring on b0 for each */
+	assert_int_equal(R.tx_add[1], 1);
+	plan_worker_stats(P, 0, &ws[0]);
+	plan_worker_stats(P, 1, &ws[1]);
+	assert_int_equal(ws[0].rules, 1);
+	assert_int_equal(ws[1].rules, 1);
+	rr->out[1].st->packets = 9; /* sent by the other worker */
+	plan_worker_stats(P, 1 - own, &ws[0]);
+	assert_int_equal(ws[0].packets_out, 9);
+
+	R.rule_add[1 - own] = 0;
+	plan_replay(P, 1 - own);
+	assert_int_equal(R.rule_add[1 - own], 1);
+	assert_int_equal(R.shares[1 - own], 2);
+	assert_int_equal(R.rule_add[own], 1);
+
+	/* A narrow rule: its owner alone. */
+	assert_int_equal(add(R1), 0);
+	assert_int_equal(plan_find(P, "r1")->nworkers, 1);
+	assert_int_equal(plan_del(P, "w"), 0);
+	assert_int_equal(R.rule_del[0], 1);
+	assert_int_equal(R.rule_del[1], 1);
+}
+
+/*
+ * A rule claims its input in the namespace; when another mcrd holds the
+ * claim the rule still runs, marked (and noted to mcrctl), and takes the
+ * claim once the other lets go.  Removing the rule releases it.
+ */
+static void test_input_claim(void **state)
+{
+	struct mcr_rule_info info;
+	const struct plan_rule *rr;
+
+	(void)state;
+	assert_int_equal(add(R1), 0);
+	rr = plan_find(P, "r1");
+	assert_true(rr->claim_fd >= 0);
+	assert_false(rr->input_shared);
+	assert_int_equal(plan_rule_info(rr, false, &info), 0);
+	assert_string_equal(info.note, "");
+	free(info.out);
+	R.claimed_elsewhere = true;
+	assert_int_equal(add(R2), 0);
+	rr = plan_find(P, "r2");
+	assert_int_equal(rr->claim_fd, -1);
+	assert_true(rr->input_shared);
+	assert_null(rr->pending); /* not refused: it relays all the same */
+	assert_int_equal(plan_rule_info(rr, false, &info), 0);
+	assert_string_equal(info.note, "another mcrd in this network namespace relays this input");
+	free(info.out);
+	plan_tick(P); /* still held elsewhere */
+	assert_true(rr->input_shared);
+	R.claimed_elsewhere = false;
+	plan_tick(P); /* the other mcrd is gone */
+	assert_false(rr->input_shared);
+	assert_true(rr->claim_fd >= 0);
+	assert_int_equal(R.claims, 2);
+	assert_int_equal(plan_del(P, "r2"), 0);
+	assert_int_equal(R.unclaims, 1);
+	assert_int_equal(plan_del(P, "r1"), 0);
+	assert_int_equal(R.unclaims, 2);
 }
 
 static void test_worker_stats(void **state)
@@ -796,6 +955,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_worker_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_l2_egress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spread, setup_spread, teardown),
+		cmocka_unit_test_setup_teardown(test_input_claim, setup, teardown),
 	};
 
 	if (counters_init())
