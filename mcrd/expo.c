@@ -172,13 +172,19 @@ static void rule_drops(struct expo *e, const struct metcat *c)
 	family(e, "mcrd_rule_drops_total", "counter",
 	       "Packets of a rule, or copies for one of its outputs, dropped, by reason.");
 	for (uint32_t i = 0; i < c->hdr->nrules; i++) {
-		const struct rule_stats *st = counters_rule(c->rule[i].slot);
+		const struct metcat_rule *r = &c->rule[i];
+		const struct rule_stats *st = counters_rule(r->slot);
+		uint64_t no_slot = 0;
 
+		/* no_tx_slot: each output's, counted by the worker that sends it (planstats.c). */
+		for (uint32_t k = 0; k < r->nout; k++)
+			no_slot += counters_out(c->out[r->first_out + k].slot)->dropped;
 		for (int d = 1; d < MCR_DROP__MAX; d++) {
-			const char *kv[] = { "rule", c->rule[i].name, "reason", mcr_drop_name(d) };
+			const char *kv[] = { "rule", r->name, "reason", mcr_drop_name(d) };
 
 			if (expo_rule_reason(d))
-				sample(e, "mcrd_rule_drops_total", 2, kv, st->drops[d]);
+				sample(e, "mcrd_rule_drops_total", 2, kv,
+				       st->drops[d] + (d == MCR_DROP_NO_TX_SLOT ? no_slot : 0));
 		}
 	}
 }
@@ -295,9 +301,16 @@ static void worker_sums(const struct metcat *c, struct wsum *w)
 
 		if (r->worker >= c->hdr->nworkers)
 			continue;
-		w[r->worker].rules += !!(r->flags & METCAT_R_ATTACHED);
-		for (uint32_t k = 0; k < r->nout; k++)
-			w[r->worker].out += counters_out(c->out[r->first_out + k].slot)->packets;
+		/* A spread rule on each worker serving it; its outputs on their senders. */
+		for (uint32_t k = 0; k < r->nworkers; k++)
+			w[(r->worker + k) % c->hdr->nworkers].rules += !!(r->flags & METCAT_R_ATTACHED);
+		for (uint32_t k = 0; k < r->nout; k++) {
+			const struct metcat_out *o = &c->out[r->first_out + k];
+			const struct out_stats *os = counters_out(o->slot);
+
+			w[o->worker].out += os->packets;
+			w[o->worker].drops += os->dropped;
+		}
 		for (int d = 1; d < MCR_DROP__MAX; d++)
 			w[r->worker].drops += s->drops[d];
 	}

@@ -20,11 +20,13 @@ static int check_records(const struct metcat *c)
 		const struct metcat_rule *r = &c->rule[i];
 
 		if (!terminated(r->name, sizeof(r->name)) || !terminated(r->dev, sizeof(r->dev)) ||
-		    r->slot >= CNT_RULES || r->first_out > h->nouts || r->nout > h->nouts - r->first_out)
+		    r->slot >= CNT_RULES || r->first_out > h->nouts || r->nout > h->nouts - r->first_out ||
+		    r->nworkers > h->nworkers)
 			return -EINVAL;
 	}
 	for (uint32_t i = 0; i < h->nouts; i++)
-		if (!terminated(c->out[i].dev, sizeof(c->out[i].dev)) || c->out[i].slot >= CNT_OUTS)
+		if (!terminated(c->out[i].dev, sizeof(c->out[i].dev)) || c->out[i].slot >= CNT_OUTS ||
+		    c->out[i].worker >= h->nworkers)
 			return -EINVAL;
 	for (uint32_t i = 0; i < h->nlinks; i++)
 		if (!terminated(c->link[i].dev, sizeof(c->link[i].dev)) ||

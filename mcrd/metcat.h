@@ -21,7 +21,7 @@
 #include "rule.h"
 
 #define METCAT_MAGIC   0x7461636du /* "mcat" */
-#define METCAT_VERSION 1
+#define METCAT_VERSION 2
 
 /* The reload counts and times the parent keeps (main.c). */
 struct metcat_status {
@@ -50,6 +50,7 @@ struct metcat_rule {
 	uint32_t worker;
 	uint32_t slot;             /* its rule counters */
 	uint32_t first_out, nout;  /* outs[first_out .. first_out + nout) */
+	uint32_t nworkers;         /* serving it: worker, worker + 1, ... (spread_outputs) */
 };
 
 struct metcat_out {
@@ -59,6 +60,7 @@ struct metcat_out {
 	uint8_t up;                /* sending */
 	uint8_t layer2;            /* through a transmit ring */
 	uint32_t slot;             /* its output counters */
+	uint32_t worker;           /* the one that sends it */
 };
 
 struct metcat_link {

@@ -32,6 +32,7 @@ static uint64_t mix_rule(uint64_t h, const struct plan_rule *rr)
 	MIX(h, rr->pending);
 	MIX(h, rr->attached);
 	MIX(h, rr->worker);
+	MIX(h, rr->nworkers);
 	MIX(h, rr->st_slot);
 	MIX(h, rr->cfg.nout);
 	for (unsigned k = 0; k < rr->cfg.nout; k++) {
@@ -42,6 +43,7 @@ static uint64_t mix_rule(uint64_t h, const struct plan_rule *rr)
 		MIX(h, up);
 		MIX(h, l2);
 		MIX(h, o->st_slot);
+		MIX(h, o->worker);
 	}
 	return h;
 }
@@ -101,6 +103,7 @@ static void put_rule(const struct plan_rule *rr, struct metcat_rule *r, struct m
 	r->slot = rr->st_slot;
 	r->first_out = first;
 	r->nout = rr->cfg.nout;
+	r->nworkers = rr->nworkers;
 	for (unsigned k = 0; k < rr->cfg.nout; k++) {
 		const struct plan_output *po = &rr->out[k];
 
@@ -110,6 +113,7 @@ static void put_rule(const struct plan_rule *rr, struct metcat_rule *r, struct m
 		o[k].up = po->fd >= 0;
 		o[k].layer2 = po->txfd >= 0;
 		o[k].slot = po->st_slot;
+		o[k].worker = po->worker;
 	}
 }
 

@@ -201,9 +201,10 @@ static struct in_addr A(const char *s)
 }
 
 /*
- * Rule cam1 (worker 0, two outputs) and a rule whose name and interfaces
- * need escaping (worker 1, one output); input eth0 seen by both workers,
- * eth1 by worker 1 only.
+ * Rule cam1 (worker 0, two outputs, spread over both workers: eth3 is
+ * worker 1's to send) and a rule whose name and interfaces need escaping
+ * (worker 1, one output); input eth0 seen by both workers, eth1 by worker
+ * 1 only.
  */
 static void make(struct cat *c)
 {
@@ -212,13 +213,14 @@ static void make(struct cat *c)
 				    { 1700000000, 1700000100, 3, 1, true } };
 	c->r[0] = (struct metcat_rule){ "cam1", "eth0", A("239.1.1.1"), A("10.0.0.5"), 5001,
 					METCAT_R_ACTIVE | METCAT_R_ATTACHED, MCR_ORIGIN_CONFIG, 0,
-					counters_alloc_rule(), 0, 2 };
+					counters_alloc_rule(), 0, 2, 2 };
 	c->r[1] = (struct metcat_rule){ "we\"ird\\", "eth1", A("239.1.1.2"), { 0 }, 5002,
 					METCAT_R_ATTACHED, MCR_ORIGIN_RUNTIME, 1,
-					counters_alloc_rule(), 2, 1 };
-	c->o[0] = (struct metcat_out){ "eth2", A("239.2.2.2"), 6000, 1, 1, counters_alloc_out() };
-	c->o[1] = (struct metcat_out){ "eth3", A("239.1.1.1"), 5001, 1, 0, counters_alloc_out() };
-	c->o[2] = (struct metcat_out){ "new\nline", A("239.3.3.3"), 7000, 0, 0, counters_alloc_out() };
+					counters_alloc_rule(), 2, 1, 1 };
+	c->o[0] = (struct metcat_out){ "eth2", A("239.2.2.2"), 6000, 1, 1, counters_alloc_out(), 0 };
+	c->o[1] = (struct metcat_out){ "eth3", A("239.1.1.1"), 5001, 1, 0, counters_alloc_out(), 1 };
+	c->o[2] = (struct metcat_out){ "new\nline", A("239.3.3.3"), 7000, 0, 0, counters_alloc_out(),
+				       1 };
 	c->l[0] = (struct metcat_link){ "eth0", 0, counters_alloc_link(), 1 };
 	c->l[1] = (struct metcat_link){ "eth1", 0, counters_alloc_link(), 0 };
 	c->l[2] = (struct metcat_link){ "eth0", 1, counters_alloc_link(), 1 };
@@ -237,6 +239,7 @@ static void count(const struct cat *c)
 	counters_out(c->o[0].slot)->packets = 5;
 	counters_out(c->o[1].slot)->packets = 4;
 	counters_out(c->o[1].slot)->errors = 1;
+	counters_out(c->o[1].slot)->dropped = 8; /* no ring slot: worker 1's, the rule's no_tx_slot */
 	counters_out(c->o[2].slot)->bytes = 12;
 	counters_link(c->l[0].slot)->frames = 10;
 	counters_link(c->l[2].slot)->frames = 1;
@@ -297,10 +300,15 @@ static void test_render_parse(void **state)
 	assert_true(value(&p, "mcrd_worker_restarts_total", "worker=1") == 4);
 	assert_true(value(&p, "mcrd_worker_packets_in_total", "worker=0") == 10);
 	assert_true(value(&p, "mcrd_worker_packets_in_total", "worker=1") == 7);
-	assert_true(value(&p, "mcrd_worker_packets_out_total", "worker=0") == 9);
+	/* A spread rule's outputs count on the worker sending them (plan_worker_stats). */
+	assert_true(value(&p, "mcrd_worker_packets_out_total", "worker=0") == 5);
+	assert_true(value(&p, "mcrd_worker_packets_out_total", "worker=1") == 4);
 	assert_true(value(&p, "mcrd_worker_drops_total", "worker=0") == 2);
-	assert_true(value(&p, "mcrd_worker_drops_total", "worker=1") == 3 + 2 + 9);
+	assert_true(value(&p, "mcrd_worker_drops_total", "worker=1") == 3 + 2 + 9 + 8);
 	assert_true(value(&p, "mcrd_worker_rules", "worker=0") == 1);
+	assert_true(value(&p, "mcrd_worker_rules", "worker=1") == 2);
+	/* The rule's no_tx_slot: its outputs' (as mcrctl rule show -s). */
+	assert_true(value(&p, "mcrd_rule_drops_total", "rule=cam1\x01reason=no_tx_slot") == 8);
 	/* Every family has HELP and TYPE. */
 	for (unsigned i = 0; i < p.nf; i++)
 		assert_true(p.f[i].help && p.f[i].type[0]);
@@ -369,6 +377,12 @@ static void test_catalog_check(void **state)
 	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
 	make(&c);
 	c.l[0].worker = 2;
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.o[2].worker = 2; /* a sender past the workers */
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.r[0].nworkers = 3;
 	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
 	make(&c);
 	memset(c.r[0].name, 'x', sizeof(c.r[0].name)); /* unterminated */
