@@ -6,7 +6,7 @@
 # malformed HTTP clients bounded (tests/netns/httpprobe.py).
 TEST_LIMIT=180
 . "$(dirname "$0")/lib.sh"
-plan 69
+plan 72
 
 PY=/usr/bin/python3 # Debian's, with python3-prometheus-client (mk/deps.sh)
 $PY -c 'import prometheus_client' 2>/dev/null ||
@@ -29,12 +29,18 @@ is "$rc:$(cat "$TMP/t.err")" "1:$B:1: metrics \"localhost:9810\": not an IPv4 ad
 line_topology
 C=$(conf relay <<CONF
 workers = 2;
+spread_outputs = 3;
 metrics = "127.0.0.1:$PORT";
 rules = (
   { name = "cam1";
     in  = { dev = "r-in"; group = "239.1.1.1"; port = 5001; };
     out = ( { dev = "r-out"; group = "239.2.2.2"; port = 6000; },
             { dev = "r-out"; group = "239.2.2.3"; port = 6001; egress = "socket"; } ); },
+  { name = "wide";
+    in  = { dev = "r-in"; group = "239.1.1.3"; port = 5003; };
+    out = ( { dev = "r-out"; group = "239.2.2.4"; port = 6004; },
+            { dev = "r-out"; group = "239.2.2.5"; port = 6005; },
+            { dev = "r-out"; group = "239.2.2.6"; port = 6006; } ); },
   { name = "waits";
     in  = { dev = "nothere"; group = "239.1.1.9"; port = 5009; };
     out = ( { dev = "r-out"; } ); }
@@ -103,6 +109,22 @@ is "$missing" "" "every metric doc/grafana-dashboard.json and doc/prometheus-scr
 ctl relay -j -s rule show name cam1 >"$TMP/r.json"
 is "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["packets"])' "$TMP/r.json")" \
 	"$(M 'mcrd_rule_packets_total{rule=cam1}')" "the same count as mcrctl -s"
+
+# --- a rule spread over both workers (spread_outputs = 3) ---------------------
+# Outputs 1 and 3 are its own worker's to send, output 2 the other's: each
+# worker's packets out are what it sent, as mcrctl -s worker show counts.
+WW=$(python3 "$(dirname "$0")/hash.py" 239.1.1.3 5003 2); WO=$((1 - WW))
+b_own=$(M "mcrd_worker_packets_out_total{worker=$WW}"); b_other=$(M "mcrd_worker_packets_out_total{worker=$WO}")
+sink_start dst w -i 2 d0:239.2.2.4:6004 d0:239.2.2.5:6005 d0:239.2.2.6:6006; ok $? "sink joined the spread rule's outputs"
+gen src -d s0 -g 239.1.1.3 -p 5003 -n 1000 -r 5000 -s 100
+sink_wait w
+is "$(sink_get w "j['total']['unique']")" 3000 "the receiver got 1000 on each of its 3 outputs"
+parsed
+is "$(( $(M "mcrd_worker_packets_out_total{worker=$WW}") - b_own )):$(( $(M "mcrd_worker_packets_out_total{worker=$WO}") - b_other ))" \
+	"2000:1000" "a spread rule's outputs count on the worker that sends them"
+W1=$(python3 "$(dirname "$0")/hash.py" 239.1.1.1 5001 2)
+is "$(M 'mcrd_worker_rules{worker=0}'):$(M 'mcrd_worker_rules{worker=1}')" \
+	"$(( (W1 == 0) + 1 )):$(( (W1 == 1) + 1 ))" "and the rule counts on both workers"
 
 # --- changes show up -------------------------------------------------------
 ctl relay rule add name rt in dev r-in group 239.1.1.4 port 5004 out dev r-out
