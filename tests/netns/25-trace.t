@@ -6,11 +6,13 @@
 # trace; and a rule that is not traced loses nothing meanwhile.
 TEST_LIMIT=150
 . "$(dirname "$0")/lib.sh"
-plan 30
+plan 32
 
 command -v tcpdump >/dev/null || { echo "Bail out! tcpdump is missing (sh mk/deps.sh)"; exit 1; }
 line_topology
 C=$(conf relay <<'CONF'
+workers = 2;
+spread_outputs = 3;
 rules = (
   { name = "cam1";
     in  = { dev = "r-in"; group = "239.1.1.1"; port = 5001; };
@@ -19,6 +21,11 @@ rules = (
   { name = "other";
     in  = { dev = "r-in"; group = "239.1.1.7"; port = 5007; };
     out = ( { dev = "r-out"; group = "239.2.2.7"; port = 7007; } ); },
+  { name = "wide";
+    in  = { dev = "r-in"; group = "239.1.1.3"; port = 5003; };
+    out = ( { dev = "r-out"; group = "239.2.2.4"; port = 6004; },
+            { dev = "r-out"; group = "239.2.2.5"; port = 6005; },
+            { dev = "r-out"; group = "239.2.2.6"; port = 6006; } ); },
   { name = "quiet";
     in  = { dev = "r-in"; group = "239.1.1.8"; port = 5008; };
     out = ( { dev = "r-out"; } ); }
@@ -66,6 +73,16 @@ is "$(grep -c '198\.18\.2\.1\.[0-9]* > 239\.2\.2\.2\.6000:' "$TMP/o.txt")" 20 \
 is "$(grep -c '0\.0\.0\.0\.[0-9]* > 239\.2\.2\.3\.6001:' "$TMP/o.txt")" 20 \
 	"the socket output's datagrams (the kernel fills in the source)"
 is "$(grep -c 'ttl 15,' "$TMP/o.txt")" 40 "sent with the TTL one less than received (16)"
+
+# --- a rule spread over both workers: its own worker's share, by rule number ----
+gen src -d s0 -g 239.1.1.3 -p 5003 -n 3000 -r 1000 -s 100 &
+GW=$!
+ctl relay rule trace name wide count 5 out >"$TMP/w.txt" 2>"$TMP/w.err"; rc=$?
+is "$rc:$(cat "$TMP/w.err")" "0:trace of rule wide: 5 frames in, 10 out; count reached" \
+	"spread rule: its worker's two outputs of three traced"
+is "$(grep -c ' out 1 .*> 239\.2\.2\.4:6004 ' "$TMP/w.txt"):$(grep -c ' out 2 ' "$TMP/w.txt"):$(grep -c ' out 3 .*> 239\.2\.2\.6:6006 ' "$TMP/w.txt")" \
+	"5:0:5" "outputs 1 and 3, each under its number in the rule"
+wait "$GW"
 
 # --- text lines, pcap on stdout, a bytes bound -----------------------------------
 ctl relay rule trace name cam1 count 3 >"$TMP/t.txt" 2>/dev/null
