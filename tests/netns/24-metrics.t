@@ -6,7 +6,7 @@
 # malformed HTTP clients bounded (tests/netns/httpprobe.py).
 TEST_LIMIT=180
 . "$(dirname "$0")/lib.sh"
-plan 72
+plan 73
 
 PY=/usr/bin/python3 # Debian's, with python3-prometheus-client (mk/deps.sh)
 $PY -c 'import prometheus_client' 2>/dev/null ||

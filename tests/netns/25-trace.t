@@ -6,7 +6,7 @@
 # trace; and a rule that is not traced loses nothing meanwhile.
 TEST_LIMIT=150
 . "$(dirname "$0")/lib.sh"
-plan 32
+plan 31
 
 command -v tcpdump >/dev/null || { echo "Bail out! tcpdump is missing (sh mk/deps.sh)"; exit 1; }
 line_topology
@@ -97,7 +97,11 @@ n=$(rd "$TMP/b.pcap" | wc -l)
 ok $? "bytes 3000: stops by itself at the bytes bound ($n frames; $(cat "$TMP/b.err"))"
 
 # --- Ctrl-C, at most 4, a removed rule ---------------------------------------
-ctl relay rule trace name quiet count 1000 >/dev/null 2>"$TMP/i.err" &
+# In the background as a simple command, so that $! is the timeout process
+# itself (which passes SIGINT on to mcrctl): a function (ctl) would run in a
+# subshell, and a non-interactive shell's background subshell ignores SIGINT.
+BG=(timeout 20 "$BIN/mcrctl" -S "$TMP/relay.sock")
+"${BG[@]}" rule trace name quiet count 1000 >/dev/null 2>"$TMP/i.err" &
 T=$!
 sleep 0.5
 kill -INT "$T"; wait "$T"; rc=$?
@@ -105,7 +109,7 @@ is "$rc:$(cat "$TMP/i.err")" "0:trace of rule quiet: 0 frames in, 0 out; interru
 wait_for 2 log_more "$TMP/mcrd-relay.log" 'of rule "quiet" ended: stopped' 0
 ok $? "and the trace is stopped in mcrd"
 for i in 1 2 3 4; do
-	ctl relay rule trace name quiet count 1000 >/dev/null 2>"$TMP/q$i.err" &
+	"${BG[@]}" rule trace name quiet count 1000 >/dev/null 2>"$TMP/q$i.err" &
 	eval "Q$i=$!"
 done
 sleep 0.5
@@ -113,14 +117,17 @@ ctl relay rule trace name quiet >/dev/null 2>"$TMP/err"; rc=$?
 is "$rc:$(cat "$TMP/err")" "2:Error: 4 traces run already, the most there can be" "a 5th trace is refused"
 ctl relay rule add name rt in dev r-in group 239.1.1.9 port 5009 out dev r-out
 kill -INT "$Q1"; wait "$Q1"
-ctl relay rule trace name rt count 1000 >/dev/null 2>"$TMP/r.err" &
+"${BG[@]}" rule trace name rt count 1000 >/dev/null 2>"$TMP/r.err" &
 R=$!
 sleep 3
 ctl relay rule del name rt
 wait "$R"; rc=$?
 is "$rc:$(cat "$TMP/r.err")" "0:trace of rule rt: 0 frames in, 0 out; rule removed" \
 	"deleting the rule ends its trace"
-for q in "$Q2" "$Q3" "$Q4"; do kill -INT "$q"; wait "$q"; done
+rcs=""
+for q in "$Q2" "$Q3" "$Q4"; do kill -INT "$q"; wait "$q"; rcs="$rcs$?"; done
+is "$rcs:$(cat "$TMP/q2.err")" "000:trace of rule quiet: 0 frames in, 0 out; interrupted" \
+	"the other three end on Ctrl-C too"
 
 # --- the untraced rule lost nothing ------------------------------------------------
 wait "$G"; wait "$GO"; sink_wait other
