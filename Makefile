@@ -30,7 +30,10 @@ WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS:= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
-ALL_CFLAGS := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) \
+# libmicrohttpd: the metrics process's HTTP server, mcrd only.
+MHD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS   := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(MHD_CFLAGS) \
               -DSYSCONFDIR='"$(SYSCONFDIR)"' $(CFLAGS) $(SANFLAGS) -MMD -MP
 ALL_LDFLAGS:= $(LDFLAGS) $(SANFLAGS)
 
@@ -66,7 +69,7 @@ $(LIB_A): $(call obj,$(LIB_SRCS))
 	$(AR) rcs $@ $^
 
 $(O)/mcrd: $(call obj,$(MCRD_SRCS)) $(LIB_A)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MHD_LIBS)
 
 $(O)/mcrctl: $(call obj,$(MCRCTL_SRCS)) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -84,7 +87,7 @@ $(O)/mcrrelay-baseline: $(call obj,tools/mcrrelay-baseline.c)
 # Unit tests link the shared library and the programs' objects (not mains).
 $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(MCRD_CORE) $(MCRCTL_CORE) $(call obj,$(TOOL_SRCS)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MHD_LIBS) $(CMOCKA_LIBS) -lm
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done

@@ -15,11 +15,12 @@
 #include <string.h>
 
 #include "addr.h"
+#include "confglobal.h"
 #include "confint.h"
 #include "confread.h"
 #include "esc.h"
 
-static const char *const top_keys[] = { "workers",	    "user",  "gso", "loop_guard_ms",
+static const char *const top_keys[] = { "workers", "user", "gso", "loop_guard_ms", "metrics",
 					 "spread_outputs", "rules", NULL };
 static const char *const rule_keys[] = { "name", "in", "out", NULL };
 static const char *const in_keys[] = { "dev", "group", "port", "source", NULL };
@@ -392,77 +393,6 @@ static int parse_rule(struct ctx *x, const config_setting_t *s, struct mcr_rule 
 	return err;
 }
 
-static int parse_workers(struct mcr_errlist *el, const config_setting_t *w, struct mcr_config *c)
-{
-	int type = config_setting_type(w);
-	long long n;
-
-	if (type == CONFIG_TYPE_STRING && !strcmp(config_setting_get_string(w), "auto")) {
-		c->workers = 0;
-		return 0;
-	}
-	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
-		mcr_errlist_add(el, line_of(w), "workers must be \"auto\" or 1..%d", MCR_MAX_WORKERS);
-		return -EINVAL;
-	}
-	n = config_setting_get_int64(w);
-	if (n < 1 || n > MCR_MAX_WORKERS) {
-		if (n == INT64_MAX || n == INT64_MIN) /* beyond 64 bits (confint.h) */
-			mcr_errlist_add(el, line_of(w), "workers out of range 1..%d", MCR_MAX_WORKERS);
-		else
-			mcr_errlist_add(el, line_of(w), "workers %lld out of range 1..%d", n,
-					MCR_MAX_WORKERS);
-		return -EINVAL;
-	}
-	c->workers = (unsigned)n;
-	return 0;
-}
-
-/* An integer top-level setting in lo..hi, or the message and -EINVAL. */
-static int top_uint(struct mcr_errlist *el, const config_setting_t *s, long long lo,
-		    long long hi, const char *what, unsigned *out)
-{
-	int type = config_setting_type(s);
-	long long v = type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64
-			      ? config_setting_get_int64(s) : lo - 1;
-
-	if (v < lo || v > hi) {
-		mcr_errlist_add(el, line_of(s), "%s", what);
-		return -EINVAL;
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
-static int parse_user(struct mcr_errlist *el, const config_setting_t *u, struct mcr_config *c)
-{
-	const char *v = config_setting_type(u) == CONFIG_TYPE_STRING ? config_setting_get_string(u) : NULL;
-
-	if (!v || !*v || strlen(v) >= sizeof(c->user)) {
-		mcr_errlist_add(el, line_of(u), "user must be a user name of 1..%d characters",
-				MCR_USER_MAX - 1);
-		return -EINVAL;
-	}
-	snprintf(c->user, sizeof(c->user), "%s", v);
-	return 0;
-}
-
-static int parse_gso(struct mcr_errlist *el, const config_setting_t *g, struct mcr_config *c)
-{
-	static const char *const names[] = { [MCR_GSO_AUTO] = "auto", [MCR_GSO_ON] = "on",
-					     [MCR_GSO_OFF] = "off" };
-	const char *v = config_setting_type(g) == CONFIG_TYPE_STRING ? config_setting_get_string(g) : NULL;
-
-	for (unsigned i = 0; v && i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(v, names[i])) {
-			c->gso = (enum mcr_gso)i;
-			return 0;
-		}
-	}
-	mcr_errlist_add(el, line_of(g), "gso must be \"auto\", \"on\" or \"off\"");
-	return -EINVAL;
-}
-
 static int parse_rules(struct mcr_errlist *el, const config_setting_t *rules, struct mcr_config *c)
 {
 	struct ctx x = { .el = el };
@@ -501,18 +431,8 @@ static int load(config_t *cf, struct mcr_config *c, struct mcr_errlist *el, bool
 
 	check_keys(&x, root, included ? dropin_keys : top_keys,
 		   included ? "an included file (only rules may be set there)" : "the top level");
-	if (!included && (s = config_setting_get_member(root, "workers")))
-		parse_workers(el, s, c);
-	if (!included && (s = config_setting_get_member(root, "user")))
-		parse_user(el, s, c);
-	if (!included && (s = config_setting_get_member(root, "gso")))
-		parse_gso(el, s, c);
-	if (!included && (s = config_setting_get_member(root, "loop_guard_ms")))
-		top_uint(el, s, 0, MCR_LOOP_GUARD_MAX,
-			 "loop_guard_ms must be 0..10000 (milliseconds; 0: off)", &c->loop_guard_ms);
-	if (!included && (s = config_setting_get_member(root, "spread_outputs")))
-		top_uint(el, s, 0, MCR_MAX_OUTPUTS,
-			 "spread_outputs must be 0..4096 (0: a rule is never spread)", &c->spread_outputs);
+	if (!included)
+		mcr_conf_globals(root, c, el);
 	if ((s = config_setting_get_member(root, "rules")))
 		parse_rules(el, s, c);
 	return el->n == before ? 0 : -EINVAL;

@@ -3,6 +3,7 @@
 #define MCR_CONFIG_H
 
 #include "errlist.h"
+#include "hostport.h"
 #include "rule.h"
 
 #ifndef SYSCONFDIR
@@ -23,6 +24,7 @@ struct mcr_config {
 	char user[MCR_USER_MAX];
 	enum mcr_gso gso;
 	unsigned loop_guard_ms; /* fixed-TTL rules drop a payload seen again this soon */
+	char metrics[MCR_HOSTPORT_MAX]; /* where /metrics listens ("" : nowhere) */
 	unsigned spread_outputs; /* rules with this many outputs are served by every worker */
 	struct mcr_ruleset rules;
 };

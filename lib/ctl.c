@@ -100,6 +100,9 @@ static const struct ctl_pol top_pol[MCR_A_MAX + 1] = {
 	[MCR_A_FILTER_GROUP] = { MNL_TYPE_U32, 0, "group filter" },
 	[MCR_A_EVENT] = { MNL_TYPE_U32, 0, "event" },
 	[MCR_A_OUT] = { MNL_TYPE_NESTED, 0, "rule output" },
+	[MCR_A_FILTER_ORIGIN] = { MNL_TYPE_U8, 0, "origin filter" },
+	[MCR_A_TRACE] = { MNL_TYPE_NESTED, 0, "trace" },
+	[MCR_A_TRACE_DATA] = { MNL_TYPE_BINARY, 0, "trace records" },
 };
 
 struct check_ctx {

@@ -55,11 +55,15 @@ enum mcr_msg_type {
 	MCR_CMD_WORKER_GET,       /* replies MSG_WORKER each */
 	MCR_CMD_RELOAD,           /* DONE carries the file's problems as A_MSG */
 	MCR_CMD_MONITOR,          /* then MSG_EVENT until the client closes */
+	MCR_CMD_TRACE_START,      /* A_TRACE (name, count, bytes, flags); replies MSG_TRACE (id) */
+	MCR_CMD_TRACE_READ,       /* A_TRACE (id); replies MSG_TRACE: state, A_TRACE_DATA */
+	MCR_CMD_TRACE_STOP,       /* A_TRACE (id) */
 	MCR_MSG_RULE = 0x40,
 	MCR_MSG_LINK,
 	MCR_MSG_WORKER,
 	MCR_MSG_EVENT,
 	MCR_MSG_DONE,
+	MCR_MSG_TRACE,
 };
 
 /* Top-level attributes. */
@@ -80,6 +84,9 @@ enum mcr_attr {
 	 * nla_len is 16 bits and 4096 outputs need ~800 KiB.
 	 */
 	MCR_A_OUT,
+	MCR_A_FILTER_ORIGIN, /* u8: enum mcr_origin */
+	MCR_A_TRACE,         /* nested: MCR_TRACE_* */
+	MCR_A_TRACE_DATA,    /* binary: whole trace records (tracerec.h); may repeat */
 	__MCR_A_MAX
 };
 #define MCR_A_MAX (__MCR_A_MAX - 1)
@@ -158,6 +165,21 @@ enum mcr_worker_attr {
 };
 #define MCR_WORKER_MAX (__MCR_WORKER_MAX - 1)
 
+enum mcr_trace_attr {
+	MCR_TRACE_UNSPEC,
+	MCR_TRACE_NAME,      /* string: the rule */
+	MCR_TRACE_ID,        /* u32 */
+	MCR_TRACE_COUNT,     /* u32: frames received to record */
+	MCR_TRACE_BYTES,     /* u32: bytes of records at most */
+	MCR_TRACE_FLAGS,     /* u32: MCR_TRACE_F_* */
+	MCR_TRACE_FRAMES,    /* u32: frames received recorded so far */
+	MCR_TRACE_ENDED,     /* u8: 1 once it has stopped and every record was read */
+	MCR_TRACE_REASON,    /* string: why it stopped */
+	__MCR_TRACE_MAX
+};
+#define MCR_TRACE_MAX (__MCR_TRACE_MAX - 1)
+#define MCR_TRACE_F_OUT 0x1  /* also what each output sends */
+
 enum mcr_state { MCR_STATE_PENDING, MCR_STATE_ACTIVE };
 
 enum mcr_event {
@@ -205,6 +227,14 @@ struct mcr_worker_info {
 	uint32_t index, pid, cpu;   /* cpu UINT32_MAX: not pinned */
 	uint32_t uid, rules;
 	uint64_t packets_in, packets_out, drops;
+};
+
+/* A rule trace, as requested (name, count, bytes, flags) and as reported (id, frames, ended, reason). */
+struct mcr_trace_info {
+	char name[MCR_NAME_MAX];
+	uint32_t id, count, bytes, flags, frames;
+	bool ended;
+	char reason[96];
 };
 
 /* Text names: "active"/"pending", "config"/"runtime", "rule-added"... */
@@ -270,5 +300,13 @@ int mcr_ctl_put_worker(struct nlmsghdr *nlh, size_t len, const struct mcr_worker
 /* Decodes MCR_A_WORKER (index required).  0 or -EINVAL with a reason in err. */
 int mcr_ctl_get_worker(const struct nlattr *a, struct mcr_worker_info *w, char *err,
 		       size_t errlen);
+
+/* ---- ctltrace.c ---- */
+
+/* Appends MCR_A_TRACE with every field of t that is set.  0 or -EMSGSIZE. */
+int mcr_ctl_put_trace(struct nlmsghdr *nlh, size_t len, const struct mcr_trace_info *t);
+/* Decodes the message's MCR_A_TRACE.  0, or -EINVAL with a reason in err. */
+int mcr_ctl_get_trace(const struct nlmsghdr *nlh, struct mcr_trace_info *t, char *err,
+		      size_t errlen);
 
 #endif

@@ -16,7 +16,8 @@ int mcr_ctl_put_filter(struct nlmsghdr *nlh, size_t len, const struct mcr_rule_f
 
 	if ((f->name[0] && !ctl_put_str(nlh, len, MCR_A_FILTER_NAME, f->name, sizeof(f->name))) ||
 	    (f->dev[0] && !ctl_put_str(nlh, len, MCR_A_FILTER_DEV, f->dev, sizeof(f->dev))) ||
-	    (f->has_group && !mnl_attr_put_u32_check(nlh, len, MCR_A_FILTER_GROUP, f->group.s_addr))) {
+	    (f->has_group && !mnl_attr_put_u32_check(nlh, len, MCR_A_FILTER_GROUP, f->group.s_addr)) ||
+	    (f->has_origin && !mnl_attr_put_u8_check(nlh, len, MCR_A_FILTER_ORIGIN, f->origin))) {
 		nlh->nlmsg_len = start;
 		return -EMSGSIZE;
 	}
@@ -45,6 +46,13 @@ int mcr_ctl_get_filter(const struct nlmsghdr *nlh, struct mcr_rule_filter *f, ch
 		f->group.s_addr = mnl_attr_get_u32(a);
 		f->has_group = true;
 	}
+	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_ORIGIN))) {
+		f->origin = mnl_attr_get_u8(a);
+		if (f->origin != MCR_ORIGIN_CONFIG && f->origin != MCR_ORIGIN_RUNTIME)
+			return ctl_fail(err, errlen, -EINVAL, "origin filter %u is not config (0) "
+					"or runtime (1)", f->origin);
+		f->has_origin = true;
+	}
 	return 0;
 }
 
@@ -53,7 +61,7 @@ bool mcr_rule_filter_match(const struct mcr_rule_filter *f, const struct mcr_rul
 	bool dev = !f->dev[0] || !strcmp(r->in.dev, f->dev);
 	bool group = !f->has_group || r->in.group.s_addr == f->group.s_addr;
 
-	if (f->name[0] && strcmp(f->name, r->name))
+	if ((f->name[0] && strcmp(f->name, r->name)) || (f->has_origin && f->origin != r->origin))
 		return false;
 	for (unsigned i = 0; i < r->nout && !(dev && group); i++) {
 		dev = dev || !strcmp(r->out[i].dev, f->dev);

@@ -1,6 +1,6 @@
 /*
  * The rule filter of "rule show": by name, by interface (the input's or any
- * output's) and by group (likewise).  mcrctl encodes it, mcrd decodes and
+ * output's), by group (likewise) and by origin (config or runtime).  mcrctl encodes it, mcrd decodes and
  * applies it; both use this one definition.
  */
 #ifndef MCR_RULEFILTER_H
@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rule.h"
 
@@ -19,6 +20,8 @@ struct mcr_rule_filter {
 	char dev[IFNAMSIZ];        /* "" = any */
 	struct in_addr group;
 	bool has_group;
+	bool has_origin;
+	uint8_t origin;            /* enum mcr_origin */
 };
 
 /* Appends the MCR_A_FILTER_* attributes f sets.  0 or -EMSGSIZE. */

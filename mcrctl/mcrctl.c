@@ -45,12 +45,13 @@ static void usage(FILE *fp)
 			sep = " | ";
 		}
 	fputs(" }\n"
-	      "       OPTIONS := { -s[tatistics] | -j[son] | -p[retty] | -S[ocket] PATH }\n"
+	      "       OPTIONS := { -s[tatistics] | -j[son] | -p[retty] | -c[onfig] | -S[ocket] PATH }\n"
 	      "       show, add and del stand for rule show, rule add and rule del.\n"
 	      "       Objects, commands and keywords may be shortened to a prefix; a\n"
 	      "       prefix that fits several objects means the first in the order\n"
 	      "       above: \"r\" is rule, \"re\" is reload, \"ru sh\" is rule show.\n"
 	      "       -j prints JSON (one array per listing), -p indents it.\n"
+	      "       -c makes rule show print the rules in mcrd.conf syntax.\n"
 	      "       -S is the control socket, " MCR_CTL_SOCKET " by default.\n"
 	      "       -b runs one command per line of FILE (- for stdin); # starts a\n"
 	      "       comment; it stops at the first failing line unless -force.\n"
@@ -101,6 +102,10 @@ static int run(int argc, char **argv)
 	}
 	if (!entries[i].obj)
 		return help(argc - 1, argv + 1);
+	if (mcrctl_opt.conf && entries[i].obj != &mcrctl_rule_object) {
+		mcrctl_err("-config applies to rule show only, not to \"%s\"", entries[i].name);
+		return MCRCTL_EXIT_USAGE;
+	}
 	if (entries[i].shortcut)
 		return mcrctl_dispatch(entries[i].obj, argc, argv);
 	return mcrctl_dispatch(entries[i].obj, argc - 1, argv + 1);
@@ -180,6 +185,8 @@ int main(int argc, char **argv)
 			mcrctl_opt.json = true;
 		} else if (mcrctl_matches(opt, "-pretty")) {
 			mcrctl_opt.pretty = true;
+		} else if (mcrctl_matches(opt, "-config")) {
+			mcrctl_opt.conf = true;
 		} else if (mcrctl_matches(opt, "-Socket") || mcrctl_matches(opt, "-batch")) {
 			if (argc < 3) {
 				mcrctl_missing_arg(argv[1]);
@@ -204,6 +211,11 @@ int main(int argc, char **argv)
 			return MCRCTL_EXIT_USAGE;
 		}
 		argc--, argv++;
+	}
+	if (mcrctl_opt.conf && (mcrctl_opt.json || mcrctl_opt.stats)) {
+		mcrctl_err("-config prints mcrd.conf syntax: not with %s",
+			   mcrctl_opt.json ? "-json" : "-statistics");
+		return MCRCTL_EXIT_USAGE;
 	}
 	mcrctl_print_setup(NULL, mcrctl_opt.json, mcrctl_opt.pretty);
 

@@ -18,6 +18,7 @@
 #include "ctl.h"
 #include "rule.h"
 #include "rulefilter.h"
+#include "tracerec.h"
 
 #define MCRCTL_VERSION "0.1.0"
 
@@ -33,6 +34,7 @@ struct mcrctl_opts {
 	bool stats;             /* -s */
 	bool json;              /* -j */
 	bool pretty;            /* -p */
+	bool conf;              /* -c: rule show prints mcrd.conf syntax */
 	const char *socket;     /* -S; MCR_CTL_SOCKET by default */
 	const char *err_prefix; /* "FILE:LINE: " in batch mode, else "" */
 	FILE *errfp;            /* where errors go; stderr when NULL */
@@ -152,6 +154,23 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 		       const struct mcr_rule_info *info);
 /* "    drops: none" or every reason and count; JSON "drops": {reason: count}. */
 void mcrctl_print_drops(const uint64_t *drops);
+
+/* ---- trace.c, pcap.c: rule trace ---- */
+
+/*
+ * Parser for the words after "rule trace": the request into t, the output
+ * file into *file (NULL: text to stdout; "-": pcap to stdout).  0, or an
+ * error printed and -EINVAL.
+ */
+int mcrctl_parse_rule_trace(int argc, char **argv, struct mcr_trace_info *t, const char **file);
+int mcrctl_rule_trace(int argc, char **argv);
+/* One line of text for a record: time, direction, addresses, ports, TTL, length. */
+void mcrctl_trace_line(FILE *fp, const struct mcr_trace_rec *r);
+/* file opened for writing (truncated), or NULL with the reason printed (outfile.c). */
+FILE *mcrctl_open_out(const char *file);
+/* A pcap file's header, and one record.  0 or -EIO. */
+int mcrctl_pcap_begin(FILE *fp);
+int mcrctl_pcap_put(FILE *fp, const struct mcr_trace_rec *r);
 
 /* ---- link.c, worker.c, monitor.c, reload.c ---- */
 

@@ -10,14 +10,16 @@
 #include "esc.h"
 #include "mcrctl.h"
 #include "print.h"
+#include "ruleconf.h"
 
 
 /* ---- parsers ---- */
 
 enum kw { KW_NAME, KW_IN, KW_OUT, KW_DEV, KW_GROUP, KW_PORT, KW_SOURCE, KW_TTL, KW_EGRESS,
-	  KW_FIXED_TTL };
+	  KW_FIXED_TTL, KW_ORIGIN };
 static const char *const kw_words[] = { "name", "in",	  "out", "dev",	   "group",
-					"port", "source", "ttl", "egress", "fixed-ttl" };
+					"port", "source", "ttl", "egress", "fixed-ttl",
+					"origin" };
 #define KW_N (sizeof(kw_words) / sizeof(kw_words[0]))
 
 /* Looks up a keyword among those allowed (bit (1 << kw) in allowed). */
@@ -151,8 +153,8 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 {
 	enum section sec = SEC_NONE;
 	unsigned top = 0, in = 0, out = 0, cap = 0;
-	unsigned allowed = add ? ~0u : (unsigned)~(B(KW_OUT) | B(KW_TTL) | B(KW_EGRESS) |
-						  B(KW_FIXED_TTL));
+	unsigned allowed = add ? ~B(KW_ORIGIN) : ~(B(KW_OUT) | B(KW_TTL) | B(KW_EGRESS) |
+						    B(KW_FIXED_TTL) | B(KW_ORIGIN));
 	struct mcr_output *o = NULL;
 	bool bad_value = false;
 	int k;
@@ -290,7 +292,7 @@ int mcrctl_parse_rule_show(int argc, char **argv, struct mcr_rule_filter *f)
 
 	memset(f, 0, sizeof(*f));
 	for (; argc > 0; argc--, argv++) {
-		if ((k = keyword(*argv, B(KW_NAME) | B(KW_DEV) | B(KW_GROUP))) < 0 ||
+		if ((k = keyword(*argv, B(KW_NAME) | B(KW_DEV) | B(KW_GROUP) | B(KW_ORIGIN))) < 0 ||
 		    duplicate(&seen, k))
 			return -EINVAL;
 		NEXT_ARG();
@@ -302,6 +304,16 @@ int mcrctl_parse_rule_show(int argc, char **argv, struct mcr_rule_filter *f)
 			if (mcrctl_get_ipv4(*argv, &f->group))
 				return -EINVAL;
 			f->has_group = true;
+		}
+		if (k == KW_ORIGIN) {
+			if (!strcmp(*argv, "config") || !strcmp(*argv, "runtime")) {
+				f->origin = *argv[0] == 'c' ? MCR_ORIGIN_CONFIG : MCR_ORIGIN_RUNTIME;
+				f->has_origin = true;
+			} else {
+				mcrctl_err("origin \"%s\": not \"config\" or \"runtime\"",
+					   mcr_esc_name(*argv));
+				return -EINVAL;
+			}
 		}
 	}
 	return 0;
@@ -506,30 +518,45 @@ static int rule_del(int argc, char **argv)
 	return ret;
 }
 
+/* With -c, the rules in mcrd.conf syntax; data counts those printed. */
+static int show_conf(const struct mcr_rule *r, size_t *n)
+{
+	int err = mcr_ruleconf_print(mcrctl_print_fp(), r, *n);
+
+	if (err == -EINVAL)
+		mcrctl_err("rule \"%s\" cannot be written in mcrd.conf syntax", mcr_esc_name(r->name));
+	else if (!err)
+		(*n)++;
+	return err;
+}
+
 static int show_one(const struct nlmsghdr *nlh, void *data)
 {
 	struct mcr_rule r;
 	struct mcr_rule_info info;
 	char err[256];
+	int ret = 0;
 
 	if (nlh->nlmsg_type != MCR_MSG_RULE)
 		return 0;
-	(void)data;
 	if (mcr_ctl_get_rule(nlh, &r, &info, err, sizeof(err))) {
 		mcrctl_err("bad reply from mcrd: %s", err);
 		return -EINVAL;
 	}
-	mcrctl_print_rule(NULL, &r, &info);
+	if (mcrctl_opt.conf)
+		ret = show_conf(&r, data);
+	else
+		mcrctl_print_rule(NULL, &r, &info);
 	mcr_rule_free(&r);
 	mcr_rule_info_free(&info);
-	return 0;
+	return ret;
 }
 
 static int rule_show(int argc, char **argv)
 {
 	struct mcr_rule_filter f;
 	struct nlmsghdr *nlh;
-	size_t len = 512;
+	size_t len = 512, n = 0;
 	int ret;
 
 	if (mcrctl_parse_rule_show(argc, argv, &f))
@@ -542,9 +569,15 @@ static int rule_show(int argc, char **argv)
 		free(nlh);
 		return MCRCTL_EXIT_USAGE;
 	}
-	mcrctl_print_start();
-	ret = mcrctl_request(nlh, show_one, NULL, 0);
-	mcrctl_print_end();
+	if (mcrctl_opt.conf)
+		mcr_ruleconf_begin(mcrctl_print_fp());
+	else
+		mcrctl_print_start();
+	ret = mcrctl_request(nlh, show_one, &n, 0);
+	if (mcrctl_opt.conf && mcr_ruleconf_end(mcrctl_print_fp(), n) && !ret)
+		ret = MCRCTL_EXIT_USAGE;
+	else if (!mcrctl_opt.conf)
+		mcrctl_print_end();
 	free(nlh);
 	return ret;
 }
@@ -569,9 +602,10 @@ static const struct mcrctl_cmd rule_cmds[] = {
 	{ "add", rule_add, "[ name NAME ] in INPUT out OUTPUT [ out OUTPUT ]..." },
 	{ "del", rule_del, "{ name NAME | in INPUT }" },
 	{ "delete", rule_del, NULL },
-	{ "show", rule_show, "[ name NAME ] [ dev IFNAME ] [ group ADDR ]" },
+	{ "show", rule_show, "[ name NAME ] [ dev IFNAME ] [ group ADDR ] [ origin { config | runtime } ]" },
 	{ "list", rule_show, NULL },
 	{ "flush", rule_flush, "" },
+	{ "trace", mcrctl_rule_trace, "name NAME [ count N ] [ bytes N ] [ out ] [ file FILE ]" },
 	{ "help", NULL, "" },
 	{ NULL, NULL, NULL },
 };
@@ -595,6 +629,11 @@ const struct mcrctl_object mcrctl_rule_object = {
 		 "socket through a UDP socket; auto (default) uses packet where it can.\n"
 		 "source keep: the datagram's own source address and port (packet only).\n"
 		 "An output's group and port default to the input's.  show with -s adds\n"
-		 "counters; dev and group match the input or any output.  flush removes\n"
-		 "every rule, from the configuration file too.\n",
+		 "counters; dev and group match the input or any output.  With -c, show\n"
+		 "prints the rules in mcrd.conf syntax: \"mcrctl -c rule show origin runtime\"\n"
+		 "is a drop-in file that keeps the runtime rules across a restart.  flush\n"
+		 "removes every rule, from the configuration file too.\n"
+		 "trace records the frames the rule receives (out: and what each output\n"
+		 "sends) until count (100) frames are in, or bytes of them, or Ctrl-C;\n"
+		 "file FILE writes them as pcap (- for stdout), else one line each.\n",
 };

@@ -66,6 +66,15 @@ int counters_init(void)
 	return 0;
 }
 
+int counters_readonly(void)
+{
+	if (mprotect(rules, CNT_RULES * sizeof(*rules), PROT_READ) ||
+	    mprotect(outs, CNT_OUTS * sizeof(*outs), PROT_READ) ||
+	    mprotect(links, CNT_LINKS * sizeof(*links), PROT_READ))
+		return -errno;
+	return 0;
+}
+
 struct rule_stats *counters_rule(uint32_t s) { return &rules[s]; }
 struct out_stats *counters_out(uint32_t s) { return &outs[s]; }
 struct link_stats *counters_link(uint32_t s) { return &links[s]; }

@@ -17,6 +17,8 @@
 #define CNT_LINKS  16384
 
 int counters_init(void);              /* before the first fork; 0 or -ENOMEM */
+/* In a process that only reads them (the metrics process): read-only from now on.  0 or -errno. */
+int counters_readonly(void);
 struct rule_stats *counters_rule(uint32_t slot);
 struct out_stats *counters_out(uint32_t slot);
 struct link_stats *counters_link(uint32_t slot);

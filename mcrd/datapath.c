@@ -126,6 +126,8 @@ static void flush_rx(struct datapath *dp)
 		for (unsigned k = 0; k < rr->nout; k++)
 			if (rr->out[k].fd >= 0)
 				send_out(dp, rr, &rr->out[k], seg, n);
+		if (rr->trace)
+			dptrace_run(dp, rr, seg, n);
 	}
 	dpl2_flush(dp);
 	for (unsigned i = 0; i < dp->nrx; i++)
@@ -192,6 +194,8 @@ static bool relay_packet(struct datapath *dp, struct tb_input *in, const uint8_t
 		in->st->drops[MCR_DROP_NO_RULE]++;
 		return false;
 	}
+	if (rr->trace)
+		trace_rx(rr->trace, rxring_frame(f.ring, f.idx), frame, caplen);
 	if (udp_damaged(rr, &x->pkt, status)) {
 		rule_drop(rr, MCR_DROP_BAD_UDP_CHECKSUM);
 		return false;

@@ -79,6 +79,9 @@ void dpsock_send(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
 /* Every send has completed. */
 bool dpsock_idle(const struct datapath *dp);
 
+/* A traced rule's run rx[seg[0..n)] as its outputs send it, into its trace (dptrace.c). */
+void dptrace_run(struct datapath *dp, const struct tb_rule *rr, const unsigned *seg, unsigned n);
+
 /* Transmit ring sends (dpl2.c). */
 int dpl2_new(struct datapath *dp);
 void dpl2_free(struct datapath *dp);

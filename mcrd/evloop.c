@@ -238,6 +238,17 @@ int evloop_new(struct evloop **out, unsigned sq, unsigned cq)
 		free(ev);
 		return err;
 	}
+	/*
+	 * A process forked later (a restarted worker, the metrics process)
+	 * must not inherit the rings' mappings: writing SQEs into the
+	 * privileged parent's ring would have the parent run them.
+	 */
+	if ((err = io_uring_ring_dontfork(&ev->ring))) {
+		log_err("io_uring: cannot keep the rings from children: %s", strerror(-err));
+		io_uring_queue_exit(&ev->ring);
+		free(ev);
+		return err;
+	}
 	ev->kinds[KIND_WATCH] = (struct kind){ on_watch, ev };
 	*out = ev;
 	return 0;

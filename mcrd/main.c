@@ -22,6 +22,7 @@
 #include "feed.h"
 #include "iface.h"
 #include "log.h"
+#include "metrics.h"
 #include "netlink.h"
 #include "notify.h"
 #include "plan.h"
@@ -30,8 +31,9 @@
 #include "privs.h"
 #include "reload.h"
 #include "requests.h"
-
-#define MCRD_VERSION "0.1.0"
+#include "trace.h"
+#include "tracer.h"
+#include "version.h"
 
 struct opts {
 	const char *config;
@@ -53,6 +55,7 @@ struct daemon {
 	struct plansys *sys;  /* the plan's sockets */
 	struct plan *plan;
 	struct requests req;  /* the control requests' view of the daemon */
+	struct metrics *metrics; /* NULL: no metrics setting */
 };
 
 static void usage(FILE *f)
@@ -170,6 +173,7 @@ static int do_reload(struct daemon *d, struct mcr_errlist *out, struct reload_re
 	notify_send("RELOADING=1");
 	err = reload_apply(d->plan, d->o->config, &el, &r);
 	notify_send("READY=1");
+	metrics_reloaded(d->metrics, !err);
 	if (err) {
 		log_err("reload refused, the running rules stay:");
 		for (size_t i = 0; i < el.n; i++) {
@@ -214,6 +218,7 @@ static void on_signal(void *arg, int fd)
 			break;
 		case SIGCHLD:
 			pool_check(d->pool);
+			metrics_check(d->metrics);
 			break;
 		case SIGHUP:
 			do_reload(d, NULL, NULL);
@@ -252,6 +257,8 @@ static void on_tick(void *arg, int fd)
 		plan_tick(d->plan);
 		pool_check(d->pool); /* a restart that failed to fork is retried */
 		control_tick(d->ctl);
+		tracer_tick(d->req.tracer);
+		metrics_tick(d->metrics, d->plan, d->pool);
 	}
 }
 
@@ -363,6 +370,8 @@ static int setup_control(struct daemon *d)
 /* The rest of the loop: signals, the tick, netlink, restarts; the requests' view. */
 static int setup_loop(struct daemon *d, int sfd, int tfd)
 {
+	int err;
+
 	if (evloop_watch(d->ev, sfd, POLLIN, on_signal, d) < 0 ||
 	    evloop_watch(d->ev, tfd, POLLIN, on_tick, d) < 0 ||
 	    evloop_watch(d->ev, netlink_fd(d->nl), POLLIN, on_netlink, d) < 0 ||
@@ -370,6 +379,8 @@ static int setup_loop(struct daemon *d, int sfd, int tfd)
 		return -ENOSPC;
 	d->req = (struct requests){ .plan = d->plan, .pool = d->pool, .reload = ctl_reload,
 				    .reload_arg = d, .ctl = d->ctl };
+	if ((err = tracer_new(&d->req.tracer, d->plan, d->pool)))
+		return err;
 	requests_links_changed(&d->req); /* the baseline: monitors hear of changes from here on */
 	return 0;
 }
@@ -386,10 +397,27 @@ static int shed_privileges(void)
 	return err;
 }
 
+/* The metrics process, as the workers' user. */
+static int start_metrics(struct daemon *d)
+{
+	uid_t uid;
+	gid_t gid;
+	int err;
+
+	pool_ids(d->pool, &uid, &gid);
+	if ((err = metrics_start(d->metrics, uid, gid)))
+		log_err("metrics: cannot start the metrics process: %s", strerror(-err));
+	else
+		metrics_tick(d->metrics, d->plan, d->pool); /* its catalog now, not at the next tick */
+	return err;
+}
+
 static void teardown(struct daemon *d)
 {
+	metrics_close(d->metrics);
 	control_close(d->ctl);
 	d->req.ctl = NULL;
+	tracer_free(d->req.tracer);
 	requests_free(&d->req);
 	if (d->pool)
 		pool_stop(d->pool); /* workers drain their sends and exit */
@@ -417,8 +445,8 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		log_err("signalfd/timerfd: %s", strerror(errno));
 		return 1;
 	}
-	/* Counters are shared with the workers: mapped before the first fork. */
-	if ((err = counters_init()) || (err = netlink_open(&d.nl))) {
+	/* Counters and trace buffers are shared with the workers: mapped before the first fork. */
+	if ((err = counters_init()) || (err = trace_init()) || (err = netlink_open(&d.nl))) {
 		log_err("start-up: %s", strerror(-err));
 		return 1;
 	}
@@ -427,9 +455,15 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		netlink_close(d.nl);
 		return 1;
 	}
+	/* Bound now, so that an address in use stops the start with its reason. */
+	if (cfg->metrics[0] && metrics_open(&d.metrics, cfg->metrics)) {
+		netlink_close(d.nl);
+		return 1;
+	}
 	/* Before forking workers, so that they stay this process's children. */
 	if (!o->foreground && daemon(0, 0) < 0) {
 		log_err("cannot become a daemon: %s", strerror(errno));
+		metrics_close(d.metrics);
 		netlink_close(d.nl);
 		return 1;
 	}
@@ -444,6 +478,8 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		err = setup_loop(&d, sfd, tfd);
 	if (!err)
 		err = shed_privileges();
+	if (!err && d.metrics)
+		err = start_metrics(&d);
 	if (!err) {
 		plan_reconcile(d.plan); /* anything that changed during start-up */
 		log_notice("started: %zu rules, %zu active, %zu input interfaces, %u workers, "

@@ -13,19 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define MCR_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MCR_ASAN 1
-#endif
-#endif
-#ifdef MCR_ASAN
-#include <sanitizer/lsan_interface.h>
-#endif
-
 #include "config.h"
 #include "log.h"
+#include "lsan.h"
 #include "wire.h"
 #include "worker.h"
 
@@ -69,18 +59,6 @@ static int64_t now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/*
- * A worker leaves by _exit() (the parent's atexit handlers and stdio
- * buffers are not its own), which skips LeakSanitizer's check at exit:
- * run it here in a sanitizer build, so `make asan` covers workers too.
- */
-static void leak_check(void)
-{
-#ifdef MCR_ASAN
-	__lsan_do_leak_check();
-#endif
-}
-
 static int spawn(struct pool *p, unsigned i)
 {
 	struct worker *w = &p->w[i];
@@ -104,7 +82,7 @@ static int spawn(struct pool *p, unsigned i)
 		close(sv[0]);
 		int rc = worker_main(sv[1], i, w->cpu, p->uid, p->gid, p->mtu);
 
-		leak_check();
+		mcr_leak_check();
 		_exit(rc);
 	}
 	close(sv[1]);
@@ -275,10 +253,10 @@ void pool_check(struct pool *p)
 
 	if (read(p->timer, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_debug("worker restart timer: %s", strerror(errno));
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		for (unsigned i = 0; i < p->n; i++)
-			if (p->w[i].pid == pid)
-				died(p, i, status);
+	/* Each worker by its pid: other children (the metrics process) are not ours to reap. */
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->w[i].pid > 0 && (pid = waitpid(p->w[i].pid, &status, WNOHANG)) > 0)
+			died(p, i, status);
 	for (unsigned i = 0; i < p->n; i++)
 		if (!p->w[i].pid && now_ns() >= p->w[i].restart_at && spawn(p, i))
 			p->w[i].restart_at = now_ns() + BACKOFF_MAX;
@@ -288,6 +266,12 @@ void pool_check(struct pool *p)
 unsigned pool_size(const struct pool *p)
 {
 	return p->n;
+}
+
+void pool_ids(const struct pool *p, uid_t *uid, gid_t *gid)
+{
+	*uid = p->uid;
+	*gid = p->gid;
 }
 
 void pool_info(const struct pool *p, unsigned i, struct pool_worker_info *out)

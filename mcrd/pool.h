@@ -49,6 +49,8 @@ void pool_check(struct pool *p);
 int pool_timer_fd(const struct pool *p);
 unsigned pool_size(const struct pool *p);
 void pool_info(const struct pool *p, unsigned w, struct pool_worker_info *out);
+/* The user and group the workers run as (the metrics process too). */
+void pool_ids(const struct pool *p, uid_t *uid, gid_t *gid);
 /*
  * Sends worker w message m (len bytes) with fd attached when fd >= 0.  A
  * dead worker gets nothing (its restart replays); one that cannot take the

@@ -322,6 +322,76 @@ static void do_monitor(void *arg, struct ctl_client *c, const struct nlmsghdr *n
 	ctl_client_monitor(c);
 }
 
+/* ---- rule traces (tracer.h) ---- */
+
+static void do_trace_start(void *arg, struct ctl_client *c, const struct nlmsghdr *nlh)
+{
+	struct requests *rq = arg;
+	struct mcr_trace_info req, rep = { 0 };
+	struct nlmsghdr *m;
+	char err[160];
+	int rc;
+
+	if (mcr_ctl_get_trace(nlh, &req, err, sizeof(err)) ||
+	    (!req.name[0] && snprintf(err, sizeof(err), "trace: no rule name") > 0)) {
+		ctl_done(c, nlh->nlmsg_seq, -EINVAL, "%s", err);
+		return;
+	}
+	if ((rc = tracer_start(rq->tracer, &req, &rep.id, err, sizeof(err)))) {
+		ctl_done(c, nlh->nlmsg_seq, rc, "%s", err);
+		return;
+	}
+	snprintf(rep.name, sizeof(rep.name), "%s", req.name);
+	if (!(m = ctl_msg_begin(c, 512, MCR_MSG_TRACE, nlh->nlmsg_seq)) ||
+	    mcr_ctl_put_trace(m, 512, &rep)) {
+		tracer_stop(rq->tracer, rep.id);
+		ctl_client_drop(c);
+		return;
+	}
+	ctl_msg_commit(c, m);
+	ctl_done(c, nlh->nlmsg_seq, 0, NULL);
+}
+
+static void do_trace_read(void *arg, struct ctl_client *c, const struct nlmsghdr *nlh)
+{
+	struct requests *rq = arg;
+	size_t size = TRACER_READ_MAX + 4096;
+	struct mcr_trace_info req, info;
+	struct nlmsghdr *m;
+	char err[160];
+
+	if (mcr_ctl_get_trace(nlh, &req, err, sizeof(err))) {
+		ctl_done(c, nlh->nlmsg_seq, -EINVAL, "%s", err);
+		return;
+	}
+	if (!(m = ctl_msg_begin(c, size, MCR_MSG_TRACE, nlh->nlmsg_seq))) {
+		ctl_client_drop(c);
+		return;
+	}
+	if (tracer_read(rq->tracer, req.id, m, size - 512, &info)) {
+		ctl_done(c, nlh->nlmsg_seq, -ENOENT, "trace %u: no such trace (ended, or not read "
+			 "for %d s)", req.id, TRACER_IDLE_S);
+		return;
+	}
+	mcr_ctl_put_trace(m, size, &info);
+	ctl_msg_commit(c, m);
+	ctl_done(c, nlh->nlmsg_seq, 0, NULL);
+}
+
+static void do_trace_stop(void *arg, struct ctl_client *c, const struct nlmsghdr *nlh)
+{
+	struct requests *rq = arg;
+	struct mcr_trace_info req;
+	char err[160];
+
+	if (mcr_ctl_get_trace(nlh, &req, err, sizeof(err)))
+		ctl_done(c, nlh->nlmsg_seq, -EINVAL, "%s", err);
+	else if (tracer_stop(rq->tracer, req.id))
+		ctl_done(c, nlh->nlmsg_seq, -ENOENT, "trace %u: no such trace", req.id);
+	else
+		ctl_done(c, nlh->nlmsg_seq, 0, NULL);
+}
+
 const struct ctl_handler requests_table[] = {
 	{ MCR_CMD_RULE_ADD, do_rule_add },
 	{ MCR_CMD_RULE_DEL, do_rule_del },
@@ -331,5 +401,8 @@ const struct ctl_handler requests_table[] = {
 	{ MCR_CMD_WORKER_GET, do_worker_get },
 	{ MCR_CMD_RELOAD, do_reload },
 	{ MCR_CMD_MONITOR, do_monitor },
+	{ MCR_CMD_TRACE_START, do_trace_start },
+	{ MCR_CMD_TRACE_READ, do_trace_read },
+	{ MCR_CMD_TRACE_STOP, do_trace_stop },
 	{ 0, NULL },
 };

@@ -13,6 +13,7 @@
 #include "plan.h"
 #include "pool.h"
 #include "reload.h"
+#include "tracer.h"
 
 /* Re-reads the rule file; fills el with its problems; 0 or -errno. */
 typedef int (*requests_reload_fn)(void *arg, struct mcr_errlist *el, struct reload_result *res);
@@ -24,6 +25,7 @@ struct requests {
 	void *reload_arg;
 	struct control *ctl;  /* where events go; NULL: nowhere yet */
 	struct links links;   /* what monitors were last told of the interfaces */
+	struct tracer *tracer; /* rule traces */
 };
 
 /* The handlers, for control_open() with a struct requests as its arg. */

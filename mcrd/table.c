@@ -223,6 +223,7 @@ static struct tb_rule *rule_find(const struct table *t, const char *name, size_t
 static void rule_free(struct tb_rule *rr)
 {
 	loopguard_free(rr->guard);
+	free(rr->trace);
 	free(rr->out);
 	free(rr);
 }
@@ -406,6 +407,23 @@ static void tx_add(struct table *t, const struct wire_msg *m, int fd)
 		t->ntx++;
 }
 
+/* The rule records into a trace buffer from its next packet on, or stops. */
+static void trace_set(struct table *t, const struct wire_msg *m)
+{
+	struct tb_rule *rr = rule_find(t, m->name, NULL);
+
+	if (!rr)
+		return;
+	if (m->slot < 0 || m->slot >= TRACE_SLOTS) {
+		free(rr->trace);
+		rr->trace = NULL;
+		return;
+	}
+	if (!rr->trace && !(rr->trace = malloc(sizeof(*rr->trace))))
+		return; /* untraced: the trace shows nothing */
+	*rr->trace = (struct trace_ref){ trace_buf((unsigned)m->slot), m->epoch };
+}
+
 void table_apply(struct table *t, const struct wire_msg *m, size_t len, int fd)
 {
 	switch (m->type) {
@@ -439,6 +457,9 @@ void table_apply(struct table *t, const struct wire_msg *m, size_t len, int fd)
 		break;
 	case W_RULE_FLAGS:
 		rule_flags(t, m);
+		break;
+	case W_TRACE:
+		trace_set(t, m);
 		break;
 	}
 	if (fd >= 0)

@@ -17,6 +17,7 @@
 #include "match.h"
 #include "rule.h"
 #include "stats.h"
+#include "trace.h"
 #include "txring.h"
 #include "wire.h"
 
@@ -50,6 +51,7 @@ struct tb_rule {
 	bool ttl_router;      /* some output has router semantics (the datagram's TTL - 1) */
 	bool ttl_fixed;       /* some output has a fixed TTL: the loop guard watches */
 	struct loopguard *guard; /* with ttl_fixed */
+	struct trace_ref *trace; /* NULL: not traced (the data path's one test per packet) */
 	bool dead;            /* removed; freed when no send is in flight */
 	struct tb_rule *next_dead;
 };

@@ -26,6 +26,7 @@ enum wire_type {
 	W_TX_ADD,         /* + fd: a transmit ring socket (txring.h) */
 	W_TX_DEL,
 	W_RULE_FLAGS,     /* a rule's W_F_* flags changed */
+	W_TRACE,          /* rule `name` records into trace buffer `slot` (trace.h), -1: stops */
 };
 
 #define WO_KEEP_SOURCE 0x1 /* wire_out.flags: the datagram's source address and port */
@@ -62,6 +63,7 @@ struct wire_msg {
 	uint32_t nout;        /* RULE_ADD: this worker's share; OUTPUT_SET: 1 */
 	uint32_t tx_frame_size, tx_frames; /* TX_ADD: the ring's shape */
 	uint32_t loop_ms;     /* RULE_ADD: the loop guard's window (fixed-TTL outputs), 0: off */
+	uint32_t epoch;       /* TRACE: the trace's epoch in its buffer */
 	char name[MCR_NAME_MAX];
 	struct mcr_input in;  /* RULE_ADD; INPUT_ADD uses in.dev */
 	struct wire_out out[];

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Ensure the Debian build and test dependencies are present; install only
 # what pkg-config or command -v cannot find.  Used by `make check`/`make demo`.
+# libmicrohttpd serves /metrics; python3-prometheus-client and tcpdump are
+# for the netns tests (the metrics parser, reading traces back).
 # `sh mk/deps.sh fuzz` (make fuzz, make fuzz-smoke) also wants clang and
 # libFuzzer (libclang-rt-14-dev); `sh mk/deps.sh valgrind` wants valgrind.
 set -eu
@@ -18,8 +20,10 @@ if command -v pkg-config >/dev/null 2>&1; then
 	need_pc libcap libcap-dev
 	need_pc libconfig libconfig-dev
 	need_pc cmocka libcmocka-dev
+	need_pc libmicrohttpd libmicrohttpd-dev
 else
 	missing="$missing libmnl-dev liburing-dev libcap-dev libconfig-dev libcmocka-dev"
+	missing="$missing libmicrohttpd-dev"
 fi
 need_cmd cc gcc
 need_cmd make make
@@ -27,6 +31,11 @@ need_cmd ip iproute2
 need_cmd prove perl
 need_cmd python3 python3
 need_cmd ethtool ethtool
+# The netns tests read /metrics with a real Prometheus text parser (Debian's
+# python3, not whatever python3 comes first in PATH) and traces with tcpdump.
+/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 ||
+	missing="$missing python3-prometheus-client"
+need_cmd tcpdump tcpdump
 [ "$mode" = valgrind ] && need_cmd valgrind valgrind
 if [ "$mode" = fuzz ]; then
 	# The fuzz rules use clang-14 (or clang); libFuzzer comes with libclang-rt.

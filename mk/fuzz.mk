@@ -17,10 +17,10 @@ FUZZ_SECONDS      ?= 300
 FUZZ_SMOKE_SECONDS?= 20
 FUZZ_ARGS         ?=
 FUZZ_CC           ?= $(firstword $(shell command -v clang-14 clang 2>/dev/null) clang-14)
-FUZZ_NAMES        := packet config ctl mcrctl netlink
+FUZZ_NAMES        := packet config ctl mcrctl netlink http
 FUZZ_TARGETS      ?= $(FUZZ_NAMES)
 FUZZ_SAN          := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS       := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib -Imcrd -Imcrctl $(PKG_CFLAGS) \
+FUZZ_CFLAGS       := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib -Imcrd -Imcrctl $(PKG_CFLAGS) $(MHD_CFLAGS) \
                      -DSYSCONFDIR='"$(SYSCONFDIR)"' -O1 -g $(FUZZ_SAN) -MMD -MP
 # Per-input timeout (s) and libFuzzer options shared by every run.
 FUZZ_RUN_ARGS     := -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
@@ -30,9 +30,10 @@ FUZZ_ENV          := LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_
 fobj = $(patsubst %.c,$(FUZZ_O)/fobj/%.o,$(1))
 
 FUZZ_LIB     := $(call fobj,$(LIB_SRCS))
-# The mcrctl objects a harness links: everything but main and the socket client
-# (tests/fuzz/stub_client.c stands in for it: no harness ever connects).
-FUZZ_MCRCTL  := $(call fobj,$(filter-out mcrctl/mcrctl.c mcrctl/client.c,$(MCRCTL_SRCS)) \
+# The mcrctl objects a harness links: everything but main, the socket client
+# and the output files (tests/fuzz/stub_client.c stands in for both: no
+# harness ever connects or writes a file).
+FUZZ_MCRCTL  := $(call fobj,$(filter-out mcrctl/mcrctl.c mcrctl/client.c mcrctl/outfile.c,$(MCRCTL_SRCS)) \
                  tests/fuzz/stub_client.c)
 FUZZ_BINS    := $(patsubst %,$(FUZZ_O)/fuzz_%,$(FUZZ_NAMES))
 
@@ -50,7 +51,7 @@ $(FUZZ_O)/fobj/%.o: %.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_O)/fuzz_%: $(FUZZ_O)/fobj/tests/fuzz/fuzz_%.o
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(PKG_LIBS) $(MHD_LIBS)
 
 $(FUZZ_O)/fuzz_packet: $(FUZZ_LIB) $(call fobj,mcrd/frame.c)
 $(FUZZ_O)/fuzz_config: $(FUZZ_LIB)
@@ -58,10 +59,13 @@ $(FUZZ_O)/fuzz_config: $(FUZZ_LIB)
 # links the real request handlers and plan, with stubs for the event loop
 # and the pool.
 $(FUZZ_O)/fuzz_ctl: $(FUZZ_MCRCTL) $(FUZZ_LIB) $(call fobj,mcrd/requests.c mcrd/links.c \
-	mcrd/plan.c mcrd/planout.c mcrd/planstats.c mcrd/counters.c mcrd/iface.c mcrd/slots.c)
+	mcrd/plan.c mcrd/planout.c mcrd/planstats.c mcrd/counters.c mcrd/iface.c mcrd/slots.c \
+	mcrd/tracer.c mcrd/trace.c)
 # fuzz_mcrctl.c includes mcrctl/mcrctl.c (main renamed) for the option parser.
 $(FUZZ_O)/fuzz_mcrctl: $(FUZZ_MCRCTL) $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_netlink: $(call fobj,mcrd/netlink.c mcrd/iface.c) $(FUZZ_LIB)
+# fuzz_http: the metrics process's HTTP server (libmicrohttpd) over a socket pair.
+$(FUZZ_O)/fuzz_http: $(call fobj,mcrd/httpd.c mcrd/expo.c mcrd/metcat.c mcrd/counters.c) $(FUZZ_LIB)
 
 fuzz: fuzz-build
 	@set -e; for h in $(FUZZ_TARGETS); do \

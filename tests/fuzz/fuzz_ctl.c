@@ -24,6 +24,8 @@
 #include "../../mcrd/iface.h"
 #include "../../mcrd/plan.h"
 #include "../../mcrd/requests.h"
+#include "../../mcrd/trace.h"
+#include "../../mcrd/tracer.h"
 
 #include "mcrctl.h"
 #include "print.h"
@@ -56,6 +58,12 @@ void pool_info(const struct pool *p, unsigned w, struct pool_worker_info *out)
 {
 	(void)p;
 	*out = (struct pool_worker_info){ .pid = (pid_t)(100 + w), .cpu = w ? -1 : 0, .uid = 65534 };
+}
+
+/* Trace starts and stops for a worker: nowhere to go. */
+void pool_send(struct pool *p, unsigned w, const struct wire_msg *m, size_t len, int fd)
+{
+	(void)p, (void)w, (void)m, (void)len, (void)fd;
 }
 
 /* ---- the plan's fake ops and sockets: the plan itself is real ---- */
@@ -222,7 +230,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	mcrctl_opt.errfp = devnull;
 	mcr_log_open("mcrd-fuzz", 1, LOG_ERR); /* the daemon's info lines: not wanted */
-	if (counters_init() || plan_new(&P, &pc))
+	if (counters_init() || trace_init() || plan_new(&P, &pc))
 		abort();
 	fake_links();
 	RQ = (struct requests){ .plan = P, .pool = NULL, .reload = fake_reload, .ctl = &CTL };
@@ -237,6 +245,10 @@ static void reset_plan(void)
 	add_seed_rule("cam1", "eth0", 0xef010101, 5001, 2);
 	add_seed_rule("ssdp", "lan0", 0xeffffffa, 1900, 1);
 	plan_tick(P);
+	/* Traces start afresh each run: no state carried from one input to the next. */
+	tracer_free(RQ.tracer);
+	if (tracer_new(&RQ.tracer, P, NULL))
+		abort();
 }
 
 static struct ctl_client *new_client(bool monitor)
@@ -278,6 +290,37 @@ static void rule_round_trip(const struct mcr_rule *r, const struct mcr_rule_info
 	free(buf);
 }
 
+/* Trace records as mcrctl takes them, from an 8-aligned copy; non-zero if one is malformed. */
+static int trace_records(const struct nlmsghdr *nlh, bool print)
+{
+	static _Alignas(8) uint8_t buf[65536];
+	const struct mcr_trace_rec *r;
+	const struct nlattr *a;
+	int bad = 0, k;
+
+	mnl_attr_for_each(a, nlh, MCR_CTLHDR_LEN) {
+		size_t off = 0, len = mnl_attr_get_payload_len(a);
+
+		if (mnl_attr_get_type(a) != MCR_A_TRACE_DATA)
+			continue;
+		memcpy(buf, mnl_attr_get_payload(a), len);
+		while ((k = mcr_trace_next(buf, len, &off, &r)) > 0)
+			if (print)
+				mcrctl_trace_line(devnull, r);
+		bad |= k < 0;
+	}
+	return bad;
+}
+
+static void check_trace_reply(const struct nlmsghdr *nlh)
+{
+	struct mcr_trace_info t;
+	char err[256];
+
+	FUZZ_ASSERT(!mcr_ctl_get_trace(nlh, &t, err, sizeof(err)));
+	FUZZ_ASSERT(!trace_records(nlh, false));
+}
+
 /* What mcrctl does with one message from mcrd. */
 static void client_decode(const struct nlmsghdr *nlh)
 {
@@ -286,6 +329,7 @@ static void client_decode(const struct nlmsghdr *nlh)
 	struct mcr_rule_info info;
 	struct mcr_link_info l;
 	struct mcr_worker_info w;
+	struct mcr_trace_info t;
 	const char *msgs[8];
 	size_t n;
 	int status;
@@ -308,6 +352,9 @@ static void client_decode(const struct nlmsghdr *nlh)
 	}
 	if ((a = mcr_ctl_attr(nlh, MCR_A_WORKER)) && !mcr_ctl_get_worker(a, &w, err, sizeof(err)))
 		mcrctl_print_worker(NULL, &w);
+	if ((a = mcr_ctl_attr(nlh, MCR_A_TRACE)) && !mcr_ctl_get_trace(nlh, &t, err, sizeof(err)))
+		FUZZ_ASSERT(strnlen(t.reason, sizeof(t.reason)) < sizeof(t.reason));
+	trace_records(nlh, true);
 	if (!mcr_ctl_get_done(nlh, &status, msgs, 8, &n))
 		FUZZ_ASSERT(n <= 8);
 	(void)mcrctl_print_event(nlh);
@@ -346,6 +393,9 @@ static void check_replies(const struct ctl_client *c)
 			break;
 		case MCR_MSG_DONE:
 			FUZZ_ASSERT(!mcr_ctl_get_done(nlh, &status, msgs, 1, &n));
+			break;
+		case MCR_MSG_TRACE:
+			check_trace_reply(nlh);
 			break;
 		case MCR_MSG_WORKER:
 		case MCR_MSG_EVENT:

@@ -28,12 +28,15 @@ int mcrctl_main(int argc, char **argv);
 
 static char batch_path[64];
 static FILE *devnull;
-static const struct nlmsghdr *replies[4];
+static const struct nlmsghdr *replies[5];
 
 /* A reply of each kind mcrctl's listings print. */
 static void make_replies(void)
 {
-	static uint8_t buf[4][4096];
+	static uint8_t buf[5][4096];
+	struct mcr_trace_info ti = { .name = "cam1", .id = 1, .frames = 1, .ended = true,
+				     .reason = "count reached" };
+	_Alignas(8) uint8_t rec[64] = { 0 };
 	struct mcr_output out = { .dev = "eth1", .port = 6000, .ttl = 4 };
 	struct mcr_rule r = { .name = "cam1", .in = { .dev = "eth0", .port = 5001 },
 			      .out = &out, .nout = 1 };
@@ -68,8 +71,15 @@ static void make_replies(void)
 	mnl_attr_put_u32(nlh, MCR_A_EVENT, MCR_EV_RELOAD);
 	mnl_attr_put_u32(nlh, MCR_A_STATUS, 0);
 	replies[3] = nlh;
+	/* rule trace: one record, and the trace ended (so that its loop ends). */
+	nlh = mcr_ctl_msg_start(buf[4], sizeof(buf[4]), MCR_MSG_TRACE, 1, 0);
+	*(struct mcr_trace_rec *)(void *)rec = (struct mcr_trace_rec){ 64, 40, 40, MCR_TRACE_RX, 0, 0 };
+	mnl_attr_put(nlh, MCR_A_TRACE_DATA, sizeof(rec), rec);
+	if (mcr_ctl_put_trace(nlh, sizeof(buf[4]), &ti))
+		abort();
+	replies[4] = nlh;
 	fuzz_client_replies = replies;
-	fuzz_client_nreplies = 4;
+	fuzz_client_nreplies = 5;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

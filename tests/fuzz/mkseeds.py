@@ -148,10 +148,12 @@ def nlmsg(mtype, body, flags=0, seq=1, pid=0):
 # ---------------------------------------------------------------- control protocol
 
 CMD_RULE_ADD, CMD_RULE_DEL, CMD_RULE_GET, CMD_RULE_FLUSH, CMD_LINK_GET, CMD_WORKER_GET, \
-    CMD_RELOAD, CMD_MONITOR = range(0x20, 0x28)
-MSG_RULE, MSG_LINK, MSG_WORKER, MSG_EVENT, MSG_DONE = range(0x40, 0x45)
+    CMD_RELOAD, CMD_MONITOR, CMD_TRACE_START, CMD_TRACE_READ, CMD_TRACE_STOP = range(0x20, 0x2b)
+MSG_RULE, MSG_LINK, MSG_WORKER, MSG_EVENT, MSG_DONE, MSG_TRACE = range(0x40, 0x46)
 A_RULE, A_LINK, A_WORKER, A_STATUS, A_MSG, A_FILTER_NAME, A_FILTER_DEV, A_FILTER_GROUP, \
-    A_EVENT, A_OUT = range(1, 11)
+    A_EVENT, A_OUT, A_FILTER_ORIGIN, A_TRACE, A_TRACE_DATA = range(1, 14)
+(TRACE_NAME, TRACE_ID, TRACE_COUNT, TRACE_BYTES, TRACE_FLAGS, TRACE_FRAMES, TRACE_ENDED,
+ TRACE_REASON) = range(1, 9)
 (RULE_NAME, RULE_IN, RULE_ORIGIN, RULE_STATE, RULE_REASON, RULE_WORKER,
  RULE_PACKETS, RULE_BYTES, RULE_PPS, RULE_BPS, RULE_DROPS) = range(1, 12)
 IN_DEV, IN_GROUP, IN_PORT, IN_SOURCE = range(1, 5)
@@ -234,6 +236,30 @@ def done(status=0, msgs=()):
     return u32(A_STATUS, status & 0xffffffff) + b"".join(attr(A_MSG, m) for m in msgs)
 
 
+def trace_rec(kind=1, out=0, frame_bytes=None, ts=1700000000123456789):
+    f = frame_bytes if frame_bytes is not None else frame()
+    n = (24 + len(f) + 7) & ~7
+    return struct.pack("=IIIHHQ", n, len(f), len(f), kind, out, ts) + f + b"\0" * (n - 24 - len(f))
+
+
+def ctl_trace_seeds(w):
+    w("req-trace-start", ctl(CMD_TRACE_START, nest(A_TRACE, attr(TRACE_NAME, "cam1"), u32(TRACE_COUNT, 5),
+                                                   u32(TRACE_FLAGS, 1))))
+    w("req-trace-start-missing", ctl(CMD_TRACE_START, nest(A_TRACE, attr(TRACE_NAME, "nope"))))
+    w("req-trace-start-bad", ctl(CMD_TRACE_START, nest(A_TRACE, attr(TRACE_NAME, "cam1"),
+                                                       u32(TRACE_COUNT, 1 << 30), u32(TRACE_FLAGS, 6))))
+    w("req-trace-stream", ctl(CMD_TRACE_START, nest(A_TRACE, attr(TRACE_NAME, "cam1")), seq=1)
+      + ctl(CMD_TRACE_READ, nest(A_TRACE, u32(TRACE_ID, 1)), seq=2)
+      + ctl(CMD_TRACE_STOP, nest(A_TRACE, u32(TRACE_ID, 1)), seq=3)
+      + ctl(CMD_TRACE_READ, nest(A_TRACE, u32(TRACE_ID, 1)), seq=4))
+    w("req-rule-get-origin", ctl(CMD_RULE_GET, u8(A_FILTER_ORIGIN, 1)))
+    w("reply-trace-records", ctl(MSG_TRACE, nest(A_TRACE, u32(TRACE_ID, 3), u32(TRACE_FRAMES, 2),
+                                                 u8(TRACE_ENDED, 1), attr(TRACE_REASON, "count reached"))
+                                 + attr(A_TRACE_DATA, trace_rec() + trace_rec(2, 1))))
+    w("reply-trace-bad-record", ctl(MSG_TRACE, nest(A_TRACE, u32(TRACE_ID, 3))
+                                    + attr(A_TRACE_DATA, trace_rec()[:-8])))
+
+
 def ctl_seeds():
     w = lambda n, d: write("ctl", n, d)
     add = ctl(CMD_RULE_ADD, rule())
@@ -305,6 +331,7 @@ def ctl_seeds():
     w("event-unknown", ctl(MSG_EVENT, u32(A_EVENT, 99)))
     w("reply-stream", ctl(MSG_RULE, rule(info=True)) + ctl(MSG_LINK, link()) + ctl(MSG_WORKER, worker())
       + ctl(MSG_DONE, done(0)))
+    ctl_trace_seeds(w)
 
 
 # ---------------------------------------------------------------- rtnetlink
@@ -537,7 +564,44 @@ MCRCTL = {
 }
 
 
+MCRCTL_OBSERVE = {
+    "rule-show-conf-runtime": "-c rule show origin runtime",
+    "rule-show-conf-json": "-c -j rule show",
+    "link-show-conf": "-c link show",
+    "rule-trace": "rule trace name cam1 count 5 bytes 4096 out",
+    "rule-trace-file": "rule trace name cam1 file -",
+    "rule-trace-bad": "rule trace count 0 name a\"b size 3",
+}
+
+# Requests a Prometheus server, curl and worse clients send to /metrics.
+HTTP = {
+    "get-metrics": "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9810\r\nUser-Agent: Prometheus/2.42.0\r\n"
+                   "Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5\r\n"
+                   "Accept-Encoding: gzip\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n",
+    "get-http10": "GET /metrics HTTP/1.0\r\n\r\n",
+    "head": "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
+    "get-root-query": "GET /?a=b&c HTTP/1.1\r\nHost: x\r\n\r\n",
+    "post-body": "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+    "chunked": "POST /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "pipelined": "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
+    "cut-short": "GET /metr",
+    "no-version": "GET /metrics\r\n\r\n",
+    "bad-header": "GET /metrics HTTP/1.1\r\nno colon\r\n\r\n",
+    "folded-header": "GET /metrics HTTP/1.1\r\nHost: x\r\nX: a\r\n  b\r\n\r\n",
+    "percent-escapes": "GET /%6detrics%00%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+    "big-header": "GET /metrics HTTP/1.1\r\nHost: x\r\nX: " + "a" * 20000 + "\r\n\r\n",
+    "lf-only": "GET /metrics HTTP/1.1\nHost: x\n\n",
+}
+
+
+def http_seeds():
+    for name, req in HTTP.items():
+        write("http", name, req)
+
+
 def mcrctl_seeds():
+    for name, line in MCRCTL_OBSERVE.items():
+        write("mcrctl", name, "\0".join(line.split(" ")))
     for name, line in MCRCTL.items():
         if "\0" in line:
             head, rest = line.split("\0", 1)
@@ -555,5 +619,6 @@ if __name__ == "__main__":
     netlink_seeds()
     config_seeds()
     mcrctl_seeds()
+    http_seeds()
     for h in sorted(os.listdir(OUT)):
         print("%-8s %3d seeds" % (h, len(os.listdir(os.path.join(OUT, h)))))

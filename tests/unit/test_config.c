@@ -353,6 +353,36 @@ static void test_output_ttl_egress(void **state)
 	mcr_config_free(&c);
 }
 
+/* metrics = "HOST:PORT": IPv4 or bracketed IPv6, a port; off when absent. */
+static void test_metrics_setting(void **state)
+{
+	struct mcr_config c;
+
+	(void)state;
+	load_ok("rules = ();\n", &c);
+	assert_string_equal(c.metrics, "");
+	mcr_config_free(&c);
+	load_ok("metrics = \"127.0.0.1:9810\";\n", &c);
+	assert_string_equal(c.metrics, "127.0.0.1:9810");
+	mcr_config_free(&c);
+	load_ok("metrics = \"[::]:9810\";\n", &c);
+	assert_string_equal(c.metrics, "[::]:9810");
+	mcr_config_free(&c);
+	expect_error("metrics = \"localhost:9810\";\n", 1,
+		     "metrics \"localhost:9810\": not an IPv4 address");
+	expect_error("metrics = \"::1:9810\";\n", 1,
+		     "metrics \"::1:9810\": an IPv6 address goes in brackets: [ADDR]:PORT");
+	expect_error("metrics = \"[::1]9810\";\n", 1, "an IPv6 address goes in brackets");
+	expect_error("metrics = \"[fe80::1%eth0]:9810\";\n", 1, "not an IPv6 address in the brackets");
+	expect_error("metrics = \"127.0.0.1:0\";\n", 1, "the port must be 1..65535");
+	expect_error("metrics = \"127.0.0.1:65536\";\n", 1, "the port must be 1..65535");
+	expect_error("metrics = \"127.0.0.1\";\n", 1, "not an address and port (HOST:PORT)");
+	expect_error("metrics = \":9810\";\n", 1, "not an address and port (HOST:PORT)");
+	expect_error("metrics = 9810;\n", 1, "metrics must be a string \"ADDRESS:PORT\"");
+	/* A bad value is quoted escaped. */
+	expect_error("rules = ();\nmetrics = \"\x1b[31m\";\n", 2, "metrics \"\\x1b[31m\"");
+}
+
 static void test_workers_and_user(void **state)
 {
 	(void)state;
@@ -1102,6 +1132,7 @@ int main(void)
 		cmocka_unit_test(test_rule_problems_all_listed),
 		cmocka_unit_test(test_file_kinds),
 		cmocka_unit_test(test_messages_escaped),
+		cmocka_unit_test(test_metrics_setting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -592,7 +592,7 @@ static void test_worker_round_trip(void **state)
 static void test_filter_codec(void **state)
 {
 	uint32_t buf[128];
-	struct mcr_rule_filter f = { "cam1", "eth1", { 0 }, true }, got;
+	struct mcr_rule_filter f = { "cam1", "eth1", { 0 }, true, true, MCR_ORIGIN_RUNTIME }, got;
 	struct nlmsghdr *nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_CMD_RULE_GET, 1, 0);
 	struct mcr_rule r;
 	char err[128];
@@ -605,10 +605,14 @@ static void test_filter_codec(void **state)
 	assert_string_equal(got.name, "cam1");
 	assert_string_equal(got.dev, "eth1");
 	assert_true(got.has_group && got.group.s_addr == f.group.s_addr);
-	/* Matching: the name exactly; dev and group on the input or any output. */
+	assert_true(got.has_origin && got.origin == MCR_ORIGIN_RUNTIME);
+	/* Matching: the name exactly; dev and group on the input or any output; the origin. */
 	make_rule(&r, "cam1", 2, false);
 	snprintf(r.out[1].dev, sizeof(r.out[1].dev), "eth1");
 	r.out[0].group = A("239.2.2.2");
+	r.origin = MCR_ORIGIN_CONFIG;
+	assert_false(mcr_rule_filter_match(&got, &r));
+	r.origin = MCR_ORIGIN_RUNTIME;
 	assert_true(mcr_rule_filter_match(&got, &r));
 	snprintf(got.dev, sizeof(got.dev), "eth9");
 	assert_false(mcr_rule_filter_match(&got, &r));
@@ -625,6 +629,12 @@ static void test_filter_codec(void **state)
 	mnl_attr_put_strz(nlh, MCR_A_FILTER_DEV, "a/b\033");
 	assert_int_equal(mcr_ctl_get_filter(nlh, &got, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "dev filter \"a/b\\x1b\" is not a valid interface name"));
+	/* An origin that is neither config nor runtime is refused. */
+	nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_CMD_RULE_GET, 1, 0);
+	mnl_attr_put_u8(nlh, MCR_A_FILTER_ORIGIN, 7);
+	check_msg_ok(nlh);
+	assert_int_equal(mcr_ctl_get_filter(nlh, &got, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "origin filter 7"));
 }
 
 /* ---- hand-built malformed rules ---- */

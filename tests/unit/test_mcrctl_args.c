@@ -395,6 +395,16 @@ static void test_show_filters(void **state)
 	assert_string_equal(errors(), "Error: \"1.2.3\" is not a valid IPv4 address\n");
 	assert_int_equal(parse_show("name", &f), -EINVAL);
 	assert_string_equal(errors(), "Error: missing argument after \"name\"\n");
+	/* origin: config or runtime, spelled out; only in show. */
+	assert_int_equal(parse_show("origin runtime", &f), 0);
+	assert_true(f.has_origin);
+	assert_int_equal(f.origin, MCR_ORIGIN_RUNTIME);
+	assert_int_equal(parse_show("or config", &f), 0);
+	assert_int_equal(f.origin, MCR_ORIGIN_CONFIG);
+	assert_int_equal(parse_show("origin run", &f), -EINVAL);
+	assert_string_equal(errors(), "Error: origin \"run\": not \"config\" or \"runtime\"\n");
+	assert_int_equal(parse_add("in dev eth0 group 239.1.1.1 port 5001 origin runtime", &r), -EINVAL);
+	assert_string_equal(errors(), "Error: unknown keyword \"origin\"\n");
 
 	/* Matching: dev and group match the input or any output. */
 	assert_int_equal(parse_add("name cam1 in dev eth0 group 239.1.1.1 port 5001 "

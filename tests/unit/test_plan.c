@@ -15,12 +15,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "../../mcrd/counters.h"
 #include "hash.h"
 #include "../../mcrd/iface.h"
+#include "../../mcrd/metcat.h"
 #include "../../mcrd/plan.h"
+#include "../../mcrd/pool.h"
 #include "../../mcrd/reload.h"
 
 /* What the fakes saw. */
@@ -876,6 +882,64 @@ static void test_worker_stats(void **state)
 	assert_int_equal(ws1.packets_out, 0);
 }
 
+/* The metrics catalog of the plan: sealed, checked, every name and slot as the plan has it. */
+static void test_catalog(void **state)
+{
+	struct metcat_status st = { .start_time = 1, .reloads_ok = 2 };
+	const struct plan_rule *r1, *r2;
+	struct pool *pool;
+	struct metcat c;
+	struct stat sb;
+	uint64_t fp;
+	void *map;
+	int fd;
+
+	(void)state;
+	assert_int_equal(pool_new(&pool, 2, "nobody", 1500), 0); /* forks nothing */
+	assert_int_equal(add(R1), 0);
+	assert_int_equal(add("{ name = \"r3\"; in = { dev = \"zz\"; group = \"239.1.1.3\"; port = 1; };"
+			     " out = ( { dev = \"b0\"; }, { dev = \"a0\"; port = 9; } ); }"), 0);
+	fp = metcat_fingerprint(P, pool);
+	assert_int_equal(metcat_fingerprint(P, pool), fp); /* nothing changed, nothing to send */
+	assert_int_equal(metcat_build(P, pool, &st, &fd), 0);
+	assert_true(fcntl(fd, F_GET_SEALS) & F_SEAL_WRITE);
+	assert_int_equal(fstat(fd, &sb), 0);
+	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(metcat_check(map, (size_t)sb.st_size, &c), 0);
+	r1 = plan_find(P, "r1");
+	r2 = plan_find(P, "r3");
+	assert_int_equal(c.hdr->nrules, 2);
+	assert_int_equal(c.hdr->nouts, 3);
+	assert_int_equal(c.hdr->nworkers, 2);
+	assert_int_equal(c.hdr->nlinks, 2); /* input a0, one link per worker; zz is missing */
+	assert_int_equal(c.hdr->st.reloads_ok, 2);
+	assert_string_equal(c.rule[0].name, "r1");
+	assert_int_equal(c.rule[0].slot, r1->st_slot);
+	assert_int_equal(c.rule[0].flags, METCAT_R_ACTIVE | METCAT_R_ATTACHED);
+	assert_int_equal(c.rule[0].worker, r1->worker);
+	assert_string_equal(c.rule[1].name, "r3");
+	assert_int_equal(c.rule[1].flags, 0); /* pending: its input is missing */
+	assert_int_equal(c.rule[1].first_out, 1);
+	assert_int_equal(c.rule[1].nout, 2);
+	assert_int_equal(c.out[0].slot, r1->out[0].st_slot);
+	assert_int_equal(c.out[0].port, 6000);
+	assert_true(c.out[0].up);
+	assert_int_equal(c.out[0].layer2, r1->out[0].txfd >= 0);
+	assert_int_equal(c.out[2].slot, r2->out[1].st_slot);
+	assert_string_equal(c.out[2].dev, "a0");
+	assert_int_equal(c.out[2].port, 9);
+	assert_string_equal(c.link[0].dev, "a0");
+	assert_int_equal(c.link[r1->worker].open, 1);
+	assert_int_equal(c.link[1 - r1->worker].open, 0);
+	munmap(map, (size_t)sb.st_size);
+	close(fd);
+	/* A change the catalog shows changes the fingerprint: a rule goes. */
+	assert_int_equal(plan_del(P, "r3"), 0);
+	assert_true(metcat_fingerprint(P, pool) != fp);
+	pool_free(pool);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -890,6 +954,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_l2_egress, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spread, setup_spread, teardown),
 		cmocka_unit_test_setup_teardown(test_input_claim, setup, teardown),
 	};

@@ -1,0 +1,373 @@
+/* Prometheus text exposition of the counters (expo.h). */
+#include "expo.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "config.h"
+#include "counters.h"
+#include "ctl.h"
+
+void expo_init(struct expo *e, size_t max)
+{
+	*e = (struct expo){ .max = max };
+}
+
+void expo_free(struct expo *e)
+{
+	free(e->buf);
+	*e = (struct expo){ 0 };
+}
+
+static bool grow(struct expo *e, size_t n)
+{
+	size_t cap = e->cap ? e->cap : 64 << 10;
+	char *p;
+
+	if (e->err)
+		return false;
+	if (e->len + n + 1 <= e->cap)
+		return true;
+	while (cap < e->len + n + 1)
+		cap *= 2;
+	if (cap > e->max)
+		cap = e->max;
+	if (e->len + n + 1 > cap) {
+		e->err = -EFBIG;
+		return false;
+	}
+	if (!(p = realloc(e->buf, cap))) {
+		e->err = -ENOMEM;
+		return false;
+	}
+	e->buf = p;
+	e->cap = cap;
+	return true;
+}
+
+static void put(struct expo *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct expo *e, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !grow(e, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->buf + e->len, e->cap - e->len, fmt, ap);
+	va_end(ap);
+	e->len += (size_t)n;
+}
+
+void expo_label_value(struct expo *e, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\')
+			put(e, "\\\\");
+		else if (*v == '"')
+			put(e, "\\\"");
+		else if (*v == '\n')
+			put(e, "\\n");
+		else
+			put(e, "%c", *v);
+	}
+}
+
+/* The "# HELP" and "# TYPE" lines that open a family. */
+static void family(struct expo *e, const char *name, const char *type, const char *help)
+{
+	put(e, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* name{k0="v0",...} with n label pairs (kv: key, value, key, value...). */
+static void series(struct expo *e, const char *name, unsigned n, const char *const *kv)
+{
+	put(e, "%s", name);
+	for (unsigned i = 0; i < n; i++) {
+		put(e, "%s%s=\"", i ? "," : "{", kv[2 * i]);
+		expo_label_value(e, kv[2 * i + 1]);
+		put(e, "\"");
+	}
+	put(e, "%s", n ? "} " : " ");
+}
+
+static void sample(struct expo *e, const char *name, unsigned n, const char *const *kv, uint64_t v)
+{
+	series(e, name, n, kv);
+	put(e, "%" PRIu64 "\n", v);
+}
+
+bool expo_rule_reason(enum mcr_drop d)
+{
+	return d == MCR_DROP_NO_TX_SLOT || d == MCR_DROP_BAD_UDP_CHECKSUM ||
+	       d == MCR_DROP_TTL_EXPIRED || d == MCR_DROP_LOOP;
+}
+
+static void daemon_info(struct expo *e, const struct metcat_status *st, const char *version)
+{
+	const char *kv[2] = { "version", version };
+
+	family(e, "mcrd_build_info", "gauge", "The running mcrd's version (always 1).");
+	sample(e, "mcrd_build_info", 1, kv, 1);
+	family(e, "mcrd_start_time_seconds", "gauge", "When mcrd started, in seconds since the epoch.");
+	sample(e, "mcrd_start_time_seconds", 0, NULL, (uint64_t)st->start_time);
+	family(e, "mcrd_reloads_total", "counter", "Reloads of the rule file, by result.");
+	kv[0] = "result";
+	kv[1] = "applied";
+	sample(e, "mcrd_reloads_total", 1, kv, st->reloads_ok);
+	kv[1] = "refused";
+	sample(e, "mcrd_reloads_total", 1, kv, st->reloads_refused);
+	family(e, "mcrd_last_reload_successful", "gauge",
+	       "Whether the last reload was applied (1) or refused (0); 1 before any.");
+	sample(e, "mcrd_last_reload_successful", 0, NULL, !st->last_refused);
+	family(e, "mcrd_last_reload_success_timestamp_seconds", "gauge",
+	       "When the rule file was last applied (at start or by a reload), in seconds since the epoch.");
+	sample(e, "mcrd_last_reload_success_timestamp_seconds", 0, NULL, (uint64_t)st->reload_time);
+}
+
+static void rule_info(struct expo *e, const struct metcat *c)
+{
+	char g[MCR_ADDRSTRLEN], s[MCR_ADDRSTRLEN], port[8], w[12];
+
+	family(e, "mcrd_rule_info", "gauge",
+	       "A rule's input, origin and worker (always 1); source is empty for any source.");
+	for (uint32_t i = 0; i < c->hdr->nrules; i++) {
+		const struct metcat_rule *r = &c->rule[i];
+		const char *kv[] = { "rule", r->name, "dev", r->dev, "group", mcr_ipv4_str(r->group, g),
+				     "port", port, "source", r->source.s_addr ? mcr_ipv4_str(r->source, s) : "",
+				     "origin", mcr_origin_name(r->origin), "worker", w };
+
+		snprintf(port, sizeof(port), "%u", r->port);
+		snprintf(w, sizeof(w), "%u", r->worker);
+		sample(e, "mcrd_rule_info", 7, kv, 1);
+	}
+}
+
+/* One family with a sample per rule: what of the rule's counters v picks. */
+static void per_rule(struct expo *e, const struct metcat *c, const char *name, const char *type,
+		     const char *help, uint64_t (*v)(const struct metcat_rule *r))
+{
+	family(e, name, type, help);
+	for (uint32_t i = 0; i < c->hdr->nrules; i++) {
+		const char *kv[] = { "rule", c->rule[i].name };
+
+		sample(e, name, 1, kv, v(&c->rule[i]));
+	}
+}
+
+static uint64_t r_active(const struct metcat_rule *r) { return !!(r->flags & METCAT_R_ACTIVE); }
+static uint64_t r_packets(const struct metcat_rule *r) { return counters_rule(r->slot)->packets; }
+static uint64_t r_bytes(const struct metcat_rule *r) { return counters_rule(r->slot)->bytes; }
+
+static void rule_drops(struct expo *e, const struct metcat *c)
+{
+	family(e, "mcrd_rule_drops_total", "counter",
+	       "Packets of a rule, or copies for one of its outputs, dropped, by reason.");
+	for (uint32_t i = 0; i < c->hdr->nrules; i++) {
+		const struct metcat_rule *r = &c->rule[i];
+		const struct rule_stats *st = counters_rule(r->slot);
+		uint64_t no_slot = 0;
+
+		/* no_tx_slot: each output's, counted by the worker that sends it (planstats.c). */
+		for (uint32_t k = 0; k < r->nout; k++)
+			no_slot += counters_out(c->out[r->first_out + k].slot)->dropped;
+		for (int d = 1; d < MCR_DROP__MAX; d++) {
+			const char *kv[] = { "rule", r->name, "reason", mcr_drop_name(d) };
+
+			if (expo_rule_reason(d))
+				sample(e, "mcrd_rule_drops_total", 2, kv,
+				       st->drops[d] + (d == MCR_DROP_NO_TX_SLOT ? no_slot : 0));
+		}
+	}
+}
+
+enum out_val { O_UP, O_L2, O_PACKETS, O_BYTES, O_ERRORS };
+
+static uint64_t out_value(const struct metcat_out *o, enum out_val v)
+{
+	const struct out_stats *st = counters_out(o->slot);
+
+	switch (v) {
+	case O_UP: return o->up;
+	case O_L2: return o->layer2;
+	case O_PACKETS: return st->packets;
+	case O_BYTES: return st->bytes;
+	default: return st->errors;
+	}
+}
+
+static void per_output(struct expo *e, const struct metcat *c, const char *name, const char *type,
+		       const char *help, enum out_val v)
+{
+	char g[MCR_ADDRSTRLEN], port[8];
+
+	family(e, name, type, help);
+	for (uint32_t i = 0; i < c->hdr->nrules; i++) {
+		const struct metcat_rule *r = &c->rule[i];
+
+		for (uint32_t k = 0; k < r->nout; k++) {
+			const struct metcat_out *o = &c->out[r->first_out + k];
+			const char *kv[] = { "rule", r->name, "dev", o->dev, "group",
+					     mcr_ipv4_str(o->group, g), "port", port };
+
+			snprintf(port, sizeof(port), "%u", o->port);
+			sample(e, name, 4, kv, out_value(o, v));
+		}
+	}
+}
+
+static int by_dev(const void *a, const void *b, void *arg)
+{
+	const struct metcat_link *l = arg;
+	uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+	int d = strcmp(l[ia].dev, l[ib].dev);
+
+	return d ? d : ia < ib ? -1 : ia > ib;
+}
+
+/* Per input interface: the sums over its links (every worker, every ifindex). */
+static void inputs(struct expo *e, const struct metcat *c)
+{
+	uint32_t n = c->hdr->nlinks, *idx = malloc((n ? n : 1) * sizeof(*idx));
+	struct link_stats *sum = calloc(n ? n : 1, sizeof(*sum));
+	uint32_t ndev = 0, *first = malloc((n ? n : 1) * sizeof(*first));
+
+	if (!idx || !sum || !first) {
+		e->err = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), by_dev, (void *)c->link);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct link_stats *s = counters_link(c->link[idx[i]].slot);
+
+		if (!i || strcmp(c->link[idx[i]].dev, c->link[idx[i - 1]].dev))
+			first[ndev++] = idx[i];
+		sum[ndev - 1].frames += s->frames;
+		for (int d = 0; d < MCR_DROP__MAX; d++)
+			sum[ndev - 1].drops[d] += s->drops[d];
+	}
+	family(e, "mcrd_input_frames_total", "counter",
+	       "Frames an input interface's kernel filter let through to mcrd.");
+	for (uint32_t k = 0; k < ndev; k++) {
+		const char *kv[] = { "dev", c->link[first[k]].dev };
+
+		sample(e, "mcrd_input_frames_total", 1, kv, sum[k].frames);
+	}
+	family(e, "mcrd_input_drops_total", "counter",
+	       "Frames dropped on an input interface, by reason.");
+	for (uint32_t k = 0; k < ndev; k++)
+		for (int d = 1; d < MCR_DROP__MAX; d++) {
+			const char *kv[] = { "dev", c->link[first[k]].dev, "reason", mcr_drop_name(d) };
+
+			if (!expo_rule_reason(d))
+				sample(e, "mcrd_input_drops_total", 2, kv, sum[k].drops[d]);
+		}
+out:
+	free(idx);
+	free(sum);
+	free(first);
+}
+
+struct wsum {
+	uint64_t rules, in, out, drops;
+};
+
+/* What each worker owns, summed as mcrctl worker show does (plan_worker_stats). */
+static void worker_sums(const struct metcat *c, struct wsum *w)
+{
+	for (uint32_t i = 0; i < c->hdr->nlinks; i++) {
+		const struct metcat_link *l = &c->link[i];
+		const struct link_stats *s = counters_link(l->slot);
+
+		if (!l->open)
+			continue;
+		w[l->worker].in += s->frames;
+		for (int d = 1; d < MCR_DROP__MAX; d++)
+			w[l->worker].drops += s->drops[d];
+	}
+	for (uint32_t i = 0; i < c->hdr->nrules; i++) {
+		const struct metcat_rule *r = &c->rule[i];
+		const struct rule_stats *s = counters_rule(r->slot);
+
+		if (r->worker >= c->hdr->nworkers)
+			continue;
+		/* A spread rule on each worker serving it; its outputs on their senders. */
+		for (uint32_t k = 0; k < r->nworkers; k++)
+			w[(r->worker + k) % c->hdr->nworkers].rules += !!(r->flags & METCAT_R_ATTACHED);
+		for (uint32_t k = 0; k < r->nout; k++) {
+			const struct metcat_out *o = &c->out[r->first_out + k];
+			const struct out_stats *os = counters_out(o->slot);
+
+			w[o->worker].out += os->packets;
+			w[o->worker].drops += os->dropped;
+		}
+		for (int d = 1; d < MCR_DROP__MAX; d++)
+			w[r->worker].drops += s->drops[d];
+	}
+}
+
+static void per_worker(struct expo *e, const struct metcat *c, const struct wsum *w,
+		       const char *name, const char *type, const char *help, int what)
+{
+	family(e, name, type, help);
+	for (uint32_t i = 0; i < c->hdr->nworkers; i++) {
+		uint64_t v[] = { c->worker[i].pid > 0, c->worker[i].restarts, w[i].rules, w[i].in,
+				 w[i].out, w[i].drops };
+		char idx[12];
+		const char *kv[] = { "worker", idx };
+
+		snprintf(idx, sizeof(idx), "%u", i);
+		sample(e, name, 1, kv, v[what]);
+	}
+}
+
+static void workers(struct expo *e, const struct metcat *c)
+{
+	struct wsum w[MCR_MAX_WORKERS] = { { 0 } };
+
+	worker_sums(c, w);
+	per_worker(e, c, w, "mcrd_worker_up", "gauge", "Whether a worker process runs (0: being restarted).", 0);
+	per_worker(e, c, w, "mcrd_worker_restarts_total", "counter", "Times a worker was restarted.", 1);
+	per_worker(e, c, w, "mcrd_worker_rules", "gauge", "Rules a worker relays.", 2);
+	per_worker(e, c, w, "mcrd_worker_packets_in_total", "counter",
+		   "Frames a worker received on its inputs.", 3);
+	per_worker(e, c, w, "mcrd_worker_packets_out_total", "counter",
+		   "Packets a worker sent, over all outputs of its rules.", 4);
+	per_worker(e, c, w, "mcrd_worker_drops_total", "counter",
+		   "Drops of every reason on a worker's inputs and rules.", 5);
+}
+
+int expo_render(struct expo *e, const struct metcat *c, const char *version)
+{
+	daemon_info(e, &c->hdr->st, version);
+	rule_info(e, c);
+	per_rule(e, c, "mcrd_rule_active", "gauge",
+		 "Whether a rule relays (1) or is pending (0), waiting for its input.", r_active);
+	per_rule(e, c, "mcrd_rule_packets_total", "counter", "Packets a rule accepted for relaying.",
+		 r_packets);
+	per_rule(e, c, "mcrd_rule_bytes_total", "counter",
+		 "UDP payload bytes of the packets a rule accepted.", r_bytes);
+	rule_drops(e, c);
+	per_output(e, c, "mcrd_output_up", "gauge",
+		   "Whether an output sends (1) or waits for its interface (0).", O_UP);
+	per_output(e, c, "mcrd_output_layer2", "gauge",
+		   "Whether an output sends through a transmit ring (1) or a UDP socket (0).", O_L2);
+	per_output(e, c, "mcrd_output_packets_total", "counter", "Packets an output sent.", O_PACKETS);
+	per_output(e, c, "mcrd_output_bytes_total", "counter",
+		   "UDP payload bytes an output sent.", O_BYTES);
+	per_output(e, c, "mcrd_output_errors_total", "counter", "Sends of an output that failed.",
+		   O_ERRORS);
+	inputs(e, c);
+	workers(e, c);
+	return e->err;
+}

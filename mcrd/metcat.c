@@ -1,0 +1,58 @@
+/* The metrics catalog as the metrics process reads it: checked before use (metcat.h). */
+#include "metcat.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "config.h"
+#include "counters.h"
+
+static bool terminated(const char *s, size_t n)
+{
+	return memchr(s, 0, n) != NULL;
+}
+
+static int check_records(const struct metcat *c)
+{
+	const struct metcat_hdr *h = c->hdr;
+
+	for (uint32_t i = 0; i < h->nrules; i++) {
+		const struct metcat_rule *r = &c->rule[i];
+
+		if (!terminated(r->name, sizeof(r->name)) || !terminated(r->dev, sizeof(r->dev)) ||
+		    r->slot >= CNT_RULES || r->first_out > h->nouts || r->nout > h->nouts - r->first_out ||
+		    r->nworkers > h->nworkers)
+			return -EINVAL;
+	}
+	for (uint32_t i = 0; i < h->nouts; i++)
+		if (!terminated(c->out[i].dev, sizeof(c->out[i].dev)) || c->out[i].slot >= CNT_OUTS ||
+		    c->out[i].worker >= h->nworkers)
+			return -EINVAL;
+	for (uint32_t i = 0; i < h->nlinks; i++)
+		if (!terminated(c->link[i].dev, sizeof(c->link[i].dev)) ||
+		    c->link[i].slot >= CNT_LINKS || c->link[i].worker >= h->nworkers)
+			return -EINVAL;
+	return 0;
+}
+
+int metcat_check(const void *map, size_t len, struct metcat *c)
+{
+	const struct metcat_hdr *h = map;
+	size_t need;
+
+	if (!map || len < sizeof(*h) || h->magic != METCAT_MAGIC || h->version != METCAT_VERSION ||
+	    h->nrules > CNT_RULES || h->nouts > CNT_OUTS || h->nlinks > CNT_LINKS ||
+	    h->nworkers > MCR_MAX_WORKERS)
+		return -EINVAL;
+	need = sizeof(*h) + h->nrules * sizeof(struct metcat_rule) +
+	       h->nouts * sizeof(struct metcat_out) + h->nlinks * sizeof(struct metcat_link) +
+	       h->nworkers * sizeof(struct metcat_worker);
+	if (len != need)
+		return -EINVAL;
+	c->hdr = h;
+	c->rule = (const struct metcat_rule *)(h + 1);
+	c->out = (const struct metcat_out *)(c->rule + h->nrules);
+	c->link = (const struct metcat_link *)(c->out + h->nouts);
+	c->worker = (const struct metcat_worker *)(c->link + h->nlinks);
+	return check_records(c);
+}

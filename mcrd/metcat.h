@@ -1,0 +1,104 @@
+/*
+ * The metrics catalog: what the metrics process needs to name the
+ * counters it reads in shared memory (counters.h).  The parent writes it
+ * into a sealed memfd whenever the rules, their state, the workers or the
+ * reload status change, and hands the fd over; the metrics process maps it
+ * read-only, checks it and renders /metrics from it and the live counters.
+ *
+ * Fixed-size records after a header: rules, then their outputs (each rule
+ * owns a run of them), input links (one per input and worker) and workers.
+ * Labels are resolved here, once per change; counters are read live.
+ */
+#ifndef MCRD_METCAT_H
+#define MCRD_METCAT_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rule.h"
+
+#define METCAT_MAGIC   0x7461636du /* "mcat" */
+#define METCAT_VERSION 2
+
+/* The reload counts and times the parent keeps (main.c). */
+struct metcat_status {
+	int64_t start_time;        /* unix seconds */
+	int64_t reload_time;       /* of the last successful reload; 0: none yet */
+	uint64_t reloads_ok, reloads_refused;
+	bool last_refused;         /* the last reload was refused */
+};
+
+struct metcat_hdr {
+	uint32_t magic, version;
+	uint32_t nrules, nouts, nlinks, nworkers;
+	struct metcat_status st;
+};
+
+#define METCAT_R_ACTIVE   0x1  /* not pending */
+#define METCAT_R_ATTACHED 0x2  /* on its worker */
+
+struct metcat_rule {
+	char name[MCR_NAME_MAX];
+	char dev[IFNAMSIZ];
+	struct in_addr group, source;
+	uint16_t port;
+	uint8_t flags;             /* METCAT_R_* */
+	uint8_t origin;            /* enum mcr_origin */
+	uint32_t worker;
+	uint32_t slot;             /* its rule counters */
+	uint32_t first_out, nout;  /* outs[first_out .. first_out + nout) */
+	uint32_t nworkers;         /* serving it: worker, worker + 1, ... (spread_outputs) */
+};
+
+struct metcat_out {
+	char dev[IFNAMSIZ];
+	struct in_addr group;
+	uint16_t port;
+	uint8_t up;                /* sending */
+	uint8_t layer2;            /* through a transmit ring */
+	uint32_t slot;             /* its output counters */
+	uint32_t worker;           /* the one that sends it */
+};
+
+struct metcat_link {
+	char dev[IFNAMSIZ];
+	uint32_t worker;
+	uint32_t slot;             /* its link counters */
+	uint32_t open;             /* the worker has a socket on it */
+};
+
+struct metcat_worker {
+	int32_t pid;               /* 0: being restarted */
+	uint32_t restarts;
+};
+
+/* A checked catalog, pointing into its mapping. */
+struct metcat {
+	const struct metcat_hdr *hdr;
+	const struct metcat_rule *rule;
+	const struct metcat_out *out;
+	const struct metcat_link *link;
+	const struct metcat_worker *worker;
+};
+
+struct plan;
+struct pool;
+
+/*
+ * Changes whenever anything the catalog holds of p and pool does (a hash
+ * of it): the parent rebuilds only then.
+ */
+uint64_t metcat_fingerprint(const struct plan *p, const struct pool *pool);
+/* The catalog of p, pool and st in a new sealed memfd (*fd).  0 or -errno. */
+int metcat_build(const struct plan *p, const struct pool *pool, const struct metcat_status *st,
+		 int *fd);
+/*
+ * Checks len bytes at map as a catalog: header, sizes, every index and
+ * counter slot in range, every string terminated.  0 and c, or -EINVAL.
+ */
+int metcat_check(const void *map, size_t len, struct metcat *c);
+
+#endif
