@@ -15,7 +15,8 @@
 #include "addr.h"
 #include "esc.h"
 
-static const char *const rule_keys[] = { "name", "in", "out", NULL };
+static const char *const rule_keys[] = { "name",	 "in",		"out",	     "redundancy",
+					  "merge_window_ms", "failover_ms", "revert_ms", NULL };
 static const char *const in_keys[] = { "dev", "group", "port", "source", NULL };
 static const char *const out_keys[] = { "dev",    "group",  "port",   "ttl",
 					 "fixed_ttl", "egress", "source", NULL };
@@ -187,6 +188,75 @@ static int parse_input(struct ctx *x, const config_setting_t *in, struct mcr_inp
 	return err;
 }
 
+/* in = { ... }, or a list of 1..MCR_MAX_INPUTS of them: r->in, then r->more[]. */
+static int parse_inputs(struct ctx *x, const config_setting_t *in, struct mcr_rule *r)
+{
+	int n = config_setting_is_list(in) ? config_setting_length(in) : 0, err = 0;
+
+	if (!config_setting_is_list(in))
+		return parse_input(x, in, &r->in);
+	if (n < 1 || n > MCR_MAX_INPUTS) {
+		bad(x, in, "in must be a list of 1..%d inputs, not %d", MCR_MAX_INPUTS, n);
+		return -EINVAL;
+	}
+	for (int i = 0; i < n; i++)
+		if (parse_input(x, config_setting_get_elem(in, i), mcr_rule_input_mut(r, (unsigned)i)))
+			err = -EINVAL;
+	r->nmore = (unsigned)n - 1;
+	return err;
+}
+
+/* A setting in ms of one redundancy mode: 1 set, 0 absent, -EINVAL. */
+static int get_mode_ms(struct ctx *x, const config_setting_t *s, const char *key, long long lo,
+		       long long hi, uint8_t mode, const struct mcr_redund *d, uint32_t *out)
+{
+	long long v;
+	int r = get_int(x, s, key, key, lo, hi, &v);
+
+	if (r > 0 && d->mode != mode) {
+		bad(x, config_setting_get_member(s, key), "%s needs redundancy = \"%s\"", key,
+		    mcr_redundancy_name(mode));
+		return -EINVAL;
+	}
+	if (r > 0)
+		*out = (uint32_t)v;
+	return r;
+}
+
+/*
+ * redundancy = "merge" | "failover" | "none", and the settings of that
+ * mode.  -EINVAL, with *mode_ok false when the mode itself is unknown.
+ */
+static int parse_redundancy(struct ctx *x, const config_setting_t *s, struct mcr_redund *d,
+			    bool *mode_ok)
+{
+	const char *v;
+	uint8_t mode = MCR_REDUNDANCY_NONE;
+	int r = get_str(x, s, "redundancy", "redundancy", &v), err = 0;
+
+	if (r > 0 && mcr_redundancy_parse(v, &mode)) {
+		bad(x, config_setting_get_member(s, "redundancy"),
+		    "redundancy must be \"merge\", \"failover\" or \"none\"");
+		*mode_ok = false;
+		return -EINVAL;
+	}
+	if (r < 0) {
+		*mode_ok = false;
+		return -EINVAL;
+	}
+	mcr_redund_init(d, mode);
+	if (get_mode_ms(x, s, "merge_window_ms", 1, MCR_MERGE_WINDOW_MAX, MCR_REDUNDANCY_MERGE, d,
+			&d->window_ms) < 0)
+		err = -EINVAL;
+	if (get_mode_ms(x, s, "failover_ms", 1, MCR_FAILOVER_MAX, MCR_REDUNDANCY_FAILOVER, d,
+			&d->failover_ms) < 0)
+		err = -EINVAL;
+	if (get_mode_ms(x, s, "revert_ms", 0, MCR_REVERT_MAX, MCR_REDUNDANCY_FAILOVER, d,
+			&d->revert_ms) < 0)
+		err = -EINVAL;
+	return err;
+}
+
 /* ttl = N (a cap on the datagram's TTL - 1) or fixed_ttl = N, not both. */
 static int parse_output_ttl(struct ctx *x, const config_setting_t *s, struct mcr_output *o)
 {
@@ -331,7 +401,7 @@ static int parse_rule(struct ctx *x, const config_setting_t *s, struct mcr_rule 
 {
 	const config_setting_t *in, *outs;
 	const char *name = NULL;
-	bool *out_ok = NULL;
+	bool *out_ok = NULL, red_ok = true;
 	char label[32];
 	int err = 0;
 
@@ -364,11 +434,14 @@ static int parse_rule(struct ctx *x, const config_setting_t *s, struct mcr_rule 
 	if (!in) {
 		bad(x, s, "%s is missing", "in");
 		err = -EINVAL;
-	} else if (parse_input(x, in, &r->in)) {
+	} else if (parse_inputs(x, in, r)) {
 		err = -EINVAL;
 	} else {
 		*in_ok = true;
 	}
+	/* The inputs are not checked against an unknown mode. */
+	if (parse_redundancy(x, s, &r->red, &red_ok))
+		err = -EINVAL;
 	if (!name && !err) {
 		mcr_rule_default_name(r, r->name, sizeof(r->name));
 		x->rule = r->name;
@@ -380,11 +453,12 @@ static int parse_rule(struct ctx *x, const config_setting_t *s, struct mcr_rule 
 	} else if (parse_outputs(x, outs, r, *in_ok, &out_ok)) {
 		err = -EINVAL;
 	}
-	if (check_rule(x, r, *in_ok, out_ok))
+	if (check_rule(x, r, *in_ok && red_ok, out_ok))
 		err = -EINVAL;
 	free(out_ok);
 	return err;
 }
+
 int mcr_conf_rules(struct mcr_errlist *el, const config_setting_t *rules, struct mcr_config *c)
 {
 	struct ctx x = { .el = el };
