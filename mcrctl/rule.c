@@ -327,7 +327,11 @@ static const char *rate_str(uint64_t bps, char *buf, size_t len)
 	return buf;
 }
 
-/* "drops: none" or every reason with its count; JSON: {reason: count} for every reason. */
+/*
+ * "drops: none" or every reason with its count, those of redundancy
+ * (not_rtp and after) only when they counted; JSON: {reason: count} for
+ * every reason.
+ */
 void mcrctl_print_drops(const uint64_t *drops)
 {
 	bool any = false;
@@ -342,7 +346,7 @@ void mcrctl_print_drops(const uint64_t *drops)
 		const char *name = mcr_drop_name((enum mcr_drop)d);
 
 		mcrctl_print_u64(MCRCTL_JSON, name, "%" PRIu64, drops[d]);
-		if (any)
+		if (any && (d < MCR_DROP_NOT_RTP || drops[d]))
 			mcrctl_print_text(" %s %" PRIu64, name, drops[d]);
 	}
 	mcrctl_close_object();
