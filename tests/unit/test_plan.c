@@ -28,6 +28,8 @@ struct rec {
 	unsigned egress_add[MCR_MAX_WORKERS], egress_del;
 	unsigned input_add[MCR_MAX_WORKERS], input_del[MCR_MAX_WORKERS];
 	unsigned rule_add[MCR_MAX_WORKERS], rule_del[MCR_MAX_WORKERS];
+	unsigned rule_inputs[MCR_MAX_WORKERS];
+	int last_slots[MCR_MAX_INPUTS]; /* the attached inputs' slots in the last rule_add/inputs */
 	unsigned output_set, rule_flags;
 	unsigned shares[MCR_MAX_WORKERS]; /* outputs in the last rule_add to each worker */
 	unsigned tx_add[MCR_MAX_WORKERS], tx_del[MCR_MAX_WORKERS], tx_open, tx_renew;
@@ -68,6 +70,13 @@ static void op_input_del(void *arg, unsigned w, size_t slot)
 	R.input_del[w]++;
 }
 
+static void note_slots(const struct plan_rule *rr)
+{
+	for (unsigned i = 0; i < MCR_MAX_INPUTS; i++)
+		R.last_slots[i] = i < mcr_rule_ninputs(&rr->cfg) && rr->in[i].attached ? rr->in[i].slot
+										     : -1;
+}
+
 static void op_rule_add(void *arg, const struct plan_rule *rr, unsigned w)
 {
 	(void)arg;
@@ -77,6 +86,15 @@ static void op_rule_add(void *arg, const struct plan_rule *rr, unsigned w)
 	for (unsigned i = 0; i < rr->cfg.nout; i++)
 		R.shares[w] += rr->out[i].worker == w;
 	snprintf(R.last_rule_add, sizeof(R.last_rule_add), "%s", rr->cfg.name);
+	note_slots(rr);
+}
+
+static void op_rule_inputs(void *arg, const struct plan_rule *rr, unsigned w)
+{
+	(void)arg;
+	assert_true(rr->attached);
+	R.rule_inputs[w]++;
+	note_slots(rr);
 }
 
 static void op_rule_del(void *arg, const struct plan_rule *rr, unsigned w)
@@ -116,6 +134,7 @@ static const struct plan_ops fake_ops = {
 	.input_add = op_input_add,
 	.input_del = op_input_del,
 	.rule_add = op_rule_add,
+	.rule_inputs = op_rule_inputs,
 	.rule_del = op_rule_del,
 	.output_set = op_output_set,
 	.rule_flags = op_rule_flags,
@@ -378,7 +397,7 @@ static void test_add_active(void **state)
 	assert_non_null(rr);
 	assert_null(rr->pending);
 	assert_true(rr->attached);
-	assert_true(rr->joined);
+	assert_true(rr->in[0].joined);
 	assert_int_equal(rr->out[0].fd >= 0, 1);
 	assert_null(rr->out[0].why);
 	assert_int_equal(R.opened, 1);
@@ -500,7 +519,7 @@ static void test_recreated(void **state)
 	iface_table_set_link(3, "b0", UP, 1500, true);
 	iface_table_commit();
 	plan_reconcile(P);
-	assert_int_equal(rr->in_ifindex, 12);
+	assert_int_equal(rr->in[0].ifindex, 12);
 	assert_int_equal(R.opened, 2);
 	assert_int_equal(R.closed, 1);
 	assert_int_equal(R.joins, 2);
