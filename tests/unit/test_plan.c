@@ -775,6 +775,98 @@ static void test_l2_egress(void **state)
  * and its share of the outputs (round robin), its own transmit rings; a
  * restarted worker gets its share back; a narrow rule stays on its owner.
  */
+/* a0 and b0 as links() makes them, and d0 (5), up, or absent. */
+static void links_d0(unsigned a0, bool d0)
+{
+	iface_table_begin();
+	links_fill(a0, UP, true);
+	if (d0)
+		iface_table_set_link(5, "d0", UP, 1500, true);
+	iface_table_commit();
+}
+
+#define RM "{ name = \"m\"; in = ( { dev = \"a0\"; group = \"239.1.1.1\"; port = 5001; }, " \
+	   "{ dev = \"d0\"; group = \"239.1.1.9\"; port = 5009; } ); redundancy = \"merge\";" \
+	   " out = ( { dev = \"b0\"; group = \"239.2.2.2\"; } ); }"
+
+/*
+ * A rule with two inputs: each attaches, joins and waits on its own; the
+ * rule stays active while one can deliver, and its workers hear which
+ * inputs they hold.
+ */
+static void test_inputs(void **state)
+{
+	const struct plan_rule *rr;
+	struct mcr_rule_info info;
+	struct mcr_errlist el;
+	struct mcr_config c;
+	unsigned w;
+
+	(void)state;
+	links_d0(UP, true);
+	assert_int_equal(add(RM), 0);
+	rr = plan_find(P, "m");
+	w = rr->worker;
+	assert_null(rr->pending);
+	assert_true(rr->attached && rr->in[0].attached && rr->in[1].attached);
+	assert_true(rr->in[0].joined && rr->in[1].joined);
+	assert_non_null(rr->rst);
+	assert_int_equal(R.joins, 2);
+	assert_int_equal(R.opened, 2);            /* a socket on each interface */
+	assert_int_equal(R.rule_add[w], 1);
+	assert_true(R.last_slots[0] >= 0 && R.last_slots[1] >= 0);
+	assert_int_not_equal(R.last_slots[0], R.last_slots[1]);
+	assert_ptr_equal(plan_find_input(P, &rr->cfg.more[0]), rr);
+
+	/* d0 goes: the rule relays from a0, its workers told, d0 left. */
+	links_d0(UP, false);
+	plan_reconcile(P);
+	assert_null(rr->pending);
+	assert_string_equal(rr->in[1].pending, "input interface not found");
+	assert_false(rr->in[1].attached);
+	assert_true(rr->attached);
+	assert_int_equal(R.last_slots[1], -1);
+	assert_int_equal(R.leaves, 1);
+	assert_int_equal(R.closed, 1);
+	assert_int_equal(R.changes, 1);           /* an input's change is the rule's event */
+	assert_int_equal(plan_rule_info(rr, true, &info), 0);
+	assert_int_equal(info.state, MCR_STATE_ACTIVE);
+	assert_int_equal(info.in[1].state, MCR_STATE_PENDING);
+	assert_string_equal(info.in[1].reason, "input interface not found");
+	free(info.out);
+
+	/* a0 down too: the rule waits, with its first input's reason. */
+	links_d0(0, false);
+	plan_reconcile(P);
+	assert_string_equal(rr->pending, "input interface down");
+	assert_true(rr->attached);                /* down is not gone: a0's socket stays */
+	assert_int_equal(R.changes, 2);
+
+	/* Both back. */
+	links_d0(UP, true);
+	plan_reconcile(P);
+	assert_null(rr->pending);
+	assert_true(rr->in[1].attached && rr->in[1].joined);
+	assert_true(R.last_slots[1] >= 0);
+	assert_int_equal(R.joins, 3);
+
+	/* No other rule may take either input. */
+	rule_of("{ name = \"p\"; in = { dev = \"d0\"; group = \"239.1.1.9\"; port = 5009; };"
+		" out = ( { dev = \"b0\"; } ); }", &c);
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(plan_add(P, &c.rules.v[0], &el), -EEXIST);
+	assert_non_null(strstr(el.v[0].msg, "same input as rule \"m\""));
+	mcr_errlist_free(&el);
+	mcr_config_free(&c);
+
+	/* Removed: both groups left, both sockets closed, the worker told once. */
+	assert_int_equal(plan_del(P, "m"), 0);
+	assert_int_equal(R.leaves, R.joins);
+	assert_int_equal(R.closed, R.opened);
+	assert_int_equal(R.rule_del[w], 1);
+	assert_int_equal(plan_ninputs(P), 0);
+}
+
 static void test_spread(void **state)
 {
 	const char *wide = "{ name = \"w\"; in = { dev = \"a0\"; group = \"239.1.1.3\"; "
@@ -856,6 +948,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_worker_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_l2_egress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spread, setup_spread, teardown),
+		cmocka_unit_test_setup_teardown(test_inputs, setup, teardown),
 	};
 
 	if (counters_init())
