@@ -1,4 +1,4 @@
-/* mcrctl rule add | del | show | flush, and the rule printer. */
+/* mcrctl rule add | del | show | flush (the printer is ruleprint.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -15,9 +15,11 @@
 /* ---- parsers ---- */
 
 enum kw { KW_NAME, KW_IN, KW_OUT, KW_DEV, KW_GROUP, KW_PORT, KW_SOURCE, KW_TTL, KW_EGRESS,
-	  KW_FIXED_TTL };
+	  KW_FIXED_TTL, KW_REDUNDANCY, KW_WINDOW, KW_FAILOVER, KW_REVERT };
 static const char *const kw_words[] = { "name", "in",	  "out", "dev",	   "group",
-					"port", "source", "ttl", "egress", "fixed-ttl" };
+					"port", "source", "ttl", "egress", "fixed-ttl",
+					"redundancy", "merge-window-ms", "failover-ms",
+					"revert-ms" };
 #define KW_N (sizeof(kw_words) / sizeof(kw_words[0]))
 
 /* Looks up a keyword among those allowed (bit (1 << kw) in allowed). */
@@ -94,17 +96,17 @@ enum section { SEC_NONE, SEC_IN, SEC_OUT };
 
 /* The value of keyword k (dev, group, port, source or ttl) into the section's field. */
 static int parse_value(int k, const char *arg, enum section sec, unsigned out_seen,
-		       struct mcr_rule *r, struct mcr_output *o)
+		       struct mcr_input *in, struct mcr_output *o)
 {
 	switch (k) {
 	case KW_DEV:
-		return mcrctl_get_ifname(arg, sec == SEC_IN ? r->in.dev : o->dev);
+		return mcrctl_get_ifname(arg, sec == SEC_IN ? in->dev : o->dev);
 	case KW_GROUP:
-		return mcrctl_get_ipv4(arg, sec == SEC_IN ? &r->in.group : &o->group);
+		return mcrctl_get_ipv4(arg, sec == SEC_IN ? &in->group : &o->group);
 	case KW_PORT:
-		return mcrctl_get_port(arg, sec == SEC_IN ? &r->in.port : &o->port);
+		return mcrctl_get_port(arg, sec == SEC_IN ? &in->port : &o->port);
 	case KW_SOURCE:
-		return sec == SEC_IN ? mcrctl_get_ipv4(arg, &r->in.source) : get_keep(arg, &o->keep_source);
+		return sec == SEC_IN ? mcrctl_get_ipv4(arg, &in->source) : get_keep(arg, &o->keep_source);
 	case KW_EGRESS:
 		if (!mcr_egress_parse(arg, &o->egress))
 			return 0;
@@ -141,6 +143,57 @@ static int check_same_outputs(const struct mcr_rule *r)
 }
 
 /*
+ * redundancy MODE and the settings of a mode, anywhere at the rule's level;
+ * a setting of another mode than the rule's is refused once all are read.
+ */
+static int parse_redundancy(int k, const char *arg, struct mcr_rule *r, struct mcr_redund *set)
+{
+	switch (k) {
+	case KW_REDUNDANCY:
+		if (!mcr_redundancy_parse(arg, &r->red.mode))
+			return 0;
+		mcrctl_err("redundancy \"%s\": not \"merge\", \"failover\" or \"none\"",
+			   mcr_esc_name(arg));
+		return -EINVAL;
+	case KW_WINDOW:
+		return mcrctl_get_u32(arg, kw_words[k], 1, MCR_MERGE_WINDOW_MAX, &set->window_ms);
+	case KW_FAILOVER:
+		return mcrctl_get_u32(arg, kw_words[k], 1, MCR_FAILOVER_MAX, &set->failover_ms);
+	default:
+		/* revert-ms 0 is a value (never back): marked given with the top bit. */
+		if (mcrctl_get_u32(arg, kw_words[k], 0, MCR_REVERT_MAX, &set->revert_ms))
+			return -EINVAL;
+		set->revert_ms |= 1u << 31;
+		return 0;
+	}
+}
+
+/* The mode's defaults and the settings given, each only with its own mode. */
+static int apply_redundancy(struct mcr_rule *r, const struct mcr_redund *set)
+{
+	uint8_t mode = r->red.mode;
+	int err = 0;
+
+	mcr_redund_init(&r->red, mode);
+	if (set->window_ms && mode != MCR_REDUNDANCY_MERGE) {
+		mcrctl_err("\"%s\" needs \"redundancy merge\"", kw_words[KW_WINDOW]);
+		err = -EINVAL;
+	} else if (set->window_ms) {
+		r->red.window_ms = set->window_ms;
+	}
+	if ((set->failover_ms || set->revert_ms) && mode != MCR_REDUNDANCY_FAILOVER) {
+		mcrctl_err("\"%s\" needs \"redundancy failover\"",
+			   kw_words[set->failover_ms ? KW_FAILOVER : KW_REVERT]);
+		err = -EINVAL;
+	}
+	if (mode == MCR_REDUNDANCY_FAILOVER && set->failover_ms)
+		r->red.failover_ms = set->failover_ms;
+	if (mode == MCR_REDUNDANCY_FAILOVER && set->revert_ms)
+		r->red.revert_ms = set->revert_ms & ~(1u << 31);
+	return err ? -EINVAL : 0;
+}
+
+/*
  * The shared parser of "rule add" (outputs allowed) and "rule del" (not).
  * Keywords are looked up among all of them, so that one in the wrong place
  * can be named; then checked against where they may appear.  A bad value
@@ -150,9 +203,11 @@ static int check_same_outputs(const struct mcr_rule *r)
 static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 {
 	enum section sec = SEC_NONE;
-	unsigned top = 0, in = 0, out = 0, cap = 0;
+	unsigned top = 0, in = 0, out = 0, cap = 0, nin = 0;
 	unsigned allowed = add ? ~0u : (unsigned)~(B(KW_OUT) | B(KW_TTL) | B(KW_EGRESS) |
-						  B(KW_FIXED_TTL));
+						  B(KW_FIXED_TTL) | B(KW_REDUNDANCY) |
+						  B(KW_WINDOW) | B(KW_FAILOVER) | B(KW_REVERT));
+	struct mcr_redund set = { 0 };
 	struct mcr_output *o = NULL;
 	bool bad_value = false;
 	int k;
@@ -164,17 +219,32 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 			goto bad;
 		switch (k) {
 		case KW_NAME:
+		case KW_REDUNDANCY:
+		case KW_WINDOW:
+		case KW_FAILOVER:
+		case KW_REVERT:
 			if (duplicate(&top, k))
 				goto bad;
 			NEXT_ARG();
-			if (get_name(*argv, r->name))
+			if (k == KW_NAME ? get_name(*argv, r->name) : parse_redundancy(k, *argv, r, &set))
 				bad_value = true;
 			break;
 		case KW_IN:
-			if (duplicate(&top, k))
+			/* One input to delete by; up to MCR_MAX_INPUTS to add, all before the outputs. */
+			if ((!add && duplicate(&top, k)) || (sec == SEC_IN &&
+							     section_complete("in", in, IN_NEEDS)))
 				goto bad;
-			if (sec == SEC_OUT && section_complete("out", out, B(KW_DEV)))
+			if (top & B(KW_OUT)) {
+				mcrctl_err("every \"in\" must come before \"out\"");
 				goto bad;
+			}
+			if (nin == MCR_MAX_INPUTS) {
+				mcrctl_err("more than %d inputs", MCR_MAX_INPUTS);
+				goto bad;
+			}
+			r->nmore = nin++;
+			top |= B(KW_IN);
+			in = 0;
 			sec = SEC_IN;
 			break;
 		case KW_OUT:
@@ -224,7 +294,7 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 			if (duplicate(sec == SEC_IN ? &in : &out, k))
 				goto bad;
 			NEXT_ARG();
-			if (parse_value(k, *argv, sec, out, r, o))
+			if (parse_value(k, *argv, sec, out, mcr_rule_input_mut(r, r->nmore), o))
 				bad_value = true;
 			break;
 		}
@@ -249,6 +319,8 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 		mcrctl_err("missing \"name\" or \"in\"");
 		goto bad;
 	}
+	if (!bad_value && apply_redundancy(r, &set))
+		bad_value = true;
 	/* Outputs are compared once every value in them is known good. */
 	if (bad_value || (add && check_same_outputs(r)))
 		goto bad;
@@ -411,7 +483,8 @@ static int rule_flush(int argc, char **argv)
 }
 
 static const struct mcrctl_cmd rule_cmds[] = {
-	{ "add", rule_add, "[ name NAME ] in INPUT out OUTPUT [ out OUTPUT ]..." },
+	{ "add", rule_add, "[ name NAME ] in INPUT [ in INPUT ]... [ REDUNDANCY ]\n"
+			   "        out OUTPUT [ out OUTPUT ]..." },
 	{ "del", rule_del, "{ name NAME | in INPUT }" },
 	{ "delete", rule_del, NULL },
 	{ "show", rule_show, "[ name NAME ] [ dev IFNAME ] [ group ADDR ]" },
@@ -429,7 +502,7 @@ const struct mcrctl_object mcrctl_rule_object = {
 		 "OUTPUT := dev IFNAME [ group ADDR ] [ port PORT ] [ ttl TTL | fixed-ttl TTL ]\n"
 		 "          [ egress { auto | packet | socket } ] [ source keep ]\n"
 		 "NAME   := up to 63 printable characters, no blanks or quotes;\n"
-		 "          without one, mcrd names the rule IFNAME:GROUP:PORT of its input\n"
+		 "          without one, mcrd names the rule IFNAME:GROUP:PORT of its (first) input\n"
 		 "GROUP  := an IPv4 multicast address, e.g. 239.1.1.1\n"
 		 "ADDR   := an IPv4 address\n"
 		 "PORT   := 1..65535\n"
@@ -439,7 +512,12 @@ const struct mcrctl_object mcrctl_rule_object = {
 		 "egress: packet builds frames and sends them through an AF_PACKET ring,\n"
 		 "socket through a UDP socket; auto (default) uses packet where it can.\n"
 		 "source keep: the datagram's own source address and port (packet only).\n"
-		 "An output's group and port default to the input's.  show with -s adds\n"
-		 "counters; dev and group match the input or any output.  flush removes\n"
+		 "REDUNDANCY := redundancy merge [ merge-window-ms MS ]\n"
+		 "            | redundancy failover [ failover-ms MS ] [ revert-ms MS ]\n"
+		 "          several inputs (2..4) carrying one stream: merge relays the first\n"
+		 "          copy of each RTP sequence number (SMPTE 2022-7), failover the first\n"
+		 "          input that delivers (mcrd.conf(5)).\n"
+		 "An output's group and port default to the (first) input's.  show with -s\n"
+		 "adds counters; dev and group match any input or output.  flush removes\n"
 		 "every rule, from the configuration file too.\n",
 };

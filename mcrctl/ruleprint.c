@@ -64,6 +64,99 @@ static void print_ttl(const struct mcr_output *o)
 		mcrctl_print_null(MCRCTL_JSON, "fixed_ttl", NULL);
 }
 
+/* An input's fields in JSON, and with text " in DEV G:P [source S]" (", DEV" after the first). */
+static void print_input_fields(const struct mcr_input *in, bool first, bool text)
+{
+	enum mcrctl_pt t = text ? MCRCTL_ANY : MCRCTL_JSON;
+	char a[MCR_ADDRSTRLEN];
+
+	mcrctl_print_string(t, "dev", first ? " in %s" : ", %s", in->dev);
+	mcr_ipv4_str(in->group, a);
+	mcrctl_print_string(MCRCTL_JSON, "group", "%s", a);
+	mcrctl_print_uint(MCRCTL_JSON, "port", "%u", in->port);
+	if (text)
+		mcrctl_print_text(" %s:%u", a, in->port);
+	if (in->source.s_addr != INADDR_ANY)
+		mcrctl_print_string(t, "source", " source %s", mcr_ipv4_str(in->source, a));
+	else
+		mcrctl_print_null(MCRCTL_JSON, "source", NULL);
+}
+
+/*
+ * " in a G:P, b G:P redundancy merge merge-window-ms 10" and, in JSON,
+ * "inputs" with each one's state and counters, and "redundancy".
+ */
+static void print_inputs(const struct mcr_rule *r, const struct mcr_rule_info *info)
+{
+	const struct mcr_redund *d = &r->red;
+	bool stats = info && info->has_stats;
+
+	mcrctl_open_array("inputs");
+	for (unsigned i = 0; i < mcr_rule_ninputs(r) && i < MCR_MAX_INPUTS; i++) {
+		const struct mcr_in_info *ii = info ? &info->in[i] : NULL;
+
+		mcrctl_open_object(NULL);
+		print_input_fields(mcr_rule_input(r, i), !i, true);
+		if (ii) {
+			mcrctl_print_string(MCRCTL_JSON, "state", "%s", mcr_state_name(ii->state));
+			if (ii->reason[0])
+				mcrctl_print_string(MCRCTL_JSON, "reason", "%s", ii->reason);
+			else
+				mcrctl_print_null(MCRCTL_JSON, "reason", NULL);
+		}
+		if (stats) {
+			mcrctl_print_u64(MCRCTL_JSON, "packets", "%" PRIu64, ii->packets);
+			mcrctl_print_u64(MCRCTL_JSON, "duplicates", "%" PRIu64, ii->duplicates);
+			mcrctl_print_u64(MCRCTL_JSON, "filled", "%" PRIu64, ii->filled);
+			mcrctl_print_u64(MCRCTL_JSON, "late", "%" PRIu64, ii->late);
+			mcrctl_print_u64(MCRCTL_JSON, "pps", "%" PRIu64, ii->pps);
+		}
+		mcrctl_close_object();
+	}
+	mcrctl_close_array();
+	mcrctl_open_object("redundancy");
+	mcrctl_print_string(MCRCTL_ANY, "mode", " redundancy %s", mcr_redundancy_name(d->mode));
+	if (d->mode == MCR_REDUNDANCY_MERGE)
+		mcrctl_print_uint(MCRCTL_ANY, "merge_window_ms", " merge-window-ms %u", d->window_ms);
+	if (d->mode == MCR_REDUNDANCY_FAILOVER) {
+		mcrctl_print_uint(MCRCTL_ANY, "failover_ms", " failover-ms %u", d->failover_ms);
+		mcrctl_print_uint(MCRCTL_ANY, "revert_ms", " revert-ms %u", d->revert_ms);
+		if (info) /* JSON: an index into inputs; text: its place, from 1 */
+			mcrctl_print_uint(MCRCTL_JSON, "active_input", "%u", info->active_in);
+	}
+	if (stats) {
+		mcrctl_print_u64(MCRCTL_JSON, "switches", "%" PRIu64, info->switches);
+		mcrctl_print_u64(MCRCTL_JSON, "resyncs", "%" PRIu64, info->resyncs);
+	}
+	mcrctl_close_object();
+	if (info && d->mode == MCR_REDUNDANCY_FAILOVER)
+		mcrctl_print_text(" relaying input %u", info->active_in + 1);
+}
+
+/* "    <- a G:P packets N duplicates N filled N late N rate N pps" per input. */
+static void print_input_stats(const struct mcr_rule *r, const struct mcr_rule_info *info)
+{
+	char a[MCR_ADDRSTRLEN];
+
+	if (r->red.mode == MCR_REDUNDANCY_FAILOVER)
+		mcrctl_print_text("    switches %" PRIu64 "\n", info->switches);
+	else
+		mcrctl_print_text("    resyncs %" PRIu64 "\n", info->resyncs);
+	for (unsigned i = 0; i < mcr_rule_ninputs(r) && i < MCR_MAX_INPUTS; i++) {
+		const struct mcr_input *in = mcr_rule_input(r, i);
+		const struct mcr_in_info *ii = &info->in[i];
+
+		mcrctl_print_text("    <- %s %s:%u packets %" PRIu64 " duplicates %" PRIu64
+				  " filled %" PRIu64 " late %" PRIu64 " rate %" PRIu64 " pps",
+				  in->dev, mcr_ipv4_str(in->group, a), in->port, ii->packets,
+				  ii->duplicates, ii->filled, ii->late, ii->pps);
+		if (ii->state == MCR_STATE_PENDING)
+			mcrctl_print_text(ii->reason[0] ? " state pending (%s)" : " state pending%s",
+					  ii->reason);
+		mcrctl_print_nl();
+	}
+}
+
 void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 		       const struct mcr_rule_info *info)
 {
@@ -79,18 +172,12 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 	mcrctl_open_object(key);
 	mcrctl_print_string(MCRCTL_ANY, "name", "%s", name);
 
+	/* "in" is the first input; a rule with several lists them all in "inputs". */
 	mcrctl_open_object("in");
-	mcrctl_print_string(MCRCTL_ANY, "dev", " in %s", r->in.dev);
-	mcr_ipv4_str(r->in.group, a);
-	mcrctl_print_string(MCRCTL_JSON, "group", "%s", a);
-	mcrctl_print_uint(MCRCTL_JSON, "port", "%u", r->in.port);
-	mcrctl_print_text(" %s:%u", a, r->in.port);
-	if (r->in.source.s_addr != INADDR_ANY)
-		mcrctl_print_string(MCRCTL_ANY, "source", " source %s",
-				    mcr_ipv4_str(r->in.source, a));
-	else
-		mcrctl_print_null(MCRCTL_JSON, "source", NULL);
+	print_input_fields(&r->in, true, !r->nmore);
 	mcrctl_close_object();
+	if (r->nmore)
+		print_inputs(r, info);
 
 	mcrctl_print_text(" ->");
 	mcrctl_open_array("out");
@@ -144,6 +231,8 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 		mcrctl_print_text(" %s", rate_str(info->bps, rate, sizeof(rate)));
 		mcrctl_print_nl();
 		mcrctl_print_drops(info->drops);
+		if (r->nmore)
+			print_input_stats(r, info);
 		for (unsigned i = 0; info->out && i < r->nout; i++) {
 			const struct mcr_output *o = &r->out[i];
 			const struct mcr_out_info *oi = &info->out[i];
