@@ -13,7 +13,7 @@
 #define MCR_USER_MAX       33
 #define MCR_LOOP_GUARD_DEFAULT 100   /* ms */
 #define MCR_LOOP_GUARD_MAX     10000
-#define MCR_SPREAD_DEFAULT     8     /* outputs: a rule this wide uses every worker */
+#define MCR_SPREAD_DEFAULT     16    /* outputs: a rule this wide uses every worker */
 
 /* UDP GSO on the outputs (`gso`): auto = on physical interfaces only. */
 enum mcr_gso { MCR_GSO_AUTO, MCR_GSO_ON, MCR_GSO_OFF };

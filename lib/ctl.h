@@ -97,6 +97,7 @@ enum mcr_rule_attr {
 	MCR_RULE_PPS,        /* u64: over the last second */
 	MCR_RULE_BPS,        /* u64: bits per second over the last second */
 	MCR_RULE_DROPS,      /* nested: attribute type = enum mcr_drop, u64 count */
+	MCR_RULE_NOTE,       /* string: a warning about the rule that does not stop it */
 	/* Rules with several inputs (redundancy): */
 	MCR_RULE_INPUT,      /* nested: MCR_IN_*; the input after the last, may repeat */
 	MCR_RULE_REDUNDANCY, /* u8: enum mcr_redundancy; absent = none */
@@ -204,6 +205,7 @@ struct mcr_in_info {
 struct mcr_rule_info {
 	uint8_t state;
 	char reason[96];
+	char note[96];              /* "" or, e.g., another mcrd relays the same input */
 	uint32_t worker;
 	bool has_stats;
 	uint64_t packets, bytes, pps, bps;

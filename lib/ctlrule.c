@@ -26,7 +26,7 @@ size_t mcr_ctl_rule_size(const struct mcr_rule *r)
 		    (r->nmore ? CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 5 * CTL_ATTR_SZ(8) : 0);
 	size_t more = r->nmore * in + CTL_ATTR_SZ(1) + 4 * CTL_ATTR_SZ(4) + 2 * CTL_ATTR_SZ(8);
 	size_t rule = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(MCR_NAME_MAX) + in + 2 * CTL_ATTR_SZ(1) +
-		      CTL_ATTR_SZ(REASON_MAX) + CTL_ATTR_SZ(4) + 4 * CTL_ATTR_SZ(8) + CTL_ATTR_SZ(0) +
+		      2 * CTL_ATTR_SZ(REASON_MAX) + CTL_ATTR_SZ(4) + 4 * CTL_ATTR_SZ(8) + CTL_ATTR_SZ(0) +
 		      (MCR_DROP__MAX - 1) * CTL_ATTR_SZ(8);
 	size_t out = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + CTL_ATTR_SZ(4) + CTL_ATTR_SZ(2) +
 		     5 * CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 3 * CTL_ATTR_SZ(8);
@@ -136,6 +136,8 @@ static bool put_rule_info(struct nlmsghdr *nlh, size_t len, const struct mcr_rul
 	if (info->reason[0] &&
 	    !ctl_put_str(nlh, len, MCR_RULE_REASON, info->reason, sizeof(info->reason)))
 		return false;
+	if (info->note[0] && !ctl_put_str(nlh, len, MCR_RULE_NOTE, info->note, sizeof(info->note)))
+		return false;
 	if (info->worker != UINT32_MAX &&
 	    !mnl_attr_put_u32_check(nlh, len, MCR_RULE_WORKER, info->worker))
 		return false;
@@ -207,6 +209,7 @@ static const struct ctl_pol rule_pol[MCR_RULE_MAX + 1] = {
 	[MCR_RULE_PPS] = { MNL_TYPE_U64, 0, "pps" },
 	[MCR_RULE_BPS] = { MNL_TYPE_U64, 0, "bps" },
 	[MCR_RULE_DROPS] = { MNL_TYPE_NESTED, 0, "drops" },
+	[MCR_RULE_NOTE] = { MNL_TYPE_NUL_STRING, REASON_MAX, "note" },
 	[MCR_RULE_INPUT] = { MNL_TYPE_NESTED, 0, "input" },
 	[MCR_RULE_REDUNDANCY] = { MNL_TYPE_U8, 0, "redundancy" },
 	[MCR_RULE_MERGE_WINDOW] = { MNL_TYPE_U32, 0, "merge window" },
@@ -407,6 +410,8 @@ static int get_rule_info(const struct nlattr **tb, struct mcr_rule_info *info, c
 	}
 	if (tb[MCR_RULE_REASON])
 		strcpy(info->reason, mnl_attr_get_str(tb[MCR_RULE_REASON]));
+	if (tb[MCR_RULE_NOTE])
+		strcpy(info->note, mnl_attr_get_str(tb[MCR_RULE_NOTE]));
 	info->worker = tb[MCR_RULE_WORKER] ? mnl_attr_get_u32(tb[MCR_RULE_WORKER]) : UINT32_MAX;
 	info->has_stats = tb[MCR_RULE_PACKETS] || tb[MCR_RULE_BYTES] || tb[MCR_RULE_PPS] ||
 			  tb[MCR_RULE_BPS] || tb[MCR_RULE_DROPS];

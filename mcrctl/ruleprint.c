@@ -221,6 +221,10 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 			    " origin %s", mcr_origin_name(r->origin));
 	if (info && info->worker != UINT32_MAX)
 		mcrctl_print_uint(MCRCTL_ANY, "worker", " worker %u", info->worker);
+	if (info && info->note[0])
+		mcrctl_print_string(MCRCTL_ANY, "note", " note (%s)", info->note);
+	else if (info)
+		mcrctl_print_null(MCRCTL_JSON, "note", NULL);
 	mcrctl_print_nl();
 
 	if (stats) {

@@ -17,12 +17,16 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "ratelog.h"
+#include "slots.h"
 
-#define MAX_CLIENTS  64
+#define MAX_CLIENTS  SLOTS_MAX
 #define OUT_MAX      (64u << 20) /* a client that lets this much pile up is dropped */
 #define MSG_SMALL    (64u << 10)
 #define PARTIAL_MS   5000        /* a started message must be complete by then */
 #define SILENT_MS    10000       /* a client must say something by then */
+#define STALL_MS     10000       /* and read a pending reply (or event) by then */
+#define LOG_EVERY_MS 1000        /* one line per kind of client trouble at most this often */
 
 struct ctl_client {
 	int fd, win, wout;    /* fd, POLLIN watch, POLLOUT watch (-1 if none) */
@@ -33,8 +37,12 @@ struct ctl_client {
 	bool monitor;
 	bool dead;            /* to be closed once its own callback returns */
 	bool spoke;           /* has sent at least one byte */
+	bool privileged;      /* root or our own uid: no share limit (slots.h) */
+	uid_t uid;            /* the peer's, from SO_PEERCRED */
 	uint64_t since_ms;    /* connected at */
 	uint64_t partial_ms;  /* first byte of the pending partial message, 0 if none */
+	uint64_t active_ms;   /* last byte read or written */
+	uint64_t stall_ms;    /* output pending (POLLOUT armed) with no progress since */
 	struct control *ctl;
 };
 
@@ -46,6 +54,7 @@ struct control {
 	void *arg;
 	struct ctl_client *cl[MAX_CLIENTS];
 	struct ctl_client *current; /* the client whose request is being handled */
+	struct mcr_ratelog room_log, drop_log; /* clients closed to make room; dropped */
 };
 
 static uint64_t now_ms(void)
@@ -111,11 +120,14 @@ static void client_flush(struct ctl_client *c)
 
 		if (n > 0) {
 			c->outoff += (size_t)n;
+			c->active_ms = c->stall_ms = now_ms();
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (c->wout < 0)
+			if (c->wout < 0) {
 				c->wout = evloop_watch(c->ctl->ev, c->fd, POLLOUT, on_writable, c);
+				c->stall_ms = now_ms();
+			}
 			return;
 		}
 		ctl_client_drop(c); /* peer gone */
@@ -329,6 +341,7 @@ static void on_readable(void *arg, int fd)
 			break;
 		c->inlen += (size_t)n;
 		c->spoke = true;
+		c->active_ms = now_ms();
 		process_input(c);
 	}
 	ctl->current = NULL;
@@ -339,26 +352,101 @@ static void on_readable(void *arg, int fd)
 	client_flush(c);
 }
 
+static enum slot_rank client_rank(const struct ctl_client *c)
+{
+	if (c->monitor)
+		return SLOT_MONITOR;
+	return c->inlen || c->outlen > c->outoff ? SLOT_BUSY : SLOT_IDLE;
+}
+
+static const char *const rank_name[] = { "idle", "busy", "monitoring" };
+
+/* Logs (rate-limited) why victim, in slot, is closed to make room for a client of uid. */
+static void log_room(struct control *ctl, const struct ctl_client *victim, enum slot_why why,
+		     uid_t uid)
+{
+	char more[64];
+
+	if (!mcr_ratelog_allow(&ctl->room_log, more, sizeof(more)))
+		return;
+	if (why == SLOT_OVER_SHARE)
+		log_warn("control: uid %u holds its share of %d client slots: closing its oldest %s "
+			 "client to make room for its new one%s", (unsigned)uid, SLOTS_SHARE,
+			 rank_name[client_rank(victim)], more);
+	else
+		log_warn("control: all %d client slots in use: closing the oldest %s client of "
+			 "uid %u, which holds the most, to make room for one of uid %u%s",
+			 MAX_CLIENTS, rank_name[client_rank(victim)], (unsigned)victim->uid,
+			 (unsigned)uid, more);
+}
+
+/* A slot for a new client of uid, closing another client if need be (slots.h). */
+static int take_slot(struct control *ctl, uid_t uid, bool privileged)
+{
+	struct slot_view v[MAX_CLIENTS];
+	enum slot_why why;
+	uid_t victim_uid;
+	int slot;
+
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		const struct ctl_client *c = ctl->cl[i];
+
+		v[i] = c ? (struct slot_view){ .used = true, .privileged = c->privileged,
+					       .uid = c->uid, .rank = client_rank(c),
+					       .active_ms = c->active_ms }
+			 : (struct slot_view){ .used = false };
+	}
+	slot = slots_pick(v, MAX_CLIENTS, uid, privileged, &why, &victim_uid);
+	if (slot >= 0 && why != SLOT_FREE) {
+		log_room(ctl, ctl->cl[slot], why, uid);
+		client_close(ctl->cl[slot]);
+	}
+	return slot;
+}
+
+/* The peer's uid; one that cannot be read counts as an unprivileged uid of its own. */
+static uid_t peer_uid(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return (uid_t)-1;
+	return cred.uid;
+}
+
+static void refuse(struct control *ctl, int fd, const char *why)
+{
+	char more[64];
+
+	close(fd);
+	if (mcr_ratelog_allow(&ctl->room_log, more, sizeof(more)))
+		log_warn("control: refusing a client: %s%s", why, more);
+}
+
 static void on_accept(void *arg, int lfd)
 {
 	struct control *ctl = arg;
 	int fd, slot;
 
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		struct ctl_client *c;
+		uid_t uid = peer_uid(fd);
+		bool privileged = uid == 0 || uid == geteuid();
+		uint64_t now = now_ms();
+		struct ctl_client *c = calloc(1, sizeof(*c));
 
-		for (slot = 0; slot < MAX_CLIENTS && ctl->cl[slot]; slot++)
-			;
-		if (slot == MAX_CLIENTS || !(c = calloc(1, sizeof(*c)))) {
-			log_warn("control: too many clients, refusing one");
-			close(fd);
+		if (!c) {
+			refuse(ctl, fd, "out of memory");
 			continue;
 		}
-		*c = (struct ctl_client){ .fd = fd, .wout = -1, .ctl = ctl, .since_ms = now_ms() };
-		c->win = evloop_watch(ctl->ev, fd, POLLIN, on_readable, c);
+		slot = take_slot(ctl, uid, privileged);
+		*c = (struct ctl_client){ .fd = fd, .wout = -1, .ctl = ctl, .uid = uid,
+					  .privileged = privileged, .since_ms = now,
+					  .active_ms = now };
+		c->win = slot < 0 ? -1 : evloop_watch(ctl->ev, fd, POLLIN, on_readable, c);
 		if (c->win < 0) {
-			close(fd);
 			free(c);
+			refuse(ctl, fd, "no event watch left");
 			continue;
 		}
 		ctl->cl[slot] = c;
@@ -368,12 +456,14 @@ static void on_accept(void *arg, int lfd)
 /* Why c should be dropped now (NULL: keep it): a slot is not for sitting on. */
 static const char *client_stale(const struct ctl_client *c, uint64_t now)
 {
+	if (c->wout >= 0 && now - c->stall_ms >= STALL_MS)
+		return "not reading its replies for 10 s"; /* monitors too */
 	if (c->monitor)
 		return NULL;
 	if (c->partial_ms && now - c->partial_ms >= PARTIAL_MS)
-		return "partial message";
+		return "holding a partial message for 5 s";
 	if (!c->spoke && now - c->since_ms >= SILENT_MS)
-		return "silence";
+		return "10 s of silence";
 	return NULL;
 }
 
@@ -384,13 +474,21 @@ void control_tick(struct control *ctl)
 	for (int i = 0; ctl && i < MAX_CLIENTS; i++) {
 		struct ctl_client *c = ctl->cl[i];
 		const char *why = c ? client_stale(c, now) : NULL;
+		char more[64];
 
 		if (!why)
 			continue;
-		log_info("control: dropping a client after %s", why);
+		if (mcr_ratelog_allow(&ctl->drop_log, more, sizeof(more)))
+			log_info("control: dropping a client of uid %u after %s%s", (unsigned)c->uid,
+				 why, more);
 		if (c->inlen)
 			partial_fail(c);
 		client_finish(c);
+	}
+	if (ctl) {
+		mcr_ratelog_flush(&ctl->room_log, LOG_WARNING, "control",
+				  "clients closed to make room or refused");
+		mcr_ratelog_flush(&ctl->drop_log, LOG_INFO, "control", "clients dropped");
 	}
 }
 
@@ -408,25 +506,52 @@ static int path_in_use(const struct sockaddr_un *sa)
 	return errno == ECONNREFUSED || errno == ENOENT ? 0 : -errno;
 }
 
-static int listen_on(const char *path, int *out)
+/* 0: path is free or stale; -EADDRINUSE: a live daemon answers; -errno: cannot tell. */
+static int path_check(const char *path, struct sockaddr_un *sa)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, r;
+	int r;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	*sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa->sun_path))
 		return -ENAMETOOLONG;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	r = path_in_use(&sa);
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", path);
+	r = path_in_use(sa);
 	if (r > 0)
 		return -EADDRINUSE;
-	if (r < 0)
-		return r; /* cannot tell (e.g. EACCES): binding would misreport "in use" */
+	return r; /* < 0, e.g. EACCES: binding would misreport "in use" */
+}
+
+static void log_path_error(const char *path, int err)
+{
+	if (err == -EADDRINUSE)
+		log_err("control socket %s is in use by a running mcrd", path);
+	else
+		log_err("control socket %s: %s", path, strerror(-err));
+}
+
+int control_check(const char *path)
+{
+	struct sockaddr_un sa;
+	int err = path_check(path, &sa);
+
+	if (err)
+		log_path_error(path, err);
+	return err;
+}
+
+static int listen_on(const char *path, int *out)
+{
+	struct sockaddr_un sa;
+	int fd, r;
+
+	if ((r = path_check(path, &sa)))
+		return r;
 	unlink(path); /* stale, or none: its daemon is gone */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0660) < 0 ||
-	    listen(fd, 16) < 0) {
+	    listen(fd, MAX_CLIENTS) < 0) {
 		r = -errno;
 		close(fd);
 		return r;
@@ -476,15 +601,14 @@ int control_open(struct control **out, const char *path, const char *group, stru
 
 	if (!ctl)
 		return -ENOMEM;
-	*ctl = (struct control){ .lfd = -1, .ev = ev, .table = table, .arg = arg };
+	*ctl = (struct control){ .lfd = -1, .ev = ev, .table = table, .arg = arg,
+				 .room_log = MCR_RATELOG_INIT(LOG_EVERY_MS),
+				 .drop_log = MCR_RATELOG_INIT(LOG_EVERY_MS) };
 	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
 	make_parent(path);
 	err = listen_on(path, &ctl->lfd);
 	if (err) {
-		if (err == -EADDRINUSE)
-			log_err("control socket %s is in use by a running mcrd", path);
-		else
-			log_err("control socket %s: %s", path, strerror(-err));
+		log_path_error(path, err);
 		free(ctl);
 		return err;
 	}

@@ -5,7 +5,8 @@
  * well-formed request to the handler its type names in a dispatch table
  * (requests.c).  Non-blocking throughout: a slow client costs only its own
  * bounded buffers and is dropped when they overflow; a silent one is
- * dropped by control_tick().
+ * dropped by control_tick().  Its client slots are shared by peer uid
+ * (slots.h), so a new client always gets one.
  */
 #ifndef MCRD_CONTROL_H
 #define MCRD_CONTROL_H
@@ -36,11 +37,19 @@ struct ctl_handler {
  */
 int control_open(struct control **c, const char *path, const char *group, struct evloop *ev,
 		 const struct ctl_handler *table, void *arg);
+/*
+ * Whether control_open(path) would be refused, checked before anything
+ * else starts: 0 (no socket, or a stale one), -EADDRINUSE (a live daemon
+ * answers) or -errno (it cannot be judged), logged.
+ */
+int control_check(const char *path);
 /* Closes every client and removes the socket file. */
 void control_close(struct control *c);
 /*
  * Once a second: drops a non-monitor client that has held a partial message
- * for 5 s (with an error reply) or has sent nothing for 10 s since connecting.
+ * for 5 s (with an error reply) or has sent nothing for 10 s since connecting,
+ * and any client whose pending replies or events have not moved for 10 s;
+ * logs the count of the lines a flood of clients had held back.
  */
 void control_tick(struct control *c);
 

@@ -16,13 +16,24 @@ enum { KIND_WATCH = EV_KINDS - 1 };
 
 #define UD_KIND(ud) ((unsigned)((ud) >> 56))
 #define UD_IDX(ud)  ((uint32_t)(ud))
+/*
+ * A watch's completions carry its slot and the slot's generation, bumped
+ * when the watch stops: the slot is free at once, and the late completions
+ * of the old poll (cancelled, but maybe already queued) are told apart and
+ * dropped.  A client flood that opens and closes watches by the hundred
+ * between two passes of the loop therefore never runs out of slots.
+ */
+#define WATCH_IDX(slot, gen) ((uint32_t)(gen) << 16 | (slot))
+#define WATCH_SLOT(idx)      ((idx) & 0xffff)
+#define WATCH_GEN(idx)       ((uint16_t)((idx) >> 16))
 
 struct watch {
 	int fd;
 	unsigned events;
-	ev_watch_fn fn;      /* NULL: slot free or being cancelled */
+	ev_watch_fn fn;      /* NULL: slot free */
 	void *arg;
-	bool armed, cancelling;
+	uint16_t gen;
+	bool armed;
 };
 
 struct kind {
@@ -51,6 +62,7 @@ struct io_uring_sqe *evloop_sqe(struct evloop *ev)
 	return sqe;
 }
 
+/* Cancels the poll whose completions carry idx (slot and generation). */
 static void queue_remove(struct evloop *ev, uint32_t idx)
 {
 	struct io_uring_sqe *sqe = evloop_sqe(ev);
@@ -64,19 +76,22 @@ static void queue_remove(struct evloop *ev, uint32_t idx)
 static void on_watch(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 {
 	struct evloop *ev = arg;
-	struct watch *w = &ev->watch[idx];
+	struct watch *w = &ev->watch[WATCH_SLOT(idx)];
 
+	if (WATCH_GEN(idx) != w->gen) {
+		/*
+		 * Of a watch stopped since.  Still armed: its remove met this
+		 * event under way (-EALREADY, with DEFER_TASKRUN) and failed,
+		 * and the poll would keep the closed file open: remove it again.
+		 */
+		if (cqe->flags & IORING_CQE_F_MORE)
+			queue_remove(ev, idx);
+		return;
+	}
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		w->armed = false;
 	if (cqe->res > 0 && w->fn)
 		w->fn(w->arg, w->fd);
-	/*
-	 * A remove that met the poll while an event of it was under way failed
-	 * (-EALREADY) and left it armed, holding its file open: that event's
-	 * completion is this one, so remove it again.
-	 */
-	else if (!w->fn && w->cancelling && w->armed)
-		queue_remove(ev, idx);
 }
 
 static void arm_watches(struct evloop *ev)
@@ -86,14 +101,10 @@ static void arm_watches(struct evloop *ev)
 	for (unsigned i = 0; i < ev->nwatch; i++) {
 		struct watch *w = &ev->watch[i];
 
-		if (!w->fn && w->cancelling && !w->armed) {
-			w->cancelling = false; /* the slot is free again */
-			continue;
-		}
 		if (w->armed || !w->fn || !(sqe = evloop_sqe(ev)))
 			continue;
 		io_uring_prep_poll_multishot(sqe, w->fd, w->events);
-		io_uring_sqe_set_data64(sqe, ev_ud(KIND_WATCH, i));
+		io_uring_sqe_set_data64(sqe, ev_ud(KIND_WATCH, WATCH_IDX(i, w->gen)));
 		w->armed = true;
 	}
 }
@@ -175,11 +186,12 @@ int evloop_watch(struct evloop *ev, int fd, unsigned events, ev_watch_fn fn, voi
 	unsigned i;
 
 	for (i = 0; i < ev->nwatch; i++)
-		if (!ev->watch[i].fn && !ev->watch[i].armed && !ev->watch[i].cancelling)
+		if (!ev->watch[i].fn)
 			break;
 	if (i == MAX_WATCH)
 		return -ENOSPC;
-	ev->watch[i] = (struct watch){ .fd = fd, .events = events, .fn = fn, .arg = arg };
+	ev->watch[i] = (struct watch){ .fd = fd, .events = events, .fn = fn, .arg = arg,
+				       .gen = ev->watch[i].gen };
 	if (i == ev->nwatch)
 		ev->nwatch++;
 	return (int)i;
@@ -190,11 +202,10 @@ void evloop_unwatch(struct evloop *ev, int id)
 	struct watch *w = &ev->watch[id];
 
 	w->fn = NULL;
-	if (!w->armed)
-		return;
-	/* The slot stays reserved until the poll's last completion arrives. */
-	w->cancelling = true;
-	queue_remove(ev, (uint32_t)id);
+	if (w->armed)
+		queue_remove(ev, WATCH_IDX(id, w->gen));
+	w->armed = false;
+	w->gen++; /* free now: what the old poll still completes is dropped */
 }
 
 static int ring_init(struct evloop *ev, unsigned sq, unsigned cq)

@@ -257,9 +257,18 @@ static void on_tick(void *arg, int fd)
 		if (netlink_retry(d->nl) > 0) /* a resync that failed earlier */
 			plan_reconcile(d->plan);
 		plan_tick(d->plan);
-		pool_check(d->pool); /* restarts waiting out their backoff */
+		pool_check(d->pool); /* a restart that failed to fork is retried */
 		control_tick(d->ctl);
 	}
+}
+
+/* A worker's restart backoff ended. */
+static void on_pool_timer(void *arg, int fd)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	pool_check(d->pool);
 }
 
 static int setup_signals(void)
@@ -343,23 +352,34 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 	return 0;
 }
 
-/* The parent's loop: signals, the tick, netlink, then the control socket. */
-static int setup_loop(struct daemon *d, int sfd, int tfd)
+/*
+ * The parent's loop and the control socket, before any worker or rule: a
+ * socket another mcrd serves stops this one before it relays anything.
+ * Clients wait in the backlog until the loop runs, when d->req is set.
+ */
+static int setup_control(struct daemon *d)
 {
 	int err = evloop_new(&d->ev, 256, 1024);
 
-	if (err)
+	if (err) {
+		log_err("start-up: %s", strerror(-err));
 		return err;
+	}
+	return control_open(&d->ctl, d->o->socket, d->o->group, d->ev, requests_table, &d->req);
+}
+
+/* The rest of the loop: signals, the tick, netlink, restarts; the requests' view. */
+static int setup_loop(struct daemon *d, int sfd, int tfd)
+{
 	if (evloop_watch(d->ev, sfd, POLLIN, on_signal, d) < 0 ||
 	    evloop_watch(d->ev, tfd, POLLIN, on_tick, d) < 0 ||
-	    evloop_watch(d->ev, netlink_fd(d->nl), POLLIN, on_netlink, d) < 0)
+	    evloop_watch(d->ev, netlink_fd(d->nl), POLLIN, on_netlink, d) < 0 ||
+	    evloop_watch(d->ev, pool_timer_fd(d->pool), POLLIN, on_pool_timer, d) < 0)
 		return -ENOSPC;
 	d->req = (struct requests){ .plan = d->plan, .pool = d->pool, .reload = ctl_reload,
-				    .reload_arg = d };
+				    .reload_arg = d, .ctl = d->ctl };
 	requests_links_changed(&d->req); /* the baseline: monitors hear of changes from here on */
-	err = control_open(&d->ctl, d->o->socket, d->o->group, d->ev, requests_table, &d->req);
-	d->req.ctl = d->ctl;
-	return err;
+	return 0;
 }
 
 /* Sockets, control socket and its group are set up: shed the rest. */
@@ -410,13 +430,19 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		log_err("start-up: %s", strerror(-err));
 		return 1;
 	}
+	/* Refused here, the caller of a daemonizing mcrd sees the exit code. */
+	if (control_check(o->socket)) {
+		netlink_close(d.nl);
+		return 1;
+	}
 	/* Before forking workers, so that they stay this process's children. */
 	if (!o->foreground && daemon(0, 0) < 0) {
 		log_err("cannot become a daemon: %s", strerror(errno));
 		netlink_close(d.nl);
 		return 1;
 	}
-	if ((err = setup_plan(&d, n, cfg)))
+	err = setup_control(&d);
+	if (!err && (err = setup_plan(&d, n, cfg)))
 		log_err("start-up: %s", strerror(-err));
 	if (!err)
 		err = pool_start(d.pool);

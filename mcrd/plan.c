@@ -123,6 +123,57 @@ void plan_reconcile(struct plan *p)
 		}
 }
 
+/*
+ * Claims each of the rule's inputs in the network namespace.  Another mcrd
+ * holding a claim relays the same input: the packets go out twice, which
+ * may be meant (a second relay path), so this warns and does not refuse.
+ */
+static void input_claim(struct plan *p, struct plan_rule *rr, unsigned k)
+{
+	const struct mcr_input *in = mcr_rule_input(&rr->cfg, k);
+	char g[MCR_ADDRSTRLEN], s[MCR_ADDRSTRLEN] = "";
+	int fd = SYS(p, input_claim, in);
+	bool shared = fd == -EADDRINUSE;
+
+	rr->in[k].claim_fd = fd >= 0 ? fd : -1;
+	if (in->source.s_addr)
+		snprintf(s, sizeof(s), "%s", mcr_ipv4_str(in->source, g));
+	if (shared && !rr->in[k].shared)
+		log_warn("rule \"%s\": another mcrd in this network namespace relays its input "
+			 "(%s %s:%u%s%s) too: both send its packets", rr->cfg.name, in->dev,
+			 mcr_ipv4_str(in->group, g), in->port, *s ? " source " : "", s);
+	else if (!shared && rr->in[k].shared)
+		log_notice("rule \"%s\": no other mcrd relays its input (%s) now", rr->cfg.name,
+			   in->dev);
+	else if (fd < 0 && !shared)
+		log_debug("rule \"%s\": cannot claim its input (%s): %s", rr->cfg.name, in->dev,
+			  strerror(-fd));
+	rr->in[k].shared = shared;
+}
+
+/* The inputs not claimed yet (the other mcrd may have gone). */
+static void rule_claim(struct plan *p, struct plan_rule *rr)
+{
+	rr->input_shared = false;
+	for (unsigned k = 0; k < mcr_rule_ninputs(&rr->cfg); k++) {
+		if (rr->in[k].claim_fd < 0)
+			input_claim(p, rr, k);
+		rr->input_shared = rr->input_shared || rr->in[k].shared;
+	}
+}
+
+/* What a rule holds beyond its memory: its input locks, its transmit rings. */
+static void rule_release(struct plan *p, struct plan_rule *rr)
+{
+	for (unsigned k = 0; k < MCR_MAX_INPUTS; k++) {
+		if (rr->in[k].claim_fd >= 0)
+			SYS(p, input_unclaim, rr->in[k].claim_fd);
+		rr->in[k].claim_fd = -1;
+	}
+	for (unsigned k = 0; k < rr->cfg.nout; k++)
+		plan_output_release(&p->c, &rr->out[k]);
+}
+
 void plan_discard(struct plan_rule *rr)
 {
 	if (!rr)
@@ -190,8 +241,10 @@ int plan_prepare(struct plan *p, const struct mcr_rule *cfg, struct plan_rule **
 	}
 	if ((err = rule_counters(rr)))
 		goto fail;
-	for (unsigned i = 0; i < MCR_MAX_INPUTS; i++)
+	for (unsigned i = 0; i < MCR_MAX_INPUTS; i++) {
 		rr->in[i].slot = -1;
+		rr->in[i].claim_fd = -1;
+	}
 	rr->worker = mcr_worker_of(cfg->in.group, cfg->in.port, p->c.nworkers);
 	rule_spread(p, rr);
 	rr->pending = "new";
@@ -224,6 +277,7 @@ int plan_reserve(struct plan *p, size_t n)
 void plan_insert(struct plan *p, struct plan_rule *rr)
 {
 	p->rules[p->nrules++] = rr;
+	rule_claim(p, rr);
 	rule_reconcile(p, rr, false);
 }
 
@@ -299,8 +353,7 @@ int plan_del(struct plan *p, const char *name)
 	memmove(&p->rules[i], &p->rules[i + 1], (p->nrules - i - 1) * sizeof(rr));
 	p->nrules--;
 	plan_rule_detach(p, rr);
-	for (unsigned k = 0; k < rr->cfg.nout; k++)
-		plan_output_release(&p->c, &rr->out[k]);
+	rule_release(p, rr);
 	plan_discard(rr); /* the parent sends nothing itself: nothing in flight */
 	return 0;
 }
@@ -356,8 +409,7 @@ void plan_free(struct plan *p)
 			if (rr->in[k].joined)
 				SYS(p, leave, rr->in[k].ifindex, mcr_rule_input(&rr->cfg, k)->group,
 				    mcr_rule_input(&rr->cfg, k)->source);
-		for (unsigned k = 0; k < rr->cfg.nout; k++)
-			plan_output_release(&p->c, &rr->out[k]);
+		rule_release(p, rr);
 		plan_discard(rr);
 	}
 	for (size_t i = 0; i < p->ninputs; i++)
@@ -407,6 +459,7 @@ void plan_tick(struct plan *p)
 		rr->last_packets = rr->st->packets;
 		rr->last_bytes = rr->st->bytes;
 		tick_inputs(p, rr);
+		rule_claim(p, rr); /* the other mcrd may have gone */
 	}
 }
 

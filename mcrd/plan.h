@@ -55,6 +55,8 @@ struct plan_rin {
 	int ifindex;
 	int slot;             /* index of its plan_input while attached, else -1 */
 	const char *pending;  /* NULL when it can deliver, else why not */
+	int claim_fd;         /* its claim in the namespace (sys input_claim), -1: none */
+	bool shared;          /* another mcrd holds that claim */
 };
 
 struct plan_rule {
@@ -82,6 +84,7 @@ struct plan_rule {
 	struct redund_stats *rst; /* NULL: one input */
 	uint64_t in_last[MCR_MAX_INPUTS], in_pps[MCR_MAX_INPUTS];
 	uint64_t last_switches;
+	bool input_shared;    /* another mcrd holds the claim of one of its inputs: both relay it */
 };
 
 /* An input interface (name, ifindex) while a rule uses it. */
@@ -143,6 +146,9 @@ struct plan_sys {
 	void (*tx_renew)(void *s, unsigned w);
 	int (*join)(void *s, int ifindex, struct in_addr group, struct in_addr source);
 	int (*leave)(void *s, int ifindex, struct in_addr group, struct in_addr source);
+	/* The input's claim in the network namespace: -EADDRINUSE, another mcrd holds it. */
+	int (*input_claim)(void *s, const struct mcr_input *in);
+	void (*input_unclaim)(void *s, int fd);
 };
 
 struct plan_config {
@@ -221,7 +227,7 @@ size_t plan_input_slots(const struct plan *p);
 void plan_reconcile(struct plan *p);
 /* Sends worker w everything it should hold (after it was (re)started). */
 void plan_replay(struct plan *p, unsigned w);
-/* Once a second: kernel drop counts, per-rule rates. */
+/* Once a second: kernel drop counts, per-rule rates, input claims another mcrd held. */
 void plan_tick(struct plan *p);
 
 /* ---- inside the plan module (plan.c, planin.c, planout.c, planstats.c) ---- */

@@ -55,6 +55,9 @@ int plan_rule_info(const struct plan_rule *rr, bool stats, struct mcr_rule_info 
 	info->state = rr->pending ? MCR_STATE_PENDING : MCR_STATE_ACTIVE;
 	if (rr->pending)
 		snprintf(info->reason, sizeof(info->reason), "%s", rr->pending);
+	if (rr->input_shared)
+		snprintf(info->note, sizeof(info->note),
+			 "another mcrd in this network namespace relays this input");
 	info->worker = rr->worker;
 	info->has_stats = stats;
 	info->packets = rr->st->packets;

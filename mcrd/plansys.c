@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "claim.h"
 #include "egress.h"
 #include "ingress.h"
 #include "membership.h"
@@ -156,6 +157,18 @@ static int sys_leave(void *s, int ifindex, struct in_addr group, struct in_addr 
 	return membership_leave(((struct plansys *)s)->memb, ifindex, group, source);
 }
 
+static int sys_input_claim(void *s, const struct mcr_input *in)
+{
+	(void)s;
+	return claim_input(in);
+}
+
+static void sys_input_unclaim(void *s, int fd)
+{
+	(void)s;
+	close(fd);
+}
+
 const struct plan_sys plansys_ops = {
 	.ingress_open = sys_ingress_open,
 	.ingress_filter = sys_ingress_filter,
@@ -170,4 +183,6 @@ const struct plan_sys plansys_ops = {
 	.tx_renew = sys_tx_renew,
 	.join = sys_join,
 	.leave = sys_leave,
+	.input_claim = sys_input_claim,
+	.input_unclaim = sys_input_unclaim,
 };

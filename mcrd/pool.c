@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,14 +30,23 @@
 #include "worker.h"
 
 #define CHAN_BUF      (8 << 20)
-#define BACKOFF_MAX   (5000LL * 1000 * 1000)
-#define STABLE_NS     (10000LL * 1000 * 1000) /* a worker this old had not crash-looped */
+#define MS            (1000LL * 1000)
+/*
+ * A worker that lived HEALTHY_NS was doing its job: its death (a kill, a
+ * rare fault) restarts it at once.  One that dies sooner is crash-looping
+ * (a fault at start-up or on every packet): it waits BACKOFF_MIN, doubled
+ * at each short life in a row, up to BACKOFF_MAX.
+ */
+#define HEALTHY_NS    (1000 * MS)
+#define BACKOFF_MIN   (100 * MS)
+#define BACKOFF_MAX   (5000 * MS)
 
 struct worker {
 	pid_t pid;            /* 0: dead, waiting for restart_at */
 	int chan;
 	int cpu;
-	unsigned restarts, recent;
+	unsigned restarts;
+	unsigned short_lives; /* deaths in a row, each within HEALTHY_NS of its start */
 	int64_t started, restart_at;
 };
 
@@ -48,6 +58,7 @@ struct pool {
 	void *start_arg;
 	uid_t uid;
 	gid_t gid;
+	int timer;            /* timerfd: fires at the earliest restart_at */
 };
 
 static int64_t now_ns(void)
@@ -132,7 +143,11 @@ int pool_new(struct pool **out, unsigned n, const char *user, unsigned mtu)
 
 	if (!p)
 		return -ENOMEM;
-	if ((err = resolve_user(p, user))) {
+	p->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (p->timer < 0 || (err = resolve_user(p, user))) {
+		err = p->timer < 0 ? -errno : err;
+		if (p->timer >= 0)
+			close(p->timer);
 		free(p);
 		return err;
 	}
@@ -194,13 +209,48 @@ void pool_free(struct pool *p)
 	if (!p)
 		return;
 	pool_stop(p);
+	close(p->timer);
 	free(p);
+}
+
+int pool_timer_fd(const struct pool *p)
+{
+	return p->timer;
+}
+
+/* The timer fires at the earliest pending restart (disarmed if none). */
+static void arm_timer(struct pool *p)
+{
+	int64_t at = INT64_MAX;
+	struct itimerspec its = { 0 };
+
+	for (unsigned i = 0; i < p->n; i++)
+		if (!p->w[i].pid && p->w[i].restart_at < at)
+			at = p->w[i].restart_at;
+	if (at != INT64_MAX) {
+		at = at > 0 ? at : 1; /* 0 would disarm it */
+		its.it_value = (struct timespec){ at / 1000000000LL, at % 1000000000LL };
+	}
+	timerfd_settime(p->timer, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* 0 after a healthy life; else BACKOFF_MIN doubled per short life in a row. */
+static int64_t backoff(struct worker *w, int64_t now)
+{
+	int64_t b = BACKOFF_MIN;
+
+	w->short_lives = now - w->started >= HEALTHY_NS ? 0 : w->short_lives + 1;
+	if (!w->short_lives)
+		return 0;
+	for (unsigned k = 1; k < w->short_lives && b < BACKOFF_MAX; k++)
+		b *= 2;
+	return b < BACKOFF_MAX ? b : BACKOFF_MAX;
 }
 
 static void died(struct pool *p, unsigned i, int status)
 {
 	struct worker *w = &p->w[i];
-	int64_t now = now_ns(), backoff;
+	int64_t now = now_ns(), wait;
 
 	if (WIFSIGNALED(status))
 		log_err("worker %u (pid %d) killed by signal %d", i, (int)w->pid, WTERMSIG(status));
@@ -210,17 +260,21 @@ static void died(struct pool *p, unsigned i, int status)
 	w->chan = -1;
 	w->pid = 0;
 	w->restarts++;
-	/* At once after a long life; then 0.1 s doubling to 5 s while it keeps dying. */
-	w->recent = now - w->started > STABLE_NS ? 0 : w->recent + 1;
-	backoff = w->recent <= 1 ? 0 : 100LL * 1000 * 1000 << (w->recent - 2);
-	w->restart_at = now + (backoff > BACKOFF_MAX ? BACKOFF_MAX : backoff);
+	wait = backoff(w, now);
+	w->restart_at = now + wait;
+	if (wait)
+		log_warn("worker %u died %u times in a row within %lld ms of its start: "
+			 "restarting it in %lld ms", i, w->short_lives, HEALTHY_NS / MS, wait / MS);
 }
 
 void pool_check(struct pool *p)
 {
+	uint64_t expirations;
 	int status;
 	pid_t pid;
 
+	if (read(p->timer, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		log_debug("worker restart timer: %s", strerror(errno));
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		for (unsigned i = 0; i < p->n; i++)
 			if (p->w[i].pid == pid)
@@ -228,6 +282,7 @@ void pool_check(struct pool *p)
 	for (unsigned i = 0; i < p->n; i++)
 		if (!p->w[i].pid && now_ns() >= p->w[i].restart_at && spawn(p, i))
 			p->w[i].restart_at = now_ns() + BACKOFF_MAX;
+	arm_timer(p);
 }
 
 unsigned pool_size(const struct pool *p)

@@ -38,8 +38,15 @@ int pool_start(struct pool *p);
 /* SIGTERM every worker and wait for them; they are not restarted. */
 void pool_stop(struct pool *p);
 void pool_free(struct pool *p);
-/* Reap dead workers and restart them (with backoff); call on SIGCHLD and ticks. */
+/*
+ * Reaps dead workers and restarts them: at once after a healthy life (1 s
+ * or more), else after a backoff of 0.1 s doubling per short life in a row
+ * up to 5 s.  Call on SIGCHLD, when pool_timer_fd() is readable (a backoff
+ * ended) and on the daemon's tick.
+ */
 void pool_check(struct pool *p);
+/* Readable when a delayed restart is due: watch it and call pool_check(). */
+int pool_timer_fd(const struct pool *p);
 unsigned pool_size(const struct pool *p);
 void pool_info(const struct pool *p, unsigned w, struct pool_worker_info *out);
 /*

@@ -58,7 +58,7 @@ $(FUZZ_O)/fuzz_config: $(FUZZ_LIB)
 # links the real request handlers and plan, with stubs for the event loop
 # and the pool.
 $(FUZZ_O)/fuzz_ctl: $(FUZZ_MCRCTL) $(FUZZ_LIB) $(call fobj,mcrd/requests.c mcrd/links.c \
-	mcrd/plan.c mcrd/planout.c mcrd/planstats.c mcrd/counters.c mcrd/iface.c)
+	mcrd/plan.c mcrd/planout.c mcrd/planstats.c mcrd/counters.c mcrd/iface.c mcrd/slots.c)
 # fuzz_mcrctl.c includes mcrctl/mcrctl.c (main renamed) for the option parser.
 $(FUZZ_O)/fuzz_mcrctl: $(FUZZ_MCRCTL) $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_netlink: $(call fobj,mcrd/netlink.c mcrd/iface.c) $(FUZZ_LIB)

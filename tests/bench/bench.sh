@@ -9,10 +9,19 @@
 #        [--keep-logs]
 #
 # Offered rates in packets/s, 0 = as fast as mcrgen can (-r 0).  Without
-# --rates, each fan-out has its own list: 50k 100k 200k 400k max for fan-out
-# 1; 10k 25k 50k 100k 200k 400k max for 8; 1k 2k 5k 10k 20k 50k 100k max for
-# 50.  Two cores cannot receive 8 or 50 copies of 50k pps, so without the
-# lower rates every relay, and the ceiling, would lose at every point.
+# --rates, each fan-out has its own list: 50k 100k 150k 200k 250k 300k 400k
+# max for fan-out 1; 10k 20k 30k 40k 50k 60k 75k 100k 150k max for 8; 1k 2k
+# 3k 4k 5k 6k 8k 10k 15k 20k max for 50.  Two cores cannot receive 8 or 50
+# copies of 50k pps, so without the lower rates every relay, and the ceiling,
+# would lose at every point; the steps are fine enough where the relays stop
+# being loss-free to tell 1.5x the baseline from 2x.  A full run (3
+# repetitions, every relay) takes about 45 minutes on a quiet 2-CPU machine;
+# the estimate is printed at the start.
+#
+# Kernel forwarding needs CONFIG_IP_MROUTE: without it (no
+# /proc/net/ip_mr_vif) the "kernel" relay is skipped, and said to be, in the
+# output and in results.md, which then quotes the figures recorded earlier on
+# a kernel that had it.
 #
 # --quick: one repeat of 1 s points at 50k pps and at full speed, fan-outs 1
 # and 8, relays mcrd, baseline and none.  It checks that the harness works
@@ -108,9 +117,9 @@ rates_for() { # rates_for FANOUT: the offered rates of that fan-out
 		echo "$RATES"
 	else
 		case $1 in
-		1) echo "50000 100000 200000 400000 0" ;;
-		8) echo "10000 25000 50000 100000 200000 400000 0" ;;
-		50) echo "1000 2000 5000 10000 20000 50000 100000 0" ;;
+		1) echo "50000 100000 150000 200000 250000 300000 400000 0" ;;
+		8) echo "10000 20000 30000 40000 50000 60000 75000 100000 150000 0" ;;
+		50) echo "1000 2000 3000 4000 5000 6000 8000 10000 15000 20000 0" ;;
 		*) echo "50000 100000 200000 400000 0" ;;
 		esac
 	fi
@@ -148,6 +157,23 @@ fi
 for c in "$GEN_CPU" "$SINK_CPU" "$RELAY_CPU"; do
 	[ "$c" -lt "$NCPU" ] || { echo "bench.sh: CPU $c not online (nproc $NCPU)" >&2; exit 1; }
 done
+
+# Kernel forwarding needs multicast routing (CONFIG_IP_MROUTE), which makes
+# /proc/net/ip_mr_vif; without it smcrouted cannot add a VIF.  Decided here,
+# before smcroute is installed, and reported, never measured as zero.
+KERNEL_FWD="" # measured | unavailable | "" (not asked for)
+if [[ " $RELAYS " == *" kernel "* ]]; then
+	if [ -e /proc/net/ip_mr_vif ]; then
+		KERNEL_FWD=measured
+	else
+		KERNEL_FWD=unavailable
+		log "kernel multicast forwarding: not available on this kernel ($(uname -r): no CONFIG_IP_MROUTE, no /proc/net/ip_mr_vif); relay 'kernel' skipped"
+		keep=""
+		for r in $RELAYS; do [ "$r" = kernel ] || keep+="$r "; done
+		RELAYS=${keep% }
+		[ -n "$RELAYS" ] || { echo "bench.sh: kernel multicast forwarding is not available on this kernel; no other relay to run" >&2; exit 1; }
+	fi
+fi
 
 PFX="bench-$$"
 NS_SND="$PFX-snd"
@@ -188,12 +214,23 @@ trap 'log "interrupted (signal or watchdog)"; exit 130' INT TERM
 # The whole run is bounded; the watchdog's output is detached so that it
 # never holds a pipe open.
 points=0
+starts=0
 for f in $FANOUTS; do
 	for r in $RELAYS; do
 		[ "$r" = kernel ] && [ "$f" -gt 31 ] && continue
+		starts=$((starts + 1))
 		for x in $(rates_for "$f"); do points=$((points + 1)); done
 	done
 done
+# Expected length on a quiet machine: a point sends for DUR s, longer when
+# mcrgen cannot keep the offered rate (1.2 x DUR on average over the default
+# grids, by the rates mcrgen reached in the 2026-12-02 run), then takes about
+# 2.2 s more (load sample, mcrsink start, the receivers settling); each start
+# and stop of a relay about 1 s.  A recorded run of 32 points took 4.5 s per
+# point at DUR 2.  A busy machine adds up to BG_TRIES x 0.8 s per point; the
+# watchdog allows far more: DUR x 3 + 12 s per point.
+ESTIMATE=$(((points * (5 * DUR + 9) / 4 + starts) * REPEAT + 30))
+BUSY_EXTRA=$((points * REPEAT * BG_TRIES * 8 / 10))
 LIMIT=$((120 + points * REPEAT * (DUR * 3 + 12)))
 [ "$QUICK" = 1 ] && LIMIT=200 # under 95-bench-smoke.t's TEST_LIMIT of 300
 LIMIT=${BENCH_LIMIT:-$LIMIT}
@@ -229,6 +266,10 @@ ns_add() {
 	T ip -n "$1" link set lo up
 	T ip netns exec "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0 net.ipv4.igmp_max_memberships=1024 >/dev/null
+	# No IPv6: its neighbour discovery and MLD frames would count as the
+	# receivers' frames.  (Absent when the kernel has no IPv6: nothing to do.)
+	T ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
 }
 rps() { # rps NS DEV CPU: receive softirq of DEV on CPU
 	T ip netns exec "$1" sh -c "printf %x $((1 << $3)) > /sys/class/net/$2/queues/rx-0/rps_cpus" ||
@@ -469,9 +510,11 @@ stop_relay() {
 }
 
 # --- one point ------------------------------------------------------------
-# rx_frames: frames received so far on the receiver namespace's veths
+# rx_frames: frames received so far on the receiver namespace's veths.  A
+# GSO super-frame that crosses a veth whole counts once, however many
+# datagrams the receiving socket later cuts it into.
 rx_frames() {
-	T ip netns exec "$NS_DST" sh -c 'cat /sys/class/net/d*/statistics/rx_packets /sys/class/net/dn/statistics/rx_packets' |
+	T ip netns exec "$NS_DST" sh -c 'cat /sys/class/net/d[0-9]*/statistics/rx_packets /sys/class/net/dn/statistics/rx_packets' |
 		awk '{ s += $1 } END { print s + 0 }'
 }
 # settle SECONDS: wait (at most SECONDS) until no frame arrives for SETTLE s
@@ -486,11 +529,13 @@ settle() {
 	return 1
 }
 RAW="$TMP/raw.csv"
-echo "relay,fanout,offered_pps,rep,sent,send_seconds,achieved_pps,send_errors,delivered,expected,loss_pct,duplicated,corrupted,relay_cpu_s,cpu_ns_per_pkt,core_busy_s,core_ns_per_pkt,bg_busy_pct" >"$RAW"
+# rx_frames (last, so older readers of the columns before it still work):
+# frames the receivers' veths received during the point.
+echo "relay,fanout,offered_pps,rep,sent,send_seconds,achieved_pps,send_errors,delivered,expected,loss_pct,duplicated,corrupted,relay_cpu_s,cpu_ns_per_pkt,core_busy_s,core_ns_per_pkt,bg_busy_pct,rx_frames" >"$RAW"
 
 # point RELAY FANOUT RATE REP: one measurement, appended to $RAW
 point() {
-	local relay=$1 n=$2 rate=$3 rep=$4 i streams=() dev=s0 count gen_args bg c0 c1 k0 k1
+	local relay=$1 n=$2 rate=$3 rep=$4 i streams=() dev=s0 count gen_args bg c0 c1 k0 k1 f0 f1
 	local sink_json="$TMP/sink.json" gen_json="$TMP/gen.json" ready="$TMP/sink.ready" spid
 	for i in $(seq 1 "$n"); do
 		case $relay in
@@ -527,6 +572,7 @@ point() {
 	spid=$!
 	_PIDS+=("$spid")
 	wait_for 10 test -e "$ready" || { fail "mcrsink not ready"; kill "$spid"; wait "$spid"; return 1; }
+	f0=$(rx_frames)
 	c0=$(cpu_ticks "${RELAY_PIDS[@]}")
 	k0=$(core_ticks "$RELAY_CPU")
 	if ! taskset -c "$GEN_CPU" timeout $((DUR * 3 + 20)) ip netns exec "$NS_SND" "$BIN/mcrgen" \
@@ -542,11 +588,12 @@ point() {
 	wait "$spid" || { fail "mcrsink exited $? ($relay fanout=$n rate=$rate)"; return 1; }
 	c1=$(cpu_ticks "${RELAY_PIDS[@]}")
 	k1=$(core_ticks "$RELAY_CPU")
+	f1=$(rx_frames)
 	python3 - "$gen_json" "$sink_json" "$relay" "$n" "$rate" "$rep" "$((c1 - c0))" "$HZ" "$bg" "$((k1 - k0))" \
-		>>"$RAW" <<-'PY' || { fail "unreadable tool output"; return 1; }
+		"$((f1 - f0))" >>"$RAW" <<-'PY' || { fail "unreadable tool output"; return 1; }
 		import json, sys
 		gen = json.load(open(sys.argv[1])); sink = json.load(open(sys.argv[2]))
-		relay, n, rate, rep, ticks, hz, bg, kticks = sys.argv[3:]
+		relay, n, rate, rep, ticks, hz, bg, kticks, frames = sys.argv[3:]
 		n = int(n); ticks = int(ticks); hz = int(hz); core = int(kticks) / hz
 		streams = sink["streams"]
 		if len(streams) != n:
@@ -563,17 +610,22 @@ point() {
 		    "" if kernel_side else "%.2f" % cpu,
 		    "" if kernel_side or not delivered else "%.0f" % (cpu * 1e9 / delivered),
 		    "" if relay == "none" else "%.2f" % core,
-		    "" if relay == "none" or not delivered else "%.0f" % (core * 1e9 / delivered), bg]))
+		    "" if relay == "none" or not delivered else "%.0f" % (core * 1e9 / delivered), bg,
+		    frames]))
 	PY
-	tail -n 1 "$RAW" | awk -F, '{ printf "[bench] %-8s fan-out %2s offered %7s achieved %7s pps  delivered %9s  loss %7.3f%%  cpu %s ns/pkt  core %s ns/pkt  bg %s%%\n",
-		$1, $2, ($3 == 0 ? "max" : $3), $7, $9, $11, ($15 == "" ? "n/a" : $15), ($17 == "" ? "n/a" : $17), $18 }' >&2
+	# frames/dgram: frames on the receivers' veths per datagram delivered (for
+	# no relay, per datagram sent: one frame on dn feeds all N sockets).
+	tail -n 1 "$RAW" | awk -F, '{ fpd = ($9 > 0 ? $19 * ($1 == "none" ? $2 : 1) / $9 : 0)
+		printf "[bench] %-11s fan-out %2s offered %7s achieved %7s pps  delivered %9s  loss %7.3f%%  frames/dgram %.2f  cpu %s ns/pkt  core %s ns/pkt  bg %s%%\n",
+		$1, $2, ($3 == 0 ? "max" : $3), $7, $9, $11, fpd, ($15 == "" ? "n/a" : $15), ($17 == "" ? "n/a" : $17), $18 }' >&2
 	return 0
 }
 
 # --- the sweep ------------------------------------------------------------
 # Relays are interleaved within each repetition, so that drifting load from
 # elsewhere on a shared machine hits each of them alike.
-log "relays: $RELAYS; fan-outs: $FANOUTS; $points points x $REPEAT x ${DUR}s; limit ${LIMIT}s"
+log "relays: $RELAYS; fan-outs: $FANOUTS; $points points x $REPEAT x ${DUR}s"
+log "estimate: about $(((ESTIMATE + 59) / 60)) min ($ESTIMATE s) on a quiet machine, up to $(((BUSY_EXTRA + 59) / 60)) min more on a busy one; the watchdog stops the run after ${LIMIT} s"
 for f in $FANOUTS; do log "fan-out $f: rates $(rates_for "$f") (0 = max)"; done
 START=$SECONDS
 SKIPPED=""
@@ -596,7 +648,8 @@ for f in $FANOUTS; do
 		done
 	done
 done
-log "sweep done in $((SECONDS - START)) s"
+DONE=$((SECONDS - START))
+log "sweep done in $DONE s ($(awk -v t="$DONE" -v n="$((points * REPEAT))" 'BEGIN { printf "%.1f", n ? t / n : 0 }') s per point; estimate was $ESTIMATE s)"
 
 # Sanity: every relay measured must have delivered something, and nothing corrupt.
 for relay in $RELAYS; do
@@ -626,6 +679,7 @@ python3 "$ROOT/tests/bench/report.py" --raw "$RAW" --out "$OUT" --chart-dir "$TM
 	--nproc "$NCPU" --kernel "$(uname -r)" --cpu-model "$CPU_MODEL" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	--command "${BENCH_COMMAND:-$COMMAND}" --repeat "$REPEAT" --duration "$DUR" \
 	--cpus "$GEN_CPU,$SINK_CPU,$RELAY_CPU" --skipped "$SKIPPED" --quick "$QUICK" \
+	--kernel-fwd "$KERNEL_FWD" \
 	--mcrd "$MCRD_DESC" \
 	--versions "smcroute $(dpkg-query -W -f='${Version}' smcroute 2>/dev/null || echo -), socat $(dpkg-query -W -f='${Version}' socat 2>/dev/null || echo -)" ||
 	die "report.py failed"

@@ -15,12 +15,15 @@ set ylabel "delivered: packets/s summed over all receivers (kpps)"
 set logscale xy 10
 set format x "%g"
 set format y "%g"
-label(r) = r eq "mcrd" ? "mcrd (gso on)" : r eq "mcrd-swgso" ? "mcrd (gso, relay segments)" : \
-           r eq "mcrd-nogso" ? "mcrd (gso off)" : r eq "kernel" ? "kernel (smcroute)" : \
-           r eq "socat" ? "socat" : r eq "baseline" ? "baseline (recvmmsg)" : "no relay (ceiling)"
-colour(r) = r eq "mcrd" ? "#d62728" : r eq "mcrd-swgso" ? "#ff7f0e" : \
-            r eq "mcrd-nogso" ? "#8c564b" : r eq "kernel" ? "#1f77b4" : \
+# mcrd-gso's GSO super-frames cross the veths whole (not a NIC's figure): dashed.
+label(r) = r eq "mcrd" ? "mcrd (layer-2 egress)" : r eq "mcrd-socket" ? "mcrd (egress socket)" : \
+           r eq "mcrd-gso" ? "mcrd (gso on: super-frames)" : r eq "kernel" ? "kernel (smcroute)" : \
+           r eq "socat" ? "socat" : r eq "baseline" ? "baseline (recvmmsg)" : \
+           r eq "none" ? "no relay (ceiling)" : r
+colour(r) = r eq "mcrd" ? "#d62728" : r eq "mcrd-socket" ? "#ff7f0e" : \
+            r eq "mcrd-gso" ? "#8c564b" : r eq "kernel" ? "#1f77b4" : \
             r eq "socat" ? "#9467bd" : r eq "baseline" ? "#2ca02c" : "#7f7f7f"
+dash(r) = r eq "mcrd-gso" ? 4 : 1
 do for [i = 1:n] {
     f = word(fanouts, i)
     rl = value("relays_".f)
@@ -40,7 +43,7 @@ do for [i = 1:n] {
     set yrange [(ymin < 1e12 ? ymin / 2 : 0.1) : (ymax > 0 ? ymax * 3 : 1)]
     set title sprintf("fan-out %s", f)
     plot for [r in rl] sprintf("%s/f%s-%s.dat", dir, f, r) using ($1/1000):($2/1000) \
-             with linespoints lw 2 pt 7 ps 0.8 lc rgb colour(r) title label(r), \
+             with linespoints lw 2 pt 7 ps 0.8 dt dash(r) lc rgb colour(r) title label(r), \
          (x * f) with lines dt 2 lc rgb "#bbbbbb" title sprintf("lossless (%s x offered)", f)
 }
 unset multiplot

@@ -134,6 +134,13 @@ static int sys_member(void *s, int ifindex, struct in_addr g, struct in_addr src
 	return 0;
 }
 
+static int sys_claim(void *s, const struct mcr_input *in)
+{
+	(void)s;
+	return in->port % 2 ? 3000 + in->port : -EADDRINUSE; /* some held by "another mcrd" */
+}
+static void sys_unclaim(void *s, int fd) { (void)s, (void)fd; }
+
 static const struct plan_sys fake_sys = {
 	.ingress_open = sys_ingress_open,
 	.ingress_filter = sys_ingress_filter,
@@ -148,6 +155,8 @@ static const struct plan_sys fake_sys = {
 	.tx_renew = sys_tx_renew,
 	.join = sys_member,
 	.leave = sys_member,
+	.input_claim = sys_claim,
+	.input_unclaim = sys_unclaim,
 };
 
 static int fake_reload(void *arg, struct mcr_errlist *el, struct reload_result *res)
@@ -262,7 +271,8 @@ static void rule_round_trip(const struct mcr_rule *r, const struct mcr_rule_info
 	FUZZ_ASSERT(mcr_rule_equal(r, &r2) && r->origin == r2.origin);
 	if (info)
 		FUZZ_ASSERT(i2.state == info->state && i2.worker == info->worker &&
-			    !strcmp(i2.reason, info->reason) && i2.has_stats == info->has_stats);
+			    !strcmp(i2.reason, info->reason) && !strcmp(i2.note, info->note) &&
+			    i2.has_stats == info->has_stats);
 	mcr_rule_free(&r2);
 	mcr_rule_info_free(&i2);
 	free(buf);

@@ -38,7 +38,7 @@ is "$(ctl relay rule show)" \
 is "$(ctl relay show)" "$(ctl relay rule show)" "show is short for rule show"
 is "$(ctl relay ru sh)" "$(ctl relay rule show)" "objects and commands by unique prefix"
 out=$(ctl relay -j rule show)
-is "$(echo "$out" | J "sorted(j[0].keys())")" "['in', 'name', 'origin', 'out', 'reason', 'state', 'worker']" \
+is "$(echo "$out" | J "sorted(j[0].keys())")" "['in', 'name', 'note', 'origin', 'out', 'reason', 'state', 'worker']" \
    "JSON rule object keys"
 is "$(echo "$out" | J "(j[0]['in'], j[0]['out'][0], j[0]['state'], j[0]['reason'], j[0]['origin'])")" \
    "({'dev': 'r-in', 'group': '239.1.1.1', 'port': 5001, 'source': '198.18.1.1'}, {'dev': 'r-out', 'group': '239.2.2.2', 'port': 6000, 'ttl': 4, 'fixed_ttl': None, 'egress': 'auto', 'source': None, 'path': 'packet'}, 'active', None, 'config')" \

@@ -4,10 +4,12 @@
 # capabilities; kill -9 of one worker under traffic: its streams resume
 # within a second and the other worker's lose nothing; a rule added at
 # runtime lands on the worker the hash predicts and only that worker sees its
-# traffic; a configured user that does not exist falls back to nobody.
-TEST_LIMIT=240
+# traffic; a worker killed after a healthy life (1 s or more) restarts at
+# once, one in a crash loop backs off; a configured user that does not exist
+# falls back to nobody.
+TEST_LIMIT=300
 . "$(dirname "$0")/lib.sh"
-plan 37
+plan 43
 
 line_topology
 rules=""
@@ -134,6 +136,55 @@ ws1=$(ctl relay -j -s worker show)
 if [ "$rw" = 0 ]; then want="[700, 0]"; else want="[0, 700]"; fi
 is "$(grow packets_in)" "$want" "runtime rule's 700 packets counted by worker $rw only"
 is "$(sink_get rt "j['total']['unique']")" 700 "and relayed: the receiver got all 700"
+
+# --- restarts: at once after a healthy life, backoff only for a crash loop -------
+# One stream of worker 0 at 1000 pps; its silence at the receiver is the
+# time from a kill to the restarted worker relaying again.
+for i in $(seq 0 63); do [ "$(owner "$i")" = 0 ] && break; done
+w0pid() { ctl relay -j worker show | J "j[0]['pid']"; }
+kill9() { [ "$1" -gt 1 ] && kill -9 "$1"; } # never "kill -9 0": pid 0 means dead
+# until_new OLDPID: wait (up to 10 s) for worker 0 to run under a new pid.
+until_new() { local end=$((SECONDS + 10)) p; while [ "$SECONDS" -lt "$end" ]; do
+	p=$(w0pid); [ "$p" != 0 ] && [ "$p" != "$1" ] && return 0; sleep 0.02; done; return 1; }
+# Six kills, each after 1.5 s of healthy running: every restart is immediate
+# (before, the third on waited 0.1 s, doubling, and then for the 1 s tick).
+sink_start dst kills -i 2 d0:239.20.0.1:$((7000 + i))
+gen src -d s0 -g 239.10.0.1 -p $((6000 + i)) -n 16000 -r 1000 &
+G=$!
+sleep 1
+for k in 1 2 3 4 5 6; do p=$(w0pid); kill9 "$p"; until_new "$p"; sleep 1.5; done
+wait $G
+sink_wait kills
+cmp_ok "$(sink_get kills "int(j['streams'][0]['max_silence_ms'])")" -lt 500 \
+   "six kills 1.5 s apart: each restart at once (longest silence under 0.5 s)"
+is "$(grep -c 'times in a row within' "$TMP/mcrd-relay.log")" 0 "and none of them was taken for a crash loop"
+# A crash loop: the worker killed as soon as it is back (found among mcrd's
+# children, fast, not through mcrctl), five times.  The waits double from
+# 0.1 s: the fifth short life in a row waits 1.6 s.
+w1=$(ctl relay -j worker show | J "j[1]['pid']")
+# new_w0 OLDPID: prints worker 0's pid once it is not OLDPID (up to 10 s).
+new_w0() { local end=$((SECONDS + 10)) c; while [ "$SECONDS" -lt "$end" ]; do
+	for c in $(pgrep -P "$MCRD_PID_relay"); do
+		[ "$c" != "$w1" ] && [ "$c" != "$1" ] && { echo "$c"; return 0; }; done
+	sleep 0.005; done; return 1; }
+p=$(w0pid); kill9 "$p"
+for k in 1 2 3 4 5; do p=$(new_w0 "$p"); kill9 "$p"; done
+t0=$(date +%s%N); new_w0 "$p" >/dev/null; t1=$(date +%s%N)
+cmp_ok "$(((t1 - t0) / 1000000))" -ge 1200 "a crash loop backs off: the 5th short life in a row waits 1.6 s"
+grep -q "worker 0 died 5 times in a row within 1000 ms of its start: restarting it in 1600 ms" \
+	"$TMP/mcrd-relay.log"
+ok $? "and the log says so"
+# After 2 s of healthy running, one kill restarts it at once again.
+sink_start dst after -i 2 d0:239.20.0.1:$((7000 + i))
+gen src -d s0 -g 239.10.0.1 -p $((6000 + i)) -n 4000 -r 1000 &
+G=$!
+sleep 2
+kill9 "$(w0pid)"
+wait $G
+sink_wait after
+cmp_ok "$(sink_get after "int(j['streams'][0]['max_silence_ms'])")" -lt 500 \
+   "after a crash loop and 2 s of health, a kill restarts it at once (silence under 0.5 s)"
+cmp_ok "$(sink_get after "j['streams'][0]['lost']")" -lt 500 "and it lost under half a second's packets"
 mcrd_stop relay
 is "$MCRD_RC" 0 "mcrd exits 0"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# A rule with many outputs (spread_outputs, 8 by default) is served by every
+# A rule with many outputs (spread_outputs; 16 by default, 8 here) is served by every
 # worker: each reads the input and sends its share of the outputs, so one
 # hot rule uses more than one core.  Every output gets every datagram once,
 # the rule's counters count each datagram once, and a worker killed and
@@ -19,6 +19,7 @@ for i in $(seq 1 8); do
 	streams+=("d$i:239.2.0.$i:6000")
 done
 C=$(conf relay <<CONF
+spread_outputs = 8;
 rules = ( { name = "wide"; in = { dev = "r-in"; group = "239.1.0.1"; port = 5001; };
             out = ( ${outs%,} ); },
           { name = "narrow"; in = { dev = "r-in"; group = "239.1.0.2"; port = 5002; };

@@ -8,7 +8,7 @@ if [ -n "${MCR_SKIP_BENCH:-}" ]; then
 fi
 TEST_LIMIT=300
 . "$(dirname "$0")/lib.sh"
-plan 5
+plan 7
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUTDIR="$BIN/bench-quick"
@@ -35,4 +35,37 @@ delivered=$(python3 -c 'import csv,sys; print(sum(int(r["delivered_pkts"]) for r
 cmp_ok "${delivered:-0}" -gt 0 "mcrd delivered packets"
 grep -q "^## Targets" "$OUTDIR/results.md" 2>/dev/null
 ok $? "results.md has the targets section"
+
+# mcrd's default egress (layer 2), the baseline and no relay put each
+# datagram in a frame of its own: the receivers' veths count one frame per
+# datagram delivered (no relay: per datagram sent), never fewer, and more
+# only where datagrams were lost after their veth took them.
+fpd=$(python3 - "$OUTDIR/results.csv" <<'PY' 2>&1
+import csv, sys
+bad, seen = [], 0
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["relay"] not in ("mcrd", "baseline", "none"):
+        continue
+    seen += 1
+    x = r.get("rx_frames_per_datagram") or ""
+    if not x or float(x) < 0.99 or (float(r["loss_pct"]) < 0.1 and float(x) > 1.01):
+        bad.append("%s/%s/%s=%s" % (r["relay"], r["fanout"], r["offered_pps"], x or "none"))
+print(" ".join(bad) if seen else "no row")
+PY
+)
+is "$fpd" "" "one frame per datagram on the receivers' veths (rx_frames_per_datagram)"
+
+# Without multicast routing in the kernel, kernel forwarding is said to be
+# unavailable, before anything is installed or built.
+if [ -e /proc/net/ip_mr_vif ]; then
+	ok 0 "# SKIP this kernel has multicast routing"
+else
+	out=$(timeout 60 env MCR_BIN="$BIN" bash "$ROOT/tests/bench/bench.sh" --relays kernel \
+		--fanouts 1 --rates 50000 --repeat 1 --duration 1 --out "$TMP/kernel" 2>&1)
+	rc=$?
+	[ "$rc" -eq 1 ] && [[ "$out" == *"not available on this kernel"* ]] && [ ! -e "$TMP/kernel" ]
+	r=$?
+	ok $r "bench.sh --relays kernel: 'not available on this kernel', exit 1, nothing written"
+	[ "$r" -eq 0 ] || diag "exit $rc" "$(tail -n 5 <<<"$out")"
+fi
 done_testing

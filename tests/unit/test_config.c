@@ -349,7 +349,7 @@ static void test_output_ttl_egress(void **state)
 	assert_int_equal(c.spread_outputs, 0);
 	mcr_config_free(&c);
 	load_ok("", &c);
-	assert_int_equal(c.spread_outputs, 8);
+	assert_int_equal(c.spread_outputs, 16);
 	mcr_config_free(&c);
 }
 

@@ -57,6 +57,8 @@ static void make_info(struct mcr_rule_info *info, const struct mcr_rule *r, bool
 	memset(info, 0, sizeof(*info));
 	info->state = MCR_STATE_PENDING;
 	snprintf(info->reason, sizeof(info->reason), "no such device \"eth0\"");
+	if (stats) /* the longest note that fits, sometimes */
+		memset(info->note, 'n', sizeof(info->note) - 1);
 	info->worker = 3;
 	info->has_stats = stats;
 	info->packets = 1000;
@@ -130,6 +132,7 @@ static void assert_info_same(const struct mcr_rule_info *a, const struct mcr_rul
 {
 	assert_int_equal(a->state, b->state);
 	assert_string_equal(a->reason, b->reason);
+	assert_string_equal(a->note, b->note);
 	assert_int_equal(a->worker, b->worker);
 	assert_int_equal(a->has_stats, b->has_stats);
 	if (a->has_stats) {

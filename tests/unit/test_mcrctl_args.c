@@ -801,9 +801,25 @@ static void test_rule_json(void **state)
 		"\"port\":6000,\"ttl\":4,\"fixed_ttl\":null,\"egress\":\"auto\",\"source\":null,"
 		"\"path\":null},{\"dev\":\"eth2\",\"group\":\"239.1.1.1\",\"port\":5001,\"ttl\":null,"
 		"\"fixed_ttl\":null,\"egress\":\"auto\",\"source\":null,\"path\":null}],\"state\":\"active\","
-		"\"reason\":null,\"origin\":\"config\"}]\n");
+		"\"reason\":null,\"origin\":\"config\",\"note\":null}]\n");
 	assert_true(json_valid(s));
 	free(s);
+
+	/* A note (another mcrd relays the input): a string in JSON, "note (...)" in text. */
+	snprintf(info.note, sizeof(info.note), "another mcrd relays this input");
+	mcrctl_print_setup(out_fp, true, false);
+	mcrctl_print_start();
+	mcrctl_print_rule(NULL, &r, &info);
+	mcrctl_print_end();
+	s = output();
+	assert_non_null(strstr(s, "\"origin\":\"config\",\"note\":\"another mcrd relays this input\"}"));
+	free(s);
+	mcrctl_print_setup(out_fp, false, false);
+	mcrctl_print_rule(NULL, &r, &info);
+	s = output();
+	assert_non_null(strstr(s, " state active note (another mcrd relays this input)\n"));
+	free(s);
+	info.note[0] = 0;
 
 	/* With counters, pending, two rules, any source; pretty too. */
 	info.has_stats = true;

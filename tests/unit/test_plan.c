@@ -38,6 +38,8 @@ struct rec {
 	unsigned opened, closed, joins, leaves, changes;
 	int next_fd;
 	bool fail_ingress;
+	bool claimed_elsewhere;         /* another mcrd holds every input's claim */
+	unsigned claims, unclaims;
 	const struct plan_rule *last_change;
 };
 
@@ -266,6 +268,21 @@ static int sys_leave(void *s, int ifindex, struct in_addr g, struct in_addr src)
 	return 0;
 }
 
+static int sys_input_claim(void *s, const struct mcr_input *in)
+{
+	(void)s, (void)in;
+	if (R.claimed_elsewhere)
+		return -EADDRINUSE;
+	R.claims++;
+	return R.next_fd++;
+}
+
+static void sys_input_unclaim(void *s, int fd)
+{
+	(void)s, (void)fd;
+	R.unclaims++;
+}
+
 static const struct plan_sys fake_sys = {
 	.ingress_open = sys_ingress_open,
 	.ingress_filter = sys_ingress_filter,
@@ -280,6 +297,8 @@ static const struct plan_sys fake_sys = {
 	.tx_renew = sys_tx_renew,
 	.join = sys_join,
 	.leave = sys_leave,
+	.input_claim = sys_input_claim,
+	.input_unclaim = sys_input_unclaim,
 };
 
 static void on_change(void *arg, const struct plan_rule *rr)
@@ -315,12 +334,12 @@ static void links(unsigned a0, unsigned b0, bool b0_addr)
 	iface_table_commit();
 }
 
-static int setup(void **state)
+/* A plan of 2 workers over the fakes; rules of spread outputs or more use both. */
+static int setup_plan(unsigned spread)
 {
-	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .ops = &fake_ops,
-				  .sys = &fake_sys };
+	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .spread_outputs = spread,
+				  .ops = &fake_ops, .sys = &fake_sys };
 
-	(void)state;
 	memset(&R, 0, sizeof(R));
 	memset(efd, 0, sizeof(efd));
 	R.next_fd = 100;
@@ -331,21 +350,16 @@ static int setup(void **state)
 	return 0;
 }
 
-/* As setup(), with rules of 4 outputs or more spread over both workers. */
+static int setup(void **state)
+{
+	(void)state;
+	return setup_plan(0);
+}
+
 static int setup_spread(void **state)
 {
-	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .spread_outputs = 4,
-				  .ops = &fake_ops, .sys = &fake_sys };
-
 	(void)state;
-	memset(&R, 0, sizeof(R));
-	memset(efd, 0, sizeof(efd));
-	R.next_fd = 100;
-	links(UP, UP, true);
-	if (plan_new(&P, &pc))
-		return -1;
-	plan_on_change(P, on_change, NULL);
-	return 0;
+	return setup_plan(4);
 }
 
 static int teardown(void **state)
@@ -915,6 +929,46 @@ static void test_spread(void **state)
 	assert_int_equal(R.rule_del[1], 1);
 }
 
+/*
+ * A rule claims its input in the namespace; when another mcrd holds the
+ * claim the rule still runs, marked (and noted to mcrctl), and takes the
+ * claim once the other lets go.  Removing the rule releases it.
+ */
+static void test_input_claim(void **state)
+{
+	struct mcr_rule_info info;
+	const struct plan_rule *rr;
+
+	(void)state;
+	assert_int_equal(add(R1), 0);
+	rr = plan_find(P, "r1");
+	assert_true(rr->in[0].claim_fd >= 0);
+	assert_false(rr->input_shared);
+	assert_int_equal(plan_rule_info(rr, false, &info), 0);
+	assert_string_equal(info.note, "");
+	free(info.out);
+	R.claimed_elsewhere = true;
+	assert_int_equal(add(R2), 0);
+	rr = plan_find(P, "r2");
+	assert_int_equal(rr->in[0].claim_fd, -1);
+	assert_true(rr->input_shared);
+	assert_null(rr->pending); /* not refused: it relays all the same */
+	assert_int_equal(plan_rule_info(rr, false, &info), 0);
+	assert_string_equal(info.note, "another mcrd in this network namespace relays this input");
+	free(info.out);
+	plan_tick(P); /* still held elsewhere */
+	assert_true(rr->input_shared);
+	R.claimed_elsewhere = false;
+	plan_tick(P); /* the other mcrd is gone */
+	assert_false(rr->input_shared);
+	assert_true(rr->in[0].claim_fd >= 0);
+	assert_int_equal(R.claims, 2);
+	assert_int_equal(plan_del(P, "r2"), 0);
+	assert_int_equal(R.unclaims, 1);
+	assert_int_equal(plan_del(P, "r1"), 0);
+	assert_int_equal(R.unclaims, 2);
+}
+
 static void test_worker_stats(void **state)
 {
 	struct plan_worker_stats ws0, ws1;
@@ -949,6 +1003,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_l2_egress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spread, setup_spread, teardown),
 		cmocka_unit_test_setup_teardown(test_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_input_claim, setup, teardown),
 	};
 
 	if (counters_init())
