@@ -27,6 +27,9 @@ need_cmd ip iproute2
 need_cmd prove perl
 need_cmd python3 python3
 need_cmd ethtool ethtool
+# tests/netns/22-merge.t: a real RTP MPEG-TS sender and receiver
+need_cmd ffmpeg ffmpeg
+need_cmd ffprobe ffmpeg
 [ "$mode" = valgrind ] && need_cmd valgrind valgrind
 if [ "$mode" = fuzz ]; then
 	# The fuzz rules use clang-14 (or clang); libFuzzer comes with libclang-rt.

@@ -36,6 +36,7 @@ struct gen_opts {
 	struct mcr_tool_stream dst2; /* the second path: dev, first group (port: dst's) */
 	bool has_dev2, has_group2;
 	struct mcr_skip skip[2];    /* packet numbers each path leaves out */
+	unsigned long lag2;         /* packets the second path sends late, per stream */
 };
 
 struct gen {
@@ -45,14 +46,11 @@ struct gen {
 	struct mcr_payload_gen pg;
 	struct sockaddr_in *dsts[2]; /* per path, one per stream */
 	struct mmsghdr *msgs[2];
-	struct iovec *iov;
-	uint8_t *bufs;
-	uint32_t *kstream;        /* the batch's packets: stream index and number */
-	uint64_t *kseq;
+	struct iovec *iov[2];
+	uint8_t *bufs[2];
+	uint64_t lag;             /* packets (over all streams) the second path is behind */
 	uint64_t skipped;
 	unsigned per_send;        /* packets per sendmmsg */
-	uint32_t next_stream;     /* round-robin position */
-	uint64_t next_seq;
 	uint64_t sent, errors;
 	int last_err;
 	double seconds;
@@ -65,7 +63,8 @@ static void usage(void)
 "              [ -t TTL ] [ --tos TOS ] [ -b BATCH ] [ -S SRCADDR ] [ --streams N ]\n"
 "              [ --step { port | group } ] [ --stream-id ID ] [ -D SECONDS ]\n"
 "              [ --rtp [ --rtp-seq N ] [ --ssrc N ] ] [ --skip LIST ]\n"
-"              [ --dev2 DEV [ --group2 GROUP ] [ --skip2 LIST ] ] [ -j ] [ -q ]\n"
+"              [ --dev2 DEV [ --group2 GROUP ] [ --skip2 LIST ] [ --lag2 N ] ]\n"
+"              [ -j ] [ -q ]\n"
 "       mcrgen { -h | --help }\n"
 "\n"
 "Send numbered, checksummed UDP test packets to GROUP:PORT out of DEV.\n"
@@ -99,6 +98,8 @@ static void usage(void)
 "      --dev2 DEV          a second path: each packet also goes out of DEV,\n"
 "                          to --group2 GROUP (default -g) and PORT\n"
 "      --skip2 LIST        packet numbers the second path does not send\n"
+"      --lag2 N            the second path sends each packet N packets' time\n"
+"                          after the first (a path delay of N / PPS seconds)\n"
 "  -j, --json              print the summary as one JSON object\n"
 "  -q, --quiet             print nothing but errors\n"
 "  -h, --help              show this help\n"
@@ -115,7 +116,7 @@ static void usage(void)
 }
 
 enum { OPT_STREAMS = 256, OPT_STEP, OPT_STREAM_ID, OPT_TOS, OPT_RTP, OPT_RTP_SEQ, OPT_SSRC,
-       OPT_SKIP, OPT_DEV2, OPT_GROUP2, OPT_SKIP2 };
+       OPT_SKIP, OPT_DEV2, OPT_GROUP2, OPT_SKIP2, OPT_LAG2 };
 
 static const struct option longopts[] = {
 	{ "dev", required_argument, NULL, 'd' },
@@ -139,6 +140,7 @@ static const struct option longopts[] = {
 	{ "dev2", required_argument, NULL, OPT_DEV2 },
 	{ "group2", required_argument, NULL, OPT_GROUP2 },
 	{ "skip2", required_argument, NULL, OPT_SKIP2 },
+	{ "lag2", required_argument, NULL, OPT_LAG2 },
 	{ "json", no_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -186,6 +188,7 @@ static int parse_opt(int c, const char *arg, struct gen_opts *o)
 		return mcr_tool_arg_uint("--ssrc", arg, 0, UINT32_MAX, &o->ssrc);
 	case OPT_SKIP: return mcr_skip_parse("--skip", arg, &o->skip[0]);
 	case OPT_SKIP2: return mcr_skip_parse("--skip2", arg, &o->skip[1]);
+	case OPT_LAG2: return mcr_tool_arg_uint("--lag2", arg, 0, 10000000, &o->lag2);
 	case OPT_DEV2:
 		o->has_dev2 = true;
 		if (mcr_tool_arg_ifname("--dev2", arg))
@@ -216,8 +219,9 @@ static int check_opts(const struct gen_opts *o)
 		return mcr_tool_usage_err("--streams %lu from %s: the last stream's %s is out of range",
 					  o->nstreams, o->step == MCR_TOOL_STEP_PORT ? "-p" : "-g",
 					  o->step == MCR_TOOL_STEP_PORT ? "port" : "group");
-	if ((o->has_group2 || o->skip[1].n) && !o->has_dev2)
-		return mcr_tool_usage_err("%s without --dev2", o->has_group2 ? "--group2" : "--skip2");
+	if ((o->has_group2 || o->skip[1].n || o->lag2) && !o->has_dev2)
+		return mcr_tool_usage_err("%s without --dev2", o->has_group2 ? "--group2" :
+					  o->lag2 ? "--lag2" : "--skip2");
 	if (o->rtp && o->size < MCR_RTP_HDR_LEN + MCR_PAYLOAD_MIN)
 		return mcr_tool_usage_err("--rtp needs -s %u or more", MCR_RTP_HDR_LEN + MCR_PAYLOAD_MIN);
 	if (o->base_id + o->nstreams - 1 > UINT32_MAX)
@@ -259,17 +263,18 @@ static int gen_alloc(struct gen *g)
 	/* Small batches at low rates, so the traffic is not bursty. */
 	g->per_send = (unsigned)(per < 1 ? 1 : per > o->batch ? o->batch : per);
 	g->npaths = o->has_dev2 ? 2 : 1;
-	g->iov = calloc(g->per_send, sizeof(*g->iov));
-	g->bufs = malloc(g->per_send * o->size);
-	g->kstream = calloc(g->per_send, sizeof(*g->kstream));
-	g->kseq = calloc(g->per_send, sizeof(*g->kseq));
-	if (!g->iov || !g->bufs || !g->kstream || !g->kseq)
-		return -ENOMEM;
+	g->lag = o->lag2 * o->nstreams;
 	for (unsigned p = 0; p < g->npaths; p++) {
 		g->dsts[p] = calloc(o->nstreams, sizeof(*g->dsts[p]));
 		g->msgs[p] = calloc(g->per_send, sizeof(*g->msgs[p]));
-		if (!g->dsts[p] || !g->msgs[p])
+		g->iov[p] = calloc(g->per_send, sizeof(*g->iov[p]));
+		g->bufs[p] = malloc(g->per_send * o->size);
+		if (!g->dsts[p] || !g->msgs[p] || !g->iov[p] || !g->bufs[p])
 			return -ENOMEM;
+		for (unsigned i = 0; i < g->per_send; i++) {
+			g->iov[p][i].iov_base = g->bufs[p] + (size_t)i * o->size;
+			g->iov[p][i].iov_len = o->size;
+		}
 		for (unsigned i = 0; i < o->nstreams; i++) {
 			struct mcr_tool_stream s;
 
@@ -278,10 +283,6 @@ static int gen_alloc(struct gen *g)
 			g->dsts[p][i].sin_addr = s.group;
 			g->dsts[p][i].sin_port = htons(s.port);
 		}
-	}
-	for (unsigned i = 0; i < g->per_send; i++) {
-		g->iov[i].iov_base = g->bufs + (size_t)i * o->size;
-		g->iov[i].iov_len = o->size;
 	}
 	return mcr_payload_gen_init(&g->pg, o->size - (o->rtp ? MCR_RTP_HDR_LEN : 0));
 }
@@ -292,56 +293,55 @@ static void gen_free(struct gen *g)
 	for (unsigned p = 0; p < 2; p++) {
 		free(g->dsts[p]);
 		free(g->msgs[p]);
+		free(g->iov[p]);
+		free(g->bufs[p]);
 		if (g->fd[p] >= 0)
 			close(g->fd[p]);
 	}
-	free(g->iov);
-	free(g->bufs);
-	free(g->kstream);
-	free(g->kseq);
+
 }
 
-/* Fills n buffers with the next packets, round-robin over the streams. */
-static void fill_batch(struct gen *g, unsigned n)
+/* Writes packet k (stream k mod streams, number k / streams) into buf. */
+static void fill_one(struct gen *g, uint8_t *buf, uint32_t stream, uint64_t seq)
 {
 	const struct gen_opts *o = g->o;
+	uint32_t id = (uint32_t)(o->base_id + stream);
 
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t *buf = g->iov[i].iov_base;
-		uint32_t id = (uint32_t)(o->base_id + g->next_stream);
-
-		g->kstream[i] = g->next_stream;
-		g->kseq[i] = g->next_seq;
-		if (o->rtp) {
-			/* ts: 90 kHz, one packet a millisecond; only its presence matters */
-			mcr_rtp_put(buf, (uint16_t)(o->rtp_seq + g->next_seq),
-				    (uint32_t)(g->next_seq * 90),
-				    o->has_ssrc ? (uint32_t)o->ssrc : 0x4d430000u + id);
-			buf += MCR_RTP_HDR_LEN;
-		}
-		mcr_payload_gen_fill(&g->pg, buf, id, g->next_seq);
-		if (++g->next_stream == o->nstreams) {
-			g->next_stream = 0;
-			g->next_seq++;
-		}
+	if (o->rtp) {
+		/* ts: 90 kHz, one packet a millisecond; only its presence matters */
+		mcr_rtp_put(buf, (uint16_t)(o->rtp_seq + seq), (uint32_t)(seq * 90),
+			    o->has_ssrc ? (uint32_t)o->ssrc : 0x4d430000u + id);
+		buf += MCR_RTP_HDR_LEN;
 	}
+	mcr_payload_gen_fill(&g->pg, buf, id, seq);
 }
 
-/* Path p's messages for the n buffers filled, its skipped packets left out: how many. */
-static unsigned path_batch(struct gen *g, unsigned p, unsigned n)
+/*
+ * Path p's messages for slots k0..k0+n-1 of the schedule, round-robin over
+ * the streams: the second path's slot k carries packet k - lag; packets
+ * before the first or past the last, and those skipped, are left out.
+ * Returns how many.
+ */
+static unsigned fill_batch(struct gen *g, unsigned p, uint64_t k0, unsigned n, uint64_t total)
 {
+	const struct gen_opts *o = g->o;
 	unsigned m = 0;
 
 	for (unsigned i = 0; i < n; i++) {
+		uint64_t slot = k0 + i, k = slot - (p ? g->lag : 0);
+		uint32_t stream = (uint32_t)(k % o->nstreams);
 		struct msghdr *h = &g->msgs[p][m].msg_hdr;
 
-		if (g->o->skip[p].n && mcr_skip_has(&g->o->skip[p], g->kseq[i])) {
+		if ((p && slot < g->lag) || k >= total)
+			continue;
+		if (o->skip[p].n && mcr_skip_has(&o->skip[p], k / o->nstreams)) {
 			g->skipped++;
 			continue;
 		}
-		h->msg_name = &g->dsts[p][g->kstream[i]];
+		fill_one(g, g->iov[p][m].iov_base, stream, k / o->nstreams);
+		h->msg_name = &g->dsts[p][stream];
 		h->msg_namelen = sizeof(struct sockaddr_in);
-		h->msg_iov = &g->iov[i];
+		h->msg_iov = &g->iov[p][m];
 		h->msg_iovlen = 1;
 		m++;
 	}
@@ -382,10 +382,11 @@ static void run(struct gen *g, const sigset_t *waitmask)
 	const struct gen_opts *o = g->o;
 	uint64_t t0 = mcr_tool_now_ns(), k = 0;
 	uint64_t total = o->count ? o->count * o->nstreams : UINT64_MAX;
+	uint64_t slots = o->count ? total + (g->npaths > 1 ? g->lag : 0) : UINT64_MAX;
 	uint64_t end = o->duration > 0 ? t0 + mcr_tool_sec_to_ns(o->duration) : UINT64_MAX;
 
-	while (!mcr_tool_stop && k < total) {
-		uint64_t n = total - k < g->per_send ? total - k : g->per_send;
+	while (!mcr_tool_stop && k < slots) {
+		uint64_t n = slots - k < g->per_send ? slots - k : g->per_send;
 
 		if (o->pps) {
 			uint64_t due = due_ns(t0, k, o->pps);
@@ -395,13 +396,12 @@ static void run(struct gen *g, const sigset_t *waitmask)
 		}
 		if (mcr_tool_now_ns() >= end)
 			break;
-		fill_batch(g, (unsigned)n);
 		for (unsigned p = 0; p < g->npaths; p++)
-			send_batch(g, p, path_batch(g, p, (unsigned)n), waitmask);
+			send_batch(g, p, fill_batch(g, p, k, (unsigned)n, total), waitmask);
 		k += n;
 	}
 	/* The last batch owns its time slot too: N packets at R pps take N/R s. */
-	if (o->pps && !mcr_tool_stop && k == total) {
+	if (o->pps && !mcr_tool_stop && k == slots) {
 		uint64_t due = due_ns(t0, k, o->pps);
 
 		mcr_tool_wait_until(due < end ? due : end, waitmask);
