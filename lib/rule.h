@@ -61,7 +61,8 @@ enum mcr_redundancy { MCR_REDUNDANCY_NONE, MCR_REDUNDANCY_MERGE, MCR_REDUNDANCY_
 		      MCR_REDUNDANCY__MAX };
 
 #define MCR_MERGE_WINDOW_DEFAULT 10      /* ms: SMPTE 2022-7 class A (low skew) */
-#define MCR_MERGE_WINDOW_MAX     1000
+/* 2022-7 class C skew; the 32768 sequence numbers merge keeps cover it up to 218k pps */
+#define MCR_MERGE_WINDOW_MAX     150
 #define MCR_FAILOVER_DEFAULT     200     /* ms of silence before the next input */
 #define MCR_FAILOVER_MAX         60000
 #define MCR_REVERT_DEFAULT       2000    /* ms an earlier input is healthy before it is used again */

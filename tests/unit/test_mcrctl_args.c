@@ -347,7 +347,7 @@ static const struct {
 	{ "in dev a group 239.1.1.1 port 1 redundancy failover merge-window-ms 5 out dev f",
 	  "Error: \"merge-window-ms\" needs \"redundancy merge\"\n" },
 	{ "in dev a group 239.1.1.1 port 1 redundancy merge merge-window-ms 0 out dev f",
-	  "Error: argument \"0\" is wrong: merge-window-ms must be 1..1000\n" },
+	  "Error: argument \"0\" is wrong: merge-window-ms must be 1..150\n" },
 	{ "in dev a group 239.1.1.1 port 1 redundancy failover failover-ms 60001 out dev f",
 	  "Error: argument \"60001\" is wrong: failover-ms must be 1..60000\n" },
 	{ "in dev a group 239.1.1.1 port 1 redundancy failover revert-ms -1 out dev f",

@@ -125,9 +125,9 @@ static void test_redundancy_problems(void **state)
 	expect_errors(RULE("( " IN_A ", " IN_B " )", "redundancy = \"failover\"; merge_window_ms = 9;"),
 		      1, 4, "merge_window_ms needs redundancy = \"merge\"");
 	expect_errors(RULE("( " IN_A ", " IN_B " )", "redundancy = \"merge\"; merge_window_ms = 0;"),
-		      1, 4, "merge_window_ms 0 out of range 1..1000");
-	expect_errors(RULE("( " IN_A ", " IN_B " )", "redundancy = \"merge\"; merge_window_ms = 1001;"),
-		      1, 4, "merge_window_ms 1001 out of range 1..1000");
+		      1, 4, "merge_window_ms 0 out of range 1..150");
+	expect_errors(RULE("( " IN_A ", " IN_B " )", "redundancy = \"merge\"; merge_window_ms = 151;"),
+		      1, 4, "merge_window_ms 151 out of range 1..150");
 	expect_errors(RULE("( " IN_A ", " IN_B " )", "redundancy = \"failover\"; failover_ms = 0;"),
 		      1, 4, "failover_ms 0 out of range 1..60000");
 	expect_errors(RULE("( " IN_A ", " IN_B " )", "redundancy = \"failover\"; revert_ms = -1;"),
