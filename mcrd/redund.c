@@ -12,6 +12,7 @@
 
 #define HIST        32768u               /* sequence numbers remembered */
 #define MAX_DROPOUT 3000                 /* a larger jump forward is a restart (RFC 3550 A.1) */
+#define BACKFILL    1000                 /* numbers before a sync a slower path may still bring */
 #define IDLE_NS     1000000000LL         /* nothing relayed this long: follow what comes */
 #define MS          1000000LL
 
@@ -119,18 +120,28 @@ static enum verdict classify(const struct merge *m, uint16_t s, uint32_t ssrc, i
 	return seen(m, s) ? V_DUP : V_FILL;
 }
 
-/* The stream from (s, ssrc) on input i: the history starts again. */
+/*
+ * The stream from (s, ssrc) on input i: the history starts again.  The
+ * BACKFILL numbers before s count as passed now, not relayed: a slower
+ * path may still bring them within the window (a stream's first packets
+ * that the faster path lacked).  The other inputs' own sequences are
+ * forgotten: compared with what they carried before, their next packets
+ * would look like a restart of their own.
+ */
 static void merge_sync(struct merge *m, unsigned i, uint16_t s, uint32_t ssrc, int64_t now)
 {
 	m->synced = true;
 	m->ssrc = ssrc;
 	m->top = s;
-	m->span = 1;
+	m->span = BACKFILL + 1;
 	memset(m->seen, 0, sizeof(m->seen));
+	for (unsigned k = 0; k <= BACKFILL; k++)
+		m->opened[(uint16_t)(s - k) % HIST] = now;
 	mark(m, s, true);
-	m->opened[s % HIST] = now;
-	for (unsigned k = 0; k < MCR_MAX_INPUTS; k++)
+	for (unsigned k = 0; k < MCR_MAX_INPUTS; k++) {
 		m->in[k].ok = m->in[k].cand = false;
+		m->in[k].valid = m->in[k].valid && k == i;
+	}
 	m->in[i].ok = true;
 	m->in[i].top = s;
 	m->last_ns = now;

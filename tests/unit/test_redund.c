@@ -172,8 +172,10 @@ static void test_wrap(void **state)
 			n += take(r, 0, s, 9, k);
 		if (s != 65534 && s != 0)
 			n += take(r, 1, s, 9, k + 0.5);
-		/* a stale copy from far behind is not relayed again */
-		assert_false(take(r, 1, (uint16_t)(s - 5), 9, k + 0.6));
+		/* a stale copy of one relayed before is not relayed again (before
+		 * 65500, the first, they would be new: numbers a slower path brings) */
+		if (k >= 5)
+			assert_false(take(r, 1, (uint16_t)(s - 5), 9, k + 0.6));
 	}
 	assert_int_equal(n, 100);
 	assert_int_equal(st.resyncs, 0);
@@ -281,6 +283,65 @@ static void test_slow_path_stays_late(void **state)
 	assert_int_equal(relayed, 5000 - 714);
 	assert_int_equal(st.in[1].late, 4990);
 	assert_int_equal(st.resyncs, 0);
+	redund_free(r);
+}
+
+/*
+ * A stream's first packets that only the slower path carries: the faster
+ * path's first packet starts the stream at 2, and the slower one brings
+ * 0 and 1 within the window (they were lost, counted late).  Beyond the
+ * window they are still late.
+ */
+static void test_first_packets_from_slower_path(void **state)
+{
+	struct redund_stats st;
+	struct redund *r = merge_new(10, 2, &st);
+
+	(void)state;
+	assert_true(take(r, 0, 2, 7, 0));
+	assert_true(take(r, 0, 3, 7, 0.1));
+	assert_true(take(r, 1, 0, 7, 3));            /* 3 ms after the start: filled */
+	assert_true(take(r, 1, 1, 7, 3.1));
+	assert_false(take(r, 1, 2, 7, 3.2));         /* a duplicate */
+	assert_int_equal(st.in[0].filled, 2);        /* path A lacked 0 and 1 */
+	assert_int_equal(st.in[1].late, 0);
+	redund_free(r);
+	r = merge_new(2, 2, &st);
+	assert_true(take(r, 0, 2, 7, 0));
+	assert_false(take(r, 1, 0, 7, 3));           /* outside a 2 ms window */
+	assert_int_equal(st.in[1].late, 1);
+	redund_free(r);
+}
+
+/*
+ * The sender pauses for more than a second and starts again from 0 with
+ * the same SSRC: the faster path's first packet is followed, and the
+ * slower path's, compared with what it carried before the pause, must not
+ * look like a restart of its own (that resynced the merge onto the slower
+ * path and relayed its copies of what the faster one had already given:
+ * duplicates at the receiver).
+ */
+static void test_pause_then_slower_path(void **state)
+{
+	struct redund_stats st;
+	struct redund *r = merge_new(20, 2, &st);
+	unsigned out[100] = { 0 };
+	double t0 = 5000;
+
+	(void)state;
+	for (unsigned s = 0; s < 300; s++) {
+		take(r, 0, (uint16_t)(1000 + s), 7, s * 0.1);
+		take(r, 1, (uint16_t)(1000 + s), 7, s * 0.1 + 5);
+	}
+	for (unsigned s = 0; s < 100; s++) {    /* B 5 ms (50 packets) behind A */
+		if (s % 10 > 1 && take(r, 0, (uint16_t)s, 7, t0 + s * 0.1))
+			out[s]++;
+		if (s >= 50 && (s - 50) % 10 != 5 && take(r, 1, (uint16_t)(s - 50), 7, t0 + s * 0.1))
+			out[s - 50]++;
+	}
+	for (unsigned s = 0; s < 50; s++)
+		assert_int_equal(out[s], 1);
+	assert_int_equal(st.resyncs, 1);             /* the pause, only */
 	redund_free(r);
 }
 
@@ -488,6 +549,8 @@ int main(void)
 		cmocka_unit_test(test_reordering),
 		cmocka_unit_test(test_slow_path_stays_late),
 		cmocka_unit_test(test_idle_follows_anything),
+		cmocka_unit_test(test_first_packets_from_slower_path),
+		cmocka_unit_test(test_pause_then_slower_path),
 		cmocka_unit_test(test_not_rtp),
 		cmocka_unit_test(test_order_independent),
 		cmocka_unit_test(test_failover_switch_and_revert),
