@@ -566,8 +566,8 @@ point() {
 		esac
 	done
 	[ "$relay" = none ] && dev=s1
-	local paths=()
-	[ "$relay" = mcrd-merge ] && paths=(--rtp --dev2 s2)
+	local paths=() rtp=()
+	[ "$relay" = mcrd-merge ] && paths=(--rtp --dev2 s2) && rtp=(--rtp)
 	if [ "$rate" -gt 0 ]; then
 		count=$((rate * DUR))
 		gen_args=(-r "$rate" -n "$count")
@@ -591,7 +591,7 @@ point() {
 	# shellcheck disable=SC2046
 	taskset -c "$SINK_CPU" timeout $((DUR * 4 + 60)) ip netns exec "$NS_DST" "$BIN/mcrsink" -j -i 0 \
 		-T $((DUR * 4 + 50)) --ready-file "$ready" $([ "$count" -gt 0 ] && echo "-n $count") \
-		"${streams[@]}" >"$sink_json" 2>>"$TMP/sink.log" &
+		"${rtp[@]}" "${streams[@]}" >"$sink_json" 2>>"$TMP/sink.log" &
 	spid=$!
 	_PIDS+=("$spid")
 	wait_for 10 test -e "$ready" || { fail "mcrsink not ready"; kill "$spid"; wait "$spid"; return 1; }
