@@ -142,9 +142,11 @@ static void input_claim(struct plan *p, struct plan_rule *rr, unsigned k)
 		log_warn("rule \"%s\": another mcrd in this network namespace relays its input "
 			 "(%s %s:%u%s%s) too: both send its packets", rr->cfg.name, in->dev,
 			 mcr_ipv4_str(in->group, g), in->port, *s ? " source " : "", s);
+	else if (!shared && rr->in[k].shared && !rr->cfg.nmore)
+		log_notice("rule \"%s\": no other mcrd relays its input now", rr->cfg.name);
 	else if (!shared && rr->in[k].shared)
-		log_notice("rule \"%s\": no other mcrd relays its input (%s) now", rr->cfg.name,
-			   in->dev);
+		log_notice("rule \"%s\": no other mcrd relays its input %u (%s) now", rr->cfg.name,
+			   k + 1, in->dev);
 	else if (fd < 0 && !shared)
 		log_debug("rule \"%s\": cannot claim its input (%s): %s", rr->cfg.name, in->dev,
 			  strerror(-fd));
