@@ -43,6 +43,7 @@ const char *mcr_event_name(unsigned event)
 	case MCR_EV_RULE_PENDING: return "rule-pending";
 	case MCR_EV_LINK: return "link";
 	case MCR_EV_RELOAD: return "reload";
+	case MCR_EV_RULE_SWITCH: return "rule-switch";
 	}
 	return "unknown";
 }

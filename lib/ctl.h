@@ -105,6 +105,15 @@ enum mcr_rule_attr {
 	MCR_RULE_BPS,        /* u64: bits per second over the last second */
 	MCR_RULE_DROPS,      /* nested: attribute type = enum mcr_drop, u64 count */
 	MCR_RULE_NOTE,       /* string: a warning about the rule that does not stop it */
+	/* Rules with several inputs (redundancy): */
+	MCR_RULE_INPUT,      /* nested: MCR_IN_*; the input after the last, may repeat */
+	MCR_RULE_REDUNDANCY, /* u8: enum mcr_redundancy; absent = none */
+	MCR_RULE_MERGE_WINDOW, /* u32: ms; absent = the default */
+	MCR_RULE_FAILOVER,   /* u32: ms; absent = the default */
+	MCR_RULE_REVERT,     /* u32: ms; absent = the default */
+	MCR_RULE_ACTIVE_INPUT, /* u32: failover, the input relayed (0 = the first) */
+	MCR_RULE_SWITCHES,   /* u64: failover, changes of the input relayed */
+	MCR_RULE_RESYNCS,    /* u64: merge, the stream followed anew */
 	__MCR_RULE_MAX
 };
 #define MCR_RULE_MAX (__MCR_RULE_MAX - 1)
@@ -115,6 +124,14 @@ enum mcr_in_attr {
 	MCR_IN_GROUP,        /* u32, network order */
 	MCR_IN_PORT,         /* u16, host order */
 	MCR_IN_SOURCE,       /* u32, network order; absent = any source */
+	/* Info, for each input of a rule with several: */
+	MCR_IN_STATE,        /* u8: enum mcr_state */
+	MCR_IN_REASON,       /* string: why pending */
+	MCR_IN_PACKETS,      /* u64 */
+	MCR_IN_DUPLICATES,   /* u64 */
+	MCR_IN_FILLED,       /* u64: merge, numbers it missed that another input supplied */
+	MCR_IN_LATE,         /* u64 */
+	MCR_IN_PPS,          /* u64: packets over the last second */
 	__MCR_IN_MAX
 };
 #define MCR_IN_MAX (__MCR_IN_MAX - 1)
@@ -189,6 +206,7 @@ enum mcr_event {
 	MCR_EV_RULE_PENDING,      /* with A_RULE (its reason) */
 	MCR_EV_LINK,              /* with A_LINK */
 	MCR_EV_RELOAD,            /* with A_STATUS and A_MSG */
+	MCR_EV_RULE_SWITCH,       /* with A_RULE: a failover relays another input */
 };
 
 /* What the daemon knows of a rule beyond its definition. */
@@ -197,6 +215,13 @@ struct mcr_out_info {
 	uint8_t path;               /* MCR_EGRESS_PACKET or _SOCKET while sending; else AUTO */
 	char reason[96];
 	uint64_t packets, bytes, errors;
+};
+
+/* Each input of a rule with several (info.in[] of others stays zero). */
+struct mcr_in_info {
+	uint8_t state;
+	char reason[96];
+	uint64_t packets, duplicates, filled, late, pps;
 };
 
 struct mcr_rule_info {
@@ -208,6 +233,9 @@ struct mcr_rule_info {
 	uint64_t packets, bytes, pps, bps;
 	uint64_t drops[MCR_DROP__MAX];
 	struct mcr_out_info *out;   /* rule->nout entries, or NULL */
+	struct mcr_in_info in[MCR_MAX_INPUTS];
+	uint32_t active_in;         /* failover */
+	uint64_t switches, resyncs;
 };
 
 struct mcr_link_info {

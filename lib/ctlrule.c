@@ -22,14 +22,16 @@
 size_t mcr_ctl_rule_size(const struct mcr_rule *r)
 {
 	size_t head = MNL_ALIGN(NLMSG_HDRLEN) + MNL_ALIGN(MCR_CTLHDR_LEN) + CTL_ATTR_SZ(4) /* event */;
-	size_t in = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + 3 * CTL_ATTR_SZ(4);
+	size_t in = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + 3 * CTL_ATTR_SZ(4) +
+		    (r->nmore ? CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 5 * CTL_ATTR_SZ(8) : 0);
+	size_t more = r->nmore * in + CTL_ATTR_SZ(1) + 4 * CTL_ATTR_SZ(4) + 2 * CTL_ATTR_SZ(8);
 	size_t rule = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(MCR_NAME_MAX) + in + 2 * CTL_ATTR_SZ(1) +
 		      2 * CTL_ATTR_SZ(REASON_MAX) + CTL_ATTR_SZ(4) + 4 * CTL_ATTR_SZ(8) + CTL_ATTR_SZ(0) +
 		      (MCR_DROP__MAX - 1) * CTL_ATTR_SZ(8);
 	size_t out = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + CTL_ATTR_SZ(4) + CTL_ATTR_SZ(2) +
 		     5 * CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 3 * CTL_ATTR_SZ(8);
 
-	return head + rule + (size_t)r->nout * out;
+	return head + rule + (r->nmore <= MCR_MAX_INPUTS ? more : 0) + (size_t)r->nout * out;
 }
 
 static bool put_output(struct nlmsghdr *nlh, size_t len, const struct mcr_output *o,
@@ -66,9 +68,25 @@ static bool put_output(struct nlmsghdr *nlh, size_t len, const struct mcr_output
 	return true;
 }
 
-static bool put_input(struct nlmsghdr *nlh, size_t len, const struct mcr_input *in)
+/* The state and counters of one of several inputs. */
+static bool put_input_info(struct nlmsghdr *nlh, size_t len, const struct mcr_in_info *ii,
+			   bool stats)
 {
-	struct nlattr *n = mnl_attr_nest_start_check(nlh, len, MCR_RULE_IN);
+	if (!mnl_attr_put_u8_check(nlh, len, MCR_IN_STATE, ii->state) ||
+	    (ii->reason[0] && !ctl_put_str(nlh, len, MCR_IN_REASON, ii->reason, sizeof(ii->reason))))
+		return false;
+	return !stats || (mnl_attr_put_u64_check(nlh, len, MCR_IN_PACKETS, ii->packets) &&
+			  mnl_attr_put_u64_check(nlh, len, MCR_IN_DUPLICATES, ii->duplicates) &&
+			  mnl_attr_put_u64_check(nlh, len, MCR_IN_FILLED, ii->filled) &&
+			  mnl_attr_put_u64_check(nlh, len, MCR_IN_LATE, ii->late) &&
+			  mnl_attr_put_u64_check(nlh, len, MCR_IN_PPS, ii->pps));
+}
+
+/* An input as attribute type (MCR_RULE_IN, MCR_RULE_INPUT), with ii when given. */
+static bool put_input(struct nlmsghdr *nlh, size_t len, uint16_t type, const struct mcr_input *in,
+		      const struct mcr_in_info *ii, bool stats)
+{
+	struct nlattr *n = mnl_attr_nest_start_check(nlh, len, type);
 
 	if (!n || !ctl_put_str(nlh, len, MCR_IN_DEV, in->dev, sizeof(in->dev)) ||
 	    !mnl_attr_put_u32_check(nlh, len, MCR_IN_GROUP, in->group.s_addr) ||
@@ -77,8 +95,38 @@ static bool put_input(struct nlmsghdr *nlh, size_t len, const struct mcr_input *
 	if (in->source.s_addr != INADDR_ANY &&
 	    !mnl_attr_put_u32_check(nlh, len, MCR_IN_SOURCE, in->source.s_addr))
 		return false;
+	if (ii && !put_input_info(nlh, len, ii, stats))
+		return false;
 	mnl_attr_nest_end(nlh, n);
 	return true;
+}
+
+/* The inputs after the first, the mode and its settings; with info, its state. */
+static bool put_redundancy(struct nlmsghdr *nlh, size_t len, const struct mcr_rule *r,
+			   const struct mcr_rule_info *info)
+{
+	const struct mcr_redund *d = &r->red;
+	bool stats = info && info->has_stats;
+
+	for (unsigned i = 1; i < mcr_rule_ninputs(r) && i < MCR_MAX_INPUTS; i++)
+		if (!put_input(nlh, len, MCR_RULE_INPUT, mcr_rule_input(r, i),
+			       info ? &info->in[i] : NULL, stats))
+			return false;
+	if (d->mode == MCR_REDUNDANCY_NONE)
+		return true;
+	if (!mnl_attr_put_u8_check(nlh, len, MCR_RULE_REDUNDANCY, d->mode) ||
+	    (d->mode == MCR_REDUNDANCY_MERGE &&
+	     !mnl_attr_put_u32_check(nlh, len, MCR_RULE_MERGE_WINDOW, d->window_ms)) ||
+	    (d->mode == MCR_REDUNDANCY_FAILOVER &&
+	     (!mnl_attr_put_u32_check(nlh, len, MCR_RULE_FAILOVER, d->failover_ms) ||
+	      !mnl_attr_put_u32_check(nlh, len, MCR_RULE_REVERT, d->revert_ms))))
+		return false;
+	/* Which input a failover relays is its state, like an input's. */
+	if (info && d->mode == MCR_REDUNDANCY_FAILOVER &&
+	    !mnl_attr_put_u32_check(nlh, len, MCR_RULE_ACTIVE_INPUT, info->active_in))
+		return false;
+	return !stats || (mnl_attr_put_u64_check(nlh, len, MCR_RULE_SWITCHES, info->switches) &&
+			  mnl_attr_put_u64_check(nlh, len, MCR_RULE_RESYNCS, info->resyncs));
 }
 
 static bool put_rule_info(struct nlmsghdr *nlh, size_t len, const struct mcr_rule_info *info)
@@ -111,11 +159,15 @@ static bool put_rule_head(struct nlmsghdr *nlh, size_t len, const struct mcr_rul
 		return false;
 	if (r->name[0] && !ctl_put_str(nlh, len, MCR_RULE_NAME, r->name, sizeof(r->name)))
 		return false;
-	if (r->in.dev[0] && !put_input(nlh, len, &r->in))
+	if (r->in.dev[0] && !put_input(nlh, len, MCR_RULE_IN, &r->in,
+				       info && r->nmore ? &info->in[0] : NULL,
+				       info && info->has_stats))
 		return false;
 	if (!mnl_attr_put_u8_check(nlh, len, MCR_RULE_ORIGIN, (uint8_t)r->origin))
 		return false;
 	if (info && !put_rule_info(nlh, len, info))
+		return false;
+	if (!put_redundancy(nlh, len, r, info))
 		return false;
 	mnl_attr_nest_end(nlh, rule);
 	return true;
@@ -158,6 +210,14 @@ static const struct ctl_pol rule_pol[MCR_RULE_MAX + 1] = {
 	[MCR_RULE_BPS] = { MNL_TYPE_U64, 0, "bps" },
 	[MCR_RULE_DROPS] = { MNL_TYPE_NESTED, 0, "drops" },
 	[MCR_RULE_NOTE] = { MNL_TYPE_NUL_STRING, REASON_MAX, "note" },
+	[MCR_RULE_INPUT] = { MNL_TYPE_NESTED, 0, "input" },
+	[MCR_RULE_REDUNDANCY] = { MNL_TYPE_U8, 0, "redundancy" },
+	[MCR_RULE_MERGE_WINDOW] = { MNL_TYPE_U32, 0, "merge window" },
+	[MCR_RULE_FAILOVER] = { MNL_TYPE_U32, 0, "failover time" },
+	[MCR_RULE_REVERT] = { MNL_TYPE_U32, 0, "revert time" },
+	[MCR_RULE_ACTIVE_INPUT] = { MNL_TYPE_U32, 0, "active input" },
+	[MCR_RULE_SWITCHES] = { MNL_TYPE_U64, 0, "switches" },
+	[MCR_RULE_RESYNCS] = { MNL_TYPE_U64, 0, "resyncs" },
 };
 
 static const struct ctl_pol in_pol[MCR_IN_MAX + 1] = {
@@ -165,6 +225,13 @@ static const struct ctl_pol in_pol[MCR_IN_MAX + 1] = {
 	[MCR_IN_GROUP] = { MNL_TYPE_U32, 0, "group" },
 	[MCR_IN_PORT] = { MNL_TYPE_U16, 0, "port" },
 	[MCR_IN_SOURCE] = { MNL_TYPE_U32, 0, "source" },
+	[MCR_IN_STATE] = { MNL_TYPE_U8, 0, "state" },
+	[MCR_IN_REASON] = { MNL_TYPE_NUL_STRING, REASON_MAX, "reason" },
+	[MCR_IN_PACKETS] = { MNL_TYPE_U64, 0, "packets" },
+	[MCR_IN_DUPLICATES] = { MNL_TYPE_U64, 0, "duplicates" },
+	[MCR_IN_FILLED] = { MNL_TYPE_U64, 0, "filled" },
+	[MCR_IN_LATE] = { MNL_TYPE_U64, 0, "late" },
+	[MCR_IN_PPS] = { MNL_TYPE_U64, 0, "pps" },
 };
 
 static const struct ctl_pol out_pol[MCR_OUT_MAX + 1] = {
@@ -183,24 +250,95 @@ static const struct ctl_pol out_pol[MCR_OUT_MAX + 1] = {
 	[MCR_OUT_FIXED_TTL] = { MNL_TYPE_U8, 0, "fixed_ttl" },
 };
 
-static int get_input(const struct nlattr *nest, struct mcr_input *in, char *err, size_t errlen)
+static uint64_t u64_or_0(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u64(a) : 0;
+}
+
+static int get_input_info(const struct nlattr **tb, struct mcr_in_info *ii, const char *where,
+			  char *err, size_t errlen)
+{
+	ii->state = tb[MCR_IN_STATE] ? mnl_attr_get_u8(tb[MCR_IN_STATE]) : MCR_STATE_ACTIVE;
+	if (ii->state > MCR_STATE_ACTIVE)
+		return ctl_fail(err, errlen, -EINVAL, "%s: unknown state %u", where, ii->state);
+	if (tb[MCR_IN_REASON])
+		strcpy(ii->reason, mnl_attr_get_str(tb[MCR_IN_REASON]));
+	ii->packets = u64_or_0(tb[MCR_IN_PACKETS]);
+	ii->duplicates = u64_or_0(tb[MCR_IN_DUPLICATES]);
+	ii->filled = u64_or_0(tb[MCR_IN_FILLED]);
+	ii->late = u64_or_0(tb[MCR_IN_LATE]);
+	ii->pps = u64_or_0(tb[MCR_IN_PPS]);
+	return 0;
+}
+
+/* Input idx (0-based) and, with ii, its state and counters. */
+static int get_input(const struct nlattr *nest, unsigned idx, struct mcr_input *in,
+		     struct mcr_in_info *ii, char *err, size_t errlen)
 {
 	const struct nlattr *tb[MCR_IN_MAX + 1];
-	int ret = ctl_parse_nest(nest, in_pol, MCR_IN_MAX, tb, "rule input", err, errlen);
+	char where[32] = "rule input";
+	int ret;
 
-	if (ret)
+	if (idx)
+		snprintf(where, sizeof(where), "rule input %u", idx + 1);
+	if ((ret = ctl_parse_nest(nest, in_pol, MCR_IN_MAX, tb, where, err, errlen)))
 		return ret;
 	if (!tb[MCR_IN_DEV] || !tb[MCR_IN_GROUP] || !tb[MCR_IN_PORT])
-		return ctl_fail(err, errlen, -EINVAL, "rule input: no %s",
+		return ctl_fail(err, errlen, -EINVAL, "%s: no %s", where,
 				!tb[MCR_IN_DEV] ? "dev" : !tb[MCR_IN_GROUP] ? "group" : "port");
-	if ((ret = ctl_get_dev(tb[MCR_IN_DEV], in->dev, "rule input", err, errlen)))
+	if ((ret = ctl_get_dev(tb[MCR_IN_DEV], in->dev, where, err, errlen)))
 		return ret;
 	in->group.s_addr = mnl_attr_get_u32(tb[MCR_IN_GROUP]);
 	in->port = mnl_attr_get_u16(tb[MCR_IN_PORT]);
 	if (in->port == 0)
-		return ctl_fail(err, errlen, -EINVAL, "rule input: port 0 is out of range (1..65535)");
+		return ctl_fail(err, errlen, -EINVAL, "%s: port 0 is out of range (1..65535)", where);
 	if (tb[MCR_IN_SOURCE])
 		in->source.s_addr = mnl_attr_get_u32(tb[MCR_IN_SOURCE]);
+	return ii ? get_input_info(tb, ii, where, err, errlen) : 0;
+}
+
+/* The inputs after the first (MCR_RULE_INPUT, in order) of the rule nest a. */
+static int get_more_inputs(const struct nlattr *a, struct mcr_rule *r, struct mcr_rule_info *info,
+			   char *err, size_t errlen)
+{
+	const struct nlattr *attr;
+	int ret;
+
+	mnl_attr_for_each_nested(attr, a) {
+		if (mnl_attr_get_type(attr) != MCR_RULE_INPUT)
+			continue;
+		if (r->nmore == MCR_MAX_INPUTS - 1)
+			return ctl_fail(err, errlen, -EINVAL, "rule: more than %d inputs",
+					MCR_MAX_INPUTS);
+		if ((ret = get_input(attr, r->nmore + 1, &r->more[r->nmore],
+				     info ? &info->in[r->nmore + 1] : NULL, err, errlen)))
+			return ret;
+		r->nmore++;
+	}
+	return 0;
+}
+
+/* The mode (absent: none) and its settings (absent: the defaults); not range-checked here. */
+static int get_redundancy(const struct nlattr **tb, struct mcr_rule *r, struct mcr_rule_info *info,
+			  char *err, size_t errlen)
+{
+	uint8_t mode = tb[MCR_RULE_REDUNDANCY] ? mnl_attr_get_u8(tb[MCR_RULE_REDUNDANCY]) : 0;
+
+	if (mode >= MCR_REDUNDANCY__MAX)
+		return ctl_fail(err, errlen, -EINVAL, "rule: unknown redundancy %u", mode);
+	mcr_redund_init(&r->red, mode);
+	if (tb[MCR_RULE_MERGE_WINDOW])
+		r->red.window_ms = mnl_attr_get_u32(tb[MCR_RULE_MERGE_WINDOW]);
+	if (tb[MCR_RULE_FAILOVER])
+		r->red.failover_ms = mnl_attr_get_u32(tb[MCR_RULE_FAILOVER]);
+	if (tb[MCR_RULE_REVERT])
+		r->red.revert_ms = mnl_attr_get_u32(tb[MCR_RULE_REVERT]);
+	if (info) {
+		info->active_in = tb[MCR_RULE_ACTIVE_INPUT] ? mnl_attr_get_u32(tb[MCR_RULE_ACTIVE_INPUT])
+							    : 0;
+		info->switches = u64_or_0(tb[MCR_RULE_SWITCHES]);
+		info->resyncs = u64_or_0(tb[MCR_RULE_RESYNCS]);
+	}
 	return 0;
 }
 
@@ -309,7 +447,11 @@ static int get_rule_head(const struct nlattr *a, struct mcr_rule *r, struct mcr_
 					mcr_esc(name, e, sizeof(e)));
 		strcpy(r->name, name);
 	}
-	if (tb[MCR_RULE_IN] && (ret = get_input(tb[MCR_RULE_IN], &r->in, err, errlen)))
+	if (tb[MCR_RULE_IN] && (ret = get_input(tb[MCR_RULE_IN], 0, &r->in, info ? &info->in[0] : NULL,
+						err, errlen)))
+		return ret;
+	if ((ret = get_more_inputs(a, r, info, err, errlen)) ||
+	    (ret = get_redundancy(tb, r, info, err, errlen)))
 		return ret;
 	if (!tb[MCR_RULE_NAME] && !tb[MCR_RULE_IN])
 		return ctl_fail(err, errlen, -EINVAL, "rule: neither a name nor an input");

@@ -29,6 +29,9 @@ static const char *const drop_names[MCR_DROP__MAX] = {
 	[MCR_DROP_BAD_UDP_CHECKSUM] = "bad_udp_checksum",
 	[MCR_DROP_TTL_EXPIRED] = "ttl_expired",
 	[MCR_DROP_LOOP] = "loop",
+	[MCR_DROP_NOT_RTP] = "not_rtp",
+	[MCR_DROP_DUPLICATE] = "duplicate",
+	[MCR_DROP_LATE] = "late",
 };
 
 const char *mcr_drop_name(enum mcr_drop d)

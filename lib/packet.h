@@ -23,6 +23,10 @@ enum mcr_drop {
 	MCR_DROP_BAD_UDP_CHECKSUM, /* UDP checksum wrong, caught before a socket output */
 	MCR_DROP_TTL_EXPIRED,    /* TTL would reach 0 on every output (router semantics) */
 	MCR_DROP_LOOP,           /* seen again within the loop guard's window */
+	/* Rules with several inputs (redundancy). */
+	MCR_DROP_NOT_RTP,        /* merge: not an RTP packet */
+	MCR_DROP_DUPLICATE,      /* a copy another input delivered (merge), or a standby's (failover) */
+	MCR_DROP_LATE,           /* merge: behind the stream by more than the window */
 	MCR_DROP__MAX
 };
 

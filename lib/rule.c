@@ -57,10 +57,17 @@ bool mcr_rule_name_valid(const char *name)
 	return true;
 }
 
-static bool output_is_input(const struct mcr_rule *r, const struct mcr_output *o)
+/* The input (index) that output o would send back into, or -1. */
+static int output_is_input(const struct mcr_rule *r, const struct mcr_output *o)
 {
-	return !strcmp(o->dev, r->in.dev) && o->group.s_addr == r->in.group.s_addr &&
-	       o->port == r->in.port;
+	for (unsigned i = 0; i < mcr_rule_ninputs(r); i++) {
+		const struct mcr_input *in = mcr_rule_input(r, i);
+
+		if (!strcmp(o->dev, in->dev) && o->group.s_addr == in->group.s_addr &&
+		    o->port == in->port)
+			return (int)i;
+	}
+	return -1;
 }
 
 /* Outputs may be multicast groups or unicast hosts, but not these. */
@@ -143,18 +150,31 @@ static void report_same(const struct mcr_rule *r, unsigned i, unsigned j, struct
 			r->name, i + 1, j + 1, o->dev, mcr_ipv4_str(o->group, a), o->port);
 }
 
+/* Input i: a multicast group, and a unicast source if any. */
+static void check_one_input(const struct mcr_rule *r, unsigned i, struct mcr_errlist *el)
+{
+	const struct mcr_input *in = mcr_rule_input(r, i);
+	char a[MCR_ADDRSTRLEN], which[16] = "";
+
+	/* The first input's messages are those of a rule with one input. */
+	if (i)
+		snprintf(which, sizeof(which), "input %u: ", i + 1);
+	if (!mcr_ipv4_is_multicast(in->group))
+		mcr_errlist_add(el, r->line, "rule \"%s\": %s%s %s is not a multicast address",
+				r->name, which, i ? "group" : "input group", mcr_ipv4_str(in->group, a));
+	if (in->source.s_addr != INADDR_ANY &&
+	    (mcr_ipv4_is_multicast(in->source) || !output_addr_usable(in->source)))
+		mcr_errlist_add(el, r->line, "rule \"%s\": %ssource %s is not a unicast host address",
+				r->name, which, mcr_ipv4_str(in->source, a));
+}
+
 int mcr_rule_check_input(const struct mcr_rule *r, struct mcr_errlist *el)
 {
 	size_t before = el->n;
-	char a[MCR_ADDRSTRLEN];
 
-	if (!mcr_ipv4_is_multicast(r->in.group))
-		mcr_errlist_add(el, r->line, "rule \"%s\": input group %s is not a multicast address",
-				r->name, mcr_ipv4_str(r->in.group, a));
-	if (r->in.source.s_addr != INADDR_ANY &&
-	    (mcr_ipv4_is_multicast(r->in.source) || !output_addr_usable(r->in.source)))
-		mcr_errlist_add(el, r->line, "rule \"%s\": source %s is not a unicast host address",
-				r->name, mcr_ipv4_str(r->in.source, a));
+	for (unsigned i = 0; i < mcr_rule_ninputs(r) && i < MCR_MAX_INPUTS; i++)
+		check_one_input(r, i, el);
+	mcr_rule_check_more(r, el);
 	return el->n == before ? 0 : -EINVAL;
 }
 
@@ -162,12 +182,15 @@ int mcr_rule_check_input(const struct mcr_rule *r, struct mcr_errlist *el)
 static void check_output(const struct mcr_rule *r, unsigned i, bool in_ok, struct mcr_errlist *el)
 {
 	const struct mcr_output *o = &r->out[i];
-	int line = o->line ? o->line : r->line;
+	int line = o->line ? o->line : r->line, k;
 	char a[MCR_ADDRSTRLEN];
 
-	if (in_ok && output_is_input(r, o))
+	if (in_ok && (k = output_is_input(r, o)) == 0)
 		mcr_errlist_add(el, line, "rule \"%s\": output %u is identical to the input",
 				r->name, i + 1);
+	else if (in_ok && k > 0)
+		mcr_errlist_add(el, line, "rule \"%s\": output %u is identical to input %d",
+				r->name, i + 1, k + 1);
 	if (!output_addr_usable(o->group))
 		mcr_errlist_add(el, line, "rule \"%s\": output %u: %s is not a usable destination",
 				r->name, i + 1, mcr_ipv4_str(o->group, a));
@@ -229,8 +252,12 @@ static bool output_equal(const struct mcr_output *a, const struct mcr_output *b)
 
 bool mcr_rule_equal(const struct mcr_rule *a, const struct mcr_rule *b)
 {
-	if (strcmp(a->name, b->name) || !mcr_input_equal(&a->in, &b->in) || a->nout != b->nout)
+	if (strcmp(a->name, b->name) || a->nout != b->nout || a->nmore != b->nmore ||
+	    !mcr_redund_equal(&a->red, &b->red))
 		return false;
+	for (unsigned i = 0; i < mcr_rule_ninputs(a); i++)
+		if (!mcr_input_equal(mcr_rule_input(a, i), mcr_rule_input(b, i)))
+			return false;
 	for (unsigned i = 0; i < a->nout; i++)
 		if (!output_equal(&a->out[i], &b->out[i]))
 			return false;
@@ -278,10 +305,21 @@ int mcr_rule_format(const struct mcr_rule *r, char *buf, size_t len)
 	char g[MCR_ADDRSTRLEN];
 	size_t pos = 0;
 
-	append(buf, len, &pos, "%s in %s %s:%u", r->name, r->in.dev,
-	       mcr_ipv4_str(r->in.group, g), r->in.port);
-	if (r->in.source.s_addr != INADDR_ANY)
-		append(buf, len, &pos, " source %s", mcr_ipv4_str(r->in.source, g));
+	append(buf, len, &pos, "%s", r->name);
+	for (unsigned i = 0; i < mcr_rule_ninputs(r); i++) {
+		const struct mcr_input *in = mcr_rule_input(r, i);
+
+		append(buf, len, &pos, " in %s %s:%u", in->dev, mcr_ipv4_str(in->group, g), in->port);
+		if (in->source.s_addr != INADDR_ANY)
+			append(buf, len, &pos, " source %s", mcr_ipv4_str(in->source, g));
+	}
+	if (r->red.mode == MCR_REDUNDANCY_MERGE)
+		append(buf, len, &pos, " merge window %u ms", r->red.window_ms);
+	else if (r->red.mode == MCR_REDUNDANCY_FAILOVER && r->red.revert_ms)
+		append(buf, len, &pos, " failover after %u ms, revert after %u ms",
+		       r->red.failover_ms, r->red.revert_ms);
+	else if (r->red.mode == MCR_REDUNDANCY_FAILOVER)
+		append(buf, len, &pos, " failover after %u ms, no revert", r->red.failover_ms);
 	append(buf, len, &pos, " ->");
 	for (unsigned i = 0; i < r->nout; i++) {
 		const struct mcr_output *o = &r->out[i];
@@ -323,14 +361,14 @@ struct mcr_rule *mcr_ruleset_find_input(const struct mcr_ruleset *s,
 					const struct mcr_input *in)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (mcr_input_equal(&s->v[i].in, in))
+		if (mcr_rule_has_input(&s->v[i], in))
 			return &s->v[i];
 	return NULL;
 }
 
 int mcr_ruleset_add(struct mcr_ruleset *s, struct mcr_rule *r, struct mcr_errlist *el)
 {
-	const struct mcr_rule *dup, *name_dup;
+	const struct mcr_rule *dup = NULL, *name_dup;
 	int err = 0;
 
 	if ((name_dup = mcr_ruleset_find(s, r->name))) {
@@ -338,8 +376,11 @@ int mcr_ruleset_add(struct mcr_ruleset *s, struct mcr_rule *r, struct mcr_errlis
 				r->name, name_dup->line);
 		err = -EEXIST;
 	}
+	for (size_t i = 0; i < s->n && !dup; i++)
+		if (mcr_rule_shared_input(r, &s->v[i]))
+			dup = &s->v[i];
 	/* Both problems, unless the name is the default one of the same input. */
-	if ((dup = mcr_ruleset_find_input(s, &r->in)) && !mcr_rule_named_after(r, dup)) {
+	if (dup && !mcr_rule_named_after(r, dup)) {
 		mcr_errlist_add(el, r->line, "rule \"%s\": same input as rule \"%s\"", r->name,
 				dup->name);
 		err = -EEXIST;

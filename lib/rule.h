@@ -1,4 +1,7 @@
-/* The rule model: an input (dev, group, port[, source]) relayed to outputs. */
+/*
+ * The rule model: an input (dev, group, port[, source]) relayed to outputs;
+ * or several inputs carrying one stream, merged or failed over (rulein.c).
+ */
 #ifndef MCR_RULE_H
 #define MCR_RULE_H
 
@@ -12,6 +15,7 @@
 
 #define MCR_NAME_MAX    64   /* including the NUL */
 #define MCR_MAX_OUTPUTS 4096
+#define MCR_MAX_INPUTS  4    /* inputs of one rule (redundancy) */
 
 enum mcr_origin { MCR_ORIGIN_CONFIG, MCR_ORIGIN_RUNTIME };
 
@@ -47,19 +51,83 @@ struct mcr_output {
 	int line;
 };
 
+/*
+ * How a rule uses several inputs that carry the same stream: "merge"
+ * relays the first copy of each RTP sequence number from any input
+ * (SMPTE 2022-7), "failover" relays one input at a time, the first listed
+ * that delivers.
+ */
+enum mcr_redundancy { MCR_REDUNDANCY_NONE, MCR_REDUNDANCY_MERGE, MCR_REDUNDANCY_FAILOVER,
+		      MCR_REDUNDANCY__MAX };
+
+#define MCR_MERGE_WINDOW_DEFAULT 10      /* ms: SMPTE 2022-7 class A (low skew) */
+/* 2022-7 class C skew; the 32768 sequence numbers merge keeps cover it up to 218k pps */
+#define MCR_MERGE_WINDOW_MAX     150
+#define MCR_FAILOVER_DEFAULT     200     /* ms of silence before the next input */
+#define MCR_FAILOVER_MAX         60000
+#define MCR_REVERT_DEFAULT       2000    /* ms an earlier input is healthy before it is used again */
+#define MCR_REVERT_MAX           3600000 /* 0: never go back */
+
+struct mcr_redund {
+	uint8_t mode;          /* enum mcr_redundancy */
+	uint32_t window_ms;    /* merge: how late a copy may arrive after a later one */
+	uint32_t failover_ms;  /* failover */
+	uint32_t revert_ms;    /* failover */
+};
+
 struct mcr_rule {
 	char name[MCR_NAME_MAX];
-	struct mcr_input in;
+	struct mcr_input in;    /* the first input */
 	struct mcr_output *out; /* owned */
 	unsigned nout;
 	int line;
 	enum mcr_origin origin;
+	/* Inputs after the first (redundancy only): more[0..nmore). */
+	struct mcr_input more[MCR_MAX_INPUTS - 1];
+	unsigned nmore;
+	struct mcr_redund red;
 };
 
 struct mcr_ruleset {
 	struct mcr_rule *v;
 	size_t n, cap;
 };
+
+/* Input i of r, 0 <= i < mcr_rule_ninputs(r): in, then more[]. */
+static inline unsigned mcr_rule_ninputs(const struct mcr_rule *r)
+{
+	return 1 + r->nmore;
+}
+
+static inline const struct mcr_input *mcr_rule_input(const struct mcr_rule *r, unsigned i)
+{
+	return i ? &r->more[i - 1] : &r->in;
+}
+
+static inline struct mcr_input *mcr_rule_input_mut(struct mcr_rule *r, unsigned i)
+{
+	return i ? &r->more[i - 1] : &r->in;
+}
+
+/* ---- rulein.c: several inputs and redundancy ---- */
+
+/* "none", "merge", "failover"; NULL for a value out of range. */
+const char *mcr_redundancy_name(unsigned mode);
+/* 0 and *mode, or -EINVAL for an unknown name. */
+int mcr_redundancy_parse(const char *name, uint8_t *mode);
+/* mode with its default settings. */
+void mcr_redund_init(struct mcr_redund *d, uint8_t mode);
+bool mcr_redund_equal(const struct mcr_redund *a, const struct mcr_redund *b);
+/* Whether any input of r is in. */
+bool mcr_rule_has_input(const struct mcr_rule *r, const struct mcr_input *in);
+/* The first input of a that b has too, or NULL. */
+const struct mcr_input *mcr_rule_shared_input(const struct mcr_rule *a, const struct mcr_rule *b);
+/*
+ * The inputs (none the same as another; their groups and sources are
+ * mcr_rule_check_input's) and the redundancy settings (a mode with two inputs or more,
+ * values in range); each problem into el.  0 or -EINVAL.
+ */
+int mcr_rule_check_more(const struct mcr_rule *r, struct mcr_errlist *el);
 
 /* "auto", "packet", "socket"; NULL for a value out of range. */
 const char *mcr_egress_name(unsigned e);
@@ -70,13 +138,13 @@ void mcr_rule_default_name(const struct mcr_rule *r, char *buf, size_t len);
 bool mcr_rule_name_valid(const char *name);
 /* r and other have the same name, and it is r's default name (same input, then). */
 bool mcr_rule_named_after(const struct mcr_rule *r, const struct mcr_rule *other);
-/* Checks one rule on its own; adds each problem to el; 0 or -EINVAL. */
+/* Checks one rule on its own (every input); adds each problem to el; 0 or -EINVAL. */
 int mcr_rule_check(const struct mcr_rule *r, struct mcr_errlist *el);
 /*
  * Its two halves, for a parser that found problems of its own and lists
- * the others too: the input (group, source), and the outputs (count, each
- * one, duplicates) skipping output i when ok && !ok[i], and the comparison
- * with the input unless in_ok.
+ * the others too: the inputs (group, source; redundancy), and the outputs
+ * (count, each one, duplicates) skipping output i when ok && !ok[i], and
+ * the comparison with the inputs unless in_ok.
  */
 int mcr_rule_check_input(const struct mcr_rule *r, struct mcr_errlist *el);
 int mcr_rule_check_outputs(const struct mcr_rule *r, bool in_ok, const bool *ok,
@@ -94,17 +162,19 @@ bool mcr_rule_equal(const struct mcr_rule *a, const struct mcr_rule *b);
 /* Deep copy; 0 or -ENOMEM. */
 int mcr_rule_copy(struct mcr_rule *dst, const struct mcr_rule *src);
 void mcr_rule_free(struct mcr_rule *r);
-/* One line: "name in dev G:P [source S] -> dev G:P ttl N, ..." */
+/* One line: "name in dev G:P [source S][ in ...][ merge ...] -> dev G:P ttl N, ..." */
 int mcr_rule_format(const struct mcr_rule *r, char *buf, size_t len);
 
 void mcr_ruleset_init(struct mcr_ruleset *s);
 void mcr_ruleset_free(struct mcr_ruleset *s);
 struct mcr_rule *mcr_ruleset_find(const struct mcr_ruleset *s, const char *name);
+/* The rule one of whose inputs is in, or NULL. */
 struct mcr_rule *mcr_ruleset_find_input(const struct mcr_ruleset *s,
 					const struct mcr_input *in);
 /*
  * Takes ownership of r's outputs on success.  Refuses a duplicate name or
- * input with -EEXIST (reason added to el, at r's line); -ENOMEM.
+ * an input another rule has, with -EEXIST (reason added to el, at r's
+ * line); -ENOMEM.
  */
 int mcr_ruleset_add(struct mcr_ruleset *s, struct mcr_rule *r, struct mcr_errlist *el);
 /* Removes and frees rule i, keeping the order of the others. */

@@ -58,11 +58,14 @@ int mcr_ctl_get_filter(const struct nlmsghdr *nlh, struct mcr_rule_filter *f, ch
 
 bool mcr_rule_filter_match(const struct mcr_rule_filter *f, const struct mcr_rule *r)
 {
-	bool dev = !f->dev[0] || !strcmp(r->in.dev, f->dev);
-	bool group = !f->has_group || r->in.group.s_addr == f->group.s_addr;
+	bool dev = !f->dev[0], group = !f->has_group;
 
 	if ((f->name[0] && strcmp(f->name, r->name)) || (f->has_origin && f->origin != r->origin))
 		return false;
+	for (unsigned i = 0; i < mcr_rule_ninputs(r) && i < MCR_MAX_INPUTS; i++) {
+		dev = dev || !strcmp(mcr_rule_input(r, i)->dev, f->dev);
+		group = group || mcr_rule_input(r, i)->group.s_addr == f->group.s_addr;
+	}
 	for (unsigned i = 0; i < r->nout && !(dev && group); i++) {
 		dev = dev || !strcmp(r->out[i].dev, f->dev);
 		group = group || r->out[i].group.s_addr == f->group.s_addr;

@@ -88,6 +88,19 @@ int mcrctl_get_u8(const char *arg, const char *what, uint8_t lo, uint8_t *out)
 	return 0;
 }
 
+int mcrctl_get_u32(const char *arg, const char *what, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	unsigned long v;
+
+	if (mcr_parse_uint(arg, lo, hi, &v)) {
+		mcrctl_err("argument \"%s\" is wrong: %s must be %u..%u", mcr_esc_name(arg), what,
+			   lo, hi);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
 /* Why the kernel would refuse name as an interface name. */
 static const char *ifname_problem(const char *name)
 {

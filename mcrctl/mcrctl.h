@@ -59,6 +59,7 @@ int mcrctl_get_ipv4(const char *arg, struct in_addr *out);
 int mcrctl_get_port(const char *arg, uint16_t *out);
 /* lo..255; what names the value in the message ("ttl"). */
 int mcrctl_get_u8(const char *arg, const char *what, uint8_t lo, uint8_t *out);
+int mcrctl_get_u32(const char *arg, const char *what, uint32_t lo, uint32_t hi, uint32_t *out);
 int mcrctl_get_ifname(const char *arg, char dev[IFNAMSIZ]);
 /* "Error: missing argument after "kw"": returns -EINVAL. */
 int mcrctl_missing_arg(const char *kw);

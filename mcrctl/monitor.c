@@ -57,7 +57,8 @@ int mcrctl_print_event(const struct nlmsghdr *nlh)
 	case MCR_EV_RULE_ADDED:
 	case MCR_EV_RULE_REMOVED:
 	case MCR_EV_RULE_ACTIVE:
-	case MCR_EV_RULE_PENDING: {
+	case MCR_EV_RULE_PENDING:
+	case MCR_EV_RULE_SWITCH: {
 		struct mcr_rule r;
 		struct mcr_rule_info info;
 

@@ -1,4 +1,4 @@
-/* mcrctl rule add | del | show | flush, and the rule printer. */
+/* mcrctl rule add | del | show | flush (the printer is ruleprint.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -16,10 +16,11 @@
 /* ---- parsers ---- */
 
 enum kw { KW_NAME, KW_IN, KW_OUT, KW_DEV, KW_GROUP, KW_PORT, KW_SOURCE, KW_TTL, KW_EGRESS,
-	  KW_FIXED_TTL, KW_ORIGIN };
+	  KW_FIXED_TTL, KW_ORIGIN, KW_REDUNDANCY, KW_WINDOW, KW_FAILOVER, KW_REVERT };
 static const char *const kw_words[] = { "name", "in",	  "out", "dev",	   "group",
 					"port", "source", "ttl", "egress", "fixed-ttl",
-					"origin" };
+					"origin", "redundancy", "merge-window-ms", "failover-ms",
+					"revert-ms" };
 #define KW_N (sizeof(kw_words) / sizeof(kw_words[0]))
 
 /* Looks up a keyword among those allowed (bit (1 << kw) in allowed). */
@@ -96,17 +97,17 @@ enum section { SEC_NONE, SEC_IN, SEC_OUT };
 
 /* The value of keyword k (dev, group, port, source or ttl) into the section's field. */
 static int parse_value(int k, const char *arg, enum section sec, unsigned out_seen,
-		       struct mcr_rule *r, struct mcr_output *o)
+		       struct mcr_input *in, struct mcr_output *o)
 {
 	switch (k) {
 	case KW_DEV:
-		return mcrctl_get_ifname(arg, sec == SEC_IN ? r->in.dev : o->dev);
+		return mcrctl_get_ifname(arg, sec == SEC_IN ? in->dev : o->dev);
 	case KW_GROUP:
-		return mcrctl_get_ipv4(arg, sec == SEC_IN ? &r->in.group : &o->group);
+		return mcrctl_get_ipv4(arg, sec == SEC_IN ? &in->group : &o->group);
 	case KW_PORT:
-		return mcrctl_get_port(arg, sec == SEC_IN ? &r->in.port : &o->port);
+		return mcrctl_get_port(arg, sec == SEC_IN ? &in->port : &o->port);
 	case KW_SOURCE:
-		return sec == SEC_IN ? mcrctl_get_ipv4(arg, &r->in.source) : get_keep(arg, &o->keep_source);
+		return sec == SEC_IN ? mcrctl_get_ipv4(arg, &in->source) : get_keep(arg, &o->keep_source);
 	case KW_EGRESS:
 		if (!mcr_egress_parse(arg, &o->egress))
 			return 0;
@@ -143,6 +144,57 @@ static int check_same_outputs(const struct mcr_rule *r)
 }
 
 /*
+ * redundancy MODE and the settings of a mode, anywhere at the rule's level;
+ * a setting of another mode than the rule's is refused once all are read.
+ */
+static int parse_redundancy(int k, const char *arg, struct mcr_rule *r, struct mcr_redund *set)
+{
+	switch (k) {
+	case KW_REDUNDANCY:
+		if (!mcr_redundancy_parse(arg, &r->red.mode))
+			return 0;
+		mcrctl_err("redundancy \"%s\": not \"merge\", \"failover\" or \"none\"",
+			   mcr_esc_name(arg));
+		return -EINVAL;
+	case KW_WINDOW:
+		return mcrctl_get_u32(arg, kw_words[k], 1, MCR_MERGE_WINDOW_MAX, &set->window_ms);
+	case KW_FAILOVER:
+		return mcrctl_get_u32(arg, kw_words[k], 1, MCR_FAILOVER_MAX, &set->failover_ms);
+	default:
+		/* revert-ms 0 is a value (never back): marked given with the top bit. */
+		if (mcrctl_get_u32(arg, kw_words[k], 0, MCR_REVERT_MAX, &set->revert_ms))
+			return -EINVAL;
+		set->revert_ms |= 1u << 31;
+		return 0;
+	}
+}
+
+/* The mode's defaults and the settings given, each only with its own mode. */
+static int apply_redundancy(struct mcr_rule *r, const struct mcr_redund *set)
+{
+	uint8_t mode = r->red.mode;
+	int err = 0;
+
+	mcr_redund_init(&r->red, mode);
+	if (set->window_ms && mode != MCR_REDUNDANCY_MERGE) {
+		mcrctl_err("\"%s\" needs \"redundancy merge\"", kw_words[KW_WINDOW]);
+		err = -EINVAL;
+	} else if (set->window_ms) {
+		r->red.window_ms = set->window_ms;
+	}
+	if ((set->failover_ms || set->revert_ms) && mode != MCR_REDUNDANCY_FAILOVER) {
+		mcrctl_err("\"%s\" needs \"redundancy failover\"",
+			   kw_words[set->failover_ms ? KW_FAILOVER : KW_REVERT]);
+		err = -EINVAL;
+	}
+	if (mode == MCR_REDUNDANCY_FAILOVER && set->failover_ms)
+		r->red.failover_ms = set->failover_ms;
+	if (mode == MCR_REDUNDANCY_FAILOVER && set->revert_ms)
+		r->red.revert_ms = set->revert_ms & ~(1u << 31);
+	return err ? -EINVAL : 0;
+}
+
+/*
  * The shared parser of "rule add" (outputs allowed) and "rule del" (not).
  * Keywords are looked up among all of them, so that one in the wrong place
  * can be named; then checked against where they may appear.  A bad value
@@ -152,9 +204,12 @@ static int check_same_outputs(const struct mcr_rule *r)
 static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 {
 	enum section sec = SEC_NONE;
-	unsigned top = 0, in = 0, out = 0, cap = 0;
-	unsigned allowed = add ? ~B(KW_ORIGIN) : ~(B(KW_OUT) | B(KW_TTL) | B(KW_EGRESS) |
-						    B(KW_FIXED_TTL) | B(KW_ORIGIN));
+	unsigned top = 0, in = 0, out = 0, cap = 0, nin = 0;
+	unsigned allowed = add ? (unsigned)~B(KW_ORIGIN)
+			       : (unsigned)~(B(KW_OUT) | B(KW_TTL) | B(KW_EGRESS) | B(KW_FIXED_TTL) |
+					     B(KW_ORIGIN) | B(KW_REDUNDANCY) | B(KW_WINDOW) |
+					     B(KW_FAILOVER) | B(KW_REVERT));
+	struct mcr_redund set = { 0 };
 	struct mcr_output *o = NULL;
 	bool bad_value = false;
 	int k;
@@ -166,17 +221,32 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 			goto bad;
 		switch (k) {
 		case KW_NAME:
+		case KW_REDUNDANCY:
+		case KW_WINDOW:
+		case KW_FAILOVER:
+		case KW_REVERT:
 			if (duplicate(&top, k))
 				goto bad;
 			NEXT_ARG();
-			if (get_name(*argv, r->name))
+			if (k == KW_NAME ? get_name(*argv, r->name) : parse_redundancy(k, *argv, r, &set))
 				bad_value = true;
 			break;
 		case KW_IN:
-			if (duplicate(&top, k))
+			/* One input to delete by; up to MCR_MAX_INPUTS to add, all before the outputs. */
+			if ((!add && duplicate(&top, k)) || (sec == SEC_IN &&
+							     section_complete("in", in, IN_NEEDS)))
 				goto bad;
-			if (sec == SEC_OUT && section_complete("out", out, B(KW_DEV)))
+			if (top & B(KW_OUT)) {
+				mcrctl_err("every \"in\" must come before \"out\"");
 				goto bad;
+			}
+			if (nin == MCR_MAX_INPUTS) {
+				mcrctl_err("more than %d inputs", MCR_MAX_INPUTS);
+				goto bad;
+			}
+			r->nmore = nin++;
+			top |= B(KW_IN);
+			in = 0;
 			sec = SEC_IN;
 			break;
 		case KW_OUT:
@@ -226,7 +296,7 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 			if (duplicate(sec == SEC_IN ? &in : &out, k))
 				goto bad;
 			NEXT_ARG();
-			if (parse_value(k, *argv, sec, out, r, o))
+			if (parse_value(k, *argv, sec, out, mcr_rule_input_mut(r, r->nmore), o))
 				bad_value = true;
 			break;
 		}
@@ -251,6 +321,8 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 		mcrctl_err("missing \"name\" or \"in\"");
 		goto bad;
 	}
+	if (!bad_value && apply_redundancy(r, &set))
+		bad_value = true;
 	/* Outputs are compared once every value in them is known good. */
 	if (bad_value || (add && check_same_outputs(r)))
 		goto bad;
@@ -317,161 +389,6 @@ int mcrctl_parse_rule_show(int argc, char **argv, struct mcr_rule_filter *f)
 		}
 	}
 	return 0;
-}
-
-/* ---- printing ---- */
-
-/* "11.2 Mbit/s". */
-static const char *rate_str(uint64_t bps, char *buf, size_t len)
-{
-	static const char *const unit[] = { "bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s" };
-	double v = (double)bps;
-	unsigned u = 0;
-
-	while (v >= 1000 && u < 4) {
-		v /= 1000;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " %s", bps, unit[0]);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
-	return buf;
-}
-
-/* "drops: none" or every reason with its count; JSON: {reason: count} for every reason. */
-void mcrctl_print_drops(const uint64_t *drops)
-{
-	bool any = false;
-
-	for (unsigned d = 1; d < MCR_DROP__MAX; d++)
-		any = any || drops[d];
-	mcrctl_print_text("    drops:");
-	if (!any)
-		mcrctl_print_text(" none");
-	mcrctl_open_object("drops");
-	for (unsigned d = 1; d < MCR_DROP__MAX; d++) {
-		const char *name = mcr_drop_name((enum mcr_drop)d);
-
-		mcrctl_print_u64(MCRCTL_JSON, name, "%" PRIu64, drops[d]);
-		if (any)
-			mcrctl_print_text(" %s %" PRIu64, name, drops[d]);
-	}
-	mcrctl_close_object();
-	mcrctl_print_nl();
-}
-
-/* "ttl N" (a cap), "fixed-ttl N", or nothing: the datagram's TTL - 1 as it is. */
-static void print_ttl(const struct mcr_output *o)
-{
-	if (o->ttl && !o->ttl_fixed)
-		mcrctl_print_uint(MCRCTL_ANY, "ttl", " ttl %u", o->ttl);
-	else
-		mcrctl_print_null(MCRCTL_JSON, "ttl", NULL);
-	if (o->ttl && o->ttl_fixed)
-		mcrctl_print_uint(MCRCTL_ANY, "fixed_ttl", " fixed-ttl %u", o->ttl);
-	else
-		mcrctl_print_null(MCRCTL_JSON, "fixed_ttl", NULL);
-}
-
-void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
-		       const struct mcr_rule_info *info)
-{
-	char name[MCR_NAME_MAX], a[MCR_ADDRSTRLEN], rate[32];
-	bool stats = info && info->has_stats;
-	bool pending = info && info->state == MCR_STATE_PENDING;
-
-	if (r->name[0])
-		snprintf(name, sizeof(name), "%s", r->name);
-	else
-		mcr_rule_default_name(r, name, sizeof(name));
-
-	mcrctl_open_object(key);
-	mcrctl_print_string(MCRCTL_ANY, "name", "%s", name);
-
-	mcrctl_open_object("in");
-	mcrctl_print_string(MCRCTL_ANY, "dev", " in %s", r->in.dev);
-	mcr_ipv4_str(r->in.group, a);
-	mcrctl_print_string(MCRCTL_JSON, "group", "%s", a);
-	mcrctl_print_uint(MCRCTL_JSON, "port", "%u", r->in.port);
-	mcrctl_print_text(" %s:%u", a, r->in.port);
-	if (r->in.source.s_addr != INADDR_ANY)
-		mcrctl_print_string(MCRCTL_ANY, "source", " source %s",
-				    mcr_ipv4_str(r->in.source, a));
-	else
-		mcrctl_print_null(MCRCTL_JSON, "source", NULL);
-	mcrctl_close_object();
-
-	mcrctl_print_text(" ->");
-	mcrctl_open_array("out");
-	for (unsigned i = 0; i < r->nout; i++) {
-		const struct mcr_output *o = &r->out[i];
-
-		mcrctl_open_object(NULL);
-		mcrctl_print_string(MCRCTL_ANY, "dev", i ? ", %s" : " %s", o->dev);
-		mcr_ipv4_str(o->group, a);
-		mcrctl_print_string(MCRCTL_JSON, "group", "%s", a);
-		mcrctl_print_uint(MCRCTL_JSON, "port", "%u", o->port);
-		mcrctl_print_text(" %s:%u", a, o->port);
-		print_ttl(o);
-		mcrctl_print_string(o->egress ? MCRCTL_ANY : MCRCTL_JSON, "egress", " egress %s",
-				    mcr_egress_name(o->egress));
-		if (o->keep_source)
-			mcrctl_print_string(MCRCTL_ANY, "source", " source %s", "keep");
-		else
-			mcrctl_print_null(MCRCTL_JSON, "source", NULL);
-		if (info && info->out && info->out[i].path)
-			mcrctl_print_string(MCRCTL_ANY, "path", " via %s",
-					    mcr_egress_name(info->out[i].path));
-		else if (info && info->out)
-			mcrctl_print_null(MCRCTL_JSON, "path", NULL);
-		if (stats && info->out) {
-			mcrctl_print_u64(MCRCTL_JSON, "packets", "%" PRIu64, info->out[i].packets);
-			mcrctl_print_u64(MCRCTL_JSON, "bytes", "%" PRIu64, info->out[i].bytes);
-			mcrctl_print_u64(MCRCTL_JSON, "errors", "%" PRIu64, info->out[i].errors);
-		}
-		mcrctl_close_object();
-	}
-	mcrctl_close_array();
-
-	mcrctl_print_string(MCRCTL_ANY, "state", " state %s",
-			    mcr_state_name(info ? info->state : MCR_STATE_ACTIVE));
-	if (pending && info->reason[0])
-		mcrctl_print_string(MCRCTL_ANY, "reason", " (%s)", info->reason);
-	else
-		mcrctl_print_null(MCRCTL_JSON, "reason", NULL);
-	mcrctl_print_string(r->origin == MCR_ORIGIN_RUNTIME ? MCRCTL_ANY : MCRCTL_JSON, "origin",
-			    " origin %s", mcr_origin_name(r->origin));
-	if (info && info->worker != UINT32_MAX)
-		mcrctl_print_uint(MCRCTL_ANY, "worker", " worker %u", info->worker);
-	if (info && info->note[0])
-		mcrctl_print_string(MCRCTL_ANY, "note", " note (%s)", info->note);
-	else if (info)
-		mcrctl_print_null(MCRCTL_JSON, "note", NULL);
-	mcrctl_print_nl();
-
-	if (stats) {
-		mcrctl_print_u64(MCRCTL_ANY, "packets", "    packets %" PRIu64, info->packets);
-		mcrctl_print_u64(MCRCTL_ANY, "bytes", " bytes %" PRIu64, info->bytes);
-		mcrctl_print_u64(MCRCTL_ANY, "pps", " rate %" PRIu64 " pps", info->pps);
-		mcrctl_print_u64(MCRCTL_JSON, "bps", "%" PRIu64, info->bps);
-		mcrctl_print_text(" %s", rate_str(info->bps, rate, sizeof(rate)));
-		mcrctl_print_nl();
-		mcrctl_print_drops(info->drops);
-		for (unsigned i = 0; info->out && i < r->nout; i++) {
-			const struct mcr_output *o = &r->out[i];
-			const struct mcr_out_info *oi = &info->out[i];
-
-			mcrctl_print_text("    -> %s %s:%u packets %" PRIu64 " bytes %" PRIu64
-					  " errors %" PRIu64, o->dev, mcr_ipv4_str(o->group, a),
-					  o->port, oi->packets, oi->bytes, oi->errors);
-			if (oi->state == MCR_STATE_PENDING)
-				mcrctl_print_text(oi->reason[0] ? " state pending (%s)" : " state pending%s",
-						  oi->reason);
-			mcrctl_print_nl();
-		}
-	}
-	mcrctl_close_object();
 }
 
 /* ---- commands ---- */
@@ -599,7 +516,8 @@ static int rule_flush(int argc, char **argv)
 }
 
 static const struct mcrctl_cmd rule_cmds[] = {
-	{ "add", rule_add, "[ name NAME ] in INPUT out OUTPUT [ out OUTPUT ]..." },
+	{ "add", rule_add, "[ name NAME ] in INPUT [ in INPUT ]... [ REDUNDANCY ]\n"
+			   "        out OUTPUT [ out OUTPUT ]..." },
 	{ "del", rule_del, "{ name NAME | in INPUT }" },
 	{ "delete", rule_del, NULL },
 	{ "show", rule_show, "[ name NAME ] [ dev IFNAME ] [ group ADDR ] [ origin { config | runtime } ]" },
@@ -618,7 +536,7 @@ const struct mcrctl_object mcrctl_rule_object = {
 		 "OUTPUT := dev IFNAME [ group ADDR ] [ port PORT ] [ ttl TTL | fixed-ttl TTL ]\n"
 		 "          [ egress { auto | packet | socket } ] [ source keep ]\n"
 		 "NAME   := up to 63 printable characters, no blanks or quotes;\n"
-		 "          without one, mcrd names the rule IFNAME:GROUP:PORT of its input\n"
+		 "          without one, mcrd names the rule IFNAME:GROUP:PORT of its (first) input\n"
 		 "GROUP  := an IPv4 multicast address, e.g. 239.1.1.1\n"
 		 "ADDR   := an IPv4 address\n"
 		 "PORT   := 1..65535\n"
@@ -628,8 +546,13 @@ const struct mcrctl_object mcrctl_rule_object = {
 		 "egress: packet builds frames and sends them through an AF_PACKET ring,\n"
 		 "socket through a UDP socket; auto (default) uses packet where it can.\n"
 		 "source keep: the datagram's own source address and port (packet only).\n"
-		 "An output's group and port default to the input's.  show with -s adds\n"
-		 "counters; dev and group match the input or any output.  With -c, show\n"
+		 "REDUNDANCY := redundancy merge [ merge-window-ms MS ]\n"
+		 "            | redundancy failover [ failover-ms MS ] [ revert-ms MS ]\n"
+		 "          several inputs (2..4) carrying one stream: merge relays the first\n"
+		 "          copy of each RTP sequence number (SMPTE 2022-7), failover the first\n"
+		 "          input that delivers (mcrd.conf(5)).\n"
+		 "An output's group and port default to the (first) input's.  show with -s\n"
+		 "adds counters; dev and group match any input or output.  With -c, show\n"
 		 "prints the rules in mcrd.conf syntax: \"mcrctl -c rule show origin runtime\"\n"
 		 "is a drop-in file that keeps the runtime rules across a restart.  flush\n"
 		 "removes every rule, from the configuration file too.\n"

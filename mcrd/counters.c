@@ -14,7 +14,8 @@ struct fifo {
 static struct rule_stats *rules;
 static struct out_stats *outs;
 static struct link_stats *links;
-static struct fifo free_rules, free_outs, free_links;
+static struct redund_stats *redunds;
+static struct fifo free_rules, free_outs, free_links, free_redunds;
 
 static void *shared(size_t bytes)
 {
@@ -60,8 +61,10 @@ int counters_init(void)
 	rules = shared(CNT_RULES * sizeof(*rules));
 	outs = shared(CNT_OUTS * sizeof(*outs));
 	links = shared(CNT_LINKS * sizeof(*links));
-	if (!rules || !outs || !links || fifo_init(&free_rules, CNT_RULES) ||
-	    fifo_init(&free_outs, CNT_OUTS) || fifo_init(&free_links, CNT_LINKS))
+	redunds = shared(CNT_REDUND * sizeof(*redunds));
+	if (!rules || !outs || !links || !redunds || fifo_init(&free_rules, CNT_RULES) ||
+	    fifo_init(&free_outs, CNT_OUTS) || fifo_init(&free_links, CNT_LINKS) ||
+	    fifo_init(&free_redunds, CNT_REDUND))
 		return -ENOMEM;
 	return 0;
 }
@@ -78,6 +81,7 @@ int counters_readonly(void)
 struct rule_stats *counters_rule(uint32_t s) { return &rules[s]; }
 struct out_stats *counters_out(uint32_t s) { return &outs[s]; }
 struct link_stats *counters_link(uint32_t s) { return &links[s]; }
+struct redund_stats *counters_redund(uint32_t s) { return &redunds[s]; }
 
 uint32_t counters_alloc_rule(void)
 {
@@ -106,6 +110,16 @@ uint32_t counters_alloc_link(void)
 	return s;
 }
 
+uint32_t counters_alloc_redund(void)
+{
+	uint32_t s = fifo_pop(&free_redunds);
+
+	if (s != UINT32_MAX)
+		memset(&redunds[s], 0, sizeof(redunds[s]));
+	return s;
+}
+
 void counters_free_rule(uint32_t s) { fifo_push(&free_rules, s); }
 void counters_free_out(uint32_t s) { fifo_push(&free_outs, s); }
 void counters_free_link(uint32_t s) { fifo_push(&free_links, s); }
+void counters_free_redund(uint32_t s) { fifo_push(&free_redunds, s); }

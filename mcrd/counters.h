@@ -15,6 +15,7 @@
 #define CNT_RULES  65536
 #define CNT_OUTS   (1u << 20)
 #define CNT_LINKS  16384
+#define CNT_REDUND 4096     /* rules with several inputs */
 
 int counters_init(void);              /* before the first fork; 0 or -ENOMEM */
 /* In a process that only reads them (the metrics process): read-only from now on.  0 or -errno. */
@@ -22,12 +23,15 @@ int counters_readonly(void);
 struct rule_stats *counters_rule(uint32_t slot);
 struct out_stats *counters_out(uint32_t slot);
 struct link_stats *counters_link(uint32_t slot);
+struct redund_stats *counters_redund(uint32_t slot);
 /* Allocation (parent only): a zeroed slot, or UINT32_MAX when none is free. */
 uint32_t counters_alloc_rule(void);
 uint32_t counters_alloc_out(void);
 uint32_t counters_alloc_link(void);
+uint32_t counters_alloc_redund(void);
 void counters_free_rule(uint32_t slot);
 void counters_free_out(uint32_t slot);
 void counters_free_link(uint32_t slot);
+void counters_free_redund(uint32_t slot);
 
 #endif

@@ -32,6 +32,7 @@
 #include "frame.h"
 #include "log.h"
 #include "loopguard.h"
+#include "redund.h"
 
 #define DRAIN_NS    (1000 * 1000 * 1000LL)
 #define WALK_MAX    512       /* frames read from one ring per loop turn */
@@ -183,17 +184,19 @@ static bool relay_packet(struct datapath *dp, struct tb_input *in, const uint8_t
 {
 	struct rx_pkt *x = &dp->rx[dp->nrx];
 	enum mcr_drop d = mcr_parse_frame(frame, caplen, &x->pkt);
+	const struct tb_rin *ri;
 	struct tb_rule *rr;
 
 	if (d) {
 		in->st->drops[d]++;
 		return false;
 	}
-	rr = mcr_match_lookup(&in->match, x->pkt.dst, x->pkt.dport, x->pkt.src);
-	if (!rr) {
+	ri = mcr_match_lookup(&in->match, x->pkt.dst, x->pkt.dport, x->pkt.src);
+	if (!ri) {
 		in->st->drops[MCR_DROP_NO_RULE]++;
 		return false;
 	}
+	rr = ri->rule;
 	if (rr->trace)
 		trace_rx(rr->trace, rxring_frame(f.ring, f.idx), frame, caplen);
 	if (udp_damaged(rr, &x->pkt, status)) {
@@ -204,6 +207,11 @@ static bool relay_packet(struct datapath *dp, struct tb_input *in, const uint8_t
 		return false;
 	if (rr->guard && loopguard_seen(rr->guard, x->pkt.payload, x->pkt.len, coarse_ns())) {
 		rule_drop(rr, MCR_DROP_LOOP);
+		return false;
+	}
+	/* Last: a copy damaged or spent on one path must not hide another's. */
+	if (rr->red && (d = redund_take(rr->red, ri->idx, x->pkt.payload, x->pkt.len, dp->now_ns))) {
+		rule_drop(rr, d);
 		return false;
 	}
 	if (rr->primary) {
@@ -246,9 +254,18 @@ static bool rx_walk(struct datapath *dp, struct tb_input *in)
 }
 
 /* The inputs whose rings were signalled, or left with frames last turn. */
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 static void rx_poll(struct datapath *dp)
 {
 	dp->rx_more = false;
+	dp->now_ns = now_ns();
 	for (size_t i = 0; i < dp->table->ninputs; i++) {
 		struct tb_input *in = dp->table->inputs[i];
 
@@ -341,14 +358,6 @@ static bool dp_prepare(void *arg)
 static void dp_reaped(void *arg)
 {
 	rx_poll(arg);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 void datapath_drain(struct datapath *dp)

@@ -46,6 +46,7 @@ struct datapath {
 	struct dp_l2 *l2;
 	struct rx_pkt rx[RX_BATCH];
 	unsigned nrx;
+	int64_t now_ns;               /* CLOCK_MONOTONIC at this pass over the rings */
 };
 
 static inline struct io_uring_sqe *dp_sqe(struct datapath *dp)

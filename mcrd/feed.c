@@ -68,6 +68,14 @@ static uint16_t rule_flags_of(const struct plan_rule *rr, unsigned w)
 	return f;
 }
 
+/* The rule's inputs and where each is attached (-1: not). */
+static void put_inputs(struct wire_msg *m, const struct plan_rule *rr)
+{
+	m->nin = mcr_rule_ninputs(&rr->cfg);
+	for (unsigned i = 0; i < m->nin; i++)
+		m->in_slot[i] = rr->in[i].attached ? rr->in[i].slot : -1;
+}
+
 /* Worker w's share of the rule: the outputs it sends. */
 static void rule_add(void *arg, const struct plan_rule *rr, unsigned w)
 {
@@ -80,16 +88,29 @@ static void rule_add(void *arg, const struct plan_rule *rr, unsigned w)
 	m->type = W_RULE_ADD;
 	m->flags = rule_flags_of(rr, w);
 	m->loop_ms = f->loop_ms;
-	m->slot = rr->in_slot;
 	m->stats = rr->st_slot;
 	snprintf(m->name, sizeof(m->name), "%s", rr->cfg.name);
 	m->in = rr->cfg.in;
+	put_inputs(m, rr);
+	memcpy(m->more, rr->cfg.more, sizeof(m->more));
+	m->red = rr->cfg.red;
+	m->rstats = rr->rst_slot;
 	for (unsigned i = 0; i < rr->cfg.nout; i++)
 		if (rr->out[i].worker == w)
 			m->out[m->nout++] = wire_out_of(rr, i);
 	len = sizeof(struct wire_msg) + m->nout * sizeof(struct wire_out);
 	pool_send(f->pool, w, m, len, -1);
 	free(m);
+}
+
+static void rule_inputs(void *arg, const struct plan_rule *rr, unsigned w)
+{
+	const struct feed *f = arg;
+	struct wire_msg m = { .type = W_RULE_INPUTS };
+
+	snprintf(m.name, sizeof(m.name), "%s", rr->cfg.name);
+	put_inputs(&m, rr);
+	pool_send(f->pool, w, &m, sizeof(m), -1);
 }
 
 static void rule_del(void *arg, const struct plan_rule *rr, unsigned w)
@@ -153,6 +174,7 @@ const struct plan_ops feed_ops = {
 	.input_add = input_add,
 	.input_del = input_del,
 	.rule_add = rule_add,
+	.rule_inputs = rule_inputs,
 	.rule_del = rule_del,
 	.output_set = output_set,
 	.rule_flags = rule_flags,

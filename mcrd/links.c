@@ -16,8 +16,9 @@ size_t links_names(const struct plan *p, char (*names)[IFNAMSIZ], size_t max)
 	for (size_t i = 0; i < plan_nrules(p); i++) {
 		const struct mcr_rule *cfg = &plan_rule(p, i)->cfg;
 
-		for (int k = -1; k < (int)cfg->nout; k++) {
-			const char *dev = k < 0 ? cfg->in.dev : cfg->out[k].dev;
+		for (int k = -(int)mcr_rule_ninputs(cfg); k < (int)cfg->nout; k++) {
+			const char *dev = k < 0 ? mcr_rule_input(cfg, (unsigned)-k - 1)->dev
+					       : cfg->out[k].dev;
 			size_t j;
 
 			for (j = 0; j < n && strcmp(names[j], dev); j++)
@@ -35,8 +36,10 @@ static unsigned rules_using(const struct plan *p, const char *dev)
 
 	for (size_t i = 0; i < plan_nrules(p); i++) {
 		const struct mcr_rule *cfg = &plan_rule(p, i)->cfg;
-		bool uses = !strcmp(cfg->in.dev, dev);
+		bool uses = false;
 
+		for (unsigned k = 0; k < mcr_rule_ninputs(cfg) && !uses; k++)
+			uses = !strcmp(mcr_rule_input(cfg, k)->dev, dev);
 		for (unsigned k = 0; k < cfg->nout && !uses; k++)
 			uses = !strcmp(cfg->out[k].dev, dev);
 		n += uses;

@@ -246,6 +246,13 @@ static void on_rule_change(void *arg, const struct plan_rule *rr)
 	requests_event_rule(&d->req, rr->pending ? MCR_EV_RULE_PENDING : MCR_EV_RULE_ACTIVE, rr);
 }
 
+static void on_rule_switch(void *arg, const struct plan_rule *rr)
+{
+	struct daemon *d = arg;
+
+	requests_event_rule(&d->req, MCR_EV_RULE_SWITCH, rr);
+}
+
 static void on_tick(void *arg, int fd)
 {
 	struct daemon *d = arg;
@@ -346,6 +353,7 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 	plansys_notify(d->sys, plan_egress_opened, plan_egress_closing, d->plan);
 	pool_on_start(d->pool, on_worker_start, d);
 	plan_on_change(d->plan, on_rule_change, d);
+	plan_on_switch(d->plan, on_rule_switch, d);
 	log_info("UDP GSO on socket outputs: %s", cfg->gso == MCR_GSO_ON ? "on" :
 		 cfg->gso == MCR_GSO_OFF ? "off" : "auto (where the frame leaves through a NIC)");
 	return 0;

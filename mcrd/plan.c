@@ -19,16 +19,6 @@
 #include "iface.h"
 #include "log.h"
 
-struct plan {
-	struct plan_config c;
-	struct plan_rule **rules;
-	size_t nrules, caprules;
-	struct plan_input *inputs[PLAN_MAX_INPUTS];
-	size_t ninputs;       /* slots in use */
-	void (*on_change)(void *arg, const struct plan_rule *rr);
-	void *change_arg;
-};
-
 #define OPS(p, op, ...) ((p)->c.ops->op((p)->c.ops_arg, __VA_ARGS__))
 #define SYS(p, op, ...) ((p)->c.sys->op((p)->c.sys_arg, __VA_ARGS__))
 
@@ -84,253 +74,29 @@ void plan_on_change(struct plan *p, void (*fn)(void *, const struct plan_rule *)
 	p->change_arg = arg;
 }
 
-/* Inputs are per (name, index): a re-created interface gets new sockets. */
-static struct plan_input *input_find(const struct plan *p, const char *dev, int ifindex,
-				     size_t *slot)
+void plan_on_switch(struct plan *p, void (*fn)(void *, const struct plan_rule *), void *arg)
 {
-	for (size_t i = 0; i < p->ninputs; i++)
-		if (p->inputs[i] && p->inputs[i]->ifindex == ifindex &&
-		    !strcmp(p->inputs[i]->dev, dev)) {
-			*slot = i;
-			return p->inputs[i];
-		}
-	return NULL;
-}
-
-/*
- * Receive ring slots are sized once, at start (max_mtu): say so, once per
- * change, when an input's MTU outgrows them.
- */
-static void input_set_mtu(const struct plan *p, struct plan_input *in, unsigned mtu)
-{
-	if (!mtu || mtu == in->mtu)
-		return;
-	in->mtu = mtu;
-	if (mtu > p->c.max_mtu)
-		log_warn("input interface %s: MTU %u is above the receive buffer size (%u bytes); "
-			 "frames longer than %u bytes will be counted as truncated; "
-			 "restart mcrd to resize", in->dev, mtu, p->c.max_mtu, p->c.max_mtu);
-}
-
-static struct plan_input *input_new(const struct plan *p, const char *dev,
-				    const struct iface_info *ii)
-{
-	struct plan_input *in = calloc(1, sizeof(*in));
-
-	if (!in)
-		return NULL;
-	snprintf(in->dev, sizeof(in->dev), "%s", dev);
-	in->ifindex = ii->ifindex;
-	input_set_mtu(p, in, ii->mtu);
-	for (unsigned w = 0; w < MCR_MAX_WORKERS; w++)
-		in->wfd[w] = -1;
-	for (unsigned w = 0; w < p->c.nworkers; w++)
-		if ((in->wst_slot[w] = counters_alloc_link()) == UINT32_MAX) {
-			while (w--)
-				counters_free_link(in->wst_slot[w]);
-			free(in);
-			return NULL;
-		}
-	return in;
-}
-
-static struct plan_input *input_get(struct plan *p, const char *dev, const struct iface_info *ii,
-				    size_t *slot)
-{
-	struct plan_input *in = input_find(p, dev, ii->ifindex, slot);
-	size_t i;
-
-	if (in)
-		return in;
-	for (i = 0; i < p->ninputs && p->inputs[i]; i++)
-		;
-	if (i == PLAN_MAX_INPUTS || !(in = input_new(p, dev, ii)))
-		return NULL;
-	p->inputs[i] = in;
-	if (i == p->ninputs)
-		p->ninputs++;
-	*slot = i;
-	return in;
-}
-
-/* An input no rule uses any more. */
-static void input_release(struct plan *p, size_t slot)
-{
-	struct plan_input *in = p->inputs[slot];
-
-	for (unsigned w = 0; w < p->c.nworkers; w++) {
-		if (in->wfd[w] >= 0)
-			SYS(p, ingress_close, in->wfd[w]);
-		counters_free_link(in->wst_slot[w]);
-	}
-	free(in);
-	p->inputs[slot] = NULL;
-	while (p->ninputs && !p->inputs[p->ninputs - 1])
-		p->ninputs--;
-}
-
-/* The filter keys of worker w's attached rules on input slot; NULL on ENOMEM. */
-static struct filter_key *input_keys(const struct plan *p, const struct plan_input *in,
-				     size_t slot, unsigned w, size_t *n)
-{
-	struct filter_key *keys = calloc(in->wrules[w] ? in->wrules[w] : 1, sizeof(*keys));
-
-	*n = 0;
-	for (size_t i = 0; keys && i < p->nrules; i++) {
-		const struct plan_rule *rr = p->rules[i];
-
-		if (rr->attached && rr->in_slot == (int)slot &&
-		    plan_rule_serves(rr, w, p->c.nworkers) && *n < in->wrules[w])
-			keys[(*n)++] = (struct filter_key){ rr->cfg.in.group, rr->cfg.in.port };
-	}
-	return keys;
-}
-
-/*
- * The socket of worker w on an input, filtered to w's rules there; opened
- * with the first such rule, handed to w, closed with the last.
- */
-static int input_refresh(struct plan *p, struct plan_input *in, size_t slot, unsigned w)
-{
-	struct filter_key *keys;
-	size_t n;
-	int err = 0;
-
-	if (!in->wrules[w]) {
-		if (in->wfd[w] >= 0) {
-			OPS(p, input_del, w, slot);
-			SYS(p, ingress_close, in->wfd[w]);
-			in->wfd[w] = -1;
-		}
-		return 0;
-	}
-	if (!(keys = input_keys(p, in, slot, w, &n)))
-		return -ENOMEM;
-	if (in->wfd[w] < 0) {
-		int fd = SYS(p, ingress_open, in->ifindex, keys, n, &in->wexact[w], p->c.max_mtu);
-
-		if (fd < 0)
-			err = fd;
-		else {
-			in->wfd[w] = fd;
-			OPS(p, input_add, w, slot, in);
-		}
-	} else {
-		err = SYS(p, ingress_filter, in->wfd[w], keys, n, &in->wexact[w]);
-	}
-	free(keys);
-	if (!err && !in->wexact[w])
-		log_notice("dev %s: worker %u's %zu rules exceed the exact kernel filter; "
-			   "filtering multicast in userspace", in->dev, w, n);
-	return err;
-}
-
-static void rule_join(struct plan *p, struct plan_rule *rr)
-{
-	char g[MCR_ADDRSTRLEN];
-	int err = SYS(p, join, rr->in_ifindex, rr->cfg.in.group, rr->cfg.in.source);
-
-	if (err) {
-		log_warn("rule \"%s\": cannot join %s on %s: %s; relaying what arrives anyway",
-			 rr->cfg.name, mcr_ipv4_str(rr->cfg.in.group, g), rr->cfg.in.dev,
-			 strerror(-err));
-		return;
-	}
-	rr->joined = true;
-}
-
-/* Onto its worker: the input socket's filter, the worker's table, the group joined. */
-static int rule_attach(struct plan *p, struct plan_rule *rr, const struct iface_info *ii)
-{
-	size_t slot;
-	struct plan_input *in = input_get(p, rr->cfg.in.dev, ii, &slot);
-	int err = 0;
-
-	if (!in)
-		return -ENOMEM;
-	rr->in_ifindex = ii->ifindex;
-	rr->in_slot = (int)slot;
-	rr->attached = true;
-	in->nrules++;
-	for (unsigned k = 0; k < rr->nworkers; k++)
-		in->wrules[(rr->worker + k) % p->c.nworkers]++;
-	for (unsigned k = 0; k < rr->nworkers && !err; k++)
-		err = input_refresh(p, in, slot, (rr->worker + k) % p->c.nworkers);
-	if (err) {
-		log_err("dev %s: cannot open the ingress socket: %s", in->dev, strerror(-err));
-		rr->attached = false;
-		for (unsigned k = 0; k < rr->nworkers; k++) {
-			in->wrules[(rr->worker + k) % p->c.nworkers]--;
-			input_refresh(p, in, slot, (rr->worker + k) % p->c.nworkers);
-		}
-		if (--in->nrules == 0)
-			input_release(p, slot);
-		return err;
-	}
-	for (unsigned k = 0; k < rr->nworkers; k++)
-		OPS(p, rule_add, rr, (rr->worker + k) % p->c.nworkers);
-	rule_join(p, rr);
-	return 0;
-}
-
-static void rule_detach(struct plan *p, struct plan_rule *rr)
-{
-	struct plan_input *in;
-
-	if (!rr->attached)
-		return;
-	for (unsigned k = 0; k < rr->nworkers; k++) /* before its input goes, if it does */
-		OPS(p, rule_del, rr, (rr->worker + k) % p->c.nworkers);
-	rr->attached = false;
-	in = p->inputs[rr->in_slot];
-	for (unsigned k = 0; k < rr->nworkers; k++) {
-		in->wrules[(rr->worker + k) % p->c.nworkers]--;
-		input_refresh(p, in, (size_t)rr->in_slot, (rr->worker + k) % p->c.nworkers);
-	}
-	if (--in->nrules == 0)
-		input_release(p, (size_t)rr->in_slot);
-	if (rr->joined) /* harmless if the interface is gone: the kernel already left */
-		SYS(p, leave, rr->in_ifindex, rr->cfg.in.group, rr->cfg.in.source);
-	rr->joined = false;
-	rr->in_slot = -1;
-}
-
-/* Why the rule cannot relay now (attaching it if it can), or NULL. */
-static const char *rule_state(struct plan *p, struct plan_rule *rr)
-{
-	struct iface_info ii;
-
-	if (iface_lookup(rr->cfg.in.dev, &ii)) {
-		rule_detach(p, rr);
-		return "input interface not found";
-	}
-	if (rr->attached && rr->in_ifindex != ii.ifindex)
-		rule_detach(p, rr); /* re-created: new socket, new membership */
-	if (!rr->attached && rule_attach(p, rr, &ii))
-		return "ingress socket failed";
-	if (!(ii.flags & IFF_UP))
-		return "input interface down";
-	if (!iface_has_carrier(&ii))
-		return "input interface has no carrier";
-	return NULL;
+	p->on_switch = fn;
+	p->switch_arg = arg;
 }
 
 /* Attach, detach or re-attach the rule to match its input interface now. */
 static void rule_reconcile(struct plan *p, struct plan_rule *rr, bool notify)
 {
 	const char *was = rr->pending;
+	bool inputs;
 
 	/* Outputs first: a rule attaching now sends its outputs' current state. */
 	for (unsigned i = 0; i < rr->cfg.nout; i++)
 		plan_output_refresh(&p->c, rr, i);
 	plan_rule_flags(&p->c, rr);
-	rr->pending = rule_state(p, rr);
-	if (rr->pending == was)
+	inputs = plan_rule_inputs(p, rr);
+	if (rr->pending == was && !inputs)
 		return;
-	if (rr->pending)
+	if (rr->pending && rr->pending != was)
 		log_warn("rule \"%s\": %s (%s); the rule waits", rr->cfg.name, rr->pending,
 			 rr->cfg.in.dev);
-	else
+	else if (rr->pending != was)
 		log_notice("rule \"%s\" is active", rr->cfg.name);
 	if (notify && p->on_change)
 		p->on_change(p->change_arg, rr);
@@ -345,7 +111,7 @@ void plan_reconcile(struct plan *p)
 		struct iface_info ii;
 
 		if (in && !iface_lookup(in->dev, &ii) && ii.ifindex == in->ifindex)
-			input_set_mtu(p, in, ii.mtu);
+			plan_input_mtu(p, in, ii.mtu);
 	}
 	/* Sockets of interfaces that no longer exist. */
 	for (size_t i = 0; i < p->nrules; i++)
@@ -358,36 +124,54 @@ void plan_reconcile(struct plan *p)
 }
 
 /*
- * Claims the rule's input in the network namespace.  Another mcrd holding
- * the claim relays the same input: the packets go out twice, which may be
- * meant (a second relay path), so this warns and does not refuse.
+ * Claims each of the rule's inputs in the network namespace.  Another mcrd
+ * holding a claim relays the same input: the packets go out twice, which
+ * may be meant (a second relay path), so this warns and does not refuse.
  */
-static void rule_claim(struct plan *p, struct plan_rule *rr)
+static void input_claim(struct plan *p, struct plan_rule *rr, unsigned k)
 {
+	const struct mcr_input *in = mcr_rule_input(&rr->cfg, k);
 	char g[MCR_ADDRSTRLEN], s[MCR_ADDRSTRLEN] = "";
-	int fd = SYS(p, input_claim, &rr->cfg.in);
+	int fd = SYS(p, input_claim, in);
 	bool shared = fd == -EADDRINUSE;
 
-	rr->claim_fd = fd >= 0 ? fd : -1;
-	if (rr->cfg.in.source.s_addr)
-		snprintf(s, sizeof(s), "%s", mcr_ipv4_str(rr->cfg.in.source, g));
-	if (shared && !rr->input_shared)
+	rr->in[k].claim_fd = fd >= 0 ? fd : -1;
+	if (in->source.s_addr)
+		snprintf(s, sizeof(s), "%s", mcr_ipv4_str(in->source, g));
+	if (shared && !rr->in[k].shared)
 		log_warn("rule \"%s\": another mcrd in this network namespace relays its input "
-			 "(%s %s:%u%s%s) too: both send its packets", rr->cfg.name, rr->cfg.in.dev,
-			 mcr_ipv4_str(rr->cfg.in.group, g), rr->cfg.in.port, *s ? " source " : "", s);
-	else if (!shared && rr->input_shared)
+			 "(%s %s:%u%s%s) too: both send its packets", rr->cfg.name, in->dev,
+			 mcr_ipv4_str(in->group, g), in->port, *s ? " source " : "", s);
+	else if (!shared && rr->in[k].shared && !rr->cfg.nmore)
 		log_notice("rule \"%s\": no other mcrd relays its input now", rr->cfg.name);
+	else if (!shared && rr->in[k].shared)
+		log_notice("rule \"%s\": no other mcrd relays its input %u (%s) now", rr->cfg.name,
+			   k + 1, in->dev);
 	else if (fd < 0 && !shared)
-		log_debug("rule \"%s\": cannot claim its input: %s", rr->cfg.name, strerror(-fd));
-	rr->input_shared = shared;
+		log_debug("rule \"%s\": cannot claim its input (%s): %s", rr->cfg.name, in->dev,
+			  strerror(-fd));
+	rr->in[k].shared = shared;
 }
 
-/* What a rule holds beyond its memory: its input lock, its transmit rings. */
+/* The inputs not claimed yet (the other mcrd may have gone). */
+static void rule_claim(struct plan *p, struct plan_rule *rr)
+{
+	rr->input_shared = false;
+	for (unsigned k = 0; k < mcr_rule_ninputs(&rr->cfg); k++) {
+		if (rr->in[k].claim_fd < 0)
+			input_claim(p, rr, k);
+		rr->input_shared = rr->input_shared || rr->in[k].shared;
+	}
+}
+
+/* What a rule holds beyond its memory: its input locks, its transmit rings. */
 static void rule_release(struct plan *p, struct plan_rule *rr)
 {
-	if (rr->claim_fd >= 0)
-		SYS(p, input_unclaim, rr->claim_fd);
-	rr->claim_fd = -1;
+	for (unsigned k = 0; k < MCR_MAX_INPUTS; k++) {
+		if (rr->in[k].claim_fd >= 0)
+			SYS(p, input_unclaim, rr->in[k].claim_fd);
+		rr->in[k].claim_fd = -1;
+	}
 	for (unsigned k = 0; k < rr->cfg.nout; k++)
 		plan_output_release(&p->c, &rr->out[k]);
 }
@@ -401,6 +185,8 @@ void plan_discard(struct plan_rule *rr)
 			counters_free_out(rr->out[i].st_slot);
 	if (rr->st)
 		counters_free_rule(rr->st_slot);
+	if (rr->rst)
+		counters_free_redund(rr->rst_slot);
 	free(rr->out);
 	mcr_rule_free(&rr->cfg);
 	free(rr);
@@ -412,6 +198,11 @@ static int rule_counters(struct plan_rule *rr)
 	if ((rr->st_slot = counters_alloc_rule()) == UINT32_MAX)
 		return -ENOSPC;
 	rr->st = counters_rule(rr->st_slot);
+	if (rr->cfg.nmore) {
+		if ((rr->rst_slot = counters_alloc_redund()) == UINT32_MAX)
+			return -ENOSPC;
+		rr->rst = counters_redund(rr->rst_slot);
+	}
 	for (unsigned i = 0; i < rr->cfg.nout; i++) {
 		if ((rr->out[i].st_slot = counters_alloc_out()) == UINT32_MAX)
 			return -ENOSPC;
@@ -452,8 +243,10 @@ int plan_prepare(struct plan *p, const struct mcr_rule *cfg, struct plan_rule **
 	}
 	if ((err = rule_counters(rr)))
 		goto fail;
-	rr->in_slot = -1;
-	rr->claim_fd = -1;
+	for (unsigned i = 0; i < MCR_MAX_INPUTS; i++) {
+		rr->in[i].slot = -1;
+		rr->in[i].claim_fd = -1;
+	}
 	rr->worker = mcr_worker_of(cfg->in.group, cfg->in.port, p->c.nworkers);
 	rule_spread(p, rr);
 	rr->pending = "new";
@@ -492,14 +285,17 @@ void plan_insert(struct plan *p, struct plan_rule *rr)
 
 int plan_check_new(const struct plan *p, const struct mcr_rule *cfg, struct mcr_errlist *el)
 {
-	const struct plan_rule *dup;
+	const struct plan_rule *dup = NULL;
 	int err = 0;
 
 	if (plan_find(p, cfg->name)) {
 		mcr_errlist_add(el, cfg->line, "rule \"%s\": duplicate name", cfg->name);
 		err = -EEXIST;
 	}
-	if ((dup = plan_find_input(p, &cfg->in)) && !mcr_rule_named_after(cfg, &dup->cfg)) {
+	for (size_t i = 0; i < p->nrules && !dup; i++)
+		if (mcr_rule_shared_input(cfg, &p->rules[i]->cfg))
+			dup = p->rules[i];
+	if (dup && !mcr_rule_named_after(cfg, &dup->cfg)) {
 		mcr_errlist_add(el, cfg->line, "rule \"%s\": same input as rule \"%s\"", cfg->name,
 				dup->cfg.name);
 		err = -EEXIST;
@@ -543,7 +339,7 @@ const struct plan_rule *plan_find(const struct plan *p, const char *name)
 const struct plan_rule *plan_find_input(const struct plan *p, const struct mcr_input *in)
 {
 	for (size_t i = 0; i < p->nrules; i++)
-		if (mcr_input_equal(&p->rules[i]->cfg.in, in))
+		if (mcr_rule_has_input(&p->rules[i]->cfg, in))
 			return p->rules[i];
 	return NULL;
 }
@@ -558,7 +354,7 @@ int plan_del(struct plan *p, const char *name)
 	rr = p->rules[i];
 	memmove(&p->rules[i], &p->rules[i + 1], (p->nrules - i - 1) * sizeof(rr));
 	p->nrules--;
-	rule_detach(p, rr);
+	plan_rule_detach(p, rr);
 	rule_release(p, rr);
 	plan_discard(rr); /* the parent sends nothing itself: nothing in flight */
 	return 0;
@@ -596,7 +392,7 @@ void plan_replay(struct plan *p, unsigned w)
 			continue;
 		SYS(p, ingress_close, in->wfd[w]);
 		in->wfd[w] = -1;
-		if (input_refresh(p, in, i, w))
+		if (plan_input_refresh(p, in, i, w))
 			log_err("dev %s: cannot reopen worker %u's socket", in->dev, w);
 	}
 	for (size_t i = 0; i < p->nrules; i++)
@@ -611,16 +407,40 @@ void plan_free(struct plan *p)
 	for (size_t i = 0; i < p->nrules; i++) {
 		struct plan_rule *rr = p->rules[i];
 
-		if (rr->joined)
-			SYS(p, leave, rr->in_ifindex, rr->cfg.in.group, rr->cfg.in.source);
+		for (unsigned k = 0; k < mcr_rule_ninputs(&rr->cfg); k++)
+			if (rr->in[k].joined)
+				SYS(p, leave, rr->in[k].ifindex, mcr_rule_input(&rr->cfg, k)->group,
+				    mcr_rule_input(&rr->cfg, k)->source);
 		rule_release(p, rr);
 		plan_discard(rr);
 	}
 	for (size_t i = 0; i < p->ninputs; i++)
 		if (p->inputs[i])
-			input_release(p, i);
+			plan_input_release(p, i);
 	free(p->rules);
 	free(p);
+}
+
+/* A rule with several inputs: their rates, and a failover's switches, said at the tick. */
+static void tick_inputs(struct plan *p, struct plan_rule *rr)
+{
+	const struct redund_stats *s = rr->rst;
+	unsigned a;
+
+	if (!s)
+		return;
+	for (unsigned i = 0; i < mcr_rule_ninputs(&rr->cfg); i++) {
+		rr->in_pps[i] = s->in[i].packets - rr->in_last[i];
+		rr->in_last[i] = s->in[i].packets;
+	}
+	if (s->switches == rr->last_switches)
+		return;
+	rr->last_switches = s->switches;
+	a = s->active < mcr_rule_ninputs(&rr->cfg) ? s->active : 0;
+	log_notice("rule \"%s\": relaying input %u (%s)", rr->cfg.name, a + 1,
+		   mcr_rule_input(&rr->cfg, a)->dev);
+	if (p->on_switch)
+		p->on_switch(p->switch_arg, rr);
 }
 
 void plan_tick(struct plan *p)
@@ -640,8 +460,8 @@ void plan_tick(struct plan *p)
 		rr->bps = (rr->st->bytes - rr->last_bytes) * 8;
 		rr->last_packets = rr->st->packets;
 		rr->last_bytes = rr->st->bytes;
-		if (rr->claim_fd < 0) /* the other mcrd may have gone */
-			rule_claim(p, rr);
+		tick_inputs(p, rr);
+		rule_claim(p, rr); /* the other mcrd may have gone */
 	}
 }
 

@@ -48,15 +48,25 @@ struct plan_output {
 	struct out_stats *st; /* shared counters */
 };
 
+/* One input of a rule (a rule has 1..MCR_MAX_INPUTS). */
+struct plan_rin {
+	bool attached;        /* its interface's socket of each serving worker filters it in */
+	bool joined;
+	int ifindex;
+	int slot;             /* index of its plan_input while attached, else -1 */
+	const char *pending;  /* NULL when it can deliver, else why not */
+	int claim_fd;         /* its claim in the namespace (sys input_claim), -1: none */
+	bool shared;          /* another mcrd holds that claim */
+};
+
 struct plan_rule {
 	struct mcr_rule cfg;  /* owned copy */
 	struct plan_output *out;
-	const char *pending;  /* NULL when active, else why not */
-	bool attached;        /* on its worker: in the input's filter and the worker's table */
-	bool joined;
-	int in_ifindex;
-	int in_slot;          /* index of its input */
-	unsigned worker;      /* owner, by consistent hash of (group, port) */
+	/* NULL when active (one of its inputs can deliver), else why not (its first input's reason) */
+	const char *pending;
+	bool attached;        /* in its workers' tables: some input is attached */
+	struct plan_rin in[MCR_MAX_INPUTS]; /* cfg's inputs, in order */
+	unsigned worker;      /* owner, by consistent hash of (group, port) of its first input */
 	/*
 	 * Workers serving it: worker, worker + 1, ... (mod the pool).  A rule
 	 * with many outputs (spread_outputs) is served by every worker, each
@@ -69,8 +79,12 @@ struct plan_rule {
 	struct rule_stats *st;
 	uint64_t last_packets, last_bytes; /* at the previous tick */
 	uint64_t pps, bps;    /* over the last second */
-	int claim_fd;         /* its input's claim in the namespace (sys input_claim), -1: none */
-	bool input_shared;    /* another mcrd holds that claim: both relay the input */
+	/* Several inputs (redund.h): their counters, and what the last tick saw of them. */
+	uint32_t rst_slot;
+	struct redund_stats *rst; /* NULL: one input */
+	uint64_t in_last[MCR_MAX_INPUTS], in_pps[MCR_MAX_INPUTS];
+	uint64_t last_switches;
+	bool input_shared;    /* another mcrd holds the claim of one of its inputs: both relay it */
 };
 
 /* An input interface (name, ifindex) while a rule uses it. */
@@ -93,6 +107,8 @@ struct plan_ops {
 	void (*input_del)(void *arg, unsigned w, size_t slot);
 	/* The rule's share of worker w (w serves it). */
 	void (*rule_add)(void *arg, const struct plan_rule *rr, unsigned w);
+	/* Which of its inputs are attached (their slots) changed. */
+	void (*rule_inputs)(void *arg, const struct plan_rule *rr, unsigned w);
 	void (*rule_del)(void *arg, const struct plan_rule *rr, unsigned w);
 	void (*output_set)(void *arg, const struct plan_rule *rr, unsigned i);
 	/* Its rule-wide flags (verify) changed: tell every serving worker. */
@@ -149,8 +165,13 @@ struct plan_config {
 int plan_new(struct plan **p, const struct plan_config *c);
 /* Leaves every group and closes every socket; tells the workers nothing. */
 void plan_free(struct plan *p);
-/* A rule became active or pending (not called for a rule's first state). */
+/*
+ * A rule became active or pending, or one of its several inputs did (not
+ * called for a rule's first state).
+ */
 void plan_on_change(struct plan *p, void (*fn)(void *arg, const struct plan_rule *), void *arg);
+/* A failover rule's workers switched to another input (seen at the tick). */
+void plan_on_switch(struct plan *p, void (*fn)(void *arg, const struct plan_rule *), void *arg);
 /* The sys table opened (or is closing) an egress socket: tell the workers. */
 void plan_egress_opened(void *plan, int fd, bool gso);
 void plan_egress_closing(void *plan, int fd, bool gso);
@@ -208,6 +229,35 @@ void plan_reconcile(struct plan *p);
 void plan_replay(struct plan *p, unsigned w);
 /* Once a second: kernel drop counts, per-rule rates, input claims another mcrd held. */
 void plan_tick(struct plan *p);
+
+/* ---- inside the plan module (plan.c, planin.c, planout.c, planstats.c) ---- */
+
+struct plan {
+	struct plan_config c;
+	struct plan_rule **rules;
+	size_t nrules, caprules;
+	struct plan_input *inputs[PLAN_MAX_INPUTS];
+	size_t ninputs;       /* slots in use */
+	void (*on_change)(void *arg, const struct plan_rule *rr);
+	void *change_arg;
+	void (*on_switch)(void *arg, const struct plan_rule *rr);
+	void *switch_arg;
+};
+
+/* planin.c: a rule's inputs, the plan's ingress sockets, filters and memberships. */
+/*
+ * Brings each input of rr in line with the interface table (attach, detach,
+ * re-attach) and rr onto or off its workers; sets each input's pending
+ * reason and rr->pending.  True when the state of one of several inputs changed.
+ */
+bool plan_rule_inputs(struct plan *p, struct plan_rule *rr);
+/* Every input of rr detached, and rr off its workers. */
+void plan_rule_detach(struct plan *p, struct plan_rule *rr);
+/* The input's MTU as last seen (warned about once when it outgrows the rings). */
+void plan_input_mtu(const struct plan *p, struct plan_input *in, unsigned mtu);
+/* Worker w's socket on input slot: opened, refiltered or closed to match its rules there. */
+int plan_input_refresh(struct plan *p, struct plan_input *in, size_t slot, unsigned w);
+void plan_input_release(struct plan *p, size_t slot);
 
 /*
  * Inside the plan module (plan.c, planout.c): an output brought in line

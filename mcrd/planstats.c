@@ -25,6 +25,30 @@ static void rule_drops(const struct plan_rule *rr, uint64_t *d)
 		d[MCR_DROP_NO_TX_SLOT] += rr->out[k].st->dropped;
 }
 
+/* Each input of a rule with several: its state and counters. */
+static void inputs_info(const struct plan_rule *rr, struct mcr_rule_info *info)
+{
+	const struct redund_stats *s = rr->rst;
+
+	for (unsigned i = 0; s && i < mcr_rule_ninputs(&rr->cfg); i++) {
+		struct mcr_in_info *ii = &info->in[i];
+
+		ii->state = rr->in[i].pending ? MCR_STATE_PENDING : MCR_STATE_ACTIVE;
+		if (rr->in[i].pending)
+			snprintf(ii->reason, sizeof(ii->reason), "%s", rr->in[i].pending);
+		ii->packets = s->in[i].packets;
+		ii->duplicates = s->in[i].duplicates;
+		ii->filled = s->in[i].filled;
+		ii->late = s->in[i].late;
+		ii->pps = rr->in_pps[i];
+	}
+	if (s) {
+		info->active_in = s->active;
+		info->switches = s->switches;
+		info->resyncs = s->resyncs;
+	}
+}
+
 int plan_rule_info(const struct plan_rule *rr, bool stats, struct mcr_rule_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -41,6 +65,7 @@ int plan_rule_info(const struct plan_rule *rr, bool stats, struct mcr_rule_info 
 	info->pps = rr->pps;
 	info->bps = rr->bps;
 	rule_drops(rr, info->drops);
+	inputs_info(rr, info);
 	info->out = calloc(rr->cfg.nout ? rr->cfg.nout : 1, sizeof(*info->out));
 	if (!info->out)
 		return -ENOMEM;
@@ -135,6 +160,17 @@ static void log_rule(const struct plan_rule *rr)
 	log_notice("stats: rule %s %s packets %llu bytes %llu drops:%s", rr->cfg.name,
 		   rr->pending ? "pending" : "active", (unsigned long long)rr->st->packets,
 		   (unsigned long long)rr->st->bytes, drops[0] ? drops : " none");
+	for (unsigned k = 0; rr->rst && k < mcr_rule_ninputs(&rr->cfg); k++) {
+		const struct redund_in_stats *s = &rr->rst->in[k];
+		const struct mcr_input *in = mcr_rule_input(&rr->cfg, k);
+
+		log_notice("stats: rule %s in %s %s:%u packets %llu duplicates %llu filled %llu "
+			   "late %llu%s", rr->cfg.name, in->dev, mcr_ipv4_str(in->group, g), in->port,
+			   (unsigned long long)s->packets, (unsigned long long)s->duplicates,
+			   (unsigned long long)s->filled, (unsigned long long)s->late,
+			   rr->cfg.red.mode == MCR_REDUNDANCY_FAILOVER && rr->rst->active == k ?
+			   " relayed" : "");
+	}
 	for (unsigned k = 0; k < rr->cfg.nout; k++) {
 		const struct plan_output *o = &rr->out[k];
 

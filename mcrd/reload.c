@@ -27,11 +27,14 @@ static int check_runtime_conflicts(const struct plan *p, const struct mcr_rulese
 					"(mcrctl rule del name %s first)", n->name, n->name);
 			err = -EINVAL;
 		}
-		old = plan_find_input(p, &n->in);
-		if (old && old->cfg.origin == MCR_ORIGIN_RUNTIME) {
-			mcr_errlist_add(el, n->line, "rule \"%s\": same input as runtime rule \"%s\"",
-					n->name, old->cfg.name);
-			err = -EINVAL;
+		for (unsigned k = 0; k < mcr_rule_ninputs(n); k++) {
+			old = plan_find_input(p, mcr_rule_input(n, k));
+			if (old && old->cfg.origin == MCR_ORIGIN_RUNTIME) {
+				mcr_errlist_add(el, n->line, "rule \"%s\": same input as runtime "
+						"rule \"%s\"", n->name, old->cfg.name);
+				err = -EINVAL;
+				break;
+			}
 		}
 	}
 	return err;

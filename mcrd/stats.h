@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "packet.h"
+#include "rule.h"
 
 struct rule_stats {
 	uint64_t packets, bytes;           /* matched and accepted for relay */
@@ -23,6 +24,22 @@ struct out_stats {
 struct link_stats {
 	uint64_t frames;                   /* frames the kernel filter let through */
 	uint64_t drops[MCR_DROP__MAX];     /* parse failures and kernel queue drops */
+};
+
+/* One input of a rule with several (redund.c). */
+struct redund_in_stats {
+	uint64_t packets;    /* datagrams of the rule that arrived on it */
+	uint64_t duplicates; /* not relayed: merge, its sequence number was; failover, on standby */
+	uint64_t filled;     /* merge: sequence numbers it missed that another input supplied */
+	uint64_t late;       /* merge: not relayed, later than the window */
+};
+
+/* A rule with several inputs, written by its owner only. */
+struct redund_stats {
+	uint32_t active;     /* failover: the input relayed */
+	uint64_t switches;   /* failover: changes of the active input */
+	uint64_t resyncs;    /* merge: the stream followed anew (new SSRC, or a jump) */
+	struct redund_in_stats in[MCR_MAX_INPUTS];
 };
 
 #endif

@@ -41,6 +41,8 @@ static struct txring *tx_find(const struct table *t, int32_t pfd)
 static void rule_set_flags(struct tb_rule *rr, uint16_t f)
 {
 	rr->primary = f & W_F_PRIMARY;
+	if (rr->red)
+		redund_set_stats(rr->red, rr->primary ? rr->rst : NULL);
 	rr->verify_udp = f & W_F_VERIFY;
 	rr->ttl_router = f & W_F_TTL_ROUTER;
 	rr->ttl_fixed = f & W_F_TTL_FIXED;
@@ -121,25 +123,52 @@ static void egress_del(struct table *t, int32_t pfd)
 	t->emap[pfd].fd = -1;
 }
 
-static int rebuild_match(struct table *t, size_t slot)
+/* The match table of our input slot, from every rule input attached there. */
+static int rebuild_match(struct table *t, int slot)
 {
-	struct tb_input *in = t->inputs[slot];
+	struct tb_input *in = slot >= 0 ? t->inputs[slot] : NULL;
 	struct mcr_match m;
 	size_t n = 0;
 
+	if (!in)
+		return 0;
 	for (size_t i = 0; i < t->nrules; i++)
-		n += t->rules[i]->in_slot == (int)slot;
+		for (unsigned k = 0; k < t->rules[i]->nin; k++)
+			n += t->rules[i]->in[k].slot == slot;
 	if (mcr_match_init(&m, n))
 		return -ENOMEM;
 	for (size_t i = 0; i < t->nrules; i++) {
 		struct tb_rule *rr = t->rules[i];
 
-		if (rr->in_slot == (int)slot)
-			mcr_match_insert(&m, rr->in.group, rr->in.port, rr->in.source, rr);
+		for (unsigned k = 0; k < rr->nin; k++) {
+			struct tb_rin *ri = &rr->in[k];
+
+			if (ri->slot == slot)
+				mcr_match_insert(&m, ri->key.group, ri->key.port, ri->key.source, ri);
+		}
 	}
 	mcr_match_free(&in->match);
 	in->match = m; /* the data path reads it on the next completion */
 	return 0;
+}
+
+/* Our slot for the parent's input slot ps, or -1. */
+static int our_slot(const struct table *t, int32_t ps)
+{
+	return ps >= 0 && ps < WIRE_MAX_INPUTS ? t->pslot[ps] : -1;
+}
+
+/* Every match table rr's inputs are in (each once). */
+static void rebuild_rule_inputs(struct table *t, const struct tb_rule *rr)
+{
+	for (unsigned k = 0; k < rr->nin; k++) {
+		unsigned j;
+
+		for (j = 0; j < k && rr->in[j].slot != rr->in[k].slot; j++)
+			;
+		if (j == k)
+			rebuild_match(t, rr->in[k].slot);
+	}
 }
 
 static struct tb_input *input_new(const struct table *t, const struct wire_msg *m, int fd)
@@ -224,6 +253,7 @@ static void rule_free(struct tb_rule *rr)
 {
 	loopguard_free(rr->guard);
 	free(rr->trace);
+	redund_free(rr->red);
 	free(rr->out);
 	free(rr);
 }
@@ -242,7 +272,14 @@ static int rules_grow(struct table *t)
 	return 0;
 }
 
-static struct tb_rule *rule_new(const struct table *t, const struct wire_msg *m, int slot)
+/* The rule's inputs from m: keys, and our slots where attached. */
+static void rule_inputs_set(const struct table *t, struct tb_rule *rr, const struct wire_msg *m)
+{
+	for (unsigned k = 0; k < rr->nin; k++)
+		rr->in[k].slot = our_slot(t, m->in_slot[k]);
+}
+
+static struct tb_rule *rule_new(const struct table *t, const struct wire_msg *m)
 {
 	struct tb_rule *rr = calloc(1, sizeof(*rr));
 
@@ -251,10 +288,20 @@ static struct tb_rule *rule_new(const struct table *t, const struct wire_msg *m,
 		return NULL;
 	}
 	snprintf(rr->name, sizeof(rr->name), "%s", m->name);
-	rr->in = m->in;
+	rr->nin = m->nin;
+	for (unsigned k = 0; k < rr->nin; k++)
+		rr->in[k] = (struct tb_rin){ rr, k, -1, k ? m->more[k - 1] : m->in };
+	rule_inputs_set(t, rr, m);
 	rr->nout = m->nout;
 	rr->st = counters_rule(m->stats);
-	rr->in_slot = slot;
+	if (rr->nin > 1 && redund_new(&rr->red, &m->red, rr->nin)) {
+		log_err("rule \"%s\": no memory for its %u inputs' state; not relayed here",
+			rr->name, rr->nin);
+		rule_free(rr);
+		return NULL;
+	}
+	if (rr->red)
+		rr->rst = counters_redund(m->rstats);
 	for (unsigned i = 0; i < m->nout; i++) {
 		out_bind(t, &rr->out[i], &m->out[i]);
 		rr->out[i].st = counters_out(m->out[i].stats);
@@ -269,15 +316,28 @@ static struct tb_rule *rule_new(const struct table *t, const struct wire_msg *m,
 
 static void rule_add(struct table *t, const struct wire_msg *m, size_t len)
 {
-	int slot = m->slot >= 0 && m->slot < WIRE_MAX_INPUTS ? t->pslot[m->slot] : -1;
 	struct tb_rule *rr;
 
-	if (slot < 0 || m->nout > MCR_MAX_OUTPUTS ||
+	if (m->nin < 1 || m->nin > MCR_MAX_INPUTS || m->nout > MCR_MAX_OUTPUTS ||
 	    len < sizeof(*m) + m->nout * sizeof(struct wire_out) || rule_find(t, m->name, NULL) ||
-	    rules_grow(t) || !(rr = rule_new(t, m, slot)))
+	    rules_grow(t) || !(rr = rule_new(t, m)))
 		return;
 	t->rules[t->nrules++] = rr;
-	rebuild_match(t, (size_t)slot);
+	rebuild_rule_inputs(t, rr);
+}
+
+/* Which inputs of a rule are attached changed: the match tables of before and after. */
+static void rule_inputs(struct table *t, const struct wire_msg *m)
+{
+	struct tb_rule *rr = rule_find(t, m->name, NULL);
+	struct tb_rule before;
+
+	if (!rr || m->nin != rr->nin)
+		return;
+	before = *rr;
+	rule_inputs_set(t, rr, m);
+	rebuild_rule_inputs(t, &before);
+	rebuild_rule_inputs(t, rr);
 }
 
 static void rule_del(struct table *t, const char *name)
@@ -289,7 +349,7 @@ static void rule_del(struct table *t, const char *name)
 		return;
 	memmove(&t->rules[i], &t->rules[i + 1], (t->nrules - i - 1) * sizeof(rr));
 	t->nrules--;
-	rebuild_match(t, (size_t)rr->in_slot);
+	rebuild_rule_inputs(t, rr);
 	rr->dead = true;
 	if (!rr->inflight) {
 		rule_free(rr);
@@ -460,6 +520,9 @@ void table_apply(struct table *t, const struct wire_msg *m, size_t len, int fd)
 		break;
 	case W_TRACE:
 		trace_set(t, m);
+		break;
+	case W_RULE_INPUTS:
+		rule_inputs(t, m);
 		break;
 	}
 	if (fd >= 0)

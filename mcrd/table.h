@@ -15,6 +15,7 @@
 
 #include "frame.h"
 #include "match.h"
+#include "redund.h"
 #include "rule.h"
 #include "stats.h"
 #include "trace.h"
@@ -37,13 +38,25 @@ struct tb_output {
 	struct out_stats *st; /* shared counters */
 };
 
+struct tb_rule;
+
+/* One input of a rule: what its entry in the input's match table points to. */
+struct tb_rin {
+	struct tb_rule *rule;
+	unsigned idx;         /* its place among the rule's inputs */
+	int slot;             /* our input slot (inputs[]); -1: not attached */
+	struct mcr_input key;
+};
+
 struct tb_rule {
 	char name[MCR_NAME_MAX];
-	struct mcr_input in;
+	struct tb_rin in[MCR_MAX_INPUTS];
+	unsigned nin;
+	struct redund *red;   /* several inputs: which of their datagrams go out */
 	unsigned nout;
 	struct tb_output *out;
 	struct rule_stats *st;
-	int in_slot;          /* index of its input in inputs[] */
+	struct redund_stats *rst; /* with red: the shared slot, written by the owner only */
 	unsigned inflight;    /* sends submitted and not yet completed */
 	/* The rule as a whole, from the parent (it may be spread over workers). */
 	bool primary;         /* this worker counts its packets and per-packet drops */

@@ -27,6 +27,7 @@ enum wire_type {
 	W_TX_DEL,
 	W_RULE_FLAGS,     /* a rule's W_F_* flags changed */
 	W_TRACE,          /* rule `name` records into trace buffer `slot` (trace.h), -1: stops */
+	W_RULE_INPUTS,    /* which of a rule's inputs are attached changed (in_slot[]) */
 };
 
 #define WO_KEEP_SOURCE 0x1 /* wire_out.flags: the datagram's source address and port */
@@ -65,7 +66,17 @@ struct wire_msg {
 	uint32_t loop_ms;     /* RULE_ADD: the loop guard's window (fixed-TTL outputs), 0: off */
 	uint32_t epoch;       /* TRACE: the trace's epoch in its buffer */
 	char name[MCR_NAME_MAX];
-	struct mcr_input in;  /* RULE_ADD; INPUT_ADD uses in.dev */
+	struct mcr_input in;  /* RULE_ADD: its first input; INPUT_ADD uses in.dev */
+	/*
+	 * RULE_ADD, RULE_INPUTS: the rule's inputs (in, then more[]) and their
+	 * input slots, -1 where not attached; with several, the redundancy
+	 * settings and counter slot (RULE_ADD).
+	 */
+	uint32_t nin;
+	int32_t in_slot[MCR_MAX_INPUTS];
+	struct mcr_input more[MCR_MAX_INPUTS - 1];
+	struct mcr_redund red;
+	uint32_t rstats;
 	struct wire_out out[];
 };
 

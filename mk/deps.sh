@@ -36,6 +36,9 @@ need_cmd ethtool ethtool
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 ||
 	missing="$missing python3-prometheus-client"
 need_cmd tcpdump tcpdump
+# tests/netns/22-merge.t: a real RTP MPEG-TS sender and receiver
+need_cmd ffmpeg ffmpeg
+need_cmd ffprobe ffmpeg
 [ "$mode" = valgrind ] && need_cmd valgrind valgrind
 if [ "$mode" = fuzz ]; then
 	# The fuzz rules use clang-14 (or clang); libFuzzer comes with libclang-rt.

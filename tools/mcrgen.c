@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "esc.h"
 #include "payload.h"
+#include "rtp.h"
 #include "signals.h"
 #include "sockets.h"
 #include "stream.h"
@@ -30,19 +31,26 @@ struct gen_opts {
 	struct in_addr src;
 	double duration; /* 0 = no limit */
 	bool json, quiet;
+	bool rtp, has_ssrc;
+	unsigned long rtp_seq, ssrc;
+	struct mcr_tool_stream dst2; /* the second path: dev, first group (port: dst's) */
+	bool has_dev2, has_group2;
+	struct mcr_skip skip[2];    /* packet numbers each path leaves out */
+	unsigned long lag2;         /* packets the second path sends late, per stream */
 };
 
 struct gen {
 	const struct gen_opts *o;
-	int fd;
+	int fd[2];                /* per path; the second path is -1 without --dev2 */
+	unsigned npaths;
 	struct mcr_payload_gen pg;
-	struct sockaddr_in *dsts; /* one per stream */
-	struct mmsghdr *msgs;
-	struct iovec *iov;
-	uint8_t *bufs;
+	struct sockaddr_in *dsts[2]; /* per path, one per stream */
+	struct mmsghdr *msgs[2];
+	struct iovec *iov[2];
+	uint8_t *bufs[2];
+	uint64_t lag;             /* packets (over all streams) the second path is behind */
+	uint64_t skipped;
 	unsigned per_send;        /* packets per sendmmsg */
-	uint32_t next_stream;     /* round-robin position */
-	uint64_t next_seq;
 	uint64_t sent, errors;
 	int last_err;
 	double seconds;
@@ -54,6 +62,8 @@ static void usage(void)
 "Usage: mcrgen -d DEV -g GROUP -p PORT [ -s SIZE ] [ -n COUNT ] [ -r PPS ]\n"
 "              [ -t TTL ] [ --tos TOS ] [ -b BATCH ] [ -S SRCADDR ] [ --streams N ]\n"
 "              [ --step { port | group } ] [ --stream-id ID ] [ -D SECONDS ]\n"
+"              [ --rtp [ --rtp-seq N ] [ --ssrc N ] ] [ --skip LIST ]\n"
+"              [ --dev2 DEV [ --group2 GROUP ] [ --skip2 LIST ] [ --lag2 N ] ]\n"
 "              [ -j ] [ -q ]\n"
 "       mcrgen { -h | --help }\n"
 "\n"
@@ -78,6 +88,18 @@ static void usage(void)
 "      --step port|group   stream i goes to PORT+i (default) or to GROUP+i\n"
 "      --stream-id ID      stream id of the first stream (default 0)\n"
 "  -D, --duration SECONDS  stop after this long (fractions allowed)\n"
+"      --rtp               start each payload with an RTP header (version 2,\n"
+"                          type 33, sequence number --rtp-seq + packet number\n"
+"                          mod 65536); SIZE counts it (at least 36)\n"
+"      --rtp-seq N         the first RTP sequence number, 0..65535 (default 0)\n"
+"      --ssrc N            the RTP SSRC (default 0x4d430000 + stream id)\n"
+"      --skip LIST         packet numbers (from 0) not sent: A, A-B, A%%M or\n"
+"                          A-B%%M (numbers modulo M in A..B), comma-separated\n"
+"      --dev2 DEV          a second path: each packet also goes out of DEV,\n"
+"                          to --group2 GROUP (default -g) and PORT\n"
+"      --skip2 LIST        packet numbers the second path does not send\n"
+"      --lag2 N            the second path sends each packet N packets' time\n"
+"                          after the first (a path delay of N / PPS seconds)\n"
 "  -j, --json              print the summary as one JSON object\n"
 "  -q, --quiet             print nothing but errors\n"
 "  -h, --help              show this help\n"
@@ -85,13 +107,16 @@ static void usage(void)
 "Summary: sent N packets (N bytes) in F s: N pps, F Mbit/s, N errors, N unsent\n"
 "   JSON: {\"sent\":N,\"bytes\":N,\"seconds\":F,\"pps\":F,\"errors\":N,\"unsent\":N,\n"
 "          \"streams\":N}\n"
+"With --skip, --skip2 or --dev2, JSON adds \"skipped\":N and \"paths\":N, and sent\n"
+"counts the datagrams of both paths.\n"
 "unsent: packets asked for (COUNT per stream) never handed to the kernel, as -D\n"
 "or a signal stopped the run first; a signal that leaves some unsent is also\n"
 "reported on stderr, even with -q.\n"
 "Exit status: 0 done, 1 usage error, 2 runtime error.\n");
 }
 
-enum { OPT_STREAMS = 256, OPT_STEP, OPT_STREAM_ID, OPT_TOS };
+enum { OPT_STREAMS = 256, OPT_STEP, OPT_STREAM_ID, OPT_TOS, OPT_RTP, OPT_RTP_SEQ, OPT_SSRC,
+       OPT_SKIP, OPT_DEV2, OPT_GROUP2, OPT_SKIP2, OPT_LAG2 };
 
 static const struct option longopts[] = {
 	{ "dev", required_argument, NULL, 'd' },
@@ -108,6 +133,14 @@ static const struct option longopts[] = {
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "stream-id", required_argument, NULL, OPT_STREAM_ID },
 	{ "duration", required_argument, NULL, 'D' },
+	{ "rtp", no_argument, NULL, OPT_RTP },
+	{ "rtp-seq", required_argument, NULL, OPT_RTP_SEQ },
+	{ "ssrc", required_argument, NULL, OPT_SSRC },
+	{ "skip", required_argument, NULL, OPT_SKIP },
+	{ "dev2", required_argument, NULL, OPT_DEV2 },
+	{ "group2", required_argument, NULL, OPT_GROUP2 },
+	{ "skip2", required_argument, NULL, OPT_SKIP2 },
+	{ "lag2", required_argument, NULL, OPT_LAG2 },
 	{ "json", no_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -148,6 +181,23 @@ static int parse_opt(int c, const char *arg, struct gen_opts *o)
 		return mcr_tool_arg_uint("--streams", arg, 1, MCR_TOOL_MAX_STREAMS, &o->nstreams);
 	case OPT_TOS: return mcr_tool_arg_uint("--tos", arg, 0, 255, &o->tos);
 	case OPT_STREAM_ID: return mcr_tool_arg_uint("--stream-id", arg, 0, UINT32_MAX, &o->base_id);
+	case OPT_RTP: o->rtp = true; return 0;
+	case OPT_RTP_SEQ: return mcr_tool_arg_uint("--rtp-seq", arg, 0, 65535, &o->rtp_seq);
+	case OPT_SSRC:
+		o->has_ssrc = true;
+		return mcr_tool_arg_uint("--ssrc", arg, 0, UINT32_MAX, &o->ssrc);
+	case OPT_SKIP: return mcr_skip_parse("--skip", arg, &o->skip[0]);
+	case OPT_SKIP2: return mcr_skip_parse("--skip2", arg, &o->skip[1]);
+	case OPT_LAG2: return mcr_tool_arg_uint("--lag2", arg, 0, 10000000, &o->lag2);
+	case OPT_DEV2:
+		o->has_dev2 = true;
+		if (mcr_tool_arg_ifname("--dev2", arg))
+			return -EINVAL;
+		snprintf(o->dst2.dev, sizeof(o->dst2.dev), "%s", arg);
+		return 0;
+	case OPT_GROUP2:
+		o->has_group2 = true;
+		return mcr_tool_arg_ipv4("--group2", arg, &o->dst2.group);
 	case OPT_STEP:
 		if (!mcr_tool_step_parse(arg, &o->step))
 			return 0;
@@ -169,6 +219,11 @@ static int check_opts(const struct gen_opts *o)
 		return mcr_tool_usage_err("--streams %lu from %s: the last stream's %s is out of range",
 					  o->nstreams, o->step == MCR_TOOL_STEP_PORT ? "-p" : "-g",
 					  o->step == MCR_TOOL_STEP_PORT ? "port" : "group");
+	if ((o->has_group2 || o->skip[1].n || o->lag2) && !o->has_dev2)
+		return mcr_tool_usage_err("%s without --dev2", o->has_group2 ? "--group2" :
+					  o->lag2 ? "--lag2" : "--skip2");
+	if (o->rtp && o->size < MCR_RTP_HDR_LEN + MCR_PAYLOAD_MIN)
+		return mcr_tool_usage_err("--rtp needs -s %u or more", MCR_RTP_HDR_LEN + MCR_PAYLOAD_MIN);
 	if (o->base_id + o->nstreams - 1 > UINT32_MAX)
 		return mcr_tool_usage_err("--stream-id %lu with --streams %lu exceeds %u",
 					  o->base_id, o->nstreams, UINT32_MAX);
@@ -193,6 +248,9 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 	}
 	if (optind < argc)
 		return mcr_tool_usage_err("unexpected argument \"%s\"", mcr_esc_name(argv[optind]));
+	o->dst2.port = o->dst.port;
+	if (!o->has_group2)
+		o->dst2.group = o->dst.group;
 	return check_opts(o);
 }
 
@@ -204,62 +262,99 @@ static int gen_alloc(struct gen *g)
 
 	/* Small batches at low rates, so the traffic is not bursty. */
 	g->per_send = (unsigned)(per < 1 ? 1 : per > o->batch ? o->batch : per);
-	g->dsts = calloc(o->nstreams, sizeof(*g->dsts));
-	g->msgs = calloc(g->per_send, sizeof(*g->msgs));
-	g->iov = calloc(g->per_send, sizeof(*g->iov));
-	g->bufs = malloc(g->per_send * o->size);
-	if (!g->dsts || !g->msgs || !g->iov || !g->bufs)
-		return -ENOMEM;
-	for (unsigned i = 0; i < o->nstreams; i++) {
-		struct mcr_tool_stream s;
+	g->npaths = o->has_dev2 ? 2 : 1;
+	g->lag = o->lag2 * o->nstreams;
+	for (unsigned p = 0; p < g->npaths; p++) {
+		g->dsts[p] = calloc(o->nstreams, sizeof(*g->dsts[p]));
+		g->msgs[p] = calloc(g->per_send, sizeof(*g->msgs[p]));
+		g->iov[p] = calloc(g->per_send, sizeof(*g->iov[p]));
+		g->bufs[p] = malloc(g->per_send * o->size);
+		if (!g->dsts[p] || !g->msgs[p] || !g->iov[p] || !g->bufs[p])
+			return -ENOMEM;
+		for (unsigned i = 0; i < g->per_send; i++) {
+			g->iov[p][i].iov_base = g->bufs[p] + (size_t)i * o->size;
+			g->iov[p][i].iov_len = o->size;
+		}
+		for (unsigned i = 0; i < o->nstreams; i++) {
+			struct mcr_tool_stream s;
 
-		mcr_tool_stream_step(&o->dst, o->step, i, &s);
-		g->dsts[i].sin_family = AF_INET;
-		g->dsts[i].sin_addr = s.group;
-		g->dsts[i].sin_port = htons(s.port);
+			mcr_tool_stream_step(p ? &o->dst2 : &o->dst, o->step, i, &s);
+			g->dsts[p][i].sin_family = AF_INET;
+			g->dsts[p][i].sin_addr = s.group;
+			g->dsts[p][i].sin_port = htons(s.port);
+		}
 	}
-	for (unsigned i = 0; i < g->per_send; i++) {
-		g->iov[i].iov_base = g->bufs + (size_t)i * o->size;
-		g->iov[i].iov_len = o->size;
-		g->msgs[i].msg_hdr.msg_iov = &g->iov[i];
-		g->msgs[i].msg_hdr.msg_iovlen = 1;
-		g->msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
-	}
-	return mcr_payload_gen_init(&g->pg, o->size);
+	return mcr_payload_gen_init(&g->pg, o->size - (o->rtp ? MCR_RTP_HDR_LEN : 0));
 }
 
 static void gen_free(struct gen *g)
 {
 	mcr_payload_gen_free(&g->pg);
-	free(g->dsts);
-	free(g->msgs);
-	free(g->iov);
-	free(g->bufs);
-	if (g->fd >= 0)
-		close(g->fd);
+	for (unsigned p = 0; p < 2; p++) {
+		free(g->dsts[p]);
+		free(g->msgs[p]);
+		free(g->iov[p]);
+		free(g->bufs[p]);
+		if (g->fd[p] >= 0)
+			close(g->fd[p]);
+	}
+
 }
 
-/* Fills n messages with the next packets, round-robin over the streams. */
-static void fill_batch(struct gen *g, unsigned n)
+/* Writes packet k (stream k mod streams, number k / streams) into buf. */
+static void fill_one(struct gen *g, uint8_t *buf, uint32_t stream, uint64_t seq)
 {
-	for (unsigned i = 0; i < n; i++) {
-		g->msgs[i].msg_hdr.msg_name = &g->dsts[g->next_stream];
-		mcr_payload_gen_fill(&g->pg, g->iov[i].iov_base,
-				     (uint32_t)(g->o->base_id + g->next_stream), g->next_seq);
-		if (++g->next_stream == g->o->nstreams) {
-			g->next_stream = 0;
-			g->next_seq++;
-		}
+	const struct gen_opts *o = g->o;
+	uint32_t id = (uint32_t)(o->base_id + stream);
+
+	if (o->rtp) {
+		/* ts: 90 kHz, one packet a millisecond; only its presence matters */
+		mcr_rtp_put(buf, (uint16_t)(o->rtp_seq + seq), (uint32_t)(seq * 90),
+			    o->has_ssrc ? (uint32_t)o->ssrc : 0x4d430000u + id);
+		buf += MCR_RTP_HDR_LEN;
 	}
+	mcr_payload_gen_fill(&g->pg, buf, id, seq);
+}
+
+/*
+ * Path p's messages for slots k0..k0+n-1 of the schedule, round-robin over
+ * the streams: the second path's slot k carries packet k - lag; packets
+ * before the first or past the last, and those skipped, are left out.
+ * Returns how many.
+ */
+static unsigned fill_batch(struct gen *g, unsigned p, uint64_t k0, unsigned n, uint64_t total)
+{
+	const struct gen_opts *o = g->o;
+	unsigned m = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t slot = k0 + i, k = slot - (p ? g->lag : 0);
+		uint32_t stream = (uint32_t)(k % o->nstreams);
+		struct msghdr *h = &g->msgs[p][m].msg_hdr;
+
+		if ((p && slot < g->lag) || k >= total)
+			continue;
+		if (o->skip[p].n && mcr_skip_has(&o->skip[p], k / o->nstreams)) {
+			g->skipped++;
+			continue;
+		}
+		fill_one(g, g->iov[p][m].iov_base, stream, k / o->nstreams);
+		h->msg_name = &g->dsts[p][stream];
+		h->msg_namelen = sizeof(struct sockaddr_in);
+		h->msg_iov = &g->iov[p][m];
+		h->msg_iovlen = 1;
+		m++;
+	}
+	return m;
 }
 
 /* Sends n messages; a full kernel queue is retried, other errors skip the packet. */
-static void send_batch(struct gen *g, unsigned n, const sigset_t *waitmask)
+static void send_batch(struct gen *g, unsigned p, unsigned n, const sigset_t *waitmask)
 {
 	unsigned off = 0;
 
 	while (off < n) {
-		int r = sendmmsg(g->fd, g->msgs + off, n - off, 0);
+		int r = sendmmsg(g->fd[p], g->msgs[p] + off, n - off, 0);
 
 		if (r > 0) {
 			g->sent += (unsigned)r;
@@ -287,10 +382,11 @@ static void run(struct gen *g, const sigset_t *waitmask)
 	const struct gen_opts *o = g->o;
 	uint64_t t0 = mcr_tool_now_ns(), k = 0;
 	uint64_t total = o->count ? o->count * o->nstreams : UINT64_MAX;
+	uint64_t slots = o->count ? total + (g->npaths > 1 ? g->lag : 0) : UINT64_MAX;
 	uint64_t end = o->duration > 0 ? t0 + mcr_tool_sec_to_ns(o->duration) : UINT64_MAX;
 
-	while (!mcr_tool_stop && k < total) {
-		uint64_t n = total - k < g->per_send ? total - k : g->per_send;
+	while (!mcr_tool_stop && k < slots) {
+		uint64_t n = slots - k < g->per_send ? slots - k : g->per_send;
 
 		if (o->pps) {
 			uint64_t due = due_ns(t0, k, o->pps);
@@ -300,12 +396,12 @@ static void run(struct gen *g, const sigset_t *waitmask)
 		}
 		if (mcr_tool_now_ns() >= end)
 			break;
-		fill_batch(g, (unsigned)n);
-		send_batch(g, (unsigned)n, waitmask);
+		for (unsigned p = 0; p < g->npaths; p++)
+			send_batch(g, p, fill_batch(g, p, k, (unsigned)n, total), waitmask);
 		k += n;
 	}
 	/* The last batch owns its time slot too: N packets at R pps take N/R s. */
-	if (o->pps && !mcr_tool_stop && k == total) {
+	if (o->pps && !mcr_tool_stop && k == slots) {
 		uint64_t due = due_ns(t0, k, o->pps);
 
 		mcr_tool_wait_until(due < end ? due : end, waitmask);
@@ -320,17 +416,24 @@ static void run(struct gen *g, const sigset_t *waitmask)
  */
 static uint64_t unsent(const struct gen *g)
 {
-	uint64_t asked = g->o->count * g->o->nstreams;
+	uint64_t asked = g->o->count * g->o->nstreams * g->npaths;
 
-	return asked ? asked - g->sent - g->errors : 0;
+	return asked ? asked - g->sent - g->errors - g->skipped : 0;
 }
 
 static void print_summary(const struct gen *g)
 {
 	uint64_t bytes = g->sent * g->o->size;
 	double s = g->seconds > 0 ? g->seconds : 1e-9;
+	bool paths = g->npaths > 1 || g->o->skip[0].n;
 
-	if (g->o->json)
+	if (g->o->json && paths)
+		printf("{\"sent\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"seconds\":%.6f,"
+		       "\"pps\":%.1f,\"errors\":%" PRIu64 ",\"unsent\":%" PRIu64
+		       ",\"streams\":%lu,\"skipped\":%" PRIu64 ",\"paths\":%u}\n", g->sent, bytes,
+		       g->seconds, (double)g->sent / s, g->errors, unsent(g), g->o->nstreams,
+		       g->skipped, g->npaths);
+	else if (g->o->json)
 		printf("{\"sent\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"seconds\":%.6f,"
 		       "\"pps\":%.1f,\"errors\":%" PRIu64 ",\"unsent\":%" PRIu64
 		       ",\"streams\":%lu}\n", g->sent, bytes, g->seconds, (double)g->sent / s,
@@ -344,7 +447,7 @@ static void print_summary(const struct gen *g)
 
 static int gen_main(const struct gen_opts *o)
 {
-	struct gen g = { .o = o, .fd = -1 };
+	struct gen g = { .o = o, .fd = { -1, -1 } };
 	sigset_t waitmask;
 	int rc = MCR_TOOL_EXIT_RUNTIME;
 
@@ -352,9 +455,10 @@ static int gen_main(const struct gen_opts *o)
 		mcr_tool_err("out of memory");
 		goto out;
 	}
-	g.fd = mcr_tool_sender_open(o->dst.dev, (int)o->ttl, (int)o->tos, o->src);
-	if (g.fd < 0)
-		goto out;
+	for (unsigned p = 0; p < g.npaths; p++)
+		if ((g.fd[p] = mcr_tool_sender_open(p ? o->dst2.dev : o->dst.dev, (int)o->ttl,
+						     (int)o->tos, o->src)) < 0)
+			goto out;
 	if (mcr_tool_signals_init(&waitmask)) {
 		mcr_tool_err("signals: %s", strerror(errno));
 		goto out;

@@ -36,7 +36,7 @@ struct sink_opts {
 	bool has_expect;
 	unsigned long expect;
 	const char *ready_file;
-	bool json, quiet;
+	bool json, quiet, rtp;
 };
 
 struct sink {
@@ -56,7 +56,8 @@ static void usage(void)
 {
 	printf(
 "Usage: mcrsink [ -j ] [ -i IDLE ] [ -T MAX ] [ -n EXPECT ] [ --ready-file PATH ]\n"
-"               [ --streams N ] [ --step { port | group } ] [ -q ] STREAM...\n"
+"               [ --streams N ] [ --step { port | group } ] [ --rtp ] [ -q ]\n"
+"               STREAM...\n"
 "       mcrsink { -h | --help }\n"
 "where  STREAM := DEV:GROUP:PORT[:SOURCE]\n"
 "\n"
@@ -74,6 +75,10 @@ static void usage(void)
 "                          joined\n"
 "      --streams N         expand each STREAM into N, 1..4096 (default 1)\n"
 "      --step port|group   stream i is PORT+i (default) or GROUP+i\n"
+"      --rtp               payloads come after an RTP header (mcrgen --rtp):\n"
+"                          take it off (without one: foreign) and count\n"
+"                          rtp_breaks, RTP sequence numbers that are not the\n"
+"                          previous one + 1 (loss, duplicates or reordering)\n"
 "  -j, --json              print the report as one JSON object\n"
 "  -q, --quiet             print nothing but errors\n"
 "  -h, --help              show this help\n"
@@ -88,14 +93,14 @@ static void usage(void)
 "   JSON: {\"streams\":[{\"dev\":S,\"group\":S,\"port\":N,\"source\":S|null,\n"
 "          \"received\":N,\"bytes\":N,\"unique\":N,\"lost\":N,\"duplicated\":N,\n"
 "          \"reordered\":N,\"corrupted\":N,\"foreign\":N,\"dropped\":N,\n"
-"          \"max_silence_ms\":F,\"ttl_min\":N,\"ttl_max\":N,\"tos_min\":N,\n"
+"          \"max_silence_ms\":F,\"rtp_breaks\":N,\"ttl_min\":N,\"ttl_max\":N,\"tos_min\":N,\n"
 "          \"tos_max\":N,\"from\":S,\"from_port\":N},\n"
 "          ...],\n"
 "          \"total\":{\"received\":N,...},\"seconds\":F,\"stop\":S}\n"
 "Exit status: 0 report printed, 1 usage error, 2 runtime error.\n");
 }
 
-enum { OPT_READY = 256, OPT_STREAMS, OPT_STEP };
+enum { OPT_READY = 256, OPT_STREAMS, OPT_STEP, OPT_RTP };
 
 static const struct option longopts[] = {
 	{ "idle", required_argument, NULL, 'i' },
@@ -104,6 +109,7 @@ static const struct option longopts[] = {
 	{ "ready-file", required_argument, NULL, OPT_READY },
 	{ "streams", required_argument, NULL, OPT_STREAMS },
 	{ "step", required_argument, NULL, OPT_STEP },
+	{ "rtp", no_argument, NULL, OPT_RTP },
 	{ "json", no_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -123,6 +129,7 @@ static int parse_opt(int c, const char *arg, struct sink_opts *o, unsigned long 
 	case OPT_STREAMS: return mcr_tool_arg_uint("--streams", arg, 1, MCR_TOOL_MAX_STREAMS, nper);
 	case 'j': o->json = true; return 0;
 	case 'q': o->quiet = true; return 0;
+	case OPT_RTP: o->rtp = true; return 0;
 	case OPT_STEP:
 		if (!mcr_tool_step_parse(arg, step))
 			return 0;
@@ -204,6 +211,7 @@ static int sink_alloc(struct sink *k)
 	for (size_t i = 0; i < k->o->n; i++) {
 		k->fds[i] = -1;
 		mcr_tool_tracker_init(&k->trk[i], k->o->has_expect, k->o->expect);
+		k->trk[i].rtp = k->o->rtp;
 	}
 	for (unsigned i = 0; i < RX_BATCH; i++) {
 		k->iov[i].iov_base = k->bufs + (size_t)i * RX_BUF;

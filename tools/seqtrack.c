@@ -118,10 +118,20 @@ int mcr_tool_tracker_add(struct mcr_tool_tracker *t, const uint8_t *buf, size_t 
 {
 	uint32_t stream;
 	uint64_t seq;
-	int err = mcr_payload_check(buf, len, &stream, &seq);
+	uint16_t rseq;
+	int err;
 
 	t->c.received++;
 	t->c.bytes += len;
+	if (t->rtp && mcr_rtp_strip(&buf, &len, &rseq)) {
+		t->c.foreign++;
+		return 0;
+	}
+	if (t->rtp) {
+		mcr_rtp_track_add(&t->rtpseq, rseq);
+		t->c.rtp_breaks = t->rtpseq.breaks;
+	}
+	err = mcr_payload_check(buf, len, &stream, &seq);
 	if (err == -EPROTO) {
 		t->c.foreign++;
 		return 0;
@@ -165,6 +175,7 @@ void mcr_tool_counts_add(struct mcr_tool_counts *sum, const struct mcr_tool_coun
 	sum->corrupted += c->corrupted;
 	sum->foreign += c->foreign;
 	sum->dropped += c->dropped;
+	sum->rtp_breaks += c->rtp_breaks;
 	if (c->max_silence_ns > sum->max_silence_ns)
 		sum->max_silence_ns = c->max_silence_ns;
 }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rtp.h"
+
 /* Duplicates are detected for seqs below this (a 16 MiB bitmap per stream id). */
 #define MCR_TOOL_SEQ_CAP (1ull << 27)
 
@@ -20,6 +22,7 @@ struct mcr_tool_counts {
 	uint64_t foreign;    /* not an mcrgen payload (-EPROTO) */
 	uint64_t dropped;    /* the kernel's drops on the socket (a full receive buffer) */
 	uint64_t max_silence_ns; /* longest gap between two receive batches */
+	uint64_t rtp_breaks; /* --rtp: an RTP sequence number not the previous one + 1 */
 };
 
 /* One mcrgen stream id seen on a socket; each has its own sequence space. */
@@ -39,6 +42,8 @@ struct mcr_tool_tracker {
 	struct mcr_tool_seqid *ids;
 	size_t nids, capids, last;
 	uint64_t last_ns;         /* when the last batch arrived (0: none yet) */
+	bool rtp;                 /* payloads come after an RTP header: checked and taken off */
+	struct mcr_rtp_track rtpseq;
 };
 
 /* Without has_expect a stream id is expected to have sent highest seq + 1. */

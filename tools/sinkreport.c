@@ -27,9 +27,9 @@ static void json_counts(FILE *f, const struct mcr_tool_counts *c)
 	fprintf(f, "\"received\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"unique\":%" PRIu64
 		",\"lost\":%" PRIu64 ",\"duplicated\":%" PRIu64 ",\"reordered\":%" PRIu64
 		",\"corrupted\":%" PRIu64 ",\"foreign\":%" PRIu64 ",\"dropped\":%" PRIu64
-		",\"max_silence_ms\":%.1f", c->received, c->bytes, c->unique, c->lost,
-		c->duplicated, c->reordered, c->corrupted, c->foreign, c->dropped,
-		(double)c->max_silence_ns / 1e6);
+		",\"max_silence_ms\":%.1f,\"rtp_breaks\":%" PRIu64, c->received, c->bytes,
+		c->unique, c->lost, c->duplicated, c->reordered, c->corrupted, c->foreign,
+		c->dropped, (double)c->max_silence_ns / 1e6, c->rtp_breaks);
 }
 
 static void json_row(FILE *f, const struct mcr_tool_report_row *r)
@@ -58,9 +58,12 @@ static void json_row(FILE *f, const struct mcr_tool_report_row *r)
 static void text_counts(FILE *f, const struct mcr_tool_counts *c)
 {
 	fprintf(f, "received %" PRIu64 " lost %" PRIu64 " dup %" PRIu64 " reorder %" PRIu64
-		" corrupt %" PRIu64 " foreign %" PRIu64 " dropped %" PRIu64 " bytes %" PRIu64 "\n",
+		" corrupt %" PRIu64 " foreign %" PRIu64 " dropped %" PRIu64 " bytes %" PRIu64,
 		c->received, c->lost, c->duplicated, c->reordered, c->corrupted, c->foreign,
 		c->dropped, c->bytes);
+	if (c->rtp_breaks)
+		fprintf(f, " rtp-breaks %" PRIu64, c->rtp_breaks);
+	fputc('\n', f);
 }
 
 static void text_row(FILE *f, const struct mcr_tool_report_row *r)

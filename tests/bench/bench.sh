@@ -4,7 +4,7 @@
 # at all (the test bed's ceiling).  `make bench` runs it; see doc/bench/.
 #
 #   bash tests/bench/bench.sh [--quick] [--repeat N] [--duration SECONDS]
-#        [--out DIR] [--relays "mcrd mcrd-socket mcrd-gso kernel socat baseline none"]
+#        [--out DIR] [--relays "mcrd mcrd-socket mcrd-gso mcrd-merge kernel socat baseline none"]
 #        [--fanouts "1 8 50"] [--rates "50000 100000 200000 400000 0"]
 #        [--keep-logs]
 #
@@ -43,6 +43,7 @@
 #
 #   snd  s0 198.18.0.1 ---- r-in 198.18.0.2  rly  o1..oN 198.19.i.1 ---- d1..dN 198.19.i.2  dst
 #   snd  s1 198.18.1.1 ------------------------------------------------- dn 198.18.1.2       dst
+#   snd  s2 198.18.2.1 ---- r-in2 198.18.2.2  rly   (mcrd-merge's second path)
 #
 # mcrgen sends 239.1.0.1:5001 (1400-byte payloads, TTL 8) out of s0; the
 # relay in rly copies it to outputs o1..oN (mcrd, socat and the baseline
@@ -50,6 +51,13 @@
 # stays 239.1.0.1:5001); one mcrsink in dst receives all N streams.  "none"
 # sends out of s1 straight to dst, where N sockets on dn receive it (the same
 # receive work for the receivers, without a relay).
+#
+# "mcrd-merge" (not in the default list) is a rule with two inputs and
+# redundancy = "merge" (issue 20): mcrgen sends its packets with an RTP
+# header over both paths, s0 -> r-in and s2 -> r-in2, and mcrd relays the
+# first copy of each.  Its offered and achieved rates are the stream's
+# (each path carries that many; the relay receives twice as many), and
+# delivered and loss are counted against the stream's packets.
 #
 # CPUs (2-core machine; BENCH_GEN_CPU, BENCH_SINK_CPU, BENCH_RELAY_CPU):
 # the relay's processes on CPU 1, mcrgen and mcrsink on CPU 0.  veth hands a
@@ -127,7 +135,7 @@ rates_for() { # rates_for FANOUT: the offered rates of that fan-out
 case $REPEAT in '' | *[!0-9]* | 0) echo "bench.sh: --repeat N, N >= 1" >&2; exit 2 ;; esac
 case $DUR in '' | *[!0-9]* | 0) echo "bench.sh: --duration: whole seconds >= 1" >&2; exit 2 ;; esac
 for r in $RELAYS; do
-	case $r in mcrd | mcrd-socket | mcrd-gso | kernel | socat | baseline | none) ;;
+	case $r in mcrd | mcrd-socket | mcrd-gso | mcrd-merge | kernel | socat | baseline | none) ;;
 	*) echo "bench.sh: unknown relay '$r'" >&2; exit 2 ;; esac
 done
 MAXFAN=0
@@ -283,6 +291,7 @@ ns_add "$NS_DST"
 {
 	echo "link add s0 netns $NS_SND type veth peer name r-in netns $NS_RLY"
 	echo "link add s1 netns $NS_SND type veth peer name dn netns $NS_DST"
+	echo "link add s2 netns $NS_SND type veth peer name r-in2 netns $NS_RLY"
 	for i in $(seq 1 "$MAXFAN"); do
 		echo "link add o$i netns $NS_RLY type veth peer name d$i netns $NS_DST"
 	done
@@ -291,12 +300,16 @@ T ip -batch "$TMP/links.batch" || die "cannot create the veth pairs"
 {
 	echo "addr add 198.18.0.1/24 dev s0"
 	echo "addr add 198.18.1.1/24 dev s1"
+	echo "addr add 198.18.2.1/24 dev s2"
 	echo "link set s0 up"
 	echo "link set s1 up"
+	echo "link set s2 up"
 } | T ip -n "$NS_SND" -batch - || die "cannot configure $NS_SND"
 {
 	echo "addr add 198.18.0.2/24 dev r-in"
 	echo "link set r-in up"
+	echo "addr add 198.18.2.2/24 dev r-in2"
+	echo "link set r-in2 up"
 	for i in $(seq 1 "$MAXFAN"); do
 		echo "addr add 198.19.$i.1/24 dev o$i"
 		echo "link set o$i up"
@@ -316,6 +329,7 @@ for n in "$NS_SND" "$NS_RLY" "$NS_DST"; do
 	T ip netns exec "$n" sh -c 'for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 > "$f"; done'
 done
 rps "$NS_RLY" r-in "$RELAY_CPU"
+rps "$NS_RLY" r-in2 "$RELAY_CPU"
 rps "$NS_DST" dn "$SINK_CPU"
 for i in $(seq 1 "$MAXFAN"); do rps "$NS_DST" "d$i" "$SINK_CPU"; done
 
@@ -401,6 +415,13 @@ mcrd_out() {
 	mcrd-socket | mcrd-gso) echo ' egress = "socket";' ;;
 	esac
 }
+mcrd_in() {
+	local a="{ dev = \"r-in\"; group = \"$IN_GROUP\"; port = $IN_PORT; }"
+	case $1 in
+	mcrd-merge) echo "( $a, { dev = \"r-in2\"; group = \"$IN_GROUP\"; port = $IN_PORT; } ); redundancy = \"merge\"" ;;
+	*) echo "$a" ;;
+	esac
+}
 RELAY_PIDS=()
 RELAY_LOG=
 start_relay() {
@@ -417,7 +438,7 @@ start_relay() {
 			$(mcrd_settings "$relay")
 			rules = (
 			  { name = "bench";
-			    in = { dev = "r-in"; group = "$IN_GROUP"; port = $IN_PORT; };
+			    in = $(mcrd_in "$relay");
 			    out = ( ${outs%,} ); }
 			);
 		EOF
@@ -545,6 +566,8 @@ point() {
 		esac
 	done
 	[ "$relay" = none ] && dev=s1
+	local paths=() rtp=()
+	[ "$relay" = mcrd-merge ] && paths=(--rtp --dev2 s2) && rtp=(--rtp)
 	if [ "$rate" -gt 0 ]; then
 		count=$((rate * DUR))
 		gen_args=(-r "$rate" -n "$count")
@@ -568,7 +591,7 @@ point() {
 	# shellcheck disable=SC2046
 	taskset -c "$SINK_CPU" timeout $((DUR * 4 + 60)) ip netns exec "$NS_DST" "$BIN/mcrsink" -j -i 0 \
 		-T $((DUR * 4 + 50)) --ready-file "$ready" $([ "$count" -gt 0 ] && echo "-n $count") \
-		"${streams[@]}" >"$sink_json" 2>>"$TMP/sink.log" &
+		"${rtp[@]}" "${streams[@]}" >"$sink_json" 2>>"$TMP/sink.log" &
 	spid=$!
 	_PIDS+=("$spid")
 	wait_for 10 test -e "$ready" || { fail "mcrsink not ready"; kill "$spid"; wait "$spid"; return 1; }
@@ -576,7 +599,7 @@ point() {
 	c0=$(cpu_ticks "${RELAY_PIDS[@]}")
 	k0=$(core_ticks "$RELAY_CPU")
 	if ! taskset -c "$GEN_CPU" timeout $((DUR * 3 + 20)) ip netns exec "$NS_SND" "$BIN/mcrgen" \
-		-d "$dev" -g "$IN_GROUP" -p "$IN_PORT" -s "$SIZE" -t "$TTL" "${gen_args[@]}" -j \
+		-d "$dev" -g "$IN_GROUP" -p "$IN_PORT" -s "$SIZE" -t "$TTL" "${gen_args[@]}" "${paths[@]}" -j \
 		>"$gen_json" 2>>"$TMP/gen.log"; then
 		fail "mcrgen failed ($relay fanout=$n rate=$rate)"
 		kill "$spid"; wait "$spid"
@@ -599,6 +622,9 @@ point() {
 		if len(streams) != n:
 		    sys.exit("sink has %d streams, expected %d" % (len(streams), n))
 		delivered = sum(s["unique"] for s in streams)
+		# mcrd-merge: the stream's packets, each sent once per path
+		paths = gen.get("paths", 1)
+		gen["sent"] //= paths; gen["pps"] /= paths
 		expected = n * gen["sent"]
 		loss = 100.0 * (expected - delivered) / expected if expected else 100.0
 		cpu = ticks / hz

@@ -16,12 +16,13 @@ import sys
 LOSS_FREE = 0.1  # percent: "loss-free" means loss below this
 PER_DATAGRAM = 0.99  # frames per datagram at least this: one frame per datagram
 TICK_NS = 1e7  # relay CPU is read in clock ticks of 10 ms (USER_HZ 100)
-RELAY_ORDER = ["mcrd", "mcrd-socket", "mcrd-gso", "kernel", "socat", "baseline", "none"]
+RELAY_ORDER = ["mcrd", "mcrd-socket", "mcrd-gso", "mcrd-merge", "kernel", "socat", "baseline", "none"]
 MCRD_VARIANTS = ["mcrd", "mcrd-socket", "mcrd-gso"]
 RELAY_LABEL = {
     "mcrd": "mcrd (default: layer-2 egress)",
     "mcrd-socket": "mcrd (egress socket)",
     "mcrd-gso": "mcrd (egress socket, gso on)",
+    "mcrd-merge": "mcrd (two inputs merged)",
     "kernel": "kernel (smcroute)",
     "socat": "socat",
     "baseline": "baseline (recvmmsg/sendmmsg)",

@@ -414,6 +414,23 @@ def netlink_seeds():
 # ---------------------------------------------------------------- config files
 
 CONFIGS = {
+    "redundancy": """rules = (
+  { name = "tv"; in = ( { dev = "red"; group = "239.1.1.1"; port = 5000; },
+                        { dev = "blue"; group = "239.3.1.1"; port = 5000; source = "10.0.0.1"; } );
+    redundancy = "merge"; merge_window_ms = 150; out = { dev = "eth1"; }; },
+  { name = "fo"; in = ( { dev = "a"; group = "239.1.1.2"; port = 1; }, { dev = "b"; group = "239.1.1.2"; port = 1; },
+                        { dev = "c"; group = "239.1.1.2"; port = 1; } );
+    redundancy = "failover"; failover_ms = 100; revert_ms = 0; out = ( { dev = "eth1"; } ); }
+);
+""",
+    "redundancy-bad": """rules = (
+  { name = "x"; in = ( { dev = "a"; group = "239.1.1.1"; port = 1; }, { dev = "a"; group = "239.1.1.1"; port = 1; },
+                       { dev = "b"; group = "1.1.1.1"; port = 70000; }, {}, { dev = "e"; group = "239.1.1.1"; port = 2; } );
+    redundancy = "merge"; merge_window_ms = 0; failover_ms = 5; out = { dev = "eth1"; }; },
+  { name = "y"; in = ( ); redundancy = 3; out = { dev = "eth1"; }; },
+  { name = "z"; in = { dev = "a"; group = "239.1.1.9"; port = 9; }; redundancy = "failover"; out = { dev = "c"; }; }
+);
+""",
     "egress-ttl": """loop_guard_ms = 250;
 rules = ( { name = "e"; in = { dev = "eth0"; group = "239.1.1.1"; port = 5001; };
             out = ( { dev = "eth1"; egress = "packet"; source = "keep"; fixed_ttl = 1; },
@@ -512,6 +529,8 @@ def config_seeds():
 # ---------------------------------------------------------------- mcrctl command lines
 
 MCRCTL = {
+    "rule-add-merge": "rule add name tv in dev a group 239.1.1.1 port 5000 in dev b group 239.3.1.1 port 5000 source 10.0.0.1 redundancy merge merge-window-ms 40 out dev c",
+    "rule-add-failover-bad": "rule add in dev a group 239.1.1.1 port 1 redundancy failover failover-ms 0 revert-ms 99999999 in dev a group 239.1.1.1 port 1 out dev c",
     "rule-add": "rule add name cam1 in dev eth0 group 239.1.1.1 port 5001 out dev eth1 group 239.2.2.2 port 6000 ttl 4",
     "rule-add-ssm-2outs": "rule add in dev eth0 group 239.1.1.1 port 5001 source 10.0.0.5 out dev eth1 out dev eth2 ttl 255",
     "add-shortcut-prefixes": "a n x i d eth0 g 239.1.1.1 p 1 o d eth1",
@@ -613,7 +632,47 @@ def mcrctl_seeds():
     write("mcrctl", "rule-add-40-outs", "\0".join(many.split(" ")))
 
 
+def rtp(seq, ssrc=0x1234, payload=b"\x47" * 16, first=0x80, pt=33):
+    return struct.pack("!BBHII", first, pt, seq & 0xFFFF, seq * 90 & 0xFFFFFFFF, ssrc) + payload
+
+
+def redund_record(inp, quarter_ms, payload):
+    return bytes([inp, quarter_ms, len(payload)]) + payload
+
+
+def redund_seeds():
+    """fuzz_redund: [mode/inputs][window or failover ms][revert/10], then [in][dt][len][payload]."""
+    # merge, two inputs, disjoint gaps, then the sequence wrapping
+    recs = b""
+    for s in list(range(0, 40)) + list(range(65520, 65536)) + list(range(0, 8)):
+        if s % 10 not in (0, 1):
+            recs += redund_record(0, 1, rtp(s))
+        if s % 10 not in (5, 6):
+            recs += redund_record(1, 0, rtp(s))
+    write("redund", "merge-gaps-wrap", bytes([0, 10, 0]) + recs)
+    # merge: a restarted sender (new SSRC), a big jump, reordering, RTCP, not RTP, padding
+    recs = b"".join(redund_record(0, 4, rtp(s)) for s in range(100, 110))
+    recs += b"".join(redund_record(0, 4, rtp(s, ssrc=0x9999)) for s in range(7000, 7005))
+    recs += b"".join(redund_record(1, 4, rtp(s, ssrc=0x9999)) for s in (7009, 7007, 7008, 7006))
+    recs += redund_record(0, 4, rtp(7010, first=0x80, pt=200))
+    recs += redund_record(1, 4, b"not rtp at all")
+    recs += redund_record(0, 4, rtp(7011, first=0xA0, payload=b"\x47" * 15 + b"\x04"))
+    recs += redund_record(0, 4, rtp(7012, first=0x92, payload=b"\0" * 8 + b"\xbe\xde\x00\x01abcd"))
+    recs += redund_record(2, 250, rtp(20000, ssrc=1))
+    write("redund", "merge-restart-reorder", bytes([2 << 1, 5, 0]) + recs)
+    # failover, three inputs: the first goes silent, comes back, is taken back
+    recs = b""
+    for t in range(30):
+        if not 10 <= t < 20:
+            recs += redund_record(0, 40, b"primary %d" % t)
+        recs += redund_record(1, 0, b"standby %d" % t)
+        recs += redund_record(2, 0, b"third %d" % t)
+    write("redund", "failover-switch-revert", bytes([1 | 1 << 1, 100, 50]) + recs)
+    write("redund", "failover-never-back", bytes([1, 20, 0]) + recs)
+
+
 if __name__ == "__main__":
+    redund_seeds()
     packet_seeds()
     ctl_seeds()
     netlink_seeds()

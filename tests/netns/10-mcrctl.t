@@ -75,7 +75,7 @@ is "$(echo "$st" | J "j[0]['packets']")" "$got" "rule packets match what mcrsink
 is "$(echo "$st" | J "[o['packets'] for o in j[0]['out']]")" "[60000, 60000]" "per-output packets"
 is "$(echo "$st" | J "j[0]['bytes']")" 60000000 "rule bytes"
 is "$(echo "$st" | J "sorted(j[0]['drops'])")" \
-   "['bad_ip_checksum', 'bad_ip_header', 'bad_ip_length', 'bad_udp_checksum', 'bad_udp_length', 'fragment', 'loop', 'no_rule', 'no_tx_slot', 'not_ipv4', 'not_udp', 'socket_queue', 'truncated', 'ttl_expired']" \
+   "['bad_ip_checksum', 'bad_ip_header', 'bad_ip_length', 'bad_udp_checksum', 'bad_udp_length', 'duplicate', 'fragment', 'late', 'loop', 'no_rule', 'no_tx_slot', 'not_ipv4', 'not_rtp', 'not_udp', 'socket_queue', 'truncated', 'ttl_expired']" \
    "-s: every drop reason present"
 ctl relay -s rule show | grep -q "    -> r-out 239.2.2.2:6000 packets 60000 bytes 60000000 errors 0"
 ok $? "-s text: per-output counters under the rule"

@@ -200,8 +200,9 @@ static void test_names(void **state)
 	assert_string_equal(mcr_event_name(MCR_EV_RULE_PENDING), "rule-pending");
 	assert_string_equal(mcr_event_name(MCR_EV_LINK), "link");
 	assert_string_equal(mcr_event_name(MCR_EV_RELOAD), "reload");
+	assert_string_equal(mcr_event_name(MCR_EV_RULE_SWITCH), "rule-switch");
 	assert_string_equal(mcr_event_name(0), "unknown");
-	assert_string_equal(mcr_event_name(7), "unknown");
+	assert_string_equal(mcr_event_name(8), "unknown");
 }
 
 static void test_msg_start(void **state)
@@ -314,6 +315,119 @@ static void test_rule_partial(void **state)
 	nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_CMD_RULE_DEL, 1, 0);
 	assert_int_equal(mcr_ctl_get_rule(nlh, &got, NULL, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "no rule"));
+}
+
+/* A rule with 4 inputs (the most) and failover, or 2 and merge: every field and counter back. */
+static void add_inputs(struct mcr_rule *r, unsigned n, uint8_t mode)
+{
+	for (unsigned i = 1; i < n; i++) {
+		struct mcr_input *in = mcr_rule_input_mut(r, i);
+
+		snprintf(in->dev, sizeof(in->dev), "path%u", i);
+		in->group.s_addr = htonl(0xef010100u + i);
+		in->port = (uint16_t)(5001 + i);
+		in->source.s_addr = i % 2 ? htonl(0x0a000001u + i) : 0;
+	}
+	r->nmore = n - 1;
+	mcr_redund_init(&r->red, mode);
+}
+
+static void test_rule_inputs_round_trip(void **state)
+{
+	struct mcr_rule_info info, ginfo;
+	struct mcr_rule r, got;
+	struct nlmsghdr *nlh;
+	void *buf;
+
+	(void)state;
+	for (unsigned n = 2; n <= MCR_MAX_INPUTS; n++) {
+		make_rule(&r, "cam1", 3, true);
+		add_inputs(&r, n, n == 2 ? MCR_REDUNDANCY_MERGE : MCR_REDUNDANCY_FAILOVER);
+		if (n == 2)
+			r.red.window_ms = 150;
+		else
+			r.red.failover_ms = 77;
+		make_info(&info, &r, true);
+		for (unsigned i = 0; i < n; i++) {
+			info.in[i].state = i % 2 ? MCR_STATE_PENDING : MCR_STATE_ACTIVE;
+			if (i % 2)
+				memset(info.in[i].reason, 'x', sizeof(info.in[i].reason) - 1);
+			info.in[i].packets = 1000 + i;
+			info.in[i].duplicates = 2000 + i;
+			info.in[i].filled = 3000 + i;
+			info.in[i].late = UINT64_MAX - i;
+			info.in[i].pps = 5 + i;
+		}
+		info.active_in = n - 1;
+		info.switches = 9;
+		info.resyncs = 4;
+		buf = buf_for(&r);
+		nlh = rule_msg(buf, mcr_ctl_rule_size(&r), &r, &info);
+		decode_ok(nlh, &got, &ginfo);
+		assert_rule_same(&r, &got);
+		assert_int_equal(mcr_rule_ninputs(&got), n);
+		assert_int_equal(got.more[n - 2].port, 5001 + n - 1);
+		assert_int_equal(got.red.mode, r.red.mode);
+		assert_int_equal(got.red.failover_ms, r.red.failover_ms);
+		assert_info_same(&info, &ginfo, 3);
+		assert_memory_equal(ginfo.in, info.in, n * sizeof(info.in[0]));
+		assert_int_equal(ginfo.active_in, n > 2 ? n - 1 : 0); /* a failover's only */
+		assert_int_equal(ginfo.switches, 9);
+		assert_int_equal(ginfo.resyncs, 4);
+		mcr_rule_free(&got);
+		mcr_rule_info_free(&ginfo);
+		mcr_rule_info_free(&info);
+		free(buf);
+		mcr_rule_free(&r);
+	}
+}
+
+/* Too many inputs, an unknown mode, a bad input: refused with a reason. */
+static void test_rule_inputs_refused(void **state)
+{
+	uint32_t buf[512];
+	struct mcr_rule got;
+	struct nlmsghdr *nlh;
+	struct nlattr *rule, *in;
+	char err[256];
+
+	(void)state;
+	/* One input more than a rule may have. */
+	nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_CMD_RULE_ADD, 1, 0);
+	rule = mnl_attr_nest_start(nlh, MCR_A_RULE);
+	mnl_attr_put_strz(nlh, MCR_RULE_NAME, "cam1");
+	for (unsigned i = 0; i <= MCR_MAX_INPUTS; i++) {
+		in = mnl_attr_nest_start(nlh, i ? MCR_RULE_INPUT : MCR_RULE_IN);
+		mnl_attr_put_strz(nlh, MCR_IN_DEV, "eth0");
+		mnl_attr_put_u32(nlh, MCR_IN_GROUP, htonl(0xef010101u + i));
+		mnl_attr_put_u16(nlh, MCR_IN_PORT, 5001);
+		mnl_attr_nest_end(nlh, in);
+	}
+	mnl_attr_nest_end(nlh, rule);
+	check_msg_ok(nlh);
+	assert_int_equal(mcr_ctl_get_rule(nlh, &got, NULL, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "rule: more than 4 inputs");
+
+	nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_CMD_RULE_ADD, 1, 0);
+	rule = mnl_attr_nest_start(nlh, MCR_A_RULE);
+	mnl_attr_put_strz(nlh, MCR_RULE_NAME, "cam1");
+	mnl_attr_put_u8(nlh, MCR_RULE_REDUNDANCY, MCR_REDUNDANCY__MAX);
+	mnl_attr_nest_end(nlh, rule);
+	check_msg_ok(nlh);
+	assert_int_equal(mcr_ctl_get_rule(nlh, &got, NULL, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "rule: unknown redundancy 3");
+
+	nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_CMD_RULE_ADD, 1, 0);
+	rule = mnl_attr_nest_start(nlh, MCR_A_RULE);
+	mnl_attr_put_strz(nlh, MCR_RULE_NAME, "cam1");
+	in = mnl_attr_nest_start(nlh, MCR_RULE_INPUT);
+	mnl_attr_put_strz(nlh, MCR_IN_DEV, "eth0");
+	mnl_attr_put_u32(nlh, MCR_IN_GROUP, htonl(0xef010101u));
+	mnl_attr_nest_end(nlh, in);
+	mnl_attr_nest_end(nlh, rule);
+	check_msg_ok(nlh);
+	assert_int_equal(mcr_ctl_get_rule(nlh, &got, NULL, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "rule input 2: no port");
 }
 
 static void test_rule_emsgsize(void **state)
@@ -1164,6 +1278,8 @@ int main(void)
 		cmocka_unit_test(test_rule_too_many_outputs),
 		cmocka_unit_test(test_rule_partial),
 		cmocka_unit_test(test_rule_emsgsize),
+		cmocka_unit_test(test_rule_inputs_round_trip),
+		cmocka_unit_test(test_rule_inputs_refused),
 		cmocka_unit_test(test_link_round_trip),
 		cmocka_unit_test(test_link_too_many_addrs),
 		cmocka_unit_test(test_done),

@@ -181,6 +181,47 @@ static void test_add_ok(void **state)
 	assert_string_equal(errors(), "");
 }
 
+/* Several inputs and their redundancy; whether they make sense is mcrd's to say. */
+static void test_add_inputs(void **state)
+{
+	struct mcr_rule r;
+
+	(void)state;
+	assert_int_equal(parse_add("name m in dev a group 239.1.1.1 port 5000 in dev b group "
+				   "239.1.1.2 port 5002 source 10.0.0.9 redundancy merge "
+				   "merge-window-ms 40 out dev c", &r), 0);
+	assert_int_equal(mcr_rule_ninputs(&r), 2);
+	assert_string_equal(r.in.dev, "a");
+	assert_string_equal(r.more[0].dev, "b");
+	assert_int_equal(r.more[0].port, 5002);
+	assert_int_equal(r.more[0].source.s_addr, A("10.0.0.9").s_addr);
+	assert_int_equal(r.red.mode, MCR_REDUNDANCY_MERGE);
+	assert_int_equal(r.red.window_ms, 40);
+	/* The outputs' group and port are the first input's. */
+	assert_int_equal(r.out[0].group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r.out[0].port, 5000);
+	mcr_rule_free(&r);
+	/* Failover with its defaults, or with revert-ms 0 (never back); "re" is redundancy. */
+	assert_int_equal(parse_add("in dev a group 239.1.1.1 port 5000 in dev b group 239.1.1.1 "
+				   "port 5000 in dev c group 239.1.1.1 port 5000 re failover "
+				   "out dev d", &r), 0);
+	assert_int_equal(mcr_rule_ninputs(&r), 3);
+	assert_int_equal(r.red.failover_ms, MCR_FAILOVER_DEFAULT);
+	assert_int_equal(r.red.revert_ms, MCR_REVERT_DEFAULT);
+	mcr_rule_free(&r);
+	assert_int_equal(parse_add("redundancy failover revert-ms 0 failover-ms 30 in dev a group "
+				   "239.1.1.1 port 5000 in dev b group 239.1.1.1 port 5000 out dev d",
+				   &r), 0);
+	assert_int_equal(r.red.failover_ms, 30);
+	assert_int_equal(r.red.revert_ms, 0);
+	mcr_rule_free(&r);
+	/* A merge of one input, or two inputs without a mode: mcrd refuses them. */
+	assert_int_equal(parse_add("in dev a group 239.1.1.1 port 5000 redundancy merge out dev d",
+				   &r), 0);
+	mcr_rule_free(&r);
+	assert_string_equal(errors(), "");
+}
+
 static void test_add_many_outputs(void **state)
 {
 	size_t cap = 64 + 20 * (MCR_MAX_OUTPUTS + 1);
@@ -288,7 +329,31 @@ static const struct {
 	  "Error: duplicate \"dev\"\n" },
 	{ "name a name b in dev eth0 group 239.1.1.1 port 5001 out dev eth1",
 	  "Error: duplicate \"name\"\n" },
-	{ "in dev eth0 group 239.1.1.1 port 5001 in dev eth0", "Error: duplicate \"in\"\n" },
+	{ "in dev eth0 group 239.1.1.1 port 5001 in dev eth0", "Error: \"in\" needs \"group\"\n" },
+	/* Several inputs (redundancy). */
+	{ "in dev a group 239.1.1.1 port 1 in dev b group 239.1.1.1 port 1 in dev c group 239.1.1.1 "
+	  "port 1 in dev d group 239.1.1.1 port 1 in dev e group 239.1.1.1 port 1 out dev f",
+	  "Error: more than 4 inputs\n" },
+	{ "in dev a group 239.1.1.1 port 1 out dev f in dev b group 239.1.1.1 port 1",
+	  "Error: every \"in\" must come before \"out\"\n" },
+	{ "in dev a group 239.1.1.1 port 1 in dev b group 239.1.1.1 port 1 redundancy mirror "
+	  "out dev f", "Error: redundancy \"mirror\": not \"merge\", \"failover\" or \"none\"\n" },
+	{ "redundancy merge in dev a group 239.1.1.1 port 1 redundancy merge out dev f",
+	  "Error: duplicate \"redundancy\"\n" },
+	{ "in dev a group 239.1.1.1 port 1 in dev b group 239.1.1.1 port 1 redundancy merge "
+	  "failover-ms 9 out dev f", "Error: \"failover-ms\" needs \"redundancy failover\"\n" },
+	{ "in dev a group 239.1.1.1 port 1 in dev b group 239.1.1.1 port 1 revert-ms 0 out dev f",
+	  "Error: \"revert-ms\" needs \"redundancy failover\"\n" },
+	{ "in dev a group 239.1.1.1 port 1 redundancy failover merge-window-ms 5 out dev f",
+	  "Error: \"merge-window-ms\" needs \"redundancy merge\"\n" },
+	{ "in dev a group 239.1.1.1 port 1 redundancy merge merge-window-ms 0 out dev f",
+	  "Error: argument \"0\" is wrong: merge-window-ms must be 1..150\n" },
+	{ "in dev a group 239.1.1.1 port 1 redundancy failover failover-ms 60001 out dev f",
+	  "Error: argument \"60001\" is wrong: failover-ms must be 1..60000\n" },
+	{ "in dev a group 239.1.1.1 port 1 redundancy failover revert-ms -1 out dev f",
+	  "Error: argument \"-1\" is wrong: revert-ms must be 0..3600000\n" },
+	{ "in dev a group 239.1.1.1 port 1 in ttl 3 out dev f",
+	  "Error: \"ttl\" is not valid in \"in\"\n" },
 	/* Outputs repeating one another: same dev, group and port, whatever the TTL. */
 	{ "in dev eth0 group 239.1.1.1 port 5001 out dev eth1 ttl 2 out dev eth2 out dev eth1 ttl 3",
 	  "Error: output 3 duplicates output 1 (dev eth1 group 239.1.1.1 port 5001)\n" },
@@ -406,7 +471,7 @@ static void test_show_filters(void **state)
 	assert_int_equal(parse_add("in dev eth0 group 239.1.1.1 port 5001 origin runtime", &r), -EINVAL);
 	assert_string_equal(errors(), "Error: unknown keyword \"origin\"\n");
 
-	/* Matching: dev and group match the input or any output. */
+	/* Matching: dev and group match any input or output. */
 	assert_int_equal(parse_add("name cam1 in dev eth0 group 239.1.1.1 port 5001 "
 				   "out dev eth1 group 239.2.2.2 out dev eth2", &r), 0);
 	assert_int_equal(parse_show("", &f), 0);
@@ -419,6 +484,14 @@ static void test_show_filters(void **state)
 	assert_true(mcr_rule_filter_match(&f, &r));
 	assert_int_equal(parse_show("dev eth3", &f), 0);
 	assert_false(mcr_rule_filter_match(&f, &r));
+	assert_int_equal(parse_show("group 239.3.3.3", &f), 0);
+	assert_false(mcr_rule_filter_match(&f, &r));
+	mcr_rule_free(&r);
+	/* ... and any input of a rule with several. */
+	assert_int_equal(parse_add("name m in dev eth0 group 239.1.1.1 port 5001 in dev eth7 group "
+				   "239.7.7.7 port 5001 redundancy merge out dev eth1", &r), 0);
+	assert_int_equal(parse_show("dev eth7 group 239.7.7.7", &f), 0);
+	assert_true(mcr_rule_filter_match(&f, &r));
 	assert_int_equal(parse_show("group 239.3.3.3", &f), 0);
 	assert_false(mcr_rule_filter_match(&f, &r));
 	mcr_rule_free(&r);
@@ -790,6 +863,77 @@ static void test_rule_json(void **state)
 	mcr_rule_free(&r);
 }
 
+/* A rule with two inputs: text on one line, counters per input; JSON "inputs" and "redundancy". */
+static void test_rule_inputs_print(void **state)
+{
+	struct mcr_rule_info info;
+	struct mcr_rule r;
+	char *s;
+
+	(void)state;
+	make_cam1(&r, &info, false);
+	r.more[0] = r.in;
+	snprintf(r.more[0].dev, sizeof(r.more[0].dev), "eth9");
+	r.more[0].source.s_addr = INADDR_ANY;
+	r.nmore = 1;
+	mcr_redund_init(&r.red, MCR_REDUNDANCY_FAILOVER);
+	info.active_in = 1;
+	info.in[0].state = MCR_STATE_ACTIVE;
+	info.in[1].state = MCR_STATE_PENDING;
+	snprintf(info.in[1].reason, sizeof(info.in[1].reason), "input interface down");
+	mcrctl_print_rule(NULL, &r, &info);
+	s = output();
+	assert_string_equal(s, "cam1 in eth0 239.1.1.1:5001 source 10.0.0.5, eth9 239.1.1.1:5001 "
+			       "redundancy failover failover-ms 200 revert-ms 2000 relaying input 2 "
+			       "-> eth1 239.2.2.2:6000 ttl 4, eth2 239.1.1.1:5001 state active\n");
+	free(s);
+
+	info.has_stats = true;
+	info.switches = 3;
+	info.in[0].packets = 10, info.in[0].duplicates = 4, info.in[0].pps = 2;
+	info.in[1].packets = 7;
+	info.drops[MCR_DROP_DUPLICATE] = 4;
+	mcr_redund_init(&r.red, MCR_REDUNDANCY_MERGE);
+	info.resyncs = 1;
+	info.in[1].filled = 5, info.in[1].late = 6;
+	mcrctl_print_rule(NULL, &r, &info);
+	s = output();
+	assert_string_equal(s,
+		"cam1 in eth0 239.1.1.1:5001 source 10.0.0.5, eth9 239.1.1.1:5001 redundancy merge "
+		"merge-window-ms 10 -> eth1 239.2.2.2:6000 ttl 4, eth2 239.1.1.1:5001 state active\n"
+		"    packets 1000 bytes 1400000 rate 1000 pps 11.2 Mbit/s\n"
+		"    drops: truncated 0 not_ipv4 0 bad_ip_header 0 bad_ip_length 0 fragment 0 "
+		"not_udp 0 bad_udp_length 0 no_rule 0 no_tx_slot 0 socket_queue 0 "
+		"bad_ip_checksum 0 bad_udp_checksum 0 ttl_expired 0 loop 0 duplicate 4\n"
+		"    resyncs 1\n"
+		"    <- eth0 239.1.1.1:5001 packets 10 duplicates 4 filled 0 late 0 rate 2 pps\n"
+		"    <- eth9 239.1.1.1:5001 packets 7 duplicates 0 filled 5 late 6 rate 0 pps "
+		"state pending (input interface down)\n"
+		"    -> eth1 239.2.2.2:6000 packets 1000 bytes 1400000 errors 0\n"
+		"    -> eth2 239.1.1.1:5001 packets 0 bytes 0 errors 0 state pending (no such device)\n");
+	free(s);
+
+	mcrctl_print_setup(out_fp, true, false);
+	mcrctl_print_start();
+	mcrctl_print_rule(NULL, &r, &info);
+	mcrctl_print_end();
+	s = output();
+	if (!json_valid(s))
+		fail_msg("invalid JSON: %s", s);
+	assert_non_null(strstr(s, "\"in\":{\"dev\":\"eth0\",\"group\":\"239.1.1.1\",\"port\":5001,"
+				  "\"source\":\"10.0.0.5\"},\"inputs\":[{\"dev\":\"eth0\""));
+	assert_non_null(strstr(s, "{\"dev\":\"eth9\",\"group\":\"239.1.1.1\",\"port\":5001,"
+				  "\"source\":null,\"state\":\"pending\",\"reason\":\"input interface "
+				  "down\",\"packets\":7,\"duplicates\":0,\"filled\":5,\"late\":6,"
+				  "\"pps\":0}]"));
+	assert_non_null(strstr(s, "\"redundancy\":{\"mode\":\"merge\",\"merge_window_ms\":10,"
+				  "\"switches\":3,\"resyncs\":1}"));
+	assert_non_null(strstr(s, "\"duplicate\":4,\"late\":0"));
+	free(s);
+	mcr_rule_info_free(&info);
+	mcr_rule_free(&r);
+}
+
 static void test_json_escape(void **state)
 {
 	char *s;
@@ -1124,6 +1268,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_add_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_inputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_many_outputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_del, setup, teardown),
@@ -1134,6 +1279,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_validator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule_inputs_print, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_escape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_print, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker, setup, teardown),

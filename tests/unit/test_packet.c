@@ -448,10 +448,11 @@ static void test_drop_names(void **state)
 		"none", "truncated", "not_ipv4", "bad_ip_header", "bad_ip_length", "fragment",
 		"not_udp", "bad_udp_length", "no_rule", "no_tx_slot", "socket_queue",
 		"bad_ip_checksum", "bad_udp_checksum", "ttl_expired", "loop",
+		"not_rtp", "duplicate", "late",
 	};
 
 	(void)state;
-	assert_int_equal(MCR_DROP__MAX, 15);
+	assert_int_equal(MCR_DROP__MAX, 18);
 	for (int d = 0; d < MCR_DROP__MAX; d++)
 		assert_string_equal(mcr_drop_name((enum mcr_drop)d), want[d]);
 	assert_string_equal(mcr_drop_name(MCR_DROP__MAX), "unknown");

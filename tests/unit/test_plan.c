@@ -34,6 +34,8 @@ struct rec {
 	unsigned egress_add[MCR_MAX_WORKERS], egress_del;
 	unsigned input_add[MCR_MAX_WORKERS], input_del[MCR_MAX_WORKERS];
 	unsigned rule_add[MCR_MAX_WORKERS], rule_del[MCR_MAX_WORKERS];
+	unsigned rule_inputs[MCR_MAX_WORKERS];
+	int last_slots[MCR_MAX_INPUTS]; /* the attached inputs' slots in the last rule_add/inputs */
 	unsigned output_set, rule_flags;
 	unsigned shares[MCR_MAX_WORKERS]; /* outputs in the last rule_add to each worker */
 	unsigned tx_add[MCR_MAX_WORKERS], tx_del[MCR_MAX_WORKERS], tx_open, tx_renew;
@@ -76,6 +78,13 @@ static void op_input_del(void *arg, unsigned w, size_t slot)
 	R.input_del[w]++;
 }
 
+static void note_slots(const struct plan_rule *rr)
+{
+	for (unsigned i = 0; i < MCR_MAX_INPUTS; i++)
+		R.last_slots[i] = i < mcr_rule_ninputs(&rr->cfg) && rr->in[i].attached ? rr->in[i].slot
+										     : -1;
+}
+
 static void op_rule_add(void *arg, const struct plan_rule *rr, unsigned w)
 {
 	(void)arg;
@@ -85,6 +94,15 @@ static void op_rule_add(void *arg, const struct plan_rule *rr, unsigned w)
 	for (unsigned i = 0; i < rr->cfg.nout; i++)
 		R.shares[w] += rr->out[i].worker == w;
 	snprintf(R.last_rule_add, sizeof(R.last_rule_add), "%s", rr->cfg.name);
+	note_slots(rr);
+}
+
+static void op_rule_inputs(void *arg, const struct plan_rule *rr, unsigned w)
+{
+	(void)arg;
+	assert_true(rr->attached);
+	R.rule_inputs[w]++;
+	note_slots(rr);
 }
 
 static void op_rule_del(void *arg, const struct plan_rule *rr, unsigned w)
@@ -124,6 +142,7 @@ static const struct plan_ops fake_ops = {
 	.input_add = op_input_add,
 	.input_del = op_input_del,
 	.rule_add = op_rule_add,
+	.rule_inputs = op_rule_inputs,
 	.rule_del = op_rule_del,
 	.output_set = op_output_set,
 	.rule_flags = op_rule_flags,
@@ -398,7 +417,7 @@ static void test_add_active(void **state)
 	assert_non_null(rr);
 	assert_null(rr->pending);
 	assert_true(rr->attached);
-	assert_true(rr->joined);
+	assert_true(rr->in[0].joined);
 	assert_int_equal(rr->out[0].fd >= 0, 1);
 	assert_null(rr->out[0].why);
 	assert_int_equal(R.opened, 1);
@@ -520,7 +539,7 @@ static void test_recreated(void **state)
 	iface_table_set_link(3, "b0", UP, 1500, true);
 	iface_table_commit();
 	plan_reconcile(P);
-	assert_int_equal(rr->in_ifindex, 12);
+	assert_int_equal(rr->in[0].ifindex, 12);
 	assert_int_equal(R.opened, 2);
 	assert_int_equal(R.closed, 1);
 	assert_int_equal(R.joins, 2);
@@ -776,6 +795,98 @@ static void test_l2_egress(void **state)
  * and its share of the outputs (round robin), its own transmit rings; a
  * restarted worker gets its share back; a narrow rule stays on its owner.
  */
+/* a0 and b0 as links() makes them, and d0 (5), up, or absent. */
+static void links_d0(unsigned a0, bool d0)
+{
+	iface_table_begin();
+	links_fill(a0, UP, true);
+	if (d0)
+		iface_table_set_link(5, "d0", UP, 1500, true);
+	iface_table_commit();
+}
+
+#define RM "{ name = \"m\"; in = ( { dev = \"a0\"; group = \"239.1.1.1\"; port = 5001; }, " \
+	   "{ dev = \"d0\"; group = \"239.1.1.9\"; port = 5009; } ); redundancy = \"merge\";" \
+	   " out = ( { dev = \"b0\"; group = \"239.2.2.2\"; } ); }"
+
+/*
+ * A rule with two inputs: each attaches, joins and waits on its own; the
+ * rule stays active while one can deliver, and its workers hear which
+ * inputs they hold.
+ */
+static void test_inputs(void **state)
+{
+	const struct plan_rule *rr;
+	struct mcr_rule_info info;
+	struct mcr_errlist el;
+	struct mcr_config c;
+	unsigned w;
+
+	(void)state;
+	links_d0(UP, true);
+	assert_int_equal(add(RM), 0);
+	rr = plan_find(P, "m");
+	w = rr->worker;
+	assert_null(rr->pending);
+	assert_true(rr->attached && rr->in[0].attached && rr->in[1].attached);
+	assert_true(rr->in[0].joined && rr->in[1].joined);
+	assert_non_null(rr->rst);
+	assert_int_equal(R.joins, 2);
+	assert_int_equal(R.opened, 2);            /* a socket on each interface */
+	assert_int_equal(R.rule_add[w], 1);
+	assert_true(R.last_slots[0] >= 0 && R.last_slots[1] >= 0);
+	assert_int_not_equal(R.last_slots[0], R.last_slots[1]);
+	assert_ptr_equal(plan_find_input(P, &rr->cfg.more[0]), rr);
+
+	/* d0 goes: the rule relays from a0, its workers told, d0 left. */
+	links_d0(UP, false);
+	plan_reconcile(P);
+	assert_null(rr->pending);
+	assert_string_equal(rr->in[1].pending, "input interface not found");
+	assert_false(rr->in[1].attached);
+	assert_true(rr->attached);
+	assert_int_equal(R.last_slots[1], -1);
+	assert_int_equal(R.leaves, 1);
+	assert_int_equal(R.closed, 1);
+	assert_int_equal(R.changes, 1);           /* an input's change is the rule's event */
+	assert_int_equal(plan_rule_info(rr, true, &info), 0);
+	assert_int_equal(info.state, MCR_STATE_ACTIVE);
+	assert_int_equal(info.in[1].state, MCR_STATE_PENDING);
+	assert_string_equal(info.in[1].reason, "input interface not found");
+	free(info.out);
+
+	/* a0 down too: the rule waits, with its first input's reason. */
+	links_d0(0, false);
+	plan_reconcile(P);
+	assert_string_equal(rr->pending, "input interface down");
+	assert_true(rr->attached);                /* down is not gone: a0's socket stays */
+	assert_int_equal(R.changes, 2);
+
+	/* Both back. */
+	links_d0(UP, true);
+	plan_reconcile(P);
+	assert_null(rr->pending);
+	assert_true(rr->in[1].attached && rr->in[1].joined);
+	assert_true(R.last_slots[1] >= 0);
+	assert_int_equal(R.joins, 3);
+
+	/* No other rule may take either input. */
+	rule_of("{ name = \"p\"; in = { dev = \"d0\"; group = \"239.1.1.9\"; port = 5009; };"
+		" out = ( { dev = \"b0\"; } ); }", &c);
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(plan_add(P, &c.rules.v[0], &el), -EEXIST);
+	assert_non_null(strstr(el.v[0].msg, "same input as rule \"m\""));
+	mcr_errlist_free(&el);
+	mcr_config_free(&c);
+
+	/* Removed: both groups left, both sockets closed, the worker told once. */
+	assert_int_equal(plan_del(P, "m"), 0);
+	assert_int_equal(R.leaves, R.joins);
+	assert_int_equal(R.closed, R.opened);
+	assert_int_equal(R.rule_del[w], 1);
+	assert_int_equal(plan_ninputs(P), 0);
+}
+
 static void test_spread(void **state)
 {
 	const char *wide = "{ name = \"w\"; in = { dev = \"a0\"; group = \"239.1.1.3\"; "
@@ -837,7 +948,7 @@ static void test_input_claim(void **state)
 	(void)state;
 	assert_int_equal(add(R1), 0);
 	rr = plan_find(P, "r1");
-	assert_true(rr->claim_fd >= 0);
+	assert_true(rr->in[0].claim_fd >= 0);
 	assert_false(rr->input_shared);
 	assert_int_equal(plan_rule_info(rr, false, &info), 0);
 	assert_string_equal(info.note, "");
@@ -845,7 +956,7 @@ static void test_input_claim(void **state)
 	R.claimed_elsewhere = true;
 	assert_int_equal(add(R2), 0);
 	rr = plan_find(P, "r2");
-	assert_int_equal(rr->claim_fd, -1);
+	assert_int_equal(rr->in[0].claim_fd, -1);
 	assert_true(rr->input_shared);
 	assert_null(rr->pending); /* not refused: it relays all the same */
 	assert_int_equal(plan_rule_info(rr, false, &info), 0);
@@ -856,7 +967,7 @@ static void test_input_claim(void **state)
 	R.claimed_elsewhere = false;
 	plan_tick(P); /* the other mcrd is gone */
 	assert_false(rr->input_shared);
-	assert_true(rr->claim_fd >= 0);
+	assert_true(rr->in[0].claim_fd >= 0);
 	assert_int_equal(R.claims, 2);
 	assert_int_equal(plan_del(P, "r2"), 0);
 	assert_int_equal(R.unclaims, 1);
@@ -956,6 +1067,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_l2_egress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spread, setup_spread, teardown),
+		cmocka_unit_test_setup_teardown(test_inputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_claim, setup, teardown),
 	};
 
