@@ -8,8 +8,11 @@
 /* Names and interfaces are printable, with no quote or backslash: quoted as they are. */
 static bool printable(const struct mcr_rule *r)
 {
-	if (!mcr_rule_name_valid(r->name) || !mcr_ifname_valid(r->in.dev))
+	if (!mcr_rule_name_valid(r->name) || !mcr_redundancy_name(r->red.mode))
 		return false;
+	for (unsigned i = 0; i < mcr_rule_ninputs(r); i++)
+		if (!mcr_ifname_valid(mcr_rule_input(r, i)->dev))
+			return false;
 	for (unsigned i = 0; i < r->nout; i++)
 		if (!mcr_ifname_valid(r->out[i].dev) || r->out[i].egress >= MCR_EGRESS__MAX)
 			return false;
@@ -31,6 +34,40 @@ static void print_output(FILE *fp, const struct mcr_output *o)
 	fputs(" }", fp);
 }
 
+static void print_input(FILE *fp, const struct mcr_input *in)
+{
+	char g[MCR_ADDRSTRLEN];
+
+	fprintf(fp, "{ dev = \"%s\"; group = \"%s\"; port = %u;", in->dev,
+		mcr_ipv4_str(in->group, g), in->port);
+	if (in->source.s_addr != INADDR_ANY)
+		fprintf(fp, " source = \"%s\";", mcr_ipv4_str(in->source, g));
+	fputs(" }", fp);
+}
+
+/* One input as a group; several as a list, then the redundancy settings. */
+static void print_inputs(FILE *fp, const struct mcr_rule *r)
+{
+	const struct mcr_redund *d = &r->red;
+
+	fputs("    in  = ", fp);
+	if (!r->nmore) {
+		print_input(fp, &r->in);
+		fputs(";\n", fp);
+		return;
+	}
+	for (unsigned i = 0; i < mcr_rule_ninputs(r); i++) {
+		fputs(i ? ",\n            " : "( ", fp);
+		print_input(fp, mcr_rule_input(r, i));
+	}
+	fprintf(fp, " );\n    redundancy = \"%s\";", mcr_redundancy_name(d->mode));
+	if (d->mode == MCR_REDUNDANCY_MERGE)
+		fprintf(fp, " merge_window_ms = %u;", d->window_ms);
+	else if (d->mode == MCR_REDUNDANCY_FAILOVER)
+		fprintf(fp, " failover_ms = %u; revert_ms = %u;", d->failover_ms, d->revert_ms);
+	fputs("\n", fp);
+}
+
 void mcr_ruleconf_begin(FILE *fp)
 {
 	fputs("# mcrd rules in mcrd.conf(5) syntax\nrules = (\n", fp);
@@ -38,15 +75,11 @@ void mcr_ruleconf_begin(FILE *fp)
 
 int mcr_ruleconf_print(FILE *fp, const struct mcr_rule *r, size_t index)
 {
-	char g[MCR_ADDRSTRLEN];
-
 	if (!printable(r))
 		return -EINVAL;
-	fprintf(fp, "%s  { name = \"%s\";\n    in  = { dev = \"%s\"; group = \"%s\"; port = %u;",
-		index ? ",\n" : "", r->name, r->in.dev, mcr_ipv4_str(r->in.group, g), r->in.port);
-	if (r->in.source.s_addr != INADDR_ANY)
-		fprintf(fp, " source = \"%s\";", mcr_ipv4_str(r->in.source, g));
-	fputs(" };\n    out = (", fp);
+	fprintf(fp, "%s  { name = \"%s\";\n", index ? ",\n" : "", r->name);
+	print_inputs(fp, r);
+	fputs("    out = (", fp);
 	for (unsigned i = 0; i < r->nout; i++) {
 		fputs(i ? ",\n            " : " ", fp);
 		print_output(fp, &r->out[i]);

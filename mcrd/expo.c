@@ -108,7 +108,8 @@ static void sample(struct expo *e, const char *name, unsigned n, const char *con
 bool expo_rule_reason(enum mcr_drop d)
 {
 	return d == MCR_DROP_NO_TX_SLOT || d == MCR_DROP_BAD_UDP_CHECKSUM ||
-	       d == MCR_DROP_TTL_EXPIRED || d == MCR_DROP_LOOP;
+	       d == MCR_DROP_TTL_EXPIRED || d == MCR_DROP_LOOP || d == MCR_DROP_NOT_RTP ||
+	       d == MCR_DROP_DUPLICATE || d == MCR_DROP_LATE;
 }
 
 static void daemon_info(struct expo *e, const struct metcat_status *st, const char *version)

@@ -122,6 +122,58 @@ static void test_round_trip(void **state)
 		mcr_rule_free(&v[i]);
 }
 
+/* Rules with several inputs keep every input and their redundancy settings. */
+static void test_redundancy(void **state)
+{
+	struct mcr_rule v[2];
+	struct mcr_config c;
+	struct mcr_errlist el;
+	char *text, *again;
+
+	(void)state;
+	make_rule(&v[0], "merged", "eth0", "239.1.1.1", 5001);
+	v[0].more[0] = v[0].in;
+	snprintf(v[0].more[0].dev, sizeof(v[0].more[0].dev), "eth1");
+	v[0].more[0].source = A("10.0.0.7");
+	v[0].nmore = 1;
+	mcr_redund_init(&v[0].red, MCR_REDUNDANCY_MERGE);
+	v[0].red.window_ms = 40;
+	add_out(&v[0], "eth2", "239.2.2.2", 6000);
+	make_rule(&v[1], "standby", "eth0", "239.1.1.2", 5002);
+	v[1].more[0] = v[1].in;
+	v[1].more[0].group = A("239.1.1.3");
+	v[1].more[1] = v[1].in;
+	snprintf(v[1].more[1].dev, sizeof(v[1].more[1].dev), "eth3");
+	v[1].nmore = 2;
+	mcr_redund_init(&v[1].red, MCR_REDUNDANCY_FAILOVER);
+	v[1].red.failover_ms = 300;
+	v[1].red.revert_ms = 0;
+	add_out(&v[1], "eth2", "239.2.2.3", 6000);
+	text = print(v, 2, 0);
+	mcr_errlist_init(&el, NULL);
+	if (mcr_config_load_string(text, &c, &el)) {
+		for (size_t i = 0; i < el.n; i++)
+			print_message("line %d: %s\n", el.v[i].line, el.v[i].msg);
+		fail_msg("the printed rules do not load:\n%s", text);
+	}
+	assert_int_equal(c.rules.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(c.rules.v[i].nmore, v[i].nmore);
+		assert_true(mcr_redund_equal(&c.rules.v[i].red, &v[i].red));
+		assert_true(mcr_rule_equal(&c.rules.v[i], &v[i]));
+	}
+	again = print(c.rules.v, c.rules.n, 0);
+	assert_string_equal(again, text);
+	assert_non_null(strstr(text, "redundancy = \"merge\"; merge_window_ms = 40;"));
+	assert_non_null(strstr(text, "redundancy = \"failover\"; failover_ms = 300; revert_ms = 0;"));
+	free(again);
+	free(text);
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+	for (size_t i = 0; i < 2; i++)
+		mcr_rule_free(&v[i]);
+}
+
 /* No rules is a valid (drop-in) file with no rules. */
 static void test_empty(void **state)
 {
@@ -162,6 +214,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_redundancy),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_unprintable),
 	};
