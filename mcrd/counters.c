@@ -73,7 +73,8 @@ int counters_readonly(void)
 {
 	if (mprotect(rules, CNT_RULES * sizeof(*rules), PROT_READ) ||
 	    mprotect(outs, CNT_OUTS * sizeof(*outs), PROT_READ) ||
-	    mprotect(links, CNT_LINKS * sizeof(*links), PROT_READ))
+	    mprotect(links, CNT_LINKS * sizeof(*links), PROT_READ) ||
+	    mprotect(redunds, CNT_REDUND * sizeof(*redunds), PROT_READ))
 		return -errno;
 	return 0;
 }

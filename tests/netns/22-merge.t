@@ -27,7 +27,7 @@ rules = (
   { name = "m";
     in  = ( { dev = "r-a"; group = "239.1.1.1"; port = 5000; },
             { dev = "r-b"; group = "239.1.1.1"; port = 5000; } );
-    redundancy = "merge"; merge_window_ms = 20;
+    redundancy = "merge"; merge_window_ms = 50;
     out = ( { dev = "r-out"; group = "239.2.2.1"; port = 6000; } ); },
   { name = "tv";
     in  = ( { dev = "r-a"; group = "239.1.1.5"; port = 5004; },
@@ -42,7 +42,7 @@ m_json() { ctl relay -j -s rule show name "$1"; }
 is "$(m_json m | J "[(i['dev'], i['state']) for i in j[0]['inputs']]")" \
    "[('r-a', 'active'), ('r-b', 'active')]" "both inputs of the merged rule are active"
 is "$(m_json m | J "(j[0]['redundancy']['mode'], j[0]['redundancy']['merge_window_ms'])")" \
-   "('merge', 20)" "mcrctl shows the mode and the window"
+   "('merge', 50)" "mcrctl shows the mode and the window"
 
 # counters NAME EXPR: a Python expression over rule m's JSON (as r), after its traffic
 counters() { m_json m | J "(lambda r: $1)(j[0])"; }
@@ -93,12 +93,12 @@ filled=$(delta "$f0" "$(in_packets filled)")
 cmp_ok "$(J "j[0]" <<<"$filled")" -gt 5000 "input A had about 10000 packets filled from B"
 is "$(J "j[1]" <<<"$filled")" 0 "input B had none filled"
 
-# --- path B 5 ms behind A, inside the 20 ms window ------------------------------
+# --- path B 5 ms behind A, inside the 50 ms window ------------------------------
 run near 20000 -r 10000 --skip 0-1%10 --skip2 5-6%10 --lag2 50
 is "$(sink_get near "(j['total']['unique'], j['total']['lost'], j['total']['duplicated'])")" \
    "(20000, 0, 0)" "B 5 ms late, inside the window: every packet exactly once"
 
-# --- path B 150 ms behind A, outside the 20 ms window ---------------------------
+# --- path B 150 ms behind A, outside the 50 ms window ---------------------------
 # (The window is measured when the relay reads the copies: a skew well
 # beyond it stays beyond it on a loaded machine.)
 l0=$(in_packets late)
@@ -132,7 +132,7 @@ is "$(( $(counters "r['drops']['not_rtp']") - n0 ))" 1000 "its 1000 datagrams ar
 ctl relay -s rule show name m >"$TMP/show.txt"
 grep -q '<- r-a 239.1.1.1:5000 packets [0-9]* duplicates [0-9]* filled [0-9]* late [0-9]*' "$TMP/show.txt"
 ok $? "mcrctl -s shows each input's counters"
-grep -q 'redundancy merge merge-window-ms 20' "$TMP/show.txt"; ok $? "and the rule's mode"
+grep -q 'redundancy merge merge-window-ms 50' "$TMP/show.txt"; ok $? "and the rule's mode"
 kill -USR1 "$MCRD_PID_relay"
 wait_for 5 grep -q 'stats: rule m in r-b 239.1.1.1:5000 packets' "$TMP/mcrd-relay.log"
 ok $? "mcrd's stats dump (SIGUSR1) has a line per input"

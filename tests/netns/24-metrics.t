@@ -63,7 +63,7 @@ is "$(awk '/^NoNewPrivs:/ {print $2}' "$st")" 1 "and no_new_privs"
 # catalog; none of the parent's io_uring rings (whose SQ it could fill).
 maps=/proc/$MP/maps
 is "$(awk '$2 ~ /w.s$/ && $6 ~ /^\/dev\/zero/' "$maps" | wc -l):$(awk '$2 == "r--s" && $6 ~ /^\/dev\/zero/' "$maps" | wc -l)" \
-	"0:3" "it maps the counters read-only and no trace buffer"
+	"0:4" "it maps the counters read-only and no trace buffer"
 is "$(grep -c io_uring "$maps")" 0 "and none of the parent's io_uring rings"
 # A connection held open shows who accepted it.
 nsx relay $PY -c "
