@@ -49,7 +49,10 @@ struct evloop {
 	unsigned nkinds;
 	struct watch watch[MAX_WATCH];
 	unsigned nwatch;
+	struct evloop *next_live; /* this process's loops, for a forked child to drop */
 };
+
+static struct evloop *live;
 
 struct io_uring_sqe *evloop_sqe(struct evloop *ev)
 {
@@ -238,26 +241,42 @@ int evloop_new(struct evloop **out, unsigned sq, unsigned cq)
 		free(ev);
 		return err;
 	}
-	/*
-	 * A process forked later (a restarted worker, the metrics process)
-	 * must not inherit the rings' mappings: writing SQEs into the
-	 * privileged parent's ring would have the parent run them.
-	 */
-	if ((err = io_uring_ring_dontfork(&ev->ring))) {
-		log_err("io_uring: cannot keep the rings from children: %s", strerror(-err));
-		io_uring_queue_exit(&ev->ring);
-		free(ev);
-		return err;
-	}
 	ev->kinds[KIND_WATCH] = (struct kind){ on_watch, ev };
+	ev->next_live = live;
+	live = ev;
 	*out = ev;
 	return 0;
 }
 
 void evloop_free(struct evloop *ev)
 {
+	struct evloop **pp;
+
 	if (!ev)
 		return;
+	for (pp = &live; *pp; pp = &(*pp)->next_live)
+		if (*pp == ev) {
+			*pp = ev->next_live;
+			break;
+		}
 	io_uring_queue_exit(&ev->ring);
 	free(ev);
+}
+
+/*
+ * A forked child (a worker, the metrics process) must not keep the parent's
+ * rings mapped: one that wrote SQEs into them and moved the tail would have
+ * the privileged parent run them at its next submit.  Unmapped here rather
+ * than marked MADV_DONTFORK, which valgrind does not model (its child then
+ * believes the range taken and aborts on the next large mmap).
+ */
+void evloop_drop_inherited(void)
+{
+	while (live) {
+		struct evloop *ev = live;
+
+		live = ev->next_live;
+		io_uring_queue_exit(&ev->ring);
+		free(ev);
+	}
 }

@@ -37,6 +37,8 @@ struct ev_hooks {
 /* sq/cq: ring sizes (the parent needs few, a worker many).  0 or -errno. */
 int evloop_new(struct evloop **ev, unsigned sq_entries, unsigned cq_entries);
 void evloop_free(struct evloop *ev);
+/* In a forked child, first thing: unmaps and closes every loop of the parent. */
+void evloop_drop_inherited(void);
 /* A completion kind for fn; returns it (1..EV_KINDS-1) or -ENOSPC. */
 int evloop_kind(struct evloop *ev, ev_cqe_fn fn, void *arg);
 void evloop_set_hooks(struct evloop *ev, const struct ev_hooks *h);

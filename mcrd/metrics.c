@@ -14,6 +14,7 @@
 
 #include "esc.h"
 #include "hostport.h"
+#include "evloop.h"
 #include "log.h"
 #include "lsan.h"
 #include "metricsd.h"
@@ -102,6 +103,7 @@ static int spawn(struct metrics *m)
 	if (pid == 0) {
 		int rc;
 
+		evloop_drop_inherited();
 		close(sv[0]);
 		rc = metricsd_main(sv[1], m->lfd, m->uid, m->gid);
 		mcr_leak_check();

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "evloop.h"
 #include "log.h"
 #include "lsan.h"
 #include "wire.h"
@@ -79,6 +80,7 @@ static int spawn(struct pool *p, unsigned i)
 		return -errno;
 	}
 	if (pid == 0) {
+		evloop_drop_inherited();
 		close(sv[0]);
 		int rc = worker_main(sv[1], i, w->cpu, p->uid, p->gid, p->mtu);
 
