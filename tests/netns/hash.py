@@ -3,7 +3,11 @@
 lib/hash.c (jump consistent hash over a splitmix64-mixed key), so the tests
 can predict placement without asking mcrd.
 
-    hash.py GROUP PORT WORKERS
+    hash.py GROUP PORT WORKERS [COUNT]
+
+With COUNT: the owners of ports PORT..PORT+COUNT-1, space separated (one
+interpreter start instead of COUNT: a test that asks for 64 streams one by
+one spends most of its time starting Python on a loaded machine).
 """
 import ipaddress
 import sys
@@ -34,4 +38,6 @@ def worker_of(group, port, workers):
 
 
 if __name__ == "__main__":
-    print(worker_of(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+    n = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    port, workers = int(sys.argv[2]), int(sys.argv[3])
+    print(" ".join(str(worker_of(sys.argv[1], port + i, workers)) for i in range(n)))
