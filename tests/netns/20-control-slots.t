@@ -34,12 +34,16 @@ flood_start() {
 	eval "FLOOD_FD_$name=$fd"
 	wait_for 30 grep -q ready "$TMP/$name.out"
 }
-# flood_end NAME: lets it report and exit; prints its "open K" count.
+# flood_end NAME: lets it report and exit; prints its "open K" count.  Called
+# inside $(...), a subshell, where "wait PID" returns at once (the flood is
+# not its child): the count is awaited in the file instead, or a slow flood
+# read as an empty answer.
 flood_end() {
-	local fd pid; eval "fd=\$FLOOD_FD_$1 pid=\$FLOOD_PID_$1"
+	local fd; eval "fd=\$FLOOD_FD_$1"
 	(echo >&"$fd") 2>/dev/null # in a subshell: a flood that died must not SIGPIPE the test
 	exec {fd}>&-
-	wait "$pid"
+	wait_for 30 grep -q '^open ' "$TMP/$1.out" ||
+		{ diag "flood $1 gave no count:" >&2; sed 's/^/#   /' "$TMP/$1.out" >&2; }
 	sed -n 's/^open //p' "$TMP/$1.out"
 }
 # timed_show [AS...]: "RC MS" of one mcrctl rule show.
