@@ -7,7 +7,7 @@
 # with ordinary sockets, in IGMPv2 and v3; forged reports are counted and
 # ignored while another rule keeps relaying every packet.
 . "$(dirname "$0")/lib.sh"
-plan 28
+plan 32
 
 HOST="python3 $(dirname "$0")/igmphost.py"
 FC="$(dirname "$0")/framecount.py"
@@ -27,7 +27,12 @@ rules = (
   { name = "demand"; in = { dev = "r-in"; group = "239.1.1.1"; port = 5001; join = "demand"; };
     out = ( { dev = "r-out"; group = "239.2.2.2"; port = 6000; listeners = true; } ); },
   { name = "always"; in = { dev = "r-in"; group = "239.1.1.2"; port = 5002; };
-    out = ( { dev = "r-out"; group = "239.2.2.3"; port = 6002; } ); }
+    out = ( { dev = "r-out"; group = "239.2.2.3"; port = 6002; } ); },
+  # One output gated, one always on: the input is wanted, hence joined, and
+  # only the gated output waits for members.
+  { name = "mixed"; in = { dev = "r-in"; group = "239.1.1.3"; port = 5003; join = "demand"; };
+    out = ( { dev = "r-out"; group = "239.2.2.4"; port = 6004; listeners = true; },
+            { dev = "r-out"; group = "239.2.2.5"; port = 6005; } ); }
 );
 CONF
 )
@@ -41,19 +46,20 @@ for l in json.load(sys.stdin):
         print(sum(1 for g in l['groups'] if g['group'] == '239.2.2.2'))" 2>/dev/null; }
 has_member() { [ "$(members)" = 1 ]; }
 no_member() { [ "$(members)" = 0 ]; }
-# frames_on SECONDS: UDP frames to port 6000 on the host's d0 over that long.
+# frames_on SECONDS [PORT]: UDP frames to PORT (6000) on the host's d0 over that long.
 frames_on() {
 	local r="$TMP/fc.$RANDOM" pid
-	ip netns exec "$NS_dst" python3 "$FC" d0 6000 1500 "$r" >"$r.out" &
+	ip netns exec "$NS_dst" python3 "$FC" d0 "${2:-6000}" 1500 "$r" >"$r.out" &
 	pid=$!
 	wait_for 5 test -e "$r"
 	sleep "$1"
 	kill -TERM "$pid"; wait "$pid"
 	sed -n 's/^frames \([0-9]*\).*/\1/p' "$r.out"
 }
-# member NAME: a host process joined to 239.2.2.2:6000 on d0.
+# member NAME [GROUP PORT]: a host process joined to GROUP:PORT (239.2.2.2:6000) on d0.
 member() {
-	ip netns exec "$NS_dst" $HOST member d0 239.2.2.2 6000 "$TMP/$1.ready" >"$TMP/$1.out" &
+	ip netns exec "$NS_dst" $HOST member d0 "${2:-239.2.2.2}" "${3:-6000}" "$TMP/$1.ready" \
+		>"$TMP/$1.out" &
 	eval "MEMBER_$1=$!"
 	wait_for 5 test -e "$TMP/$1.ready"
 }
@@ -66,12 +72,21 @@ leave() {
 # Traffic for the whole test on both rules.
 gen src -d s0 -g 239.1.1.1 -p 5001 -n 0 -r 200 -D 100 -q &
 GEN1=$!
-_PIDS+=("$GEN1")
+gen src -d s0 -g 239.1.1.3 -p 5003 -n 0 -r 200 -D 100 -q &
+GEN3=$!
+_PIDS+=("$GEN1" "$GEN3")
 
 # ---- no member: nothing on the link, and the input not joined ----
 wait_for 5 no_member; ok $? "group show: r-out listened on, no member of 239.2.2.2"
 is "$(frames_on 1)" 0 "no member: no frame on the output link"
 joined_in; ok $((! $?)) "join demand: 239.1.1.1 not joined on r-in while nobody wants it"
+# A rule with an always-on output: its input is wanted, and only the gated output waits.
+cmp_ok "$(frames_on 1 6005)" -ge 150 "always-on output of the mixed rule sends"
+is "$(frames_on 1 6004)" 0 "its listeners output sends nothing without a member"
+member m 239.2.2.4 6004
+sleep 1
+cmp_ok "$(frames_on 1 6004)" -ge 150 "with a member of 239.2.2.4 it sends"
+leave m >/dev/null
 
 # ---- IGMPv2 host ----
 nsx dst sysctl -qw net.ipv4.conf.d0.force_igmp_version=2
@@ -129,11 +144,18 @@ self_querier() { [ "$(querier)" = "198.18.2.5 1" ]; }
 wait_for 8 self_querier; ok $? "the other querier gone: the relay is querier again"
 
 # ---- a flood of forged reports while the other rule relays every packet ----
+joins() { ctl relay -j group show | python3 -c "
+import json,sys
+print([l for l in json.load(sys.stdin) if l['dev']=='r-out'][0]['counters']['joins'])"; }
 sink_start dst s -i 2 d0:239.2.2.3:6002
+sink_member() { ctl relay -j group show | grep -q '"239.2.2.3"'; }
+wait_for 5 sink_member
+J0=$(joins)
 ip netns exec "$NS_dst" $HOST flood d0 198.18.2.9 239.2.2.2 20000 &
 F=$!
 gen src -d s0 -g 239.1.1.2 -p 5002 -n 3000 -r 1000
 wait "$F"
+no_member; ok $? "right after the flood: no member of 239.2.2.2"
 sink_wait s
 is "$(sink_get s "j['streams'][0]['unique']")" 3000 "the other rule relayed all 3000 packets during the flood"
 REJ=$(ctl relay -j group show | python3 -c "
@@ -143,9 +165,9 @@ print(' '.join('%s=%d' % (k, r.get(k, 0)) for k in ('checksum','no_router_alert'
 diag "rejects: $REJ"
 ok "$(echo "$REJ" | grep -qE 'checksum=[1-9].*no_router_alert=[1-9].*length=[1-9].*ttl=[1-9]'; echo $?)" \
 	"forged reports counted per reason (checksum, router alert, length, TTL)"
-no_member; ok $? "and none of them made a member"
+is "$(joins)" "$J0" "and none of them made a member (joins counter unchanged)"
 
-kill "$GEN1" 2>/dev/null
+kill "$GEN1" "$GEN3" 2>/dev/null
 mcrd_stop relay
 is "$MCRD_RC" 0 "mcrd exits 0"
 done_testing
