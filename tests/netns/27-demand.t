@@ -7,7 +7,7 @@
 # with ordinary sockets, in IGMPv2 and v3; forged reports are counted and
 # ignored while another rule keeps relaying every packet.
 . "$(dirname "$0")/lib.sh"
-plan 32
+plan 34
 
 HOST="python3 $(dirname "$0")/igmphost.py"
 FC="$(dirname "$0")/framecount.py"
@@ -37,6 +37,15 @@ rules = (
 CONF
 )
 mcrd_start relay relay "$C"; ok $? "mcrd starts"
+
+# The same settings at run time, printed back.
+ctl relay rule add name rt in dev r-in group 239.1.1.9 port 5009 join demand \
+	out dev r-out group 239.2.2.9 port 6009 listeners
+ok $? "rule add ... join demand ... listeners"
+RT=$(ctl relay rule show name rt)
+[[ "$RT" == "rt in r-in 239.1.1.9:5009 join demand -> r-out 239.2.2.9:6009 listeners state pending (no output wants the stream (join demand)) origin runtime"* ]]
+ok $? "rule show prints both and why the rule waits"
+[ -n "${RT:-}" ] && diag "$RT"
 
 joined_in() { nsx relay cat /proc/net/igmp | grep -q 010101EF; }
 members() { ctl relay -j group show | python3 -c "
