@@ -124,4 +124,6 @@ void mcr_conf_globals(const config_setting_t *root, struct mcr_config *c, struct
 			 "spread_outputs must be 0..4096 (0: a rule is never spread)", &c->spread_outputs);
 	if ((s = config_setting_get_member(root, "metrics")))
 		parse_metrics(el, s, c);
+	if ((s = config_setting_get_member(root, "igmp")))
+		mcr_conf_igmp(s, c, el);
 }

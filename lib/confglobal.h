@@ -13,5 +13,7 @@
 
 /* Reads the settings present under root into c; each problem into el. */
 void mcr_conf_globals(const config_setting_t *root, struct mcr_config *c, struct mcr_errlist *el);
+/* configmp.c: igmp = { query_interval_ms; query_response_ms; robustness; last_member_interval_ms; } */
+void mcr_conf_igmp(const config_setting_t *g, struct mcr_config *c, struct mcr_errlist *el);
 
 #endif

@@ -23,7 +23,7 @@
 #include "esc.h"
 
 static const char *const top_keys[] = { "workers", "user", "gso", "loop_guard_ms", "metrics",
-					 "spread_outputs", "rules", NULL };
+					 "spread_outputs", "rules", "igmp", NULL };
 
 /* Settings of the main file, or (included) of a drop-in: rules only. */
 static int load(config_t *cf, struct mcr_config *c, struct mcr_errlist *el, bool included)

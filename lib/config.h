@@ -19,6 +19,11 @@
 /* UDP GSO on the outputs (`gso`): auto = on physical interfaces only. */
 enum mcr_gso { MCR_GSO_AUTO, MCR_GSO_ON, MCR_GSO_OFF };
 
+/* igmp = { ... }: the querier's timers (RFC 3376 8); 0 = the RFC's default. */
+struct mcr_igmp_conf {
+	unsigned query_interval_ms, query_response_ms, robustness, last_member_interval_ms;
+};
+
 struct mcr_config {
 	unsigned workers; /* 0: one per online CPU ("auto") */
 	char user[MCR_USER_MAX];
@@ -26,6 +31,7 @@ struct mcr_config {
 	unsigned loop_guard_ms; /* fixed-TTL rules drop a payload seen again this soon */
 	char metrics[MCR_HOSTPORT_MAX]; /* where /metrics listens ("" : nowhere) */
 	unsigned spread_outputs; /* rules with this many outputs are served by every worker */
+	struct mcr_igmp_conf igmp;
 	struct mcr_ruleset rules;
 };
 

@@ -17,9 +17,9 @@
 
 static const char *const rule_keys[] = { "name",	 "in",		"out",	     "redundancy",
 					  "merge_window_ms", "failover_ms", "revert_ms", NULL };
-static const char *const in_keys[] = { "dev", "group", "port", "source", NULL };
+static const char *const in_keys[] = { "dev", "group", "port", "source", "join", NULL };
 static const char *const out_keys[] = { "dev",    "group",  "port",   "ttl",
-					 "fixed_ttl", "egress", "source", NULL };
+					 "fixed_ttl", "egress", "source", "listeners", NULL };
 
 struct ctx {
 	struct mcr_errlist *el;
@@ -151,6 +151,34 @@ static int get_addr(struct ctx *x, const config_setting_t *grp, const char *key,
 	return 1;
 }
 
+/* join = "always" | "demand" (issue 18). */
+static int parse_join(struct ctx *x, const config_setting_t *in, struct mcr_input *o)
+{
+	const char *v;
+	int r = get_str(x, in, "join", "in.join", &v);
+
+	if (r > 0 && mcr_join_parse(v, &o->join)) {
+		bad(x, config_setting_get_member(in, "join"), "in.join must be \"always\" or \"demand\"");
+		return -EINVAL;
+	}
+	return r < 0 ? r : 0;
+}
+
+/* listeners = true: sent only while the link has a member of the group (issue 18). */
+static int parse_listeners(struct ctx *x, const config_setting_t *s, struct mcr_output *o)
+{
+	const config_setting_t *l = config_setting_get_member(s, "listeners");
+
+	if (!l)
+		return 0;
+	if (config_setting_type(l) != CONFIG_TYPE_BOOL) {
+		bad(x, l, "out.listeners must be true or false");
+		return -EINVAL;
+	}
+	o->listeners = config_setting_get_bool(l);
+	return 0;
+}
+
 static int parse_input(struct ctx *x, const config_setting_t *in, struct mcr_input *o)
 {
 	long long port;
@@ -184,6 +212,8 @@ static int parse_input(struct ctx *x, const config_setting_t *in, struct mcr_inp
 	else
 		o->port = (uint16_t)port;
 	if (get_addr(x, in, "source", "in.source", &o->source) < 0)
+		err = -EINVAL;
+	if (parse_join(x, in, o))
 		err = -EINVAL;
 	return err;
 }
@@ -330,6 +360,8 @@ static int parse_output(struct ctx *x, const config_setting_t *s, const struct m
 	if (parse_output_ttl(x, s, o))
 		err = -EINVAL;
 	if (parse_output_egress(x, s, o))
+		err = -EINVAL;
+	if (parse_listeners(x, s, o))
 		err = -EINVAL;
 	return err;
 }

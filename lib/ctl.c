@@ -104,6 +104,8 @@ static const struct ctl_pol top_pol[MCR_A_MAX + 1] = {
 	[MCR_A_FILTER_ORIGIN] = { MNL_TYPE_U8, 0, "origin filter" },
 	[MCR_A_TRACE] = { MNL_TYPE_NESTED, 0, "trace" },
 	[MCR_A_TRACE_DATA] = { MNL_TYPE_BINARY, 0, "trace records" },
+	[MCR_A_GLINK] = { MNL_TYPE_NESTED, 0, "group link" },
+	[MCR_A_MGROUP] = { MNL_TYPE_NESTED, 0, "group" },
 };
 
 struct check_ctx {

@@ -58,12 +58,14 @@ enum mcr_msg_type {
 	MCR_CMD_TRACE_START,      /* A_TRACE (name, count, bytes, flags); replies MSG_TRACE (id) */
 	MCR_CMD_TRACE_READ,       /* A_TRACE (id); replies MSG_TRACE: state, A_TRACE_DATA */
 	MCR_CMD_TRACE_STOP,       /* A_TRACE (id) */
+	MCR_CMD_GROUP_GET,        /* replies MSG_GROUP per listened link (issue 18) */
 	MCR_MSG_RULE = 0x40,
 	MCR_MSG_LINK,
 	MCR_MSG_WORKER,
 	MCR_MSG_EVENT,
 	MCR_MSG_DONE,
 	MCR_MSG_TRACE,
+	MCR_MSG_GROUP,            /* A_GLINK, then one A_MGROUP per group */
 };
 
 /* Top-level attributes. */
@@ -87,6 +89,8 @@ enum mcr_attr {
 	MCR_A_FILTER_ORIGIN, /* u8: enum mcr_origin */
 	MCR_A_TRACE,         /* nested: MCR_TRACE_* */
 	MCR_A_TRACE_DATA,    /* binary: whole trace records (tracerec.h); may repeat */
+	MCR_A_GLINK,         /* nested: MCR_GL_*: a link's IGMP state (ctlgroup.c) */
+	MCR_A_MGROUP,        /* nested: MCR_GG_*: one group's members; may repeat */
 	__MCR_A_MAX
 };
 #define MCR_A_MAX (__MCR_A_MAX - 1)
@@ -132,6 +136,7 @@ enum mcr_in_attr {
 	MCR_IN_FILLED,       /* u64: merge, numbers it missed that another input supplied */
 	MCR_IN_LATE,         /* u64 */
 	MCR_IN_PPS,          /* u64: packets over the last second */
+	MCR_IN_JOIN,         /* u8: enum mcr_join; absent = always */
 	__MCR_IN_MAX
 };
 #define MCR_IN_MAX (__MCR_IN_MAX - 1)
@@ -151,9 +156,44 @@ enum mcr_out_attr {
 	MCR_OUT_KEEP_SOURCE, /* u8: 1 = the datagram's source address and port */
 	MCR_OUT_PATH,        /* u8: enum mcr_egress in use (packet or socket); info only */
 	MCR_OUT_FIXED_TTL,   /* u8: every frame's TTL (instead of MCR_OUT_TTL) */
+	MCR_OUT_LISTENERS,   /* u8: 1 = sent only while the link has members (issue 18) */
 	__MCR_OUT_MAX
 };
 #define MCR_OUT_MAX (__MCR_OUT_MAX - 1)
+
+/* A listened link (MCR_A_GLINK) and its groups (MCR_A_MGROUP), issue 18. */
+enum mcr_glink_attr {
+	MCR_GL_UNSPEC,
+	MCR_GL_DEV,          /* string */
+	MCR_GL_IFINDEX,      /* u32 */
+	MCR_GL_SELF,         /* u32: our address on the link; 0: none */
+	MCR_GL_QUERIER,      /* u32: the querier's address; 0: none known */
+	MCR_GL_QUERIER_SELF, /* u8: 1 = we are querier */
+	MCR_GL_OTHER_MS,     /* u32: other querier present timer left */
+	MCR_GL_COUNTERS,     /* nested: enum mcr_glink_counter, u64 each */
+	MCR_GL_REJECTS,      /* nested: enum igmp_reject, u64 each */
+	__MCR_GL_MAX
+};
+#define MCR_GL_MAX (__MCR_GL_MAX - 1)
+
+enum mcr_glink_counter {
+	MCR_GC_UNSPEC, MCR_GC_RX, MCR_GC_REPORTS, MCR_GC_LEAVES, MCR_GC_QUERIES_IN,
+	MCR_GC_QUERIES_OUT, MCR_GC_TABLE_FULL, MCR_GC_TX_ERRORS, MCR_GC_JOINS, MCR_GC_EXPIRIES,
+	MCR_GC__MAX
+};
+
+enum mcr_mgroup_attr {
+	MCR_GG_UNSPEC,
+	MCR_GG_GROUP,        /* u32 */
+	MCR_GG_EXCLUDE,      /* u8: filter mode EXCLUDE */
+	MCR_GG_VERSION,      /* u8: compatibility mode 1..3 */
+	MCR_GG_EXPIRES_MS,   /* u32: group timer left (EXCLUDE) */
+	MCR_GG_REPORTER,     /* u32: last v1/v2 reporter */
+	MCR_GG_SOURCE,       /* u32 address, may repeat; each followed by ... */
+	MCR_GG_SOURCE_MS,    /* u32: its timer left (0: excluded) */
+	__MCR_GG_MAX
+};
+#define MCR_GG_MAX (__MCR_GG_MAX - 1)
 
 enum mcr_link_attr {
 	MCR_LINK_UNSPEC,
@@ -250,6 +290,29 @@ struct mcr_link_info {
 	uint64_t drops[MCR_DROP__MAX];
 };
 
+#define MCR_GROUP_SOURCES 64
+struct mcr_group_info {
+	struct in_addr group, reporter;
+	uint8_t exclude, version;
+	uint32_t expires_ms;
+	unsigned nsrc;
+	struct in_addr src[MCR_GROUP_SOURCES];
+	uint32_t src_ms[MCR_GROUP_SOURCES];
+};
+
+#define MCR_GLINK_REJECTS 16
+struct mcr_glink_info {
+	char dev[IFNAMSIZ];
+	uint32_t ifindex;
+	struct in_addr self, querier;
+	uint8_t querier_self;
+	uint32_t other_ms;
+	uint64_t counters[MCR_GC__MAX];
+	uint64_t rejects[MCR_GLINK_REJECTS];
+	unsigned ngroups;
+	struct mcr_group_info *groups; /* decoded: allocated, the caller frees */
+};
+
 struct mcr_worker_info {
 	uint32_t present;           /* bit 1 << MCR_WORKER_x of each attribute decoded */
 	uint32_t index, pid, cpu;   /* cpu UINT32_MAX: not pinned */
@@ -328,6 +391,17 @@ int mcr_ctl_put_worker(struct nlmsghdr *nlh, size_t len, const struct mcr_worker
 /* Decodes MCR_A_WORKER (index required).  0 or -EINVAL with a reason in err. */
 int mcr_ctl_get_worker(const struct nlattr *a, struct mcr_worker_info *w, char *err,
 		       size_t errlen);
+
+/* ---- ctlgroup.c ---- */
+
+/* Bytes a MSG_GROUP for l's groups takes at most. */
+size_t mcr_ctl_group_size(unsigned ngroups);
+/* Appends MCR_A_GLINK (not l->groups), then one MCR_A_MGROUP.  0 or -EMSGSIZE. */
+int mcr_ctl_put_glink(struct nlmsghdr *nlh, size_t len, const struct mcr_glink_info *l);
+int mcr_ctl_put_group(struct nlmsghdr *nlh, size_t len, const struct mcr_group_info *g);
+/* Decodes a MSG_GROUP, groups allocated in l->groups.  0, -ENOMEM or -EINVAL (reason in err). */
+int mcr_ctl_get_glink(const struct nlmsghdr *nlh, struct mcr_glink_info *l, char *err,
+		      size_t errlen);
 
 /* ---- ctltrace.c ---- */
 

@@ -22,14 +22,14 @@
 size_t mcr_ctl_rule_size(const struct mcr_rule *r)
 {
 	size_t head = MNL_ALIGN(NLMSG_HDRLEN) + MNL_ALIGN(MCR_CTLHDR_LEN) + CTL_ATTR_SZ(4) /* event */;
-	size_t in = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + 3 * CTL_ATTR_SZ(4) +
+	size_t in = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + 3 * CTL_ATTR_SZ(4) + CTL_ATTR_SZ(1) +
 		    (r->nmore ? CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 5 * CTL_ATTR_SZ(8) : 0);
 	size_t more = r->nmore * in + CTL_ATTR_SZ(1) + 4 * CTL_ATTR_SZ(4) + 2 * CTL_ATTR_SZ(8);
 	size_t rule = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(MCR_NAME_MAX) + in + 2 * CTL_ATTR_SZ(1) +
 		      2 * CTL_ATTR_SZ(REASON_MAX) + CTL_ATTR_SZ(4) + 4 * CTL_ATTR_SZ(8) + CTL_ATTR_SZ(0) +
 		      (MCR_DROP__MAX - 1) * CTL_ATTR_SZ(8);
 	size_t out = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + CTL_ATTR_SZ(4) + CTL_ATTR_SZ(2) +
-		     5 * CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 3 * CTL_ATTR_SZ(8);
+		     6 * CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 3 * CTL_ATTR_SZ(8);
 
 	return head + rule + (r->nmore <= MCR_MAX_INPUTS ? more : 0) + (size_t)r->nout * out;
 }
@@ -51,6 +51,8 @@ static bool put_output(struct nlmsghdr *nlh, size_t len, const struct mcr_output
 	if (o->egress != MCR_EGRESS_AUTO && !mnl_attr_put_u8_check(nlh, len, MCR_OUT_EGRESS, o->egress))
 		return false;
 	if (o->keep_source && !mnl_attr_put_u8_check(nlh, len, MCR_OUT_KEEP_SOURCE, 1))
+		return false;
+	if (o->listeners && !mnl_attr_put_u8_check(nlh, len, MCR_OUT_LISTENERS, 1))
 		return false;
 	if (oi) {
 		if (!mnl_attr_put_u8_check(nlh, len, MCR_OUT_STATE, oi->state) ||
@@ -94,6 +96,8 @@ static bool put_input(struct nlmsghdr *nlh, size_t len, uint16_t type, const str
 		return false;
 	if (in->source.s_addr != INADDR_ANY &&
 	    !mnl_attr_put_u32_check(nlh, len, MCR_IN_SOURCE, in->source.s_addr))
+		return false;
+	if (in->join && !mnl_attr_put_u8_check(nlh, len, MCR_IN_JOIN, in->join))
 		return false;
 	if (ii && !put_input_info(nlh, len, ii, stats))
 		return false;
@@ -225,6 +229,7 @@ static const struct ctl_pol in_pol[MCR_IN_MAX + 1] = {
 	[MCR_IN_GROUP] = { MNL_TYPE_U32, 0, "group" },
 	[MCR_IN_PORT] = { MNL_TYPE_U16, 0, "port" },
 	[MCR_IN_SOURCE] = { MNL_TYPE_U32, 0, "source" },
+	[MCR_IN_JOIN] = { MNL_TYPE_U8, 0, "join" },
 	[MCR_IN_STATE] = { MNL_TYPE_U8, 0, "state" },
 	[MCR_IN_REASON] = { MNL_TYPE_NUL_STRING, REASON_MAX, "reason" },
 	[MCR_IN_PACKETS] = { MNL_TYPE_U64, 0, "packets" },
@@ -248,6 +253,7 @@ static const struct ctl_pol out_pol[MCR_OUT_MAX + 1] = {
 	[MCR_OUT_KEEP_SOURCE] = { MNL_TYPE_U8, 0, "keep_source" },
 	[MCR_OUT_PATH] = { MNL_TYPE_U8, 0, "path" },
 	[MCR_OUT_FIXED_TTL] = { MNL_TYPE_U8, 0, "fixed_ttl" },
+	[MCR_OUT_LISTENERS] = { MNL_TYPE_U8, 0, "listeners" },
 };
 
 static uint64_t u64_or_0(const struct nlattr *a)
@@ -294,6 +300,9 @@ static int get_input(const struct nlattr *nest, unsigned idx, struct mcr_input *
 		return ctl_fail(err, errlen, -EINVAL, "%s: port 0 is out of range (1..65535)", where);
 	if (tb[MCR_IN_SOURCE])
 		in->source.s_addr = mnl_attr_get_u32(tb[MCR_IN_SOURCE]);
+	in->join = tb[MCR_IN_JOIN] ? mnl_attr_get_u8(tb[MCR_IN_JOIN]) : MCR_JOIN_ALWAYS;
+	if (in->join >= MCR_JOIN__MAX)
+		return ctl_fail(err, errlen, -EINVAL, "%s: unknown join %u", where, in->join);
 	return ii ? get_input_info(tb, ii, where, err, errlen) : 0;
 }
 
@@ -395,6 +404,7 @@ static int get_output(const struct nlattr *nest, unsigned idx, const struct mcr_
 	if (o->egress >= MCR_EGRESS__MAX)
 		return ctl_fail(err, errlen, -EINVAL, "%s: unknown egress %u", where, o->egress);
 	o->keep_source = tb[MCR_OUT_KEEP_SOURCE] && mnl_attr_get_u8(tb[MCR_OUT_KEEP_SOURCE]);
+	o->listeners = tb[MCR_OUT_LISTENERS] && mnl_attr_get_u8(tb[MCR_OUT_LISTENERS]);
 	return oi ? get_out_info(tb, oi, where, err, errlen) : 0;
 }
 

@@ -239,7 +239,7 @@ int mcr_rule_check(const struct mcr_rule *r, struct mcr_errlist *el)
 bool mcr_input_equal(const struct mcr_input *a, const struct mcr_input *b)
 {
 	return !strcmp(a->dev, b->dev) && a->group.s_addr == b->group.s_addr &&
-	       a->port == b->port && a->source.s_addr == b->source.s_addr;
+	       a->port == b->port && a->source.s_addr == b->source.s_addr && a->join == b->join;
 }
 
 static bool output_equal(const struct mcr_output *a, const struct mcr_output *b)
@@ -247,7 +247,7 @@ static bool output_equal(const struct mcr_output *a, const struct mcr_output *b)
 	return !strcmp(a->dev, b->dev) && a->group.s_addr == b->group.s_addr &&
 	       a->port == b->port && a->ttl == b->ttl && a->ttl_fixed == b->ttl_fixed &&
 	       a->egress == b->egress &&
-	       a->keep_source == b->keep_source;
+	       a->keep_source == b->keep_source && a->listeners == b->listeners;
 }
 
 bool mcr_rule_equal(const struct mcr_rule *a, const struct mcr_rule *b)
@@ -312,6 +312,8 @@ int mcr_rule_format(const struct mcr_rule *r, char *buf, size_t len)
 		append(buf, len, &pos, " in %s %s:%u", in->dev, mcr_ipv4_str(in->group, g), in->port);
 		if (in->source.s_addr != INADDR_ANY)
 			append(buf, len, &pos, " source %s", mcr_ipv4_str(in->source, g));
+		if (in->join == MCR_JOIN_DEMAND)
+			append(buf, len, &pos, " join demand");
 	}
 	if (r->red.mode == MCR_REDUNDANCY_MERGE)
 		append(buf, len, &pos, " merge window %u ms", r->red.window_ms);
@@ -332,6 +334,8 @@ int mcr_rule_format(const struct mcr_rule *r, char *buf, size_t len)
 			append(buf, len, &pos, " egress %s", mcr_egress_name(o->egress));
 		if (o->keep_source)
 			append(buf, len, &pos, " source keep");
+		if (o->listeners)
+			append(buf, len, &pos, " listeners");
 	}
 	return pos < len ? 0 : -ENOSPC;
 }

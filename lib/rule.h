@@ -32,7 +32,11 @@ struct mcr_input {
 	struct in_addr group;  /* network order */
 	uint16_t port;         /* host order */
 	struct in_addr source; /* INADDR_ANY: any source (ASM) */
+	uint8_t join;          /* enum mcr_join */
 };
+
+/* When an input's group is joined: always, or while an output wants the stream (issue 18). */
+enum mcr_join { MCR_JOIN_ALWAYS, MCR_JOIN_DEMAND, MCR_JOIN__MAX };
 
 struct mcr_output {
 	char dev[IFNAMSIZ];
@@ -48,6 +52,8 @@ struct mcr_output {
 	bool ttl_fixed;
 	uint8_t egress;        /* enum mcr_egress */
 	bool keep_source;      /* the datagram's source address and port (packet egress) */
+	/* Sent only while the link has a member of the group (IGMP, mcrd/querier.c). */
+	bool listeners;
 	int line;
 };
 
@@ -129,6 +135,9 @@ const struct mcr_input *mcr_rule_shared_input(const struct mcr_rule *a, const st
  */
 int mcr_rule_check_more(const struct mcr_rule *r, struct mcr_errlist *el);
 
+/* "always", "demand"; NULL out of range.  mcr_join_parse: 0 and *j, or -EINVAL. */
+const char *mcr_join_name(unsigned j);
+int mcr_join_parse(const char *name, uint8_t *j);
 /* "auto", "packet", "socket"; NULL for a value out of range. */
 const char *mcr_egress_name(unsigned e);
 /* 0 and *e, or -EINVAL for an unknown name. */

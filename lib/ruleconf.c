@@ -31,6 +31,8 @@ static void print_output(FILE *fp, const struct mcr_output *o)
 		fprintf(fp, " egress = \"%s\";", mcr_egress_name(o->egress));
 	if (o->keep_source)
 		fputs(" source = \"keep\";", fp);
+	if (o->listeners)
+		fputs(" listeners = true;", fp);
 	fputs(" }", fp);
 }
 
@@ -42,6 +44,8 @@ static void print_input(FILE *fp, const struct mcr_input *in)
 		mcr_ipv4_str(in->group, g), in->port);
 	if (in->source.s_addr != INADDR_ANY)
 		fprintf(fp, " source = \"%s\";", mcr_ipv4_str(in->source, g));
+	if (in->join != MCR_JOIN_ALWAYS)
+		fprintf(fp, " join = \"%s\";", mcr_join_name(in->join));
 	fputs(" }", fp);
 }
 

@@ -21,6 +21,7 @@ static const struct entry {
 } entries[] = {
 	{ "rule", &mcrctl_rule_object, false },
 	{ "link", &mcrctl_link_object, false },
+	{ "group", &mcrctl_group_object, false },
 	{ "worker", &mcrctl_worker_object, false },
 	{ "monitor", &mcrctl_monitor_object, false },
 	{ "reload", &mcrctl_reload_object, false },

@@ -117,6 +117,7 @@ int mcrctl_dispatch(const struct mcrctl_object *o, int argc, char **argv);
 
 extern const struct mcrctl_object mcrctl_rule_object, mcrctl_link_object,
 	mcrctl_worker_object, mcrctl_monitor_object, mcrctl_reload_object;
+extern const struct mcrctl_object mcrctl_group_object; /* group.c (issue 18) */
 
 /* ---- client.c: one connection, reused for every request ---- */
 

@@ -16,11 +16,12 @@
 /* ---- parsers ---- */
 
 enum kw { KW_NAME, KW_IN, KW_OUT, KW_DEV, KW_GROUP, KW_PORT, KW_SOURCE, KW_TTL, KW_EGRESS,
-	  KW_FIXED_TTL, KW_ORIGIN, KW_REDUNDANCY, KW_WINDOW, KW_FAILOVER, KW_REVERT };
+	  KW_FIXED_TTL, KW_ORIGIN, KW_REDUNDANCY, KW_WINDOW, KW_FAILOVER, KW_REVERT, KW_JOIN,
+	  KW_LISTENERS };
 static const char *const kw_words[] = { "name", "in",	  "out", "dev",	   "group",
 					"port", "source", "ttl", "egress", "fixed-ttl",
 					"origin", "redundancy", "merge-window-ms", "failover-ms",
-					"revert-ms" };
+					"revert-ms", "join", "listeners" };
 #define KW_N (sizeof(kw_words) / sizeof(kw_words[0]))
 
 /* Looks up a keyword among those allowed (bit (1 << kw) in allowed). */
@@ -108,6 +109,11 @@ static int parse_value(int k, const char *arg, enum section sec, unsigned out_se
 		return mcrctl_get_port(arg, sec == SEC_IN ? &in->port : &o->port);
 	case KW_SOURCE:
 		return sec == SEC_IN ? mcrctl_get_ipv4(arg, &in->source) : get_keep(arg, &o->keep_source);
+	case KW_JOIN:
+		if (!mcr_join_parse(arg, &in->join))
+			return 0;
+		mcrctl_err("join \"%s\": not \"always\" or \"demand\"", mcr_esc_name(arg));
+		return -EINVAL;
 	case KW_EGRESS:
 		if (!mcr_egress_parse(arg, &o->egress))
 			return 0;
@@ -208,7 +214,7 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 	unsigned allowed = add ? (unsigned)~B(KW_ORIGIN)
 			       : (unsigned)~(B(KW_OUT) | B(KW_TTL) | B(KW_EGRESS) | B(KW_FIXED_TTL) |
 					     B(KW_ORIGIN) | B(KW_REDUNDANCY) | B(KW_WINDOW) |
-					     B(KW_FAILOVER) | B(KW_REVERT));
+					     B(KW_FAILOVER) | B(KW_REVERT) | B(KW_JOIN) | B(KW_LISTENERS));
 	struct mcr_redund set = { 0 };
 	struct mcr_output *o = NULL;
 	bool bad_value = false;
@@ -288,13 +294,18 @@ static int parse_rule(int argc, char **argv, struct mcr_rule *r, bool add)
 					   add ? " or \"out\"" : "");
 				goto bad;
 			}
-			if (sec == SEC_IN && (k == KW_TTL || k == KW_EGRESS || k == KW_FIXED_TTL)) {
+			if ((sec == SEC_IN && (k == KW_TTL || k == KW_EGRESS || k == KW_FIXED_TTL ||
+					       k == KW_LISTENERS)) || (sec == SEC_OUT && k == KW_JOIN)) {
 				mcrctl_err("\"%s\" is not valid in \"%s\"", kw_words[k],
 					   sec == SEC_IN ? "in" : "out");
 				goto bad;
 			}
 			if (duplicate(sec == SEC_IN ? &in : &out, k))
 				goto bad;
+			if (k == KW_LISTENERS) { /* a flag: no value */
+				o->listeners = true;
+				break;
+			}
 			NEXT_ARG();
 			if (parse_value(k, *argv, sec, out, mcr_rule_input_mut(r, r->nmore), o))
 				bad_value = true;
@@ -533,8 +544,10 @@ const struct mcrctl_object mcrctl_rule_object = {
 	.cmds = rule_cmds,
 	.bare = rule_show,
 	.notes = "INPUT  := dev IFNAME group GROUP port PORT [ source ADDR ]\n"
+		 "          [ join { always | demand } ]\n"
 		 "OUTPUT := dev IFNAME [ group ADDR ] [ port PORT ] [ ttl TTL | fixed-ttl TTL ]\n"
 		 "          [ egress { auto | packet | socket } ] [ source keep ]\n"
+		 "          [ listeners ]\n"
 		 "NAME   := up to 63 printable characters, no blanks or quotes;\n"
 		 "          without one, mcrd names the rule IFNAME:GROUP:PORT of its (first) input\n"
 		 "GROUP  := an IPv4 multicast address, e.g. 239.1.1.1\n"
@@ -546,6 +559,9 @@ const struct mcrctl_object mcrctl_rule_object = {
 		 "egress: packet builds frames and sends them through an AF_PACKET ring,\n"
 		 "socket through a UDP socket; auto (default) uses packet where it can.\n"
 		 "source keep: the datagram's own source address and port (packet only).\n"
+		 "listeners: sent only while a host on the link is a member of the output\n"
+		 "group (mcrd learns members by IGMP: \"mcrctl group show\").  join demand:\n"
+		 "the input group is joined only while some output wants the stream.\n"
 		 "REDUNDANCY := redundancy merge [ merge-window-ms MS ]\n"
 		 "            | redundancy failover [ failover-ms MS ] [ revert-ms MS ]\n"
 		 "          several inputs (2..4) carrying one stream: merge relays the first\n"

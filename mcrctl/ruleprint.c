@@ -80,6 +80,8 @@ static void print_input_fields(const struct mcr_input *in, bool first, bool text
 		mcrctl_print_string(t, "source", " source %s", mcr_ipv4_str(in->source, a));
 	else
 		mcrctl_print_null(MCRCTL_JSON, "source", NULL);
+	if (in->join) /* absent: always */
+		mcrctl_print_string(t, "join", " join %s", mcr_join_name(in->join));
 }
 
 /*
@@ -197,6 +199,10 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 			mcrctl_print_string(MCRCTL_ANY, "source", " source %s", "keep");
 		else
 			mcrctl_print_null(MCRCTL_JSON, "source", NULL);
+		if (o->listeners) { /* absent: false */
+			mcrctl_print_uint(MCRCTL_JSON, "listeners", "%u", 1);
+			mcrctl_print_text(" listeners");
+		}
 		if (info && info->out && info->out[i].path)
 			mcrctl_print_string(MCRCTL_ANY, "path", " via %s",
 					    mcr_egress_name(info->out[i].path));

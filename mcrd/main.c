@@ -29,6 +29,7 @@
 #include "plansys.h"
 #include "pool.h"
 #include "privs.h"
+#include "querier.h"
 #include "reload.h"
 #include "requests.h"
 #include "trace.h"
@@ -56,6 +57,7 @@ struct daemon {
 	struct plan *plan;
 	struct requests req;  /* the control requests' view of the daemon */
 	struct metrics *metrics; /* NULL: no metrics setting */
+	struct querier *querier; /* IGMP on the links of listeners outputs */
 };
 
 static void usage(FILE *f)
@@ -235,6 +237,7 @@ static void on_netlink(void *arg, int fd)
 	(void)fd;
 	if (netlink_read(d->nl) > 0) {
 		plan_reconcile(d->plan);
+		querier_sync(d->querier, d->plan);
 		requests_links_changed(&d->req);
 	}
 }
@@ -262,6 +265,7 @@ static void on_tick(void *arg, int fd)
 		if (netlink_retry(d->nl) > 0) /* a resync that failed earlier */
 			plan_reconcile(d->plan);
 		plan_tick(d->plan);
+		querier_sync(d->querier, d->plan); /* rules added or removed since */
 		pool_check(d->pool); /* a restart that failed to fork is retried */
 		control_tick(d->ctl);
 		tracer_tick(d->req.tracer);
@@ -323,6 +327,28 @@ static void raise_nofile(void)
 	}
 }
 
+/* Members came or went on a listeners output's link: outputs and demand inputs follow. */
+static void on_members(void *arg)
+{
+	struct daemon *d = arg;
+
+	plan_reconcile(d->plan);
+}
+
+/* The igmp setting as the listener state's timers (0: the RFC's default). */
+static void igmp_timers(const struct mcr_igmp_conf *ic, struct mbr_timers *t)
+{
+	mbr_timers_default(t);
+	if (ic->query_interval_ms)
+		t->query_interval_ms = ic->query_interval_ms;
+	if (ic->query_response_ms)
+		t->query_response_ms = ic->query_response_ms;
+	if (ic->robustness)
+		t->robustness = t->lmq_count = ic->robustness;
+	if (ic->last_member_interval_ms)
+		t->lmq_interval_ms = ic->last_member_interval_ms;
+}
+
 static void on_worker_start(void *arg, unsigned w)
 {
 	struct daemon *d = arg;
@@ -337,7 +363,8 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 	struct plan_config pc = { .nworkers = n, .max_mtu = mtu, .gso = cfg->gso,
 				  .spread_outputs = cfg->spread_outputs,
 				  .ops = &feed_ops, .ops_arg = &d->feed,
-				  .sys = &plansys_ops };
+				  .sys = &plansys_ops, .wants = querier_wants };
+	struct mbr_timers t;
 	int err;
 
 	/* XXX experiment knobs, to become settings or go */
@@ -348,6 +375,10 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 		return err;
 	d->feed = (struct feed){ .pool = d->pool, .nworkers = n, .loop_ms = cfg->loop_guard_ms };
 	pc.sys_arg = d->sys;
+	igmp_timers(&cfg->igmp, &t);
+	if ((err = querier_new(&d->querier, d->ev, &t, on_members, d)))
+		return err;
+	pc.wants_arg = d->querier;
 	if ((err = plan_new(&d->plan, &pc)))
 		return err;
 	plansys_notify(d->sys, plan_egress_opened, plan_egress_closing, d->plan);
@@ -386,7 +417,7 @@ static int setup_loop(struct daemon *d, int sfd, int tfd)
 	    evloop_watch(d->ev, pool_timer_fd(d->pool), POLLIN, on_pool_timer, d) < 0)
 		return -ENOSPC;
 	d->req = (struct requests){ .plan = d->plan, .pool = d->pool, .reload = ctl_reload,
-				    .reload_arg = d, .ctl = d->ctl };
+				    .reload_arg = d, .ctl = d->ctl, .querier = d->querier };
 	if ((err = tracer_new(&d->req.tracer, d->plan, d->pool)))
 		return err;
 	requests_links_changed(&d->req); /* the baseline: monitors hear of changes from here on */
@@ -433,6 +464,7 @@ static void teardown(struct daemon *d)
 		plan_tick(d->plan);
 		plan_log_stats(d->plan);
 	}
+	querier_free(d->querier);
 	evloop_free(d->ev);
 	plan_free(d->plan);
 	plansys_free(d->sys);
@@ -490,6 +522,7 @@ static int run(const struct opts *o, struct mcr_config *cfg)
 		err = start_metrics(&d);
 	if (!err) {
 		plan_reconcile(d.plan); /* anything that changed during start-up */
+		querier_sync(d.querier, d.plan);
 		log_notice("started: %zu rules, %zu active, %zu input interfaces, %u workers, "
 			   "control %s", plan_nrules(d.plan), plan_active_rules(d.plan),
 			   plan_ninputs(d.plan), n, o->socket);

@@ -27,6 +27,7 @@
 #define PLAN_MAX_INPUTS  1024
 
 struct plan;
+struct iface_info;
 
 /* What layer-2 egress writes into an output's frames. */
 struct plan_l2 {
@@ -160,6 +161,12 @@ struct plan_config {
 	void *ops_arg;
 	const struct plan_sys *sys;
 	void *sys_arg;
+	/*
+	 * Demand (issue 18): whether link ifindex has a member of group for
+	 * traffic from src (0.0.0.0: any source).  NULL: every link always has.
+	 */
+	bool (*wants)(void *arg, int ifindex, struct in_addr group, struct in_addr src);
+	void *wants_arg;
 };
 
 int plan_new(struct plan **p, const struct plan_config *c);
@@ -268,6 +275,14 @@ void plan_output_refresh(const struct plan_config *c, struct plan_rule *rr, unsi
 /* The rule-wide flags from its outputs; tells the workers when they changed. */
 void plan_rule_flags(const struct plan_config *c, struct plan_rule *rr);
 void plan_output_release(const struct plan_config *c, struct plan_output *o);
+
+/* plandemand.c: outputs sent only to listeners, inputs joined on demand (issue 18). */
+extern const char plan_no_listeners[];
+/* Whether output o (on interface ii) is wanted: always, or a member of its group is there. */
+bool plan_output_wanted(const struct plan_config *c, const struct plan_rule *rr,
+			const struct plan_output *o, const struct iface_info *ii);
+/* Whether some output of rr wants the stream (an always-on output does). */
+bool plan_rule_wanted(const struct plan *p, const struct plan_rule *rr);
 
 /* Counters (planstats.c). */
 /* The rule's state and counters for the control protocol; info->out must be freed. */

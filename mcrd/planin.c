@@ -283,6 +283,10 @@ static const char *input_state(struct plan *p, struct plan_rule *rr, unsigned i)
 	}
 	if (ri->attached && ri->ifindex != ii.ifindex)
 		input_detach(p, rr, i); /* re-created: new socket, new membership */
+	if (mcr_rule_input(&rr->cfg, i)->join == MCR_JOIN_DEMAND && !plan_rule_wanted(p, rr)) {
+		input_detach(p, rr, i);
+		return "no output wants the stream (join demand)";
+	}
 	if (!ri->attached && input_attach(p, rr, i, &ii))
 		return "ingress socket failed";
 	if (!(ii.flags & IFF_UP))

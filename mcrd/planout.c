@@ -29,8 +29,8 @@ static bool use_gso(const struct plan_config *c, const struct iface_info *ii)
 }
 
 /* Why output o cannot send now, or NULL with its egress socket in *fd. */
-static const char *output_state(const struct plan_config *c, const struct plan_output *o,
-				struct iface_info *ii, int *fd)
+static const char *output_state(const struct plan_config *c, const struct plan_rule *rr,
+				const struct plan_output *o, struct iface_info *ii, int *fd)
 {
 	if (iface_lookup(o->cfg->dev, ii))
 		return "interface not found";
@@ -40,6 +40,8 @@ static const char *output_state(const struct plan_config *c, const struct plan_o
 		return "no carrier";
 	if (ii->naddr_known && !ii->naddr && !o->cfg->keep_source)
 		return "no IPv4 address";
+	if (!plan_output_wanted(c, rr, o, ii))
+		return plan_no_listeners;
 	*fd = SYS(c, egress_get, o->cfg->dev, ii->ifindex, use_gso(c, ii));
 	return *fd < 0 ? "socket failed" : NULL;
 }
@@ -106,7 +108,10 @@ void plan_output_release(const struct plan_config *c, struct plan_output *o)
 
 static void log_change(const struct plan_rule *rr, const struct plan_output *o, const char *was)
 {
-	if (o->why && o->why != was)
+	if (o->why == plan_no_listeners && o->why != was)
+		log_info("rule \"%s\": output dev %s: no listeners; this output waits",
+			 rr->cfg.name, o->cfg->dev);
+	else if (o->why && o->why != was)
 		log_warn("rule \"%s\": output dev %s: %s; this output waits", rr->cfg.name,
 			 o->cfg->dev, o->why);
 	else if (!o->why && was)
@@ -126,7 +131,7 @@ static bool refresh(const struct plan_config *c, struct plan_rule *rr, struct pl
 	struct plan_l2 l2 = { 0 }, wasl2 = o->l2;
 	struct iface_info ii = { 0 };
 
-	o->why = output_state(c, o, &ii, &fd);
+	o->why = output_state(c, rr, o, &ii, &fd);
 	if (!o->why)
 		o->why = l2_state(c, rr, o, &ii, fd, &txfd, &l2);
 	if (o->txfd >= 0)

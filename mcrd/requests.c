@@ -404,5 +404,6 @@ const struct ctl_handler requests_table[] = {
 	{ MCR_CMD_TRACE_START, do_trace_start },
 	{ MCR_CMD_TRACE_READ, do_trace_read },
 	{ MCR_CMD_TRACE_STOP, do_trace_stop },
+	{ MCR_CMD_GROUP_GET, requests_group_get },
 	{ 0, NULL },
 };

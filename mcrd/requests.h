@@ -12,6 +12,7 @@
 #include "links.h"
 #include "plan.h"
 #include "pool.h"
+#include "querier.h"
 #include "reload.h"
 #include "tracer.h"
 
@@ -26,6 +27,7 @@ struct requests {
 	struct control *ctl;  /* where events go; NULL: nowhere yet */
 	struct links links;   /* what monitors were last told of the interfaces */
 	struct tracer *tracer; /* rule traces */
+	struct querier *querier; /* IGMP on listeners outputs' links */
 };
 
 /* The handlers, for control_open() with a struct requests as its arg. */
@@ -42,5 +44,7 @@ void requests_event_reload(struct requests *rq, int status, const struct mcr_err
  */
 void requests_links_changed(struct requests *rq);
 void requests_free(struct requests *rq);
+/* reqgroup.c: MCR_CMD_GROUP_GET, each listened link's members and querier state. */
+void requests_group_get(void *arg, struct ctl_client *c, const struct nlmsghdr *nlh);
 
 #endif

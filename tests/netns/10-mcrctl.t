@@ -22,8 +22,9 @@ J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1
 
 # --- help ----------------------------------------------------------------------
 out=$(ctl relay help); rc=$?
-[ "$rc" -eq 0 ] && [[ "$out" == *"OBJECT  := { rule | link | worker | monitor | reload }"* ]] &&
-	[[ "$out" == *"mcrctl rule add"* ]] && [[ "$out" == *"mcrctl monitor"* ]]
+[ "$rc" -eq 0 ] && [[ "$out" == *"OBJECT  := { rule | link | group | worker | monitor | reload }"* ]] &&
+	[[ "$out" == *"mcrctl rule add"* ]] && [[ "$out" == *"mcrctl monitor"* ]] &&
+	[[ "$out" == *"mcrctl group show [ dev IFNAME ]"* ]]
 ok $? "help: exit 0, usage of every object on stdout"
 out=$(ctl relay rule help); rc=$?
 [ "$rc" -eq 0 ] && [[ "$out" == *"mcrctl rule del { name NAME | in INPUT }"* ]] &&

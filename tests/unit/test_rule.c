@@ -523,7 +523,7 @@ static void test_ruleset(void **state)
 	assert_string_equal(s.v[4].name, "g");
 	assert_null(mcr_ruleset_find(&s, "b"));
 	assert_null(mcr_ruleset_find_input(&s, &(struct mcr_input){ "eth0", A("239.1.1.1"), 5001,
-								     A("10.0.0.5") }));
+								     A("10.0.0.5"), 0 }));
 	mcr_ruleset_remove(&s, 4);
 	mcr_ruleset_remove(&s, 0);
 	assert_int_equal(s.n, 3);

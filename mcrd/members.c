@@ -1,0 +1,498 @@
+/*
+ * Listeners on one link (members.h): RFC 3376 6.4 (reports), 6.5 and 6.6
+ * (queries), 7.3.2 (older hosts).  Time in ns; a source's or the group's
+ * timer is the absolute time it expires.
+ */
+#include "members.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define MS 1000000LL
+
+struct mbr {
+	int family;
+	struct mbr_timers t;
+	const struct mbr_ops *ops;
+	void *arg;
+	struct in_addr self;
+	struct in_addr other;   /* the other querier while other_until is running */
+	int64_t other_until;    /* other querier present timer; 0: we are querier (with an address) */
+	int64_t next_query;     /* our next general query; -1: none */
+	unsigned startup_left;
+	unsigned ngroups;
+	struct mbr_group *groups[MBR_MAX_GROUPS];
+	struct mbr_stats st;
+};
+
+void mbr_timers_default(struct mbr_timers *t)
+{
+	*t = (struct mbr_timers){ .query_interval_ms = 125000, .query_response_ms = 10000,
+				  .robustness = 2, .lmq_interval_ms = 1000, .lmq_count = 2 };
+}
+
+/* Group membership interval (8.4) and last member query time (8.8), ns. */
+static int64_t gmi(const struct mbr *m)
+{
+	return (int64_t)m->t.robustness * m->t.query_interval_ms * MS + m->t.query_response_ms * MS;
+}
+
+static int64_t lmqt(const struct mbr *m)
+{
+	return (int64_t)m->t.lmq_interval_ms * m->t.lmq_count * MS;
+}
+
+int mbr_new(struct mbr **out, int family, const struct mbr_timers *t, const struct mbr_ops *ops,
+	    void *arg, int64_t now)
+{
+	struct mbr *m;
+
+	(void)now;
+	if (family != AF_INET)
+		return -EAFNOSUPPORT;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->family = family;
+	m->t = *t;
+	m->ops = ops;
+	m->arg = arg;
+	m->next_query = -1;
+	*out = m;
+	return 0;
+}
+
+void mbr_free(struct mbr *m)
+{
+	if (!m)
+		return;
+	for (unsigned i = 0; i < m->ngroups; i++)
+		free(m->groups[i]);
+	free(m);
+}
+
+static bool querier(const struct mbr *m)
+{
+	return m->self.s_addr && !m->other_until;
+}
+
+static void start_querier(struct mbr *m, int64_t now)
+{
+	m->other_until = 0;
+	m->startup_left = m->t.robustness;
+	m->next_query = now;
+}
+
+void mbr_set_self(struct mbr *m, struct in_addr self, int64_t now)
+{
+	if (self.s_addr == m->self.s_addr)
+		return;
+	m->self = self;
+	if (!self.s_addr)
+		m->next_query = -1;
+	else if (!m->other_until || ntohl(self.s_addr) < ntohl(m->other.s_addr))
+		start_querier(m, now);
+}
+
+static struct mbr_group *find(const struct mbr *m, struct in_addr g, unsigned *at)
+{
+	for (unsigned i = 0; i < m->ngroups; i++) {
+		if (m->groups[i]->g.s_addr == g.s_addr) {
+			if (at)
+				*at = i;
+			return m->groups[i];
+		}
+	}
+	return NULL;
+}
+
+static struct mbr_group *get(struct mbr *m, struct in_addr g)
+{
+	struct mbr_group *gr = find(m, g, NULL);
+
+	if (gr)
+		return gr;
+	if (m->ngroups == MBR_MAX_GROUPS || !(gr = calloc(1, sizeof(*gr)))) {
+		m->st.table_full++;
+		return NULL;
+	}
+	gr->g = g;
+	m->groups[m->ngroups++] = gr;
+	return gr;
+}
+
+static void drop_group(struct mbr *m, unsigned i)
+{
+	struct in_addr g = m->groups[i]->g;
+
+	free(m->groups[i]);
+	m->groups[i] = m->groups[--m->ngroups];
+	m->st.expiries++;
+	m->ops->changed(m->arg, g);
+}
+
+static struct mbr_src *src_find(struct mbr_group *gr, struct in_addr a)
+{
+	for (unsigned i = 0; i < gr->nsrc; i++)
+		if (gr->src[i].a.s_addr == a.s_addr)
+			return &gr->src[i];
+	return NULL;
+}
+
+static struct mbr_src *src_get(struct mbr *m, struct mbr_group *gr, struct in_addr a,
+			       int64_t expires)
+{
+	struct mbr_src *s = src_find(gr, a);
+
+	if (s)
+		return s;
+	if (gr->nsrc == MBR_MAX_SOURCES) {
+		m->st.table_full++;
+		return NULL;
+	}
+	s = &gr->src[gr->nsrc++];
+	*s = (struct mbr_src){ a, expires };
+	return s;
+}
+
+static void src_del(struct mbr_group *gr, struct mbr_src *s)
+{
+	*s = gr->src[--gr->nsrc];
+}
+
+static bool in_set(const struct igmp_record *r, struct in_addr a)
+{
+	for (unsigned i = 0; i < r->nsrc; i++)
+		if (igmp_src(r->srcs, i).s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
+/* Q(G) or Q(G,A): group-specific queries, lmq_count of them (querier only). */
+static void ask(struct mbr *m, struct mbr_group *gr, int64_t now)
+{
+	if (!querier(m))
+		return;
+	gr->lmq_left = m->t.lmq_count;
+	gr->lmq_next = now;
+}
+
+/*
+ * Q(G,A) (querier only): the timers of the sources in A (or, with invert,
+ * of those not in A) lowered to LMQT; the query follows.
+ */
+static void lower_sources(struct mbr *m, struct mbr_group *gr, const struct igmp_record *r,
+			  bool invert, int64_t now)
+{
+	int64_t lo = now + lmqt(m);
+
+	if (!querier(m))
+		return;
+	for (unsigned i = 0; i < gr->nsrc; i++)
+		if (in_set(r, gr->src[i].a) != invert && gr->src[i].expires > lo)
+			gr->src[i].expires = lo;
+	ask(m, gr, now);
+}
+
+/* Sources not in r: deleted (A-B, X-A, Y-A). */
+static void keep_only(struct mbr_group *gr, const struct igmp_record *r)
+{
+	for (unsigned i = gr->nsrc; i-- > 0;)
+		if (!in_set(r, gr->src[i].a))
+			src_del(gr, &gr->src[i]);
+}
+
+/* The sources of r not yet known at timer t; with force, known ones set to t too. */
+static void add_sources(struct mbr *m, struct mbr_group *gr, const struct igmp_record *r,
+			int64_t t, bool force)
+{
+	for (unsigned i = 0; i < r->nsrc; i++) {
+		struct in_addr a = igmp_src(r->srcs, i);
+		struct mbr_src *s = src_find(gr, a);
+
+		if (!s)
+			src_get(m, gr, a, t);
+		else if (force)
+			s->expires = t;
+	}
+}
+
+static void to_exclude(struct mbr *m, struct mbr_group *gr, const struct igmp_record *r,
+		       int64_t now)
+{
+	int64_t g = now + gmi(m);
+
+	keep_only(gr, r);
+	if (!gr->exclude) /* INCLUDE(A) -> EXCLUDE(A*B, B-A) */
+		add_sources(m, gr, r, 0, false);
+	else /* EXCLUDE(X,Y) -> EXCLUDE(A-Y, Y*A), A-X-Y at GMI (IS_EX) or GT (TO_EX) */
+		add_sources(m, gr, r, r->type == IGMP_MODE_IS_EXCLUDE ? g : gr->expires, false);
+	gr->exclude = true;
+	gr->expires = g;
+	if (r->type == IGMP_CHANGE_TO_EXCLUDE)
+		lower_sources(m, gr, r, false, now);
+}
+
+/* RFC 3376 6.4.1 and 6.4.2, one record (already mapped for older hosts). */
+static void record(struct mbr *m, struct mbr_group *gr, const struct igmp_record *r, int64_t now)
+{
+	int64_t g = now + gmi(m);
+
+	switch (r->type) {
+	case IGMP_MODE_IS_INCLUDE:
+	case IGMP_ALLOW_NEW:
+		add_sources(m, gr, r, g, true);
+		break;
+	case IGMP_CHANGE_TO_INCLUDE: /* (A)=GMI, Q(G,X-A) or Q(G,A-B), and Q(G) in EXCLUDE */
+		add_sources(m, gr, r, g, true);
+		if (gr->exclude && querier(m) && gr->expires > now + lmqt(m))
+			gr->expires = now + lmqt(m);
+		lower_sources(m, gr, r, true, now);
+		break;
+	case IGMP_MODE_IS_EXCLUDE:
+	case IGMP_CHANGE_TO_EXCLUDE:
+		to_exclude(m, gr, r, now);
+		break;
+	case IGMP_BLOCK_OLD: /* EXCLUDE: A-X-Y at GT; Q(G,A*B) or Q(G,A-Y) */
+		if (gr->exclude)
+			add_sources(m, gr, r, gr->expires, false);
+		lower_sources(m, gr, r, false, now);
+		break;
+	}
+}
+
+unsigned mbr_group_version(const struct mbr_group *gr, int64_t now)
+{
+	return gr->v1_until > now ? 1 : gr->v2_until > now ? 2 : 3;
+}
+
+/* What forwarding depends on, summed: changed when whom the group is sent to may have. */
+static uint64_t signature(const struct mbr_group *gr)
+{
+	uint64_t s;
+
+	if (!gr)
+		return 0;
+	s = 1 + (gr->exclude ? 2 : 0) + ((uint64_t)gr->nsrc << 2);
+	for (unsigned i = 0; i < gr->nsrc; i++) {
+		uint64_t x = (uint64_t)gr->src[i].a.s_addr << 1 | (gr->src[i].expires != 0);
+
+		x *= 0x9e3779b97f4a7c15ull;
+		s += x ^ x >> 29;
+	}
+	return s;
+}
+
+/* A record for group r->group, mapped for the group's older hosts (7.3.2). */
+static void apply(struct mbr *m, struct igmp_record r, int64_t now)
+{
+	struct mbr_group *gr = find(m, r.group, NULL);
+	bool adds = r.type == IGMP_MODE_IS_EXCLUDE || r.type == IGMP_CHANGE_TO_EXCLUDE || r.nsrc;
+	unsigned v = gr ? mbr_group_version(gr, now) : 3;
+	uint64_t before = signature(gr);
+
+	if (v < 3 && (r.type == IGMP_BLOCK_OLD || (v == 1 && r.type == IGMP_CHANGE_TO_INCLUDE)))
+		return;
+	if (v < 3 && r.type == IGMP_CHANGE_TO_EXCLUDE)
+		r.nsrc = 0;
+	if (!gr && (!adds || !(gr = get(m, r.group))))
+		return;
+	record(m, gr, &r, now);
+	if (!before && signature(gr) != before)
+		m->st.joins++;
+	if (signature(gr) != before)
+		m->ops->changed(m->arg, r.group);
+}
+
+static void report(struct mbr *m, const struct igmp_msg *msg, int64_t now)
+{
+	struct igmp_record r = { .type = IGMP_MODE_IS_EXCLUDE, .group = msg->group };
+	struct mbr_group *gr;
+	size_t off = 0;
+
+	m->st.reports++;
+	if (msg->type == IGMP_V3_REPORT) {
+		while (igmp_record_next(msg, &off, &r))
+			apply(m, r, now);
+		return;
+	}
+	if (msg->type == IGMP_V2_LEAVE) {
+		m->st.leaves++;
+		r.type = IGMP_CHANGE_TO_INCLUDE;
+	}
+	apply(m, r, now);
+	gr = find(m, msg->group, NULL);
+	if (gr && msg->type == IGMP_V1_REPORT)
+		gr->v1_until = now + gmi(m);
+	if (gr && msg->type == IGMP_V2_REPORT)
+		gr->v2_until = now + gmi(m);
+	if (gr && msg->type != IGMP_V2_LEAVE)
+		gr->last_reporter = msg->src;
+}
+
+/* 6.6.1 and 6.6.2: election, and the timers a group-specific query lowers. */
+static void query(struct mbr *m, const struct igmp_msg *msg, int64_t now)
+{
+	uint32_t src = ntohl(msg->src.s_addr);
+	struct mbr_group *gr;
+	int64_t lo = now + lmqt(m);
+
+	m->st.queries_in++;
+	if (!m->self.s_addr || src < ntohl(m->self.s_addr)) {
+		if (!m->other_until || src <= ntohl(m->other.s_addr) || now >= m->other_until) {
+			m->other = msg->src;
+			m->other_until = now + gmi(m) - m->t.query_response_ms * MS / 2;
+		}
+		m->next_query = -1;
+	}
+	if (!msg->group.s_addr || msg->suppress || !(gr = find(m, msg->group, NULL)))
+		return;
+	if (!msg->nsrc && gr->exclude && gr->expires > lo)
+		gr->expires = lo;
+	for (unsigned i = 0; i < msg->nsrc; i++) {
+		struct mbr_src *s = src_find(gr, igmp_src(msg->srcs, i));
+
+		if (s && s->expires > lo)
+			s->expires = lo;
+	}
+}
+
+void mbr_input(struct mbr *m, const struct igmp_msg *msg, int64_t now)
+{
+	if (msg->type == IGMP_QUERY)
+		query(m, msg, now);
+	else
+		report(m, msg, now);
+}
+
+static void send_query(struct mbr *m, struct in_addr g, unsigned ms)
+{
+	m->st.queries_out++;
+	m->ops->query(m->arg, g, ms / 100 ? ms / 100 : 1);
+}
+
+static void tick_querier(struct mbr *m, int64_t now)
+{
+	if (m->other_until && now >= m->other_until && m->self.s_addr)
+		start_querier(m, now);
+	else if (m->other_until && now >= m->other_until)
+		m->other_until = 0;
+	if (!querier(m) || m->next_query < 0 || now < m->next_query)
+		return;
+	send_query(m, (struct in_addr){ 0 }, m->t.query_response_ms);
+	if (m->startup_left)
+		m->startup_left--;
+	m->next_query = now + (int64_t)m->t.query_interval_ms * MS / (m->startup_left ? 4 : 1);
+}
+
+/* Source and group timers of group i (6.2.2, 6.5); false when it was dropped. */
+static bool tick_group(struct mbr *m, unsigned i, int64_t now)
+{
+	struct mbr_group *gr = m->groups[i];
+	uint64_t before = signature(gr);
+
+	if (gr->lmq_left && now >= gr->lmq_next) {
+		if (querier(m))
+			send_query(m, gr->g, m->t.lmq_interval_ms);
+		gr->lmq_left = querier(m) ? gr->lmq_left - 1 : 0;
+		gr->lmq_next = now + (int64_t)m->t.lmq_interval_ms * MS;
+	}
+	for (unsigned k = gr->nsrc; k-- > 0;) {
+		if (!gr->src[k].expires || now < gr->src[k].expires)
+			continue;
+		if (gr->exclude)
+			gr->src[k].expires = 0; /* X -> Y */
+		else
+			src_del(gr, &gr->src[k]);
+	}
+	if (gr->exclude && now >= gr->expires) {
+		for (unsigned k = gr->nsrc; k-- > 0;)
+			if (!gr->src[k].expires)
+				src_del(gr, &gr->src[k]);
+		gr->exclude = false;
+		gr->expires = 0;
+	}
+	if (!gr->exclude && !gr->nsrc) {
+		drop_group(m, i);
+		return false;
+	}
+	if (signature(gr) != before)
+		m->ops->changed(m->arg, gr->g);
+	return true;
+}
+
+void mbr_tick(struct mbr *m, int64_t now)
+{
+	tick_querier(m, now);
+	for (unsigned i = m->ngroups; i-- > 0;)
+		tick_group(m, i, now);
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+int64_t mbr_deadline(const struct mbr *m)
+{
+	int64_t d = INT64_MAX;
+
+	if (m->other_until)
+		d = m->other_until;
+	if (querier(m) && m->next_query >= 0)
+		d = min64(d, m->next_query);
+	for (unsigned i = 0; i < m->ngroups; i++) {
+		const struct mbr_group *gr = m->groups[i];
+
+		if (gr->lmq_left)
+			d = min64(d, gr->lmq_next);
+		if (gr->exclude)
+			d = min64(d, gr->expires);
+		for (unsigned k = 0; k < gr->nsrc; k++)
+			if (gr->src[k].expires)
+				d = min64(d, gr->src[k].expires);
+	}
+	return d;
+}
+
+bool mbr_wants(const struct mbr *m, struct in_addr g, struct in_addr s)
+{
+	const struct mbr_group *gr = find(m, g, NULL);
+	const struct mbr_src *x;
+
+	if (!gr)
+		return false;
+	if (!s.s_addr)
+		return gr->exclude || gr->nsrc;
+	x = src_find((struct mbr_group *)gr, s);
+	return gr->exclude ? !x || x->expires : x != NULL;
+}
+
+struct in_addr mbr_querier(const struct mbr *m, bool *self, int64_t *other_until)
+{
+	*self = querier(m);
+	*other_until = m->other_until;
+	return *self ? m->self : m->other_until ? m->other : (struct in_addr){ 0 };
+}
+
+unsigned mbr_ngroups(const struct mbr *m)
+{
+	return m->ngroups;
+}
+
+const struct mbr_group *mbr_group_at(const struct mbr *m, unsigned i)
+{
+	return i < m->ngroups ? m->groups[i] : NULL;
+}
+
+const struct mbr_stats *mbr_stats(const struct mbr *m)
+{
+	return &m->st;
+}
+
+const struct mbr_timers *mbr_get_timers(const struct mbr *m)
+{
+	return &m->t;
+}

@@ -1,0 +1,48 @@
+/*
+ * Demand-driven relaying in the plan (issue 18): an output with
+ * listeners = true waits ("no listeners") while its link has no member of
+ * its group, so its worker holds no socket for it and sends nothing; an
+ * input with join = "demand" is detached (no socket, group left) while
+ * no output of its rule wants the stream.  Who is a member is the
+ * querier's (querier.c), asked through plan_config.wants; the plan is
+ * reconciled when that changes.
+ */
+#include "plan.h"
+
+#include "iface.h"
+
+const char plan_no_listeners[] = "no listeners";
+
+/*
+ * The source the link's hosts see: the output's own address, or with
+ * source keep the input's (any, for an any-source input).
+ */
+static struct in_addr seen_source(const struct plan_rule *rr, const struct plan_output *o,
+				  const struct iface_info *ii)
+{
+	if (o->cfg->keep_source)
+		return rr->cfg.in.source;
+	return ii->naddr ? ii->addr[0] : (struct in_addr){ 0 };
+}
+
+bool plan_output_wanted(const struct plan_config *c, const struct plan_rule *rr,
+			const struct plan_output *o, const struct iface_info *ii)
+{
+	if (!o->cfg->listeners || !c->wants)
+		return true;
+	return c->wants(c->wants_arg, ii->ifindex, o->cfg->group, seen_source(rr, o, ii));
+}
+
+bool plan_rule_wanted(const struct plan *p, const struct plan_rule *rr)
+{
+	for (unsigned i = 0; i < rr->cfg.nout; i++) {
+		struct iface_info ii;
+
+		if (!rr->out[i].cfg->listeners)
+			return true;
+		if (!iface_lookup(rr->out[i].cfg->dev, &ii) &&
+		    plan_output_wanted(&p->c, rr, &rr->out[i], &ii))
+			return true;
+	}
+	return false;
+}

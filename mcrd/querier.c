@@ -1,0 +1,386 @@
+/* IGMP sockets, timer and listener state of the output links (querier.h). */
+#include "querier.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "iface.h"
+#include "log.h"
+#include "ratelog.h"
+
+#define READ_BURST 64 /* messages per wake-up: the loop's other watches get their turn */
+
+struct qlink {
+	char dev[IFNAMSIZ];
+	int ifindex;
+	struct in_addr self;
+	int rx, tx, watch;
+	struct mbr *m;
+	struct querier *q;
+	uint64_t rejects[IGMP_R__MAX];
+	uint64_t rx_ok, tx_errors;
+	bool keep;             /* sync: still wanted */
+};
+
+struct querier {
+	struct evloop *ev;
+	struct mbr_timers t;
+	int tfd, twatch;
+	struct qlink *links[QUERIER_MAX_LINKS];
+	unsigned nlinks;
+	void (*changed)(void *arg);
+	void *arg;
+	bool dirty;
+	struct mcr_ratelog rl;
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The timer at the earliest deadline of any link (disarmed when none). */
+static void rearm(struct querier *q)
+{
+	struct itimerspec its = { 0 };
+	int64_t d = INT64_MAX;
+
+	for (unsigned i = 0; i < q->nlinks; i++) {
+		int64_t x = mbr_deadline(q->links[i]->m);
+
+		d = x < d ? x : d;
+	}
+	if (d != INT64_MAX) {
+		d = d > 0 ? d : 1;
+		its.it_value.tv_sec = d / 1000000000LL;
+		its.it_value.tv_nsec = d % 1000000000LL;
+	}
+	timerfd_settime(q->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void settle(struct querier *q)
+{
+	if (q->dirty) {
+		q->dirty = false;
+		q->changed(q->arg);
+	}
+	rearm(q);
+}
+
+static void send_query(void *arg, struct in_addr g, unsigned max_resp_ds)
+{
+	struct qlink *l = arg;
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint8_t buf[12];
+	size_t n = igmp_build_query(buf, g, max_resp_ds, false, (uint8_t)l->q->t.robustness,
+				    l->q->t.query_interval_ms / 1000);
+	char more[64];
+
+	to.sin_addr.s_addr = g.s_addr ? g.s_addr : htonl(0xe0000001);
+	if (sendto(l->tx, buf, n, 0, (struct sockaddr *)&to, sizeof(to)) >= 0)
+		return;
+	l->tx_errors++;
+	if (mcr_ratelog_allow(&l->q->rl, more, sizeof(more)))
+		log_warn("dev %s: cannot send an IGMP query: %s%s", l->dev, strerror(errno), more);
+}
+
+static void members_changed(void *arg, struct in_addr g)
+{
+	struct qlink *l = arg;
+	char a[MCR_ADDRSTRLEN];
+
+	log_info("dev %s: group %s: %s", l->dev, mcr_ipv4_str(g, a),
+		 mbr_wants(l->m, g, (struct in_addr){ 0 }) ? "members changed" : "no member left");
+	l->q->dirty = true;
+}
+
+static const struct mbr_ops link_ops = { send_query, members_changed };
+
+static void on_rx(void *arg, int fd)
+{
+	struct qlink *l = arg;
+	uint8_t buf[2048];
+
+	for (unsigned i = 0; i < READ_BURST; i++) {
+		struct sockaddr_ll from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from, &fl);
+		struct igmp_msg msg;
+		enum igmp_reject why;
+
+		if (n < 0)
+			break;
+		if (from.sll_pkttype == PACKET_OUTGOING)
+			continue; /* our own queries */
+		why = igmp_parse(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf), &msg);
+		if (why) {
+			l->rejects[why]++;
+			continue;
+		}
+		l->rx_ok++;
+		mbr_input(l->m, &msg, now_ns());
+	}
+	settle(l->q);
+}
+
+static void on_timer(void *arg, int fd)
+{
+	struct querier *q = arg;
+	uint64_t n;
+	int64_t now = now_ns();
+
+	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return;
+	for (unsigned i = 0; i < q->nlinks; i++)
+		mbr_tick(q->links[i]->m, now);
+	settle(q);
+}
+
+/* IPv4 datagrams carrying IGMP, of every kind the link sees, our own sends excepted. */
+static int open_rx(int ifindex)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9), /* IP protocol (SOCK_DGRAM: from the IP header) */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_IGMP, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+				   .sll_ifindex = ifindex };
+	struct packet_mreq mr = { .mr_ifindex = ifindex, .mr_type = PACKET_MR_ALLMULTI };
+	/* Protocol 0 until bound: nothing arrives before the filter is in place. */
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), err;
+
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Queries leave with TTL 1 and Router Alert from the link's address; nothing is read here. */
+static int open_tx(int ifindex)
+{
+	static const uint8_t ra[4] = { 0x94, 0x04, 0, 0 };
+	struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { 1, &none };
+	struct ip_mreqn mq = { .imr_ifindex = ifindex };
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_IGMP), err;
+	int one = 1, zero = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mq, sizeof(mq)) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero)) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_OPTIONS, ra, sizeof(ra)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void link_free(struct querier *q, struct qlink *l)
+{
+	if (l->watch >= 0)
+		evloop_unwatch(q->ev, l->watch);
+	if (l->rx >= 0)
+		close(l->rx);
+	if (l->tx >= 0)
+		close(l->tx);
+	mbr_free(l->m);
+	free(l);
+}
+
+static struct qlink *link_open(struct querier *q, const char *dev, int ifindex)
+{
+	struct qlink *l = calloc(1, sizeof(*l));
+	int err;
+
+	if (!l)
+		return NULL;
+	snprintf(l->dev, sizeof(l->dev), "%s", dev);
+	l->ifindex = ifindex;
+	l->q = q;
+	l->tx = -1;
+	l->watch = -1;
+	l->rx = open_rx(ifindex);
+	err = l->rx < 0 ? l->rx : (l->tx = open_tx(ifindex)) < 0 ? l->tx : 0;
+	if (!err)
+		err = mbr_new(&l->m, AF_INET, &q->t, &link_ops, l, now_ns());
+	if (!err && (l->watch = evloop_watch(q->ev, l->rx, POLLIN, on_rx, l)) < 0)
+		err = l->watch;
+	if (err) {
+		log_err("dev %s: cannot listen for IGMP: %s; its listeners outputs wait", dev,
+			strerror(-err));
+		link_free(q, l);
+		return NULL;
+	}
+	log_notice("dev %s: listening for IGMP members", dev);
+	return l;
+}
+
+int querier_new(struct querier **out, struct evloop *ev, const struct mbr_timers *t,
+		void (*changed)(void *arg), void *arg)
+{
+	struct querier *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return -ENOMEM;
+	*q = (struct querier){ .ev = ev, .t = *t, .changed = changed, .arg = arg,
+			       .rl = MCR_RATELOG_INIT(10000) };
+	q->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (q->tfd < 0 || (q->twatch = evloop_watch(ev, q->tfd, POLLIN, on_timer, q)) < 0) {
+		if (q->tfd >= 0)
+			close(q->tfd);
+		free(q);
+		return -ENOSPC;
+	}
+	*out = q;
+	return 0;
+}
+
+void querier_free(struct querier *q)
+{
+	if (!q)
+		return;
+	for (unsigned i = 0; i < q->nlinks; i++)
+		link_free(q, q->links[i]);
+	evloop_unwatch(q->ev, q->twatch);
+	close(q->tfd);
+	free(q);
+}
+
+static struct qlink *find(const struct querier *q, int ifindex)
+{
+	for (unsigned i = 0; i < q->nlinks; i++)
+		if (q->links[i]->ifindex == ifindex)
+			return q->links[i];
+	return NULL;
+}
+
+/* The link of dev (up, as it is now) marked kept, opened if new; its address current. */
+static void want_link(struct querier *q, const char *dev)
+{
+	struct iface_info ii;
+	struct qlink *l;
+
+	if (iface_lookup(dev, &ii) || !(ii.flags & IFF_UP))
+		return;
+	l = find(q, ii.ifindex);
+	if (!l) {
+		if (q->nlinks == QUERIER_MAX_LINKS || !(l = link_open(q, dev, ii.ifindex)))
+			return;
+		q->links[q->nlinks++] = l;
+	}
+	l->keep = true;
+	l->self = ii.naddr ? ii.addr[0] : (struct in_addr){ 0 };
+	mbr_set_self(l->m, l->self, now_ns());
+}
+
+void querier_sync(struct querier *q, const struct plan *p)
+{
+	for (unsigned i = 0; i < q->nlinks; i++)
+		q->links[i]->keep = false;
+	for (size_t i = 0; i < plan_nrules(p); i++) {
+		const struct plan_rule *rr = plan_rule(p, i);
+
+		for (unsigned k = 0; k < rr->cfg.nout; k++)
+			if (rr->cfg.out[k].listeners)
+				want_link(q, rr->cfg.out[k].dev);
+	}
+	for (unsigned i = q->nlinks; i-- > 0;) {
+		if (q->links[i]->keep)
+			continue;
+		log_notice("dev %s: no longer listening for IGMP members", q->links[i]->dev);
+		link_free(q, q->links[i]);
+		q->links[i] = q->links[--q->nlinks];
+		q->dirty = true;
+	}
+	settle(q);
+}
+
+bool querier_wants(void *arg, int ifindex, struct in_addr group, struct in_addr src)
+{
+	const struct qlink *l = find(arg, ifindex);
+
+	return l && mbr_wants(l->m, group, src);
+}
+
+unsigned querier_nlinks(const struct querier *q)
+{
+	return q ? q->nlinks : 0;
+}
+
+static uint32_t ms_left(int64_t t, int64_t now)
+{
+	return t > now ? (uint32_t)((t - now) / 1000000) : 0;
+}
+
+static void group_info(const struct mbr_group *gr, int64_t now, struct mcr_group_info *g)
+{
+	*g = (struct mcr_group_info){ .group = gr->g, .reporter = gr->last_reporter,
+				      .exclude = gr->exclude,
+				      .version = (uint8_t)mbr_group_version(gr, now),
+				      .expires_ms = gr->exclude ? ms_left(gr->expires, now) : 0 };
+	for (unsigned k = 0; k < gr->nsrc && k < MCR_GROUP_SOURCES; k++) {
+		g->src[g->nsrc] = gr->src[k].a;
+		g->src_ms[g->nsrc++] = gr->src[k].expires ? ms_left(gr->src[k].expires, now) : 0;
+	}
+}
+
+int querier_info(const struct querier *q, unsigned i, struct mcr_glink_info *l)
+{
+	const struct qlink *ql = q->links[i];
+	const struct mbr_stats *st = mbr_stats(ql->m);
+	int64_t now = now_ns(), other;
+	bool self;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(l->dev, sizeof(l->dev), "%s", ql->dev);
+	l->ifindex = (uint32_t)ql->ifindex;
+	l->self = ql->self;
+	l->querier = mbr_querier(ql->m, &self, &other);
+	l->querier_self = self;
+	l->other_ms = other ? ms_left(other, now) : 0;
+	l->counters[MCR_GC_RX] = ql->rx_ok;
+	l->counters[MCR_GC_REPORTS] = st->reports;
+	l->counters[MCR_GC_LEAVES] = st->leaves;
+	l->counters[MCR_GC_QUERIES_IN] = st->queries_in;
+	l->counters[MCR_GC_QUERIES_OUT] = st->queries_out;
+	l->counters[MCR_GC_TABLE_FULL] = st->table_full;
+	l->counters[MCR_GC_TX_ERRORS] = ql->tx_errors;
+	l->counters[MCR_GC_JOINS] = st->joins;
+	l->counters[MCR_GC_EXPIRIES] = st->expiries;
+	memcpy(l->rejects, ql->rejects, sizeof(ql->rejects));
+	l->ngroups = mbr_ngroups(ql->m);
+	if (l->ngroups && !(l->groups = calloc(l->ngroups, sizeof(*l->groups))))
+		return -ENOMEM;
+	for (unsigned k = 0; k < l->ngroups; k++)
+		group_info(mbr_group_at(ql->m, k), now, &l->groups[k]);
+	return 0;
+}

@@ -1,0 +1,332 @@
+/*
+ * mcrd/members.c with the clock in the test's hands: joins and leaves
+ * (v2 and v3), the last member queries and the leave latency they bound,
+ * a v2 host in a v3 group, source filters, the querier election both
+ * ways, timer expiry, the table's bound.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "../../mcrd/members.h"
+
+#define MS 1000000LL
+#define S  (1000 * MS)
+
+static unsigned nqueries, ngeneral, nchanged;
+static struct in_addr last_query;
+
+static void on_query(void *arg, struct in_addr g, unsigned ds)
+{
+	(void)arg;
+	(void)ds;
+	nqueries++;
+	ngeneral += !g.s_addr;
+	last_query = g;
+}
+
+static void on_changed(void *arg, struct in_addr g)
+{
+	(void)arg;
+	(void)g;
+	nchanged++;
+}
+
+static const struct mbr_ops ops = { on_query, on_changed };
+
+static struct in_addr ip(const char *s)
+{
+	return (struct in_addr){ inet_addr(s) };
+}
+
+static struct mbr *link_new(const char *self)
+{
+	struct mbr_timers t;
+	struct mbr *m;
+
+	mbr_timers_default(&t);
+	nqueries = ngeneral = nchanged = 0;
+	assert_int_equal(mbr_new(&m, AF_INET, &t, &ops, NULL, 0), 0);
+	if (self)
+		mbr_set_self(m, ip(self), 0);
+	return m;
+}
+
+static void v2(struct mbr *m, uint8_t type, const char *g, int64_t now)
+{
+	struct igmp_msg msg = { .type = type, .version = 2, .src = ip("10.0.0.9"),
+				.group = ip(g) };
+
+	mbr_input(m, &msg, now);
+}
+
+static void query_from(struct mbr *m, const char *src, const char *g, int64_t now)
+{
+	struct igmp_msg msg = { .type = IGMP_QUERY, .version = 3, .src = ip(src), .group = ip(g) };
+
+	mbr_input(m, &msg, now);
+}
+
+/* A v3 report of one record with up to two sources. */
+static void v3(struct mbr *m, uint8_t rtype, const char *g, const char *s1, const char *s2,
+	       int64_t now)
+{
+	uint8_t buf[16] = { rtype };
+	struct igmp_msg msg = { .type = IGMP_V3_REPORT, .version = 3, .src = ip("10.0.0.9"),
+				.nrec = 1, .recs = buf };
+	struct in_addr a;
+
+	a = ip(g);
+	memcpy(buf + 4, &a, 4);
+	buf[3] = (uint8_t)(!!s1 + !!s2);
+	if (s1) {
+		a = ip(s1);
+		memcpy(buf + 8, &a, 4);
+	}
+	if (s2) {
+		a = ip(s2);
+		memcpy(buf + 12, &a, 4);
+	}
+	msg.recs_len = 8 + 4 * (size_t)buf[3];
+	mbr_input(m, &msg, now);
+}
+
+static bool wants(struct mbr *m, const char *g, const char *s)
+{
+	return mbr_wants(m, ip(g), ip(s ? s : "0.0.0.0"));
+}
+
+static void test_startup_queries(void **state)
+{
+	struct mbr *m = link_new("10.0.0.1");
+	bool self;
+	int64_t until;
+
+	(void)state;
+	assert_int_equal(mbr_deadline(m), 0);
+	mbr_tick(m, 0);
+	assert_int_equal(ngeneral, 1);
+	assert_int_equal(mbr_deadline(m), 125 * S / 4); /* startup query interval */
+	mbr_tick(m, 125 * S / 4);
+	assert_int_equal(ngeneral, 2);
+	assert_int_equal(mbr_deadline(m), 125 * S / 4 + 125 * S);
+	assert_int_equal(mbr_querier(m, &self, &until).s_addr, ip("10.0.0.1").s_addr);
+	assert_true(self);
+	mbr_free(m);
+}
+
+static void test_v2_join_leave(void **state)
+{
+	struct mbr *m = link_new("10.0.0.1");
+
+	(void)state;
+	mbr_tick(m, 0);
+	v2(m, IGMP_V2_REPORT, "239.2.2.2", 1 * S);
+	assert_true(wants(m, "239.2.2.2", NULL));
+	assert_true(wants(m, "239.2.2.2", "10.5.5.5"));
+	assert_false(wants(m, "239.3.3.3", NULL));
+	assert_int_equal(nchanged, 1);
+	assert_int_equal(mbr_stats(m)->joins, 1);
+	assert_int_equal(mbr_group_version(mbr_group_at(m, 0), 1 * S), 2);
+	/* a repeated report changes nothing the data path sees */
+	v2(m, IGMP_V2_REPORT, "239.2.2.2", 2 * S);
+	assert_int_equal(nchanged, 1);
+	nqueries = 0;
+	v2(m, IGMP_V2_LEAVE, "239.2.2.2", 10 * S);
+	mbr_tick(m, 10 * S);
+	assert_int_equal(nqueries, 1);
+	assert_int_equal(last_query.s_addr, ip("239.2.2.2").s_addr);
+	mbr_tick(m, 11 * S);
+	assert_int_equal(nqueries, 2);
+	mbr_tick(m, 12 * S - 1);
+	assert_true(wants(m, "239.2.2.2", NULL));
+	assert_int_equal(nqueries, 2); /* lmq_count 2 */
+	/* nobody answered: gone at the last member query time (2 s) */
+	mbr_tick(m, 12 * S);
+	assert_false(wants(m, "239.2.2.2", NULL));
+	assert_int_equal(nchanged, 2);
+	assert_int_equal(mbr_ngroups(m), 0);
+	mbr_free(m);
+}
+
+static void test_leave_answered(void **state)
+{
+	struct mbr *m = link_new("10.0.0.1");
+
+	(void)state;
+	v2(m, IGMP_V2_REPORT, "239.2.2.2", 0);
+	v2(m, IGMP_V2_LEAVE, "239.2.2.2", 10 * S);
+	mbr_tick(m, 10 * S);
+	v2(m, IGMP_V2_REPORT, "239.2.2.2", 10 * S + 500 * MS); /* another member */
+	mbr_tick(m, 13 * S);
+	assert_true(wants(m, "239.2.2.2", NULL));
+	mbr_free(m);
+}
+
+static void test_expiry(void **state)
+{
+	struct mbr *m = link_new(NULL);
+
+	(void)state;
+	v2(m, IGMP_V2_REPORT, "239.2.2.2", 0);
+	mbr_tick(m, 260 * S - 1); /* GMI = 2 * 125 + 10 */
+	assert_true(wants(m, "239.2.2.2", NULL));
+	mbr_tick(m, 260 * S);
+	assert_false(wants(m, "239.2.2.2", NULL));
+	assert_int_equal(mbr_stats(m)->expiries, 1);
+	assert_int_equal(nqueries, 0); /* no address: never querier */
+	mbr_free(m);
+}
+
+static void test_v3_sources(void **state)
+{
+	struct mbr *m = link_new("10.0.0.1");
+
+	(void)state;
+	v3(m, IGMP_MODE_IS_INCLUDE, "232.1.1.1", "10.1.1.1", NULL, 0);
+	assert_true(wants(m, "232.1.1.1", "10.1.1.1"));
+	assert_false(wants(m, "232.1.1.1", "10.1.1.2"));
+	assert_true(wants(m, "232.1.1.1", NULL));
+	v3(m, IGMP_CHANGE_TO_EXCLUDE, "232.1.1.1", "10.1.1.2", NULL, 1 * S);
+	assert_true(wants(m, "232.1.1.1", "10.1.1.1"));
+	assert_false(wants(m, "232.1.1.1", "10.1.1.2"));
+	/* INCLUDE(A) + TO_EX(B) deleted A-B: 10.1.1.1 is now any other source */
+	v3(m, IGMP_ALLOW_NEW, "232.1.1.1", "10.1.1.2", NULL, 2 * S);
+	assert_true(wants(m, "232.1.1.1", "10.1.1.2"));
+	/* leave (TO_IN {}): group timer lowered, queries, then back to INCLUDE and gone */
+	v3(m, IGMP_CHANGE_TO_INCLUDE, "232.1.1.1", NULL, NULL, 3 * S);
+	mbr_tick(m, 3 * S);
+	mbr_tick(m, 4 * S);
+	mbr_tick(m, 5 * S);
+	assert_false(wants(m, "232.1.1.1", NULL));
+	assert_int_equal(mbr_ngroups(m), 0);
+	/* BLOCK in INCLUDE: the source goes after LMQT */
+	v3(m, IGMP_ALLOW_NEW, "232.1.1.1", "10.1.1.1", "10.1.1.2", 10 * S);
+	v3(m, IGMP_BLOCK_OLD, "232.1.1.1", "10.1.1.1", NULL, 11 * S);
+	mbr_tick(m, 11 * S);
+	mbr_tick(m, 12 * S);
+	mbr_tick(m, 13 * S);
+	assert_false(wants(m, "232.1.1.1", "10.1.1.1"));
+	assert_true(wants(m, "232.1.1.1", "10.1.1.2"));
+	mbr_free(m);
+}
+
+/* RFC 3376 7.3.2: with a v2 host present, BLOCK is ignored and TO_EX(x) is TO_EX({}). */
+static void test_v2_host_in_v3_group(void **state)
+{
+	struct mbr *m = link_new("10.0.0.1");
+
+	(void)state;
+	v2(m, IGMP_V2_REPORT, "239.2.2.2", 0);
+	v3(m, IGMP_BLOCK_OLD, "239.2.2.2", "10.1.1.1", NULL, 1 * S);
+	mbr_tick(m, 5 * S);
+	assert_true(wants(m, "239.2.2.2", "10.1.1.1"));
+	v3(m, IGMP_CHANGE_TO_EXCLUDE, "239.2.2.2", "10.1.1.1", NULL, 6 * S);
+	assert_true(wants(m, "239.2.2.2", "10.1.1.1"));
+	/* once the v2 host is gone (GMI), the group is v3 again */
+	v3(m, IGMP_MODE_IS_EXCLUDE, "239.2.2.2", NULL, NULL, 200 * S);
+	assert_int_equal(mbr_group_version(mbr_group_at(m, 0), 261 * S), 3);
+	v3(m, IGMP_CHANGE_TO_EXCLUDE, "239.2.2.2", "10.1.1.1", NULL, 261 * S);
+	/* EXCLUDE + TO_EX(A): A at the group timer until Q(G,A) goes unanswered (LMQT) */
+	assert_true(wants(m, "239.2.2.2", "10.1.1.1"));
+	mbr_tick(m, 261 * S);
+	mbr_tick(m, 262 * S);
+	mbr_tick(m, 263 * S);
+	assert_false(wants(m, "239.2.2.2", "10.1.1.1"));
+	assert_true(wants(m, "239.2.2.2", "10.1.1.2"));
+	mbr_free(m);
+}
+
+static void test_election_lower_wins(void **state)
+{
+	struct mbr *m = link_new("10.0.0.5");
+	bool self;
+	int64_t until;
+
+	(void)state;
+	mbr_tick(m, 0);
+	assert_int_equal(ngeneral, 1);
+	/* a higher address: we stay querier */
+	query_from(m, "10.0.0.9", "0.0.0.0", 1 * S);
+	mbr_tick(m, 125 * S / 4);
+	assert_int_equal(ngeneral, 2);
+	/* a lower one wins: we fall silent for the other querier present interval */
+	query_from(m, "10.0.0.2", "0.0.0.0", 40 * S);
+	assert_int_equal(mbr_querier(m, &self, &until).s_addr, ip("10.0.0.2").s_addr);
+	assert_false(self);
+	assert_int_equal(until, 40 * S + 255 * S); /* 2 * 125 + 10 / 2 */
+	mbr_tick(m, 200 * S);
+	assert_int_equal(ngeneral, 2);
+	/* it keeps querying: we keep listening */
+	query_from(m, "10.0.0.2", "0.0.0.0", 165 * S);
+	mbr_tick(m, 300 * S);
+	assert_int_equal(ngeneral, 2);
+	/* it went away: after the interval we are querier again, at once */
+	mbr_tick(m, 165 * S + 255 * S);
+	assert_int_equal(ngeneral, 3);
+	mbr_querier(m, &self, &until);
+	assert_true(self);
+	mbr_free(m);
+}
+
+/* Non-querier: a leave alone changes nothing; the querier's group query lowers the timer. */
+static void test_non_querier_leave(void **state)
+{
+	struct mbr *m = link_new("10.0.0.5");
+
+	(void)state;
+	query_from(m, "10.0.0.2", "0.0.0.0", 0);
+	v2(m, IGMP_V2_REPORT, "239.2.2.2", 1 * S);
+	nqueries = 0;
+	v2(m, IGMP_V2_LEAVE, "239.2.2.2", 2 * S);
+	mbr_tick(m, 10 * S);
+	assert_true(wants(m, "239.2.2.2", NULL));
+	assert_int_equal(nqueries, 0);
+	query_from(m, "10.0.0.2", "239.2.2.2", 11 * S);
+	mbr_tick(m, 13 * S - 1);
+	assert_true(wants(m, "239.2.2.2", NULL));
+	mbr_tick(m, 13 * S);
+	assert_false(wants(m, "239.2.2.2", NULL));
+	mbr_free(m);
+}
+
+static void test_table_bound(void **state)
+{
+	struct mbr *m = link_new(NULL);
+	char g[32];
+
+	(void)state;
+	for (unsigned i = 0; i <= MBR_MAX_GROUPS; i++) {
+		snprintf(g, sizeof(g), "239.9.%u.%u", i / 256, i % 256);
+		v2(m, IGMP_V2_REPORT, g, 0);
+	}
+	assert_int_equal(mbr_ngroups(m), MBR_MAX_GROUPS);
+	assert_int_equal(mbr_stats(m)->table_full, 1);
+	assert_false(wants(m, g, NULL));
+	mbr_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_startup_queries),
+		cmocka_unit_test(test_v2_join_leave),
+		cmocka_unit_test(test_leave_answered),
+		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_v3_sources),
+		cmocka_unit_test(test_v2_host_in_v3_group),
+		cmocka_unit_test(test_election_lower_wins),
+		cmocka_unit_test(test_non_querier_leave),
+		cmocka_unit_test(test_table_bound),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
