@@ -104,6 +104,7 @@ static const struct ctl_pol top_pol[MCR_A_MAX + 1] = {
 	[MCR_A_FILTER_ORIGIN] = { MNL_TYPE_U8, 0, "origin filter" },
 	[MCR_A_TRACE] = { MNL_TYPE_NESTED, 0, "trace" },
 	[MCR_A_TRACE_DATA] = { MNL_TYPE_BINARY, 0, "trace records" },
+	[MCR_A_FILTER_GROUP6] = { MNL_TYPE_BINARY, 16, "group filter" },
 };
 
 struct check_ctx {

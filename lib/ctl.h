@@ -87,6 +87,7 @@ enum mcr_attr {
 	MCR_A_FILTER_ORIGIN, /* u8: enum mcr_origin */
 	MCR_A_TRACE,         /* nested: MCR_TRACE_* */
 	MCR_A_TRACE_DATA,    /* binary: whole trace records (tracerec.h); may repeat */
+	MCR_A_FILTER_GROUP6, /* binary: 16-byte IPv6 group (instead of MCR_A_FILTER_GROUP) */
 	__MCR_A_MAX
 };
 #define MCR_A_MAX (__MCR_A_MAX - 1)
@@ -132,6 +133,9 @@ enum mcr_in_attr {
 	MCR_IN_FILLED,       /* u64: merge, numbers it missed that another input supplied */
 	MCR_IN_LATE,         /* u64 */
 	MCR_IN_PPS,          /* u64: packets over the last second */
+	/* An IPv6 input: these instead of MCR_IN_GROUP and MCR_IN_SOURCE. */
+	MCR_IN_GROUP6,       /* binary: 16 bytes, network order */
+	MCR_IN_SOURCE6,      /* binary: 16 bytes; absent = any source */
 	__MCR_IN_MAX
 };
 #define MCR_IN_MAX (__MCR_IN_MAX - 1)
@@ -151,6 +155,7 @@ enum mcr_out_attr {
 	MCR_OUT_KEEP_SOURCE, /* u8: 1 = the datagram's source address and port */
 	MCR_OUT_PATH,        /* u8: enum mcr_egress in use (packet or socket); info only */
 	MCR_OUT_FIXED_TTL,   /* u8: every frame's TTL (instead of MCR_OUT_TTL) */
+	MCR_OUT_GROUP6,      /* binary: 16-byte IPv6 group (instead of MCR_OUT_GROUP) */
 	__MCR_OUT_MAX
 };
 #define MCR_OUT_MAX (__MCR_OUT_MAX - 1)

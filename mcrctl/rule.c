@@ -103,11 +103,11 @@ static int parse_value(int k, const char *arg, enum section sec, unsigned out_se
 	case KW_DEV:
 		return mcrctl_get_ifname(arg, sec == SEC_IN ? in->dev : o->dev);
 	case KW_GROUP:
-		return mcrctl_get_ipv4(arg, sec == SEC_IN ? &in->group : &o->group);
+		return mcrctl_get_addr(arg, sec == SEC_IN ? &in->group : &o->group);
 	case KW_PORT:
 		return mcrctl_get_port(arg, sec == SEC_IN ? &in->port : &o->port);
 	case KW_SOURCE:
-		return sec == SEC_IN ? mcrctl_get_ipv4(arg, &in->source) : get_keep(arg, &o->keep_source);
+		return sec == SEC_IN ? mcrctl_get_addr(arg, &in->source) : get_keep(arg, &o->keep_source);
 	case KW_EGRESS:
 		if (!mcr_egress_parse(arg, &o->egress))
 			return 0;
@@ -136,7 +136,7 @@ static int check_same_outputs(const struct mcr_rule *r)
 		if (first[i] == i)
 			continue;
 		mcrctl_err("output %u duplicates output %u (dev %s group %s port %u)", i + 1,
-			   first[i] + 1, o->dev, mcr_ipv4_str(o->group, a), o->port);
+			   first[i] + 1, o->dev, mcr_addr_str(o->group, a), o->port);
 		err = -EINVAL;
 	}
 	free(first);
@@ -373,7 +373,7 @@ int mcrctl_parse_rule_show(int argc, char **argv, struct mcr_rule_filter *f)
 		if (k == KW_DEV && mcrctl_get_ifname(*argv, f->dev))
 			return -EINVAL;
 		if (k == KW_GROUP) {
-			if (mcrctl_get_ipv4(*argv, &f->group))
+			if (mcrctl_get_addr(*argv, &f->group))
 				return -EINVAL;
 			f->has_group = true;
 		}

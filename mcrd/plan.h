@@ -144,8 +144,8 @@ struct plan_sys {
 	void (*tx_put)(void *s, int fd);
 	/* Closes worker w's transmit rings and opens them anew (a restarted worker). */
 	void (*tx_renew)(void *s, unsigned w);
-	int (*join)(void *s, int ifindex, struct in_addr group, struct in_addr source);
-	int (*leave)(void *s, int ifindex, struct in_addr group, struct in_addr source);
+	int (*join)(void *s, int ifindex, struct mcr_addr group, struct mcr_addr source);
+	int (*leave)(void *s, int ifindex, struct mcr_addr group, struct mcr_addr source);
 	/* The input's claim in the network namespace: -EADDRINUSE, another mcrd holds it. */
 	int (*input_claim)(void *s, const struct mcr_input *in);
 	void (*input_unclaim)(void *s, int fd);

@@ -123,7 +123,7 @@ static struct filter_key *input_keys(const struct plan *p, const struct plan_inp
 			const struct mcr_input *c = mcr_rule_input(&rr->cfg, k);
 
 			if (rr->in[k].attached && rr->in[k].slot == (int)slot && *n < in->wrules[w])
-				keys[(*n)++] = (struct filter_key){ c->group, c->port };
+				keys[(*n)++] = (struct filter_key){ c->group.v4, c->port };
 		}
 	}
 	return keys;
@@ -196,7 +196,7 @@ static void input_join(struct plan *p, struct plan_rule *rr, unsigned i)
 
 	if (err) {
 		log_warn("rule \"%s\": cannot join %s on %s: %s; relaying what arrives anyway",
-			 rr->cfg.name, mcr_ipv4_str(c->group, g), c->dev, strerror(-err));
+			 rr->cfg.name, mcr_addr_str(c->group, g), c->dev, strerror(-err));
 		return;
 	}
 	rr->in[i].joined = true;
@@ -277,6 +277,9 @@ static const char *input_state(struct plan *p, struct plan_rule *rr, unsigned i)
 	struct plan_rin *ri = &rr->in[i];
 	struct iface_info ii;
 
+	/* The rule model and the control protocol know IPv6; the data path not yet. */
+	if (mcr_addr_is6(mcr_rule_input(&rr->cfg, i)->group))
+		return "IPv6 input: not relayed yet";
 	if (iface_lookup(mcr_rule_input(&rr->cfg, i)->dev, &ii)) {
 		input_detach(p, rr, i);
 		return "input interface not found";

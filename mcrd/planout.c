@@ -32,6 +32,8 @@ static bool use_gso(const struct plan_config *c, const struct iface_info *ii)
 static const char *output_state(const struct plan_config *c, const struct plan_output *o,
 				struct iface_info *ii, int *fd)
 {
+	if (mcr_addr_is6(o->cfg->group))
+		return "IPv6 output: not sent yet";
 	if (iface_lookup(o->cfg->dev, ii))
 		return "interface not found";
 	if (!(ii->flags & IFF_UP))
@@ -51,7 +53,7 @@ static const char *l2_unusable(const struct mcr_output *cfg, const struct iface_
 		return "egress socket";
 	if ((ii->flags & IFF_LOOPBACK) || ii->type != ARPHRD_ETHER || !ii->has_mac)
 		return "egress packet: not an Ethernet interface";
-	if (!mcr_ipv4_is_multicast(cfg->group))
+	if (!mcr_addr_is_multicast(cfg->group))
 		return "egress packet: not a multicast group";
 	if (!cfg->keep_source && !ii->naddr)
 		return "egress packet: no IPv4 address";

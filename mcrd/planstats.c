@@ -165,7 +165,7 @@ static void log_rule(const struct plan_rule *rr)
 		const struct mcr_input *in = mcr_rule_input(&rr->cfg, k);
 
 		log_notice("stats: rule %s in %s %s:%u packets %llu duplicates %llu filled %llu "
-			   "late %llu%s", rr->cfg.name, in->dev, mcr_ipv4_str(in->group, g), in->port,
+			   "late %llu%s", rr->cfg.name, in->dev, mcr_addr_str(in->group, g), in->port,
 			   (unsigned long long)s->packets, (unsigned long long)s->duplicates,
 			   (unsigned long long)s->filled, (unsigned long long)s->late,
 			   rr->cfg.red.mode == MCR_REDUNDANCY_FAILOVER && rr->rst->active == k ?
@@ -175,7 +175,7 @@ static void log_rule(const struct plan_rule *rr)
 		const struct plan_output *o = &rr->out[k];
 
 		log_notice("stats: rule %s out %s %s:%u packets %llu bytes %llu errors %llu%s%s",
-			   rr->cfg.name, o->cfg->dev, mcr_ipv4_str(o->cfg->group, g), o->cfg->port,
+			   rr->cfg.name, o->cfg->dev, mcr_addr_str(o->cfg->group, g), o->cfg->port,
 			   (unsigned long long)o->st->packets, (unsigned long long)o->st->bytes,
 			   (unsigned long long)o->st->errors, o->st->errors ? " last error: " : "",
 			   o->st->errors ? strerror(o->st->last_error) : "");

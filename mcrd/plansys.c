@@ -147,12 +147,12 @@ static void sys_tx_renew(void *s, unsigned w)
 	txsocks_renew(((struct plansys *)s)->tx, w);
 }
 
-static int sys_join(void *s, int ifindex, struct in_addr group, struct in_addr source)
+static int sys_join(void *s, int ifindex, struct mcr_addr group, struct mcr_addr source)
 {
 	return membership_join(((struct plansys *)s)->memb, ifindex, group, source);
 }
 
-static int sys_leave(void *s, int ifindex, struct in_addr group, struct in_addr source)
+static int sys_leave(void *s, int ifindex, struct mcr_addr group, struct mcr_addr source)
 {
 	return membership_leave(((struct plansys *)s)->memb, ifindex, group, source);
 }

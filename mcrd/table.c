@@ -144,7 +144,7 @@ static int rebuild_match(struct table *t, int slot)
 			struct tb_rin *ri = &rr->in[k];
 
 			if (ri->slot == slot)
-				mcr_match_insert(&m, ri->key.group, ri->key.port, ri->key.source, ri);
+				mcr_match_insert(&m, ri->key.group.v4, ri->key.port, ri->key.source.v4, ri);
 		}
 	}
 	mcr_match_free(&in->match);

@@ -15,11 +15,11 @@
 #include "errlist.h"
 #include "rule.h"
 
-static struct in_addr A(const char *s)
+static struct mcr_addr A(const char *s)
 {
-	struct in_addr a;
+	struct mcr_addr a;
 
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	assert_int_equal(mcr_addr_parse(s, &a), 0);
 	return a;
 }
 
@@ -86,7 +86,7 @@ static void test_check_valid(void **state)
 	make_cam1(&r);
 	assert_int_equal(mcr_rule_check(&r, &el), 0);
 	/* Any-source, and a unicast output, are fine too. */
-	r.in.source.s_addr = 0;
+	r.in.source = (struct mcr_addr){ 0 };
 	r.out[1].group = A("192.0.2.7");
 	assert_int_equal(mcr_rule_check(&r, &el), 0);
 	/* Same group and port on another device is not the input. */
@@ -303,7 +303,7 @@ static void test_format(void **state)
 	assert_int_equal(buf[10], 'x');
 	assert_int_equal(mcr_rule_format(&r, buf, 0), -ENOSPC);
 
-	r.in.source.s_addr = 0;
+	r.in.source = (struct mcr_addr){ 0 };
 	r.nout = 1;
 	assert_int_equal(mcr_rule_format(&r, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "cam1 in eth0 239.1.1.1:5001 -> eth1 239.2.2.2:6000 ttl 4");
@@ -360,7 +360,7 @@ static void test_equal(void **state)
 	DIFFERS(b.in.group = A("239.1.1.2"));
 	DIFFERS(b.in.port = 5002);
 	DIFFERS(b.in.source = A("10.0.0.6"));
-	DIFFERS(b.in.source.s_addr = 0);
+	DIFFERS(b.in.source = (struct mcr_addr){ 0 });
 	DIFFERS(b.nout = 1);
 	DIFFERS(b.out[1].dev[3] = '3');
 	DIFFERS(b.out[1].group = A("239.1.1.2"));
@@ -439,7 +439,7 @@ static void make_rule(struct mcr_rule *r, const char *name, const char *group, c
 	make_cam1(r);
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->in.group = A(group);
-	r->in.source = source ? A(source) : (struct in_addr){ 0 };
+	r->in.source = source ? A(source) : (struct mcr_addr){ 0 };
 	r->line = line;
 }
 
@@ -671,14 +671,14 @@ static void test_multicast_and_str(void **state)
 	char buf[MCR_ADDRSTRLEN];
 
 	(void)state;
-	assert_true(mcr_ipv4_is_multicast(A("224.0.0.0")));
-	assert_true(mcr_ipv4_is_multicast(A("239.255.255.255")));
-	assert_false(mcr_ipv4_is_multicast(A("223.255.255.255")));
-	assert_false(mcr_ipv4_is_multicast(A("240.0.0.0")));
-	assert_false(mcr_ipv4_is_multicast(A("10.0.0.1")));
-	assert_ptr_equal(mcr_ipv4_str(A("255.255.255.255"), buf), buf);
+	assert_true(mcr_ipv4_is_multicast(A("224.0.0.0").v4));
+	assert_true(mcr_ipv4_is_multicast(A("239.255.255.255").v4));
+	assert_false(mcr_ipv4_is_multicast(A("223.255.255.255").v4));
+	assert_false(mcr_ipv4_is_multicast(A("240.0.0.0").v4));
+	assert_false(mcr_ipv4_is_multicast(A("10.0.0.1").v4));
+	assert_ptr_equal(mcr_ipv4_str(A("255.255.255.255").v4, buf), buf);
 	assert_string_equal(buf, "255.255.255.255");
-	assert_string_equal(mcr_ipv4_str(A("10.0.0.5"), buf), "10.0.0.5");
+	assert_string_equal(mcr_ipv4_str(A("10.0.0.5").v4, buf), "10.0.0.5");
 }
 
 /* ---- errlist.c ---- */
