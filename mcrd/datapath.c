@@ -191,7 +191,10 @@ static bool relay_packet(struct datapath *dp, struct tb_input *in, const uint8_t
 		in->st->drops[d]++;
 		return false;
 	}
-	ri = mcr_match_lookup(&in->match, x->pkt.dst, x->pkt.dport, x->pkt.src);
+	/* IPv6 frames are parsed and counted; no IPv6 rule is attached yet. */
+	ri = x->pkt.family == AF_INET ? mcr_match_lookup(&in->match, x->pkt.dst, x->pkt.dport,
+							 x->pkt.src)
+				      : NULL;
 	if (!ri) {
 		in->st->drops[MCR_DROP_NO_RULE]++;
 		return false;

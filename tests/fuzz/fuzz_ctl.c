@@ -136,7 +136,7 @@ static void sys_tx_renew(void *s, unsigned w) { (void)s, (void)w; }
 
 static void sys_egress_forget(void *s, int ifindex) { (void)s, (void)ifindex; }
 static void sys_egress_foreach(void *s, plan_egress_fn fn, void *arg) { (void)s, (void)fn, (void)arg; }
-static int sys_member(void *s, int ifindex, struct in_addr g, struct in_addr src)
+static int sys_member(void *s, int ifindex, struct mcr_addr g, struct mcr_addr src)
 {
 	(void)s, (void)ifindex, (void)g, (void)src;
 	return 0;
@@ -193,11 +193,11 @@ static void add_seed_rule(const char *name, const char *dev, uint32_t group, uin
 
 	snprintf(r.name, sizeof(r.name), "%s", name);
 	snprintf(r.in.dev, sizeof(r.in.dev), "%s", dev);
-	r.in.group.s_addr = htonl(group);
+	r.in.group = mcr_addr4((struct in_addr){ htonl(group) });
 	r.in.port = port;
 	for (unsigned i = 0; i < nout; i++) {
 		snprintf(out[i].dev, sizeof(out[i].dev), "eth%u", i + 1);
-		out[i].group.s_addr = htonl(0xef020202u + i);
+		out[i].group = mcr_addr4((struct in_addr){ htonl(0xef020202u + i) });
 		out[i].port = (uint16_t)(6000 + i);
 		out[i].ttl = (uint8_t)(1 + i);
 	}

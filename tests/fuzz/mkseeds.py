@@ -65,6 +65,67 @@ def frame(group="239.1.1.1", port=5001, src="10.0.0.5", sport=40000, payload=b"h
     return eth + iph + udp + b"\0" * pad
 
 
+def ext(next_hdr, kind, length=0, frag=0):
+    """One IPv6 extension header (8 * (length + 1) bytes): options padded by PadN."""
+    if kind == 44:
+        return struct.pack("!BBHI", next_hdr, 0, frag, 0x1234)
+    body = bytes([next_hdr, length])
+    rest = 8 * (length + 1) - 2
+    if kind == 43:
+        return body + bytes([0, 0]) + b"\0" * (rest - 2)
+    return body + bytes([1, rest - 2]) + b"\0" * (rest - 2)
+
+
+def frame6(group="ff3e::8000:1", port=5001, src="2001:db8::5", payload=b"hello", vlan=None,
+           exts=(), plen_delta=0, plen=None, ulen_delta=0, check=0x1234, hlim=64, version=6,
+           next_first=None):
+    """Ethernet + IPv6 + the extension headers exts (kind, length, frag) + UDP."""
+    dmac = bytes([0x33, 0x33]) + socket.inet_pton(socket.AF_INET6, group)[12:]
+    eth = dmac + bytes([0x02, 0, 0, 0, 0, 0x05])
+    if vlan is not None:
+        eth += struct.pack("!HH", 0x8100, vlan)
+    eth += struct.pack("!H", 0x86dd)
+    udp = struct.pack("!HHHH", 40000, port, 8 + len(payload) + ulen_delta, check) + payload
+    chain = b""
+    kinds = [e[0] for e in exts]
+    for i, e in enumerate(exts):
+        nxt = kinds[i + 1] if i + 1 < len(kinds) else 17
+        chain += ext(nxt, e[0], *(e[1:]))
+    first = next_first if next_first is not None else (kinds[0] if kinds else 17)
+    body = chain + udp
+    pl = plen if plen is not None else len(body) + plen_delta
+    iph = struct.pack("!IHBB16s16s", version << 28, pl, first, hlim,
+                      socket.inet_pton(socket.AF_INET6, src), socket.inet_pton(socket.AF_INET6, group))
+    return eth + iph + body
+
+
+def packet6_seeds(w):
+    w("v6-udp", frame6())
+    w("v6-link-local", frame6(group="ff02::fb", port=5353, src="fe80::1"))
+    w("v6-site", frame6(group="ff05::1:3"))
+    w("v6-global", frame6(group="ff0e::1234"))
+    w("v6-vlan", frame6(vlan=7))
+    w("v6-ext-chain", frame6(exts=((0,), (60,), (43,), (60, 1))))
+    w("v6-atomic-frag", frame6(exts=((44,),)))
+    w("v6-frag-first", frame6(exts=((44, 0, 1),)))
+    w("v6-frag-later", frame6(exts=((44, 0, 0xb8),)))
+    w("v6-jumbogram", frame6(exts=((0,),), plen=0))
+    w("v6-plen-too-long", frame6(plen_delta=1))
+    w("v6-plen-cuts-udp", frame6(plen_delta=-1))
+    f = bytearray(frame6(exts=((60,),)))
+    f[14 + 40 + 1] = 5  # claims 48 bytes, the payload has 21
+    w("v6-ext-beyond-payload", bytes(f))
+    w("v6-ext-cut-by-plen", frame6(exts=((0,), (60,)), plen=12))
+    w("v6-ext-cut-by-capture", frame6(exts=((0,), (60,)))[:14 + 40 + 12])
+    w("v6-hbh-not-first", frame6(exts=((60,), (0,))))
+    w("v6-nine-ext", frame6(exts=((60,),) * 9))
+    w("v6-zero-udp-checksum", frame6(check=0))
+    w("v6-no-next-header", frame6(next_first=59))
+    w("v6-icmpv6", frame6(next_first=58))
+    w("v6-version-4", frame6(version=4))
+    w("v6-truncated-header", frame6()[:14 + 39])
+
+
 def match_payload(entries, hint=255):
     """The fuzz_packet payload convention: hint byte, then group/port/source entries."""
     b = bytes([hint])
@@ -96,6 +157,7 @@ def packet_seeds():
     w("arp", bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x06" + bytes(28))
     w("ipv6", frame(ethertype=0x86dd))
     w("vlan-ipv6", frame(vlan=3, ethertype=0x86dd))
+    packet6_seeds(w)
     w("ip-version-6-in-v4-type", frame(version_ihl=0x65))
     w("ihl-4", frame(version_ihl=0x44))
     w("ihl-15-short", frame(version_ihl=0x4f))

@@ -75,7 +75,7 @@ is "$(echo "$st" | J "j[0]['packets']")" "$got" "rule packets match what mcrsink
 is "$(echo "$st" | J "[o['packets'] for o in j[0]['out']]")" "[60000, 60000]" "per-output packets"
 is "$(echo "$st" | J "j[0]['bytes']")" 60000000 "rule bytes"
 is "$(echo "$st" | J "sorted(j[0]['drops'])")" \
-   "['bad_ip_checksum', 'bad_ip_header', 'bad_ip_length', 'bad_udp_checksum', 'bad_udp_length', 'duplicate', 'fragment', 'late', 'loop', 'no_rule', 'no_tx_slot', 'not_ipv4', 'not_rtp', 'not_udp', 'socket_queue', 'truncated', 'ttl_expired']" \
+   "['bad_ext_header', 'bad_ip_checksum', 'bad_ip_header', 'bad_ip_length', 'bad_udp_checksum', 'bad_udp_length', 'duplicate', 'fragment', 'jumbogram', 'late', 'loop', 'no_rule', 'no_tx_slot', 'not_ipv4', 'not_rtp', 'not_udp', 'socket_queue', 'truncated', 'ttl_expired', 'zero_udp_checksum']" \
    "-s: every drop reason present"
 ctl relay -s rule show | grep -q "    -> r-out 239.2.2.2:6000 packets 60000 bytes 60000000 errors 0"
 ok $? "-s text: per-output counters under the rule"
@@ -116,7 +116,7 @@ chk() { # chk EXPECTED_RC MESSAGE_PART DESC ARGS...
 	if [ "$got" -eq "$rc" ] && [[ "$err" == *"$msg"* ]]; then ok 0 "$desc"; else
 		ok 1 "$desc"; diag "rc $got, stderr: $err"; fi
 }
-chk 1 'Error: "300.1.1.1" is not a valid IPv4 address' "bad address: exit 1" \
+chk 1 'Error: "300.1.1.1" is not a valid IP address' "bad address: exit 1" \
 	rule add in dev r-in group 300.1.1.1 port 1 out dev r-out
 chk 1 '"70000"' "port out of range: exit 1" rule add in dev r-in group 239.1.1.8 port 70000 out dev r-out
 chk 1 '"300"' "ttl out of range: exit 1" rule add in dev r-in group 239.1.1.8 port 1 out dev r-out ttl 300
