@@ -123,7 +123,7 @@ static struct filter_key *input_keys(const struct plan *p, const struct plan_inp
 			const struct mcr_input *c = mcr_rule_input(&rr->cfg, k);
 
 			if (rr->in[k].attached && rr->in[k].slot == (int)slot && *n < in->wrules[w])
-				keys[(*n)++] = (struct filter_key){ c->group.v4, c->port };
+				keys[(*n)++] = (struct filter_key){ c->group, c->port };
 		}
 	}
 	return keys;
@@ -277,9 +277,6 @@ static const char *input_state(struct plan *p, struct plan_rule *rr, unsigned i)
 	struct plan_rin *ri = &rr->in[i];
 	struct iface_info ii;
 
-	/* The rule model and the control protocol know IPv6; the data path not yet. */
-	if (mcr_addr_is6(mcr_rule_input(&rr->cfg, i)->group))
-		return "IPv6 input: not relayed yet";
 	if (iface_lookup(mcr_rule_input(&rr->cfg, i)->dev, &ii)) {
 		input_detach(p, rr, i);
 		return "input interface not found";

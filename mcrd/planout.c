@@ -32,17 +32,16 @@ static bool use_gso(const struct plan_config *c, const struct iface_info *ii)
 static const char *output_state(const struct plan_config *c, const struct plan_output *o,
 				struct iface_info *ii, int *fd)
 {
-	if (mcr_addr_is6(o->cfg->group))
-		return "IPv6 output: not sent yet";
 	if (iface_lookup(o->cfg->dev, ii))
 		return "interface not found";
 	if (!(ii->flags & IFF_UP))
 		return "interface down";
 	if (!iface_has_carrier(ii))
 		return "no carrier";
-	if (ii->naddr_known && !ii->naddr && !o->cfg->keep_source)
+	/* IPv6 multicast leaves from the link-local address every interface has. */
+	if (ii->naddr_known && !ii->naddr && !o->cfg->keep_source && !mcr_addr_is6(o->cfg->group))
 		return "no IPv4 address";
-	*fd = SYS(c, egress_get, o->cfg->dev, ii->ifindex, use_gso(c, ii));
+	*fd = SYS(c, egress_get, o->cfg->dev, ii->ifindex, use_gso(c, ii), o->cfg->group.family);
 	return *fd < 0 ? "socket failed" : NULL;
 }
 
@@ -55,6 +54,8 @@ static const char *l2_unusable(const struct mcr_output *cfg, const struct iface_
 		return "egress packet: not an Ethernet interface";
 	if (!mcr_addr_is_multicast(cfg->group))
 		return "egress packet: not a multicast group";
+	if (mcr_addr_is6(cfg->group))
+		return "egress packet: not for IPv6 yet";
 	if (!cfg->keep_source && !ii->naddr)
 		return "egress packet: no IPv4 address";
 	return NULL;

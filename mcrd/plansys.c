@@ -111,9 +111,9 @@ static void sys_ingress_close(void *s, int fd)
 	close(fd);
 }
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso)
+static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso, int family)
 {
-	return egress_get(((struct plansys *)s)->egress, dev, ifindex, gso);
+	return egress_get(((struct plansys *)s)->egress, dev, ifindex, gso, family);
 }
 
 static void sys_egress_forget(void *s, int ifindex)

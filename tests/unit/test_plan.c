@@ -185,9 +185,9 @@ static void sys_ingress_close(void *s, int fd)
 /* One shared socket per interface, as egress.c keeps them. */
 static int efd[64];
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso)
+static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso, int family)
 {
-	(void)s, (void)dev;
+	(void)s, (void)dev, (void)family;
 	if (!efd[ifindex]) {
 		efd[ifindex] = 5000 + ifindex;
 		plan_egress_opened(P, efd[ifindex], gso);
