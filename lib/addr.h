@@ -48,6 +48,15 @@ static inline bool mcr_addr_is6(struct mcr_addr a)
 	return a.family == AF_INET6;
 }
 
+/* 0.0.0.0 and :: as AF_UNSPEC: a source given as "any". */
+static inline struct mcr_addr mcr_addr_any_unset(struct mcr_addr a)
+{
+	if ((a.family == AF_INET && a.v4.s_addr == INADDR_ANY) ||
+	    (a.family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&a.v6)))
+		return (struct mcr_addr){ .family = AF_UNSPEC };
+	return a;
+}
+
 /* Dotted quad only ("1.2.3.4"); 0 or -EINVAL. */
 int mcr_parse_ipv4(const char *s, struct in_addr *out);
 /*

@@ -203,9 +203,11 @@ static int parse_input(struct ctx *x, const config_setting_t *in, struct mcr_inp
 	else
 		o->port = (uint16_t)port;
 	r = get_addr(x, in, "source", "in.source", &o->source);
+	o->source = mcr_addr_any_unset(o->source);
 	if (r < 0)
 		err = -EINVAL;
-	else if (r > 0 && mcr_addr_set(o->group) && o->source.family != o->group.family)
+	else if (mcr_addr_set(o->source) && mcr_addr_set(o->group) &&
+		 o->source.family != o->group.family)
 		err = bad_family(x, in, o);
 	return err;
 }

@@ -295,6 +295,7 @@ static int get_input(const struct nlattr *nest, unsigned idx, struct mcr_input *
 	    (ret = ctl_get_addr(tb[MCR_IN_SOURCE], tb[MCR_IN_SOURCE6], &in->source, where,
 				"source", err, errlen)))
 		return ret;
+	in->source = mcr_addr_any_unset(in->source); /* a source 0: any, as before IPv6 */
 	in->port = mnl_attr_get_u16(tb[MCR_IN_PORT]);
 	if (in->port == 0)
 		return ctl_fail(err, errlen, -EINVAL, "%s: port 0 is out of range (1..65535)", where);

@@ -52,8 +52,9 @@ const char *mcr_drop_name(enum mcr_drop d);
 /*
  * Parse an Ethernet II frame (at most one 802.1Q tag) of caplen captured
  * bytes: IPv4 (header checksum included), or IPv6 through its hop-by-hop,
- * routing and destination-options headers (an atomic fragment too).  Returns MCR_DROP_NONE and fills
- * p, or the reason to drop it.  Never reads past frame + caplen.
+ * routing and destination-options headers (an atomic fragment too).
+ * Returns MCR_DROP_NONE and fills p, or the reason to drop it.  Never reads
+ * past frame + caplen.
  */
 enum mcr_drop mcr_parse_frame(const uint8_t *frame, size_t caplen, struct mcr_pkt *p);
 

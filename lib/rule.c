@@ -216,12 +216,12 @@ static void check_output(const struct mcr_rule *r, unsigned i, bool in_ok, struc
 	else if (in_ok && k > 0)
 		mcr_errlist_add(el, line, "rule \"%s\": output %u is identical to input %d",
 				r->name, i + 1, k + 1);
-	if (in_ok && o->group.family != r->in.group.family)
-		mcr_errlist_add(el, line, "rule \"%s\": output %u: %s %s for an %s input "
-				"(no translation between families)", r->name, i + 1,
-				mcr_addr_family_name(o->group), mcr_addr_str(o->group, a),
-				mcr_addr_family_name(r->in.group));
-	else if (!output_addr_usable(o->group))
+	/* An output of the other family relays the payload from the output's own address. */
+	if (in_ok && o->keep_source && o->group.family != r->in.group.family)
+		mcr_errlist_add(el, line, "rule \"%s\": output %u: source \"keep\" cannot cross "
+				"from %s to %s", r->name, i + 1, mcr_addr_family_name(r->in.group),
+				mcr_addr_family_name(o->group));
+	if (!output_addr_usable(o->group))
 		mcr_errlist_add(el, line, "rule \"%s\": output %u: %s is not a usable destination",
 				r->name, i + 1, mcr_addr_str(o->group, a));
 	if (o->ttl_fixed && o->ttl == 0)

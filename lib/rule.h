@@ -37,7 +37,7 @@ struct mcr_input {
 
 struct mcr_output {
 	char dev[IFNAMSIZ];
-	struct mcr_addr group;  /* same family as the input's (no translation yet) */
+	struct mcr_addr group;  /* either family: another than the input's translates */
 	uint16_t port;
 	/*
 	 * Router semantics: a frame leaves with the datagram's TTL minus one

@@ -107,7 +107,12 @@ static int parse_value(int k, const char *arg, enum section sec, unsigned out_se
 	case KW_PORT:
 		return mcrctl_get_port(arg, sec == SEC_IN ? &in->port : &o->port);
 	case KW_SOURCE:
-		return sec == SEC_IN ? mcrctl_get_addr(arg, &in->source) : get_keep(arg, &o->keep_source);
+		if (sec != SEC_IN)
+			return get_keep(arg, &o->keep_source);
+		if (mcrctl_get_addr(arg, &in->source))
+			return -EINVAL;
+		in->source = mcr_addr_any_unset(in->source); /* 0.0.0.0, ::: any source */
+		return 0;
 	case KW_EGRESS:
 		if (!mcr_egress_parse(arg, &o->egress))
 			return 0;

@@ -45,8 +45,13 @@ static const char *output_state(const struct plan_config *c, const struct plan_o
 	return *fd < 0 ? "socket failed" : NULL;
 }
 
-/* Why o cannot send through a transmit ring on ii, or NULL. */
-static const char *l2_unusable(const struct mcr_output *cfg, const struct iface_info *ii)
+/*
+ * Why o cannot send through a transmit ring on ii, or NULL.  The frame
+ * builder rewrites an IPv4 datagram in place, so an output of the other
+ * family than its input's (4 -> 6, 6 -> 4) takes its socket.
+ */
+static const char *l2_unusable(const struct mcr_output *cfg, int in_family,
+			       const struct iface_info *ii)
 {
 	if (cfg->egress == MCR_EGRESS_SOCKET)
 		return "egress socket";
@@ -56,6 +61,8 @@ static const char *l2_unusable(const struct mcr_output *cfg, const struct iface_
 		return "egress packet: not a multicast group";
 	if (mcr_addr_is6(cfg->group))
 		return "egress packet: not for IPv6 yet";
+	if (cfg->group.family != in_family)
+		return "egress packet: not across families";
 	if (!cfg->keep_source && !ii->naddr)
 		return "egress packet: no IPv4 address";
 	return NULL;
@@ -71,7 +78,7 @@ static const char *l2_state(const struct plan_config *c, const struct plan_rule 
 			    const struct plan_output *o, const struct iface_info *ii, int fd,
 			    int *txfd, struct plan_l2 *l2)
 {
-	const char *why = l2_unusable(o->cfg, ii);
+	const char *why = l2_unusable(o->cfg, rr->cfg.in.group.family, ii);
 
 	bool must = o->cfg->egress == MCR_EGRESS_PACKET || o->cfg->keep_source;
 

@@ -4,10 +4,12 @@
 # semantics, counted at a real receiver in another namespace (IPv6 UDP
 # sockets, MLD joins); a source-specific ff3e:: rule passes its source only;
 # malformed IPv6 frames are counted per reason while the rule keeps relaying;
+# outputs of the other family translate (4 -> 6 and 6 -> 4: the payload
+# relayed from the relay's own address);
 # rules read back in text, JSON and config form; the config check says
 # file:line.
 . "$(dirname "$0")/lib.sh"
-plan 33
+plan 40
 
 U6="$(dirname "$0")/udp6.py"
 
@@ -51,19 +53,23 @@ rules = (
     out = ( { dev = "r-out"; } ); },
   { name = "ssm"; in = { dev = "r-in"; group = "ff3e::8000:1"; port = 5004;
                          source = "2001:db8:1::5"; };
-    out = ( { dev = "r-out"; group = "ff3e::8000:2"; port = 6000; } ); }
+    out = ( { dev = "r-out"; group = "ff3e::8000:2"; port = 6000; } ); },
+  { name = "x46"; in = { dev = "r-in"; group = "239.4.6.1"; port = 5046; };
+    out = ( { dev = "r-out"; group = "ff05::46"; port = 6000; ttl = 5; } ); },
+  { name = "x64"; in = { dev = "r-in"; group = "ff05::64"; port = 5064; };
+    out = ( { dev = "r-out"; group = "239.6.4.1"; port = 6000; } ); }
 );
 CONF
 )
 mcrd_start relay relay "$C"; ok $? "mcrd starts"
-wait_for 10 grep -q "started: 4 rules, 4 active" "$TMP/mcrd-relay.log"
-ok $? "all four IPv6 rules active"
+wait_for 10 grep -q "started: 6 rules, 6 active" "$TMP/mcrd-relay.log"
+ok $? "all six rules active"
 grep -q 'cannot join' "$TMP/mcrd-relay.log"; ok $((! $?)) "MLD joins (ASM and SSM) succeed"
 nsx relay ip -6 maddr show dev r-in | grep -q "ff3e::8000:1"; ok $? "the relay joined ff3e::8000:1 on r-in"
 
 # --- relaying --------------------------------------------------------------------
 nsx dst python3 "$U6" recv d0 6000 2 "$TMP/recv.ready" ff02::fb ff05::2:3 ff0e::1234 \
-	ff3e::8000:2/2001:db8:2::1 >"$TMP/recv.json" 2>"$TMP/recv.err" &
+	ff3e::8000:2/2001:db8:2::1 ff05::46 239.6.4.1 >"$TMP/recv.json" 2>"$TMP/recv.err" &
 RECV=$!
 _PIDS+=("$RECV")
 wait_for 10 test -e "$TMP/recv.ready"; ok $? "receiver joined"
@@ -72,6 +78,8 @@ nsx src python3 "$U6" send s0 ff05::1:3 5001 500 8 2001:db8:1::1
 nsx src python3 "$U6" send s0 ff0e::1234 6000 300 8 2001:db8:1::1
 nsx src python3 "$U6" send s0 ff3e::8000:1 5004 300 8 2001:db8:1::5
 nsx src python3 "$U6" send s0 ff3e::8000:1 5004 200 8 2001:db8:1::1
+nsx src python3 "$U6" send s0 239.4.6.1 5046 250 9
+nsx src python3 "$U6" send s0 ff05::64 5064 150 3 2001:db8:1::1
 
 # --- malformed frames to the site group, counted, while valid ones pass -----------
 for k in "ext_chain 50" "ext_cut 40" "hbh_late 30" "frag 20" "jumbo 25" "bad_plen 35" \
@@ -92,7 +100,16 @@ is "$(R "j['ff0e::1234']['unique']")" 300 "ff0e:: global: all 300"
 is "$(R "j['ff0e::1234']['hlim_min']")/$(R "j['ff0e::1234']['hlim_max']")" 7/7 \
    "router semantics: hop limit 8 leaves as 7"
 is "$(R "j['ff3e::8000:2']['received']")" 300 "ff3e:: SSM: only its source's 300"
+is "$(R "j['ff05::46']['unique']")" 250 "4 -> 6: the 250 IPv4 datagrams arrive as IPv6"
+is "$(R "j['ff05::46']['hlim_min']")/$(R "j['ff05::46']['hlim_max']")" 5/5 \
+   "TTL 9 - 1 capped at 5 becomes the hop limit"
+is "$(R "j['239.6.4.1']['unique']")" 150 "6 -> 4: the 150 IPv6 datagrams arrive as IPv4"
+is "$(R "j['239.6.4.1']['hlim_min']")/$(R "j['239.6.4.1']['hlim_max']")" 2/2 \
+   "hop limit 3 - 1 becomes the TTL"
 is "$(R "sum(g['corrupted'] for g in j.values())")" 0 "no datagram corrupted"
+ctl relay rule show name x46 | grep -q "via socket"; ok $? "a translating output sends through its socket"
+ctl relay -s rule show name x64 | grep -q "^    -> r-out 239.6.4.1:6000 packets 150 "
+ok $? "and counts what it sent"
 
 mcrd_counter relay "link r-in" frames >/dev/null
 d() { mcrd_drop relay 'link r-in' "$1"; }
@@ -120,7 +137,7 @@ grep -q 'source = "2001:db8:1::5"' "$TMP/all.conf"; ok $? "with the IPv6 source"
 err=$(ctl relay rule add in dev r-in group ff3e::9 port 7000 source 10.0.0.1 out dev r-out 2>&1)
 [ $? -ne 0 ] && [[ "$err" == *"source 10.0.0.1 is IPv4, the group IPv6"* ]]
 ok $? "an IPv4 source for an IPv6 group is refused with the reason"
-is "$(ctl relay rule show | wc -l)" 5 "and nothing else changed"
+is "$(ctl relay rule show | wc -l)" 7 "and nothing else changed"
 
 mcrd_stop relay
 is "$MCRD_RC" 0 "mcrd exits 0"

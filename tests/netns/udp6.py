@@ -3,8 +3,10 @@
 
     udp6.py send DEV GROUP PORT COUNT [HOPS [SRC]]
         COUNT datagrams "<seq>" (8 bytes, then 100 bytes of filler) out of DEV
-        with hop limit HOPS (default 8), from SRC when given.
+        with hop limit HOPS (default 8), from SRC when given.  An IPv4 GROUP
+        sends IPv4 (HOPS as the TTL): the input of a 4 -> 6 rule.
     udp6.py recv DEV PORT IDLE_S READY_FILE GROUP[/SOURCE]...
+        (IPv4 groups too, on their own socket: the output of a 6 -> 4 rule.)
         Joins each group on DEV (source-specific with /SOURCE), counts what
         arrives on PORT until IDLE_S seconds pass without a datagram, and
         prints JSON: per group received, unique sequence numbers, the
@@ -27,13 +29,28 @@ import sys
 import time
 
 FILL = b"m" * 100
+IP_PKTINFO, IP_RECVTTL = 8, 12  # linux/in.h; not in every Python's socket module
 
 
 def payload(seq):
     return struct.pack("!Q", seq) + FILL
 
 
+def send4(dev, group, port, count, ttl):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
+                 struct.pack("=4s4si", b"\0" * 4, b"\0" * 4, socket.if_nametoindex(dev)))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, ttl)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
+    for seq in range(count):
+        s.sendto(payload(seq), (group, port))
+        if seq % 50 == 49:
+            time.sleep(0.002)
+
+
 def send(dev, group, port, count, hops=8, src=None):
+    if ":" not in group:
+        return send4(dev, group, port, count, hops)
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     idx = socket.if_nametoindex(dev)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, idx)
@@ -61,33 +78,59 @@ def join(s, idx, group, source):
         s.setsockopt(socket.IPPROTO_IPV6, MCAST_JOIN_GROUP, struct.pack("=I4x", idx) + sa6(group))
 
 
+def sock4(idx, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+    s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+    s.bind(("0.0.0.0", port))
+    return s
+
+
+def ancillary(anc):
+    """(hop limit or TTL, destination address) of a received datagram."""
+    hlim, dst = -1, None
+    for level, typ, val in anc:
+        if (level, typ) in ((socket.IPPROTO_IPV6, socket.IPV6_HOPLIMIT),
+                            (socket.IPPROTO_IP, socket.IP_TTL)):
+            hlim = struct.unpack("=i", val[:4])[0]
+        if level == socket.IPPROTO_IPV6 and typ == socket.IPV6_PKTINFO:
+            dst = socket.inet_ntop(socket.AF_INET6, val[:16])
+        if level == socket.IPPROTO_IP and typ == IP_PKTINFO:
+            dst = socket.inet_ntop(socket.AF_INET, val[8:12])  # ipi_addr
+    return hlim, dst
+
+
 def recv(dev, port, idle, ready, specs):
     idx = socket.if_nametoindex(dev)
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
     s.bind(("::", port))
-    res = {}
+    socks, res = [s], {}
     for spec in specs:
         group, _, source = spec.partition("/")
-        join(s, idx, group, source or None)
-        g = socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, group))
+        if ":" not in group:
+            if len(socks) == 1:
+                socks.append(sock4(idx, port))
+            socks[1].setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                                struct.pack("=4s4si", socket.inet_aton(group), b"\0" * 4, idx))
+            g = group
+        else:
+            join(s, idx, group, source or None)
+            g = socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, group))
         res[g] = {"received": 0, "seqs": set(), "hlim_min": 256, "hlim_max": -1, "corrupted": 0}
     open(ready, "w").close()
     last = time.time()
     while time.time() - last < idle:
-        r, _, _ = select.select([s], [], [], 0.1)
+        r, _, _ = select.select(socks, [], [], 0.1)
         if not r:
             continue
-        data, anc, _, _ = s.recvmsg(2048, 256)
+        data, anc, _, _ = r[0].recvmsg(2048, 256)
         last = time.time()
-        hlim, dst = -1, None
-        for level, typ, val in anc:
-            if level == socket.IPPROTO_IPV6 and typ == socket.IPV6_HOPLIMIT:
-                hlim = struct.unpack("=i", val[:4])[0]
-            if level == socket.IPPROTO_IPV6 and typ == socket.IPV6_PKTINFO:
-                dst = socket.inet_ntop(socket.AF_INET6, val[:16])
+        hlim, dst = ancillary(anc)
         e = res.get(dst)
         if e is None:
             continue

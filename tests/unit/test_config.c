@@ -324,6 +324,17 @@ static void test_ipv6(void **state)
 		     "in.group \"ff3e::1%eth0\" is not a valid IP address");
 	expect_error(RULE_IN("dev = \"eth0\"; group = \"::ffff:239.1.1.1\"; port = 5001;"), 3,
 		     "in.group \"::ffff:239.1.1.1\" is not a valid IP address");
+	/* 0.0.0.0 and :: say "any source", as an absent source does. */
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(mcr_config_load_string(RULE_IN(IN_OK " source = \"0.0.0.0\";"), &c, &el), 0);
+	assert_false(mcr_addr_set(c.rules.v[0].in.source));
+	mcr_config_free(&c);
+	assert_int_equal(mcr_config_load_string(
+		RULE_IN("dev = \"eth0\"; group = \"ff3e::1\"; port = 5001; source = \"::\";"), &c, &el),
+		0);
+	assert_false(mcr_addr_set(c.rules.v[0].in.source));
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
 	/* A source of the other family: at the source's line. */
 	expect_error(rule3("name = \"r1\";",
 			   "dev = \"eth0\"; group = \"ff3e::1\"; port = 5001;\n source = \"10.0.0.5\";",
@@ -332,10 +343,16 @@ static void test_ipv6(void **state)
 		     "in.source 2001:db8::5 is IPv6, the group IPv4");
 	expect_error(RULE_IN("dev = \"eth0\"; group = \"ff3e::1\"; port = 5001; source = \"::1\";"),
 		     2, "rule \"r1\": source ::1 is not a unicast host address");
-	/* An output of the other family (no translation yet), at the output's line. */
-	expect_error(RULE_OUT("( { dev = \"eth1\"; group = \"ff05::1\"; } )"), 4,
-		     "rule \"r1\": output 1: IPv6 ff05::1 for an IPv4 input (no translation "
-		     "between families)");
+	/* An output of the other family translates, but cannot keep the source. */
+	expect_error(RULE_OUT("( { dev = \"eth1\"; group = \"ff05::1\"; source = \"keep\"; } )"), 4,
+		     "rule \"r1\": output 1: source \"keep\" cannot cross from IPv4 to IPv6");
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(mcr_config_load_string(RULE_OUT("( { dev = \"eth1\"; group = \"ff05::1\"; },"
+							 " { dev = \"eth2\"; group = \"2001:db8::9\"; } )"),
+						&c, &el), 0);
+	assert_true(mcr_addr_equal(c.rules.v[0].out[0].group, A("ff05::1")));
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
 	expect_error(rule3("name = \"r1\";", "dev = \"eth0\"; group = \"ff05::1\"; port = 5001;",
 			   "( { dev = \"eth1\"; group = \"ff01::2\"; } )"), 4,
 		     "output 1: ff01::2 is not a usable destination");

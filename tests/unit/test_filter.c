@@ -658,7 +658,8 @@ static void test_many_groups(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < N; i++) {
-		keys[i].group = mcr_addr4((struct in_addr){ htonl(0xef000000u | (i + 1) << 8) }); /* 239.0.i+1.0 */
+		/* 239.0.i+1.0 */
+		keys[i].group = mcr_addr4((struct in_addr){ htonl(0xef000000u | (i + 1) << 8) });
 		keys[i].port = 5001;
 	}
 	build(keys, N, &fp, &exact);

@@ -775,6 +775,14 @@ static void test_add_ipv6(void **state)
 	free(s);
 	mcrctl_print_setup(out_fp, false, false);
 	mcr_rule_free(&r);
+	/* :: (and 0.0.0.0) as a source: any source. */
+	assert_int_equal(parse_add("in dev eth0 group ff3e::1 port 5001 source :: out dev eth1", &r), 0);
+	assert_false(mcr_addr_set(r.in.source));
+	mcr_rule_free(&r);
+	assert_int_equal(parse_add("in dev eth0 group 239.1.1.1 port 5001 source 0.0.0.0 out dev eth1",
+				   &r), 0);
+	assert_false(mcr_addr_set(r.in.source));
+	mcr_rule_free(&r);
 	assert_int_equal(parse_add("in dev eth0 group ff3e::1%eth0 port 5001 out dev eth1", &r),
 			 -EINVAL);
 	assert_string_equal(errors(), "Error: \"ff3e::1%eth0\" is not a valid IP address\n");
