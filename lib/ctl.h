@@ -169,6 +169,7 @@ enum mcr_link_attr {
 	MCR_LINK_RULES,      /* u32: rules using it (input or output) */
 	MCR_LINK_FRAMES,     /* u64: frames received (input links) */
 	MCR_LINK_DROPS,      /* nested like MCR_RULE_DROPS */
+	MCR_LINK_ADDR6,      /* binary: 16-byte IPv6 address; may repeat */
 	__MCR_LINK_MAX
 };
 #define MCR_LINK_MAX (__MCR_LINK_MAX - 1)
@@ -249,6 +250,8 @@ struct mcr_link_info {
 	char state[8];              /* "up", "down", "absent" */
 	struct in_addr addr[8];
 	unsigned naddr;
+	struct in6_addr addr6[8];
+	unsigned naddr6;
 	uint32_t rules;
 	bool has_stats;
 	uint64_t frames;

@@ -105,7 +105,8 @@ is "$(ctl relay -j link show | J "[(l['name'], l['state'], l['rules']) for l in 
    "[('r-in', 'up', 3), ('r-out', 'up', 3)]" "link show: interfaces, state, rules using them"
 is "$(ctl relay worker show | grep -cE '^worker [0-9]+ pid [0-9]+ cpu ([0-9]+|any) uid [0-9]+ rules [0-9]+ packets in [0-9]+ out [0-9]+ drops [0-9]+$')" \
    "$(nproc)" "worker show text: one line per worker with pid, cpu, uid, rules, packets"
-ctl relay link show | grep -q "^r-in ifindex [0-9]* state up addr 198.18.1.2 rules 3"; ok $? "link show text"
+ctl relay link show | grep -qE "^r-in ifindex [0-9]* state up addr 198.18.1.2 fe80:[0-9a-f:]+ rules 3$"
+ok $? "link show text: IPv4, then IPv6 addresses"
 is "$(ctl relay -j worker show | J "(len(j), sum(w['rules'] for w in j))")" "($(nproc), 3)" "worker show: one per CPU, owning the 3 rules between them"
 ctl relay rule del in dev r-in group 239.1.1.7 port 5007; is "$?" 0 "rule del by input"
 
@@ -202,7 +203,7 @@ ok $? "monitor: link down makes the rule pending"
 grep -q '^\[rule-active\] cam1 ' "$TMP/monitor.out"; ok $? "monitor: link up makes it active again"
 is "$(awk '/^\[link\]/ { print $2, $5, $6 }' "$TMP/monitor.out" | paste -sd,)" "r-in state down,r-in state up" \
    "monitor: [link] lines for r-in going down, then up, and nothing else"
-grep -qE '^\[link\] r-in ifindex [1-9][0-9]* state down addr 198\.18\.1\.2 rules [0-9]+$' "$TMP/monitor.out"
+grep -qE '^\[link\] r-in ifindex [1-9][0-9]* state down addr 198\.18\.1\.2( [0-9a-f:]+)* rules [0-9]+$' "$TMP/monitor.out"
 ok $? "monitor: the link line is printed as link show prints it"
 grep -q '^\[reload\] ok$' "$TMP/monitor.out"; ok $? "monitor: [reload] event for a reload"
 

@@ -9,7 +9,7 @@
 # rules read back in text, JSON and config form; the config check says
 # file:line.
 . "$(dirname "$0")/lib.sh"
-plan 40
+plan 39
 
 U6="$(dirname "$0")/udp6.py"
 

@@ -533,6 +533,11 @@ static void make_link(struct mcr_link_info *l, unsigned naddr, bool stats)
 	snprintf(l->state, sizeof(l->state), "up");
 	for (unsigned i = 0; i < naddr; i++)
 		l->addr[l->naddr++].s_addr = htonl(0x0a000001u + i);
+	/* As many IPv6 addresses, in both families' full count (8) too. */
+	for (unsigned i = 0; i < naddr; i++) {
+		inet_pton(AF_INET6, "2001:db8::1", &l->addr6[l->naddr6]);
+		l->addr6[l->naddr6++].s6_addr[15] = (uint8_t)(i + 1);
+	}
 	l->rules = 3;
 	l->has_stats = stats;
 	l->frames = 123456789;
@@ -598,7 +603,7 @@ static void test_link_too_many_addrs(void **state)
 	check_msg_ok(nlh);
 	assert_int_equal(mcr_ctl_get_link(mcr_ctl_attr(nlh, MCR_A_LINK), &got, err, sizeof(err)),
 			 -EINVAL);
-	assert_non_null(strstr(err, "more than 8 addresses"));
+	assert_non_null(strstr(err, "more than 8 IPv4 addresses"));
 }
 
 static void test_done(void **state)

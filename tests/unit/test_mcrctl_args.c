@@ -1073,6 +1073,24 @@ static void test_link_print(void **state)
 				  "\"drops\":{\"truncated\":0,"));
 	assert_non_null(strstr(s, "\"addr\":[],\"rules\":3}]\n"));
 	free(s);
+	/* IPv6 addresses after the IPv4 ones, in the same list. */
+	l.naddr = 1;
+	l.addr6[0] = A("fe80::1").v6;
+	l.addr6[1] = A("2001:db8::2").v6;
+	l.naddr6 = 2;
+	mcrctl_print_setup(out_fp, false, false);
+	mcrctl_print_link(NULL, &l);
+	s = output();
+	assert_string_equal(s, "eth0 ifindex 2 state up addr 10.0.0.1 fe80::1 2001:db8::2 rules 3\n");
+	free(s);
+	l.naddr = 0;
+	mcrctl_print_setup(out_fp, true, false);
+	mcrctl_print_start();
+	mcrctl_print_link(NULL, &l);
+	mcrctl_print_end();
+	s = output();
+	assert_non_null(strstr(s, "\"addr\":[\"fe80::1\",\"2001:db8::2\"],\"rules\":3}]\n"));
+	free(s);
 }
 
 static void test_worker(void **state)
