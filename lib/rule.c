@@ -154,7 +154,7 @@ static void report_same(const struct mcr_rule *r, unsigned i, unsigned j, struct
 			r->name, i + 1, j + 1, o->dev, mcr_addr_str(o->group, a), o->port);
 }
 
-/* An IPv6 group's scope: one that leaves the host. */
+/* An IPv6 group's scope: one that leaves the host.  which: "" or "input N: ". */
 static void check_scope(const struct mcr_rule *r, const char *which, struct mcr_addr g,
 			int line, struct mcr_errlist *el)
 {
@@ -162,8 +162,8 @@ static void check_scope(const struct mcr_rule *r, const char *which, struct mcr_
 	char a[MCR_ADDRSTRLEN];
 
 	if (why)
-		mcr_errlist_add(el, line, "rule \"%s\": %s %s %s", r->name, which,
-				mcr_addr_str(g, a), why);
+		mcr_errlist_add(el, line, "rule \"%s\": %s%s %s %s", r->name, which,
+				*which ? "group" : "input group", mcr_addr_str(g, a), why);
 }
 
 /* Input i: a multicast group (of the first input's family), and a unicast source if any. */
@@ -179,7 +179,7 @@ static void check_one_input(const struct mcr_rule *r, unsigned i, struct mcr_err
 		mcr_errlist_add(el, r->line, "rule \"%s\": %s%s %s is not a multicast address",
 				r->name, which, i ? "group" : "input group", mcr_addr_str(in->group, a));
 	else
-		check_scope(r, i ? "group" : "input group", in->group, r->line, el);
+		check_scope(r, which, in->group, r->line, el);
 	if (i && in->group.family != r->in.group.family)
 		mcr_errlist_add(el, r->line, "rule \"%s\": %s%s group, but input 1 is %s: a rule's "
 				"inputs are of one family", r->name, which,
