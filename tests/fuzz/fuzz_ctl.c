@@ -119,10 +119,10 @@ static int sys_ingress_filter(void *s, int fd, const struct filter_key *k, size_
 static unsigned sys_ingress_drops(void *s, int fd) { (void)s, (void)fd; return 1; }
 static void sys_ingress_close(void *s, int fd) { (void)s, (void)fd; }
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso)
+static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso, int family)
 {
 	(void)s, (void)dev, (void)gso;
-	return 2000 + ifindex;
+	return (family == AF_INET6 ? 3000 : 2000) + ifindex;
 }
 
 static uint16_t sys_egress_port(void *s, int fd) { (void)s; return (uint16_t)fd; }

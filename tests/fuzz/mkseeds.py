@@ -219,6 +219,14 @@ A_RULE, A_LINK, A_WORKER, A_STATUS, A_MSG, A_FILTER_NAME, A_FILTER_DEV, A_FILTER
 (RULE_NAME, RULE_IN, RULE_ORIGIN, RULE_STATE, RULE_REASON, RULE_WORKER,
  RULE_PACKETS, RULE_BYTES, RULE_PPS, RULE_BPS, RULE_DROPS) = range(1, 12)
 IN_DEV, IN_GROUP, IN_PORT, IN_SOURCE = range(1, 5)
+IN_GROUP6, IN_SOURCE6 = 13, 14
+OUT_GROUP6 = 14
+A_FILTER_GROUP6 = 14
+LINK_ADDR6 = 8
+
+
+def ip6(t, s):
+    return attr(t, socket.inet_pton(socket.AF_INET6, s))
 (OUT_DEV, OUT_GROUP, OUT_PORT, OUT_TTL, OUT_STATE, OUT_REASON, OUT_PACKETS, OUT_BYTES,
  OUT_ERRORS, OUT_EGRESS, OUT_KEEP_SOURCE, OUT_PATH, OUT_FIXED_TTL) = range(1, 14)
 (LINK_NAME, LINK_IFINDEX, LINK_STATE, LINK_ADDR, LINK_RULES, LINK_FRAMES, LINK_DROPS) = range(1, 8)
@@ -341,6 +349,22 @@ def ctl_seeds():
                                         + be32(A_FILTER_GROUP, "239.2.2.2"), flags=1))
     w("req-rule-get-bad-filter", ctl(CMD_RULE_GET, u16(A_FILTER_GROUP, 1)))
     w("req-rule-flush", ctl(CMD_RULE_FLUSH))
+    # IPv6: groups and a source as 16-byte attributes; one cut short; both families at once.
+    w("req-rule-add-ipv6-ssm", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "v6"),
+        nest(RULE_IN, attr(IN_DEV, "eth0"), ip6(IN_GROUP6, "ff3e::8000:1"), u16(IN_PORT, 5001),
+             ip6(IN_SOURCE6, "2001:db8::5"))) +
+        nest(A_OUT, attr(OUT_DEV, "eth1"), ip6(OUT_GROUP6, "ff05::2"), u16(OUT_PORT, 6000)) +
+        nest(A_OUT, attr(OUT_DEV, "eth2"), be32(OUT_GROUP, "239.2.2.2"))))
+    w("req-rule-add-ipv6-short-group", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "v6"),
+        nest(RULE_IN, attr(IN_DEV, "eth0"), attr(IN_GROUP6, b"\xff\x02" + b"\0" * 12),
+             u16(IN_PORT, 5001))) + rule_out()))
+    w("req-rule-add-both-families", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "v6"),
+        nest(RULE_IN, attr(IN_DEV, "eth0"), ip6(IN_GROUP6, "ff02::fb"), be32(IN_GROUP, "239.1.1.1"),
+             u16(IN_PORT, 5353))) + rule_out()))
+    w("req-rule-get-group6", ctl(CMD_RULE_GET, ip6(A_FILTER_GROUP6, "ff05::2")))
+    w("msg-link-ipv6", ctl(MSG_LINK, nest(A_LINK, attr(LINK_NAME, "eth0"), u32(LINK_IFINDEX, 2),
+        attr(LINK_STATE, "up"), be32(LINK_ADDR, "10.0.0.1"), ip6(LINK_ADDR6, "fe80::1"),
+        u32(LINK_RULES, 1))))
     w("req-link-get-stats", ctl(CMD_LINK_GET, flags=1))
     w("req-worker-get", ctl(CMD_WORKER_GET))
     w("req-reload-twice", ctl(CMD_RELOAD, seq=1) + ctl(CMD_RELOAD, seq=2))
