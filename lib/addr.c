@@ -1,4 +1,4 @@
-/* Strict parsers: reject what inet_aton/strtoul would silently accept. */
+/* Strict parsers (reject what inet_aton/strtoul would silently accept) and address helpers. */
 #include "addr.h"
 
 #include <arpa/inet.h>
@@ -14,6 +14,24 @@ int mcr_parse_ipv4(const char *s, struct in_addr *out)
 	/* inet_pton(AF_INET) takes exactly four decimal octets. */
 	if (!s || inet_pton(AF_INET, s, out) != 1)
 		return -EINVAL;
+	return 0;
+}
+
+int mcr_addr_parse(const char *s, struct mcr_addr *out)
+{
+	struct mcr_addr a = { .family = AF_INET };
+
+	if (!s)
+		return -EINVAL;
+	if (inet_pton(AF_INET, s, &a.v4) == 1) {
+		*out = a;
+		return 0;
+	}
+	a = (struct mcr_addr){ .family = AF_INET6 };
+	/* inet_pton(AF_INET6) refuses brackets and zones; the mapped form we refuse. */
+	if (inet_pton(AF_INET6, s, &a.v6) != 1 || IN6_IS_ADDR_V4MAPPED(&a.v6))
+		return -EINVAL;
+	*out = a;
 	return 0;
 }
 
@@ -72,5 +90,88 @@ bool mcr_ipv4_is_multicast(struct in_addr a)
 const char *mcr_ipv4_str(struct in_addr a, char *buf)
 {
 	inet_ntop(AF_INET, &a, buf, MCR_ADDRSTRLEN);
+	return buf;
+}
+
+bool mcr_addr_equal(struct mcr_addr a, struct mcr_addr b)
+{
+	return mcr_addr_cmp(a, b) == 0;
+}
+
+int mcr_addr_cmp(struct mcr_addr a, struct mcr_addr b)
+{
+	int c;
+
+	if (a.family != b.family)
+		return a.family < b.family ? -1 : 1;
+	if (a.family == AF_INET)
+		c = memcmp(&a.v4, &b.v4, sizeof(a.v4));
+	else if (a.family == AF_INET6)
+		c = memcmp(&a.v6, &b.v6, sizeof(a.v6));
+	else
+		c = 0;
+	return c < 0 ? -1 : c > 0;
+}
+
+bool mcr_addr_is_multicast(struct mcr_addr a)
+{
+	if (a.family == AF_INET)
+		return mcr_ipv4_is_multicast(a.v4);
+	return a.family == AF_INET6 && IN6_IS_ADDR_MULTICAST(&a.v6);
+}
+
+int mcr_addr_mc_scope(struct mcr_addr a)
+{
+	if (a.family != AF_INET6 || !IN6_IS_ADDR_MULTICAST(&a.v6))
+		return -1;
+	return a.v6.s6_addr[1] & 0x0f;
+}
+
+const char *mcr_addr_scope_problem(struct mcr_addr g)
+{
+	int scope = mcr_addr_mc_scope(g);
+
+	if (scope == 1)
+		return "is interface-local: it never leaves the host";
+	if (scope == 0 || scope == 15)
+		return "has a reserved scope";
+	return NULL;
+}
+
+bool mcr_addr_is_host(struct mcr_addr a)
+{
+	uint32_t h;
+
+	if (a.family == AF_INET6)
+		return !IN6_IS_ADDR_UNSPECIFIED(&a.v6) && !IN6_IS_ADDR_LOOPBACK(&a.v6) &&
+		       !IN6_IS_ADDR_MULTICAST(&a.v6) && !IN6_IS_ADDR_V4MAPPED(&a.v6);
+	if (a.family != AF_INET)
+		return false;
+	h = ntohl(a.v4.s_addr);
+	return h != INADDR_ANY && h != INADDR_BROADCAST && (h >> 24) != 127 && !IN_MULTICAST(h);
+}
+
+const char *mcr_addr_str(struct mcr_addr a, char *buf)
+{
+	if (a.family == AF_INET)
+		inet_ntop(AF_INET, &a.v4, buf, MCR_ADDRSTRLEN);
+	else if (a.family == AF_INET6)
+		inet_ntop(AF_INET6, &a.v6, buf, MCR_ADDRSTRLEN);
+	else
+		snprintf(buf, MCR_ADDRSTRLEN, "*");
+	return buf;
+}
+
+const char *mcr_addr_family_name(struct mcr_addr a)
+{
+	return a.family == AF_INET ? "IPv4" : a.family == AF_INET6 ? "IPv6" : "none";
+}
+
+const char *mcr_addr_port_str(struct mcr_addr a, uint16_t port, char *buf)
+{
+	char g[MCR_ADDRSTRLEN];
+
+	snprintf(buf, MCR_ADDRPORTSTRLEN, mcr_addr_is6(a) ? "[%s]:%u" : "%s:%u",
+		 mcr_addr_str(a, g), port);
 	return buf;
 }

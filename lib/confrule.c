@@ -133,18 +133,18 @@ static int get_dev(struct ctx *x, const config_setting_t *grp, const char *path,
 }
 
 static int get_addr(struct ctx *x, const config_setting_t *grp, const char *key,
-		    const char *path, struct in_addr *a)
+		    const char *path, struct mcr_addr *a)
 {
 	const char *v;
 	int r = get_str(x, grp, key, path, &v);
 
 	if (r <= 0)
 		return r;
-	if (mcr_parse_ipv4(v, a)) {
+	if (mcr_addr_parse(v, a)) {
 		char e[MCR_ESC_NAME];
 
 		mcr_errlist_add(x->el, line_of(config_setting_get_member(grp, key)),
-				"rule \"%s\": %s \"%s\" is not a valid IPv4 address", x->rule, path,
+				"rule \"%s\": %s \"%s\" is not a valid IP address", x->rule, path,
 				mcr_esc(v, e, sizeof(e)));
 		return -EINVAL;
 	}
@@ -179,6 +179,18 @@ static int parse_listeners(struct ctx *x, const config_setting_t *s, struct mcr_
 	return 0;
 }
 
+/* An IPv4 source for an IPv6 group, or the reverse: at the source's line. */
+static int bad_family(struct ctx *x, const config_setting_t *in, const struct mcr_input *o)
+{
+	char a[MCR_ADDRSTRLEN];
+
+	mcr_errlist_add(x->el, line_of(config_setting_get_member(in, "source")),
+			"rule \"%s\": in.source %s is %s, the group %s", x->rule,
+			mcr_addr_str(o->source, a), mcr_addr_family_name(o->source),
+			mcr_addr_family_name(o->group));
+	return -EINVAL;
+}
+
 static int parse_input(struct ctx *x, const config_setting_t *in, struct mcr_input *o)
 {
 	long long port;
@@ -196,12 +208,19 @@ static int parse_input(struct ctx *x, const config_setting_t *in, struct mcr_inp
 		bad(x, in, "%s is missing", "in.group");
 	if (r <= 0) {
 		err = -EINVAL;
-	} else if (!mcr_ipv4_is_multicast(o->group)) {
+	} else if (!mcr_addr_is_multicast(o->group)) {
 		char a[MCR_ADDRSTRLEN];
 
 		mcr_errlist_add(x->el, line_of(config_setting_get_member(in, "group")),
 				"rule \"%s\": input group %s is not a multicast address", x->rule,
-				mcr_ipv4_str(o->group, a));
+				mcr_addr_str(o->group, a));
+		err = -EINVAL;
+	} else if (mcr_addr_scope_problem(o->group)) {
+		char a[MCR_ADDRSTRLEN];
+
+		mcr_errlist_add(x->el, line_of(config_setting_get_member(in, "group")),
+				"rule \"%s\": input group %s %s", x->rule, mcr_addr_str(o->group, a),
+				mcr_addr_scope_problem(o->group));
 		err = -EINVAL;
 	}
 	r = get_int(x, in, "port", "in.port", 1, 65535, &port);
@@ -211,8 +230,13 @@ static int parse_input(struct ctx *x, const config_setting_t *in, struct mcr_inp
 		err = -EINVAL;
 	else
 		o->port = (uint16_t)port;
-	if (get_addr(x, in, "source", "in.source", &o->source) < 0)
+	r = get_addr(x, in, "source", "in.source", &o->source);
+	o->source = mcr_addr_any_unset(o->source);
+	if (r < 0)
 		err = -EINVAL;
+	else if (mcr_addr_set(o->source) && mcr_addr_set(o->group) &&
+		 o->source.family != o->group.family)
+		err = bad_family(x, in, o);
 	if (parse_join(x, in, o))
 		err = -EINVAL;
 	return err;

@@ -64,6 +64,17 @@ uint16_t csum_replace(uint16_t check, const uint16_t *old, const uint16_t *new, 
 	return (uint16_t)~csum_fold(s);
 }
 
+bool csum_udp6_ok(const struct in6_addr *src, const struct in6_addr *dst, const void *udp,
+		  uint16_t ulen)
+{
+	uint16_t tail[4] = { 0, htons(ulen), 0, htons(IPPROTO_UDP) };
+	uint32_t s = csum_add(0, src, 16);
+
+	s = csum_add(s, dst, 16);
+	s = csum_add(s, tail, sizeof(tail));
+	return csum_fold(csum_add(s, udp, ulen)) == 0xffff;
+}
+
 bool csum_udp4_ok(struct in_addr src, struct in_addr dst, const void *udp, uint16_t ulen)
 {
 	uint32_t s = csum_pseudo4(src, dst, ulen);

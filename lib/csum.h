@@ -21,6 +21,9 @@ uint16_t csum_ip(const void *hdr, size_t hlen);
 uint16_t csum_pseudo4(struct in_addr src, struct in_addr dst, uint16_t udp_len);
 /* Whether a UDP/IPv4 datagram of ulen bytes at udp (header first) checks out. */
 bool csum_udp4_ok(struct in_addr src, struct in_addr dst, const void *udp, uint16_t ulen);
+/* Whether a UDP/IPv6 datagram of ulen bytes at udp checks out (RFC 8200 8.1 pseudo-header). */
+bool csum_udp6_ok(const struct in6_addr *src, const struct in6_addr *dst, const void *udp,
+		  uint16_t ulen);
 /*
  * RFC 1624 eqn. 3: the checksum check after the 16-bit words old[0..n) of
  * the covered data became new[0..n).  A wrong checksum stays wrong by the

@@ -106,6 +106,7 @@ static const struct ctl_pol top_pol[MCR_A_MAX + 1] = {
 	[MCR_A_TRACE_DATA] = { MNL_TYPE_BINARY, 0, "trace records" },
 	[MCR_A_GLINK] = { MNL_TYPE_NESTED, 0, "group link" },
 	[MCR_A_MGROUP] = { MNL_TYPE_NESTED, 0, "group" },
+	[MCR_A_FILTER_GROUP6] = { MNL_TYPE_BINARY, 16, "group filter" },
 };
 
 struct check_ctx {

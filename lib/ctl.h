@@ -91,6 +91,7 @@ enum mcr_attr {
 	MCR_A_TRACE_DATA,    /* binary: whole trace records (tracerec.h); may repeat */
 	MCR_A_GLINK,         /* nested: MCR_GL_*: a link's IGMP state (ctlgroup.c) */
 	MCR_A_MGROUP,        /* nested: MCR_GG_*: one group's members; may repeat */
+	MCR_A_FILTER_GROUP6, /* binary: 16-byte IPv6 group (instead of MCR_A_FILTER_GROUP) */
 	__MCR_A_MAX
 };
 #define MCR_A_MAX (__MCR_A_MAX - 1)
@@ -137,6 +138,9 @@ enum mcr_in_attr {
 	MCR_IN_LATE,         /* u64 */
 	MCR_IN_PPS,          /* u64: packets over the last second */
 	MCR_IN_JOIN,         /* u8: enum mcr_join; absent = always */
+	/* An IPv6 input: these instead of MCR_IN_GROUP and MCR_IN_SOURCE. */
+	MCR_IN_GROUP6,       /* binary: 16 bytes, network order */
+	MCR_IN_SOURCE6,      /* binary: 16 bytes; absent = any source */
 	__MCR_IN_MAX
 };
 #define MCR_IN_MAX (__MCR_IN_MAX - 1)
@@ -157,6 +161,7 @@ enum mcr_out_attr {
 	MCR_OUT_PATH,        /* u8: enum mcr_egress in use (packet or socket); info only */
 	MCR_OUT_FIXED_TTL,   /* u8: every frame's TTL (instead of MCR_OUT_TTL) */
 	MCR_OUT_LISTENERS,   /* u8: 1 = sent only while the link has members (issue 18) */
+	MCR_OUT_GROUP6,      /* binary: 16-byte IPv6 group (instead of MCR_OUT_GROUP) */
 	__MCR_OUT_MAX
 };
 #define MCR_OUT_MAX (__MCR_OUT_MAX - 1)
@@ -204,6 +209,7 @@ enum mcr_link_attr {
 	MCR_LINK_RULES,      /* u32: rules using it (input or output) */
 	MCR_LINK_FRAMES,     /* u64: frames received (input links) */
 	MCR_LINK_DROPS,      /* nested like MCR_RULE_DROPS */
+	MCR_LINK_ADDR6,      /* binary: 16-byte IPv6 address; may repeat */
 	__MCR_LINK_MAX
 };
 #define MCR_LINK_MAX (__MCR_LINK_MAX - 1)
@@ -284,6 +290,8 @@ struct mcr_link_info {
 	char state[8];              /* "up", "down", "absent" */
 	struct in_addr addr[8];
 	unsigned naddr;
+	struct in6_addr addr6[8];
+	unsigned naddr6;
 	uint32_t rules;
 	bool has_stats;
 	uint64_t frames;

@@ -108,6 +108,12 @@ int ctl_attr_check(const struct nlattr *a, const struct ctl_pol *pol, unsigned m
 			 p->name, mcr_esc(data, e, sizeof(e)), p->max - 1);
 		return -1;
 	}
+	/* Fixed-size binary (an IPv6 address): exactly max bytes. */
+	if (p->type == MNL_TYPE_BINARY && p->max && plen != p->max) {
+		ctl_fail(err, errlen, -1, "%s: %s: attribute of %u bytes, expected %zu", where,
+			 p->name, plen, p->max);
+		return -1;
+	}
 	if (p->type == MNL_TYPE_NESTED && !ctl_nest_framed(a)) {
 		ctl_fail(err, errlen, -1, "%s: %s: nested attributes do not fill the nest", where,
 		     p->name);
@@ -166,6 +172,28 @@ int ctl_check_object(const struct nlattr *a, uint16_t t, const char *what, char 
 static const struct ctl_pol drop_pol[MCR_DROP__MAX] = {
 	[1 ... MCR_DROP__MAX - 1] = { MNL_TYPE_U64, 0, "count" },
 };
+
+bool ctl_put_addr(struct nlmsghdr *nlh, size_t len, uint16_t t4, uint16_t t6, struct mcr_addr a)
+{
+	if (a.family == AF_INET)
+		return mnl_attr_put_u32_check(nlh, len, t4, a.v4.s_addr);
+	if (a.family == AF_INET6)
+		return mnl_attr_put_check(nlh, len, t6, sizeof(a.v6), &a.v6);
+	return true;
+}
+
+int ctl_get_addr(const struct nlattr *a4, const struct nlattr *a6, struct mcr_addr *out,
+		 const char *where, const char *what, char *err, size_t errlen)
+{
+	if (a4 && a6)
+		return ctl_fail(err, errlen, -EINVAL, "%s: %s both IPv4 and IPv6", where, what);
+	*out = (struct mcr_addr){ .family = AF_UNSPEC };
+	if (a4)
+		*out = mcr_addr4((struct in_addr){ mnl_attr_get_u32(a4) });
+	else if (a6)
+		*out = mcr_addr6(mnl_attr_get_payload(a6));
+	return 0;
+}
 
 int ctl_get_dev(const struct nlattr *a, char *dev, const char *where, char *err, size_t errlen)
 {

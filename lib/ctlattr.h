@@ -12,13 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
+
 /* Bytes an attribute with a payload of n bytes takes in a message. */
 #define CTL_ATTR_SZ(n) (MNL_ATTR_HDRLEN + MNL_ALIGN(n))
 
 /* What one attribute type holds at one level; type MNL_TYPE_UNSPEC = unknown. */
 struct ctl_pol {
 	enum mnl_attr_data_type type;
-	size_t max;       /* strings: bytes of the destination, NUL included */
+	size_t max;       /* strings: bytes of the destination, NUL included; binary: exact size */
 	const char *name; /* for messages */
 };
 
@@ -32,6 +34,17 @@ bool ctl_put_str(struct nlmsghdr *nlh, size_t len, uint16_t type, const char *s,
 bool ctl_put_drops(struct nlmsghdr *nlh, size_t len, uint16_t type, const uint64_t *drops);
 
 /* Do the attributes inside nest fill it, with no bytes left over? */
+/*
+ * An address as t4 (u32) or t6 (16 bytes) by its family; nothing for
+ * AF_UNSPEC.  False when it does not fit.
+ */
+bool ctl_put_addr(struct nlmsghdr *nlh, size_t len, uint16_t t4, uint16_t t6, struct mcr_addr a);
+/*
+ * The address in a4 (u32) or a6 (16 bytes, already checked for size);
+ * AF_UNSPEC when neither is there.  -EINVAL with a reason when both are.
+ */
+int ctl_get_addr(const struct nlattr *a4, const struct nlattr *a6, struct mcr_addr *out,
+		 const char *where, const char *what, char *err, size_t errlen);
 bool ctl_nest_framed(const struct nlattr *nest);
 /*
  * Validates a against pol[0..max]: 1 known and well formed, 0 of a type

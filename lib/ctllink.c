@@ -26,6 +26,9 @@ int mcr_ctl_put_link(struct nlmsghdr *nlh, size_t len, const struct mcr_link_inf
 	for (unsigned i = 0; i < naddr; i++)
 		if (!mnl_attr_put_u32_check(nlh, len, MCR_LINK_ADDR, l->addr[i].s_addr))
 			goto full;
+	for (unsigned i = 0; i < l->naddr6 && i < LINK_ADDR_MAX; i++)
+		if (!mnl_attr_put_check(nlh, len, MCR_LINK_ADDR6, sizeof(l->addr6[i]), &l->addr6[i]))
+			goto full;
 	if (!mnl_attr_put_u32_check(nlh, len, MCR_LINK_RULES, l->rules))
 		goto full;
 	if (l->has_stats && (!mnl_attr_put_u64_check(nlh, len, MCR_LINK_FRAMES, l->frames) ||
@@ -48,6 +51,7 @@ static const struct ctl_pol link_pol[MCR_LINK_MAX + 1] = {
 	[MCR_LINK_RULES] = { MNL_TYPE_U32, 0, "rules" },
 	[MCR_LINK_FRAMES] = { MNL_TYPE_U64, 0, "frames" },
 	[MCR_LINK_DROPS] = { MNL_TYPE_NESTED, 0, "drops" },
+	[MCR_LINK_ADDR6] = { MNL_TYPE_BINARY, 16, "addr6" },
 };
 
 int mcr_ctl_get_link(const struct nlattr *a, struct mcr_link_info *l, char *err, size_t errlen)
@@ -69,12 +73,17 @@ int mcr_ctl_get_link(const struct nlattr *a, struct mcr_link_info *l, char *err,
 		strcpy(l->state, mnl_attr_get_str(tb[MCR_LINK_STATE]));
 	/* parse_nest validated every MCR_LINK_ADDR, not only the last. */
 	mnl_attr_for_each_nested(attr, a) {
-		if (mnl_attr_get_type(attr) != MCR_LINK_ADDR)
+		uint16_t t = mnl_attr_get_type(attr);
+
+		if (t != MCR_LINK_ADDR && t != MCR_LINK_ADDR6)
 			continue;
-		if (l->naddr == LINK_ADDR_MAX)
-			return ctl_fail(err, errlen, -EINVAL, "link: more than %zu addresses",
-				    LINK_ADDR_MAX);
-		l->addr[l->naddr++].s_addr = mnl_attr_get_u32(attr);
+		if ((t == MCR_LINK_ADDR ? l->naddr : l->naddr6) == LINK_ADDR_MAX)
+			return ctl_fail(err, errlen, -EINVAL, "link: more than %zu %s addresses",
+				    LINK_ADDR_MAX, t == MCR_LINK_ADDR ? "IPv4" : "IPv6");
+		if (t == MCR_LINK_ADDR)
+			l->addr[l->naddr++].s_addr = mnl_attr_get_u32(attr);
+		else
+			memcpy(&l->addr6[l->naddr6++], mnl_attr_get_payload(attr), 16);
 	}
 	if (tb[MCR_LINK_RULES])
 		l->rules = mnl_attr_get_u32(tb[MCR_LINK_RULES]);

@@ -22,13 +22,15 @@
 size_t mcr_ctl_rule_size(const struct mcr_rule *r)
 {
 	size_t head = MNL_ALIGN(NLMSG_HDRLEN) + MNL_ALIGN(MCR_CTLHDR_LEN) + CTL_ATTR_SZ(4) /* event */;
-	size_t in = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + 3 * CTL_ATTR_SZ(4) + CTL_ATTR_SZ(1) +
+	/* Group and source: 4 bytes each for IPv4, 16 for IPv6. */
+	size_t a = CTL_ATTR_SZ(mcr_addr_is6(r->in.group) ? 16 : 4);
+	size_t in = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + 2 * a + CTL_ATTR_SZ(4) + CTL_ATTR_SZ(1) +
 		    (r->nmore ? CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 5 * CTL_ATTR_SZ(8) : 0);
 	size_t more = r->nmore * in + CTL_ATTR_SZ(1) + 4 * CTL_ATTR_SZ(4) + 2 * CTL_ATTR_SZ(8);
 	size_t rule = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(MCR_NAME_MAX) + in + 2 * CTL_ATTR_SZ(1) +
 		      2 * CTL_ATTR_SZ(REASON_MAX) + CTL_ATTR_SZ(4) + 4 * CTL_ATTR_SZ(8) + CTL_ATTR_SZ(0) +
 		      (MCR_DROP__MAX - 1) * CTL_ATTR_SZ(8);
-	size_t out = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + CTL_ATTR_SZ(4) + CTL_ATTR_SZ(2) +
+	size_t out = CTL_ATTR_SZ(0) + CTL_ATTR_SZ(IFNAMSIZ) + CTL_ATTR_SZ(16) + CTL_ATTR_SZ(2) +
 		     6 * CTL_ATTR_SZ(1) + CTL_ATTR_SZ(REASON_MAX) + 3 * CTL_ATTR_SZ(8);
 
 	return head + rule + (r->nmore <= MCR_MAX_INPUTS ? more : 0) + (size_t)r->nout * out;
@@ -42,7 +44,7 @@ static bool put_output(struct nlmsghdr *nlh, size_t len, const struct mcr_output
 	if (!n)
 		return false;
 	if (!ctl_put_str(nlh, len, MCR_OUT_DEV, o->dev, sizeof(o->dev)) ||
-	    !mnl_attr_put_u32_check(nlh, len, MCR_OUT_GROUP, o->group.s_addr) ||
+	    !ctl_put_addr(nlh, len, MCR_OUT_GROUP, MCR_OUT_GROUP6, o->group) ||
 	    !mnl_attr_put_u16_check(nlh, len, MCR_OUT_PORT, o->port))
 		return false;
 	if (o->ttl && !mnl_attr_put_u8_check(nlh, len, o->ttl_fixed ? MCR_OUT_FIXED_TTL : MCR_OUT_TTL,
@@ -91,11 +93,9 @@ static bool put_input(struct nlmsghdr *nlh, size_t len, uint16_t type, const str
 	struct nlattr *n = mnl_attr_nest_start_check(nlh, len, type);
 
 	if (!n || !ctl_put_str(nlh, len, MCR_IN_DEV, in->dev, sizeof(in->dev)) ||
-	    !mnl_attr_put_u32_check(nlh, len, MCR_IN_GROUP, in->group.s_addr) ||
-	    !mnl_attr_put_u16_check(nlh, len, MCR_IN_PORT, in->port))
-		return false;
-	if (in->source.s_addr != INADDR_ANY &&
-	    !mnl_attr_put_u32_check(nlh, len, MCR_IN_SOURCE, in->source.s_addr))
+	    !ctl_put_addr(nlh, len, MCR_IN_GROUP, MCR_IN_GROUP6, in->group) ||
+	    !mnl_attr_put_u16_check(nlh, len, MCR_IN_PORT, in->port) ||
+	    !ctl_put_addr(nlh, len, MCR_IN_SOURCE, MCR_IN_SOURCE6, in->source))
 		return false;
 	if (in->join && !mnl_attr_put_u8_check(nlh, len, MCR_IN_JOIN, in->join))
 		return false;
@@ -237,6 +237,8 @@ static const struct ctl_pol in_pol[MCR_IN_MAX + 1] = {
 	[MCR_IN_FILLED] = { MNL_TYPE_U64, 0, "filled" },
 	[MCR_IN_LATE] = { MNL_TYPE_U64, 0, "late" },
 	[MCR_IN_PPS] = { MNL_TYPE_U64, 0, "pps" },
+	[MCR_IN_GROUP6] = { MNL_TYPE_BINARY, 16, "group" },
+	[MCR_IN_SOURCE6] = { MNL_TYPE_BINARY, 16, "source" },
 };
 
 static const struct ctl_pol out_pol[MCR_OUT_MAX + 1] = {
@@ -254,6 +256,7 @@ static const struct ctl_pol out_pol[MCR_OUT_MAX + 1] = {
 	[MCR_OUT_PATH] = { MNL_TYPE_U8, 0, "path" },
 	[MCR_OUT_FIXED_TTL] = { MNL_TYPE_U8, 0, "fixed_ttl" },
 	[MCR_OUT_LISTENERS] = { MNL_TYPE_U8, 0, "listeners" },
+	[MCR_OUT_GROUP6] = { MNL_TYPE_BINARY, 16, "group" },
 };
 
 static uint64_t u64_or_0(const struct nlattr *a)
@@ -289,17 +292,19 @@ static int get_input(const struct nlattr *nest, unsigned idx, struct mcr_input *
 		snprintf(where, sizeof(where), "rule input %u", idx + 1);
 	if ((ret = ctl_parse_nest(nest, in_pol, MCR_IN_MAX, tb, where, err, errlen)))
 		return ret;
-	if (!tb[MCR_IN_DEV] || !tb[MCR_IN_GROUP] || !tb[MCR_IN_PORT])
+	if (!tb[MCR_IN_DEV] || !(tb[MCR_IN_GROUP] || tb[MCR_IN_GROUP6]) || !tb[MCR_IN_PORT])
 		return ctl_fail(err, errlen, -EINVAL, "%s: no %s", where,
-				!tb[MCR_IN_DEV] ? "dev" : !tb[MCR_IN_GROUP] ? "group" : "port");
-	if ((ret = ctl_get_dev(tb[MCR_IN_DEV], in->dev, where, err, errlen)))
+				!tb[MCR_IN_DEV] ? "dev" : !tb[MCR_IN_PORT] ? "port" : "group");
+	if ((ret = ctl_get_dev(tb[MCR_IN_DEV], in->dev, where, err, errlen)) ||
+	    (ret = ctl_get_addr(tb[MCR_IN_GROUP], tb[MCR_IN_GROUP6], &in->group, where, "group",
+				err, errlen)) ||
+	    (ret = ctl_get_addr(tb[MCR_IN_SOURCE], tb[MCR_IN_SOURCE6], &in->source, where,
+				"source", err, errlen)))
 		return ret;
-	in->group.s_addr = mnl_attr_get_u32(tb[MCR_IN_GROUP]);
+	in->source = mcr_addr_any_unset(in->source); /* a source 0: any, as before IPv6 */
 	in->port = mnl_attr_get_u16(tb[MCR_IN_PORT]);
 	if (in->port == 0)
 		return ctl_fail(err, errlen, -EINVAL, "%s: port 0 is out of range (1..65535)", where);
-	if (tb[MCR_IN_SOURCE])
-		in->source.s_addr = mnl_attr_get_u32(tb[MCR_IN_SOURCE]);
 	in->join = tb[MCR_IN_JOIN] ? mnl_attr_get_u8(tb[MCR_IN_JOIN]) : MCR_JOIN_ALWAYS;
 	if (in->join >= MCR_JOIN__MAX)
 		return ctl_fail(err, errlen, -EINVAL, "%s: unknown join %u", where, in->join);
@@ -386,8 +391,11 @@ static int get_output(const struct nlattr *nest, unsigned idx, const struct mcr_
 		return ctl_fail(err, errlen, -EINVAL, "%s: no dev", where);
 	if ((ret = ctl_get_dev(tb[MCR_OUT_DEV], o->dev, where, err, errlen)))
 		return ret;
-	o->group = tb[MCR_OUT_GROUP] ? (struct in_addr){ mnl_attr_get_u32(tb[MCR_OUT_GROUP]) }
-				     : in->group;
+	if ((ret = ctl_get_addr(tb[MCR_OUT_GROUP], tb[MCR_OUT_GROUP6], &o->group, where, "group",
+				err, errlen)))
+		return ret;
+	if (!mcr_addr_set(o->group))
+		o->group = in->group;
 	o->port = tb[MCR_OUT_PORT] ? mnl_attr_get_u16(tb[MCR_OUT_PORT]) : in->port;
 	if (o->port == 0)
 		return ctl_fail(err, errlen, -EINVAL, "%s: port 0 is out of range (1..65535)", where);

@@ -2,6 +2,7 @@
 #include "hash.h"
 
 #include <arpa/inet.h>
+#include <string.h>
 
 unsigned mcr_jump_hash(uint64_t key, unsigned buckets)
 {
@@ -24,9 +25,21 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-unsigned mcr_worker_of(struct in_addr group, uint16_t port, unsigned workers)
+/* 32 bits of a group: an IPv4 one as it is, an IPv6 one mixed down. */
+static uint32_t group_bits(struct mcr_addr g)
+{
+	uint64_t hi, lo;
+
+	if (g.family != AF_INET6)
+		return ntohl(g.v4.s_addr);
+	memcpy(&hi, g.v6.s6_addr, 8);
+	memcpy(&lo, g.v6.s6_addr + 8, 8);
+	return (uint32_t)mix(mix(hi) ^ lo);
+}
+
+unsigned mcr_worker_of(struct mcr_addr group, uint16_t port, unsigned workers)
 {
 	if (workers <= 1)
 		return 0;
-	return mcr_jump_hash(mix((uint64_t)ntohl(group.s_addr) << 16 | port), workers);
+	return mcr_jump_hash(mix((uint64_t)group_bits(group) << 16 | port), workers);
 }

@@ -13,8 +13,10 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "addr.h"
+
 /* The worker (0..workers-1) owning (group, port); 0 when workers <= 1. */
-unsigned mcr_worker_of(struct in_addr group, uint16_t port, unsigned workers);
+unsigned mcr_worker_of(struct mcr_addr group, uint16_t port, unsigned workers);
 /* The jump hash itself: bucket 0..buckets-1 of key. */
 unsigned mcr_jump_hash(uint64_t key, unsigned buckets);
 

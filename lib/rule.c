@@ -34,7 +34,11 @@ void mcr_rule_default_name(const struct mcr_rule *r, char *buf, size_t len)
 {
 	char g[MCR_ADDRSTRLEN];
 
-	snprintf(buf, len, "%s:%s:%u", r->in.dev, mcr_ipv4_str(r->in.group, g), r->in.port);
+	/* Brackets around an IPv6 group keep its colons apart from the port's. */
+	if (mcr_addr_is6(r->in.group))
+		snprintf(buf, len, "%s:[%s]:%u", r->in.dev, mcr_addr_str(r->in.group, g), r->in.port);
+	else
+		snprintf(buf, len, "%s:%s:%u", r->in.dev, mcr_addr_str(r->in.group, g), r->in.port);
 }
 
 bool mcr_rule_named_after(const struct mcr_rule *r, const struct mcr_rule *other)
@@ -63,19 +67,19 @@ static int output_is_input(const struct mcr_rule *r, const struct mcr_output *o)
 	for (unsigned i = 0; i < mcr_rule_ninputs(r); i++) {
 		const struct mcr_input *in = mcr_rule_input(r, i);
 
-		if (!strcmp(o->dev, in->dev) && o->group.s_addr == in->group.s_addr &&
+		if (!strcmp(o->dev, in->dev) && mcr_addr_equal(o->group, in->group) &&
 		    o->port == in->port)
 			return (int)i;
 	}
 	return -1;
 }
 
-/* Outputs may be multicast groups or unicast hosts, but not these. */
-static bool output_addr_usable(struct in_addr a)
+/* Outputs may be multicast groups (of a scope that leaves the host) or unicast hosts. */
+static bool output_addr_usable(struct mcr_addr a)
 {
-	uint32_t h = ntohl(a.s_addr);
-
-	return h != INADDR_ANY && h != INADDR_BROADCAST && (h >> 24) != 127;
+	if (mcr_addr_is_multicast(a))
+		return !mcr_addr_scope_problem(a);
+	return mcr_addr_is_host(a);
 }
 
 /* Layer-2 egress sends to multicast groups only (their MAC comes from the group). */
@@ -87,11 +91,11 @@ static void output_check_egress(const struct mcr_rule *r, const struct mcr_outpu
 	if (o->egress >= MCR_EGRESS__MAX)
 		mcr_errlist_add(el, line, "rule \"%s\": output %u: unknown egress %u", r->name,
 				i + 1, o->egress);
-	else if (o->egress == MCR_EGRESS_PACKET && !mcr_ipv4_is_multicast(o->group))
+	else if (o->egress == MCR_EGRESS_PACKET && !mcr_addr_is_multicast(o->group))
 		mcr_errlist_add(el, line, "rule \"%s\": output %u: egress \"packet\" needs a "
 				"multicast group, not %s", r->name, i + 1,
-				mcr_ipv4_str(o->group, a));
-	if (o->keep_source && (o->egress == MCR_EGRESS_SOCKET || !mcr_ipv4_is_multicast(o->group)))
+				mcr_addr_str(o->group, a));
+	if (o->keep_source && (o->egress == MCR_EGRESS_SOCKET || !mcr_addr_is_multicast(o->group)))
 		mcr_errlist_add(el, line, "rule \"%s\": output %u: source \"keep\" needs "
 				"layer-2 egress (a multicast group, egress not \"socket\")",
 				r->name, i + 1);
@@ -100,7 +104,7 @@ static void output_check_egress(const struct mcr_rule *r, const struct mcr_outpu
 /* Same destination: dev, group and port.  The TTL does not make a copy different. */
 bool mcr_output_same(const struct mcr_output *a, const struct mcr_output *b)
 {
-	return !strcmp(a->dev, b->dev) && a->group.s_addr == b->group.s_addr && a->port == b->port;
+	return !strcmp(a->dev, b->dev) && mcr_addr_equal(a->group, b->group) && a->port == b->port;
 }
 
 /* qsort_r order of output indexes: by destination, then by index. */
@@ -111,8 +115,8 @@ static int cmp_dest(const void *pa, const void *pb, void *arg)
 	const struct mcr_output *a = &out[ia], *b = &out[ib];
 	int c = strcmp(a->dev, b->dev);
 
-	if (!c && a->group.s_addr != b->group.s_addr)
-		c = ntohl(a->group.s_addr) < ntohl(b->group.s_addr) ? -1 : 1;
+	if (!c)
+		c = mcr_addr_cmp(a->group, b->group);
 	if (!c && a->port != b->port)
 		c = a->port < b->port ? -1 : 1;
 	if (!c)
@@ -147,10 +151,22 @@ static void report_same(const struct mcr_rule *r, unsigned i, unsigned j, struct
 
 	mcr_errlist_add(el, o->line ? o->line : r->line,
 			"rule \"%s\": output %u duplicates output %u (dev %s group %s port %u)",
-			r->name, i + 1, j + 1, o->dev, mcr_ipv4_str(o->group, a), o->port);
+			r->name, i + 1, j + 1, o->dev, mcr_addr_str(o->group, a), o->port);
 }
 
-/* Input i: a multicast group, and a unicast source if any. */
+/* An IPv6 group's scope: one that leaves the host.  which: "" or "input N: ". */
+static void check_scope(const struct mcr_rule *r, const char *which, struct mcr_addr g,
+			int line, struct mcr_errlist *el)
+{
+	const char *why = mcr_addr_scope_problem(g);
+	char a[MCR_ADDRSTRLEN];
+
+	if (why)
+		mcr_errlist_add(el, line, "rule \"%s\": %s%s %s %s", r->name, which,
+				*which ? "group" : "input group", mcr_addr_str(g, a), why);
+}
+
+/* Input i: a multicast group (of the first input's family), and a unicast source if any. */
 static void check_one_input(const struct mcr_rule *r, unsigned i, struct mcr_errlist *el)
 {
 	const struct mcr_input *in = mcr_rule_input(r, i);
@@ -159,13 +175,22 @@ static void check_one_input(const struct mcr_rule *r, unsigned i, struct mcr_err
 	/* The first input's messages are those of a rule with one input. */
 	if (i)
 		snprintf(which, sizeof(which), "input %u: ", i + 1);
-	if (!mcr_ipv4_is_multicast(in->group))
+	if (!mcr_addr_is_multicast(in->group))
 		mcr_errlist_add(el, r->line, "rule \"%s\": %s%s %s is not a multicast address",
-				r->name, which, i ? "group" : "input group", mcr_ipv4_str(in->group, a));
-	if (in->source.s_addr != INADDR_ANY &&
-	    (mcr_ipv4_is_multicast(in->source) || !output_addr_usable(in->source)))
+				r->name, which, i ? "group" : "input group", mcr_addr_str(in->group, a));
+	else
+		check_scope(r, which, in->group, r->line, el);
+	if (i && in->group.family != r->in.group.family)
+		mcr_errlist_add(el, r->line, "rule \"%s\": %s%s group, but input 1 is %s: a rule's "
+				"inputs are of one family", r->name, which,
+				mcr_addr_family_name(in->group), mcr_addr_family_name(r->in.group));
+	if (mcr_addr_set(in->source) && in->source.family != in->group.family)
+		mcr_errlist_add(el, r->line, "rule \"%s\": %ssource %s is %s, the group %s",
+				r->name, which, mcr_addr_str(in->source, a),
+				mcr_addr_family_name(in->source), mcr_addr_family_name(in->group));
+	else if (mcr_addr_set(in->source) && !mcr_addr_is_host(in->source))
 		mcr_errlist_add(el, r->line, "rule \"%s\": %ssource %s is not a unicast host address",
-				r->name, which, mcr_ipv4_str(in->source, a));
+				r->name, which, mcr_addr_str(in->source, a));
 }
 
 int mcr_rule_check_input(const struct mcr_rule *r, struct mcr_errlist *el)
@@ -191,12 +216,21 @@ static void check_output(const struct mcr_rule *r, unsigned i, bool in_ok, struc
 	else if (in_ok && k > 0)
 		mcr_errlist_add(el, line, "rule \"%s\": output %u is identical to input %d",
 				r->name, i + 1, k + 1);
+	/* An output of the other family relays the payload from the output's own address. */
+	if (in_ok && o->keep_source && o->group.family != r->in.group.family)
+		mcr_errlist_add(el, line, "rule \"%s\": output %u: source \"keep\" cannot cross "
+				"from %s to %s", r->name, i + 1, mcr_addr_family_name(r->in.group),
+				mcr_addr_family_name(o->group));
 	if (!output_addr_usable(o->group))
 		mcr_errlist_add(el, line, "rule \"%s\": output %u: %s is not a usable destination",
-				r->name, i + 1, mcr_ipv4_str(o->group, a));
+				r->name, i + 1, mcr_addr_str(o->group, a));
 	if (o->ttl_fixed && o->ttl == 0)
 		mcr_errlist_add(el, line, "rule \"%s\": output %u: fixed_ttl must be 1..255",
 				r->name, i + 1);
+	if (o->listeners && mcr_addr_is6(o->group))
+		mcr_errlist_add(el, line, "rule \"%s\": output %u: listeners needs an MLD querier, "
+				"which mcrd does not have yet (IPv6 output %s)", r->name, i + 1,
+				mcr_addr_str(o->group, a));
 	output_check_egress(r, o, i, line, el);
 }
 
@@ -238,13 +272,13 @@ int mcr_rule_check(const struct mcr_rule *r, struct mcr_errlist *el)
 
 bool mcr_input_equal(const struct mcr_input *a, const struct mcr_input *b)
 {
-	return !strcmp(a->dev, b->dev) && a->group.s_addr == b->group.s_addr &&
-	       a->port == b->port && a->source.s_addr == b->source.s_addr && a->join == b->join;
+	return !strcmp(a->dev, b->dev) && mcr_addr_equal(a->group, b->group) &&
+	       a->port == b->port && mcr_addr_equal(a->source, b->source) && a->join == b->join;
 }
 
 static bool output_equal(const struct mcr_output *a, const struct mcr_output *b)
 {
-	return !strcmp(a->dev, b->dev) && a->group.s_addr == b->group.s_addr &&
+	return !strcmp(a->dev, b->dev) && mcr_addr_equal(a->group, b->group) &&
 	       a->port == b->port && a->ttl == b->ttl && a->ttl_fixed == b->ttl_fixed &&
 	       a->egress == b->egress &&
 	       a->keep_source == b->keep_source && a->listeners == b->listeners;
@@ -302,16 +336,16 @@ static void append(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 
 int mcr_rule_format(const struct mcr_rule *r, char *buf, size_t len)
 {
-	char g[MCR_ADDRSTRLEN];
+	char g[MCR_ADDRPORTSTRLEN];
 	size_t pos = 0;
 
 	append(buf, len, &pos, "%s", r->name);
 	for (unsigned i = 0; i < mcr_rule_ninputs(r); i++) {
 		const struct mcr_input *in = mcr_rule_input(r, i);
 
-		append(buf, len, &pos, " in %s %s:%u", in->dev, mcr_ipv4_str(in->group, g), in->port);
-		if (in->source.s_addr != INADDR_ANY)
-			append(buf, len, &pos, " source %s", mcr_ipv4_str(in->source, g));
+		append(buf, len, &pos, " in %s %s", in->dev, mcr_addr_port_str(in->group, in->port, g));
+		if (mcr_addr_set(in->source))
+			append(buf, len, &pos, " source %s", mcr_addr_str(in->source, g));
 		if (in->join == MCR_JOIN_DEMAND)
 			append(buf, len, &pos, " join demand");
 	}
@@ -326,8 +360,8 @@ int mcr_rule_format(const struct mcr_rule *r, char *buf, size_t len)
 	for (unsigned i = 0; i < r->nout; i++) {
 		const struct mcr_output *o = &r->out[i];
 
-		append(buf, len, &pos, "%s %s %s:%u", i ? "," : "", o->dev,
-		       mcr_ipv4_str(o->group, g), o->port);
+		append(buf, len, &pos, "%s %s %s", i ? "," : "", o->dev,
+		       mcr_addr_port_str(o->group, o->port, g));
 		if (o->ttl)
 			append(buf, len, &pos, " %s %u", o->ttl_fixed ? "fixed-ttl" : "ttl", o->ttl);
 		if (o->egress != MCR_EGRESS_AUTO)

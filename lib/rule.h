@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "errlist.h"
 
 #define MCR_NAME_MAX    64   /* including the NUL */
@@ -29,10 +30,10 @@ enum mcr_egress { MCR_EGRESS_AUTO, MCR_EGRESS_PACKET, MCR_EGRESS_SOCKET, MCR_EGR
 
 struct mcr_input {
 	char dev[IFNAMSIZ];
-	struct in_addr group;  /* network order */
-	uint16_t port;         /* host order */
-	struct in_addr source; /* INADDR_ANY: any source (ASM) */
-	uint8_t join;          /* enum mcr_join */
+	struct mcr_addr group;  /* IPv4 or IPv6 multicast */
+	uint16_t port;          /* host order */
+	struct mcr_addr source; /* the group's family, or AF_UNSPEC: any source (ASM) */
+	uint8_t join;           /* enum mcr_join */
 };
 
 /* When an input's group is joined: always, or while an output wants the stream (issue 18). */
@@ -40,7 +41,7 @@ enum mcr_join { MCR_JOIN_ALWAYS, MCR_JOIN_DEMAND, MCR_JOIN__MAX };
 
 struct mcr_output {
 	char dev[IFNAMSIZ];
-	struct in_addr group;
+	struct mcr_addr group;  /* either family: another than the input's translates */
 	uint16_t port;
 	/*
 	 * Router semantics: a frame leaves with the datagram's TTL minus one

@@ -24,7 +24,7 @@ static void print_output(FILE *fp, const struct mcr_output *o)
 	char g[MCR_ADDRSTRLEN];
 
 	fprintf(fp, "{ dev = \"%s\"; group = \"%s\"; port = %u;", o->dev,
-		mcr_ipv4_str(o->group, g), o->port);
+		mcr_addr_str(o->group, g), o->port);
 	if (o->ttl)
 		fprintf(fp, " %s = %u;", o->ttl_fixed ? "fixed_ttl" : "ttl", o->ttl);
 	if (o->egress != MCR_EGRESS_AUTO)
@@ -41,9 +41,9 @@ static void print_input(FILE *fp, const struct mcr_input *in)
 	char g[MCR_ADDRSTRLEN];
 
 	fprintf(fp, "{ dev = \"%s\"; group = \"%s\"; port = %u;", in->dev,
-		mcr_ipv4_str(in->group, g), in->port);
-	if (in->source.s_addr != INADDR_ANY)
-		fprintf(fp, " source = \"%s\";", mcr_ipv4_str(in->source, g));
+		mcr_addr_str(in->group, g), in->port);
+	if (mcr_addr_set(in->source))
+		fprintf(fp, " source = \"%s\";", mcr_addr_str(in->source, g));
 	if (in->join != MCR_JOIN_ALWAYS)
 		fprintf(fp, " join = \"%s\";", mcr_join_name(in->join));
 	fputs(" }", fp);

@@ -16,7 +16,8 @@ int mcr_ctl_put_filter(struct nlmsghdr *nlh, size_t len, const struct mcr_rule_f
 
 	if ((f->name[0] && !ctl_put_str(nlh, len, MCR_A_FILTER_NAME, f->name, sizeof(f->name))) ||
 	    (f->dev[0] && !ctl_put_str(nlh, len, MCR_A_FILTER_DEV, f->dev, sizeof(f->dev))) ||
-	    (f->has_group && !mnl_attr_put_u32_check(nlh, len, MCR_A_FILTER_GROUP, f->group.s_addr)) ||
+	    (f->has_group &&
+	     !ctl_put_addr(nlh, len, MCR_A_FILTER_GROUP, MCR_A_FILTER_GROUP6, f->group)) ||
 	    (f->has_origin && !mnl_attr_put_u8_check(nlh, len, MCR_A_FILTER_ORIGIN, f->origin))) {
 		nlh->nlmsg_len = start;
 		return -EMSGSIZE;
@@ -42,10 +43,10 @@ int mcr_ctl_get_filter(const struct nlmsghdr *nlh, struct mcr_rule_filter *f, ch
 					mcr_esc(mnl_attr_get_str(a), e, sizeof(e)));
 		strcpy(f->dev, mnl_attr_get_str(a));
 	}
-	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_GROUP))) {
-		f->group.s_addr = mnl_attr_get_u32(a);
-		f->has_group = true;
-	}
+	if (ctl_get_addr(mcr_ctl_attr(nlh, MCR_A_FILTER_GROUP), mcr_ctl_attr(nlh, MCR_A_FILTER_GROUP6),
+			 &f->group, "rule filter", "group", err, errlen))
+		return -EINVAL;
+	f->has_group = mcr_addr_set(f->group);
 	if ((a = mcr_ctl_attr(nlh, MCR_A_FILTER_ORIGIN))) {
 		f->origin = mnl_attr_get_u8(a);
 		if (f->origin != MCR_ORIGIN_CONFIG && f->origin != MCR_ORIGIN_RUNTIME)
@@ -64,11 +65,11 @@ bool mcr_rule_filter_match(const struct mcr_rule_filter *f, const struct mcr_rul
 		return false;
 	for (unsigned i = 0; i < mcr_rule_ninputs(r) && i < MCR_MAX_INPUTS; i++) {
 		dev = dev || !strcmp(mcr_rule_input(r, i)->dev, f->dev);
-		group = group || mcr_rule_input(r, i)->group.s_addr == f->group.s_addr;
+		group = group || mcr_addr_equal(mcr_rule_input(r, i)->group, f->group);
 	}
 	for (unsigned i = 0; i < r->nout && !(dev && group); i++) {
 		dev = dev || !strcmp(r->out[i].dev, f->dev);
-		group = group || r->out[i].group.s_addr == f->group.s_addr;
+		group = group || mcr_addr_equal(r->out[i].group, f->group);
 	}
 	return dev && group;
 }

@@ -18,7 +18,7 @@
 struct mcr_rule_filter {
 	char name[MCR_NAME_MAX];   /* "" = any */
 	char dev[IFNAMSIZ];        /* "" = any */
-	struct in_addr group;
+	struct mcr_addr group;     /* either family */
 	bool has_group;
 	bool has_origin;
 	uint8_t origin;            /* enum mcr_origin */

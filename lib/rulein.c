@@ -75,7 +75,7 @@ static void check_unique(const struct mcr_rule *r, unsigned i, struct mcr_errlis
 		if (mcr_input_equal(mcr_rule_input(r, k), in)) {
 			mcr_errlist_add(el, r->line, "rule \"%s\": input %u duplicates input %u "
 					"(dev %s group %s port %u)", r->name, i + 1, k + 1,
-					in->dev, mcr_ipv4_str(in->group, a), in->port);
+					in->dev, mcr_addr_str(in->group, a), in->port);
 			return;
 		}
 }

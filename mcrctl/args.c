@@ -58,10 +58,10 @@ int mcrctl_missing_arg(const char *kw)
 	return -EINVAL;
 }
 
-int mcrctl_get_ipv4(const char *arg, struct in_addr *out)
+int mcrctl_get_addr(const char *arg, struct mcr_addr *out)
 {
-	if (mcr_parse_ipv4(arg, out)) {
-		mcrctl_err("\"%s\" is not a valid IPv4 address", mcr_esc_name(arg));
+	if (mcr_addr_parse(arg, out)) {
+		mcrctl_err("\"%s\" is not a valid IP address", mcr_esc_name(arg));
 		return -EINVAL;
 	}
 	return 0;

@@ -19,10 +19,13 @@ void mcrctl_print_link(const char *key, const struct mcr_link_info *l)
 	mcrctl_print_uint(MCRCTL_ANY, "ifindex", " ifindex %u", l->ifindex);
 	mcrctl_print_string(MCRCTL_ANY, "state", " state %s", l->state[0] ? l->state : "unknown");
 	mcrctl_open_array("addr");
-	if (l->naddr)
+	if (l->naddr || l->naddr6)
 		mcrctl_print_text(" addr");
 	for (unsigned i = 0; i < l->naddr; i++)
 		mcrctl_print_string(MCRCTL_ANY, NULL, " %s", mcr_ipv4_str(l->addr[i], a));
+	/* IPv6 after IPv4, in the same list: JSON tells them apart by the colons. */
+	for (unsigned i = 0; i < l->naddr6; i++)
+		mcrctl_print_string(MCRCTL_ANY, NULL, " %s", mcr_addr_str(mcr_addr6(&l->addr6[i]), a));
 	mcrctl_close_array();
 	mcrctl_print_uint(MCRCTL_ANY, "rules", " rules %u", l->rules);
 	mcrctl_print_nl();
@@ -98,6 +101,6 @@ const struct mcrctl_object mcrctl_link_object = {
 	.cmds = link_cmds,
 	.bare = link_show,
 	.notes = "Lists the interfaces the rules use: ifindex (0 when absent), state (up,\n"
-		 "down or absent), IPv4 addresses and the number of rules using each;\n"
+		 "down or absent), addresses (IPv4, then IPv6) and the number of rules using each;\n"
 		 "with -s, frames received and drops by reason.\n",
 };

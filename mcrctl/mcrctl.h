@@ -55,7 +55,7 @@ bool mcrctl_matches(const char *arg, const char *word);
  */
 int mcrctl_lookup(const char *arg, const char *const *words, size_t n);
 /* Value parsers: 0, or print an error naming arg and return -EINVAL. */
-int mcrctl_get_ipv4(const char *arg, struct in_addr *out);
+int mcrctl_get_addr(const char *arg, struct mcr_addr *out);
 int mcrctl_get_port(const char *arg, uint16_t *out);
 /* lo..255; what names the value in the message ("ttl"). */
 int mcrctl_get_u8(const char *arg, const char *what, uint8_t lo, uint8_t *out);

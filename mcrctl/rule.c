@@ -104,11 +104,16 @@ static int parse_value(int k, const char *arg, enum section sec, unsigned out_se
 	case KW_DEV:
 		return mcrctl_get_ifname(arg, sec == SEC_IN ? in->dev : o->dev);
 	case KW_GROUP:
-		return mcrctl_get_ipv4(arg, sec == SEC_IN ? &in->group : &o->group);
+		return mcrctl_get_addr(arg, sec == SEC_IN ? &in->group : &o->group);
 	case KW_PORT:
 		return mcrctl_get_port(arg, sec == SEC_IN ? &in->port : &o->port);
 	case KW_SOURCE:
-		return sec == SEC_IN ? mcrctl_get_ipv4(arg, &in->source) : get_keep(arg, &o->keep_source);
+		if (sec != SEC_IN)
+			return get_keep(arg, &o->keep_source);
+		if (mcrctl_get_addr(arg, &in->source))
+			return -EINVAL;
+		in->source = mcr_addr_any_unset(in->source); /* 0.0.0.0, ::: any source */
+		return 0;
 	case KW_JOIN:
 		if (!mcr_join_parse(arg, &in->join))
 			return 0;
@@ -142,7 +147,7 @@ static int check_same_outputs(const struct mcr_rule *r)
 		if (first[i] == i)
 			continue;
 		mcrctl_err("output %u duplicates output %u (dev %s group %s port %u)", i + 1,
-			   first[i] + 1, o->dev, mcr_ipv4_str(o->group, a), o->port);
+			   first[i] + 1, o->dev, mcr_addr_str(o->group, a), o->port);
 		err = -EINVAL;
 	}
 	free(first);
@@ -384,7 +389,7 @@ int mcrctl_parse_rule_show(int argc, char **argv, struct mcr_rule_filter *f)
 		if (k == KW_DEV && mcrctl_get_ifname(*argv, f->dev))
 			return -EINVAL;
 		if (k == KW_GROUP) {
-			if (mcrctl_get_ipv4(*argv, &f->group))
+			if (mcrctl_get_addr(*argv, &f->group))
 				return -EINVAL;
 			f->has_group = true;
 		}

@@ -68,16 +68,15 @@ static void print_ttl(const struct mcr_output *o)
 static void print_input_fields(const struct mcr_input *in, bool first, bool text)
 {
 	enum mcrctl_pt t = text ? MCRCTL_ANY : MCRCTL_JSON;
-	char a[MCR_ADDRSTRLEN];
+	char a[MCR_ADDRPORTSTRLEN];
 
 	mcrctl_print_string(t, "dev", first ? " in %s" : ", %s", in->dev);
-	mcr_ipv4_str(in->group, a);
-	mcrctl_print_string(MCRCTL_JSON, "group", "%s", a);
+	mcrctl_print_string(MCRCTL_JSON, "group", "%s", mcr_addr_str(in->group, a));
 	mcrctl_print_uint(MCRCTL_JSON, "port", "%u", in->port);
 	if (text)
-		mcrctl_print_text(" %s:%u", a, in->port);
-	if (in->source.s_addr != INADDR_ANY)
-		mcrctl_print_string(t, "source", " source %s", mcr_ipv4_str(in->source, a));
+		mcrctl_print_text(" %s", mcr_addr_port_str(in->group, in->port, a));
+	if (mcr_addr_set(in->source))
+		mcrctl_print_string(t, "source", " source %s", mcr_addr_str(in->source, a));
 	else
 		mcrctl_print_null(MCRCTL_JSON, "source", NULL);
 	if (in->join) /* absent: always */
@@ -138,7 +137,7 @@ static void print_inputs(const struct mcr_rule *r, const struct mcr_rule_info *i
 /* "    <- a G:P packets N duplicates N filled N late N rate N pps" per input. */
 static void print_input_stats(const struct mcr_rule *r, const struct mcr_rule_info *info)
 {
-	char a[MCR_ADDRSTRLEN];
+	char a[MCR_ADDRPORTSTRLEN];
 
 	if (r->red.mode == MCR_REDUNDANCY_FAILOVER)
 		mcrctl_print_text("    switches %" PRIu64 "\n", info->switches);
@@ -148,9 +147,9 @@ static void print_input_stats(const struct mcr_rule *r, const struct mcr_rule_in
 		const struct mcr_input *in = mcr_rule_input(r, i);
 		const struct mcr_in_info *ii = &info->in[i];
 
-		mcrctl_print_text("    <- %s %s:%u packets %" PRIu64 " duplicates %" PRIu64
+		mcrctl_print_text("    <- %s %s packets %" PRIu64 " duplicates %" PRIu64
 				  " filled %" PRIu64 " late %" PRIu64 " rate %" PRIu64 " pps",
-				  in->dev, mcr_ipv4_str(in->group, a), in->port, ii->packets,
+				  in->dev, mcr_addr_port_str(in->group, in->port, a), ii->packets,
 				  ii->duplicates, ii->filled, ii->late, ii->pps);
 		if (ii->state == MCR_STATE_PENDING)
 			mcrctl_print_text(ii->reason[0] ? " state pending (%s)" : " state pending%s",
@@ -188,10 +187,9 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 
 		mcrctl_open_object(NULL);
 		mcrctl_print_string(MCRCTL_ANY, "dev", i ? ", %s" : " %s", o->dev);
-		mcr_ipv4_str(o->group, a);
-		mcrctl_print_string(MCRCTL_JSON, "group", "%s", a);
+		mcrctl_print_string(MCRCTL_JSON, "group", "%s", mcr_addr_str(o->group, a));
 		mcrctl_print_uint(MCRCTL_JSON, "port", "%u", o->port);
-		mcrctl_print_text(" %s:%u", a, o->port);
+		mcrctl_print_text(" %s", mcr_addr_port_str(o->group, o->port, a));
 		print_ttl(o);
 		mcrctl_print_string(o->egress ? MCRCTL_ANY : MCRCTL_JSON, "egress", " egress %s",
 				    mcr_egress_name(o->egress));
@@ -247,9 +245,9 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 			const struct mcr_output *o = &r->out[i];
 			const struct mcr_out_info *oi = &info->out[i];
 
-			mcrctl_print_text("    -> %s %s:%u packets %" PRIu64 " bytes %" PRIu64
-					  " errors %" PRIu64, o->dev, mcr_ipv4_str(o->group, a),
-					  o->port, oi->packets, oi->bytes, oi->errors);
+			mcrctl_print_text("    -> %s %s packets %" PRIu64 " bytes %" PRIu64
+					  " errors %" PRIu64, o->dev,
+					  mcr_addr_port_str(o->group, o->port, a), oi->packets, oi->bytes, oi->errors);
 			if (oi->state == MCR_STATE_PENDING)
 				mcrctl_print_text(oi->reason[0] ? " state pending (%s)" : " state pending%s",
 						  oi->reason);

@@ -76,7 +76,7 @@ int mcrctl_parse_rule_trace(int argc, char **argv, struct mcr_trace_info *t, con
 void mcrctl_trace_line(FILE *fp, const struct mcr_trace_rec *r)
 {
 	time_t sec = (time_t)(r->ts_ns / 1000000000u);
-	char when[16] = "", s[MCR_ADDRSTRLEN], d[MCR_ADDRSTRLEN];
+	char when[16] = "", s[MCR_ADDRPORTSTRLEN], d[MCR_ADDRPORTSTRLEN];
 	struct mcr_pkt p;
 	enum mcr_drop why = mcr_parse_frame(r->frame, r->caplen, &p);
 	struct tm tm;
@@ -91,8 +91,12 @@ void mcrctl_trace_line(FILE *fp, const struct mcr_trace_rec *r)
 	if (why)
 		fprintf(fp, "%u bytes, not relayable: %s\n", r->wirelen, mcr_drop_name(why));
 	else
-		fprintf(fp, "%s:%u > %s:%u ttl %u tos 0x%02x len %u\n", mcr_ipv4_str(p.src, s), p.sport,
-			mcr_ipv4_str(p.dst, d), p.dport, p.ttl, p.tos, p.len);
+		fprintf(fp, "%s > %s %s %u tos 0x%02x len %u\n",
+			mcr_addr_port_str(p.family == AF_INET6 ? mcr_addr6(&p.src6) : mcr_addr4(p.src),
+					  p.sport, s),
+			mcr_addr_port_str(p.family == AF_INET6 ? mcr_addr6(&p.dst6) : mcr_addr4(p.dst),
+					  p.dport, d),
+			p.family == AF_INET6 ? "hlim" : "ttl", p.ttl, p.tos, p.len);
 }
 
 /* ---- the session with mcrd ---- */

@@ -18,8 +18,7 @@ int claim_input(const struct mcr_input *in)
 
 	/* sun_path[0] = 0: the abstract namespace; the name is what follows. */
 	n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "mcrd/input/%s/%s/%u/%s", in->dev,
-		     mcr_ipv4_str(in->group, g), in->port,
-		     in->source.s_addr ? mcr_ipv4_str(in->source, s) : "*");
+		     mcr_addr_str(in->group, g), in->port, mcr_addr_str(in->source, s));
 	if (n < 0 || (size_t)n >= sizeof(sa.sun_path) - 1)
 		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

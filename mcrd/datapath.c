@@ -143,8 +143,11 @@ static void flush_rx(struct datapath *dp)
  */
 static bool udp_damaged(const struct tb_rule *rr, const struct mcr_pkt *p, uint32_t status)
 {
-	return rr->verify_udp && !frame_csum_trusted(status) && (p->udp[6] | p->udp[7]) &&
-	       !csum_udp4_ok(p->src, p->dst, p->udp, (uint16_t)(p->len + 8));
+	if (!rr->verify_udp || frame_csum_trusted(status) || !(p->udp[6] | p->udp[7]))
+		return false;
+	if (p->family == AF_INET6)
+		return !csum_udp6_ok(&p->src6, &p->dst6, p->udp, (uint16_t)(p->len + 8));
+	return !csum_udp4_ok(p->src, p->dst, p->udp, (uint16_t)(p->len + 8));
 }
 
 /* Now, to the scheduler tick: enough for the loop guard's window. */
@@ -191,7 +194,10 @@ static bool relay_packet(struct datapath *dp, struct tb_input *in, const uint8_t
 		in->st->drops[d]++;
 		return false;
 	}
-	ri = mcr_match_lookup(&in->match, x->pkt.dst, x->pkt.dport, x->pkt.src);
+	if (x->pkt.family == AF_INET)
+		ri = mcr_match_lookup(&in->match, x->pkt.dst, x->pkt.dport, x->pkt.src);
+	else
+		ri = mcr_match6_lookup(&in->match6, &x->pkt.dst6, x->pkt.dport, &x->pkt.src6);
 	if (!ri) {
 		in->st->drops[MCR_DROP_NO_RULE]++;
 		return false;

@@ -69,14 +69,24 @@ static struct cmsghdr *cm_ttl_tos_init(struct msghdr *mh, struct cmsghdr *cm)
 	return cm;
 }
 
-/* The values of the two messages cm_ttl_tos_init() made at cm. */
-static void cm_ttl_tos_set(struct msghdr *mh, struct cmsghdr *cm, uint8_t ttl, uint8_t tos)
+/*
+ * The values of the two messages cm_ttl_tos_init() made at cm, and their
+ * kind by the destination's family: IPv6 has the same two as hop limit and
+ * traffic class.
+ */
+static void cm_ttl_tos_set(struct msghdr *mh, struct cmsghdr *cm, sa_family_t family, uint8_t ttl,
+			   uint8_t tos)
 {
+	bool v6 = family == AF_INET6;
 	int v = ttl;
 
+	cm->cmsg_level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	cm->cmsg_type = v6 ? IPV6_HOPLIMIT : IP_TTL;
 	memcpy(CMSG_DATA(cm), &v, sizeof(v));
 	cm = CMSG_NXTHDR(mh, cm);
 	v = tos;
+	cm->cmsg_level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	cm->cmsg_type = v6 ? IPV6_TCLASS : IP_TOS;
 	memcpy(CMSG_DATA(cm), &v, sizeof(v));
 }
 
@@ -97,8 +107,8 @@ static void send_one(struct datapath *dp, struct tb_rule *rr, struct tb_output *
 	s->iov.iov_base = (void *)payload;
 	s->iov.iov_len = len;
 	s->mh.msg_name = &o->dst;
-	s->mh.msg_namelen = sizeof(o->dst);
-	cm_ttl_tos_set(&s->mh, CMSG_FIRSTHDR(&s->mh), ttl, tos);
+	s->mh.msg_namelen = o->dst_len;
+	cm_ttl_tos_set(&s->mh, CMSG_FIRSTHDR(&s->mh), o->dst.sin_family, ttl, tos);
 	s->rule = rr;
 	s->out = o;
 	s->f = f;
@@ -145,11 +155,11 @@ void dpsock_send(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
 		p->f.ring->refs[p->f.idx]++;
 	}
 	g->mh.msg_name = &o->dst;
-	g->mh.msg_namelen = sizeof(o->dst);
+	g->mh.msg_namelen = o->dst_len;
 	g->mh.msg_iovlen = n;
 	cm = CMSG_FIRSTHDR(&g->mh);
 	*(uint16_t *)(void *)CMSG_DATA(cm) = p0->pkt.len;
-	cm_ttl_tos_set(&g->mh, CMSG_NXTHDR(&g->mh, cm), ttl, tos);
+	cm_ttl_tos_set(&g->mh, CMSG_NXTHDR(&g->mh, cm), o->dst.sin_family, ttl, tos);
 	g->ttl = ttl;
 	g->tos = tos;
 	g->rule = rr;
@@ -182,14 +192,15 @@ static void on_send(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 /* GSO refused for good on o (the device cannot take it): say so once. */
 static void gso_off(const struct gso_slot *g, struct tb_output *o, int res)
 {
-	char a[MCR_ADDRSTRLEN];
+	char a[MCR_ADDRPORTSTRLEN];
+	struct mcr_addr d = o->dst.sin_family == AF_INET6 ? mcr_addr6(&o->dst6.sin6_addr)
+							  : mcr_addr4(o->dst.sin_addr);
 
 	if (!o->gso)
 		return;
 	o->gso = false;
-	log_warn("rule \"%s\": output %s:%u: UDP GSO refused (%s); sending packet by packet",
-		 g->rule->name, mcr_ipv4_str(o->dst.sin_addr, a), ntohs(o->dst.sin_port),
-		 strerror(-res));
+	log_warn("rule \"%s\": output %s: UDP GSO refused (%s); sending packet by packet",
+		 g->rule->name, mcr_addr_port_str(d, ntohs(o->dst.sin_port), a), strerror(-res));
 }
 
 /*

@@ -28,6 +28,8 @@ static void one_output(const struct tb_rule *rr, unsigned i, const struct rx_pkt
 
 	if (!ttl || o->fd < 0)
 		return; /* not sent */
+	if (o->dst.sin_family == AF_INET6 || p->pkt.family == AF_INET6)
+		return; /* the frame builder is IPv4 only: no IPv6 or translated output traced yet */
 	if (!o->tx || !dpl2_fits(o, p)) {
 		static const uint8_t none[6];
 

@@ -15,6 +15,7 @@ struct esock {
 	int ifindex;
 	bool gso;
 	int fd;
+	int family;
 };
 
 struct egress {
@@ -69,6 +70,37 @@ static int setopt(int fd, int level, int name, int val)
  * DF (fragment locally rather than fail on a smaller output MTU).  Every
  * send carries its TTL and TOS (datapath.c); the socket's own TTL is 1.
  */
+/* The IPv6 twin of open_sock's options: hop limit 1, no loop, no PMTU discovery. */
+static int open_sock6(const char *dev, int ifindex)
+{
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6 };
+	int fd, err = 0;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev) + 1) < 0 ||
+	    (err = setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1)) ||
+	    (err = setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)) ||
+	    (err = setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 1)) ||
+	    (err = setopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 1)) ||
+	    (err = setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0)) ||
+	    (err = setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DONT))) {
+		err = err ? err : -errno;
+		close(fd);
+		return err;
+	}
+	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, EGRESS_SNDBUF))
+		setopt(fd, SOL_SOCKET, SO_SNDBUF, EGRESS_SNDBUF);
+	setopt(fd, SOL_SOCKET, SO_RCVBUF, 0);
+	if (bind(fd, (struct sockaddr *)&any, sizeof(any)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 static int open_sock(const char *dev, int ifindex)
 {
 	struct ip_mreqn mr = { .imr_ifindex = ifindex };
@@ -106,18 +138,18 @@ static int open_sock(const char *dev, int ifindex)
 
 uint16_t egress_port(int fd)
 {
-	struct sockaddr_in a;
+	struct sockaddr_in6 a; /* sin_port and sin6_port share their place */
 	socklen_t len = sizeof(a);
 
-	return getsockname(fd, (struct sockaddr *)&a, &len) < 0 ? 0 : a.sin_port;
+	return getsockname(fd, (struct sockaddr *)&a, &len) < 0 ? 0 : a.sin6_port;
 }
 
-int egress_get(struct egress *e, const char *dev, int ifindex, bool gso)
+int egress_get(struct egress *e, const char *dev, int ifindex, bool gso, int family)
 {
 	int fd;
 
 	for (size_t i = 0; i < e->n; i++)
-		if (e->v[i].ifindex == ifindex)
+		if (e->v[i].ifindex == ifindex && e->v[i].family == family)
 			return e->v[i].fd;
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 16;
@@ -128,10 +160,10 @@ int egress_get(struct egress *e, const char *dev, int ifindex, bool gso)
 		e->v = v;
 		e->cap = cap;
 	}
-	fd = open_sock(dev, ifindex);
+	fd = family == AF_INET6 ? open_sock6(dev, ifindex) : open_sock(dev, ifindex);
 	if (fd < 0)
 		return fd;
-	e->v[e->n++] = (struct esock){ ifindex, gso, fd };
+	e->v[e->n++] = (struct esock){ ifindex, gso, fd, family };
 	if (e->on_open)
 		e->on_open(e->arg, fd, gso);
 	return fd;

@@ -25,7 +25,7 @@ void egress_free(struct egress *e);
  * The socket for (dev, ifindex), opened on first use; fd or -errno.  gso
  * is recorded when it opens: whether workers may send it GSO runs.
  */
-int egress_get(struct egress *e, const char *dev, int ifindex, bool gso);
+int egress_get(struct egress *e, const char *dev, int ifindex, bool gso, int family);
 /* Closes the sockets of an interface that went away. */
 void egress_forget_ifindex(struct egress *e, int ifindex);
 size_t egress_sockets(const struct egress *e);

@@ -142,8 +142,9 @@ static void rule_info(struct expo *e, const struct metcat *c)
 	       "A rule's input, origin and worker (always 1); source is empty for any source.");
 	for (uint32_t i = 0; i < c->hdr->nrules; i++) {
 		const struct metcat_rule *r = &c->rule[i];
-		const char *kv[] = { "rule", r->name, "dev", r->dev, "group", mcr_ipv4_str(r->group, g),
-				     "port", port, "source", r->source.s_addr ? mcr_ipv4_str(r->source, s) : "",
+		const char *kv[] = { "rule", r->name, "dev", r->dev, "group", mcr_addr_str(r->group, g),
+				     "port", port, "source",
+				     mcr_addr_set(r->source) ? mcr_addr_str(r->source, s) : "",
 				     "origin", mcr_origin_name(r->origin), "worker", w };
 
 		snprintf(port, sizeof(port), "%u", r->port);
@@ -217,7 +218,7 @@ static void per_output(struct expo *e, const struct metcat *c, const char *name,
 		for (uint32_t k = 0; k < r->nout; k++) {
 			const struct metcat_out *o = &c->out[r->first_out + k];
 			const char *kv[] = { "rule", r->name, "dev", o->dev, "group",
-					     mcr_ipv4_str(o->group, g), "port", port };
+					     mcr_addr_str(o->group, g), "port", port };
 
 			snprintf(port, sizeof(port), "%u", o->port);
 			sample(e, name, 4, kv, out_value(o, v));

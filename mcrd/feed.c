@@ -49,9 +49,11 @@ static struct wire_out wire_out_of(const struct plan_rule *rr, unsigned i)
 {
 	const struct plan_output *o = &rr->out[i];
 	struct wire_out w = { .index = i, .egress = o->fd, .tx = o->txfd, .stats = o->st_slot,
-			      .group = o->cfg->group, .port = o->cfg->port, .mtu = o->l2.mtu,
+			      .group = o->cfg->group.v4, .port = o->cfg->port, .mtu = o->l2.mtu,
 			      .saddr = o->l2.saddr, .sport = o->l2.sport, .ttl = o->cfg->ttl,
-			      .flags = (o->cfg->keep_source ? WO_KEEP_SOURCE : 0) |
+			      .group6 = o->cfg->group.v6,
+			      .flags = (mcr_addr_is6(o->cfg->group) ? WO_IPV6 : 0) |
+				       (o->cfg->keep_source ? WO_KEEP_SOURCE : 0) |
 				       (o->cfg->ttl_fixed ? WO_TTL_FIXED : 0) };
 
 	memcpy(w.mac, o->l2.mac, sizeof(w.mac));

@@ -206,6 +206,23 @@ void iface_table_addr(int ifindex, struct in_addr a, bool add, bool secondary)
 	}
 }
 
+void iface_table_addr6(int ifindex, const struct in6_addr *a, bool add)
+{
+	struct iface *e = by_index(cur, ifindex);
+	struct iface_info *in;
+	unsigned i;
+
+	if (!e)
+		return;
+	in = &e->info;
+	for (i = 0; i < in->naddr6 && memcmp(&in->addr6[i], a, sizeof(*a)); i++)
+		;
+	if (!add && i < in->naddr6)
+		memmove(&in->addr6[i], &in->addr6[i + 1], (--in->naddr6 - i) * sizeof(*a));
+	else if (add && i == in->naddr6 && in->naddr6 < IFACE_MAX_ADDR)
+		in->addr6[in->naddr6++] = *a;
+}
+
 const char *iface_name(int ifindex)
 {
 	struct iface *e = by_index(live, ifindex);

@@ -37,6 +37,8 @@ struct iface_info {
 	bool naddr_known;  /* addresses are known (table), not just the interface (ioctl) */
 	unsigned naddr;
 	struct in_addr addr[IFACE_MAX_ADDR]; /* primary addresses first */
+	unsigned naddr6;
+	struct in6_addr addr6[IFACE_MAX_ADDR]; /* in the order announced */
 };
 
 /* 0, or -ENODEV when the interface does not exist, or another -errno. */
@@ -62,6 +64,8 @@ void iface_table_del_link(int ifindex);
 void iface_table_set_hw(int ifindex, unsigned short type, const uint8_t *mac, int lower,
 			enum iface_kind kind);
 void iface_table_addr(int ifindex, struct in_addr a, bool add, bool secondary);
+/* An IPv6 address of ifindex added or removed (the first IFACE_MAX_ADDR kept). */
+void iface_table_addr6(int ifindex, const struct in6_addr *a, bool add);
 bool iface_table_active(void);
 /* The largest MTU of any interface but the loopback (at least 1500): sizes receive rings. */
 unsigned iface_max_mtu(void);

@@ -2,7 +2,10 @@
  * Ingress sockets.  The socket is created with protocol 0 so it receives
  * nothing until the filter and the receive ring are in place and it is
  * bound to ETH_P_IP on the interface: no window in which unfiltered
- * traffic is queued, and no frame ever waits outside the ring.
+ * traffic is queued, and no frame ever waits outside the ring.  While a
+ * rule on the interface is IPv6 the socket is bound to ETH_P_ALL instead
+ * (the filter still passes only what the rules want): an IPv4-only input
+ * keeps the narrower hook.
  */
 #include "ingress.h"
 
@@ -32,9 +35,32 @@ static int attach(int fd, struct sock_fprog *prog)
 	return err;
 }
 
+static bool any_ipv6(const struct filter_key *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (mcr_addr_is6(keys[i].group))
+			return true;
+	return false;
+}
+
+/* fd (bound to an interface already, or not yet: then nothing) onto protocol proto. */
+static int rebind(int fd, uint16_t proto)
+{
+	struct sockaddr_ll sll;
+	socklen_t len = sizeof(sll);
+
+	if (getsockname(fd, (struct sockaddr *)&sll, &len) < 0)
+		return -errno;
+	if (!sll.sll_ifindex || sll.sll_protocol == htons(proto))
+		return 0;
+	sll.sll_protocol = htons(proto);
+	return bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ? -errno : 0;
+}
+
 int ingress_set_filter(int fd, const struct filter_key *keys, size_t n, int *exact)
 {
 	struct sock_fprog prog;
+	bool six = any_ipv6(keys, n);
 	int err = filter_build(keys, n, &prog, exact);
 
 	if (err)
@@ -47,18 +73,18 @@ int ingress_set_filter(int fd, const struct filter_key *keys, size_t n, int *exa
 	 */
 	if (err == -ENOMEM && *exact) {
 		*exact = 0;
-		err = filter_build_coarse(&prog);
+		err = filter_build_coarse(&prog, six);
 		if (!err)
 			err = attach(fd, &prog);
 	}
-	return err;
+	return err ? err : rebind(fd, six ? ETH_P_ALL : ETH_P_IP);
 }
 
 int ingress_open(int ifindex, const struct filter_key *keys, size_t n, int *exact, unsigned mtu)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_IP),
+		.sll_protocol = htons(any_ipv6(keys, n) ? ETH_P_ALL : ETH_P_IP),
 		.sll_ifindex = ifindex,
 	};
 	int one = 1, fd, err;

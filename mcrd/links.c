@@ -60,6 +60,8 @@ void links_fill(const struct plan *p, const char *dev, bool stats, struct mcr_li
 		snprintf(l->state, sizeof(l->state), "%s", (ii.flags & IFF_UP) ? "up" : "down");
 		for (unsigned i = 0; i < ii.naddr && l->naddr < 8; i++)
 			l->addr[l->naddr++] = ii.addr[i];
+		for (unsigned i = 0; i < ii.naddr6 && l->naddr6 < 8; i++)
+			l->addr6[l->naddr6++] = ii.addr6[i];
 	}
 	l->rules = rules_using(p, dev);
 	l->has_stats = stats;
@@ -75,7 +77,8 @@ void links_fill(const struct plan *p, const char *dev, bool stats, struct mcr_li
 static bool link_same(const struct mcr_link_info *s, const struct mcr_link_info *l)
 {
 	return s->ifindex == l->ifindex && !strcmp(s->state, l->state) && s->naddr == l->naddr &&
-	       !memcmp(s->addr, l->addr, l->naddr * sizeof(l->addr[0]));
+	       !memcmp(s->addr, l->addr, l->naddr * sizeof(l->addr[0])) &&
+	       s->naddr6 == l->naddr6 && !memcmp(s->addr6, l->addr6, l->naddr6 * sizeof(l->addr6[0]));
 }
 
 static const struct mcr_link_info *seen_find(const struct links *lk, const char *name)

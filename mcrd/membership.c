@@ -1,4 +1,4 @@
-/* Helper-socket pool for IGMP joins. */
+/* Helper-socket pool for IGMP and MLD joins. */
 #include "membership.h"
 
 #include <errno.h>
@@ -15,13 +15,14 @@
 struct helper {
 	int fd;
 	int ifindex;
+	int family;       /* AF_INET (IGMP) or AF_INET6 (MLD) */
 	unsigned used;
 	bool full;
 };
 
 struct join {
 	int ifindex;
-	struct in_addr group, source;
+	struct mcr_addr group, source;
 	unsigned refs;
 	size_t helper;
 };
@@ -70,75 +71,84 @@ static int grow(void **v, size_t *cap, size_t n, size_t elem)
 	return 0;
 }
 
-static void fill_sin(struct sockaddr_storage *ss, struct in_addr a)
+static void fill_sa(struct sockaddr_storage *ss, struct mcr_addr a)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
 	memset(ss, 0, sizeof(*ss));
-	sin->sin_family = AF_INET;
-	sin->sin_addr = a;
+	if (a.family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = a.v6;
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = a.v4;
+	}
 }
 
-/* MCAST_* take the interface by index, so no interface address is needed. */
-static int sockopt_join(int fd, int ifindex, struct in_addr g, struct in_addr s, bool join)
+/*
+ * MCAST_* take the interface by index, so no interface address is needed;
+ * the same requests are IGMP joins on an IPv4 socket and MLD ones on IPv6.
+ */
+static int sockopt_join(int fd, int ifindex, struct mcr_addr g, struct mcr_addr s, bool join)
 {
-	int r;
+	int level = g.family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP, r;
 
-	if (s.s_addr == INADDR_ANY) {
+	if (!mcr_addr_set(s)) {
 		struct group_req gr = { .gr_interface = (uint32_t)ifindex };
 
-		fill_sin(&gr.gr_group, g);
-		r = setsockopt(fd, IPPROTO_IP, join ? MCAST_JOIN_GROUP : MCAST_LEAVE_GROUP, &gr,
+		fill_sa(&gr.gr_group, g);
+		r = setsockopt(fd, level, join ? MCAST_JOIN_GROUP : MCAST_LEAVE_GROUP, &gr,
 			       sizeof(gr));
 	} else {
 		struct group_source_req gsr = { .gsr_interface = (uint32_t)ifindex };
 
-		fill_sin(&gsr.gsr_group, g);
-		fill_sin(&gsr.gsr_source, s);
-		r = setsockopt(fd, IPPROTO_IP,
-			       join ? MCAST_JOIN_SOURCE_GROUP : MCAST_LEAVE_SOURCE_GROUP, &gsr,
-			       sizeof(gsr));
+		fill_sa(&gsr.gsr_group, g);
+		fill_sa(&gsr.gsr_source, s);
+		r = setsockopt(fd, level, join ? MCAST_JOIN_SOURCE_GROUP : MCAST_LEAVE_SOURCE_GROUP,
+			       &gsr, sizeof(gsr));
 	}
 	return r < 0 ? -errno : 0;
 }
 
-static struct join *find_join(struct membership *m, int ifindex, struct in_addr g,
-			      struct in_addr s)
+static struct join *find_join(struct membership *m, int ifindex, struct mcr_addr g,
+			      struct mcr_addr s)
 {
 	for (size_t i = 0; i < m->nj; i++)
-		if (m->j[i].ifindex == ifindex && m->j[i].group.s_addr == g.s_addr &&
-		    m->j[i].source.s_addr == s.s_addr)
+		if (m->j[i].ifindex == ifindex && mcr_addr_equal(m->j[i].group, g) &&
+		    mcr_addr_equal(m->j[i].source, s))
 			return &m->j[i];
 	return NULL;
 }
 
 /* A socket holds a group once: mixing ASM and SSM joins of it would fail. */
-static bool helper_has_group(const struct membership *m, size_t h, struct in_addr g)
+static bool helper_has_group(const struct membership *m, size_t h, struct mcr_addr g)
 {
 	for (size_t i = 0; i < m->nj; i++)
-		if (m->j[i].helper == h && m->j[i].group.s_addr == g.s_addr)
+		if (m->j[i].helper == h && mcr_addr_equal(m->j[i].group, g))
 			return true;
 	return false;
 }
 
-static int helper_open(struct membership *m, int ifindex, size_t *idx)
+static int helper_open(struct membership *m, int ifindex, int family, size_t *idx)
 {
 	int fd, zero = 0;
 
 	if (grow((void **)&m->h, &m->caph, m->nh, sizeof(*m->h)))
 		return -ENOMEM;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	/* Never bound and never read: the smallest buffer the kernel allows. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &zero, sizeof(zero));
-	m->h[m->nh] = (struct helper){ .fd = fd, .ifindex = ifindex };
+	m->h[m->nh] = (struct helper){ .fd = fd, .ifindex = ifindex, .family = family };
 	*idx = m->nh++;
 	return 0;
 }
 
-static int join_on_some_helper(struct membership *m, int ifindex, struct in_addr g,
-			       struct in_addr s, size_t *out)
+static int join_on_some_helper(struct membership *m, int ifindex, struct mcr_addr g,
+			       struct mcr_addr s, size_t *out)
 {
 	for (;;) {
 		size_t i;
@@ -147,11 +157,11 @@ static int join_on_some_helper(struct membership *m, int ifindex, struct in_addr
 		for (i = 0; i < m->nh; i++) {
 			struct helper *h = &m->h[i];
 
-			if (h->fd >= 0 && h->ifindex == ifindex && !h->full && h->used < m->limit &&
-			    !helper_has_group(m, i, g))
+			if (h->fd >= 0 && h->ifindex == ifindex && h->family == g.family && !h->full &&
+			    h->used < m->limit && !helper_has_group(m, i, g))
 				break;
 		}
-		if (i == m->nh && (err = helper_open(m, ifindex, &i)))
+		if (i == m->nh && (err = helper_open(m, ifindex, g.family, &i)))
 			return err;
 		err = sockopt_join(m->h[i].fd, ifindex, g, s, true);
 		if (err == -ENOBUFS && m->h[i].used > 0) {
@@ -166,7 +176,7 @@ static int join_on_some_helper(struct membership *m, int ifindex, struct in_addr
 	}
 }
 
-int membership_join(struct membership *m, int ifindex, struct in_addr g, struct in_addr s)
+int membership_join(struct membership *m, int ifindex, struct mcr_addr g, struct mcr_addr s)
 {
 	struct join *j = find_join(m, ifindex, g, s);
 	size_t h;
@@ -194,7 +204,7 @@ static void helper_release(struct membership *m, size_t h)
 	m->h[h].full = false;
 }
 
-int membership_leave(struct membership *m, int ifindex, struct in_addr g, struct in_addr s)
+int membership_leave(struct membership *m, int ifindex, struct mcr_addr g, struct mcr_addr s)
 {
 	struct join *j = find_join(m, ifindex, g, s);
 

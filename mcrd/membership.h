@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 #include <stddef.h>
 
+#include "addr.h"
+
 struct membership;
 
 struct membership *membership_new(void);
@@ -16,13 +18,13 @@ struct membership *membership_new(void);
 void membership_free(struct membership *m);
 /*
  * Reference-counted join of (group[, source]) on ifindex: only the first
- * reference joins.  source INADDR_ANY joins any-source.  0 or -errno.
+ * reference joins.  source AF_UNSPEC joins any-source; IPv6 groups by MLD.  0 or -errno.
  */
-int membership_join(struct membership *m, int ifindex, struct in_addr group,
-		    struct in_addr source);
+int membership_join(struct membership *m, int ifindex, struct mcr_addr group,
+		    struct mcr_addr source);
 /* Drops one reference; the last one leaves.  0 or -ENOENT. */
-int membership_leave(struct membership *m, int ifindex, struct in_addr group,
-		     struct in_addr source);
+int membership_leave(struct membership *m, int ifindex, struct mcr_addr group,
+		     struct mcr_addr source);
 /* Number of helper sockets open (for tests and statistics). */
 size_t membership_sockets(const struct membership *m);
 /* Forget the memberships of an interface that disappeared (sockets closed). */

@@ -43,7 +43,7 @@ struct metcat_hdr {
 struct metcat_rule {
 	char name[MCR_NAME_MAX];
 	char dev[IFNAMSIZ];
-	struct in_addr group, source;
+	struct mcr_addr group, source;
 	uint16_t port;
 	uint8_t flags;             /* METCAT_R_* */
 	uint8_t origin;            /* enum mcr_origin */
@@ -55,7 +55,7 @@ struct metcat_rule {
 
 struct metcat_out {
 	char dev[IFNAMSIZ];
-	struct in_addr group;
+	struct mcr_addr group;
 	uint16_t port;
 	uint8_t up;                /* sending */
 	uint8_t layer2;            /* through a transmit ring */

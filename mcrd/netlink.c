@@ -127,22 +127,27 @@ static int on_link(const struct nlmsghdr *nlh)
 	return 1;
 }
 
+struct addr_tb {
+	const struct nlattr *tb[IFA_MAX + 1];
+	size_t size; /* of the family's address */
+};
+
 static int addr_attr_cb(const struct nlattr *a, void *data)
 {
-	const struct nlattr **tb = data;
+	struct addr_tb *x = data;
 	int t = mnl_attr_get_type(a);
 
 	if (t == IFA_LOCAL || t == IFA_ADDRESS) {
-		if (mnl_attr_validate2(a, MNL_TYPE_BINARY, sizeof(struct in_addr)) < 0)
+		if (mnl_attr_validate2(a, MNL_TYPE_BINARY, x->size) < 0)
 			return MNL_CB_ERROR;
-		tb[t] = a;
+		x->tb[t] = a;
 	}
 	return MNL_CB_OK;
 }
 
 static int on_addr(const struct nlmsghdr *nlh)
 {
-	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	struct addr_tb x = { .size = sizeof(struct in_addr) };
 	const struct ifaddrmsg *ifa;
 	const struct nlattr *a;
 	struct in_addr in;
@@ -150,14 +155,21 @@ static int on_addr(const struct nlmsghdr *nlh)
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
 		return 0;
 	ifa = mnl_nlmsg_get_payload(nlh);
-	if (ifa->ifa_family != AF_INET) /* IPv6 addresses: not needed for IPv4 relaying */
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return 0;
-	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb) != MNL_CB_OK)
+	if (ifa->ifa_family == AF_INET6)
+		x.size = sizeof(struct in6_addr);
+	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, &x) != MNL_CB_OK)
 		return 0;
 	/* IFA_LOCAL is the interface's own address on point-to-point links. */
-	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	a = x.tb[IFA_LOCAL] ? x.tb[IFA_LOCAL] : x.tb[IFA_ADDRESS];
 	if (!a)
 		return 0;
+	if (ifa->ifa_family == AF_INET6) { /* shown by link show; outputs need none */
+		iface_table_addr6((int)ifa->ifa_index, mnl_attr_get_payload(a),
+				  nlh->nlmsg_type == RTM_NEWADDR);
+		return 1;
+	}
 	memcpy(&in, mnl_attr_get_payload(a), sizeof(in));
 	iface_table_addr((int)ifa->ifa_index, in, nlh->nlmsg_type == RTM_NEWADDR,
 			 ifa->ifa_flags & IFA_F_SECONDARY);
@@ -238,6 +250,8 @@ static int resync_once(struct mnl_socket *s)
 	err = dump(s, RTM_GETLINK, AF_PACKET);
 	if (!err)
 		err = dump(s, RTM_GETADDR, AF_INET);
+	if (!err)
+		err = dump(s, RTM_GETADDR, AF_INET6);
 	if (err)
 		iface_table_abort();
 	else

@@ -136,12 +136,12 @@ static void input_claim(struct plan *p, struct plan_rule *rr, unsigned k)
 	bool shared = fd == -EADDRINUSE;
 
 	rr->in[k].claim_fd = fd >= 0 ? fd : -1;
-	if (in->source.s_addr)
-		snprintf(s, sizeof(s), "%s", mcr_ipv4_str(in->source, g));
+	if (mcr_addr_set(in->source))
+		mcr_addr_str(in->source, s);
 	if (shared && !rr->in[k].shared)
 		log_warn("rule \"%s\": another mcrd in this network namespace relays its input "
 			 "(%s %s:%u%s%s) too: both send its packets", rr->cfg.name, in->dev,
-			 mcr_ipv4_str(in->group, g), in->port, *s ? " source " : "", s);
+			 mcr_addr_str(in->group, g), in->port, *s ? " source " : "", s);
 	else if (!shared && rr->in[k].shared && !rr->cfg.nmore)
 		log_notice("rule \"%s\": no other mcrd relays its input now", rr->cfg.name);
 	else if (!shared && rr->in[k].shared)

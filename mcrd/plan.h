@@ -131,7 +131,7 @@ struct plan_sys {
 	int (*ingress_filter)(void *s, int fd, const struct filter_key *k, size_t n, int *exact);
 	unsigned (*ingress_drops)(void *s, int fd);
 	void (*ingress_close)(void *s, int fd);
-	int (*egress_get)(void *s, const char *dev, int ifindex, bool gso);
+	int (*egress_get)(void *s, const char *dev, int ifindex, bool gso, int family);
 	void (*egress_forget)(void *s, int ifindex);
 	void (*egress_foreach)(void *s, plan_egress_fn fn, void *arg);
 	/* The local port (network order) egress socket fd sends from. */
@@ -145,8 +145,8 @@ struct plan_sys {
 	void (*tx_put)(void *s, int fd);
 	/* Closes worker w's transmit rings and opens them anew (a restarted worker). */
 	void (*tx_renew)(void *s, unsigned w);
-	int (*join)(void *s, int ifindex, struct in_addr group, struct in_addr source);
-	int (*leave)(void *s, int ifindex, struct in_addr group, struct in_addr source);
+	int (*join)(void *s, int ifindex, struct mcr_addr group, struct mcr_addr source);
+	int (*leave)(void *s, int ifindex, struct mcr_addr group, struct mcr_addr source);
 	/* The input's claim in the network namespace: -EADDRINUSE, another mcrd holds it. */
 	int (*input_claim)(void *s, const struct mcr_input *in);
 	void (*input_unclaim)(void *s, int fd);

@@ -20,17 +20,18 @@ const char plan_no_listeners[] = "no listeners";
 static struct in_addr seen_source(const struct plan_rule *rr, const struct plan_output *o,
 				  const struct iface_info *ii)
 {
-	if (o->cfg->keep_source)
-		return rr->cfg.in.source;
+	if (o->cfg->keep_source) /* never across families (mcr_rule_check) */
+		return rr->cfg.in.source.family == AF_INET ? rr->cfg.in.source.v4 : (struct in_addr){ 0 };
 	return ii->naddr ? ii->addr[0] : (struct in_addr){ 0 };
 }
 
 bool plan_output_wanted(const struct plan_config *c, const struct plan_rule *rr,
 			const struct plan_output *o, const struct iface_info *ii)
 {
-	if (!o->cfg->listeners || !c->wants)
+	/* IPv6 outputs cannot ask for listeners (no MLD querier yet: mcr_rule_check). */
+	if (!o->cfg->listeners || !c->wants || o->cfg->group.family != AF_INET)
 		return true;
-	return c->wants(c->wants_arg, ii->ifindex, o->cfg->group, seen_source(rr, o, ii));
+	return c->wants(c->wants_arg, ii->ifindex, o->cfg->group.v4, seen_source(rr, o, ii));
 }
 
 bool plan_rule_wanted(const struct plan *p, const struct plan_rule *rr)

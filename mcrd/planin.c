@@ -196,7 +196,7 @@ static void input_join(struct plan *p, struct plan_rule *rr, unsigned i)
 
 	if (err) {
 		log_warn("rule \"%s\": cannot join %s on %s: %s; relaying what arrives anyway",
-			 rr->cfg.name, mcr_ipv4_str(c->group, g), c->dev, strerror(-err));
+			 rr->cfg.name, mcr_addr_str(c->group, g), c->dev, strerror(-err));
 		return;
 	}
 	rr->in[i].joined = true;

@@ -38,23 +38,33 @@ static const char *output_state(const struct plan_config *c, const struct plan_r
 		return "interface down";
 	if (!iface_has_carrier(ii))
 		return "no carrier";
-	if (ii->naddr_known && !ii->naddr && !o->cfg->keep_source)
+	/* IPv6 multicast leaves from the link-local address every interface has. */
+	if (ii->naddr_known && !ii->naddr && !o->cfg->keep_source && !mcr_addr_is6(o->cfg->group))
 		return "no IPv4 address";
 	if (!plan_output_wanted(c, rr, o, ii))
 		return plan_no_listeners;
-	*fd = SYS(c, egress_get, o->cfg->dev, ii->ifindex, use_gso(c, ii));
+	*fd = SYS(c, egress_get, o->cfg->dev, ii->ifindex, use_gso(c, ii), o->cfg->group.family);
 	return *fd < 0 ? "socket failed" : NULL;
 }
 
-/* Why o cannot send through a transmit ring on ii, or NULL. */
-static const char *l2_unusable(const struct mcr_output *cfg, const struct iface_info *ii)
+/*
+ * Why o cannot send through a transmit ring on ii, or NULL.  The frame
+ * builder rewrites an IPv4 datagram in place, so an output of the other
+ * family than its input's (4 -> 6, 6 -> 4) takes its socket.
+ */
+static const char *l2_unusable(const struct mcr_output *cfg, int in_family,
+			       const struct iface_info *ii)
 {
 	if (cfg->egress == MCR_EGRESS_SOCKET)
 		return "egress socket";
 	if ((ii->flags & IFF_LOOPBACK) || ii->type != ARPHRD_ETHER || !ii->has_mac)
 		return "egress packet: not an Ethernet interface";
-	if (!mcr_ipv4_is_multicast(cfg->group))
+	if (!mcr_addr_is_multicast(cfg->group))
 		return "egress packet: not a multicast group";
+	if (mcr_addr_is6(cfg->group))
+		return "egress packet: not for IPv6 yet";
+	if (cfg->group.family != in_family)
+		return "egress packet: not across families";
 	if (!cfg->keep_source && !ii->naddr)
 		return "egress packet: no IPv4 address";
 	return NULL;
@@ -70,7 +80,7 @@ static const char *l2_state(const struct plan_config *c, const struct plan_rule 
 			    const struct plan_output *o, const struct iface_info *ii, int fd,
 			    int *txfd, struct plan_l2 *l2)
 {
-	const char *why = l2_unusable(o->cfg, ii);
+	const char *why = l2_unusable(o->cfg, rr->cfg.in.group.family, ii);
 
 	bool must = o->cfg->egress == MCR_EGRESS_PACKET || o->cfg->keep_source;
 

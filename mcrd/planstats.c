@@ -152,7 +152,7 @@ static void format_drops(const uint64_t *d, char *buf, size_t len)
 
 static void log_rule(const struct plan_rule *rr)
 {
-	char drops[512], g[MCR_ADDRSTRLEN];
+	char drops[512], g[MCR_ADDRPORTSTRLEN];
 	uint64_t d[MCR_DROP__MAX];
 
 	rule_drops(rr, d);
@@ -164,8 +164,9 @@ static void log_rule(const struct plan_rule *rr)
 		const struct redund_in_stats *s = &rr->rst->in[k];
 		const struct mcr_input *in = mcr_rule_input(&rr->cfg, k);
 
-		log_notice("stats: rule %s in %s %s:%u packets %llu duplicates %llu filled %llu "
-			   "late %llu%s", rr->cfg.name, in->dev, mcr_ipv4_str(in->group, g), in->port,
+		log_notice("stats: rule %s in %s %s packets %llu duplicates %llu filled %llu "
+			   "late %llu%s", rr->cfg.name, in->dev,
+			   mcr_addr_port_str(in->group, in->port, g),
 			   (unsigned long long)s->packets, (unsigned long long)s->duplicates,
 			   (unsigned long long)s->filled, (unsigned long long)s->late,
 			   rr->cfg.red.mode == MCR_REDUNDANCY_FAILOVER && rr->rst->active == k ?
@@ -174,8 +175,8 @@ static void log_rule(const struct plan_rule *rr)
 	for (unsigned k = 0; k < rr->cfg.nout; k++) {
 		const struct plan_output *o = &rr->out[k];
 
-		log_notice("stats: rule %s out %s %s:%u packets %llu bytes %llu errors %llu%s%s",
-			   rr->cfg.name, o->cfg->dev, mcr_ipv4_str(o->cfg->group, g), o->cfg->port,
+		log_notice("stats: rule %s out %s %s packets %llu bytes %llu errors %llu%s%s",
+			   rr->cfg.name, o->cfg->dev, mcr_addr_port_str(o->cfg->group, o->cfg->port, g),
 			   (unsigned long long)o->st->packets, (unsigned long long)o->st->bytes,
 			   (unsigned long long)o->st->errors, o->st->errors ? " last error: " : "",
 			   o->st->errors ? strerror(o->st->last_error) : "");

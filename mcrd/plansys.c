@@ -111,9 +111,9 @@ static void sys_ingress_close(void *s, int fd)
 	close(fd);
 }
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso)
+static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso, int family)
 {
-	return egress_get(((struct plansys *)s)->egress, dev, ifindex, gso);
+	return egress_get(((struct plansys *)s)->egress, dev, ifindex, gso, family);
 }
 
 static void sys_egress_forget(void *s, int ifindex)
@@ -147,12 +147,12 @@ static void sys_tx_renew(void *s, unsigned w)
 	txsocks_renew(((struct plansys *)s)->tx, w);
 }
 
-static int sys_join(void *s, int ifindex, struct in_addr group, struct in_addr source)
+static int sys_join(void *s, int ifindex, struct mcr_addr group, struct mcr_addr source)
 {
 	return membership_join(((struct plansys *)s)->memb, ifindex, group, source);
 }
 
-static int sys_leave(void *s, int ifindex, struct in_addr group, struct in_addr source)
+static int sys_leave(void *s, int ifindex, struct mcr_addr group, struct mcr_addr source)
 {
 	return membership_leave(((struct plansys *)s)->memb, ifindex, group, source);
 }

@@ -187,7 +187,7 @@ static void do_rule_del(void *arg, struct ctl_client *c, const struct nlmsghdr *
 			ctl_done(c, nlh->nlmsg_seq, -ENOENT, "rule \"%s\" not found", r.name);
 		else
 			ctl_done(c, nlh->nlmsg_seq, -ENOENT, "no rule with input %s %s:%u", r.in.dev,
-				  mcr_ipv4_str(r.in.group, g), r.in.port);
+				  mcr_addr_str(r.in.group, g), r.in.port);
 		mcr_rule_free(&r);
 		return;
 	}

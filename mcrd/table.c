@@ -52,8 +52,15 @@ static void rule_set_flags(struct tb_rule *rr, uint16_t f)
 static void out_bind(const struct table *t, struct tb_output *o, const struct wire_out *w)
 {
 	o->index = w->index;
-	o->dst = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = w->group,
-				       .sin_port = htons(w->port) };
+	if (w->flags & WO_IPV6) {
+		o->dst6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_addr = w->group6,
+						 .sin6_port = htons(w->port) };
+		o->dst_len = sizeof(o->dst6);
+	} else {
+		o->dst = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = w->group,
+					       .sin_port = htons(w->port) };
+		o->dst_len = sizeof(o->dst);
+	}
 	o->fd = egress_fd(t, w->egress);
 	o->gso = o->fd >= 0 && t->emap[w->egress].gso;
 	o->gso_limit = 0;
@@ -128,27 +135,38 @@ static int rebuild_match(struct table *t, int slot)
 {
 	struct tb_input *in = slot >= 0 ? t->inputs[slot] : NULL;
 	struct mcr_match m;
-	size_t n = 0;
+	struct mcr_match6 m6;
+	size_t n = 0, n6 = 0;
 
 	if (!in)
 		return 0;
 	for (size_t i = 0; i < t->nrules; i++)
 		for (unsigned k = 0; k < t->rules[i]->nin; k++)
-			n += t->rules[i]->in[k].slot == slot;
+			if (t->rules[i]->in[k].slot == slot)
+				*(mcr_addr_is6(t->rules[i]->in[k].key.group) ? &n6 : &n) += 1;
 	if (mcr_match_init(&m, n))
 		return -ENOMEM;
+	if (mcr_match6_init(&m6, n6)) {
+		mcr_match_free(&m);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < t->nrules; i++) {
 		struct tb_rule *rr = t->rules[i];
 
 		for (unsigned k = 0; k < rr->nin; k++) {
 			struct tb_rin *ri = &rr->in[k];
+			const struct mcr_input *c = &ri->key;
 
-			if (ri->slot == slot)
-				mcr_match_insert(&m, ri->key.group, ri->key.port, ri->key.source, ri);
+			if (ri->slot == slot && mcr_addr_is6(c->group))
+				mcr_match6_insert(&m6, &c->group.v6, c->port, &c->source.v6, ri);
+			else if (ri->slot == slot)
+				mcr_match_insert(&m, c->group.v4, c->port, c->source.v4, ri);
 		}
 	}
 	mcr_match_free(&in->match);
-	in->match = m; /* the data path reads it on the next completion */
+	mcr_match6_free(&in->match6);
+	in->match = m; /* the data path reads them on the next completion */
+	in->match6 = m6;
 	return 0;
 }
 
@@ -177,6 +195,11 @@ static struct tb_input *input_new(const struct table *t, const struct wire_msg *
 	int err;
 
 	if (!in || mcr_match_init(&in->match, 0)) {
+		free(in);
+		return NULL;
+	}
+	if (mcr_match6_init(&in->match6, 0)) {
+		mcr_match_free(&in->match);
 		free(in);
 		return NULL;
 	}
@@ -232,6 +255,7 @@ void table_input_closed(struct table *t, size_t idx)
 	if (in->fd >= 0)
 		close(in->fd);
 	mcr_match_free(&in->match);
+	mcr_match6_free(&in->match6);
 	free(in);
 	t->inputs[idx] = NULL;
 	while (t->ninputs && !t->inputs[t->ninputs - 1])

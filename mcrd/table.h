@@ -15,6 +15,7 @@
 
 #include "frame.h"
 #include "match.h"
+#include "match6.h"
 #include "redund.h"
 #include "rule.h"
 #include "stats.h"
@@ -26,7 +27,11 @@
 
 struct tb_output {
 	uint32_t index;       /* its place in the rule (of which we may send a share) */
-	struct sockaddr_in dst;
+	union {
+		struct sockaddr_in dst;   /* IPv4 */
+		struct sockaddr_in6 dst6; /* IPv6: dst6.sin6_family says which */
+	};
+	socklen_t dst_len;
 	int fd;               /* our copy of the egress socket; -1: not sending */
 	bool gso;             /* may send GSO runs (cleared if refused) */
 	uint16_t gso_limit;   /* runs of payloads this large go singly (0: none) */
@@ -73,7 +78,8 @@ struct tb_input {
 	char dev[IFNAMSIZ];
 	int fd;               /* AF_PACKET socket */
 	struct rxring *ring;  /* its receive ring, mapped (NULL: mapping failed) */
-	struct mcr_match match;
+	struct mcr_match match;   /* IPv4 rule inputs */
+	struct mcr_match6 match6; /* IPv6 rule inputs */
 	struct link_stats *st;
 	bool armed;           /* a multishot poll on the ring is outstanding */
 	bool rx_ready;        /* the ring may hold frames to read */

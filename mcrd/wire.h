@@ -32,6 +32,7 @@ enum wire_type {
 
 #define WO_KEEP_SOURCE 0x1 /* wire_out.flags: the datagram's source address and port */
 #define WO_TTL_FIXED   0x2 /* wire_out.flags: ttl is every frame's TTL, not a cap */
+#define WO_IPV6        0x4 /* wire_out.flags: an IPv6 destination (group6) */
 
 struct wire_out {
 	uint32_t index;       /* the output's place in the rule (OUTPUT_SET names it) */
@@ -39,6 +40,7 @@ struct wire_out {
 	int32_t tx;           /* transmit ring slot (the parent's fd), -1: socket egress */
 	uint32_t stats;       /* output counter slot */
 	struct in_addr group;
+	struct in6_addr group6; /* with WO_IPV6, instead of group */
 	uint16_t port;
 	uint16_t mtu;         /* of the output interface (transmit ring only) */
 	struct in_addr saddr; /* the output interface's address (transmit ring only) */

@@ -119,10 +119,10 @@ static int sys_ingress_filter(void *s, int fd, const struct filter_key *k, size_
 static unsigned sys_ingress_drops(void *s, int fd) { (void)s, (void)fd; return 1; }
 static void sys_ingress_close(void *s, int fd) { (void)s, (void)fd; }
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso)
+static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso, int family)
 {
 	(void)s, (void)dev, (void)gso;
-	return 2000 + ifindex;
+	return (family == AF_INET6 ? 3000 : 2000) + ifindex;
 }
 
 static uint16_t sys_egress_port(void *s, int fd) { (void)s; return (uint16_t)fd; }
@@ -136,7 +136,7 @@ static void sys_tx_renew(void *s, unsigned w) { (void)s, (void)w; }
 
 static void sys_egress_forget(void *s, int ifindex) { (void)s, (void)ifindex; }
 static void sys_egress_foreach(void *s, plan_egress_fn fn, void *arg) { (void)s, (void)fn, (void)arg; }
-static int sys_member(void *s, int ifindex, struct in_addr g, struct in_addr src)
+static int sys_member(void *s, int ifindex, struct mcr_addr g, struct mcr_addr src)
 {
 	(void)s, (void)ifindex, (void)g, (void)src;
 	return 0;
@@ -193,11 +193,11 @@ static void add_seed_rule(const char *name, const char *dev, uint32_t group, uin
 
 	snprintf(r.name, sizeof(r.name), "%s", name);
 	snprintf(r.in.dev, sizeof(r.in.dev), "%s", dev);
-	r.in.group.s_addr = htonl(group);
+	r.in.group = mcr_addr4((struct in_addr){ htonl(group) });
 	r.in.port = port;
 	for (unsigned i = 0; i < nout; i++) {
 		snprintf(out[i].dev, sizeof(out[i].dev), "eth%u", i + 1);
-		out[i].group.s_addr = htonl(0xef020202u + i);
+		out[i].group = mcr_addr4((struct in_addr){ htonl(0xef020202u + i) });
 		out[i].port = (uint16_t)(6000 + i);
 		out[i].ttl = (uint8_t)(1 + i);
 	}

@@ -48,8 +48,8 @@ static void make_replies(void)
 	struct nlmsghdr *nlh;
 	struct nlattr *n;
 
-	r.in.group.s_addr = htonl(0xef010101);
-	out.group.s_addr = htonl(0xef020202);
+	r.in.group = mcr_addr4((struct in_addr){ htonl(0xef010101) });
+	out.group = mcr_addr4((struct in_addr){ htonl(0xef020202) });
 	l.addr[0].s_addr = htonl(0x0a000001);
 	nlh = mcr_ctl_msg_start(buf[0], sizeof(buf[0]), MCR_MSG_RULE, 1, 0);
 	if (mcr_ctl_put_rule(nlh, sizeof(buf[0]), &r, &info))

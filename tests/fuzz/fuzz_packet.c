@@ -160,7 +160,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    d != MCR_DROP_NO_TX_SLOT && d != MCR_DROP_SOCKET_QUEUE &&
 		    d != MCR_DROP_BAD_UDP_CHECKSUM && d != MCR_DROP_TTL_EXPIRED && d != MCR_DROP_LOOP);
 	FUZZ_ASSERT(strcmp(mcr_drop_name(d), "unknown"));
-	if (d == MCR_DROP_NONE) {
+	if (d == MCR_DROP_NONE && p.family == AF_INET6) {
+		/* Behind the fixed header and any extension headers; never a zero checksum. */
+		FUZZ_ASSERT(p.payload >= f + 14 + 40 + 8);
+		FUZZ_ASSERT(p.payload + p.len <= f + size);
+		FUZZ_ASSERT(p.udp[6] | p.udp[7]);
+		FUZZ_ASSERT(p.vlan <= 0x0fff);
+	} else if (d == MCR_DROP_NONE) {
+		FUZZ_ASSERT(p.family == AF_INET);
 		/* The payload lies inside the frame, behind all the headers. */
 		FUZZ_ASSERT(p.payload >= f + 14 + 20 + 8);
 		FUZZ_ASSERT(p.payload + p.len <= f + size);

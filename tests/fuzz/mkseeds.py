@@ -65,6 +65,67 @@ def frame(group="239.1.1.1", port=5001, src="10.0.0.5", sport=40000, payload=b"h
     return eth + iph + udp + b"\0" * pad
 
 
+def ext(next_hdr, kind, length=0, frag=0):
+    """One IPv6 extension header (8 * (length + 1) bytes): options padded by PadN."""
+    if kind == 44:
+        return struct.pack("!BBHI", next_hdr, 0, frag, 0x1234)
+    body = bytes([next_hdr, length])
+    rest = 8 * (length + 1) - 2
+    if kind == 43:
+        return body + bytes([0, 0]) + b"\0" * (rest - 2)
+    return body + bytes([1, rest - 2]) + b"\0" * (rest - 2)
+
+
+def frame6(group="ff3e::8000:1", port=5001, src="2001:db8::5", payload=b"hello", vlan=None,
+           exts=(), plen_delta=0, plen=None, ulen_delta=0, check=0x1234, hlim=64, version=6,
+           next_first=None):
+    """Ethernet + IPv6 + the extension headers exts (kind, length, frag) + UDP."""
+    dmac = bytes([0x33, 0x33]) + socket.inet_pton(socket.AF_INET6, group)[12:]
+    eth = dmac + bytes([0x02, 0, 0, 0, 0, 0x05])
+    if vlan is not None:
+        eth += struct.pack("!HH", 0x8100, vlan)
+    eth += struct.pack("!H", 0x86dd)
+    udp = struct.pack("!HHHH", 40000, port, 8 + len(payload) + ulen_delta, check) + payload
+    chain = b""
+    kinds = [e[0] for e in exts]
+    for i, e in enumerate(exts):
+        nxt = kinds[i + 1] if i + 1 < len(kinds) else 17
+        chain += ext(nxt, e[0], *(e[1:]))
+    first = next_first if next_first is not None else (kinds[0] if kinds else 17)
+    body = chain + udp
+    pl = plen if plen is not None else len(body) + plen_delta
+    iph = struct.pack("!IHBB16s16s", version << 28, pl, first, hlim,
+                      socket.inet_pton(socket.AF_INET6, src), socket.inet_pton(socket.AF_INET6, group))
+    return eth + iph + body
+
+
+def packet6_seeds(w):
+    w("v6-udp", frame6())
+    w("v6-link-local", frame6(group="ff02::fb", port=5353, src="fe80::1"))
+    w("v6-site", frame6(group="ff05::1:3"))
+    w("v6-global", frame6(group="ff0e::1234"))
+    w("v6-vlan", frame6(vlan=7))
+    w("v6-ext-chain", frame6(exts=((0,), (60,), (43,), (60, 1))))
+    w("v6-atomic-frag", frame6(exts=((44,),)))
+    w("v6-frag-first", frame6(exts=((44, 0, 1),)))
+    w("v6-frag-later", frame6(exts=((44, 0, 0xb8),)))
+    w("v6-jumbogram", frame6(exts=((0,),), plen=0))
+    w("v6-plen-too-long", frame6(plen_delta=1))
+    w("v6-plen-cuts-udp", frame6(plen_delta=-1))
+    f = bytearray(frame6(exts=((60,),)))
+    f[14 + 40 + 1] = 5  # claims 48 bytes, the payload has 21
+    w("v6-ext-beyond-payload", bytes(f))
+    w("v6-ext-cut-by-plen", frame6(exts=((0,), (60,)), plen=12))
+    w("v6-ext-cut-by-capture", frame6(exts=((0,), (60,)))[:14 + 40 + 12])
+    w("v6-hbh-not-first", frame6(exts=((60,), (0,))))
+    w("v6-nine-ext", frame6(exts=((60,),) * 9))
+    w("v6-zero-udp-checksum", frame6(check=0))
+    w("v6-no-next-header", frame6(next_first=59))
+    w("v6-icmpv6", frame6(next_first=58))
+    w("v6-version-4", frame6(version=4))
+    w("v6-truncated-header", frame6()[:14 + 39])
+
+
 def match_payload(entries, hint=255):
     """The fuzz_packet payload convention: hint byte, then group/port/source entries."""
     b = bytes([hint])
@@ -96,6 +157,7 @@ def packet_seeds():
     w("arp", bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x06" + bytes(28))
     w("ipv6", frame(ethertype=0x86dd))
     w("vlan-ipv6", frame(vlan=3, ethertype=0x86dd))
+    packet6_seeds(w)
     w("ip-version-6-in-v4-type", frame(version_ihl=0x65))
     w("ihl-4", frame(version_ihl=0x44))
     w("ihl-15-short", frame(version_ihl=0x4f))
@@ -157,6 +219,14 @@ A_RULE, A_LINK, A_WORKER, A_STATUS, A_MSG, A_FILTER_NAME, A_FILTER_DEV, A_FILTER
 (RULE_NAME, RULE_IN, RULE_ORIGIN, RULE_STATE, RULE_REASON, RULE_WORKER,
  RULE_PACKETS, RULE_BYTES, RULE_PPS, RULE_BPS, RULE_DROPS) = range(1, 12)
 IN_DEV, IN_GROUP, IN_PORT, IN_SOURCE = range(1, 5)
+IN_GROUP6, IN_SOURCE6 = 13, 14
+OUT_GROUP6 = 14
+A_FILTER_GROUP6 = 14
+LINK_ADDR6 = 8
+
+
+def ip6(t, s):
+    return attr(t, socket.inet_pton(socket.AF_INET6, s))
 (OUT_DEV, OUT_GROUP, OUT_PORT, OUT_TTL, OUT_STATE, OUT_REASON, OUT_PACKETS, OUT_BYTES,
  OUT_ERRORS, OUT_EGRESS, OUT_KEEP_SOURCE, OUT_PATH, OUT_FIXED_TTL) = range(1, 14)
 (LINK_NAME, LINK_IFINDEX, LINK_STATE, LINK_ADDR, LINK_RULES, LINK_FRAMES, LINK_DROPS) = range(1, 8)
@@ -279,6 +349,22 @@ def ctl_seeds():
                                         + be32(A_FILTER_GROUP, "239.2.2.2"), flags=1))
     w("req-rule-get-bad-filter", ctl(CMD_RULE_GET, u16(A_FILTER_GROUP, 1)))
     w("req-rule-flush", ctl(CMD_RULE_FLUSH))
+    # IPv6: groups and a source as 16-byte attributes; one cut short; both families at once.
+    w("req-rule-add-ipv6-ssm", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "v6"),
+        nest(RULE_IN, attr(IN_DEV, "eth0"), ip6(IN_GROUP6, "ff3e::8000:1"), u16(IN_PORT, 5001),
+             ip6(IN_SOURCE6, "2001:db8::5"))) +
+        nest(A_OUT, attr(OUT_DEV, "eth1"), ip6(OUT_GROUP6, "ff05::2"), u16(OUT_PORT, 6000)) +
+        nest(A_OUT, attr(OUT_DEV, "eth2"), be32(OUT_GROUP, "239.2.2.2"))))
+    w("req-rule-add-ipv6-short-group", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "v6"),
+        nest(RULE_IN, attr(IN_DEV, "eth0"), attr(IN_GROUP6, b"\xff\x02" + b"\0" * 12),
+             u16(IN_PORT, 5001))) + rule_out()))
+    w("req-rule-add-both-families", ctl(CMD_RULE_ADD, nest(A_RULE, attr(RULE_NAME, "v6"),
+        nest(RULE_IN, attr(IN_DEV, "eth0"), ip6(IN_GROUP6, "ff02::fb"), be32(IN_GROUP, "239.1.1.1"),
+             u16(IN_PORT, 5353))) + rule_out()))
+    w("req-rule-get-group6", ctl(CMD_RULE_GET, ip6(A_FILTER_GROUP6, "ff05::2")))
+    w("msg-link-ipv6", ctl(MSG_LINK, nest(A_LINK, attr(LINK_NAME, "eth0"), u32(LINK_IFINDEX, 2),
+        attr(LINK_STATE, "up"), be32(LINK_ADDR, "10.0.0.1"), ip6(LINK_ADDR6, "fe80::1"),
+        u32(LINK_RULES, 1))))
     w("req-link-get-stats", ctl(CMD_LINK_GET, flags=1))
     w("req-worker-get", ctl(CMD_WORKER_GET))
     w("req-reload-twice", ctl(CMD_RELOAD, seq=1) + ctl(CMD_RELOAD, seq=2))

@@ -35,7 +35,7 @@ is "$(wc -l <"$TMP/t-bad.err")" 6 "one line per problem"
 is "$(cat "$TMP/t-bad.out")" "" "nothing on stdout"
 # Each problem on the line of the offending setting, in file order.
 t_line() { sed -n "$1p" "$TMP/t-bad.err" | grep -Eq "^$B:$2: $3"; ok $? "mcrd -t: $4 at line $2"; }
-t_line 1 3 'rule "a": .*239\.1\.1\.300.*not a valid IPv4 address' "bad address"
+t_line 1 3 'rule "a": .*239\.1\.1\.300.*not a valid IP address' "bad address"
 t_line 2 6 'rule "b": .*10\.1\.1\.1 is not a multicast' "non-multicast input group"
 t_line 3 9 'rule "c": .*port 70000 out of range' "port out of range"
 t_line 4 11 'rule "d": unknown key "colour"' "unknown key"

@@ -59,7 +59,7 @@ gen src -d s0 -g 239.1.1.3 -p 5001 -n 200 -r 3000 --stream-id 3
 cp "$TMP/relay.conf" "$TMP/good.conf"
 printf 'rules = ( { name = "a"; in = { dev = "r-in"; group = "300.1.1.1"; port = 5001; };\n out = ( { dev = "r-out"; } ); } );\n' >"$TMP/relay.conf"
 reload
-grep -q "relay.conf:1: rule \"a\": in.group \"300.1.1.1\" is not a valid IPv4 address" "$TMP/mcrd-relay.log"
+grep -q "relay.conf:1: rule \"a\": in.group \"300.1.1.1\" is not a valid IP address" "$TMP/mcrd-relay.log"
 ok $? "bad file: the problem is logged as FILE:LINE: reason"
 grep -q "reload refused, the running rules stay" "$TMP/mcrd-relay.log"; ok $? "bad file refused"
 gen src -d s0 -g 239.1.1.3 -p 5001 -n 200 -r 3000 --stream-id 3

@@ -190,7 +190,8 @@ links_json() {
 import json, sys
 mine = {l['name']: l for l in json.loads(sys.argv[1])}
 kern = {l['ifname']: l for l in json.loads(sys.argv[2])}
-addrs = {l['ifname']: sorted(a['local'] for a in l.get('addr_info', []) if a['family'] == 'inet')
+addrs = {l['ifname']: sorted(a['local'] for a in l.get('addr_info', [])
+                             if a['family'] in ('inet', 'inet6'))
          for l in json.loads(sys.argv[3])}
 bad = []
 for dev in ('r-in', 'r-out1', 'r-out2'):

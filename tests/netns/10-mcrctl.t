@@ -76,7 +76,7 @@ is "$(echo "$st" | J "j[0]['packets']")" "$got" "rule packets match what mcrsink
 is "$(echo "$st" | J "[o['packets'] for o in j[0]['out']]")" "[60000, 60000]" "per-output packets"
 is "$(echo "$st" | J "j[0]['bytes']")" 60000000 "rule bytes"
 is "$(echo "$st" | J "sorted(j[0]['drops'])")" \
-   "['bad_ip_checksum', 'bad_ip_header', 'bad_ip_length', 'bad_udp_checksum', 'bad_udp_length', 'duplicate', 'fragment', 'late', 'loop', 'no_rule', 'no_tx_slot', 'not_ipv4', 'not_rtp', 'not_udp', 'socket_queue', 'truncated', 'ttl_expired']" \
+   "['bad_ext_header', 'bad_ip_checksum', 'bad_ip_header', 'bad_ip_length', 'bad_udp_checksum', 'bad_udp_length', 'duplicate', 'fragment', 'jumbogram', 'late', 'loop', 'no_rule', 'no_tx_slot', 'not_ipv4', 'not_rtp', 'not_udp', 'socket_queue', 'truncated', 'ttl_expired', 'zero_udp_checksum']" \
    "-s: every drop reason present"
 ctl relay -s rule show | grep -q "    -> r-out 239.2.2.2:6000 packets 60000 bytes 60000000 errors 0"
 ok $? "-s text: per-output counters under the rule"
@@ -106,7 +106,8 @@ is "$(ctl relay -j link show | J "[(l['name'], l['state'], l['rules']) for l in 
    "[('r-in', 'up', 3), ('r-out', 'up', 3)]" "link show: interfaces, state, rules using them"
 is "$(ctl relay worker show | grep -cE '^worker [0-9]+ pid [0-9]+ cpu ([0-9]+|any) uid [0-9]+ rules [0-9]+ packets in [0-9]+ out [0-9]+ drops [0-9]+$')" \
    "$(nproc)" "worker show text: one line per worker with pid, cpu, uid, rules, packets"
-ctl relay link show | grep -q "^r-in ifindex [0-9]* state up addr 198.18.1.2 rules 3"; ok $? "link show text"
+ctl relay link show | grep -qE "^r-in ifindex [0-9]* state up addr 198.18.1.2 fe80:[0-9a-f:]+ rules 3$"
+ok $? "link show text: IPv4, then IPv6 addresses"
 is "$(ctl relay -j worker show | J "(len(j), sum(w['rules'] for w in j))")" "($(nproc), 3)" "worker show: one per CPU, owning the 3 rules between them"
 ctl relay rule del in dev r-in group 239.1.1.7 port 5007; is "$?" 0 "rule del by input"
 
@@ -117,7 +118,7 @@ chk() { # chk EXPECTED_RC MESSAGE_PART DESC ARGS...
 	if [ "$got" -eq "$rc" ] && [[ "$err" == *"$msg"* ]]; then ok 0 "$desc"; else
 		ok 1 "$desc"; diag "rc $got, stderr: $err"; fi
 }
-chk 1 'Error: "300.1.1.1" is not a valid IPv4 address' "bad address: exit 1" \
+chk 1 'Error: "300.1.1.1" is not a valid IP address' "bad address: exit 1" \
 	rule add in dev r-in group 300.1.1.1 port 1 out dev r-out
 chk 1 '"70000"' "port out of range: exit 1" rule add in dev r-in group 239.1.1.8 port 70000 out dev r-out
 chk 1 '"300"' "ttl out of range: exit 1" rule add in dev r-in group 239.1.1.8 port 1 out dev r-out ttl 300
@@ -203,7 +204,7 @@ ok $? "monitor: link down makes the rule pending"
 grep -q '^\[rule-active\] cam1 ' "$TMP/monitor.out"; ok $? "monitor: link up makes it active again"
 is "$(awk '/^\[link\]/ { print $2, $5, $6 }' "$TMP/monitor.out" | paste -sd,)" "r-in state down,r-in state up" \
    "monitor: [link] lines for r-in going down, then up, and nothing else"
-grep -qE '^\[link\] r-in ifindex [1-9][0-9]* state down addr 198\.18\.1\.2 rules [0-9]+$' "$TMP/monitor.out"
+grep -qE '^\[link\] r-in ifindex [1-9][0-9]* state down addr 198\.18\.1\.2( [0-9a-f:]+)* rules [0-9]+$' "$TMP/monitor.out"
 ok $? "monitor: the link line is printed as link show prints it"
 grep -q '^\[reload\] ok$' "$TMP/monitor.out"; ok $? "monitor: [reload] event for a reload"
 

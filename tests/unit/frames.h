@@ -119,6 +119,44 @@ static inline size_t build_udp_frame(uint8_t *buf, int vlan, unsigned ihl, const
 	return (size_t)(udp + 8 + payload_len - buf);
 }
 
+/*
+ * Ethernet (one tag unless vlan is NO_VLAN), IPv6 from 2001:db8::5 to
+ * group, next header next (IPPROTO_UDP: UDP to port right behind; any other:
+ * an 8-byte extension header of that type, then UDP), payload_len bytes.
+ */
+static inline size_t build_udp6_frame(uint8_t *buf, int vlan, const char *group, uint16_t port,
+				      uint8_t next, size_t payload_len)
+{
+	size_t off = 12, ext = next == IPPROTO_UDP ? 0 : 8;
+	uint8_t *ip, *udp;
+
+	memset(buf, 0, 18 + 40 + ext + 8);
+	memcpy(buf, "\x33\x33\x00\x00\x00\x01\x02\x00\x00\x00\x00\x05", 12);
+	if (vlan != NO_VLAN) {
+		put16(buf + off, ETHERTYPE_8021Q);
+		put16(buf + off + 2, (uint16_t)vlan);
+		off += 4;
+	}
+	put16(buf + off, ETHERTYPE_IPV6);
+	ip = buf + off + 2;
+	ip[0] = 0x60;
+	put16(ip + 4, (uint16_t)(ext + 8 + payload_len));
+	ip[6] = next;
+	ip[7] = FRAME_TTL;
+	inet_pton(AF_INET6, "2001:db8::5", ip + 8);
+	inet_pton(AF_INET6, group, ip + 24);
+	if (ext)
+		ip[40] = IPPROTO_UDP;
+	udp = ip + 40 + ext;
+	put16(udp, FRAME_SPORT);
+	put16(udp + 2, port);
+	put16(udp + 4, (uint16_t)(8 + payload_len));
+	put16(udp + 6, 0xabcd);
+	for (size_t i = 0; i < payload_len; i++)
+		udp[8 + i] = (uint8_t)i;
+	return (size_t)(udp + 8 + payload_len - buf);
+}
+
 /* Rewrites the ethertype that announces the network layer (inside any tag). */
 static inline void frame_set_ethertype(uint8_t *f, uint16_t type)
 {

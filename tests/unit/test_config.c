@@ -19,11 +19,11 @@
 #include "config.h"
 #include "confint.h"
 
-static struct in_addr A(const char *s)
+static struct mcr_addr A(const char *s)
 {
-	struct in_addr a;
+	struct mcr_addr a;
 
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	assert_int_equal(mcr_addr_parse(s, &a), 0);
 	return a;
 }
 
@@ -147,19 +147,19 @@ static void test_example(void **state)
 	assert_int_equal(r->line, 3);
 	assert_int_equal(r->origin, MCR_ORIGIN_CONFIG);
 	assert_string_equal(r->in.dev, "eth0");
-	assert_int_equal(r->in.group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r->in.group.v4.s_addr, A("239.1.1.1").v4.s_addr);
 	assert_int_equal(r->in.port, 5001);
-	assert_int_equal(r->in.source.s_addr, A("10.0.0.5").s_addr);
+	assert_true(mcr_addr_equal(r->in.source, A("10.0.0.5")));
 	assert_int_equal(r->nout, 2);
 	assert_string_equal(r->out[0].dev, "eth1");
-	assert_int_equal(r->out[0].group.s_addr, A("239.2.2.2").s_addr);
+	assert_int_equal(r->out[0].group.v4.s_addr, A("239.2.2.2").v4.s_addr);
 	assert_int_equal(r->out[0].port, 6000);
 	assert_int_equal(r->out[0].ttl, 4);
 	assert_int_equal(r->out[0].line, 5);
 	assert_false(r->out[0].ttl_fixed);
 	/* Defaults: the input's group and port, no TTL cap, auto egress. */
 	assert_string_equal(r->out[1].dev, "eth2");
-	assert_int_equal(r->out[1].group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r->out[1].group.v4.s_addr, A("239.1.1.1").v4.s_addr);
 	assert_int_equal(r->out[1].port, 5001);
 	assert_int_equal(r->out[1].ttl, 0);
 	assert_false(r->out[1].ttl_fixed);
@@ -196,19 +196,19 @@ static void test_valid_variants(void **state)
 	r = &c.rules.v[0];
 	assert_string_equal(r->name, "eth0:239.1.1.1:5001");
 	assert_int_equal(r->line, 4);
-	assert_int_equal(r->in.source.s_addr, 0);
+	assert_false(mcr_addr_set(r->in.source));
 	assert_int_equal(r->nout, 1);
 	assert_int_equal(r->out[0].port, 16);
 	assert_int_equal(r->out[0].ttl, 255);
 	assert_int_equal(r->out[0].line, 5);
-	assert_int_equal(r->out[0].group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r->out[0].group.v4.s_addr, A("239.1.1.1").v4.s_addr);
 	r = mcr_ruleset_find(&c.rules, "ssm");
 	assert_non_null(r);
-	assert_int_equal(r->in.source.s_addr, A("10.0.0.5").s_addr);
-	assert_int_equal(r->out[0].group.s_addr, A("192.0.2.1").s_addr);
+	assert_true(mcr_addr_equal(r->in.source, A("10.0.0.5")));
+	assert_int_equal(r->out[0].group.v4.s_addr, A("192.0.2.1").v4.s_addr);
 	r = mcr_ruleset_find(&c.rules, "asm");
 	assert_non_null(r);
-	assert_int_equal(r->in.source.s_addr, 0);
+	assert_false(mcr_addr_set(r->in.source));
 	assert_int_equal(mcr_ruleset_find(&c.rules, "big")->in.port, 65535);
 	mcr_config_free(&c);
 
@@ -250,17 +250,17 @@ static void test_bad_addresses(void **state)
 {
 	(void)state;
 	expect_error(RULE_IN("dev = \"eth0\"; group = \"300.1.1.1\"; port = 5001;"), 3,
-		     "rule \"r1\": in.group \"300.1.1.1\" is not a valid IPv4 address");
+		     "rule \"r1\": in.group \"300.1.1.1\" is not a valid IP address");
 	expect_error(RULE_IN("dev = \"eth0\"; group = \"239.1.1\"; port = 5001;"), 3,
-		     "in.group \"239.1.1\" is not a valid IPv4 address");
+		     "in.group \"239.1.1\" is not a valid IP address");
 	expect_error(RULE_IN("dev = \"eth0\"; group = \"\"; port = 5001;"), 3,
-		     "in.group \"\" is not a valid IPv4 address");
+		     "in.group \"\" is not a valid IP address");
 	expect_error(RULE_OUT("( { dev = \"eth1\"; group = \"239.2.2.256\"; } )"), 4,
-		     "rule \"r1\": out.group \"239.2.2.256\" is not a valid IPv4 address");
+		     "rule \"r1\": out.group \"239.2.2.256\" is not a valid IP address");
 	expect_error(RULE_IN(IN_OK " source = \"10.0.0\";"), 3,
-		     "rule \"r1\": in.source \"10.0.0\" is not a valid IPv4 address");
+		     "rule \"r1\": in.source \"10.0.0\" is not a valid IP address");
 	expect_error(RULE_IN(IN_OK " source = \" 10.0.0.5\";"), 3,
-		     "in.source \" 10.0.0.5\" is not a valid IPv4 address");
+		     "in.source \" 10.0.0.5\" is not a valid IP address");
 }
 
 static void test_not_multicast(void **state)
@@ -277,6 +277,87 @@ static void test_not_multicast(void **state)
 		     "rule \"r1\": output 1: 127.0.0.1 is not a usable destination");
 	expect_error(RULE_OUT("( { dev = \"eth1\"; }, { dev = \"eth2\"; group = \"0.0.0.0\"; } )"), 4,
 		     "output 2: 0.0.0.0 is not a usable destination");
+}
+
+/* IPv6: every scope relays but interface-local; families never mix. */
+static void test_ipv6(void **state)
+{
+	struct mcr_errlist el;
+	struct mcr_config c;
+	const struct mcr_rule *r;
+	char buf[MCR_ADDRSTRLEN];
+
+	(void)state;
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(mcr_config_load_string(
+		"rules = (\n"
+		"  { in = { dev = \"eth0\"; group = \"ff02::fb\"; port = 5353; };\n"
+		"    out = ( { dev = \"eth1\"; ttl = 1; } ); },\n"
+		"  { in = { dev = \"eth0\"; group = \"ff05::1:3\"; port = 5001; };\n"
+		"    out = ( { dev = \"eth1\"; group = \"ff0e::1234\"; port = 6000; ttl = 8; } ); },\n"
+		"  { name = \"ssm\";\n"
+		"    in = { dev = \"eth0\"; group = \"ff3e::8000:1\"; port = 5004;"
+		" source = \"2001:db8::5\"; };\n"
+		"    out = ( { dev = \"eth1\"; group = \"2001:db8:1::9\"; } ); }\n"
+		");\n", &c, &el), 0);
+	assert_int_equal(c.rules.n, 3);
+	r = &c.rules.v[0];
+	assert_string_equal(r->name, "eth0:[ff02::fb]:5353");
+	assert_true(mcr_addr_equal(r->out[0].group, A("ff02::fb")));
+	assert_false(mcr_addr_set(r->in.source));
+	r = &c.rules.v[1];
+	assert_string_equal(mcr_addr_str(r->out[0].group, buf), "ff0e::1234");
+	r = &c.rules.v[2];
+	assert_true(mcr_addr_equal(r->in.group, A("ff3e::8000:1")));
+	assert_true(mcr_addr_equal(r->in.source, A("2001:db8::5")));
+	assert_true(mcr_addr_equal(r->out[0].group, A("2001:db8:1::9"))); /* unicast output */
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"2001:db8::1\"; port = 5001;"), 3,
+		     "rule \"r1\": input group 2001:db8::1 is not a multicast address");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"ff01::1\"; port = 5001;"), 3,
+		     "rule \"r1\": input group ff01::1 is interface-local: it never leaves the host");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"ff00::1\"; port = 5001;"), 3,
+		     "input group ff00::1 has a reserved scope");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"ff3e::1%eth0\"; port = 5001;"), 3,
+		     "in.group \"ff3e::1%eth0\" is not a valid IP address");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"::ffff:239.1.1.1\"; port = 5001;"), 3,
+		     "in.group \"::ffff:239.1.1.1\" is not a valid IP address");
+	/* 0.0.0.0 and :: say "any source", as an absent source does. */
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(mcr_config_load_string(RULE_IN(IN_OK " source = \"0.0.0.0\";"), &c, &el), 0);
+	assert_false(mcr_addr_set(c.rules.v[0].in.source));
+	mcr_config_free(&c);
+	assert_int_equal(mcr_config_load_string(
+		RULE_IN("dev = \"eth0\"; group = \"ff3e::1\"; port = 5001; source = \"::\";"), &c, &el),
+		0);
+	assert_false(mcr_addr_set(c.rules.v[0].in.source));
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+	/* A source of the other family: at the source's line. */
+	expect_error(rule3("name = \"r1\";",
+			   "dev = \"eth0\"; group = \"ff3e::1\"; port = 5001;\n source = \"10.0.0.5\";",
+			   OUT_OK), 4, "rule \"r1\": in.source 10.0.0.5 is IPv4, the group IPv6");
+	expect_error(RULE_IN(IN_OK " source = \"2001:db8::5\";"), 3,
+		     "in.source 2001:db8::5 is IPv6, the group IPv4");
+	expect_error(RULE_IN("dev = \"eth0\"; group = \"ff3e::1\"; port = 5001; source = \"::1\";"),
+		     2, "rule \"r1\": source ::1 is not a unicast host address");
+	/* An output of the other family translates, but cannot keep the source. */
+	expect_error(RULE_OUT("( { dev = \"eth1\"; group = \"ff05::1\"; source = \"keep\"; } )"), 4,
+		     "rule \"r1\": output 1: source \"keep\" cannot cross from IPv4 to IPv6");
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(mcr_config_load_string(RULE_OUT("( { dev = \"eth1\"; group = \"ff05::1\"; },"
+							 " { dev = \"eth2\"; group = \"2001:db8::9\"; } )"),
+						&c, &el), 0);
+	assert_true(mcr_addr_equal(c.rules.v[0].out[0].group, A("ff05::1")));
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+	expect_error(rule3("name = \"r1\";", "dev = \"eth0\"; group = \"ff05::1\"; port = 5001;",
+			   "( { dev = \"eth1\"; group = \"ff01::2\"; } )"), 4,
+		     "output 1: ff01::2 is not a usable destination");
+	expect_error(rule3("name = \"r1\";", "dev = \"eth0\"; group = \"ff05::1\"; port = 5001;",
+			   "( { dev = \"eth0\"; } )"), 4, "output 1 is identical to the input");
 }
 
 /* ---- numbers ---- */
@@ -661,7 +742,7 @@ static void test_all_errors_reported(void **state)
 	expect_errors(text, 7, 3, "rule \"a\": unknown key \"port\" in rule");
 	expect_errors(text, 7, 5, "rule \"a\": out.ttl 0 out of range");
 	expect_errors(text, 7, 7, "rule \"b\": input group 10.9.9.9 is not a multicast address");
-	expect_errors(text, 7, 8, "rule \"b\": out.group \"1.2.3\" is not a valid IPv4 address");
+	expect_errors(text, 7, 8, "rule \"b\": out.group \"1.2.3\" is not a valid IP address");
 	expect_errors(text, 7, 9, "rule \"a\": duplicate name (first used at line 3)");
 	expect_errors(text, 7, 13, "unknown key \"colour\" in the top level");
 }
@@ -996,7 +1077,7 @@ static void test_rule_problems_all_listed(void **state)
 		      3, 4, "rule \"#1\": output 1: 0.0.0.0 is not a usable destination");
 	/* An output taking its group from a bad input is not judged on it. */
 	expect_errors(RULE_IN("dev = \"eth0\"; group = \"1.2.3\"; port = 5001;"), 1, 3,
-		      "in.group \"1.2.3\" is not a valid IPv4 address");
+		      "in.group \"1.2.3\" is not a valid IP address");
 }
 
 /* ---- what a rule file may be ---- */
@@ -1072,7 +1153,7 @@ static void test_messages_escaped(void **state)
 	expect_error(RULE_IN("dev = \"e\033]0;x\007\"; group = \"239.1.1.1\"; port = 1;"), 3,
 		     "\"e\\x1b]0;x\\x07\" is not a valid interface name");
 	expect_error(RULE_IN("dev = \"eth0\"; group = \"\033c\"; port = 1;"), 3,
-		     "in.group \"\\x1bc\" is not a valid IPv4 address");
+		     "in.group \"\\x1bc\" is not a valid IP address");
 	/* A 1 MiB name and a 1 MiB key: 64 characters of each, then "...". */
 	assert_non_null(name);
 	assert_non_null(text);
@@ -1109,6 +1190,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_bad_addresses),
 		cmocka_unit_test(test_not_multicast),
+		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_port_range),
 		cmocka_unit_test(test_ttl_range),
 		cmocka_unit_test(test_output_ttl_egress),

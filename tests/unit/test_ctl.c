@@ -19,13 +19,14 @@
 
 #include "ctl.h"
 #include "rulefilter.h"
+#include "addr.h"
 #include "rule.h"
 
-static struct in_addr A(const char *s)
+static struct mcr_addr A(const char *s)
 {
-	struct in_addr a;
+	struct mcr_addr a;
 
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	assert_int_equal(mcr_addr_parse(s, &a), 0);
 	return a;
 }
 
@@ -46,7 +47,7 @@ static void make_rule(struct mcr_rule *r, const char *name, unsigned n, bool sou
 		struct mcr_output *o = &r->out[i];
 
 		snprintf(o->dev, sizeof(o->dev), "veth%u", i);
-		o->group.s_addr = htonl(0xef020000u + i);
+		o->group = mcr_addr4((struct in_addr){ htonl(0xef020000u + i) });
 		o->port = (uint16_t)(6000 + i % 50000);
 		o->ttl = (uint8_t)(1 + i % 255);
 	}
@@ -123,7 +124,7 @@ static void decode_ok(const struct nlmsghdr *nlh, struct mcr_rule *r, struct mcr
 static void assert_rule_same(const struct mcr_rule *a, const struct mcr_rule *b)
 {
 	assert_true(mcr_rule_equal(a, b));
-	assert_int_equal(a->in.source.s_addr, b->in.source.s_addr);
+	assert_true(mcr_addr_equal(a->in.source, b->in.source));
 	assert_int_equal(a->origin, b->origin);
 }
 
@@ -183,6 +184,71 @@ static void round_trip(unsigned nout, bool source, bool with_info, bool stats)
 	mcr_rule_info_free(&info);
 	mcr_rule_free(&r);
 	free(buf);
+}
+
+/* IPv6 groups (every scope), sources and outputs through the wire and back. */
+static void test_rule_ipv6(void **state)
+{
+	static const char *const groups[] = { "ff02::fb", "ff05::1:3", "ff0e::1234", "ff3e::8000:1" };
+	struct mcr_rule r, got;
+	struct mcr_rule_info ginfo;
+	void *buf;
+	struct nlmsghdr *nlh;
+
+	(void)state;
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		make_rule(&r, "v6", 3, false);
+		r.in.group = A(groups[g]);
+		if (groups[g][2] == '3')
+			r.in.source = A("2001:db8::5");
+		r.out[0].group = A("ff05::2");
+		r.out[1].group = r.in.group;
+		r.out[2].group = A("2001:db8:1::9");
+		buf = buf_for(&r);
+		nlh = rule_msg(buf, mcr_ctl_rule_size(&r), &r, NULL);
+		assert_true(nlh->nlmsg_len <= mcr_ctl_rule_size(&r));
+		decode_ok(nlh, &got, &ginfo);
+		assert_rule_same(&r, &got);
+		assert_int_equal(got.in.group.family, AF_INET6);
+		assert_int_equal(got.out[2].group.family, AF_INET6);
+		assert_int_equal(got.in.source.family, groups[g][2] == '3' ? AF_INET6 : AF_UNSPEC);
+		mcr_rule_free(&got);
+		mcr_rule_info_free(&ginfo);
+		mcr_rule_free(&r);
+		free(buf);
+	}
+}
+
+/* An address of the wrong size, or a group given in both families, is refused. */
+static void test_rule_ipv6_malformed(void **state)
+{
+	char buf[1024], err[256];
+	struct nlmsghdr *nlh;
+	struct nlattr *rule, *in;
+	struct mcr_rule r;
+	uint8_t g6[16] = { 0xff, 0x3e, [15] = 1 };
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		nlh = mcr_ctl_msg_start(buf, sizeof(buf), MCR_CMD_RULE_ADD, 1, 0);
+		rule = mnl_attr_nest_start(nlh, MCR_A_RULE);
+		in = mnl_attr_nest_start(nlh, MCR_RULE_IN);
+		mnl_attr_put_strz(nlh, MCR_IN_DEV, "eth0");
+		mnl_attr_put_u16(nlh, MCR_IN_PORT, 5001);
+		if (k == 0) {
+			mnl_attr_put(nlh, MCR_IN_GROUP6, 15, g6); /* one byte short */
+		} else {
+			mnl_attr_put(nlh, MCR_IN_GROUP6, 16, g6);
+			mnl_attr_put_u32(nlh, MCR_IN_GROUP, htonl(0xef010101));
+		}
+		mnl_attr_nest_end(nlh, in);
+		mnl_attr_nest_end(nlh, rule);
+		err[0] = 0;
+		if (mcr_ctl_msg_check(nlh, nlh->nlmsg_len, err, sizeof(err)) == 0)
+			assert_int_equal(mcr_ctl_get_rule(nlh, &r, NULL, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, k == 0 ? "group: attribute of 15 bytes, expected 16"
+						   : "group both IPv4 and IPv6"));
+	}
 }
 
 static void test_names(void **state)
@@ -324,9 +390,10 @@ static void add_inputs(struct mcr_rule *r, unsigned n, uint8_t mode)
 		struct mcr_input *in = mcr_rule_input_mut(r, i);
 
 		snprintf(in->dev, sizeof(in->dev), "path%u", i);
-		in->group.s_addr = htonl(0xef010100u + i);
+		in->group = mcr_addr4((struct in_addr){ htonl(0xef010100u + i) });
 		in->port = (uint16_t)(5001 + i);
-		in->source.s_addr = i % 2 ? htonl(0x0a000001u + i) : 0;
+		in->source = i % 2 ? mcr_addr4((struct in_addr){ htonl(0x0a000001u + i) })
+				   : (struct mcr_addr){ 0 };
 	}
 	r->nmore = n - 1;
 	mcr_redund_init(&r->red, mode);
@@ -466,6 +533,11 @@ static void make_link(struct mcr_link_info *l, unsigned naddr, bool stats)
 	snprintf(l->state, sizeof(l->state), "up");
 	for (unsigned i = 0; i < naddr; i++)
 		l->addr[l->naddr++].s_addr = htonl(0x0a000001u + i);
+	/* As many IPv6 addresses, in both families' full count (8) too. */
+	for (unsigned i = 0; i < naddr; i++) {
+		inet_pton(AF_INET6, "2001:db8::1", &l->addr6[l->naddr6]);
+		l->addr6[l->naddr6++].s6_addr[15] = (uint8_t)(i + 1);
+	}
 	l->rules = 3;
 	l->has_stats = stats;
 	l->frames = 123456789;
@@ -531,7 +603,7 @@ static void test_link_too_many_addrs(void **state)
 	check_msg_ok(nlh);
 	assert_int_equal(mcr_ctl_get_link(mcr_ctl_attr(nlh, MCR_A_LINK), &got, err, sizeof(err)),
 			 -EINVAL);
-	assert_non_null(strstr(err, "more than 8 addresses"));
+	assert_non_null(strstr(err, "more than 8 IPv4 addresses"));
 }
 
 static void test_done(void **state)
@@ -718,7 +790,7 @@ static void test_filter_codec(void **state)
 	assert_int_equal(mcr_ctl_get_filter(nlh, &got, err, sizeof(err)), 0);
 	assert_string_equal(got.name, "cam1");
 	assert_string_equal(got.dev, "eth1");
-	assert_true(got.has_group && got.group.s_addr == f.group.s_addr);
+	assert_true(got.has_group && got.group.v4.s_addr == f.group.v4.s_addr);
 	assert_true(got.has_origin && got.origin == MCR_ORIGIN_RUNTIME);
 	/* Matching: the name exactly; dev and group on the input or any output; the origin. */
 	make_rule(&r, "cam1", 2, false);
@@ -787,7 +859,7 @@ static void hand_in(struct hand *h, bool dev, bool group, bool port)
 	if (dev)
 		mnl_attr_put_strz(h->nlh, MCR_IN_DEV, "eth0");
 	if (group)
-		mnl_attr_put_u32(h->nlh, MCR_IN_GROUP, A("239.1.1.1").s_addr);
+		mnl_attr_put_u32(h->nlh, MCR_IN_GROUP, A("239.1.1.1").v4.s_addr);
 	if (port)
 		mnl_attr_put_u16(h->nlh, MCR_IN_PORT, 5001);
 }
@@ -865,7 +937,7 @@ static void test_bad_attrs(void **state)
 	hand_start(&h);
 	h.in = mnl_attr_nest_start(h.nlh, MCR_RULE_IN);
 	mnl_attr_put_strz(h.nlh, MCR_IN_DEV, "a/b");
-	mnl_attr_put_u32(h.nlh, MCR_IN_GROUP, A("239.1.1.1").s_addr);
+	mnl_attr_put_u32(h.nlh, MCR_IN_GROUP, A("239.1.1.1").v4.s_addr);
 	mnl_attr_put_u16(h.nlh, MCR_IN_PORT, 5001);
 	mnl_attr_nest_end(h.nlh, h.in);
 	hand_refused(&h, "dev \"a/b\" is not a valid interface name");
@@ -876,7 +948,7 @@ static void test_bad_attrs(void **state)
 	hand_start(&h);
 	h.in = mnl_attr_nest_start(h.nlh, MCR_RULE_IN);
 	mnl_attr_put_strz(h.nlh, MCR_IN_DEV, "e\x9b");
-	mnl_attr_put_u32(h.nlh, MCR_IN_GROUP, A("239.1.1.1").s_addr);
+	mnl_attr_put_u32(h.nlh, MCR_IN_GROUP, A("239.1.1.1").v4.s_addr);
 	mnl_attr_put_u16(h.nlh, MCR_IN_PORT, 5001);
 	mnl_attr_nest_end(h.nlh, h.in);
 	hand_refused(&h, "dev \"e\\x9b\" is not a valid interface name");
@@ -1034,11 +1106,11 @@ static void test_defaults_and_unknown(void **state)
 	assert_string_equal(r.name, "");
 	assert_int_equal(r.nout, 1);
 	assert_string_equal(r.out[0].dev, "eth1");
-	assert_int_equal(r.out[0].group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r.out[0].group.v4.s_addr, A("239.1.1.1").v4.s_addr);
 	assert_int_equal(r.out[0].port, 5001);
 	assert_int_equal(r.out[0].ttl, 0);
 	assert_false(r.out[0].ttl_fixed);
-	assert_int_equal(r.in.source.s_addr, INADDR_ANY);
+	assert_false(mcr_addr_set(r.in.source));
 	assert_int_equal(r.origin, MCR_ORIGIN_CONFIG);
 	assert_int_equal(info.state, MCR_STATE_ACTIVE);
 	assert_int_equal(info.out[0].state, MCR_STATE_ACTIVE);
@@ -1274,6 +1346,8 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_msg_start),
 		cmocka_unit_test(test_rule_round_trips),
+		cmocka_unit_test(test_rule_ipv6),
+		cmocka_unit_test(test_rule_ipv6_malformed),
 		cmocka_unit_test(test_rule_4096),
 		cmocka_unit_test(test_rule_too_many_outputs),
 		cmocka_unit_test(test_rule_partial),

@@ -73,6 +73,10 @@ static void test_file_errors(void **state)
 		"    out = ( { dev = \"eth1\";\n"
 		"              listeners = \"yes\"; } ); }\n"
 		");\n";
+	static const char v6[] =
+		"rules = ( { name = \"v6\"; in = { dev = \"eth0\"; group = \"ff3e::1\"; port = 5001; };\n"
+		"  out = ( { dev = \"eth1\"; group = \"ff0e::2\"; port = 6000;\n"
+		"            listeners = true; } ); } );\n";
 	static const char order[] =
 		"igmp = { query_interval_ms = 2000; query_response_ms = 2000; };\n";
 	struct mcr_errlist el;
@@ -90,6 +94,12 @@ static void test_file_errors(void **state)
 	mcr_errlist_free(&el);
 	load(order, &c, &el, -EINVAL);
 	assert_true(has_err(&el, 1, "query_response_ms must be less than"));
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+	/* No MLD querier yet: an IPv6 output cannot ask for listeners, at its line. */
+	load(v6, &c, &el, -EINVAL);
+	assert_true(has_err(&el, 2, "output 1: listeners needs an MLD querier"));
+	assert_int_equal(c.rules.n, 0);
 	mcr_config_free(&c);
 	mcr_errlist_free(&el);
 }

@@ -192,11 +192,11 @@ struct cat {
 /* The bytes the records take (the struct may be padded after them). */
 #define CAT_LEN (offsetof(struct cat, w) + sizeof(((struct cat *)0)->w))
 
-static struct in_addr A(const char *s)
+static struct mcr_addr A(const char *s)
 {
-	struct in_addr a;
+	struct mcr_addr a;
 
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	assert_int_equal(mcr_addr_parse(s, &a), 0);
 	return a;
 }
 

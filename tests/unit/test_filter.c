@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -231,7 +232,7 @@ static struct filter_key K(const char *group, uint16_t port)
 {
 	struct filter_key k;
 
-	k.group.s_addr = ipv4(group);
+	assert_int_equal(mcr_addr_parse(group, &k.group), 0);
 	k.port = port;
 	return k;
 }
@@ -509,7 +510,7 @@ static void test_malformed_counted_as(void **state)
 
 	(void)state;
 	build_basic(&exact);
-	assert_int_equal(filter_build_coarse(&coarse), 0);
+	assert_int_equal(filter_build_coarse(&coarse, false), 0);
 	for (size_t v = 0; v < 2; v++) {
 		/* The exact filter: counted only what it cannot tell from good traffic. */
 		assert_int_equal(counted_as(&exact, vlans[v], CUT_DST), MCR_DROP__MAX);
@@ -537,7 +538,7 @@ static void test_malformed_counted_as(void **state)
 static bool has_key(const struct filter_key *keys, size_t n, uint32_t group, uint16_t port)
 {
 	for (size_t i = 0; i < n; i++)
-		if (keys[i].group.s_addr == group && keys[i].port == port)
+		if (keys[i].group.v4.s_addr == group && keys[i].port == port)
 			return true;
 	return false;
 }
@@ -552,10 +553,10 @@ static void check_semantics(const struct filter_key *keys, size_t n, const struc
 	char g[INET_ADDRSTRLEN], g2[INET_ADDRSTRLEN];
 
 	for (size_t i = 0; i < n; i++) {
-		uint32_t other = htonl(ntohl(keys[i].group.s_addr) ^ 0x00800000u);
+		uint32_t other = htonl(ntohl(keys[i].group.v4.s_addr) ^ 0x00800000u);
 		uint16_t p2 = (uint16_t)(keys[i].port + 1);
 
-		inet_ntop(AF_INET, &keys[i].group, g, sizeof(g));
+		inet_ntop(AF_INET, &keys[i].group.v4, g, sizeof(g));
 		inet_ntop(AF_INET, &other, g2, sizeof(g2));
 		for (size_t v = 0; v < 2; v++) {
 			assert_accepted(verdict(fp, vlans[v], g, keys[i].port));
@@ -564,7 +565,7 @@ static void check_semantics(const struct filter_key *keys, size_t n, const struc
 				assert_accepted(verdict(fp, vlans[v], g2, keys[i].port));
 				continue;
 			}
-			if (p2 && !has_key(keys, n, keys[i].group.s_addr, p2))
+			if (p2 && !has_key(keys, n, keys[i].group.v4.s_addr, p2))
 				assert_rejected(verdict(fp, vlans[v], g, p2));
 			if (!has_key(keys, n, other, keys[i].port))
 				assert_rejected(verdict(fp, vlans[v], g2, keys[i].port));
@@ -657,7 +658,8 @@ static void test_many_groups(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < N; i++) {
-		keys[i].group.s_addr = htonl(0xef000000u | (i + 1) << 8); /* 239.0.i+1.0 */
+		/* 239.0.i+1.0 */
+		keys[i].group = mcr_addr4((struct in_addr){ htonl(0xef000000u | (i + 1) << 8) });
 		keys[i].port = 5001;
 	}
 	build(keys, N, &fp, &exact);
@@ -745,6 +747,94 @@ static void test_interpreter(void **state)
 	assert_int_equal(bpf_run(&fp, pkt, 0), 0);    /* MSH out of the packet */
 }
 
+static uint32_t verdict6(const struct sock_fprog *fp, int vlan, const char *group, uint16_t port,
+			 uint8_t next)
+{
+	uint8_t f[FRAME_MAX];
+	size_t n = build_udp6_frame(f, vlan, group, port, next, 16);
+
+	return bpf_run(fp, f, (uint32_t)n);
+}
+
+/*
+ * IPv6 keys next to IPv4 ones: UDP to their pairs passes, and anything to
+ * their groups behind an extension header (for the parser to count); the
+ * IPv4 keys work as before.
+ */
+static void test_ipv6(void **state)
+{
+	const struct filter_key keys[] = { K("ff3e::8000:1", 5001), K(G1, 5001), K("ff02::fb", 5353),
+					   K("ff3e::8000:1", 5002), K("ff05::1:3", 6000) };
+	struct sock_fprog fp;
+	int exact;
+
+	(void)state;
+	build(keys, 5, &fp, &exact);
+	assert_int_equal(exact, 1);
+	for (size_t v = 0; v < 2; v++) {
+		assert_accepted(verdict(&fp, vlans[v], G1, 5001));
+		assert_rejected(verdict(&fp, vlans[v], G1, 5002));
+		assert_accepted(verdict6(&fp, vlans[v], "ff3e::8000:1", 5001, IPPROTO_UDP));
+		assert_accepted(verdict6(&fp, vlans[v], "ff3e::8000:1", 5002, IPPROTO_UDP));
+		assert_accepted(verdict6(&fp, vlans[v], "ff02::fb", 5353, IPPROTO_UDP));
+		assert_accepted(verdict6(&fp, vlans[v], "ff05::1:3", 6000, IPPROTO_UDP));
+		/* Other ports, groups differing in any word, other protocols. */
+		assert_rejected(verdict6(&fp, vlans[v], "ff3e::8000:1", 5003, IPPROTO_UDP));
+		assert_rejected(verdict6(&fp, vlans[v], "ff02::fb", 5001, IPPROTO_UDP));
+		assert_rejected(verdict6(&fp, vlans[v], "ff3f::8000:1", 5001, IPPROTO_UDP));
+		assert_rejected(verdict6(&fp, vlans[v], "ff3e:0:1::8000:1", 5001, IPPROTO_UDP));
+		assert_rejected(verdict6(&fp, vlans[v], "ff3e::1:0:8000:1", 5001, IPPROTO_UDP));
+		assert_rejected(verdict6(&fp, vlans[v], "ff3e::8000:2", 5001, IPPROTO_UDP));
+		assert_rejected(verdict6(&fp, vlans[v], "ff3e::8000:1", 5001, 6));
+		assert_rejected(verdict6(&fp, vlans[v], "ff3e::8000:1", 5001, 58));
+		/* Extension headers first: whatever the port, the parser decides. */
+		assert_accepted(verdict6(&fp, vlans[v], "ff3e::8000:1", 9, 0));
+		assert_accepted(verdict6(&fp, vlans[v], "ff3e::8000:1", 5001, 43));
+		assert_accepted(verdict6(&fp, vlans[v], "ff3e::8000:1", 5001, 44));
+		assert_accepted(verdict6(&fp, vlans[v], "ff05::1:3", 5001, 60));
+		assert_rejected(verdict6(&fp, vlans[v], "ff05::1:4", 6000, 60));
+	}
+	free(fp.filter);
+	/* Without IPv6 keys, IPv6 is rejected. */
+	build(keys + 1, 1, &fp, &exact);
+	assert_rejected(verdict6(&fp, NO_VLAN, "ff3e::8000:1", 5001, IPPROTO_UDP));
+	assert_accepted(verdict(&fp, NO_VLAN, G1, 5001));
+	free(fp.filter);
+}
+
+/* Too many IPv6 keys: the fallback takes IPv6 to any group (ff00::/8) too. */
+static void test_ipv6_fallback(void **state)
+{
+	struct filter_key *keys = calloc(2000, sizeof(*keys));
+	struct sock_fprog fp;
+	char g[64];
+	int exact;
+
+	(void)state;
+	assert_non_null(keys);
+	for (unsigned i = 0; i < 2000; i++) {
+		snprintf(g, sizeof(g), "ff3e::%x", i + 1);
+		keys[i] = K(g, 5001);
+	}
+	build(keys, 2000, &fp, &exact);
+	assert_int_equal(exact, 0);
+	assert_accepted(verdict6(&fp, NO_VLAN, "ff3e::1", 5001, IPPROTO_UDP));
+	assert_accepted(verdict6(&fp, 100, "ff02::1234", 7, IPPROTO_UDP));
+	assert_rejected(verdict6(&fp, NO_VLAN, "2001:db8::1", 5001, IPPROTO_UDP));
+	assert_accepted(verdict(&fp, NO_VLAN, G1, 1));
+	free(fp.filter);
+	free(keys);
+	/* The optmem fallback alone, with and without IPv6. */
+	assert_int_equal(filter_build_coarse(&fp, true), 0);
+	bpf_validate(&fp);
+	assert_accepted(verdict6(&fp, 100, "ff05::1", 7, IPPROTO_UDP));
+	assert_accepted(verdict(&fp, NO_VLAN, G1, 1));
+	free(fp.filter);
+	assert_int_equal(filter_build_coarse(&fp, false), 0);
+	assert_rejected(verdict6(&fp, NO_VLAN, "ff05::1", 7, IPPROTO_UDP));
+	free(fp.filter);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -762,6 +852,8 @@ int main(void)
 		cmocka_unit_test(test_many_ports_per_group),
 		cmocka_unit_test(test_many_groups),
 		cmocka_unit_test(test_duplicate_keys),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_ipv6_fallback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,7 +32,7 @@ static void counts(unsigned workers, unsigned *c)
 		uint16_t p;
 
 		realistic(i, &g, &p);
-		c[mcr_worker_of(g, p, workers)]++;
+		c[mcr_worker_of(mcr_addr4(g), p, workers)]++;
 	}
 }
 
@@ -61,8 +61,8 @@ static void test_growth_moves_little(void **state)
 		unsigned a, b;
 
 		realistic(i, &g, &p);
-		a = mcr_worker_of(g, p, 8);
-		b = mcr_worker_of(g, p, 9);
+		a = mcr_worker_of(mcr_addr4(g), p, 8);
+		b = mcr_worker_of(mcr_addr4(g), p, 9);
 		if (a != b) {
 			moved++;
 			assert_int_equal(b, 8); /* keys only ever move to the new worker */
@@ -106,16 +106,16 @@ static void test_stable(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		assert_int_equal(inet_pton(AF_INET, fixed[i].group, &g), 1);
-		if (mcr_worker_of(g, fixed[i].port, fixed[i].workers) != fixed[i].want)
+		if (mcr_worker_of(mcr_addr4(g), fixed[i].port, fixed[i].workers) != fixed[i].want)
 			print_message("%s:%u over %u workers\n", fixed[i].group, fixed[i].port,
 				      fixed[i].workers);
-		assert_int_equal(mcr_worker_of(g, fixed[i].port, fixed[i].workers), fixed[i].want);
+		assert_int_equal(mcr_worker_of(mcr_addr4(g), fixed[i].port, fixed[i].workers), fixed[i].want);
 	}
 	inet_pton(AF_INET, "239.1.1.1", &g);
-	assert_int_equal(mcr_worker_of(g, 5001, 1), 0);
-	assert_int_equal(mcr_worker_of(g, 5001, 0), 0);
+	assert_int_equal(mcr_worker_of(mcr_addr4(g), 5001, 1), 0);
+	assert_int_equal(mcr_worker_of(mcr_addr4(g), 5001, 0), 0);
 	for (unsigned w = 2; w <= 16; w++)
-		assert_true(mcr_worker_of(g, 5001, w) < w);
+		assert_true(mcr_worker_of(mcr_addr4(g), 5001, w) < w);
 	/* Reference values of Lamping & Veach's jump hash. */
 	assert_int_equal(mcr_jump_hash(0, 1), 0);
 	assert_int_equal(mcr_jump_hash(0, 100), 0);

@@ -24,11 +24,11 @@
 #include "../../mcrctl/mcrctl.h"
 #include "../../mcrctl/print.h"
 
-static struct in_addr A(const char *s)
+static struct mcr_addr A(const char *s)
 {
-	struct in_addr a;
+	struct mcr_addr a;
 
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	assert_int_equal(mcr_addr_parse(s, &a), 0);
 	return a;
 }
 
@@ -135,18 +135,18 @@ static void check_cam1(const struct mcr_rule *r)
 {
 	assert_string_equal(r->name, "cam1");
 	assert_string_equal(r->in.dev, "eth0");
-	assert_int_equal(r->in.group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r->in.group.v4.s_addr, A("239.1.1.1").v4.s_addr);
 	assert_int_equal(r->in.port, 5001);
-	assert_int_equal(r->in.source.s_addr, A("10.0.0.5").s_addr);
+	assert_true(mcr_addr_equal(r->in.source, A("10.0.0.5")));
 	assert_int_equal(r->origin, MCR_ORIGIN_RUNTIME);
 	assert_int_equal(r->nout, 2);
 	assert_string_equal(r->out[0].dev, "eth1");
-	assert_int_equal(r->out[0].group.s_addr, A("239.2.2.2").s_addr);
+	assert_int_equal(r->out[0].group.v4.s_addr, A("239.2.2.2").v4.s_addr);
 	assert_int_equal(r->out[0].port, 6000);
 	assert_int_equal(r->out[0].ttl, 4);
 	/* Defaults: the input's group and port, no TTL cap. */
 	assert_string_equal(r->out[1].dev, "eth2");
-	assert_int_equal(r->out[1].group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r->out[1].group.v4.s_addr, A("239.1.1.1").v4.s_addr);
 	assert_int_equal(r->out[1].port, 5001);
 	assert_int_equal(r->out[1].ttl, 0);
 	assert_false(r->out[1].ttl_fixed);
@@ -175,7 +175,7 @@ static void test_add_ok(void **state)
 	/* No name: left empty for mcrd to assign; no source: any. */
 	assert_int_equal(parse_add("in dev eth0 group 239.1.1.1 port 5001 out dev eth1", &r), 0);
 	assert_string_equal(r.name, "");
-	assert_int_equal(r.in.source.s_addr, INADDR_ANY);
+	assert_false(mcr_addr_set(r.in.source));
 	assert_int_equal(r.nout, 1);
 	mcr_rule_free(&r);
 	assert_string_equal(errors(), "");
@@ -194,11 +194,11 @@ static void test_add_inputs(void **state)
 	assert_string_equal(r.in.dev, "a");
 	assert_string_equal(r.more[0].dev, "b");
 	assert_int_equal(r.more[0].port, 5002);
-	assert_int_equal(r.more[0].source.s_addr, A("10.0.0.9").s_addr);
+	assert_true(mcr_addr_equal(r.more[0].source, A("10.0.0.9")));
 	assert_int_equal(r.red.mode, MCR_REDUNDANCY_MERGE);
 	assert_int_equal(r.red.window_ms, 40);
 	/* The outputs' group and port are the first input's. */
-	assert_int_equal(r.out[0].group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r.out[0].group.v4.s_addr, A("239.1.1.1").v4.s_addr);
 	assert_int_equal(r.out[0].port, 5000);
 	mcr_rule_free(&r);
 	/* Failover with its defaults, or with revert-ms 0 (never back); "re" is redundancy. */
@@ -260,11 +260,11 @@ static const struct {
 } add_errors[] = {
 	/* Bad values. */
 	{ "in dev eth0 group 300.1.1.1 port 5001 out dev eth1",
-	  "Error: \"300.1.1.1\" is not a valid IPv4 address\n" },
+	  "Error: \"300.1.1.1\" is not a valid IP address\n" },
 	{ "in dev eth0 group 239.1.1 port 5001 out dev eth1",
-	  "Error: \"239.1.1\" is not a valid IPv4 address\n" },
+	  "Error: \"239.1.1\" is not a valid IP address\n" },
 	{ "in dev eth0 group 239.1.1.1 port 5001 source x out dev eth1",
-	  "Error: \"x\" is not a valid IPv4 address\n" },
+	  "Error: \"x\" is not a valid IP address\n" },
 	{ "in dev eth0 group 239.1.1.1 port 0 out dev eth1", "Error: \"0\" is not a valid port\n" },
 	{ "in dev eth0 group 239.1.1.1 port 70000 out dev eth1",
 	  "Error: \"70000\" is not a valid port\n" },
@@ -364,7 +364,7 @@ static const struct {
 	/* Every bad value is reported, the input's and the outputs'. */
 	{ "name \"a b\" in dev eth0 group 239.1.1 port 0 out dev a/b ttl 0 out dev eth1 port 70000",
 	  "Error: \"a b\" is not a valid rule name\n"
-	  "Error: \"239.1.1\" is not a valid IPv4 address\n"
+	  "Error: \"239.1.1\" is not a valid IP address\n"
 	  "Error: \"0\" is not a valid port\n"
 	  "Error: \"a/b\" is not a valid interface name (only printable characters, and not \"/\", "
 	  "\":\", quotes, backslashes or blanks)\n"
@@ -411,9 +411,9 @@ static void test_del(void **state)
 	assert_int_equal(parse_del("in dev eth0 group 239.1.1.1 port 5001 source 10.0.0.5", &r), 0);
 	assert_string_equal(r.name, "");
 	assert_string_equal(r.in.dev, "eth0");
-	assert_int_equal(r.in.group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r.in.group.v4.s_addr, A("239.1.1.1").v4.s_addr);
 	assert_int_equal(r.in.port, 5001);
-	assert_int_equal(r.in.source.s_addr, A("10.0.0.5").s_addr);
+	assert_true(mcr_addr_equal(r.in.source, A("10.0.0.5")));
 	assert_int_equal(r.nout, 0);
 
 	assert_int_equal(parse_del("", &r), -EINVAL);
@@ -448,7 +448,7 @@ static void test_show_filters(void **state)
 	assert_string_equal(f.name, "cam1");
 	assert_string_equal(f.dev, "eth0");
 	assert_true(f.has_group);
-	assert_int_equal(f.group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(f.group.v4.s_addr, A("239.1.1.1").v4.s_addr);
 	assert_int_equal(parse_show("g 239.1.1.1 d eth0 n cam1", &f), 0);
 	assert_string_equal(f.name, "cam1");
 
@@ -457,7 +457,7 @@ static void test_show_filters(void **state)
 	assert_int_equal(parse_show("dev eth0 dev eth1", &f), -EINVAL);
 	assert_string_equal(errors(), "Error: duplicate \"dev\"\n");
 	assert_int_equal(parse_show("group 1.2.3", &f), -EINVAL);
-	assert_string_equal(errors(), "Error: \"1.2.3\" is not a valid IPv4 address\n");
+	assert_string_equal(errors(), "Error: \"1.2.3\" is not a valid IP address\n");
 	assert_int_equal(parse_show("name", &f), -EINVAL);
 	assert_string_equal(errors(), "Error: missing argument after \"name\"\n");
 	/* origin: config or runtime, spelled out; only in show. */
@@ -520,16 +520,20 @@ static void test_matches_and_lookup(void **state)
 
 static void test_value_parsers(void **state)
 {
-	struct in_addr a;
+	struct mcr_addr a;
 	uint16_t port;
 	uint8_t ttl;
 	char dev[IFNAMSIZ];
 
 	(void)state;
-	assert_int_equal(mcrctl_get_ipv4("10.0.0.1", &a), 0);
-	assert_int_equal(a.s_addr, A("10.0.0.1").s_addr);
-	assert_int_equal(mcrctl_get_ipv4("300.1.1.1", &a), -EINVAL);
-	assert_string_equal(errors(), "Error: \"300.1.1.1\" is not a valid IPv4 address\n");
+	assert_int_equal(mcrctl_get_addr("10.0.0.1", &a), 0);
+	assert_true(mcr_addr_equal(a, A("10.0.0.1")));
+	assert_int_equal(mcrctl_get_addr("ff3e::1", &a), 0);
+	assert_true(mcr_addr_equal(a, A("ff3e::1")) && a.family == AF_INET6);
+	assert_int_equal(mcrctl_get_addr("300.1.1.1", &a), -EINVAL);
+	assert_string_equal(errors(), "Error: \"300.1.1.1\" is not a valid IP address\n");
+	assert_int_equal(mcrctl_get_addr("::ffff:10.0.0.1", &a), -EINVAL);
+	assert_string_equal(errors(), "Error: \"::ffff:10.0.0.1\" is not a valid IP address\n");
 	assert_int_equal(mcrctl_get_port("65535", &port), 0);
 	assert_int_equal(port, 65535);
 	assert_int_equal(mcrctl_get_port("70000", &port), -EINVAL);
@@ -736,6 +740,56 @@ static void make_cam1(struct mcr_rule *r, struct mcr_rule_info *info, bool stats
 	r->origin = MCR_ORIGIN_CONFIG;
 }
 
+/* IPv6 groups and sources, printed back in text ([G]:P) and JSON. */
+static void test_add_ipv6(void **state)
+{
+	struct mcr_rule r;
+	struct mcr_rule_info info = { .state = MCR_STATE_PENDING, .worker = UINT32_MAX };
+	struct mcr_rule_filter f_dummy;
+	char *s;
+
+	(void)state;
+	assert_int_equal(parse_add("name ssm in dev eth0 group ff3e::8000:1 port 5001 source 2001:db8::5 "
+				   "out dev eth1 group ff05::2 port 6000 ttl 4 out dev eth2", &r), 0);
+	assert_true(mcr_addr_equal(r.in.group, A("ff3e::8000:1")));
+	assert_true(mcr_addr_equal(r.in.source, A("2001:db8::5")));
+	assert_true(mcr_addr_equal(r.out[0].group, A("ff05::2")));
+	/* An output without a group takes the input's. */
+	assert_true(mcr_addr_equal(r.out[1].group, A("ff3e::8000:1")));
+	snprintf(info.reason, sizeof(info.reason), "IPv6 input: not relayed yet");
+	mcrctl_print_rule(NULL, &r, &info);
+	s = output();
+	assert_string_equal(s, "ssm in eth0 [ff3e::8000:1]:5001 source 2001:db8::5 -> eth1 "
+			       "[ff05::2]:6000 ttl 4, eth2 [ff3e::8000:1]:5001 state pending "
+			       "(IPv6 input: not relayed yet) origin runtime\n");
+	free(s);
+	mcrctl_print_setup(out_fp, true, false);
+	mcrctl_print_start();
+	mcrctl_print_rule(NULL, &r, &info);
+	mcrctl_print_end();
+	s = output();
+	assert_non_null(strstr(s, "\"in\":{\"dev\":\"eth0\",\"group\":\"ff3e::8000:1\",\"port\":5001,"
+				  "\"source\":\"2001:db8::5\"},\"out\":[{\"dev\":\"eth1\",\"group\":"
+				  "\"ff05::2\",\"port\":6000,"));
+	assert_true(json_valid(s));
+	free(s);
+	mcrctl_print_setup(out_fp, false, false);
+	mcr_rule_free(&r);
+	/* :: (and 0.0.0.0) as a source: any source. */
+	assert_int_equal(parse_add("in dev eth0 group ff3e::1 port 5001 source :: out dev eth1", &r), 0);
+	assert_false(mcr_addr_set(r.in.source));
+	mcr_rule_free(&r);
+	assert_int_equal(parse_add("in dev eth0 group 239.1.1.1 port 5001 source 0.0.0.0 out dev eth1",
+				   &r), 0);
+	assert_false(mcr_addr_set(r.in.source));
+	mcr_rule_free(&r);
+	assert_int_equal(parse_add("in dev eth0 group ff3e::1%eth0 port 5001 out dev eth1", &r),
+			 -EINVAL);
+	assert_string_equal(errors(), "Error: \"ff3e::1%eth0\" is not a valid IP address\n");
+	assert_int_equal(parse_show("group ff02::fb", &f_dummy), 0);
+	assert_true(f_dummy.has_group && mcr_addr_equal(f_dummy.group, A("ff02::fb")));
+}
+
 static void test_rule_text(void **state)
 {
 	struct mcr_rule r;
@@ -839,7 +893,7 @@ static void test_rule_json(void **state)
 		mcrctl_print_setup(out_fp, true, pretty);
 		mcrctl_print_start();
 		mcrctl_print_rule(NULL, &r, &info);
-		r.in.source.s_addr = INADDR_ANY;
+		r.in.source = (struct mcr_addr){ 0 };
 		mcrctl_print_rule(NULL, &r, &info);
 		mcrctl_print_end();
 		s = output();
@@ -874,7 +928,7 @@ static void test_rule_inputs_print(void **state)
 	make_cam1(&r, &info, false);
 	r.more[0] = r.in;
 	snprintf(r.more[0].dev, sizeof(r.more[0].dev), "eth9");
-	r.more[0].source.s_addr = INADDR_ANY;
+	r.more[0].source = (struct mcr_addr){ 0 };
 	r.nmore = 1;
 	mcr_redund_init(&r.red, MCR_REDUNDANCY_FAILOVER);
 	info.active_in = 1;
@@ -985,8 +1039,8 @@ static void test_link_print(void **state)
 	snprintf(l.name, sizeof(l.name), "eth0");
 	l.ifindex = 2;
 	snprintf(l.state, sizeof(l.state), "up");
-	l.addr[0] = A("10.0.0.1");
-	l.addr[1] = A("10.0.1.1");
+	l.addr[0] = A("10.0.0.1").v4;
+	l.addr[1] = A("10.0.1.1").v4;
 	l.naddr = 2;
 	l.rules = 3;
 	mcrctl_print_link(NULL, &l);
@@ -1018,6 +1072,24 @@ static void test_link_print(void **state)
 				  "\"addr\":[\"10.0.0.1\",\"10.0.1.1\"],\"rules\":3,\"frames\":5000,"
 				  "\"drops\":{\"truncated\":0,"));
 	assert_non_null(strstr(s, "\"addr\":[],\"rules\":3}]\n"));
+	free(s);
+	/* IPv6 addresses after the IPv4 ones, in the same list. */
+	l.naddr = 1;
+	l.addr6[0] = A("fe80::1").v6;
+	l.addr6[1] = A("2001:db8::2").v6;
+	l.naddr6 = 2;
+	mcrctl_print_setup(out_fp, false, false);
+	mcrctl_print_link(NULL, &l);
+	s = output();
+	assert_string_equal(s, "eth0 ifindex 2 state up addr 10.0.0.1 fe80::1 2001:db8::2 rules 3\n");
+	free(s);
+	l.naddr = 0;
+	mcrctl_print_setup(out_fp, true, false);
+	mcrctl_print_start();
+	mcrctl_print_link(NULL, &l);
+	mcrctl_print_end();
+	s = output();
+	assert_non_null(strstr(s, "\"addr\":[\"fe80::1\",\"2001:db8::2\"],\"rules\":3}]\n"));
 	free(s);
 }
 
@@ -1279,6 +1351,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_validator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_ipv6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule_inputs_print, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_escape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_print, setup, teardown),

@@ -11,6 +11,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -50,15 +51,16 @@ static struct nlmsghdr *put_addr(void *at, uint16_t type, int ifindex, const cha
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(at);
 	struct ifaddrmsg *ifa;
-	struct in_addr a;
+	struct in6_addr a; /* or an in_addr */
+	bool v6 = strchr(ip, ':');
 
 	nlh->nlmsg_type = type;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = 24;
+	ifa->ifa_family = v6 ? AF_INET6 : AF_INET;
+	ifa->ifa_prefixlen = v6 ? 64 : 24;
 	ifa->ifa_index = (unsigned)ifindex;
-	inet_pton(AF_INET, ip, &a);
-	mnl_attr_put(nlh, IFA_LOCAL, sizeof(a), &a);
+	inet_pton(ifa->ifa_family, ip, &a);
+	mnl_attr_put(nlh, v6 ? IFA_ADDRESS : IFA_LOCAL, v6 ? 16 : 4, &a);
 	return nlh;
 }
 
@@ -191,6 +193,37 @@ static void test_addr(void **state)
 	assert_int_equal(ii.addr[0].s_addr, b.s_addr);
 	apply(put_addr(buf, RTM_DELADDR, 5, "198.18.3.1"));
 	iface_lookup("r-out", &ii);
+	assert_int_equal(ii.naddr, 0);
+}
+
+/* IPv6 addresses are tracked apart (link show); they make no IPv4 address. */
+static void test_addr6(void **state)
+{
+	struct iface_info ii;
+	struct in6_addr b;
+
+	(void)state;
+	inet_pton(AF_INET6, "2001:db8::1", &b);
+	link_up(5, "r-out", 1500);
+	assert_int_equal(apply(put_addr(buf, RTM_NEWADDR, 5, "fe80::1")), 1);
+	assert_int_equal(apply(put_addr(buf, RTM_NEWADDR, 5, "2001:db8::1")), 1);
+	apply(put_addr(buf, RTM_NEWADDR, 5, "2001:db8::1"));
+	iface_lookup("r-out", &ii);
+	assert_int_equal(ii.naddr6, 2);
+	assert_int_equal(ii.naddr, 0);
+	assert_int_equal(apply(put_addr(buf, RTM_DELADDR, 5, "fe80::1")), 1);
+	iface_lookup("r-out", &ii);
+	assert_int_equal(ii.naddr6, 1);
+	assert_memory_equal(&ii.addr6[0], &b, 16);
+	/* An IPv6 message with a 4-byte address is refused. */
+	{
+		struct nlmsghdr *nlh = put_addr(buf, RTM_NEWADDR, 5, "10.0.0.1");
+
+		((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_family = AF_INET6;
+		assert_int_equal(apply(nlh), 0);
+	}
+	iface_lookup("r-out", &ii);
+	assert_int_equal(ii.naddr6, 1);
 	assert_int_equal(ii.naddr, 0);
 }
 
@@ -403,6 +436,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rename, fresh_table),
 		cmocka_unit_test_setup(test_delete_recreate, fresh_table),
 		cmocka_unit_test_setup(test_addr, fresh_table),
+		cmocka_unit_test_setup(test_addr6, fresh_table),
 		cmocka_unit_test_setup(test_batch, fresh_table),
 		cmocka_unit_test_setup(test_garbage, fresh_table),
 		cmocka_unit_test_setup(test_dump_swap, fresh_table),

@@ -207,8 +207,11 @@ static void test_not_ipv4(void **state)
 	assert_int_equal(parse_exact(f, n, &p), MCR_DROP_NOT_IPV4);
 	/* Known not to be IPv4 from the Ethernet header alone. */
 	assert_int_equal(parse_exact(f, 14, &p), MCR_DROP_NOT_IPV4);
+	/* IPv4 behind the IPv6 ethertype: its version says it is not IPv6. */
+	n = build_udp_frame(f, NO_VLAN, 5, GROUP, PORT, 30);
 	frame_set_ethertype(f, ETHERTYPE_IPV6);
 	assert_int_equal(parse_exact(f, n, &p), MCR_DROP_NOT_IPV4);
+	n = build_udp_frame(f, NO_VLAN, 5, GROUP, PORT, 10);
 
 	n = build_udp_frame(f, 3, 5, GROUP, PORT, 10);
 	frame_set_ethertype(f, ETHERTYPE_ARP);
@@ -448,11 +451,12 @@ static void test_drop_names(void **state)
 		"none", "truncated", "not_ipv4", "bad_ip_header", "bad_ip_length", "fragment",
 		"not_udp", "bad_udp_length", "no_rule", "no_tx_slot", "socket_queue",
 		"bad_ip_checksum", "bad_udp_checksum", "ttl_expired", "loop",
-		"not_rtp", "duplicate", "late",
+		"not_rtp", "duplicate", "late", "bad_ext_header", "jumbogram",
+		"zero_udp_checksum",
 	};
 
 	(void)state;
-	assert_int_equal(MCR_DROP__MAX, 18);
+	assert_int_equal(MCR_DROP__MAX, 21);
 	for (int d = 0; d < MCR_DROP__MAX; d++)
 		assert_string_equal(mcr_drop_name((enum mcr_drop)d), want[d]);
 	assert_string_equal(mcr_drop_name(MCR_DROP__MAX), "unknown");

@@ -185,9 +185,9 @@ static void sys_ingress_close(void *s, int fd)
 /* One shared socket per interface, as egress.c keeps them. */
 static int efd[64];
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso)
+static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso, int family)
 {
-	(void)s, (void)dev;
+	(void)s, (void)dev, (void)family;
 	if (!efd[ifindex]) {
 		efd[ifindex] = 5000 + ifindex;
 		plan_egress_opened(P, efd[ifindex], gso);
@@ -260,14 +260,14 @@ static int tx_refs_dev(int ifindex)
 	return n;
 }
 
-static int sys_join(void *s, int ifindex, struct in_addr g, struct in_addr src)
+static int sys_join(void *s, int ifindex, struct mcr_addr g, struct mcr_addr src)
 {
 	(void)s, (void)ifindex, (void)g, (void)src;
 	R.joins++;
 	return 0;
 }
 
-static int sys_leave(void *s, int ifindex, struct in_addr g, struct in_addr src)
+static int sys_leave(void *s, int ifindex, struct mcr_addr g, struct mcr_addr src)
 {
 	(void)s, (void)ifindex, (void)g, (void)src;
 	R.leaves++;
@@ -581,7 +581,7 @@ static void test_reload_diff(void **state)
 	assert_int_equal(res.unchanged, 1);
 	assert_int_equal(res.removed, 0);
 	assert_ptr_equal(plan_find(P, "r2"), r2);
-	assert_int_equal(plan_find(P, "r1")->cfg.out[0].group.s_addr, inet_addr("239.2.2.3"));
+	assert_int_equal(plan_find(P, "r1")->cfg.out[0].group.v4.s_addr, inet_addr("239.2.2.3"));
 	/* Only r3 in the file: r1 and r2 go. */
 	assert_int_equal(reload_text(R3, &res, NULL), 0);
 	assert_int_equal(res.removed, 2);
@@ -642,7 +642,7 @@ static void test_reload_rollback(void **state)
 	mcr_errlist_free(&el);
 	assert_int_equal(plan_nrules(P), 1);
 	assert_ptr_equal(plan_find(P, "r1"), r1);
-	assert_int_equal(r1->cfg.out[0].group.s_addr, inet_addr("239.2.2.2"));
+	assert_int_equal(r1->cfg.out[0].group.v4.s_addr, inet_addr("239.2.2.2"));
 	assert_null(r1->pending);
 	assert_int_equal(R.rule_del[0] + R.rule_del[1], dels);
 	assert_int_equal(R.rule_add[0] + R.rule_add[1], adds);
@@ -662,9 +662,9 @@ static void two_workers(char *g0, char *g1)
 
 	for (unsigned i = 1; i < 200 && !(have0 && have1); i++) {
 		g.s_addr = htonl(0xef010100 + i);
-		if (mcr_worker_of(g, 5001, 2) == 0 && !have0)
+		if (mcr_worker_of(mcr_addr4(g), 5001, 2) == 0 && !have0)
 			have0 = sprintf(g0, "239.1.1.%u", i);
-		else if (mcr_worker_of(g, 5001, 2) == 1 && !have1)
+		else if (mcr_worker_of(mcr_addr4(g), 5001, 2) == 1 && !have1)
 			have1 = sprintf(g1, "239.1.1.%u", i);
 	}
 	assert_true(have0 && have1);

@@ -15,11 +15,11 @@
 #include "errlist.h"
 #include "rule.h"
 
-static struct in_addr A(const char *s)
+static struct mcr_addr A(const char *s)
 {
-	struct in_addr a;
+	struct mcr_addr a;
 
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	assert_int_equal(mcr_addr_parse(s, &a), 0);
 	return a;
 }
 
@@ -86,7 +86,7 @@ static void test_check_valid(void **state)
 	make_cam1(&r);
 	assert_int_equal(mcr_rule_check(&r, &el), 0);
 	/* Any-source, and a unicast output, are fine too. */
-	r.in.source.s_addr = 0;
+	r.in.source = (struct mcr_addr){ 0 };
 	r.out[1].group = A("192.0.2.7");
 	assert_int_equal(mcr_rule_check(&r, &el), 0);
 	/* Same group and port on another device is not the input. */
@@ -303,7 +303,7 @@ static void test_format(void **state)
 	assert_int_equal(buf[10], 'x');
 	assert_int_equal(mcr_rule_format(&r, buf, 0), -ENOSPC);
 
-	r.in.source.s_addr = 0;
+	r.in.source = (struct mcr_addr){ 0 };
 	r.nout = 1;
 	assert_int_equal(mcr_rule_format(&r, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "cam1 in eth0 239.1.1.1:5001 -> eth1 239.2.2.2:6000 ttl 4");
@@ -360,7 +360,7 @@ static void test_equal(void **state)
 	DIFFERS(b.in.group = A("239.1.1.2"));
 	DIFFERS(b.in.port = 5002);
 	DIFFERS(b.in.source = A("10.0.0.6"));
-	DIFFERS(b.in.source.s_addr = 0);
+	DIFFERS(b.in.source = (struct mcr_addr){ 0 });
 	DIFFERS(b.nout = 1);
 	DIFFERS(b.out[1].dev[3] = '3');
 	DIFFERS(b.out[1].group = A("239.1.1.2"));
@@ -431,6 +431,57 @@ static void test_name_valid(void **state)
 	assert_false(mcr_rule_name_valid("caf\xc3\xa9"));
 }
 
+/* The checks a runtime rule (mcrctl rule add) gets for IPv6, each message whole. */
+static void test_check_ipv6(void **state)
+{
+	struct mcr_errlist el;
+	struct mcr_rule r;
+	char buf[512];
+
+	(void)state;
+	make_cam1(&r);
+	r.in.group = A("ff3e::8000:1");
+	r.in.source = A("2001:db8::5");
+	r.out[0].group = A("ff05::2");
+	r.out[1].group = A("239.1.1.1"); /* 6 -> 4 */
+	mcr_errlist_init(&el, NULL);
+	assert_int_equal(mcr_rule_check(&r, &el), 0);
+	assert_int_equal(mcr_rule_format(&r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "cam1 in eth0 [ff3e::8000:1]:5001 source 2001:db8::5 -> "
+				 "eth1 [ff05::2]:6000 ttl 4, eth2 239.1.1.1:5001 ttl 1");
+	r.in.group = A("ff01::1");
+	r.in.source = A("10.0.0.5");
+	r.out[1].keep_source = true;
+	r.out[1].egress = MCR_EGRESS_PACKET;
+	assert_int_equal(mcr_rule_check(&r, &el), -EINVAL);
+	assert_err(&el, 2, "rule \"cam1\": input group ff01::1 is interface-local: it never "
+			   "leaves the host");
+	assert_err(&el, 2, "rule \"cam1\": source 10.0.0.5 is IPv4, the group IPv6");
+	assert_err(&el, 5, "rule \"cam1\": output 2: source \"keep\" cannot cross from IPv6 to "
+			   "IPv4");
+	assert_int_equal(el.n, 3);
+	mcr_errlist_free(&el);
+	/* Inputs of one family; a second input's scope names the input. */
+	mcr_errlist_init(&el, NULL);
+	r.in.group = A("ff05::1");
+	r.in.source = (struct mcr_addr){ 0 };
+	r.out[1].keep_source = false;
+	r.nmore = 2;
+	snprintf(r.more[0].dev, IFNAMSIZ, "eth3");
+	r.more[0].group = A("239.1.1.9");
+	r.more[0].port = 5001;
+	snprintf(r.more[1].dev, IFNAMSIZ, "eth4");
+	r.more[1].group = A("ff0f::1");
+	r.more[1].port = 5001;
+	mcr_redund_init(&r.red, MCR_REDUNDANCY_MERGE);
+	assert_int_equal(mcr_rule_check(&r, &el), -EINVAL);
+	assert_err(&el, 2, "rule \"cam1\": input 2: IPv4 group, but input 1 is IPv6: a rule's "
+			   "inputs are of one family");
+	assert_err(&el, 2, "rule \"cam1\": input 3: group ff0f::1 has a reserved scope");
+	mcr_errlist_free(&el);
+	mcr_rule_free(&r);
+}
+
 /* ---- the rule set ---- */
 
 static void make_rule(struct mcr_rule *r, const char *name, const char *group, const char *source,
@@ -439,7 +490,7 @@ static void make_rule(struct mcr_rule *r, const char *name, const char *group, c
 	make_cam1(r);
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->in.group = A(group);
-	r->in.source = source ? A(source) : (struct in_addr){ 0 };
+	r->in.source = source ? A(source) : (struct mcr_addr){ 0 };
 	r->line = line;
 }
 
@@ -671,14 +722,14 @@ static void test_multicast_and_str(void **state)
 	char buf[MCR_ADDRSTRLEN];
 
 	(void)state;
-	assert_true(mcr_ipv4_is_multicast(A("224.0.0.0")));
-	assert_true(mcr_ipv4_is_multicast(A("239.255.255.255")));
-	assert_false(mcr_ipv4_is_multicast(A("223.255.255.255")));
-	assert_false(mcr_ipv4_is_multicast(A("240.0.0.0")));
-	assert_false(mcr_ipv4_is_multicast(A("10.0.0.1")));
-	assert_ptr_equal(mcr_ipv4_str(A("255.255.255.255"), buf), buf);
+	assert_true(mcr_ipv4_is_multicast(A("224.0.0.0").v4));
+	assert_true(mcr_ipv4_is_multicast(A("239.255.255.255").v4));
+	assert_false(mcr_ipv4_is_multicast(A("223.255.255.255").v4));
+	assert_false(mcr_ipv4_is_multicast(A("240.0.0.0").v4));
+	assert_false(mcr_ipv4_is_multicast(A("10.0.0.1").v4));
+	assert_ptr_equal(mcr_ipv4_str(A("255.255.255.255").v4, buf), buf);
 	assert_string_equal(buf, "255.255.255.255");
-	assert_string_equal(mcr_ipv4_str(A("10.0.0.5"), buf), "10.0.0.5");
+	assert_string_equal(mcr_ipv4_str(A("10.0.0.5").v4, buf), "10.0.0.5");
 }
 
 /* ---- errlist.c ---- */
@@ -738,6 +789,7 @@ int main(void)
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_name_valid),
+		cmocka_unit_test(test_check_ipv6),
 		cmocka_unit_test(test_ruleset),
 		cmocka_unit_test(test_parse_ipv4),
 		cmocka_unit_test(test_parse_port),

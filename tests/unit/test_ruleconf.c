@@ -18,11 +18,11 @@
 #include "config.h"
 #include "ruleconf.h"
 
-static struct in_addr A(const char *s)
+static struct mcr_addr A(const char *s)
 {
-	struct in_addr a;
+	struct mcr_addr a;
 
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	assert_int_equal(mcr_addr_parse(s, &a), 0);
 	return a;
 }
 
@@ -104,7 +104,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(c.rules.n, 3);
 	for (size_t i = 0; i < 3; i++) {
 		assert_true(mcr_rule_equal(&c.rules.v[i], &v[i]));
-		assert_int_equal(c.rules.v[i].in.source.s_addr, v[i].in.source.s_addr);
+		assert_true(mcr_addr_equal(c.rules.v[i].in.source, v[i].in.source));
 	}
 	again = print(c.rules.v, c.rules.n, 0);
 	assert_string_equal(again, text);
@@ -123,6 +123,53 @@ static void test_round_trip(void **state)
 }
 
 /* Rules with several inputs keep every input and their redundancy settings. */
+/* IPv6 rules of every scope print as a file that loads back to the same rules. */
+static void test_ipv6_round_trip(void **state)
+{
+	struct mcr_rule v[4];
+	struct mcr_config c;
+	struct mcr_errlist el;
+	char *text, *again;
+
+	(void)state;
+	make_rule(&v[0], "mdns", "eth0", "ff02::fb", 5353);
+	add_out(&v[0], "eth1", "ff02::fb", 5353);
+	v[0].out[0].ttl = 1;
+	v[0].out[0].ttl_fixed = true;
+	make_rule(&v[1], "site", "eth0", "ff05::1:3", 5001);
+	add_out(&v[1], "eth1", "ff0e::1234", 6000);
+	v[1].out[0].ttl = 8;
+	make_rule(&v[2], "ssm", "eth0", "ff3e::8000:1", 5004);
+	v[2].in.source = A("2001:db8::5");
+	add_out(&v[2], "eth1", "ff3e::8000:2", 5004);
+	add_out(&v[2], "eth2", "2001:db8:1::9", 7000);
+	make_rule(&v[3], "eth0:[ff0e::1]:5001", "eth0", "ff0e::1", 5001);
+	add_out(&v[3], "eth1", "ff0e::1", 5001);
+	text = print(v, 4, 0);
+	mcr_errlist_init(&el, NULL);
+	if (mcr_config_load_string(text, &c, &el)) {
+		for (size_t i = 0; i < el.n; i++)
+			print_message("line %d: %s\n", el.v[i].line, el.v[i].msg);
+		fail_msg("the printed rules do not load:\n%s", text);
+	}
+	assert_int_equal(c.rules.n, 4);
+	for (size_t i = 0; i < 4; i++) {
+		assert_true(mcr_rule_equal(&c.rules.v[i], &v[i]));
+		assert_true(mcr_addr_equal(c.rules.v[i].in.source, v[i].in.source));
+	}
+	again = print(c.rules.v, c.rules.n, 0);
+	assert_string_equal(again, text);
+	assert_non_null(strstr(text, "in  = { dev = \"eth0\"; group = \"ff3e::8000:1\"; port = 5004; "
+				     "source = \"2001:db8::5\"; };"));
+	assert_non_null(strstr(text, "{ dev = \"eth1\"; group = \"ff0e::1234\"; port = 6000; ttl = 8; }"));
+	free(again);
+	free(text);
+	mcr_config_free(&c);
+	mcr_errlist_free(&el);
+	for (size_t i = 0; i < 4; i++)
+		mcr_rule_free(&v[i]);
+}
+
 static void test_redundancy(void **state)
 {
 	struct mcr_rule v[2];
@@ -214,6 +261,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_ipv6_round_trip),
 		cmocka_unit_test(test_redundancy),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_unprintable),

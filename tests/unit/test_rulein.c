@@ -16,11 +16,11 @@
 
 #include "config.h"
 
-static struct in_addr A(const char *s)
+static struct mcr_addr A(const char *s)
 {
-	struct in_addr a;
+	struct mcr_addr a;
 
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	assert_int_equal(mcr_addr_parse(s, &a), 0);
 	return a;
 }
 
@@ -83,7 +83,7 @@ static void test_merge_and_failover_load(void **state)
 	assert_int_equal(r->red.mode, MCR_REDUNDANCY_MERGE);
 	assert_int_equal(r->red.window_ms, MCR_MERGE_WINDOW_DEFAULT);
 	/* An output's group and port default to the first input's. */
-	assert_int_equal(r->out[0].group.s_addr, A("239.1.1.1").s_addr);
+	assert_int_equal(r->out[0].group.v4.s_addr, A("239.1.1.1").v4.s_addr);
 	mcr_config_free(&c);
 
 	load_ok(RULE("( " IN_A ", " IN_B ", { dev = \"b\"; group = \"239.9.9.9\"; port = 7; "
@@ -91,7 +91,7 @@ static void test_merge_and_failover_load(void **state)
 		     "redundancy = \"failover\"; failover_ms = 50; revert_ms = 0;"), &c);
 	r = &c.rules.v[0];
 	assert_int_equal(mcr_rule_ninputs(r), 3);
-	assert_int_equal(mcr_rule_input(r, 2)->source.s_addr, A("10.0.0.1").s_addr);
+	assert_true(mcr_addr_equal(mcr_rule_input(r, 2)->source, A("10.0.0.1")));
 	assert_int_equal(r->red.mode, MCR_REDUNDANCY_FAILOVER);
 	assert_int_equal(r->red.failover_ms, 50);
 	assert_int_equal(r->red.revert_ms, 0);

@@ -1,0 +1,144 @@
+#!/bin/bash
+# IPv6 end to end: link-local (ff02::), site (ff05::) and global (ff0e::)
+# groups relayed between links with group and port rewrite and hop-limit
+# semantics, counted at a real receiver in another namespace (IPv6 UDP
+# sockets, MLD joins); a source-specific ff3e:: rule passes its source only;
+# malformed IPv6 frames are counted per reason while the rule keeps relaying;
+# outputs of the other family translate (4 -> 6 and 6 -> 4: the payload
+# relayed from the relay's own address);
+# rules read back in text, JSON and config form; the config check says
+# file:line.
+. "$(dirname "$0")/lib.sh"
+plan 39
+
+U6="$(dirname "$0")/udp6.py"
+
+line_topology
+# No duplicate address detection: the addresses are usable at once.
+for x in "src s0 2001:db8:1::1" "src s0 2001:db8:1::5" "relay r-in 2001:db8:1::2" \
+	 "relay r-out 2001:db8:2::1" "dst d0 2001:db8:2::2"; do
+	set -- $x
+	ip -n "${PFX}-$1" addr add "$3/64" dev "$2" nodad
+done
+# Link-local addresses too (ff02:: leaves from one).
+lladdr_ready() { ! ip -n "${PFX}-$1" -6 addr show tentative | grep -q inet6; }
+for n in src relay dst; do wait_for 10 lladdr_ready "$n"; done
+
+# --- the config check names file and line --------------------------------------
+B=$(conf bad <<'CONF'
+rules = (
+  { name = "a"; in = { dev = "eth0"; group = "ff3e::1"; port = 5001;
+                       source = "10.0.0.5"; };
+    out = ( { dev = "eth1"; } ); },
+  { name = "b"; in = { dev = "eth0"; group = "ff01::1"; port = 5001; };
+    out = ( { dev = "eth1"; group = "239.1.1.1"; } ); }
+);
+CONF
+)
+timeout 10 "$BIN/mcrd" -t -c "$B" >/dev/null 2>"$TMP/t-bad.err"
+is "$?" 1 "mcrd -t on a file with IPv6 problems exits 1"
+grep -q "^$B:3: rule \"a\": in.source 10.0.0.5 is IPv4, the group IPv6" "$TMP/t-bad.err"
+ok $? "an IPv4 source for an IPv6 group, at its line"
+grep -q "^$B:5: rule \"b\": input group ff01::1 is interface-local: it never leaves the host" \
+	"$TMP/t-bad.err"
+ok $? "an interface-local group, at its line"
+
+C=$(conf relay <<'CONF'
+rules = (
+  { name = "ll"; in = { dev = "r-in"; group = "ff02::fb"; port = 5353; };
+    out = ( { dev = "r-out"; port = 6000; fixed_ttl = 1; } ); },
+  { name = "site"; in = { dev = "r-in"; group = "ff05::1:3"; port = 5001; };
+    out = ( { dev = "r-out"; group = "ff05::2:3"; port = 6000; ttl = 4; } ); },
+  { name = "global"; in = { dev = "r-in"; group = "ff0e::1234"; port = 6000; };
+    out = ( { dev = "r-out"; } ); },
+  { name = "ssm"; in = { dev = "r-in"; group = "ff3e::8000:1"; port = 5004;
+                         source = "2001:db8:1::5"; };
+    out = ( { dev = "r-out"; group = "ff3e::8000:2"; port = 6000; } ); },
+  { name = "x46"; in = { dev = "r-in"; group = "239.4.6.1"; port = 5046; };
+    out = ( { dev = "r-out"; group = "ff05::46"; port = 6000; ttl = 5; } ); },
+  { name = "x64"; in = { dev = "r-in"; group = "ff05::64"; port = 5064; };
+    out = ( { dev = "r-out"; group = "239.6.4.1"; port = 6000; } ); }
+);
+CONF
+)
+mcrd_start relay relay "$C"; ok $? "mcrd starts"
+wait_for 10 grep -q "started: 6 rules, 6 active" "$TMP/mcrd-relay.log"
+ok $? "all six rules active"
+grep -q 'cannot join' "$TMP/mcrd-relay.log"; ok $((! $?)) "MLD joins (ASM and SSM) succeed"
+nsx relay ip -6 maddr show dev r-in | grep -q "ff3e::8000:1"; ok $? "the relay joined ff3e::8000:1 on r-in"
+
+# --- relaying --------------------------------------------------------------------
+nsx dst python3 "$U6" recv d0 6000 2 "$TMP/recv.ready" ff02::fb ff05::2:3 ff0e::1234 \
+	ff3e::8000:2/2001:db8:2::1 ff05::46 239.6.4.1 >"$TMP/recv.json" 2>"$TMP/recv.err" &
+RECV=$!
+_PIDS+=("$RECV")
+wait_for 10 test -e "$TMP/recv.ready"; ok $? "receiver joined"
+nsx src python3 "$U6" send s0 ff02::fb 5353 400 1 2001:db8:1::1
+nsx src python3 "$U6" send s0 ff05::1:3 5001 500 8 2001:db8:1::1
+nsx src python3 "$U6" send s0 ff0e::1234 6000 300 8 2001:db8:1::1
+nsx src python3 "$U6" send s0 ff3e::8000:1 5004 300 8 2001:db8:1::5
+nsx src python3 "$U6" send s0 ff3e::8000:1 5004 200 8 2001:db8:1::1
+nsx src python3 "$U6" send s0 239.4.6.1 5046 250 9
+nsx src python3 "$U6" send s0 ff05::64 5064 150 3 2001:db8:1::1
+
+# --- malformed frames to the site group, counted, while valid ones pass -----------
+for k in "ext_chain 50" "ext_cut 40" "hbh_late 30" "frag 20" "jumbo 25" "bad_plen 35" \
+	 "zero_csum 45"; do
+	set -- $k
+	nsx src python3 "$U6" inject s0 ff05::1:3 5001 "$1" "$2"
+done
+wait "$RECV"
+R() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+	"$TMP/recv.json" "$1"; }
+is "$(R "j['ff02::fb']['unique']")" 400 "ff02:: link-local: all 400 relayed to the other link"
+is "$(R "j['ff02::fb']['hlim_min']")/$(R "j['ff02::fb']['hlim_max']")" 1/1 \
+   "with the fixed hop limit 1 (input hop limit 1)"
+is "$(R "j['ff05::2:3']['unique']")" 500 "ff05:: site: 500 relayed to the rewritten group and port"
+is "$(R "j['ff05::2:3']['received']")" 550 "and the 50 behind an extension-header chain"
+is "$(R "j['ff05::2:3']['hlim_max']")" 4 "hop limit 8 - 1 capped at 4"
+is "$(R "j['ff0e::1234']['unique']")" 300 "ff0e:: global: all 300"
+is "$(R "j['ff0e::1234']['hlim_min']")/$(R "j['ff0e::1234']['hlim_max']")" 7/7 \
+   "router semantics: hop limit 8 leaves as 7"
+is "$(R "j['ff3e::8000:2']['received']")" 300 "ff3e:: SSM: only its source's 300"
+is "$(R "j['ff05::46']['unique']")" 250 "4 -> 6: the 250 IPv4 datagrams arrive as IPv6"
+is "$(R "j['ff05::46']['hlim_min']")/$(R "j['ff05::46']['hlim_max']")" 5/5 \
+   "TTL 9 - 1 capped at 5 becomes the hop limit"
+is "$(R "j['239.6.4.1']['unique']")" 150 "6 -> 4: the 150 IPv6 datagrams arrive as IPv4"
+is "$(R "j['239.6.4.1']['hlim_min']")/$(R "j['239.6.4.1']['hlim_max']")" 2/2 \
+   "hop limit 3 - 1 becomes the TTL"
+is "$(R "sum(g['corrupted'] for g in j.values())")" 0 "no datagram corrupted"
+ctl relay rule show name x46 | grep -q "via socket"; ok $? "a translating output sends through its socket"
+ctl relay -s rule show name x64 | grep -q "^    -> r-out 239.6.4.1:6000 packets 150 "
+ok $? "and counts what it sent"
+
+mcrd_counter relay "link r-in" frames >/dev/null
+d() { mcrd_drop relay 'link r-in' "$1"; }
+is "$(d bad_ext_header)" 70 "extension header beyond the payload or hop-by-hop late: bad_ext_header"
+is "$(d fragment)" 20 "IPv6 fragments: fragment, not relayed"
+is "$(d jumbogram)" 25 "payload length 0: jumbogram"
+is "$(d bad_ip_length)" 35 "payload length past the frame: bad_ip_length"
+is "$(d zero_udp_checksum)" 45 "UDP checksum 0: zero_udp_checksum"
+is "$(d no_rule)" 200 "the other source's 200 to the SSM group: no_rule"
+
+# --- rules read back -------------------------------------------------------------
+ctl relay rule add name rt6 in dev r-in group ff3e::9 port 7000 source 2001:db8:1::5 \
+	out dev r-out group ff0e::9 port 7001 ttl 3
+ok $? "mcrctl rule add with IPv6 addresses"
+is "$(ctl relay rule show name rt6 | cut -d' ' -f1-9)" \
+   "rt6 in r-in [ff3e::9]:7000 source 2001:db8:1::5 -> r-out [ff0e::9]:7001" "text: [G]:P"
+is "$(ctl relay -j rule show name rt6 | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]
+print(r["in"]["group"], r["in"]["source"], r["out"][0]["group"], r["out"][0]["ttl"])')" \
+   "ff3e::9 2001:db8:1::5 ff0e::9 3" "JSON: groups and source as text"
+is "$(ctl relay rule show group ff0e::9 | cut -d' ' -f1)" rt6 "show group G6 matches an output group"
+ctl relay -c rule show >"$TMP/all.conf"; ok $? "-c rule show"
+timeout 10 "$BIN/mcrd" -t -c "$TMP/all.conf" >/dev/null 2>"$TMP/all.err"
+ok $? "its output passes the config check"
+grep -q 'source = "2001:db8:1::5"' "$TMP/all.conf"; ok $? "with the IPv6 source"
+err=$(ctl relay rule add in dev r-in group ff3e::9 port 7000 source 10.0.0.1 out dev r-out 2>&1)
+[ $? -ne 0 ] && [[ "$err" == *"source 10.0.0.1 is IPv4, the group IPv6"* ]]
+ok $? "an IPv4 source for an IPv6 group is refused with the reason"
+is "$(ctl relay rule show | wc -l)" 7 "and nothing else changed"
+
+mcrd_stop relay
+is "$MCRD_RC" 0 "mcrd exits 0"
+done_testing
