@@ -124,6 +124,29 @@ int mcrctl_get_ifname(const char *arg, char dev[IFNAMSIZ])
 	return 0;
 }
 
+int mcrctl_parse_dev_filter(int argc, char **argv, char dev[IFNAMSIZ])
+{
+	static const char *const kw[] = { "dev" };
+
+	dev[0] = '\0';
+	for (; argc > 0; argc--, argv++) {
+		if (mcrctl_lookup(*argv, kw, 1) < 0) {
+			mcrctl_err("unknown keyword \"%s\"", mcr_esc_name(*argv));
+			return -EINVAL;
+		}
+		if (dev[0]) {
+			mcrctl_err("duplicate \"dev\"");
+			return -EINVAL;
+		}
+		if (argc == 1)
+			return mcrctl_missing_arg(*argv);
+		argc--, argv++;
+		if (mcrctl_get_ifname(*argv, dev))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 int mcrctl_split_line(char *line, char **argv, int max)
 {
 	char *r = line, *w = line;

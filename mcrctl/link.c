@@ -56,28 +56,12 @@ static int show_one(const struct nlmsghdr *nlh, void *data)
 
 static int link_show(int argc, char **argv)
 {
-	static const char *const kw[] = { "dev" };
 	char dev[IFNAMSIZ] = "";
 	struct nlmsghdr *nlh;
 	int ret;
 
-	for (; argc > 0; argc--, argv++) {
-		if (mcrctl_lookup(*argv, kw, 1) < 0) {
-			mcrctl_err("unknown keyword \"%s\"", mcr_esc_name(*argv));
-			return MCRCTL_EXIT_USAGE;
-		}
-		if (dev[0]) {
-			mcrctl_err("duplicate \"dev\"");
-			return MCRCTL_EXIT_USAGE;
-		}
-		if (argc == 1) {
-			mcrctl_missing_arg(*argv);
-			return MCRCTL_EXIT_USAGE;
-		}
-		argc--, argv++;
-		if (mcrctl_get_ifname(*argv, dev))
-			return MCRCTL_EXIT_USAGE;
-	}
+	if (mcrctl_parse_dev_filter(argc, argv, dev))
+		return MCRCTL_EXIT_USAGE;
 	if (mcrctl_connect())
 		return MCRCTL_EXIT_DAEMON;
 	if (!(nlh = mcrctl_msg_new(64, MCR_CMD_LINK_GET, mcrctl_opt.stats ? MCR_F_STATS : 0)))

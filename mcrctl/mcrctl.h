@@ -61,6 +61,8 @@ int mcrctl_get_port(const char *arg, uint16_t *out);
 int mcrctl_get_u8(const char *arg, const char *what, uint8_t lo, uint8_t *out);
 int mcrctl_get_u32(const char *arg, const char *what, uint32_t lo, uint32_t hi, uint32_t *out);
 int mcrctl_get_ifname(const char *arg, char dev[IFNAMSIZ]);
+/* "[dev NAME]", the arguments of a show filtered by interface: dev ("" = all).  0 or -EINVAL. */
+int mcrctl_parse_dev_filter(int argc, char **argv, char dev[IFNAMSIZ]);
 /* "Error: missing argument after "kw"": returns -EINVAL. */
 int mcrctl_missing_arg(const char *kw);
 

@@ -17,16 +17,9 @@
 """
 import signal, socket, struct, sys, time
 
+from pktutil import csum
+
 IPPROTO_IGMP = 2
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def ip_packet(src, dst, payload, ra=True, ttl=1):

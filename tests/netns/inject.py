@@ -17,14 +17,7 @@ import socket
 import struct
 import sys
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+from pktutil import csum
 
 
 def udp_csum(src, dst, udp):

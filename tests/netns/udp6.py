@@ -28,6 +28,8 @@ import struct
 import sys
 import time
 
+from pktutil import csum
+
 FILL = b"m" * 100
 IP_PKTINFO, IP_RECVTTL = 8, 12  # linux/in.h; not in every Python's socket module
 
@@ -144,15 +146,6 @@ def recv(dev, port, idle, ready, specs):
     for e in res.values():
         e["unique"] = len(e.pop("seqs"))
     print(json.dumps(res))
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def frame6(src, group, port, kind, seq):

@@ -394,6 +394,33 @@ static void test_add_errors(void **state)
 	}
 }
 
+/* ---- [dev NAME] of link show and group show ---- */
+
+static void test_dev_filter(void **state)
+{
+	static const struct { const char *line; int ret; const char *dev, *error; } cases[] = {
+		{ "", 0, "", "" },
+		{ "dev eth0", 0, "eth0", "" },
+		{ "d eth1", 0, "eth1", "" },
+		{ "dev", -EINVAL, "", "Error: missing argument after \"dev\"\n" },
+		{ "dev eth0 dev eth1", -EINVAL, "eth0", "Error: duplicate \"dev\"\n" },
+		{ "group eth0", -EINVAL, "", "Error: unknown keyword \"group\"\n" },
+		{ "dev a/b", -EINVAL, "", NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct args *a = split(cases[i].line);
+		char dev[IFNAMSIZ] = "x";
+		int ret = mcrctl_parse_dev_filter(a->argc, a->argv, dev);
+		const char *e = errors();
+
+		if (ret != cases[i].ret || (cases[i].error && strcmp(e, cases[i].error)) ||
+		    (!ret && strcmp(dev, cases[i].dev)))
+			fail_msg("\"%s\": %d dev \"%s\" \"%s\"", cases[i].line, ret, dev, e);
+	}
+}
+
 /* ---- rule del ---- */
 
 static void test_del(void **state)
@@ -1358,6 +1385,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_worker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dev_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_argument, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_mid_send, setup, teardown),
