@@ -5,7 +5,7 @@
 # bad argument, batch files, monitor, reload, and garbage on the socket.
 TEST_LIMIT=240
 . "$(dirname "$0")/lib.sh"
-plan 99
+plan 100
 
 line_topology
 C=$(conf relay <<'CONF'
@@ -187,6 +187,10 @@ ctl relay del name sb; is "$?" 0 "del is short for rule del"
 ctl relay rule show name sb | grep -q sb; ok $((! $?)) "and the rule is gone"
 
 # --- monitor -------------------------------------------------------------------
+# r-in without IPv6 here: its link-local address, dropped on down and added on
+# up, would be announced as further [link] changes as the kernel's timing
+# falls (09-links.t covers IPv6 addresses).
+nsx relay sysctl -qw net.ipv6.conf.r-in.disable_ipv6=1; sleep 0.3
 ctl relay monitor >"$TMP/monitor.out" 2>&1 &
 MON=$!
 sleep 0.3
@@ -196,14 +200,18 @@ ip -n "$NS_relay" link set r-in down; sleep 0.3
 ip -n "$NS_relay" link set r-in up; sleep 0.5
 ctl relay reload >/dev/null; sleep 0.3
 kill "$MON" 2>/dev/null; wait "$MON" 2>/dev/null
+grep '^\[link\]' "$TMP/monitor.out" | sed 's/^/# /'
 grep -q '^\[rule-added\] m1 in r-in 239.1.5.1:1' "$TMP/monitor.out"; ok $? "monitor: rule added"
 is "$(grep -c ' m1 ' "$TMP/monitor.out")" 2 "monitor: a new rule is announced once, as added"
 grep -q '^\[rule-removed\] m1 ' "$TMP/monitor.out"; ok $? "monitor: rule removed"
 grep -q '^\[rule-pending\] cam1 .*state pending (input interface down)' "$TMP/monitor.out"
 ok $? "monitor: link down makes the rule pending"
 grep -q '^\[rule-active\] cam1 ' "$TMP/monitor.out"; ok $? "monitor: link up makes it active again"
-is "$(awk '/^\[link\]/ { print $2, $5, $6 }' "$TMP/monitor.out" | paste -sd,)" "r-in state down,r-in state up" \
+# One state may still be announced twice if the kernel reports one change in
+# two messages that mcrd reads apart, but each line must be a change.
+is "$(awk '/^\[link\]/ { print $2, $5, $6 }' "$TMP/monitor.out" | uniq | paste -sd,)" "r-in state down,r-in state up" \
    "monitor: [link] lines for r-in going down, then up, and nothing else"
+is "$(grep '^\[link\]' "$TMP/monitor.out" | uniq -d | wc -l)" 0 "monitor: no [link] line repeats the one before (each is a change)"
 grep -qE '^\[link\] r-in ifindex [1-9][0-9]* state down addr 198\.18\.1\.2( [0-9a-f:]+)* rules [0-9]+$' "$TMP/monitor.out"
 ok $? "monitor: the link line is printed as link show prints it"
 grep -q '^\[reload\] ok$' "$TMP/monitor.out"; ok $? "monitor: [reload] event for a reload"
