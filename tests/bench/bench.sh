@@ -58,7 +58,7 @@
 # 2001:2::/48 without DAD, no link-local addresses, no router
 # solicitations); mcrgen sends [ff05::1:1]:5001 (hop limit 8), output i is
 # rewritten to [ff05::2:i]:6000 (i in hex), and mcrsink joins them by MLD.
-# IPv6 outputs have no layer-2 egress yet: it measures socket egress.
+# Its outputs send at layer 2 (egress auto), as mcrd's do.
 #
 # "mcrd-merge" (not in the default list) is a rule with two inputs and
 # redundancy = "merge" (issue 20): mcrgen sends its packets with an RTP

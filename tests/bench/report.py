@@ -24,7 +24,7 @@ RELAY_LABEL = {
     "mcrd-socket": "mcrd (egress socket)",
     "mcrd-gso": "mcrd (egress socket, gso on)",
     "mcrd-merge": "mcrd (two inputs merged)",
-    "mcrd-ipv6": "mcrd (IPv6, egress socket)",
+    "mcrd-ipv6": "mcrd (IPv6, layer-2 egress)",
     "kernel": "kernel (smcroute)",
     "socat": "socat",
     "baseline": "baseline (recvmmsg/sendmmsg)",
@@ -526,8 +526,8 @@ def setup_md(a, relays):
     if "mcrd-ipv6" in relays:
         L.append("- **mcrd-ipv6** relays IPv6 end to end: IPv6 is on for its run only (2001:2::/48,")
         L.append("  no DAD, no link-local addresses); mcrgen sends [ff05::1:1]:5001, output i is")
-        L.append("  [ff05::2:i]:6000, mcrsink joins by MLD. IPv6 outputs have no layer-2 egress")
-        L.append("  yet, so it is socket egress; not one of the target variants.")
+        L.append("  [ff05::2:i]:6000, mcrsink joins by MLD; layer-2 egress as `mcrd`'s. Not one")
+        L.append("  of the target variants.")
     L.append("- **rx frames / datagram**: frames received on the receivers' veths during the")
     L.append("  point (`rx_packets`), divided by the unique datagrams delivered. 1.00: every")
     L.append("  datagram crossed as its own frame; below 0.99 (marked" + SUPER + "): GSO super-frames;")

@@ -1,9 +1,10 @@
 #!/bin/bash
 # IPv6 end to end: link-local (ff02::), site (ff05::) and global (ff0e::)
 # groups relayed between links with group and port rewrite and hop-limit
-# semantics, counted at a real receiver in another namespace (mcrgen and
-# mcrsink over IPv6, MLD joins); a source-specific ff3e:: rule passes its
-# source only, and a source-specific sink join only its source;
+# semantics, at layer 2 (source keep too), counted at a real receiver in
+# another namespace (mcrgen and mcrsink over IPv6, MLD joins); a
+# source-specific ff3e:: rule passes its source only, and a source-specific
+# sink join only its source;
 # malformed IPv6 frames are counted per reason while the rule keeps relaying;
 # outputs of the other family translate (4 -> 6 and 6 -> 4: the payload
 # relayed from the relay's own address);
@@ -11,7 +12,7 @@
 # file:line; mcrgen/mcrsink over IPv6 on their own: streams stepped by
 # group, RTP, hop limit, traffic class, source, unicast, family errors.
 . "$(dirname "$0")/lib.sh"
-plan 48
+plan 50
 
 U6="$(dirname "$0")/udp6.py"
 
@@ -59,13 +60,20 @@ rules = (
   { name = "x46"; in = { dev = "r-in"; group = "239.4.6.1"; port = 5046; };
     out = ( { dev = "r-out"; group = "ff05::46"; port = 6000; ttl = 5; } ); },
   { name = "x64"; in = { dev = "r-in"; group = "ff05::64"; port = 5064; };
-    out = ( { dev = "r-out"; group = "239.6.4.1"; port = 6000; } ); }
+    out = ( { dev = "r-out"; group = "239.6.4.1"; port = 6000; } ); },
+  { name = "keep6"; in = { dev = "r-in"; group = "ff0e::5"; port = 5005; };
+    out = ( { dev = "r-out"; group = "ff0e::6"; port = 6000; source = "keep"; } ); }
 );
 CONF
 )
 mcrd_start relay relay "$C"; ok $? "mcrd starts"
-wait_for 10 grep -q "started: 6 rules, 6 active" "$TMP/mcrd-relay.log"
-ok $? "all six rules active"
+wait_for 10 grep -q "started: 7 rules, 7 active" "$TMP/mcrd-relay.log"
+ok $? "all seven rules active (source keep on IPv6 too)"
+bad=""
+for r in ll site global ssm keep6; do
+	ctl relay rule show name "$r" | grep -q " via packet" || bad+=" $r"
+done
+is "$bad" "" "IPv6 outputs of IPv6 inputs send at layer 2 (egress auto)"
 grep -q 'cannot join' "$TMP/mcrd-relay.log"; ok $((! $?)) "MLD joins (ASM and SSM) succeed"
 nsx relay ip -6 maddr show dev r-in | grep -q "ff3e::8000:1"; ok $? "the relay joined ff3e::8000:1 on r-in"
 
@@ -75,7 +83,7 @@ SSM6=ff3e::8000:2
 # source, and a source that never sends.
 sink_start dst all -i 2 "d0:[ff02::fb]:6000" "d0:[ff05::2:3]:6000" "d0:[ff0e::1234]:6000" \
 	"d0:[$SSM6]:6000:2001:db8:2::1" "d0:[$SSM6]:6000:[2001:db8:2::99]" "d0:[ff05::46]:6000" \
-	"d0:239.6.4.1:6000"
+	"d0:239.6.4.1:6000" "d0:[ff0e::6]:6000"
 ok $? "mcrsink joined the IPv6 groups (MLD, source-specific for $SSM6) and an IPv4 one"
 gen src -d s0 -g ff02::fb -p 5353 -n 400 -t 1 -S 2001:db8:1::1
 gen src -d s0 -g ff05::1:3 -p 5001 -n 500 -t 8 -S 2001:db8:1::1
@@ -84,6 +92,7 @@ gen src -d s0 -g ff3e::8000:1 -p 5004 -n 300 -t 8 -S 2001:db8:1::5
 gen src -d s0 -g ff3e::8000:1 -p 5004 -n 200 -t 8 -S 2001:db8:1::1 --stream-id 1
 gen src -d s0 -g 239.4.6.1 -p 5046 -n 250 -t 9
 gen src -d s0 -g ff05::64 -p 5064 -n 150 -t 3 -S 2001:db8:1::1
+gen src -d s0 -g ff0e::5 -p 5005 -n 200 -t 8 -S 2001:db8:1::1
 
 # --- malformed frames to the site group, counted, while valid ones pass -----------
 for k in "ext_chain 50" "ext_cut 40" "hbh_late 30" "frag 20" "jumbo 25" "bad_plen 35" \
@@ -112,6 +121,8 @@ is "$(S ff05::46 unique)" 250 "4 -> 6: the 250 IPv4 datagrams arrive as IPv6"
 is "$(S ff05::46 ttl_min)/$(S ff05::46 ttl_max)" 5/5 "TTL 9 - 1 capped at 5 becomes the hop limit"
 is "$(S 239.6.4.1 unique)" 150 "6 -> 4: the 150 IPv6 datagrams arrive as IPv4"
 is "$(S 239.6.4.1 ttl_min)/$(S 239.6.4.1 ttl_max)" 2/2 "hop limit 3 - 1 becomes the TTL"
+is "$(S ff0e::6 unique)/$(S ff0e::6 from)" 200/2001:db8:1::1 \
+   "source keep: all 200, from the sender's own address (a layer-2 frame)"
 is "$(sink_get all "j['total']['corrupted']")" 0 "no datagram corrupted"
 ctl relay rule show name x46 | grep -q "via socket"; ok $? "a translating output sends through its socket"
 ctl relay -s rule show name x64 | grep -q "^    -> r-out 239.6.4.1:6000 packets 150 "
@@ -166,7 +177,7 @@ grep -q 'source = "2001:db8:1::5"' "$TMP/all.conf"; ok $? "with the IPv6 source"
 err=$(ctl relay rule add in dev r-in group ff3e::9 port 7000 source 10.0.0.1 out dev r-out 2>&1)
 [ $? -ne 0 ] && [[ "$err" == *"source 10.0.0.1 is IPv4, the group IPv6"* ]]
 ok $? "an IPv4 source for an IPv6 group is refused with the reason"
-is "$(ctl relay rule show | wc -l)" 7 "and nothing else changed"
+is "$(ctl relay rule show | wc -l)" 8 "and nothing else changed"
 
 mcrd_stop relay
 is "$MCRD_RC" 0 "mcrd exits 0"
