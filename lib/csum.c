@@ -64,14 +64,20 @@ uint16_t csum_replace(uint16_t check, const uint16_t *old, const uint16_t *new, 
 	return (uint16_t)~csum_fold(s);
 }
 
-bool csum_udp6_ok(const struct in6_addr *src, const struct in6_addr *dst, const void *udp,
-		  uint16_t ulen)
+uint16_t csum_pseudo6(const struct in6_addr *src, const struct in6_addr *dst, uint16_t udp_len)
 {
-	uint16_t tail[4] = { 0, htons(ulen), 0, htons(IPPROTO_UDP) };
+	uint16_t tail[4] = { 0, htons(udp_len), 0, htons(IPPROTO_UDP) };
 	uint32_t s = csum_add(0, src, 16);
 
 	s = csum_add(s, dst, 16);
-	s = csum_add(s, tail, sizeof(tail));
+	return csum_fold(csum_add(s, tail, sizeof(tail)));
+}
+
+bool csum_udp6_ok(const struct in6_addr *src, const struct in6_addr *dst, const void *udp,
+		  uint16_t ulen)
+{
+	uint32_t s = csum_pseudo6(src, dst, ulen);
+
 	return csum_fold(csum_add(s, udp, ulen)) == 0xffff;
 }
 

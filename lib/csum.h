@@ -19,6 +19,8 @@ uint16_t csum_fold(uint32_t sum);
 uint16_t csum_ip(const void *hdr, size_t hlen);
 /* The folded (not complemented) sum of the UDP/IPv4 pseudo-header. */
 uint16_t csum_pseudo4(struct in_addr src, struct in_addr dst, uint16_t udp_len);
+/* The folded (not complemented) sum of the UDP/IPv6 pseudo-header (RFC 8200 8.1). */
+uint16_t csum_pseudo6(const struct in6_addr *src, const struct in6_addr *dst, uint16_t udp_len);
 /* Whether a UDP/IPv4 datagram of ulen bytes at udp (header first) checks out. */
 bool csum_udp4_ok(struct in_addr src, struct in_addr dst, const void *udp, uint16_t ulen);
 /* Whether a UDP/IPv6 datagram of ulen bytes at udp checks out (RFC 8200 8.1 pseudo-header). */

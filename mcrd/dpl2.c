@@ -64,7 +64,8 @@ static struct txring *ring_room(struct txring *r)
 
 bool dpl2_fits(const struct tb_output *o, const struct rx_pkt *p)
 {
-	return FRAME_HDR_LEN + p->pkt.len <= txring_max_len(o->tx) && 28u + p->pkt.len <= o->mtu;
+	return frame_hdr_len(&o->tmpl) + p->pkt.len <= txring_max_len(o->tx) &&
+	       frame_ip_len(&o->tmpl) + p->pkt.len <= o->mtu;
 }
 
 void dpl2_send(struct datapath *dp, struct tb_output *o, const struct rx_pkt *p, uint8_t ttl)

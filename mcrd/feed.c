@@ -51,7 +51,7 @@ static struct wire_out wire_out_of(const struct plan_rule *rr, unsigned i)
 	struct wire_out w = { .index = i, .egress = o->fd, .tx = o->txfd, .stats = o->st_slot,
 			      .group = o->cfg->group.v4, .port = o->cfg->port, .mtu = o->l2.mtu,
 			      .saddr = o->l2.saddr, .sport = o->l2.sport, .ttl = o->cfg->ttl,
-			      .group6 = o->cfg->group.v6,
+			      .group6 = o->cfg->group.v6, .saddr6 = o->l2.saddr6,
 			      .flags = (mcr_addr_is6(o->cfg->group) ? WO_IPV6 : 0) |
 				       (o->cfg->keep_source ? WO_KEEP_SOURCE : 0) |
 				       (o->cfg->ttl_fixed ? WO_TTL_FIXED : 0) };

@@ -11,6 +11,7 @@
 #define VNET_LEN 10u
 #define ETH_LEN  14u
 #define IP_LEN   20u
+#define IP6_LEN  40u
 #define UDP_LEN  8u
 
 void frame_tmpl_init(struct frame_tmpl *t, const uint8_t mac[6], struct in_addr saddr,
@@ -36,6 +37,24 @@ void frame_tmpl_init(struct frame_tmpl *t, const uint8_t mac[6], struct in_addr 
 	t->keep_source = keep_source;
 }
 
+void frame_tmpl_init6(struct frame_tmpl *t, const uint8_t mac[6], const struct in6_addr *saddr,
+		      const struct in6_addr *group, uint16_t sport, uint16_t dport, bool keep_source)
+{
+	memset(t, 0, sizeof(*t));
+	t->eth[0] = 0x33;
+	t->eth[1] = 0x33;
+	memcpy(t->eth + 2, &group->s6_addr[12], 4);
+	memcpy(t->eth + 6, mac, 6);
+	t->eth[12] = 0x86;
+	t->eth[13] = 0xdd;
+	t->v6 = true;
+	t->saddr6 = *saddr;
+	t->daddr6 = *group;
+	t->sport = sport;
+	t->dport = dport;
+	t->keep_source = keep_source;
+}
+
 bool frame_csum_trusted(uint32_t rx_status)
 {
 	return rx_status & (TP_STATUS_CSUM_VALID | TP_STATUS_CSUMNOTREADY);
@@ -48,14 +67,14 @@ bool frame_csum_trusted(uint32_t rx_status)
  * anyway (skb_copy_ubufs: a page allocated per frame); the copy into a
  * linear skb is cheaper, and measured so (doc/datapath.md).
  */
-static void put_vnet(uint8_t *v, bool offload, size_t len)
+static void put_vnet(uint8_t *v, bool offload, size_t len, unsigned iplen)
 {
 	struct virtio_net_hdr h = { .gso_type = VIRTIO_NET_HDR_GSO_NONE,
 				    .hdr_len = htole16((uint16_t)len) };
 
 	if (offload) {
 		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		h.csum_start = htole16(ETH_LEN + IP_LEN);
+		h.csum_start = htole16((uint16_t)(ETH_LEN + iplen));
 		h.csum_offset = htole16(6);
 	}
 	memcpy(v, &h, VNET_LEN);
@@ -84,6 +103,58 @@ static uint16_t udp_check(const uint8_t *ip, const struct mcr_pkt *p, bool offlo
 	return check ? check : 0xffff;
 }
 
+/*
+ * The same for IPv6 (ip at the IPv6 header).  The parser drops a zero
+ * IPv6 UDP checksum, so the datagram's is always one to update.
+ */
+static uint16_t udp_check6(const uint8_t *ip, const struct mcr_pkt *p, bool offload)
+{
+	uint16_t check, old[18], new[18];
+	struct in6_addr s, d;
+
+	if (offload) {
+		memcpy(&s, ip + 8, 16);
+		memcpy(&d, ip + 24, 16);
+		return csum_pseudo6(&s, &d, (uint16_t)(UDP_LEN + p->len));
+	}
+	memcpy(&check, p->udp + 6, 2);
+	memcpy(old, &p->src6, 16);
+	memcpy(old + 8, &p->dst6, 16);
+	memcpy(old + 16, p->udp, 4);    /* source and destination ports */
+	memcpy(new, ip + 8, 32);        /* the addresses just written */
+	memcpy(new + 16, ip + IP6_LEN, 4);
+	check = csum_replace(check, old, new, 18);
+	return check ? check : 0xffff;
+}
+
+/* IPv6: version, traffic class (the datagram's), no flow label; hop limit hlim. */
+static size_t frame_build6(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
+			   bool offload, uint8_t hlim)
+{
+	uint8_t *ip = buf + VNET_LEN + ETH_LEN, *uh = ip + IP6_LEN;
+	const struct in6_addr *src = t->keep_source ? &p->src6 : &t->saddr6;
+	uint32_t vtc = htonl((6u << 28) | ((uint32_t)p->tos << 20));
+	uint16_t ulen = htons((uint16_t)(UDP_LEN + p->len));
+	uint16_t sport = t->keep_source || !t->sport ? htons(p->sport) : t->sport;
+	uint16_t check;
+
+	put_vnet(buf, offload, ETH_LEN + IP6_LEN + UDP_LEN + p->len, IP6_LEN);
+	memcpy(buf + VNET_LEN, t->eth, ETH_LEN);
+	memcpy(ip, &vtc, 4);
+	memcpy(ip + 4, &ulen, 2);       /* payload length: the UDP datagram */
+	ip[6] = IPPROTO_UDP;
+	ip[7] = hlim;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, &t->daddr6, 16);
+	memcpy(uh, &sport, 2);
+	memcpy(uh + 2, &t->dport, 2);
+	memcpy(uh + 4, &ulen, 2);
+	check = udp_check6(ip, p, offload);
+	memcpy(uh + 6, &check, 2);
+	memcpy(uh + UDP_LEN, p->payload, p->len);
+	return VNET_LEN + ETH_LEN + IP6_LEN + UDP_LEN + p->len;
+}
+
 size_t frame_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
 		   uint32_t rx_status, uint8_t ttl, uint16_t ipid)
 {
@@ -95,7 +166,9 @@ size_t frame_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pk
 	uint16_t sport = t->keep_source || !t->sport ? htons(p->sport) : t->sport;
 	uint16_t check;
 
-	put_vnet(buf, offload, ETH_LEN + IP_LEN + UDP_LEN + p->len);
+	if (t->v6)
+		return frame_build6(buf, t, p, offload, ttl);
+	put_vnet(buf, offload, ETH_LEN + IP_LEN + UDP_LEN + p->len, IP_LEN);
 	memcpy(buf + VNET_LEN, t->eth, ETH_LEN);
 	ip[0] = 0x45;
 	ip[1] = p->tos;

@@ -33,6 +33,7 @@ struct iface_info;
 struct plan_l2 {
 	uint8_t mac[6];       /* the interface's */
 	struct in_addr saddr; /* its primary address */
+	struct in6_addr saddr6; /* an IPv6 output's: one of the group's scope (planout.c) */
 	uint16_t sport;       /* network order: the UDP egress socket's port, for both paths */
 	uint16_t mtu;
 };

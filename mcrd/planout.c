@@ -49,8 +49,8 @@ static const char *output_state(const struct plan_config *c, const struct plan_r
 
 /*
  * Why o cannot send through a transmit ring on ii, or NULL.  The frame
- * builder rewrites an IPv4 datagram in place, so an output of the other
- * family than its input's (4 -> 6, 6 -> 4) takes its socket.
+ * builder keeps the datagram's family, so an output of the other family
+ * than its input's (4 -> 6, 6 -> 4) takes its socket.
  */
 static const char *l2_unusable(const struct mcr_output *cfg, int in_family,
 			       const struct iface_info *ii)
@@ -61,13 +61,28 @@ static const char *l2_unusable(const struct mcr_output *cfg, int in_family,
 		return "egress packet: not an Ethernet interface";
 	if (!mcr_addr_is_multicast(cfg->group))
 		return "egress packet: not a multicast group";
-	if (mcr_addr_is6(cfg->group))
-		return "egress packet: not for IPv6 yet";
 	if (cfg->group.family != in_family)
 		return "egress packet: not across families";
-	if (!cfg->keep_source && !ii->naddr)
+	if (mcr_addr_is6(cfg->group) && !cfg->keep_source && !ii->naddr6)
+		return "egress packet: no IPv6 address";
+	if (!mcr_addr_is6(cfg->group) && !cfg->keep_source && !ii->naddr)
 		return "egress packet: no IPv4 address";
 	return NULL;
+}
+
+/*
+ * The source of an IPv6 output's frames, as the kernel would pick it for
+ * the group (RFC 6724, rule 2): a link-local address for a link-local
+ * group, a wider one for the others, else what there is.
+ */
+static struct in6_addr source6(const struct iface_info *ii, struct mcr_addr group)
+{
+	bool link = mcr_addr_mc_scope(group) <= 2;
+
+	for (unsigned i = 0; i < ii->naddr6; i++)
+		if (!!IN6_IS_ADDR_LINKLOCAL(&ii->addr6[i]) == link)
+			return ii->addr6[i];
+	return ii->naddr6 ? ii->addr6[0] : in6addr_any;
 }
 
 /*
@@ -98,6 +113,8 @@ static const char *l2_state(const struct plan_config *c, const struct plan_rule 
 	}
 	memcpy(l2->mac, ii->mac, sizeof(l2->mac));
 	l2->saddr = ii->naddr ? ii->addr[0] : (struct in_addr){ 0 };
+	if (mcr_addr_is6(o->cfg->group))
+		l2->saddr6 = source6(ii, o->cfg->group);
 	l2->sport = SYS(c, egress_port, fd);
 	l2->mtu = (uint16_t)(ii->mtu > 65535 ? 65535 : ii->mtu);
 	return NULL;
@@ -106,7 +123,8 @@ static const char *l2_state(const struct plan_config *c, const struct plan_rule 
 static bool l2_equal(const struct plan_l2 *a, const struct plan_l2 *b)
 {
 	return !memcmp(a->mac, b->mac, sizeof(a->mac)) && a->saddr.s_addr == b->saddr.s_addr &&
-	       a->sport == b->sport && a->mtu == b->mtu;
+	       !memcmp(&a->saddr6, &b->saddr6, sizeof(a->saddr6)) && a->sport == b->sport &&
+	       a->mtu == b->mtu;
 }
 
 void plan_output_release(const struct plan_config *c, struct plan_output *o)

@@ -68,7 +68,10 @@ static void out_bind(const struct table *t, struct tb_output *o, const struct wi
 	o->mtu = w->mtu;
 	o->ttl = w->ttl;
 	o->ttl_fixed = w->flags & WO_TTL_FIXED;
-	if (o->tx)
+	if (o->tx && (w->flags & WO_IPV6))
+		frame_tmpl_init6(&o->tmpl, w->mac, &w->saddr6, &w->group6, w->sport, htons(w->port),
+				 w->flags & WO_KEEP_SOURCE);
+	else if (o->tx)
 		frame_tmpl_init(&o->tmpl, w->mac, w->saddr, w->group, w->sport, htons(w->port),
 				w->flags & WO_KEEP_SOURCE);
 }

@@ -44,6 +44,7 @@ struct wire_out {
 	uint16_t port;
 	uint16_t mtu;         /* of the output interface (transmit ring only) */
 	struct in_addr saddr; /* the output interface's address (transmit ring only) */
+	struct in6_addr saddr6; /* with WO_IPV6, instead of saddr */
 	uint16_t sport;       /* network order: the UDP egress socket's port */
 	uint8_t mac[6];       /* the output interface's MAC (transmit ring only) */
 	uint8_t ttl;          /* cap on the datagram's TTL - 1 (0: none), or with WO_TTL_FIXED the TTL */

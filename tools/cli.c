@@ -74,12 +74,22 @@ int mcr_tool_arg_uint(const char *opt, const char *arg, unsigned long lo,
 	return err;
 }
 
-int mcr_tool_arg_ipv4(const char *opt, const char *arg, struct in_addr *out)
+int mcr_tool_arg_addr(const char *opt, const char *arg, struct mcr_addr *out)
 {
-	int err = mcr_parse_ipv4(arg, out);
+	char bare[MCR_ADDRSTRLEN];
+	size_t n = strlen(arg);
+	int err = -EINVAL;
 
+	/* "[ff0e::1]" as in a stream spec, or bare. */
+	if (arg[0] == '[' && n >= 2 && n - 2 < sizeof(bare) && arg[n - 1] == ']') {
+		memcpy(bare, arg + 1, n - 2);
+		bare[n - 2] = '\0';
+		err = mcr_addr_parse(bare, out);
+	} else if (arg[0] != '[') {
+		err = mcr_addr_parse(arg, out);
+	}
 	if (err)
-		mcr_tool_err("%s \"%s\" is not a valid IPv4 address", opt, mcr_esc_name(arg));
+		mcr_tool_err("%s \"%s\" is not a valid IPv4 or IPv6 address", opt, mcr_esc_name(arg));
 	return err;
 }
 

@@ -2,6 +2,8 @@
 #ifndef MCR_TOOL_CLI_H
 #define MCR_TOOL_CLI_H
 
+#include "addr.h"
+
 #include <netinet/in.h>
 
 #define MCR_TOOL_EXIT_OK      0
@@ -26,7 +28,8 @@ int mcr_tool_getopt_err(int c, char **argv);
  */
 int mcr_tool_arg_uint(const char *opt, const char *arg, unsigned long lo,
 		      unsigned long hi, unsigned long *out);
-int mcr_tool_arg_ipv4(const char *opt, const char *arg, struct in_addr *out);
+/* An IPv4 or IPv6 address, IPv6 bare or in brackets. */
+int mcr_tool_arg_addr(const char *opt, const char *arg, struct mcr_addr *out);
 int mcr_tool_arg_ifname(const char *opt, const char *arg);
 /* Non-negative decimal seconds such as "2" or "0.5", at most 10^7. */
 int mcr_tool_arg_seconds(const char *opt, const char *arg, double *out);

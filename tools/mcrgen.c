@@ -28,7 +28,7 @@ struct gen_opts {
 	bool has_dev, has_group, has_port;
 	unsigned long size, count, pps, ttl, tos, batch, nstreams, base_id;
 	enum mcr_tool_step step;
-	struct in_addr src;
+	struct mcr_addr src;        /* AF_UNSPEC: the kernel picks */
 	double duration; /* 0 = no limit */
 	bool json, quiet;
 	bool rtp, has_ssrc;
@@ -42,9 +42,11 @@ struct gen_opts {
 struct gen {
 	const struct gen_opts *o;
 	int fd[2];                /* per path; the second path is -1 without --dev2 */
+	int ifindex[2];           /* per path: the output device */
 	unsigned npaths;
 	struct mcr_payload_gen pg;
-	struct sockaddr_in *dsts[2]; /* per path, one per stream */
+	union mcr_tool_sa *dsts[2]; /* per path, one per stream */
+	socklen_t dstlen[2];
 	struct mmsghdr *msgs[2];
 	struct iovec *iov[2];
 	uint8_t *bufs[2];
@@ -67,10 +69,12 @@ static void usage(void)
 "              [ -j ] [ -q ]\n"
 "       mcrgen { -h | --help }\n"
 "\n"
-"Send numbered, checksummed UDP test packets to GROUP:PORT out of DEV.\n"
+"Send numbered, checksummed UDP test packets to GROUP:PORT out of DEV, over\n"
+"IPv4 or IPv6 as GROUP is.\n"
 "\n"
 "  -d, --dev DEV           output device\n"
-"  -g, --group GROUP       destination IPv4 address, multicast or unicast\n"
+"  -g, --group GROUP       destination address, IPv4 or IPv6 (bare or in\n"
+"                          brackets), multicast or unicast\n"
 "  -p, --port PORT         destination UDP port\n"
 "  -s, --size SIZE         UDP payload bytes, 24..65507 (default 1400); above\n"
 "                          the MTU the kernel sends IP fragments\n"
@@ -78,14 +82,17 @@ static void usage(void)
 "                          signal)\n"
 "  -r, --rate PPS          packets per second over all streams (default 10000;\n"
 "                          0 = as fast as possible)\n"
-"  -t, --ttl TTL           IP TTL for unicast and multicast, 1..255 (default 16:\n"
-"                          a relay with router semantics takes one off)\n"
-"      --tos TOS           IP TOS byte (DSCP << 2 | ECN), 0..255 (default 0)\n"
+"  -t, --ttl TTL           IP TTL (IPv6: hop limit) for unicast and multicast,\n"
+"                          1..255 (default 16: a relay with router semantics\n"
+"                          takes one off)\n"
+"      --tos TOS           IP TOS byte (IPv6: traffic class), DSCP << 2 | ECN,\n"
+"                          0..255 (default 0)\n"
 "  -b, --batch BATCH       most packets per sendmmsg, 1..1024 (default 32); fewer\n"
 "                          at low rates so bursts stay at most 1 ms apart\n"
-"  -S, --source SRCADDR    send from this local address\n"
+"  -S, --source SRCADDR    send from this local address (GROUP's family)\n"
 "      --streams N         send N streams, 1..4096 (default 1), round-robin\n"
 "      --step port|group   stream i goes to PORT+i (default) or to GROUP+i\n"
+"                          (IPv6: + i in the group's last 32 bits)\n"
 "      --stream-id ID      stream id of the first stream (default 0)\n"
 "  -D, --duration SECONDS  stop after this long (fractions allowed)\n"
 "      --rtp               start each payload with an RTP header (version 2,\n"
@@ -96,7 +103,7 @@ static void usage(void)
 "      --skip LIST         packet numbers (from 0) not sent: A, A-B, A%%M or\n"
 "                          A-B%%M (numbers modulo M in A..B), comma-separated\n"
 "      --dev2 DEV          a second path: each packet also goes out of DEV,\n"
-"                          to --group2 GROUP (default -g) and PORT\n"
+"                          to --group2 GROUP (default -g; same family) and PORT\n"
 "      --skip2 LIST        packet numbers the second path does not send\n"
 "      --lag2 N            the second path sends each packet N packets' time\n"
 "                          after the first (a path delay of N / PPS seconds)\n"
@@ -161,7 +168,7 @@ static int parse_opt(int c, const char *arg, struct gen_opts *o)
 		return 0;
 	case 'g':
 		o->has_group = true;
-		return mcr_tool_arg_ipv4("-g", arg, &o->dst.group);
+		return mcr_tool_arg_addr("-g", arg, &o->dst.group);
 	case 'p':
 		o->has_port = true;
 		if (mcr_tool_arg_uint("-p", arg, 1, 65535, &port))
@@ -173,7 +180,7 @@ static int parse_opt(int c, const char *arg, struct gen_opts *o)
 	case 'r': return mcr_tool_arg_uint("-r", arg, 0, 10000000, &o->pps);
 	case 't': return mcr_tool_arg_uint("-t", arg, 1, 255, &o->ttl);
 	case 'b': return mcr_tool_arg_uint("-b", arg, 1, 1024, &o->batch);
-	case 'S': return mcr_tool_arg_ipv4("-S", arg, &o->src);
+	case 'S': return mcr_tool_arg_addr("-S", arg, &o->src);
 	case 'D': return mcr_tool_arg_seconds("-D", arg, &o->duration);
 	case 'j': o->json = true; return 0;
 	case 'q': o->quiet = true; return 0;
@@ -197,7 +204,7 @@ static int parse_opt(int c, const char *arg, struct gen_opts *o)
 		return 0;
 	case OPT_GROUP2:
 		o->has_group2 = true;
-		return mcr_tool_arg_ipv4("--group2", arg, &o->dst2.group);
+		return mcr_tool_arg_addr("--group2", arg, &o->dst2.group);
 	case OPT_STEP:
 		if (!mcr_tool_step_parse(arg, &o->step))
 			return 0;
@@ -207,14 +214,31 @@ static int parse_opt(int c, const char *arg, struct gen_opts *o)
 	return -EINVAL;
 }
 
+/* -S and --group2 must be of -g's family: one socket per path. */
+static int check_family(const struct gen_opts *o)
+{
+	char a[MCR_ADDRSTRLEN], g[MCR_ADDRSTRLEN];
+	bool bad_src = mcr_addr_set(o->src) && o->src.family != o->dst.group.family;
+	const struct mcr_addr *x = bad_src ? &o->src : &o->dst2.group;
+
+	if (!bad_src && (!o->has_group2 || o->dst2.group.family == o->dst.group.family))
+		return -1;
+	return mcr_tool_usage_err("%s %s is %s, -g %s %s", bad_src ? "-S" : "--group2",
+				  mcr_addr_str(*x, a), mcr_addr_family_name(*x),
+				  mcr_addr_str(o->dst.group, g), mcr_addr_family_name(o->dst.group));
+}
+
 /* Checks between options; returns an exit code, or -1 to go on. */
 static int check_opts(const struct gen_opts *o)
 {
 	struct mcr_tool_stream last;
+	int rc;
 
 	if (!o->has_dev || !o->has_group || !o->has_port)
 		return mcr_tool_usage_err("missing %s", !o->has_dev ? "-d DEV" :
 					  !o->has_group ? "-g GROUP" : "-p PORT");
+	if ((rc = check_family(o)) >= 0)
+		return rc;
 	if (mcr_tool_stream_step(&o->dst, o->step, (unsigned)o->nstreams - 1, &last))
 		return mcr_tool_usage_err("--streams %lu from %s: the last stream's %s is out of range",
 					  o->nstreams, o->step == MCR_TOOL_STEP_PORT ? "-p" : "-g",
@@ -262,7 +286,6 @@ static int gen_alloc(struct gen *g)
 
 	/* Small batches at low rates, so the traffic is not bursty. */
 	g->per_send = (unsigned)(per < 1 ? 1 : per > o->batch ? o->batch : per);
-	g->npaths = o->has_dev2 ? 2 : 1;
 	g->lag = o->lag2 * o->nstreams;
 	for (unsigned p = 0; p < g->npaths; p++) {
 		g->dsts[p] = calloc(o->nstreams, sizeof(*g->dsts[p]));
@@ -279,9 +302,7 @@ static int gen_alloc(struct gen *g)
 			struct mcr_tool_stream s;
 
 			mcr_tool_stream_step(p ? &o->dst2 : &o->dst, o->step, i, &s);
-			g->dsts[p][i].sin_family = AF_INET;
-			g->dsts[p][i].sin_addr = s.group;
-			g->dsts[p][i].sin_port = htons(s.port);
+			g->dstlen[p] = mcr_tool_sa_make(s.group, s.port, g->ifindex[p], &g->dsts[p][i]);
 		}
 	}
 	return mcr_payload_gen_init(&g->pg, o->size - (o->rtp ? MCR_RTP_HDR_LEN : 0));
@@ -340,7 +361,7 @@ static unsigned fill_batch(struct gen *g, unsigned p, uint64_t k0, unsigned n, u
 		}
 		fill_one(g, g->iov[p][m].iov_base, stream, k / o->nstreams);
 		h->msg_name = &g->dsts[p][stream];
-		h->msg_namelen = sizeof(struct sockaddr_in);
+		h->msg_namelen = g->dstlen[p];
 		h->msg_iov = &g->iov[p][m];
 		h->msg_iovlen = 1;
 		m++;
@@ -451,14 +472,18 @@ static int gen_main(const struct gen_opts *o)
 	sigset_t waitmask;
 	int rc = MCR_TOOL_EXIT_RUNTIME;
 
+	/* The sockets first: an IPv6 destination is scoped to its device's index. */
+	g.npaths = o->has_dev2 ? 2 : 1;
+	for (unsigned p = 0; p < g.npaths; p++)
+		if ((g.fd[p] = mcr_tool_sender_open(p ? o->dst2.dev : o->dst.dev,
+						     mcr_addr_is6(o->dst.group) ? AF_INET6 : AF_INET,
+						     (int)o->ttl, (int)o->tos, o->src,
+						     &g.ifindex[p])) < 0)
+			goto out;
 	if (gen_alloc(&g)) {
 		mcr_tool_err("out of memory");
 		goto out;
 	}
-	for (unsigned p = 0; p < g.npaths; p++)
-		if ((g.fd[p] = mcr_tool_sender_open(p ? o->dst2.dev : o->dst.dev, (int)o->ttl,
-						     (int)o->tos, o->src)) < 0)
-			goto out;
 	if (mcr_tool_signals_init(&waitmask)) {
 		mcr_tool_err("signals: %s", strerror(errno));
 		goto out;

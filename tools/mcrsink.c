@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #define RX_BATCH   64    /* datagrams per recvmmsg */
-#define RX_BUF     65536 /* larger than any IPv4 UDP payload */
+#define RX_BUF     65536 /* larger than any UDP payload (jumbograms aside) */
 #define RX_ROUNDS  8     /* recvmmsg calls per ready socket before serving others */
 #define MAX_EVENTS 256
 
@@ -47,7 +47,7 @@ struct sink {
 	struct mcr_tool_hdrs *hdrs;
 	struct mmsghdr msgs[RX_BATCH];
 	struct iovec iov[RX_BATCH];
-	struct sockaddr_in from[RX_BATCH];
+	union mcr_tool_sa from[RX_BATCH];
 	_Alignas(struct cmsghdr) char cm[RX_BATCH][CMSG_SPACE(sizeof(int)) * 2];
 	uint8_t *bufs;
 };
@@ -59,10 +59,11 @@ static void usage(void)
 "               [ --streams N ] [ --step { port | group } ] [ --rtp ] [ -q ]\n"
 "               STREAM...\n"
 "       mcrsink { -h | --help }\n"
-"where  STREAM := DEV:GROUP:PORT[:SOURCE]\n"
+"where  STREAM := DEV:GROUP:PORT[:SOURCE]   (IPv6: DEV:[GROUP]:PORT[:SOURCE])\n"
 "\n"
-"Join each STREAM on DEV (source-specific with SOURCE; a unicast GROUP is\n"
-"just received on PORT) and check the mcrgen packets that arrive.\n"
+"Join each STREAM on DEV (source-specific with SOURCE, of GROUP's family;\n"
+"IGMP for IPv4, MLD for IPv6; a unicast GROUP is just received on PORT) and\n"
+"check the mcrgen packets that arrive.\n"
 "\n"
 "  -i, --idle IDLE         stop when nothing arrived for IDLE seconds, counted\n"
 "                          from startup and from each packet (default 2;\n"
@@ -74,7 +75,8 @@ static void usage(void)
 "      --ready-file PATH   create PATH, holding our pid, once every stream is\n"
 "                          joined\n"
 "      --streams N         expand each STREAM into N, 1..4096 (default 1)\n"
-"      --step port|group   stream i is PORT+i (default) or GROUP+i\n"
+"      --step port|group   stream i is PORT+i (default) or GROUP+i (IPv6:\n"
+"                          + i in the group's last 32 bits)\n"
 "      --rtp               payloads come after an RTP header (mcrgen --rtp):\n"
 "                          take it off (without one: foreign) and count\n"
 "                          rtp_breaks, RTP sequence numbers that are not the\n"
@@ -89,7 +91,8 @@ static void usage(void)
 "dropped (by the kernel on the socket: its receive buffer was full), bytes.\n"
 "Each mcrgen stream id arriving on a socket has its own sequence space.\n"
 "JSON also gives max_silence_ms: the longest time between two arrivals, and\n"
-"what the IP headers said: TTL and TOS ranges, the last sender and its port.\n"
+"what the IP headers said: TTL and TOS ranges (IPv6: hop limit and traffic\n"
+"class), the last sender and its port.\n"
 "   JSON: {\"streams\":[{\"dev\":S,\"group\":S,\"port\":N,\"source\":S|null,\n"
 "          \"received\":N,\"bytes\":N,\"unique\":N,\"lost\":N,\"duplicated\":N,\n"
 "          \"reordered\":N,\"corrupted\":N,\"foreign\":N,\"dropped\":N,\n"
@@ -181,7 +184,7 @@ static int parse_args(int argc, char **argv, struct sink_opts *o)
 			return mcr_tool_usage_hint();
 	}
 	if (optind == argc)
-		return mcr_tool_usage_err("missing STREAM (DEV:GROUP:PORT[:SOURCE])");
+		return mcr_tool_usage_err("missing STREAM (DEV:GROUP:PORT[:SOURCE], IPv6 GROUP in brackets)");
 	return parse_streams(argv + optind, (size_t)(argc - optind), nper, step, o);
 }
 

@@ -38,17 +38,17 @@ static void json_row(FILE *f, const struct mcr_tool_report_row *r)
 
 	fputs("{\"dev\":", f);
 	json_str(f, r->s->dev);
-	fprintf(f, ",\"group\":\"%s\",\"port\":%u,\"source\":", mcr_ipv4_str(r->s->group, ab),
+	fprintf(f, ",\"group\":\"%s\",\"port\":%u,\"source\":", mcr_addr_str(r->s->group, ab),
 		r->s->port);
 	if (r->s->has_source)
-		fprintf(f, "\"%s\",", mcr_ipv4_str(r->s->source, ab));
+		fprintf(f, "\"%s\",", mcr_addr_str(r->s->source, ab));
 	else
 		fputs("null,", f);
 	json_counts(f, &r->c);
 	if (r->h.any)
 		fprintf(f, ",\"ttl_min\":%u,\"ttl_max\":%u,\"tos_min\":%u,\"tos_max\":%u,"
 			"\"from\":\"%s\",\"from_port\":%u", r->h.ttl_min, r->h.ttl_max, r->h.tos_min,
-			r->h.tos_max, mcr_ipv4_str(r->h.from, ab), r->h.from_port);
+			r->h.tos_max, mcr_addr_str(r->h.from, ab), r->h.from_port);
 	else
 		fputs(",\"ttl_min\":null,\"ttl_max\":null,\"tos_min\":null,\"tos_max\":null,"
 		      "\"from\":null,\"from_port\":null", f);
@@ -68,11 +68,11 @@ static void text_counts(FILE *f, const struct mcr_tool_counts *c)
 
 static void text_row(FILE *f, const struct mcr_tool_report_row *r)
 {
-	char gb[MCR_ADDRSTRLEN], sb[MCR_ADDRSTRLEN];
+	char gp[MCR_ADDRPORTSTRLEN], sb[MCR_ADDRSTRLEN];
 
-	fprintf(f, "%s %s:%u", r->s->dev, mcr_ipv4_str(r->s->group, gb), r->s->port);
+	fprintf(f, "%s %s", r->s->dev, mcr_addr_port_str(r->s->group, r->s->port, gp));
 	if (r->s->has_source)
-		fprintf(f, " from %s", mcr_ipv4_str(r->s->source, sb));
+		fprintf(f, " from %s", mcr_addr_str(r->s->source, sb));
 	fputs("  ", f);
 	text_counts(f, &r->c);
 }

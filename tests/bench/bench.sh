@@ -4,7 +4,7 @@
 # at all (the test bed's ceiling).  `make bench` runs it; see doc/bench/.
 #
 #   bash tests/bench/bench.sh [--quick] [--repeat N] [--duration SECONDS]
-#        [--out DIR] [--relays "mcrd mcrd-socket mcrd-gso mcrd-merge kernel socat baseline none"]
+#        [--out DIR] [--relays "mcrd mcrd-socket mcrd-gso mcrd-merge mcrd-ipv6 kernel socat baseline none"]
 #        [--fanouts "1 8 50"] [--rates "50000 100000 200000 400000 0"]
 #        [--keep-logs]
 #
@@ -52,6 +52,14 @@
 # sends out of s1 straight to dst, where N sockets on dn receive it (the same
 # receive work for the receivers, without a relay).
 #
+# "mcrd-ipv6" (not in the default list; `--relays "mcrd mcrd-ipv6" --fanouts
+# 8` for the IPv6 point) is mcrd relaying IPv6 end to end: IPv6 is turned on
+# for its run only, on s0, r-in, o1..oN and d1..dN (addresses in
+# 2001:2::/48 without DAD, no link-local addresses, no router
+# solicitations); mcrgen sends [ff05::1:1]:5001 (hop limit 8), output i is
+# rewritten to [ff05::2:i]:6000 (i in hex), and mcrsink joins them by MLD.
+# Its outputs send at layer 2 (egress auto), as mcrd's do.
+#
 # "mcrd-merge" (not in the default list) is a rule with two inputs and
 # redundancy = "merge" (issue 20): mcrgen sends its packets with an RTP
 # header over both paths, s0 -> r-in and s2 -> r-in2, and mcrd relays the
@@ -86,6 +94,7 @@ RELAY_CPU=${BENCH_RELAY_CPU:-1}
 SIZE=1400
 TTL=8
 IN_GROUP=239.1.0.1
+IN_GROUP6=ff05::1:1 # mcrd-ipv6's
 IN_PORT=5001
 OUT_PORT=6000
 BG_MAX=30 # percent: before a point, wait for the machine to be at most this busy
@@ -135,7 +144,7 @@ rates_for() { # rates_for FANOUT: the offered rates of that fan-out
 case $REPEAT in '' | *[!0-9]* | 0) echo "bench.sh: --repeat N, N >= 1" >&2; exit 2 ;; esac
 case $DUR in '' | *[!0-9]* | 0) echo "bench.sh: --duration: whole seconds >= 1" >&2; exit 2 ;; esac
 for r in $RELAYS; do
-	case $r in mcrd | mcrd-socket | mcrd-gso | mcrd-merge | kernel | socat | baseline | none) ;;
+	case $r in mcrd | mcrd-socket | mcrd-gso | mcrd-merge | mcrd-ipv6 | kernel | socat | baseline | none) ;;
 	*) echo "bench.sh: unknown relay '$r'" >&2; exit 2 ;; esac
 done
 MAXFAN=0
@@ -276,6 +285,7 @@ ns_add() {
 		net.ipv4.conf.default.rp_filter=0 net.ipv4.igmp_max_memberships=1024 >/dev/null
 	# No IPv6: its neighbour discovery and MLD frames would count as the
 	# receivers' frames.  (Absent when the kernel has no IPv6: nothing to do.)
+	# mcrd-ipv6 turns it on for its own run, on its links only (v6 below).
 	T ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
 }
@@ -418,9 +428,39 @@ mcrd_out() {
 mcrd_in() {
 	local a="{ dev = \"r-in\"; group = \"$IN_GROUP\"; port = $IN_PORT; }"
 	case $1 in
+	mcrd-ipv6) echo "{ dev = \"r-in\"; group = \"$IN_GROUP6\"; port = $IN_PORT; }" ;;
 	mcrd-merge) echo "( $a, { dev = \"r-in2\"; group = \"$IN_GROUP\"; port = $IN_PORT; } ); redundancy = \"merge\"" ;;
 	*) echo "$a" ;;
 	esac
+}
+# out_group RELAY I: the group output i is rewritten to
+out_group() {
+	case $1 in
+	mcrd-ipv6) printf 'ff05::2:%x' "$2" ;;
+	*) echo "239.2.0.$2" ;;
+	esac
+}
+# v6 on|off N: IPv6 on the links of mcrd-ipv6 with N outputs (the test bed
+# runs without it otherwise); off takes the addresses away again.
+v6() {
+	local on=$1 n=$2 i ns dev addr link
+	local links=("$NS_SND s0 2001:2::1" "$NS_RLY r-in 2001:2::2")
+	for i in $(seq 1 "$n"); do
+		links+=("$NS_RLY o$i 2001:2:0:$i::1" "$NS_DST d$i 2001:2:0:$i::2")
+	done
+	for link in "${links[@]}"; do
+		read -r ns dev addr <<<"$link"
+		if [ "$on" = on ]; then
+			T ip -n "$ns" link set dev "$dev" addrgenmode none &&
+				T ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$dev.accept_ra=0" \
+					"net.ipv6.conf.$dev.router_solicitations=0" \
+					"net.ipv6.conf.$dev.disable_ipv6=0" >/dev/null &&
+				T ip -n "$ns" addr add "$addr/64" dev "$dev" nodad || return 1
+		else
+			T ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" >/dev/null ||
+				return 1
+		fi
+	done
 }
 RELAY_PIDS=()
 RELAY_LOG=
@@ -431,8 +471,11 @@ start_relay() {
 	: >"$RELAY_LOG"
 	case $relay in
 	mcrd*)
+		if [ "$relay" = mcrd-ipv6 ]; then
+			v6 on "$n" || { log "cannot turn IPv6 on for $relay"; return 1; }
+		fi
 		for i in $(seq 1 "$n"); do
-			outs+="{ dev = \"o$i\"; group = \"239.2.0.$i\"; port = $OUT_PORT; ttl = $TTL;$(mcrd_out "$relay") },"
+			outs+="{ dev = \"o$i\"; group = \"$(out_group "$relay" "$i")\"; port = $OUT_PORT; ttl = $TTL;$(mcrd_out "$relay") },"
 		done
 		cat >"$TMP/mcrd.conf" <<-EOF
 			$(mcrd_settings "$relay")
@@ -523,6 +566,9 @@ stop_relay() {
 		esac
 	done
 	[ "$relay" = kernel ] && T ip netns exec "$NS_RLY" sysctl -qw net.ipv4.ip_forward=0 >/dev/null
+	if [ "$relay" = mcrd-ipv6 ]; then
+		v6 off "$MAXFAN" || { fail "cannot turn IPv6 off after $relay"; bad=1; }
+	fi
 	# Leftovers would disturb the next relay.
 	wait_for 5 sh -c "[ -z \"\$(ip netns pids '$NS_RLY')\" ]" ||
 		{ fail "processes left in $NS_RLY"; ip netns pids "$NS_RLY" | xargs -r kill -9; bad=1; }
@@ -562,10 +608,13 @@ point() {
 		case $relay in
 		kernel) streams+=("d$i:$IN_GROUP:$IN_PORT") ;;
 		none) streams+=("dn:$IN_GROUP:$IN_PORT") ;;
+		mcrd-ipv6) streams+=("d$i:[$(out_group "$relay" "$i")]:$OUT_PORT") ;;
 		*) streams+=("d$i:239.2.0.$i:$OUT_PORT") ;;
 		esac
 	done
 	[ "$relay" = none ] && dev=s1
+	local group=$IN_GROUP
+	[ "$relay" = mcrd-ipv6 ] && group=$IN_GROUP6
 	local paths=() rtp=()
 	[ "$relay" = mcrd-merge ] && paths=(--rtp --dev2 s2) && rtp=(--rtp)
 	if [ "$rate" -gt 0 ]; then
@@ -599,7 +648,7 @@ point() {
 	c0=$(cpu_ticks "${RELAY_PIDS[@]}")
 	k0=$(core_ticks "$RELAY_CPU")
 	if ! taskset -c "$GEN_CPU" timeout $((DUR * 3 + 20)) ip netns exec "$NS_SND" "$BIN/mcrgen" \
-		-d "$dev" -g "$IN_GROUP" -p "$IN_PORT" -s "$SIZE" -t "$TTL" "${gen_args[@]}" "${paths[@]}" -j \
+		-d "$dev" -g "$group" -p "$IN_PORT" -s "$SIZE" -t "$TTL" "${gen_args[@]}" "${paths[@]}" -j \
 		>"$gen_json" 2>>"$TMP/gen.log"; then
 		fail "mcrgen failed ($relay fanout=$n rate=$rate)"
 		kill "$spid"; wait "$spid"

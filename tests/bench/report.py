@@ -16,13 +16,15 @@ import sys
 LOSS_FREE = 0.1  # percent: "loss-free" means loss below this
 PER_DATAGRAM = 0.99  # frames per datagram at least this: one frame per datagram
 TICK_NS = 1e7  # relay CPU is read in clock ticks of 10 ms (USER_HZ 100)
-RELAY_ORDER = ["mcrd", "mcrd-socket", "mcrd-gso", "mcrd-merge", "kernel", "socat", "baseline", "none"]
+RELAY_ORDER = ["mcrd", "mcrd-socket", "mcrd-gso", "mcrd-merge", "mcrd-ipv6", "kernel", "socat",
+               "baseline", "none"]
 MCRD_VARIANTS = ["mcrd", "mcrd-socket", "mcrd-gso"]
 RELAY_LABEL = {
     "mcrd": "mcrd (default: layer-2 egress)",
     "mcrd-socket": "mcrd (egress socket)",
     "mcrd-gso": "mcrd (egress socket, gso on)",
     "mcrd-merge": "mcrd (two inputs merged)",
+    "mcrd-ipv6": "mcrd (IPv6, layer-2 egress)",
     "kernel": "kernel (smcroute)",
     "socat": "socat",
     "baseline": "baseline (recvmmsg/sendmmsg)",
@@ -521,6 +523,11 @@ def setup_md(a, relays):
     L.append("  NIC puts every datagram on the wire as its own frame, so `mcrd-gso`'s")
     L.append("  figures are not a real NIC's; they are marked" + SUPER + " wherever they rely on")
     L.append("  super-frames, and not used as headline.")
+    if "mcrd-ipv6" in relays:
+        L.append("- **mcrd-ipv6** relays IPv6 end to end: IPv6 is on for its run only (2001:2::/48,")
+        L.append("  no DAD, no link-local addresses); mcrgen sends [ff05::1:1]:5001, output i is")
+        L.append("  [ff05::2:i]:6000, mcrsink joins by MLD; layer-2 egress as `mcrd`'s. Not one")
+        L.append("  of the target variants.")
     L.append("- **rx frames / datagram**: frames received on the receivers' veths during the")
     L.append("  point (`rx_packets`), divided by the unique datagrams delivered. 1.00: every")
     L.append("  datagram crossed as its own frame; below 0.99 (marked" + SUPER + "): GSO super-frames;")

@@ -1,14 +1,15 @@
 #!/bin/bash
 # The relay benchmark runs end to end: `make bench BENCH_ARGS=--quick` with
-# its results in the build directory (never in doc/bench/).  It asserts that
-# the harness works, nothing about speed.  MCR_SKIP_BENCH=1 skips it.
+# its results in the build directory (never in doc/bench/), then one
+# 1-second IPv6 point (mcrd-ipv6 at fan-out 8).  It asserts that the harness
+# works, nothing about speed.  MCR_SKIP_BENCH=1 skips it.
 if [ -n "${MCR_SKIP_BENCH:-}" ]; then
 	echo "1..0 # SKIP MCR_SKIP_BENCH is set"
 	exit 0
 fi
 TEST_LIMIT=300
 . "$(dirname "$0")/lib.sh"
-plan 7
+plan 9
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUTDIR="$BIN/bench-quick"
@@ -54,6 +55,17 @@ print(" ".join(bad) if seen else "no row")
 PY
 )
 is "$fpd" "" "one frame per datagram on the receivers' veths (rx_frames_per_datagram)"
+
+# The IPv6 point: IPv6 turned on for mcrd-ipv6 only, MLD joins, [G]:P streams.
+timeout 150 env MCR_BIN="$BIN" BENCH_BG_TRIES=2 bash "$ROOT/tests/bench/bench.sh" \
+	--relays mcrd-ipv6 --fanouts 8 --rates 10000 --repeat 1 --duration 1 --out "$TMP/v6" \
+	>"$TMP/bench-v6.log" 2>&1
+rc=$?
+is "$rc" 0 "bench.sh --relays mcrd-ipv6 --fanouts 8 (one 1 s point) exits 0"
+[ "$rc" -eq 0 ] || sed 's/^/#   /' "$TMP/bench-v6.log" | tail -n 30
+v6=$(python3 -c 'import csv,sys; print(" ".join("%s/%s/%s" % (r["relay"], r["fanout"], int(r["delivered_pkts"]) > 0)
+	for r in csv.DictReader(open(sys.argv[1]))))' "$TMP/v6/results.csv" 2>/dev/null)
+is "$v6" "mcrd-ipv6/8/True" "mcrd-ipv6 measured at fan-out 8 and delivered packets"
 
 # Without multicast routing in the kernel, kernel forwarding is said to be
 # unavailable, before anything is installed or built.

@@ -2,7 +2,8 @@
  * Layer-2 egress frames and the checksums under them: every header field
  * as the receiver's kernel will check it, the UDP checksum in each of its
  * three cases (offloaded, updated, absent), and a damaged datagram that
- * stays damaged.
+ * stays damaged; for IPv4 and for IPv6 (33:33 MAC, hop limit, traffic
+ * class, the mandatory checksum offloaded or updated).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -243,6 +244,116 @@ static void test_udp_offloaded(void **state)
 	}
 }
 
+/* The UDP checksum of an IPv6 datagram at ip (UDP right behind), from scratch. */
+static uint16_t ref_udp6_check(const uint8_t *ip)
+{
+	const uint8_t *uh = ip + 40;
+	uint16_t ulen = get16be(uh + 4);
+	uint8_t ph[40] = { 0 };
+	uint8_t *copy = malloc(ulen);
+	uint16_t s;
+
+	memcpy(ph, ip + 8, 32);
+	put16(ph + 34, ulen);
+	ph[39] = IPPROTO_UDP;
+	memcpy(copy, uh, ulen);
+	put16(copy + 6, 0);
+	s = ref_sum(copy, ulen, ref_sum(ph, sizeof(ph), 0));
+	free(copy);
+	s = (uint16_t)~s;
+	return s ? s : 0xffff;
+}
+
+/* An IPv6 test frame to ff05::1:3 with traffic class 0xb8 and a right UDP checksum. */
+static void make6(uint8_t *in, size_t payload)
+{
+	uint8_t *ip;
+
+	build_udp6_frame(in, NO_VLAN, "ff05::1:3", PORT, IPPROTO_UDP, payload);
+	ip = frame_ip(in);
+	ip[0] = 0x6b; /* traffic class 0xb8: DSCP EF */
+	ip[1] = 0x80;
+	put16(ip + 40 + 6, ref_udp6_check(ip));
+}
+
+/* Parses an IPv6 test frame and builds the egress frame to ff0e::12:3456 for it. */
+static size_t build6(uint8_t *out, uint8_t *in, uint32_t status, bool keep, uint8_t hlim,
+		     struct mcr_pkt *p)
+{
+	struct frame_tmpl t;
+	struct in6_addr sa, g;
+	size_t n = (size_t)(frame_ip(in) + 40 + get16be(frame_ip(in) + 4) - in);
+
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:2::1", &sa), 1);
+	assert_int_equal(inet_pton(AF_INET6, "ff0e::12:3456", &g), 1);
+	assert_int_equal(mcr_parse_frame(in, n, p), MCR_DROP_NONE);
+	frame_tmpl_init6(&t, MAC, &sa, &g, htons(40123), htons(6000), keep);
+	assert_int_equal(frame_hdr_len(&t), VNET + 14 + 40 + 8);
+	return frame_build(out, &t, p, status, hlim, 0x1234);
+}
+
+static void test_headers6(void **state)
+{
+	uint8_t in[FRAME_MAX], out[FRAME_MAX], a6[16];
+	uint8_t *e = out + VNET, *ip = e + 14, *uh = ip + 40;
+	struct mcr_pkt p;
+
+	(void)state;
+	make6(in, 200);
+	assert_int_equal(build6(out, in, 0, false, 9, &p), VNET + 14 + 40 + 8 + 200);
+	/* ff0e::12:3456 -> 33:33:00:12:34:56 (RFC 2464 7) */
+	assert_memory_equal(e, "\x33\x33\x00\x12\x34\x56", 6);
+	assert_memory_equal(e + 6, MAC, 6);
+	assert_int_equal(get16be(e + 12), 0x86dd);
+	/* version 6, the datagram's traffic class, no flow label */
+	assert_memory_equal(ip, "\x6b\x80\x00\x00", 4);
+	assert_int_equal(get16be(ip + 4), 8 + 200);
+	assert_int_equal(ip[6], IPPROTO_UDP);
+	assert_int_equal(ip[7], 9); /* the hop limit given */
+	inet_pton(AF_INET6, "2001:db8:2::1", a6);
+	assert_memory_equal(ip + 8, a6, 16);
+	inet_pton(AF_INET6, "ff0e::12:3456", a6);
+	assert_memory_equal(ip + 24, a6, 16);
+	assert_int_equal(get16be(uh), 40123);
+	assert_int_equal(get16be(uh + 2), 6000);
+	assert_int_equal(get16be(uh + 4), 208);
+	assert_memory_equal(uh + 8, p.payload, 200);
+	/* Not verified on the way in: updated, right because it was right. */
+	assert_int_equal(out[0], 0);
+	assert_int_equal(get16be(uh + 6), ref_udp6_check(ip));
+	/* source keep: the datagram's own address and port, still right. */
+	build6(out, in, 0, true, 9, &p);
+	assert_memory_equal(ip + 8, frame_ip(in) + 8, 16);
+	assert_int_equal(get16be(uh), FRAME_SPORT);
+	assert_int_equal(get16be(uh + 6), ref_udp6_check(ip));
+	/* Damaged payload in, damaged out. */
+	frame_ip(in)[40 + 8 + 100] ^= 0x01;
+	build6(out, in, 0, false, 9, &p);
+	assert_int_not_equal(get16be(uh + 6), ref_udp6_check(ip));
+}
+
+/* Verified (or made on this host): the device completes the mandatory checksum. */
+static void test_udp6_offloaded(void **state)
+{
+	uint8_t in[FRAME_MAX], out[FRAME_MAX];
+	uint8_t *ip = out + VNET + 14, *uh = ip + 40;
+	struct virtio_net_hdr vh;
+	struct mcr_pkt p;
+	uint16_t c;
+
+	(void)state;
+	make6(in, 77);
+	build6(out, in, TP_STATUS_USER | TP_STATUS_CSUMNOTREADY, false, 3, &p);
+	memcpy(&vh, out, sizeof(vh));
+	assert_int_equal(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(le16toh(vh.hdr_len), 14 + 40 + 8 + 77);
+	assert_int_equal(le16toh(vh.csum_start), 14 + 40);
+	assert_int_equal(le16toh(vh.csum_offset), 6);
+	c = (uint16_t)~ref_sum(uh, 8 + 77, 0);
+	put16(uh + 6, c ? c : 0xffff);
+	assert_int_equal(get16be(uh + 6), ref_udp6_check(ip));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +363,8 @@ int main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_udp_updated),
 		cmocka_unit_test(test_udp_offloaded),
+		cmocka_unit_test(test_headers6),
+		cmocka_unit_test(test_udp6_offloaded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
