@@ -259,6 +259,8 @@ enum mcr_event {
 	MCR_EV_LINK,              /* with A_LINK */
 	MCR_EV_RELOAD,            /* with A_STATUS and A_MSG */
 	MCR_EV_RULE_SWITCH,       /* with A_RULE: a failover relays another input */
+	MCR_EV_MEMBER_JOIN,       /* with A_GLINK (dev, family) and A_MGROUP: first member */
+	MCR_EV_MEMBER_LEAVE,      /* with A_GLINK (dev, family) and A_MGROUP: last one gone */
 };
 
 /* What the daemon knows of a rule beyond its definition. */

@@ -184,6 +184,8 @@ static void drop_group(struct mbr *m, unsigned i)
 	free(m->groups[i]);
 	m->groups[i] = m->groups[--m->ngroups];
 	m->st.expiries++;
+	if (m->ops->member)
+		m->ops->member(m->arg, g, false);
 	m->ops->changed(m->arg, g);
 }
 
@@ -365,8 +367,11 @@ static void apply(struct mbr *m, struct rec r, int64_t now)
 	if (!gr && (!adds || !(gr = get(m, r.group))))
 		return;
 	record(m, gr, &r, now);
-	if (!before && signature(gr) != before)
+	if (!before && signature(gr) != before) {
 		m->st.joins++;
+		if (m->ops->member)
+			m->ops->member(m->arg, r.group, true);
+	}
 	if (signature(gr) != before)
 		m->ops->changed(m->arg, r.group);
 }

@@ -47,6 +47,8 @@ struct mbr_ops {
 	void (*query)(void *arg, struct mcr_addr group, unsigned max_resp_ms);
 	/* Whom group g is forwarded to may have changed (members came, went, or changed sources). */
 	void (*changed)(void *arg, struct mcr_addr g);
+	/* Group g got its first member (joined), or lost its last; NULL: not told. */
+	void (*member)(void *arg, struct mcr_addr g, bool joined);
 };
 
 struct mbr_src {

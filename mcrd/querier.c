@@ -47,6 +47,7 @@ struct querier {
 	struct qlink *links[QUERIER_MAX_LINKS];
 	unsigned nlinks;
 	void (*changed)(void *arg);
+	void (*member)(void *arg, const struct querier_member *e);
 	void *arg;
 	bool dirty;
 	struct mcr_ratelog rl;
@@ -124,7 +125,16 @@ static void members_changed(void *arg, struct mcr_addr g)
 	l->q->dirty = true;
 }
 
-static const struct mbr_ops link_ops = { send_query, members_changed };
+static void member_event(void *arg, struct mcr_addr g, bool joined)
+{
+	struct qlink *l = arg;
+	struct querier_member e = { l->dev, l->ifindex, l->family, g, joined };
+
+	if (l->q->member)
+		l->q->member(l->q->arg, &e);
+}
+
+static const struct mbr_ops link_ops = { send_query, members_changed, member_event };
 
 /* One message of n bytes (of the link's protocol): counted, and fed to the listener state. */
 static void take(struct qlink *l, const uint8_t *buf, size_t n)
@@ -222,13 +232,14 @@ static struct qlink *link_open(struct querier *q, const char *dev, int ifindex, 
 }
 
 int querier_new(struct querier **out, struct evloop *ev, const struct mbr_timers *t,
-		void (*changed)(void *arg), void *arg)
+		void (*changed)(void *arg),
+		void (*member)(void *arg, const struct querier_member *e), void *arg)
 {
 	struct querier *q = calloc(1, sizeof(*q));
 
 	if (!q)
 		return -ENOMEM;
-	*q = (struct querier){ .ev = ev, .t = *t, .changed = changed, .arg = arg,
+	*q = (struct querier){ .ev = ev, .t = *t, .changed = changed, .member = member, .arg = arg,
 			       .rl = MCR_RATELOG_INIT(10000) };
 	q->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (q->tfd < 0 || (q->twatch = evloop_watch(ev, q->tfd, POLLIN, on_timer, q)) < 0) {

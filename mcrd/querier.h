@@ -27,12 +27,22 @@
 
 struct querier;
 
+/* A group of a link got its first member (joined) or lost its last. */
+struct querier_member {
+	const char *dev;
+	int ifindex, family;
+	struct mcr_addr group;
+	bool joined;
+};
+
 /*
  * changed(arg): some link's members changed (once per pass, not per
- * message): the caller reconciles the plan.  0 or -errno.
+ * message): the caller reconciles the plan.  member(arg, e): as it
+ * happens (may be NULL).  0 or -errno.
  */
 int querier_new(struct querier **q, struct evloop *ev, const struct mbr_timers *t,
-		void (*changed)(void *arg), void *arg);
+		void (*changed)(void *arg),
+		void (*member)(void *arg, const struct querier_member *e), void *arg);
 void querier_free(struct querier *q);
 /* The links the plan's listeners outputs are on, opened or closed to match. */
 void querier_sync(struct querier *q, const struct plan *p);

@@ -8,7 +8,7 @@
 # MLDv1 and MLDv2; forged MLD is counted and ignored while another rule
 # keeps relaying every packet.
 . "$(dirname "$0")/lib.sh"
-plan 34
+plan 35
 
 H="python3 $(dirname "$0")/mldhost.py"
 U6="$(dirname "$0")/udp6.py"
@@ -112,6 +112,11 @@ wait_for 3 not_joined_in; ok $? "join demand: ff3e::1:1 left on r-in"
 
 # ---- MLDv2 host ----
 nsx dst sysctl -qw net.ipv6.conf.d0.force_mld_version=2
+# mcrctl monitor sees the group's first listener and its last leaving.
+ctl relay -j monitor >"$TMP/mon.json" 2>"$TMP/mon.err" &
+MON=$!
+_PIDS+=("$MON")
+sleep 0.5
 member v2; ok $? "an MLDv2 host joins"
 wait_for 5 has_member; ok $? "the relay learns the MLDv2 listener"
 is "$(link "[g['version'] for g in l['groups'] if g['group']=='ff3e::2:2'][0]")" 2 \
@@ -121,6 +126,14 @@ cmp_ok "$(frames_on 1)" -ge 150 "MLDv2 listener: frames on the output link"
 leave v2 >/dev/null
 sleep 1
 is "$(frames_on 1)" 0 "MLDv2 leave (TO_IN {}): no frame 1 s later"
+kill "$MON"; wait "$MON" 2>/dev/null
+events() { python3 -c "
+import json,sys
+ev=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print(' '.join(e['event'] for e in ev if e.get('dev')=='r-out' and e.get('protocol')=='mld'
+               and e.get('group')=='ff3e::2:2'))" "$TMP/mon.json"; }
+is "$(events)" "member-join member-leave" "mcrctl monitor: member-join, then member-leave (r-out mld ff3e::2:2)"
+[ "$(events)" = "member-join member-leave" ] || sed 's/^/#   /' "$TMP/mon.json" "$TMP/mon.err"
 
 # ---- querier election by link-local address ----
 nsx dst $H query d0 fe80::ffff:ffff:ffff:ffff 2 0.5

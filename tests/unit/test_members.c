@@ -47,7 +47,7 @@ static void on_changed(void *arg, struct mcr_addr g)
 	nchanged++;
 }
 
-static const struct mbr_ops ops = { on_query, on_changed };
+static const struct mbr_ops ops = { on_query, on_changed, NULL };
 
 static struct in_addr ip(const char *s)
 {
@@ -497,6 +497,41 @@ static void test_mld_no_self(void **state)
 	mbr_free(m);
 }
 
+static unsigned njoin, nleave;
+
+static void on_member(void *arg, struct mcr_addr g, bool joined)
+{
+	(void)arg;
+	(void)g;
+	njoin += joined;
+	nleave += !joined;
+}
+
+/* The monitor's member events: a group's first member, and its last leaving, once each. */
+static void test_member_events(void **state)
+{
+	static const struct mbr_ops ev_ops = { on_query, on_changed, on_member };
+	struct mbr_timers t;
+	struct mbr *m;
+
+	(void)state;
+	mbr_timers_default(&t);
+	njoin = nleave = 0;
+	assert_int_equal(mbr_new(&m, AF_INET6, &t, &ev_ops, NULL, 0), 0);
+	mbr_set_self(m, ip6("fe80::1"), 0);
+	mld(m, MLD_V1_REPORT, "fe80::9", "ff3e::2", 1 * S);
+	mld(m, MLD_V1_REPORT, "fe80::8", "ff3e::2", 2 * S); /* a second listener: no event */
+	mld2(m, IGMP_ALLOW_NEW, "ff3e::3", "2001:db8::1", 2 * S);
+	assert_int_equal(njoin, 2);
+	mld(m, MLD_V1_DONE, "fe80::9", "ff3e::2", 10 * S);
+	mbr_tick(m, 10 * S);
+	mbr_tick(m, 11 * S);
+	mbr_tick(m, 12 * S);
+	assert_int_equal(nleave, 1);
+	assert_int_equal(njoin, 2);
+	mbr_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_mld_v1_compat),
 		cmocka_unit_test(test_mld_election),
 		cmocka_unit_test(test_mld_no_self),
+		cmocka_unit_test(test_member_events),
 		cmocka_unit_test(test_table_bound),
 	};
 
