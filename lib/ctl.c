@@ -44,6 +44,8 @@ const char *mcr_event_name(unsigned event)
 	case MCR_EV_LINK: return "link";
 	case MCR_EV_RELOAD: return "reload";
 	case MCR_EV_RULE_SWITCH: return "rule-switch";
+	case MCR_EV_MEMBER_JOIN: return "member-join";
+	case MCR_EV_MEMBER_LEAVE: return "member-leave";
 	}
 	return "unknown";
 }

@@ -176,7 +176,10 @@ enum mcr_glink_attr {
 	MCR_GL_QUERIER_SELF, /* u8: 1 = we are querier */
 	MCR_GL_OTHER_MS,     /* u32: other querier present timer left */
 	MCR_GL_COUNTERS,     /* nested: enum mcr_glink_counter, u64 each */
-	MCR_GL_REJECTS,      /* nested: enum igmp_reject, u64 each */
+	MCR_GL_REJECTS,      /* nested: enum igmp_reject (MLD: enum mld_reject), u64 each */
+	MCR_GL_FAMILY,       /* u8: AF_INET6 for an MLD link; absent: AF_INET (IGMP) */
+	MCR_GL_SELF6,        /* binary: 16-byte IPv6 self (instead of MCR_GL_SELF) */
+	MCR_GL_QUERIER6,     /* binary: 16-byte IPv6 querier (instead of MCR_GL_QUERIER) */
 	__MCR_GL_MAX
 };
 #define MCR_GL_MAX (__MCR_GL_MAX - 1)
@@ -196,6 +199,9 @@ enum mcr_mgroup_attr {
 	MCR_GG_REPORTER,     /* u32: last v1/v2 reporter */
 	MCR_GG_SOURCE,       /* u32 address, may repeat; each followed by ... */
 	MCR_GG_SOURCE_MS,    /* u32: its timer left (0: excluded) */
+	MCR_GG_GROUP6,       /* binary: 16-byte IPv6 group (MLD; instead of MCR_GG_GROUP) */
+	MCR_GG_REPORTER6,    /* binary: 16 bytes, last MLDv1 reporter */
+	MCR_GG_SOURCE6,      /* binary: 16 bytes, may repeat as MCR_GG_SOURCE */
 	__MCR_GG_MAX
 };
 #define MCR_GG_MAX (__MCR_GG_MAX - 1)
@@ -253,6 +259,8 @@ enum mcr_event {
 	MCR_EV_LINK,              /* with A_LINK */
 	MCR_EV_RELOAD,            /* with A_STATUS and A_MSG */
 	MCR_EV_RULE_SWITCH,       /* with A_RULE: a failover relays another input */
+	MCR_EV_MEMBER_JOIN,       /* with A_GLINK (dev, family) and A_MGROUP: first member */
+	MCR_EV_MEMBER_LEAVE,      /* with A_GLINK (dev, family) and A_MGROUP: last one gone */
 };
 
 /* What the daemon knows of a rule beyond its definition. */
@@ -300,11 +308,11 @@ struct mcr_link_info {
 
 #define MCR_GROUP_SOURCES 64
 struct mcr_group_info {
-	struct in_addr group, reporter;
+	struct mcr_addr group, reporter; /* the link's family; reporter unset: none */
 	uint8_t exclude, version;
 	uint32_t expires_ms;
 	unsigned nsrc;
-	struct in_addr src[MCR_GROUP_SOURCES];
+	struct mcr_addr src[MCR_GROUP_SOURCES];
 	uint32_t src_ms[MCR_GROUP_SOURCES];
 };
 
@@ -312,7 +320,8 @@ struct mcr_group_info {
 struct mcr_glink_info {
 	char dev[IFNAMSIZ];
 	uint32_t ifindex;
-	struct in_addr self, querier;
+	uint8_t family;                /* AF_INET (IGMP) or AF_INET6 (MLD) */
+	struct mcr_addr self, querier; /* unset: none */
 	uint8_t querier_self;
 	uint32_t other_ms;
 	uint64_t counters[MCR_GC__MAX];

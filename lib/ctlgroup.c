@@ -12,11 +12,13 @@
 
 #include "ctlattr.h"
 #include "igmp.h"
+#include "mld.h"
 
-_Static_assert(IGMP_R__MAX <= MCR_GLINK_REJECTS, "reject counters fit");
+_Static_assert(IGMP_R__MAX <= MCR_GLINK_REJECTS && MLD_R__MAX <= MCR_GLINK_REJECTS,
+	       "reject counters fit");
 
-#define GROUP_SZ (CTL_ATTR_SZ(0) + 3 * CTL_ATTR_SZ(4) + 2 * CTL_ATTR_SZ(1) + \
-		  2 * MCR_GROUP_SOURCES * CTL_ATTR_SZ(4))
+#define GROUP_SZ (CTL_ATTR_SZ(0) + 2 * CTL_ATTR_SZ(16) + CTL_ATTR_SZ(4) + 2 * CTL_ATTR_SZ(1) + \
+		  MCR_GROUP_SOURCES * (CTL_ATTR_SZ(16) + CTL_ATTR_SZ(4)))
 
 size_t mcr_ctl_group_size(unsigned ngroups)
 {
@@ -43,8 +45,9 @@ int mcr_ctl_put_glink(struct nlmsghdr *nlh, size_t len, const struct mcr_glink_i
 
 	if (!n || !ctl_put_str(nlh, len, MCR_GL_DEV, l->dev, sizeof(l->dev)) ||
 	    !mnl_attr_put_u32_check(nlh, len, MCR_GL_IFINDEX, l->ifindex) ||
-	    !mnl_attr_put_u32_check(nlh, len, MCR_GL_SELF, l->self.s_addr) ||
-	    !mnl_attr_put_u32_check(nlh, len, MCR_GL_QUERIER, l->querier.s_addr) ||
+	    (l->family == AF_INET6 && !mnl_attr_put_u8_check(nlh, len, MCR_GL_FAMILY, l->family)) ||
+	    !ctl_put_addr(nlh, len, MCR_GL_SELF, MCR_GL_SELF6, l->self) ||
+	    !ctl_put_addr(nlh, len, MCR_GL_QUERIER, MCR_GL_QUERIER6, l->querier) ||
 	    !mnl_attr_put_u8_check(nlh, len, MCR_GL_QUERIER_SELF, l->querier_self) ||
 	    !mnl_attr_put_u32_check(nlh, len, MCR_GL_OTHER_MS, l->other_ms) ||
 	    !put_u64s(nlh, len, MCR_GL_COUNTERS, l->counters, MCR_GC__MAX) ||
@@ -58,14 +61,14 @@ int mcr_ctl_put_group(struct nlmsghdr *nlh, size_t len, const struct mcr_group_i
 {
 	struct nlattr *n = mnl_attr_nest_start_check(nlh, len, MCR_A_MGROUP);
 
-	if (!n || !mnl_attr_put_u32_check(nlh, len, MCR_GG_GROUP, g->group.s_addr) ||
+	if (!n || !ctl_put_addr(nlh, len, MCR_GG_GROUP, MCR_GG_GROUP6, g->group) ||
 	    !mnl_attr_put_u8_check(nlh, len, MCR_GG_EXCLUDE, g->exclude) ||
 	    !mnl_attr_put_u8_check(nlh, len, MCR_GG_VERSION, g->version) ||
 	    !mnl_attr_put_u32_check(nlh, len, MCR_GG_EXPIRES_MS, g->expires_ms) ||
-	    !mnl_attr_put_u32_check(nlh, len, MCR_GG_REPORTER, g->reporter.s_addr))
+	    !ctl_put_addr(nlh, len, MCR_GG_REPORTER, MCR_GG_REPORTER6, g->reporter))
 		return -EMSGSIZE;
 	for (unsigned i = 0; i < g->nsrc && i < MCR_GROUP_SOURCES; i++)
-		if (!mnl_attr_put_u32_check(nlh, len, MCR_GG_SOURCE, g->src[i].s_addr) ||
+		if (!ctl_put_addr(nlh, len, MCR_GG_SOURCE, MCR_GG_SOURCE6, g->src[i]) ||
 		    !mnl_attr_put_u32_check(nlh, len, MCR_GG_SOURCE_MS, g->src_ms[i]))
 			return -EMSGSIZE;
 	mnl_attr_nest_end(nlh, n);
@@ -83,6 +86,9 @@ static const struct ctl_pol gl_pol[MCR_GL_MAX + 1] = {
 	[MCR_GL_OTHER_MS] = { MNL_TYPE_U32, 0, "other_ms" },
 	[MCR_GL_COUNTERS] = { MNL_TYPE_NESTED, 0, "counters" },
 	[MCR_GL_REJECTS] = { MNL_TYPE_NESTED, 0, "rejects" },
+	[MCR_GL_FAMILY] = { MNL_TYPE_U8, 0, "family" },
+	[MCR_GL_SELF6] = { MNL_TYPE_BINARY, 16, "self" },
+	[MCR_GL_QUERIER6] = { MNL_TYPE_BINARY, 16, "querier" },
 };
 
 static const struct ctl_pol gg_pol[MCR_GG_MAX + 1] = {
@@ -93,6 +99,9 @@ static const struct ctl_pol gg_pol[MCR_GG_MAX + 1] = {
 	[MCR_GG_REPORTER] = { MNL_TYPE_U32, 0, "reporter" },
 	[MCR_GG_SOURCE] = { MNL_TYPE_U32, 0, "source" },
 	[MCR_GG_SOURCE_MS] = { MNL_TYPE_U32, 0, "source_ms" },
+	[MCR_GG_GROUP6] = { MNL_TYPE_BINARY, 16, "group" },
+	[MCR_GG_REPORTER6] = { MNL_TYPE_BINARY, 16, "reporter" },
+	[MCR_GG_SOURCE6] = { MNL_TYPE_BINARY, 16, "source" },
 };
 
 static const struct ctl_pol u64_pol[MCR_GLINK_REJECTS] = {
@@ -122,21 +131,29 @@ static int get_group(const struct nlattr *a, struct mcr_group_info *g, char *err
 	if (ret)
 		return ret;
 	memset(g, 0, sizeof(*g));
-	if (!tb[MCR_GG_GROUP])
+	if ((ret = ctl_get_addr(tb[MCR_GG_GROUP], tb[MCR_GG_GROUP6], &g->group, "group", "address",
+				err, errlen)) ||
+	    (ret = ctl_get_addr(tb[MCR_GG_REPORTER], tb[MCR_GG_REPORTER6], &g->reporter, "group",
+				"reporter", err, errlen)))
+		return ret;
+	if (!mcr_addr_set(g->group))
 		return ctl_fail(err, errlen, -EINVAL, "group: no address");
-	g->group.s_addr = mnl_attr_get_u32(tb[MCR_GG_GROUP]);
 	g->exclude = tb[MCR_GG_EXCLUDE] ? mnl_attr_get_u8(tb[MCR_GG_EXCLUDE]) : 0;
 	g->version = tb[MCR_GG_VERSION] ? mnl_attr_get_u8(tb[MCR_GG_VERSION]) : 0;
 	g->expires_ms = u32_or_0(tb[MCR_GG_EXPIRES_MS]);
-	g->reporter.s_addr = u32_or_0(tb[MCR_GG_REPORTER]);
 	/* Sources and their timers in pairs, in order. */
 	mnl_attr_for_each_nested(attr, a) {
-		if (mnl_attr_get_type(attr) == MCR_GG_SOURCE) {
+		uint16_t t = mnl_attr_get_type(attr);
+
+		if (t == MCR_GG_SOURCE || t == MCR_GG_SOURCE6) {
 			if (g->nsrc == MCR_GROUP_SOURCES)
 				return ctl_fail(err, errlen, -EINVAL, "group: more than %d sources",
 						MCR_GROUP_SOURCES);
-			g->src[g->nsrc++].s_addr = mnl_attr_get_u32(attr);
-		} else if (mnl_attr_get_type(attr) == MCR_GG_SOURCE_MS && g->nsrc) {
+			/* policy-checked: a u32, or 16 bytes */
+			g->src[g->nsrc++] = t == MCR_GG_SOURCE ?
+				mcr_addr4((struct in_addr){ mnl_attr_get_u32(attr) }) :
+				mcr_addr6(mnl_attr_get_payload(attr));
+		} else if (t == MCR_GG_SOURCE_MS && g->nsrc) {
 			g->src_ms[g->nsrc - 1] = mnl_attr_get_u32(attr);
 		}
 	}
@@ -156,8 +173,14 @@ static int get_head(const struct nlattr *a, struct mcr_glink_info *l, char *err,
 	if ((ret = ctl_get_dev(tb[MCR_GL_DEV], l->dev, "group link", err, errlen)))
 		return ret;
 	l->ifindex = u32_or_0(tb[MCR_GL_IFINDEX]);
-	l->self.s_addr = u32_or_0(tb[MCR_GL_SELF]);
-	l->querier.s_addr = u32_or_0(tb[MCR_GL_QUERIER]);
+	l->family = tb[MCR_GL_FAMILY] ? mnl_attr_get_u8(tb[MCR_GL_FAMILY]) : AF_INET;
+	if (l->family != AF_INET && l->family != AF_INET6)
+		return ctl_fail(err, errlen, -EINVAL, "group link: family %u unknown", l->family);
+	if ((ret = ctl_get_addr(tb[MCR_GL_SELF], tb[MCR_GL_SELF6], &l->self, "group link", "self",
+				err, errlen)) ||
+	    (ret = ctl_get_addr(tb[MCR_GL_QUERIER], tb[MCR_GL_QUERIER6], &l->querier, "group link",
+				"querier", err, errlen)))
+		return ret;
 	l->querier_self = tb[MCR_GL_QUERIER_SELF] ? mnl_attr_get_u8(tb[MCR_GL_QUERIER_SELF]) : 0;
 	l->other_ms = u32_or_0(tb[MCR_GL_OTHER_MS]);
 	if (tb[MCR_GL_COUNTERS] &&

@@ -227,10 +227,6 @@ static void check_output(const struct mcr_rule *r, unsigned i, bool in_ok, struc
 	if (o->ttl_fixed && o->ttl == 0)
 		mcr_errlist_add(el, line, "rule \"%s\": output %u: fixed_ttl must be 1..255",
 				r->name, i + 1);
-	if (o->listeners && mcr_addr_is6(o->group))
-		mcr_errlist_add(el, line, "rule \"%s\": output %u: listeners needs an MLD querier, "
-				"which mcrd does not have yet (IPv6 output %s)", r->name, i + 1,
-				mcr_addr_str(o->group, a));
 	output_check_egress(r, o, i, line, el);
 }
 

@@ -8,6 +8,7 @@
 #include "esc.h"
 #include "igmp.h"
 #include "mcrctl.h"
+#include "mld.h"
 #include "print.h"
 
 static const char *const counter_names[MCR_GC__MAX] = {
@@ -17,14 +18,16 @@ static const char *const counter_names[MCR_GC__MAX] = {
 	[MCR_GC_JOINS] = "joins", [MCR_GC_EXPIRIES] = "expiries",
 };
 
-static void print_counters(const char *key, const uint64_t *v, unsigned n, bool names_igmp)
+/* family AF_UNSPEC: the link counters; AF_INET, AF_INET6: IGMP's or MLD's reject reasons. */
+static void print_counters(const char *key, const uint64_t *v, unsigned n, int family)
 {
 	mcrctl_open_object(key);
 	mcrctl_print_text("    %s:", key);
 	for (unsigned i = 1; i < n; i++) {
-		const char *name = names_igmp ? igmp_reject_name(i) : counter_names[i];
+		const char *name = family == AF_INET6 ? mld_reject_name(i) :
+				   family == AF_INET ? igmp_reject_name(i) : counter_names[i];
 
-		if (v[i] || !names_igmp) {
+		if (v[i] || family == AF_UNSPEC) {
 			mcrctl_print_text(" %s", name);
 			mcrctl_print_u64(MCRCTL_ANY, name, " %" PRIu64, v[i]);
 		}
@@ -38,17 +41,18 @@ static void print_group(const struct mcr_group_info *g)
 	char a[MCR_ADDRSTRLEN];
 
 	mcrctl_open_object(NULL);
-	mcrctl_print_string(MCRCTL_ANY, "group", "    %s", mcr_ipv4_str(g->group, a));
+	mcrctl_print_string(MCRCTL_ANY, "group", "    %s", mcr_addr_str(g->group, a));
 	mcrctl_print_uint(MCRCTL_ANY, "version", " v%u", g->version);
 	mcrctl_print_string(MCRCTL_ANY, "mode", " %s", g->exclude ? "exclude" : "include");
 	mcrctl_print_uint(g->exclude ? MCRCTL_ANY : MCRCTL_JSON, "expires_ms", " expires %u ms",
 			  g->expires_ms);
-	mcrctl_print_string(g->reporter.s_addr ? MCRCTL_ANY : MCRCTL_JSON, "reporter",
-			    " reporter %s", mcr_ipv4_str(g->reporter, a));
+	mcrctl_print_string(mcr_addr_set(g->reporter) ? MCRCTL_ANY : MCRCTL_JSON, "reporter",
+			    " reporter %s", mcr_addr_set(g->reporter) ? mcr_addr_str(g->reporter, a) :
+			    "none");
 	mcrctl_open_array("sources");
 	for (unsigned i = 0; i < g->nsrc; i++) {
 		mcrctl_open_object(NULL);
-		mcrctl_print_string(MCRCTL_ANY, "source", " source %s", mcr_ipv4_str(g->src[i], a));
+		mcrctl_print_string(MCRCTL_ANY, "source", " source %s", mcr_addr_str(g->src[i], a));
 		mcrctl_print_uint(g->src_ms[i] ? MCRCTL_ANY : MCRCTL_JSON, "expires_ms", " %u ms",
 				  g->src_ms[i]);
 		if (!g->src_ms[i])
@@ -67,9 +71,12 @@ static void print_glink(const struct mcr_glink_info *l)
 	mcrctl_open_object(NULL);
 	mcrctl_print_string(MCRCTL_ANY, "dev", "%s", l->dev);
 	mcrctl_print_uint(MCRCTL_ANY, "ifindex", " ifindex %u", l->ifindex);
-	mcrctl_print_string(MCRCTL_ANY, "self", " address %s", mcr_ipv4_str(l->self, a));
+	mcrctl_print_string(l->family == AF_INET6 ? MCRCTL_ANY : MCRCTL_JSON, "protocol", " %s",
+			    l->family == AF_INET6 ? "mld" : "igmp");
+	mcrctl_print_string(MCRCTL_ANY, "self", " address %s",
+			    mcr_addr_set(l->self) ? mcr_addr_str(l->self, a) : "none");
 	mcrctl_print_string(MCRCTL_ANY, "querier", " querier %s",
-			    l->querier.s_addr ? mcr_ipv4_str(l->querier, a) : "none");
+			    mcr_addr_set(l->querier) ? mcr_addr_str(l->querier, a) : "none");
 	mcrctl_print_uint(MCRCTL_JSON, "querier_self", "%u", l->querier_self);
 	if (l->querier_self)
 		mcrctl_print_text(" (this relay)");
@@ -81,8 +88,8 @@ static void print_glink(const struct mcr_glink_info *l)
 	for (unsigned i = 0; i < l->ngroups; i++)
 		print_group(&l->groups[i]);
 	mcrctl_close_array();
-	print_counters("counters", l->counters, MCR_GC__MAX, false);
-	print_counters("rejects", l->rejects, IGMP_R__MAX, true);
+	print_counters("counters", l->counters, MCR_GC__MAX, AF_UNSPEC);
+	print_counters("rejects", l->rejects, IGMP_R__MAX, l->family);
 	mcrctl_close_object();
 }
 
@@ -135,9 +142,11 @@ const struct mcrctl_object mcrctl_group_object = {
 	.name = "group",
 	.cmds = group_cmds,
 	.bare = group_show,
-	.notes = "Lists the links of outputs set to \"listeners\" (mcrd.conf(5)): mcrd's address\n"
-		 "there, the IGMP querier (this relay, or another with a lower address and\n"
-		 "how long until it is presumed gone), each group with members: its\n"
-		 "compatibility mode (v1..v3), filter mode, group timer, sources and their\n"
-		 "timers; then the IGMP counters and the messages ignored, by reason.\n",
+	.notes = "Lists the links of outputs set to \"listeners\" (mcrd.conf(5)), once for IGMP\n"
+		 "(IPv4 groups) and once for MLD (IPv6 groups, marked \"mld\"): mcrd's address\n"
+		 "there (IPv6: link-local), the querier (this relay, or another with a lower\n"
+		 "address and how long until it is presumed gone), each group with members:\n"
+		 "its compatibility mode (IGMP v1..v3, MLD v1..v2), filter mode, group timer,\n"
+		 "sources and their timers; then the counters and the messages ignored, by\n"
+		 "reason.\n",
 };

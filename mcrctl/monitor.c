@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "mcrctl.h"
 #include "print.h"
 
@@ -35,6 +36,30 @@ static int print_reload(const struct nlmsghdr *nlh, const char *name)
 		mcrctl_print_string(MCRCTL_ANY, NULL, "[reload] %s\n", msgs[i]);
 	mcrctl_close_array();
 	free(msgs);
+	return 0;
+}
+
+/* "[member-join] r-out mld ff3e::2:2": a listened link's group got its first member, or lost its last. */
+static int print_member(const struct nlmsghdr *nlh, const char *name)
+{
+	struct mcr_glink_info l;
+	char err[256], a[MCR_ADDRSTRLEN];
+
+	if (mcr_ctl_get_glink(nlh, &l, err, sizeof(err))) {
+		mcrctl_err("bad event from mcrd: %s", err);
+		return -EINVAL;
+	}
+	if (l.ngroups != 1) {
+		free(l.groups);
+		mcrctl_err("bad event from mcrd: %s: member event without its group", l.dev);
+		return -EINVAL;
+	}
+	mcrctl_print_string(MCRCTL_ANY, "event", "[%s]", name);
+	mcrctl_print_string(MCRCTL_ANY, "dev", " %s", l.dev);
+	mcrctl_print_string(MCRCTL_ANY, "protocol", " %s", l.family == AF_INET6 ? "mld" : "igmp");
+	mcrctl_print_string(MCRCTL_ANY, "group", " %s", mcr_addr_str(l.groups[0].group, a));
+	mcrctl_print_nl();
+	free(l.groups);
 	return 0;
 }
 
@@ -85,6 +110,10 @@ int mcrctl_print_event(const struct nlmsghdr *nlh)
 		mcrctl_print_link("link", &l);
 		break;
 	}
+	case MCR_EV_MEMBER_JOIN:
+	case MCR_EV_MEMBER_LEAVE:
+		ret = print_member(nlh, name);
+		break;
 	case MCR_EV_RELOAD:
 		ret = print_reload(nlh, name);
 		break;
@@ -134,6 +163,7 @@ const struct mcrctl_object mcrctl_monitor_object = {
 	.notes = "Prints each event until interrupted, one line each:\n"
 		 "  [rule-added] RULE   [rule-removed] RULE   [rule-active] RULE\n"
 		 "  [rule-pending] RULE   [link] LINK   [reload] ok | failed: REASON\n"
+		 "  [member-join] DEV igmp|mld GROUP   [member-leave] DEV igmp|mld GROUP\n"
 		 "RULE and LINK are printed as rule show and link show do.  With -j,\n"
 		 "each event is one JSON object per line: {\"event\":...,\"rule\":{...}}.\n",
 };

@@ -335,6 +335,13 @@ static void on_members(void *arg)
 	plan_reconcile(d->plan);
 }
 
+static void on_member(void *arg, const struct querier_member *e)
+{
+	struct daemon *d = arg;
+
+	requests_event_member(&d->req, e);
+}
+
 /* The igmp setting as the listener state's timers (0: the RFC's default). */
 static void igmp_timers(const struct mcr_igmp_conf *ic, struct mbr_timers *t)
 {
@@ -376,7 +383,7 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 	d->feed = (struct feed){ .pool = d->pool, .nworkers = n, .loop_ms = cfg->loop_guard_ms };
 	pc.sys_arg = d->sys;
 	igmp_timers(&cfg->igmp, &t);
-	if ((err = querier_new(&d->querier, d->ev, &t, on_members, d)))
+	if ((err = querier_new(&d->querier, d->ev, &t, on_members, on_member, d)))
 		return err;
 	pc.wants_arg = d->querier;
 	if ((err = plan_new(&d->plan, &pc)))

@@ -1,7 +1,9 @@
 /*
  * Listeners on one link (members.h): RFC 3376 6.4 (reports), 6.5 and 6.6
- * (queries), 7.3.2 (older hosts).  Time in ns; a source's or the group's
- * timer is the absolute time it expires.
+ * (queries), 7.3.2 (older hosts); for MLD RFC 3810 7.4, 7.5, 7.6, 8.3.2.
+ * Time in ns; a source's or the group's timer is the absolute time it
+ * expires.  IGMP and MLD messages are first mapped to one form (struct
+ * msg): an MLDv1 report is an IGMPv2 report, a done a leave.
  */
 #include "members.h"
 
@@ -17,8 +19,8 @@ struct mbr {
 	struct mbr_timers t;
 	const struct mbr_ops *ops;
 	void *arg;
-	struct in_addr self;
-	struct in_addr other;   /* the other querier while other_until is running */
+	struct mcr_addr self;   /* unset: no address */
+	struct mcr_addr other;  /* the other querier while other_until is running */
 	int64_t other_until;    /* other querier present timer; 0: we are querier (with an address) */
 	int64_t next_query;     /* our next general query; -1: none */
 	unsigned startup_left;
@@ -44,13 +46,57 @@ static int64_t lmqt(const struct mbr *m)
 	return (int64_t)m->t.lmq_interval_ms * m->t.lmq_count * MS;
 }
 
+/* A message of either protocol, as the state machine sees it. */
+enum msg_kind { K_QUERY, K_V1, K_V2, K_LEAVE, K_V3 }; /* K_V2: IGMPv2 or MLDv1 report */
+
+struct msg {
+	enum msg_kind kind;
+	struct mcr_addr src, group; /* group unset: a general query, or a v3 report */
+	bool suppress;
+	uint16_t nsrc;
+	const uint8_t *srcs;
+	const struct igmp_msg *igmp; /* the v3 report's records: one of these */
+	const struct mld_msg *mld;
+};
+
+/* One record, either protocol's: sources of alen bytes each. */
+struct rec {
+	uint8_t type;
+	struct mcr_addr group;
+	uint16_t nsrc;
+	const uint8_t *srcs;
+	uint8_t family;
+};
+
+static struct mcr_addr addr_at(uint8_t family, const uint8_t *p, unsigned i)
+{
+	struct mcr_addr a = { .family = family };
+
+	if (family == AF_INET6)
+		memcpy(&a.v6, p + 16 * (size_t)i, 16);
+	else
+		memcpy(&a.v4, p + 4 * (size_t)i, 4);
+	return a;
+}
+
+/* Unset, 0.0.0.0 or ::: no address. */
+static bool none(struct mcr_addr a)
+{
+	return !mcr_addr_set(mcr_addr_any_unset(a));
+}
+
+static bool same(struct mcr_addr a, struct mcr_addr b)
+{
+	return mcr_addr_equal(a, b);
+}
+
 int mbr_new(struct mbr **out, int family, const struct mbr_timers *t, const struct mbr_ops *ops,
 	    void *arg, int64_t now)
 {
 	struct mbr *m;
 
 	(void)now;
-	if (family != AF_INET)
+	if (family != AF_INET && family != AF_INET6)
 		return -EAFNOSUPPORT;
 	m = calloc(1, sizeof(*m));
 	if (!m)
@@ -73,9 +119,14 @@ void mbr_free(struct mbr *m)
 	free(m);
 }
 
+int mbr_family(const struct mbr *m)
+{
+	return m->family;
+}
+
 static bool querier(const struct mbr *m)
 {
-	return m->self.s_addr && !m->other_until;
+	return !none(m->self) && !m->other_until;
 }
 
 static void start_querier(struct mbr *m, int64_t now)
@@ -85,21 +136,23 @@ static void start_querier(struct mbr *m, int64_t now)
 	m->next_query = now;
 }
 
-void mbr_set_self(struct mbr *m, struct in_addr self, int64_t now)
+void mbr_set_self(struct mbr *m, struct mcr_addr self, int64_t now)
 {
-	if (self.s_addr == m->self.s_addr)
+	if (none(self))
+		self = (struct mcr_addr){ .family = AF_UNSPEC };
+	if (same(self, m->self))
 		return;
 	m->self = self;
-	if (!self.s_addr)
+	if (none(self))
 		m->next_query = -1;
-	else if (!m->other_until || ntohl(self.s_addr) < ntohl(m->other.s_addr))
+	else if (!m->other_until || mcr_addr_cmp(self, m->other) < 0)
 		start_querier(m, now);
 }
 
-static struct mbr_group *find(const struct mbr *m, struct in_addr g, unsigned *at)
+static struct mbr_group *find(const struct mbr *m, struct mcr_addr g, unsigned *at)
 {
 	for (unsigned i = 0; i < m->ngroups; i++) {
-		if (m->groups[i]->g.s_addr == g.s_addr) {
+		if (same(m->groups[i]->g, g)) {
 			if (at)
 				*at = i;
 			return m->groups[i];
@@ -108,7 +161,7 @@ static struct mbr_group *find(const struct mbr *m, struct in_addr g, unsigned *a
 	return NULL;
 }
 
-static struct mbr_group *get(struct mbr *m, struct in_addr g)
+static struct mbr_group *get(struct mbr *m, struct mcr_addr g)
 {
 	struct mbr_group *gr = find(m, g, NULL);
 
@@ -119,29 +172,32 @@ static struct mbr_group *get(struct mbr *m, struct in_addr g)
 		return NULL;
 	}
 	gr->g = g;
+	gr->family = (uint8_t)m->family;
 	m->groups[m->ngroups++] = gr;
 	return gr;
 }
 
 static void drop_group(struct mbr *m, unsigned i)
 {
-	struct in_addr g = m->groups[i]->g;
+	struct mcr_addr g = m->groups[i]->g;
 
 	free(m->groups[i]);
 	m->groups[i] = m->groups[--m->ngroups];
 	m->st.expiries++;
+	if (m->ops->member)
+		m->ops->member(m->arg, g, false);
 	m->ops->changed(m->arg, g);
 }
 
-static struct mbr_src *src_find(struct mbr_group *gr, struct in_addr a)
+static struct mbr_src *src_find(struct mbr_group *gr, struct mcr_addr a)
 {
 	for (unsigned i = 0; i < gr->nsrc; i++)
-		if (gr->src[i].a.s_addr == a.s_addr)
+		if (same(gr->src[i].a, a))
 			return &gr->src[i];
 	return NULL;
 }
 
-static struct mbr_src *src_get(struct mbr *m, struct mbr_group *gr, struct in_addr a,
+static struct mbr_src *src_get(struct mbr *m, struct mbr_group *gr, struct mcr_addr a,
 			       int64_t expires)
 {
 	struct mbr_src *s = src_find(gr, a);
@@ -162,14 +218,13 @@ static void src_del(struct mbr_group *gr, struct mbr_src *s)
 	*s = gr->src[--gr->nsrc];
 }
 
-static bool in_set(const struct igmp_record *r, struct in_addr a)
+static bool in_set(const struct rec *r, struct mcr_addr a)
 {
 	for (unsigned i = 0; i < r->nsrc; i++)
-		if (igmp_src(r->srcs, i).s_addr == a.s_addr)
+		if (same(addr_at(r->family, r->srcs, i), a))
 			return true;
 	return false;
 }
-
 /* Q(G) or Q(G,A): group-specific queries, lmq_count of them (querier only). */
 static void ask(struct mbr *m, struct mbr_group *gr, int64_t now)
 {
@@ -183,7 +238,7 @@ static void ask(struct mbr *m, struct mbr_group *gr, int64_t now)
  * Q(G,A) (querier only): the timers of the sources in A (or, with invert,
  * of those not in A) lowered to LMQT; the query follows.
  */
-static void lower_sources(struct mbr *m, struct mbr_group *gr, const struct igmp_record *r,
+static void lower_sources(struct mbr *m, struct mbr_group *gr, const struct rec *r,
 			  bool invert, int64_t now)
 {
 	int64_t lo = now + lmqt(m);
@@ -197,7 +252,7 @@ static void lower_sources(struct mbr *m, struct mbr_group *gr, const struct igmp
 }
 
 /* Sources not in r: deleted (A-B, X-A, Y-A). */
-static void keep_only(struct mbr_group *gr, const struct igmp_record *r)
+static void keep_only(struct mbr_group *gr, const struct rec *r)
 {
 	for (unsigned i = gr->nsrc; i-- > 0;)
 		if (!in_set(r, gr->src[i].a))
@@ -205,11 +260,11 @@ static void keep_only(struct mbr_group *gr, const struct igmp_record *r)
 }
 
 /* The sources of r not yet known at timer t; with force, known ones set to t too. */
-static void add_sources(struct mbr *m, struct mbr_group *gr, const struct igmp_record *r,
+static void add_sources(struct mbr *m, struct mbr_group *gr, const struct rec *r,
 			int64_t t, bool force)
 {
 	for (unsigned i = 0; i < r->nsrc; i++) {
-		struct in_addr a = igmp_src(r->srcs, i);
+		struct mcr_addr a = addr_at(r->family, r->srcs, i);
 		struct mbr_src *s = src_find(gr, a);
 
 		if (!s)
@@ -219,7 +274,7 @@ static void add_sources(struct mbr *m, struct mbr_group *gr, const struct igmp_r
 	}
 }
 
-static void to_exclude(struct mbr *m, struct mbr_group *gr, const struct igmp_record *r,
+static void to_exclude(struct mbr *m, struct mbr_group *gr, const struct rec *r,
 		       int64_t now)
 {
 	int64_t g = now + gmi(m);
@@ -236,7 +291,7 @@ static void to_exclude(struct mbr *m, struct mbr_group *gr, const struct igmp_re
 }
 
 /* RFC 3376 6.4.1 and 6.4.2, one record (already mapped for older hosts). */
-static void record(struct mbr *m, struct mbr_group *gr, const struct igmp_record *r, int64_t now)
+static void record(struct mbr *m, struct mbr_group *gr, const struct rec *r, int64_t now)
 {
 	int64_t g = now + gmi(m);
 
@@ -263,9 +318,21 @@ static void record(struct mbr *m, struct mbr_group *gr, const struct igmp_record
 	}
 }
 
-unsigned mbr_group_version(const struct mbr_group *gr, int64_t now)
+/* The group's compatibility mode on IGMP's scale: 1 (IGMPv1), 2 (IGMPv2, MLDv1) or 3. */
+static unsigned compat(const struct mbr_group *gr, int64_t now)
 {
 	return gr->v1_until > now ? 1 : gr->v2_until > now ? 2 : 3;
+}
+
+unsigned mbr_group_version(const struct mbr_group *gr, int64_t now)
+{
+	return compat(gr, now) - (gr->family == AF_INET6);
+}
+
+static uint64_t mix(uint64_t x)
+{
+	x *= 0x9e3779b97f4a7c15ull;
+	return x ^ x >> 29;
 }
 
 /* What forwarding depends on, summed: changed when whom the group is sent to may have. */
@@ -277,20 +344,20 @@ static uint64_t signature(const struct mbr_group *gr)
 		return 0;
 	s = 1 + (gr->exclude ? 2 : 0) + ((uint64_t)gr->nsrc << 2);
 	for (unsigned i = 0; i < gr->nsrc; i++) {
-		uint64_t x = (uint64_t)gr->src[i].a.s_addr << 1 | (gr->src[i].expires != 0);
+		uint64_t w[2];
 
-		x *= 0x9e3779b97f4a7c15ull;
-		s += x ^ x >> 29;
+		memcpy(w, &gr->src[i].a.v6, sizeof(w)); /* IPv4: the union's tail is zero */
+		s += mix(mix(w[0]) ^ w[1] << 1 ^ (gr->src[i].expires != 0));
 	}
 	return s;
 }
 
-/* A record for group r->group, mapped for the group's older hosts (7.3.2). */
-static void apply(struct mbr *m, struct igmp_record r, int64_t now)
+/* A record for group r->group, mapped for the group's older hosts (7.3.2, 8.3.2). */
+static void apply(struct mbr *m, struct rec r, int64_t now)
 {
 	struct mbr_group *gr = find(m, r.group, NULL);
 	bool adds = r.type == IGMP_MODE_IS_EXCLUDE || r.type == IGMP_CHANGE_TO_EXCLUDE || r.nsrc;
-	unsigned v = gr ? mbr_group_version(gr, now) : 3;
+	unsigned v = gr ? compat(gr, now) : 3;
 	uint64_t before = signature(gr);
 
 	if (v < 3 && (r.type == IGMP_BLOCK_OLD || (v == 1 && r.type == IGMP_CHANGE_TO_INCLUDE)))
@@ -300,88 +367,147 @@ static void apply(struct mbr *m, struct igmp_record r, int64_t now)
 	if (!gr && (!adds || !(gr = get(m, r.group))))
 		return;
 	record(m, gr, &r, now);
-	if (!before && signature(gr) != before)
+	if (!before && signature(gr) != before) {
 		m->st.joins++;
+		if (m->ops->member)
+			m->ops->member(m->arg, r.group, true);
+	}
 	if (signature(gr) != before)
 		m->ops->changed(m->arg, r.group);
 }
 
-static void report(struct mbr *m, const struct igmp_msg *msg, int64_t now)
+/* The v3 (MLDv2) record at *off of msg; false at the end. */
+static bool next_record(const struct msg *msg, size_t *off, struct rec *r)
 {
-	struct igmp_record r = { .type = IGMP_MODE_IS_EXCLUDE, .group = msg->group };
+	struct igmp_record ir;
+	struct mld_record mr;
+
+	if (msg->igmp) {
+		if (!igmp_record_next(msg->igmp, off, &ir))
+			return false;
+		*r = (struct rec){ ir.type, mcr_addr4(ir.group), ir.nsrc, ir.srcs, AF_INET };
+	} else {
+		if (!mld_record_next(msg->mld, off, &mr))
+			return false;
+		*r = (struct rec){ mr.type, mcr_addr6(&mr.group), mr.nsrc, mr.srcs, AF_INET6 };
+	}
+	return true;
+}
+
+static void report(struct mbr *m, const struct msg *msg, int64_t now)
+{
+	struct rec r = { .type = IGMP_MODE_IS_EXCLUDE, .group = msg->group,
+			 .family = (uint8_t)m->family };
 	struct mbr_group *gr;
 	size_t off = 0;
 
 	m->st.reports++;
-	if (msg->type == IGMP_V3_REPORT) {
-		while (igmp_record_next(msg, &off, &r))
+	if (msg->kind == K_V3) {
+		while (next_record(msg, &off, &r))
 			apply(m, r, now);
 		return;
 	}
-	if (msg->type == IGMP_V2_LEAVE) {
+	if (msg->kind == K_LEAVE) {
 		m->st.leaves++;
 		r.type = IGMP_CHANGE_TO_INCLUDE;
 	}
 	apply(m, r, now);
 	gr = find(m, msg->group, NULL);
-	if (gr && msg->type == IGMP_V1_REPORT)
+	if (gr && msg->kind == K_V1)
 		gr->v1_until = now + gmi(m);
-	if (gr && msg->type == IGMP_V2_REPORT)
+	if (gr && msg->kind == K_V2)
 		gr->v2_until = now + gmi(m);
-	if (gr && msg->type != IGMP_V2_LEAVE)
+	if (gr && msg->kind != K_LEAVE)
 		gr->last_reporter = msg->src;
 }
 
-/* 6.6.1 and 6.6.2: election, and the timers a group-specific query lowers. */
-static void query(struct mbr *m, const struct igmp_msg *msg, int64_t now)
+/*
+ * RFC 3376 6.6.1 and 6.6.2 (RFC 3810 7.6): the lowest address is querier;
+ * and the timers a group-specific query lowers.
+ */
+static void query(struct mbr *m, const struct msg *msg, int64_t now)
 {
-	uint32_t src = ntohl(msg->src.s_addr);
 	struct mbr_group *gr;
 	int64_t lo = now + lmqt(m);
 
 	m->st.queries_in++;
-	if (!m->self.s_addr || src < ntohl(m->self.s_addr)) {
-		if (!m->other_until || src <= ntohl(m->other.s_addr) || now >= m->other_until) {
+	if (none(m->self) || mcr_addr_cmp(msg->src, m->self) < 0) {
+		if (!m->other_until || mcr_addr_cmp(msg->src, m->other) <= 0 ||
+		    now >= m->other_until) {
 			m->other = msg->src;
 			m->other_until = now + gmi(m) - m->t.query_response_ms * MS / 2;
 		}
 		m->next_query = -1;
 	}
-	if (!msg->group.s_addr || msg->suppress || !(gr = find(m, msg->group, NULL)))
+	if (none(msg->group) || msg->suppress || !(gr = find(m, msg->group, NULL)))
 		return;
 	if (!msg->nsrc && gr->exclude && gr->expires > lo)
 		gr->expires = lo;
 	for (unsigned i = 0; i < msg->nsrc; i++) {
-		struct mbr_src *s = src_find(gr, igmp_src(msg->srcs, i));
+		struct mbr_src *s = src_find(gr, addr_at((uint8_t)m->family, msg->srcs, i));
 
 		if (s && s->expires > lo)
 			s->expires = lo;
 	}
 }
 
-void mbr_input(struct mbr *m, const struct igmp_msg *msg, int64_t now)
+static void input(struct mbr *m, const struct msg *msg, int64_t now)
 {
-	if (msg->type == IGMP_QUERY)
+	if (msg->kind == K_QUERY)
 		query(m, msg, now);
 	else
 		report(m, msg, now);
 }
 
-static void send_query(struct mbr *m, struct in_addr g, unsigned ms)
+void mbr_input(struct mbr *m, const struct igmp_msg *im, int64_t now)
+{
+	struct msg msg = { .src = mcr_addr4(im->src), .suppress = im->suppress, .nsrc = im->nsrc,
+			   .srcs = im->srcs, .igmp = im };
+
+	if (m->family != AF_INET)
+		return;
+	msg.kind = im->type == IGMP_QUERY ? K_QUERY : im->type == IGMP_V1_REPORT ? K_V1 :
+		   im->type == IGMP_V2_REPORT ? K_V2 : im->type == IGMP_V2_LEAVE ? K_LEAVE : K_V3;
+	if (im->group.s_addr)
+		msg.group = mcr_addr4(im->group);
+	input(m, &msg, now);
+}
+
+void mbr_input_mld(struct mbr *m, const struct mld_msg *mm, int64_t now)
+{
+	struct msg msg = { .src = mcr_addr6(&mm->src), .suppress = mm->suppress, .nsrc = mm->nsrc,
+			   .srcs = mm->srcs, .mld = mm };
+
+	if (m->family != AF_INET6)
+		return;
+	msg.kind = mm->type == MLD_QUERY ? K_QUERY : mm->type == MLD_V1_REPORT ? K_V2 :
+		   mm->type == MLD_V1_DONE ? K_LEAVE : K_V3;
+	if (!IN6_IS_ADDR_UNSPECIFIED(&mm->group))
+		msg.group = mcr_addr6(&mm->group);
+	input(m, &msg, now);
+}
+
+static void send_query(struct mbr *m, struct mcr_addr g, unsigned ms)
 {
 	m->st.queries_out++;
-	m->ops->query(m->arg, g, ms / 100 ? ms / 100 : 1);
+	m->ops->query(m->arg, g, ms);
+}
+
+/* Group unset in a general query: the family's unspecified address. */
+static struct mcr_addr general(const struct mbr *m)
+{
+	return (struct mcr_addr){ .family = (uint8_t)m->family };
 }
 
 static void tick_querier(struct mbr *m, int64_t now)
 {
-	if (m->other_until && now >= m->other_until && m->self.s_addr)
+	if (m->other_until && now >= m->other_until && !none(m->self))
 		start_querier(m, now);
 	else if (m->other_until && now >= m->other_until)
 		m->other_until = 0;
 	if (!querier(m) || m->next_query < 0 || now < m->next_query)
 		return;
-	send_query(m, (struct in_addr){ 0 }, m->t.query_response_ms);
+	send_query(m, general(m), m->t.query_response_ms);
 	if (m->startup_left)
 		m->startup_left--;
 	m->next_query = now + (int64_t)m->t.query_interval_ms * MS / (m->startup_left ? 4 : 1);
@@ -457,24 +583,24 @@ int64_t mbr_deadline(const struct mbr *m)
 	return d;
 }
 
-bool mbr_wants(const struct mbr *m, struct in_addr g, struct in_addr s)
+bool mbr_wants(const struct mbr *m, struct mcr_addr g, struct mcr_addr s)
 {
 	const struct mbr_group *gr = find(m, g, NULL);
 	const struct mbr_src *x;
 
 	if (!gr)
 		return false;
-	if (!s.s_addr)
+	if (none(s))
 		return gr->exclude || gr->nsrc;
 	x = src_find((struct mbr_group *)gr, s);
 	return gr->exclude ? !x || x->expires : x != NULL;
 }
 
-struct in_addr mbr_querier(const struct mbr *m, bool *self, int64_t *other_until)
+struct mcr_addr mbr_querier(const struct mbr *m, bool *self, int64_t *other_until)
 {
 	*self = querier(m);
 	*other_until = m->other_until;
-	return *self ? m->self : m->other_until ? m->other : (struct in_addr){ 0 };
+	return *self ? m->self : m->other_until ? m->other : (struct mcr_addr){ .family = AF_UNSPEC };
 }
 
 unsigned mbr_ngroups(const struct mbr *m)

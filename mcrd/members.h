@@ -6,8 +6,10 @@
  * Pure logic on (message, time): no clock and no I/O.  It asks for the
  * queries it wants sent and reports groups whose forwarding changed
  * through callbacks; the caller (querier.c) owns the sockets and the
- * timer.  A link has a family so that MLD (RFC 3810, the same machine)
- * can share it; only AF_INET is implemented.
+ * timer.  A link has a family: AF_INET speaks IGMP, AF_INET6 MLD (RFC
+ * 3810 is RFC 3376's machine with IPv6 addresses; an MLDv1 host (RFC
+ * 2710) is what an IGMPv2 host is to IGMPv3: 8.3.2 is 7.3.2 without the
+ * v1 row).  Addresses are struct mcr_addr of the link's family.
  *
  * Simplifications, all on the safe side: a group-and-source-specific
  * query Q(G,A) is sent as a group-specific query (hosts answer it with
@@ -22,12 +24,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "igmp.h"
+#include "mld.h"
 
 #define MBR_MAX_GROUPS  1024 /* per link: a flood of reports cannot grow it further */
 #define MBR_MAX_SOURCES 64   /* per group */
 
-/* RFC 3376 8: the configurable values (the rest are derived from them). */
+/* RFC 3376 8 (RFC 3810 9: the same defaults): the configurable values (the rest are derived). */
 struct mbr_timers {
 	unsigned query_interval_ms;    /* 125000 */
 	unsigned query_response_ms;    /* 10000 */
@@ -39,23 +43,27 @@ struct mbr_timers {
 void mbr_timers_default(struct mbr_timers *t);
 
 struct mbr_ops {
-	/* Send a query: general (group 0.0.0.0) or group-specific. */
-	void (*query)(void *arg, struct in_addr group, unsigned max_resp_ds);
+	/* Send a query: general (group 0.0.0.0 or ::) or group-specific; max response in ms. */
+	void (*query)(void *arg, struct mcr_addr group, unsigned max_resp_ms);
 	/* Whom group g is forwarded to may have changed (members came, went, or changed sources). */
-	void (*changed)(void *arg, struct in_addr g);
+	void (*changed)(void *arg, struct mcr_addr g);
+	/* Group g got its first member (joined), or lost its last; NULL: not told. */
+	void (*member)(void *arg, struct mcr_addr g, bool joined);
 };
 
 struct mbr_src {
-	struct in_addr a;
+	struct mcr_addr a;
 	int64_t expires;      /* ns; 0: excluded (EXCLUDE mode's Y set) */
 };
 
 struct mbr_group {
-	struct in_addr g;
+	struct mcr_addr g;
+	uint8_t family;       /* the link's: AF_INET (IGMP) or AF_INET6 (MLD) */
 	bool exclude;         /* filter mode */
 	int64_t expires;      /* group timer (EXCLUDE mode); 0 in INCLUDE */
-	int64_t v1_until, v2_until; /* older version host present timers */
-	struct in_addr last_reporter;
+	/* Older version host present timers: IGMPv1, IGMPv2 (MLD: MLDv1 in v2_until). */
+	int64_t v1_until, v2_until;
+	struct mcr_addr last_reporter;
 	unsigned nsrc;
 	struct mbr_src src[MBR_MAX_SOURCES];
 	unsigned lmq_left;    /* group-specific queries still to send */
@@ -69,34 +77,39 @@ struct mbr_stats {
 
 struct mbr;
 
-/* 0, -ENOMEM or -EAFNOSUPPORT (family other than AF_INET). */
+/* 0, -ENOMEM or -EAFNOSUPPORT (family neither AF_INET nor AF_INET6). */
 int mbr_new(struct mbr **out, int family, const struct mbr_timers *t, const struct mbr_ops *ops,
 	    void *arg, int64_t now);
 void mbr_free(struct mbr *m);
 /*
- * Our address on the link (0.0.0.0: none, we cannot query).  With an
- * address and no other querier we are querier: the startup queries start.
+ * Our address on the link (IPv6: link-local; unset, 0.0.0.0 or ::: none,
+ * we cannot query).  With an address and no other querier we are
+ * querier: the startup queries start.
  */
-void mbr_set_self(struct mbr *m, struct in_addr self, int64_t now);
-/* A message igmp_parse accepted, seen on the link at now. */
+void mbr_set_self(struct mbr *m, struct mcr_addr self, int64_t now);
+/* A message igmp_parse accepted, seen on the (AF_INET) link at now. */
 void mbr_input(struct mbr *m, const struct igmp_msg *msg, int64_t now);
+/* A message mld_parse accepted, seen on the (AF_INET6) link at now. */
+void mbr_input_mld(struct mbr *m, const struct mld_msg *msg, int64_t now);
 /* Timers due at now: expiries, queries to send. */
 void mbr_tick(struct mbr *m, int64_t now);
 /* The earliest time mbr_tick has something to do (INT64_MAX: nothing). */
 int64_t mbr_deadline(const struct mbr *m);
 /*
  * Whether traffic from source s to group g is wanted on the link (RFC 3376
- * 6.3); s 0.0.0.0: from some source, whichever (the group has a member).
+ * 6.3); s unset (or 0.0.0.0, ::): from some source, whichever (the group
+ * has a member).  A group of another family is never wanted.
  */
-bool mbr_wants(const struct mbr *m, struct in_addr g, struct in_addr s);
+bool mbr_wants(const struct mbr *m, struct mcr_addr g, struct mcr_addr s);
 
 /* For show: the querier (ourselves when *self), its expiry when another; the groups. */
-struct in_addr mbr_querier(const struct mbr *m, bool *self, int64_t *other_until);
+struct mcr_addr mbr_querier(const struct mbr *m, bool *self, int64_t *other_until);
 unsigned mbr_ngroups(const struct mbr *m);
 const struct mbr_group *mbr_group_at(const struct mbr *m, unsigned i);
 const struct mbr_stats *mbr_stats(const struct mbr *m);
-/* The compatibility mode of a group (1..3) at now. */
+/* The compatibility mode of a group at now: IGMP 1..3, MLD 1..2. */
 unsigned mbr_group_version(const struct mbr_group *gr, int64_t now);
+int mbr_family(const struct mbr *m);
 const struct mbr_timers *mbr_get_timers(const struct mbr *m);
 
 #endif

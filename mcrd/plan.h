@@ -163,10 +163,11 @@ struct plan_config {
 	const struct plan_sys *sys;
 	void *sys_arg;
 	/*
-	 * Demand (issue 18): whether link ifindex has a member of group for
-	 * traffic from src (0.0.0.0: any source).  NULL: every link always has.
+	 * Demand (issue 18): whether link ifindex has a member of group (IPv4:
+	 * IGMP, IPv6: MLD) for traffic from src (unset: any source).  NULL:
+	 * every link always has.
 	 */
-	bool (*wants)(void *arg, int ifindex, struct in_addr group, struct in_addr src);
+	bool (*wants)(void *arg, int ifindex, struct mcr_addr group, struct mcr_addr src);
 	void *wants_arg;
 };
 

@@ -14,24 +14,31 @@
 const char plan_no_listeners[] = "no listeners";
 
 /*
- * The source the link's hosts see: the output's own address, or with
- * source keep the input's (any, for an any-source input).
+ * The source the link's hosts see: with source keep the input's (any, for
+ * an any-source input); otherwise the output's own address: IPv4 its
+ * primary one; IPv6 its first address that is not link-local (the kernel
+ * picks among several by RFC 6724, which is not redone here: with none,
+ * or for a host filtering on another, any source is assumed).
  */
-static struct in_addr seen_source(const struct plan_rule *rr, const struct plan_output *o,
-				  const struct iface_info *ii)
+static struct mcr_addr seen_source(const struct plan_rule *rr, const struct plan_output *o,
+				   const struct iface_info *ii)
 {
 	if (o->cfg->keep_source) /* never across families (mcr_rule_check) */
-		return rr->cfg.in.source.family == AF_INET ? rr->cfg.in.source.v4 : (struct in_addr){ 0 };
-	return ii->naddr ? ii->addr[0] : (struct in_addr){ 0 };
+		return rr->cfg.in.source;
+	if (o->cfg->group.family == AF_INET)
+		return ii->naddr ? mcr_addr4(ii->addr[0]) : (struct mcr_addr){ .family = AF_UNSPEC };
+	for (unsigned i = 0; i < ii->naddr6; i++)
+		if (!IN6_IS_ADDR_LINKLOCAL(&ii->addr6[i]))
+			return mcr_addr6(&ii->addr6[i]);
+	return (struct mcr_addr){ .family = AF_UNSPEC };
 }
 
 bool plan_output_wanted(const struct plan_config *c, const struct plan_rule *rr,
 			const struct plan_output *o, const struct iface_info *ii)
 {
-	/* IPv6 outputs cannot ask for listeners (no MLD querier yet: mcr_rule_check). */
-	if (!o->cfg->listeners || !c->wants || o->cfg->group.family != AF_INET)
+	if (!o->cfg->listeners || !c->wants)
 		return true;
-	return c->wants(c->wants_arg, ii->ifindex, o->cfg->group.v4, seen_source(rr, o, ii));
+	return c->wants(c->wants_arg, ii->ifindex, o->cfg->group, seen_source(rr, o, ii));
 }
 
 bool plan_rule_wanted(const struct plan *p, const struct plan_rule *rr)

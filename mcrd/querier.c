@@ -1,10 +1,8 @@
-/* IGMP sockets, timer and listener state of the output links (querier.h). */
+/* IGMP and MLD sockets, timer and listener state of the output links (querier.h). */
 #include "querier.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/filter.h>
-#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <poll.h>
@@ -19,14 +17,21 @@
 #include "addr.h"
 #include "iface.h"
 #include "log.h"
+#include "qsock.h"
 #include "ratelog.h"
 
 #define READ_BURST 64 /* messages per wake-up: the loop's other watches get their turn */
 
+/* The reject reasons share their slots (mld.h). */
+_Static_assert((int)MLD_R__MAX == (int)IGMP_R__MAX &&
+	       (int)MLD_R_HOP_LIMIT == (int)IGMP_R_TTL &&
+	       (int)MLD_R_GROUP == (int)IGMP_R_GROUP, "IGMP and MLD reject slots agree");
+
 struct qlink {
 	char dev[IFNAMSIZ];
 	int ifindex;
-	struct in_addr self;
+	int family;            /* AF_INET: IGMP; AF_INET6: MLD */
+	struct mcr_addr self;
 	int rx, tx, watch;
 	struct mbr *m;
 	struct querier *q;
@@ -42,6 +47,7 @@ struct querier {
 	struct qlink *links[QUERIER_MAX_LINKS];
 	unsigned nlinks;
 	void (*changed)(void *arg);
+	void (*member)(void *arg, const struct querier_member *e);
 	void *arg;
 	bool dirty;
 	struct mcr_ratelog rl;
@@ -83,34 +89,74 @@ static void settle(struct querier *q)
 	rearm(q);
 }
 
-static void send_query(void *arg, struct in_addr g, unsigned max_resp_ds)
+static const char *proto(const struct qlink *l)
+{
+	return l->family == AF_INET6 ? "MLD" : "IGMP";
+}
+
+static void send_query(void *arg, struct mcr_addr g, unsigned max_resp_ms)
 {
 	struct qlink *l = arg;
-	struct sockaddr_in to = { .sin_family = AF_INET };
-	uint8_t buf[12];
-	size_t n = igmp_build_query(buf, g, max_resp_ds, false, (uint8_t)l->q->t.robustness,
-				    l->q->t.query_interval_ms / 1000);
+	uint8_t buf[28];
+	unsigned qrv = l->q->t.robustness, qqi = l->q->t.query_interval_ms / 1000;
+	size_t n = l->family == AF_INET6 ?
+		   mld_build_query(buf, &g.v6, max_resp_ms, false, (uint8_t)qrv, qqi) :
+		   igmp_build_query(buf, g.v4, max_resp_ms / 100 ? max_resp_ms / 100 : 1, false,
+				    (uint8_t)qrv, qqi);
 	char more[64];
+	int err = qsock_send(l->tx, l->ifindex, l->self, g, buf, n);
 
-	to.sin_addr.s_addr = g.s_addr ? g.s_addr : htonl(0xe0000001);
-	if (sendto(l->tx, buf, n, 0, (struct sockaddr *)&to, sizeof(to)) >= 0)
+	if (!err)
 		return;
 	l->tx_errors++;
 	if (mcr_ratelog_allow(&l->q->rl, more, sizeof(more)))
-		log_warn("dev %s: cannot send an IGMP query: %s%s", l->dev, strerror(errno), more);
+		log_warn("dev %s: cannot send an %s query: %s%s", l->dev, proto(l), strerror(-err),
+			 more);
 }
 
-static void members_changed(void *arg, struct in_addr g)
+static void members_changed(void *arg, struct mcr_addr g)
 {
 	struct qlink *l = arg;
 	char a[MCR_ADDRSTRLEN];
 
-	log_info("dev %s: group %s: %s", l->dev, mcr_ipv4_str(g, a),
-		 mbr_wants(l->m, g, (struct in_addr){ 0 }) ? "members changed" : "no member left");
+	log_info("dev %s: group %s: %s", l->dev, mcr_addr_str(g, a),
+		 mbr_wants(l->m, g, (struct mcr_addr){ .family = AF_UNSPEC }) ? "members changed" :
+									       "no member left");
 	l->q->dirty = true;
 }
 
-static const struct mbr_ops link_ops = { send_query, members_changed };
+static void member_event(void *arg, struct mcr_addr g, bool joined)
+{
+	struct qlink *l = arg;
+	struct querier_member e = { l->dev, l->ifindex, l->family, g, joined };
+
+	if (l->q->member)
+		l->q->member(l->q->arg, &e);
+}
+
+static const struct mbr_ops link_ops = { send_query, members_changed, member_event };
+
+/* One message of n bytes (of the link's protocol): counted, and fed to the listener state. */
+static void take(struct qlink *l, const uint8_t *buf, size_t n)
+{
+	unsigned why;
+
+	if (l->family == AF_INET6) {
+		struct mld_msg mm;
+
+		if (!(why = mld_parse(buf, n, &mm)))
+			mbr_input_mld(l->m, &mm, now_ns());
+	} else {
+		struct igmp_msg im;
+
+		if (!(why = igmp_parse(buf, n, &im)))
+			mbr_input(l->m, &im, now_ns());
+	}
+	if (why)
+		l->rejects[why]++;
+	else
+		l->rx_ok++;
+}
 
 static void on_rx(void *arg, int fd)
 {
@@ -121,20 +167,12 @@ static void on_rx(void *arg, int fd)
 		struct sockaddr_ll from;
 		socklen_t fl = sizeof(from);
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from, &fl);
-		struct igmp_msg msg;
-		enum igmp_reject why;
 
 		if (n < 0)
 			break;
 		if (from.sll_pkttype == PACKET_OUTGOING)
-			continue; /* our own queries */
-		why = igmp_parse(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf), &msg);
-		if (why) {
-			l->rejects[why]++;
-			continue;
-		}
-		l->rx_ok++;
-		mbr_input(l->m, &msg, now_ns());
+			continue; /* our own queries, our host's reports */
+		take(l, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf));
 	}
 	settle(l->q);
 }
@@ -152,58 +190,6 @@ static void on_timer(void *arg, int fd)
 	settle(q);
 }
 
-/* IPv4 datagrams carrying IGMP, of every kind the link sees, our own sends excepted. */
-static int open_rx(int ifindex)
-{
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9), /* IP protocol (SOCK_DGRAM: from the IP header) */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_IGMP, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 0xffff),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-	};
-	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
-				   .sll_ifindex = ifindex };
-	struct packet_mreq mr = { .mr_ifindex = ifindex, .mr_type = PACKET_MR_ALLMULTI };
-	/* Protocol 0 until bound: nothing arrives before the filter is in place. */
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), err;
-
-	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-/* Queries leave with TTL 1 and Router Alert from the link's address; nothing is read here. */
-static int open_tx(int ifindex)
-{
-	static const uint8_t ra[4] = { 0x94, 0x04, 0, 0 };
-	struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = { 1, &none };
-	struct ip_mreqn mq = { .imr_ifindex = ifindex };
-	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_IGMP), err;
-	int one = 1, zero = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ||
-	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mq, sizeof(mq)) < 0 ||
-	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero)) < 0 ||
-	    setsockopt(fd, IPPROTO_IP, IP_OPTIONS, ra, sizeof(ra)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 static void link_free(struct querier *q, struct qlink *l)
 {
 	if (l->watch >= 0)
@@ -216,7 +202,7 @@ static void link_free(struct querier *q, struct qlink *l)
 	free(l);
 }
 
-static struct qlink *link_open(struct querier *q, const char *dev, int ifindex)
+static struct qlink *link_open(struct querier *q, const char *dev, int ifindex, int family)
 {
 	struct qlink *l = calloc(1, sizeof(*l));
 	int err;
@@ -225,33 +211,35 @@ static struct qlink *link_open(struct querier *q, const char *dev, int ifindex)
 		return NULL;
 	snprintf(l->dev, sizeof(l->dev), "%s", dev);
 	l->ifindex = ifindex;
+	l->family = family;
 	l->q = q;
 	l->tx = -1;
 	l->watch = -1;
-	l->rx = open_rx(ifindex);
-	err = l->rx < 0 ? l->rx : (l->tx = open_tx(ifindex)) < 0 ? l->tx : 0;
+	l->rx = qsock_rx(ifindex, family);
+	err = l->rx < 0 ? l->rx : (l->tx = qsock_tx(ifindex, family)) < 0 ? l->tx : 0;
 	if (!err)
-		err = mbr_new(&l->m, AF_INET, &q->t, &link_ops, l, now_ns());
+		err = mbr_new(&l->m, family, &q->t, &link_ops, l, now_ns());
 	if (!err && (l->watch = evloop_watch(q->ev, l->rx, POLLIN, on_rx, l)) < 0)
 		err = l->watch;
 	if (err) {
-		log_err("dev %s: cannot listen for IGMP: %s; its listeners outputs wait", dev,
-			strerror(-err));
+		log_err("dev %s: cannot listen for %s: %s; its listeners outputs wait", dev,
+			proto(l), strerror(-err));
 		link_free(q, l);
 		return NULL;
 	}
-	log_notice("dev %s: listening for IGMP members", dev);
+	log_notice("dev %s: listening for %s members", dev, proto(l));
 	return l;
 }
 
 int querier_new(struct querier **out, struct evloop *ev, const struct mbr_timers *t,
-		void (*changed)(void *arg), void *arg)
+		void (*changed)(void *arg),
+		void (*member)(void *arg, const struct querier_member *e), void *arg)
 {
 	struct querier *q = calloc(1, sizeof(*q));
 
 	if (!q)
 		return -ENOMEM;
-	*q = (struct querier){ .ev = ev, .t = *t, .changed = changed, .arg = arg,
+	*q = (struct querier){ .ev = ev, .t = *t, .changed = changed, .member = member, .arg = arg,
 			       .rl = MCR_RATELOG_INIT(10000) };
 	q->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (q->tfd < 0 || (q->twatch = evloop_watch(ev, q->tfd, POLLIN, on_timer, q)) < 0) {
@@ -275,30 +263,41 @@ void querier_free(struct querier *q)
 	free(q);
 }
 
-static struct qlink *find(const struct querier *q, int ifindex)
+static struct qlink *find(const struct querier *q, int ifindex, int family)
 {
 	for (unsigned i = 0; i < q->nlinks; i++)
-		if (q->links[i]->ifindex == ifindex)
+		if (q->links[i]->ifindex == ifindex && q->links[i]->family == family)
 			return q->links[i];
 	return NULL;
 }
 
+/* Our address on the link: its primary IPv4 one, or its (first) IPv6 link-local one. */
+static struct mcr_addr self_addr(const struct iface_info *ii, int family)
+{
+	if (family == AF_INET)
+		return ii->naddr ? mcr_addr4(ii->addr[0]) : (struct mcr_addr){ .family = AF_UNSPEC };
+	for (unsigned i = 0; i < ii->naddr6; i++)
+		if (IN6_IS_ADDR_LINKLOCAL(&ii->addr6[i]))
+			return mcr_addr6(&ii->addr6[i]);
+	return (struct mcr_addr){ .family = AF_UNSPEC };
+}
+
 /* The link of dev (up, as it is now) marked kept, opened if new; its address current. */
-static void want_link(struct querier *q, const char *dev)
+static void want_link(struct querier *q, const char *dev, int family)
 {
 	struct iface_info ii;
 	struct qlink *l;
 
 	if (iface_lookup(dev, &ii) || !(ii.flags & IFF_UP))
 		return;
-	l = find(q, ii.ifindex);
+	l = find(q, ii.ifindex, family);
 	if (!l) {
-		if (q->nlinks == QUERIER_MAX_LINKS || !(l = link_open(q, dev, ii.ifindex)))
+		if (q->nlinks == QUERIER_MAX_LINKS || !(l = link_open(q, dev, ii.ifindex, family)))
 			return;
 		q->links[q->nlinks++] = l;
 	}
 	l->keep = true;
-	l->self = ii.naddr ? ii.addr[0] : (struct in_addr){ 0 };
+	l->self = self_addr(&ii, family);
 	mbr_set_self(l->m, l->self, now_ns());
 }
 
@@ -311,12 +310,13 @@ void querier_sync(struct querier *q, const struct plan *p)
 
 		for (unsigned k = 0; k < rr->cfg.nout; k++)
 			if (rr->cfg.out[k].listeners)
-				want_link(q, rr->cfg.out[k].dev);
+				want_link(q, rr->cfg.out[k].dev, rr->cfg.out[k].group.family);
 	}
 	for (unsigned i = q->nlinks; i-- > 0;) {
 		if (q->links[i]->keep)
 			continue;
-		log_notice("dev %s: no longer listening for IGMP members", q->links[i]->dev);
+		log_notice("dev %s: no longer listening for %s members", q->links[i]->dev,
+			   proto(q->links[i]));
 		link_free(q, q->links[i]);
 		q->links[i] = q->links[--q->nlinks];
 		q->dirty = true;
@@ -324,9 +324,9 @@ void querier_sync(struct querier *q, const struct plan *p)
 	settle(q);
 }
 
-bool querier_wants(void *arg, int ifindex, struct in_addr group, struct in_addr src)
+bool querier_wants(void *arg, int ifindex, struct mcr_addr group, struct mcr_addr src)
 {
-	const struct qlink *l = find(arg, ifindex);
+	const struct qlink *l = find(arg, ifindex, group.family);
 
 	return l && mbr_wants(l->m, group, src);
 }
@@ -363,6 +363,7 @@ int querier_info(const struct querier *q, unsigned i, struct mcr_glink_info *l)
 	memset(l, 0, sizeof(*l));
 	snprintf(l->dev, sizeof(l->dev), "%s", ql->dev);
 	l->ifindex = (uint32_t)ql->ifindex;
+	l->family = (uint8_t)ql->family;
 	l->self = ql->self;
 	l->querier = mbr_querier(ql->m, &self, &other);
 	l->querier_self = self;

@@ -35,6 +35,8 @@ extern const struct ctl_handler requests_table[];
 
 /* Tells monitors about a rule (MCR_EV_RULE_*). */
 void requests_event_rule(struct requests *rq, unsigned event, const struct plan_rule *rr);
+/* Tells monitors that a group of a listened link got its first member or lost its last. */
+void requests_event_member(struct requests *rq, const struct querier_member *e);
 /* Tells monitors that a reload happened (status, messages). */
 void requests_event_reload(struct requests *rq, int status, const struct mcr_errlist *el);
 /*

@@ -17,7 +17,7 @@ FUZZ_SECONDS      ?= 300
 FUZZ_SMOKE_SECONDS?= 20
 FUZZ_ARGS         ?=
 FUZZ_CC           ?= $(firstword $(shell command -v clang-14 clang 2>/dev/null) clang-14)
-FUZZ_NAMES        := packet config ctl mcrctl netlink http redund igmp
+FUZZ_NAMES        := packet config ctl mcrctl netlink http redund igmp mld
 FUZZ_TARGETS      ?= $(FUZZ_NAMES)
 FUZZ_SAN          := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS       := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib -Imcrd -Imcrctl $(PKG_CFLAGS) $(MHD_CFLAGS) \
@@ -61,7 +61,7 @@ $(FUZZ_O)/fuzz_config: $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_ctl: $(FUZZ_MCRCTL) $(FUZZ_LIB) $(call fobj,mcrd/requests.c mcrd/links.c \
 	mcrd/plan.c mcrd/planin.c mcrd/planout.c mcrd/planstats.c mcrd/counters.c mcrd/iface.c \
 	mcrd/slots.c mcrd/tracer.c mcrd/trace.c mcrd/plandemand.c mcrd/reqgroup.c mcrd/querier.c \
-	mcrd/members.c)
+	mcrd/members.c mcrd/qsock.c)
 # fuzz_mcrctl.c includes mcrctl/mcrctl.c (main renamed) for the option parser.
 $(FUZZ_O)/fuzz_mcrctl: $(FUZZ_MCRCTL) $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_netlink: $(call fobj,mcrd/netlink.c mcrd/iface.c) $(FUZZ_LIB)
@@ -69,6 +69,7 @@ $(FUZZ_O)/fuzz_netlink: $(call fobj,mcrd/netlink.c mcrd/iface.c) $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_http: $(call fobj,mcrd/httpd.c mcrd/expo.c mcrd/metcat.c mcrd/counters.c) $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_redund: $(call fobj,mcrd/redund.c) $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_igmp: $(FUZZ_LIB)
+$(FUZZ_O)/fuzz_mld: $(FUZZ_LIB)
 
 fuzz: fuzz-build
 	@set -e; for h in $(FUZZ_TARGETS); do \

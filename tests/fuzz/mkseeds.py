@@ -757,7 +757,46 @@ def redund_seeds():
     write("redund", "failover-never-back", bytes([1, 20, 0]) + recs)
 
 
+# ---------------------------------------------------------------- mld
+
+def mld_pkt(msg, src="fe80::5", dst="ff3e::1", hops=1, ra=True, hbh=True, bad_csum=False):
+    """IPv6, a hop-by-hop header with Router Alert (MLD), the MLD message with its checksum."""
+    s, d = socket.inet_pton(socket.AF_INET6, src), socket.inet_pton(socket.AF_INET6, dst)
+    msg = msg[:2] + b"\0\0" + msg[4:]
+    c = csum(s + d + struct.pack("!IxxxB", len(msg), 58) + msg) ^ (1 if bad_csum else 0)
+    msg = msg[:2] + struct.pack("!H", c) + msg[4:]
+    ext = b""
+    if hbh:
+        ext = bytes([58, 0]) + (bytes([5, 2, 0, 0]) if ra else bytes([1, 2, 0, 0])) + bytes([1, 0])
+    hdr = struct.pack("!IHBB", 6 << 28, len(ext) + len(msg), 0 if hbh else 58, hops) + s + d
+    return hdr + ext + msg
+
+
+def mld_seeds():
+    w = lambda n, d: write("mld", n, d)
+    a6 = lambda x: socket.inet_pton(socket.AF_INET6, x)
+    v1 = lambda t, g, delay=0: bytes([t, 0, 0, 0]) + struct.pack("!H", delay) + b"\0\0" + a6(g)
+    w("v1-report", mld_pkt(v1(131, "ff3e::1")))
+    w("v1-done", mld_pkt(v1(132, "ff3e::1"), dst="ff02::2"))
+    w("v1-query", mld_pkt(v1(130, "::", 10000), dst="ff02::1"))
+    q2 = v1(130, "ff3e::1", 1000) + bytes([0x0a, 125]) + struct.pack("!H", 1) + a6("2001:db8::9")
+    w("v2-query", mld_pkt(q2))
+    recs = bytes([3, 0, 0, 0]) + a6("ff3e::1")
+    recs += bytes([5, 0, 0, 2]) + a6("ff3e::2") + a6("2001:db8::1") + a6("2001:db8::2")
+    recs += bytes([1, 1, 0, 0]) + a6("ff3e::3") + b"aux!"
+    w("v2-report", mld_pkt(bytes([143, 0, 0, 0, 0, 0, 0, 3]) + recs, dst="ff02::16"))
+    w("v2-report-from-any", mld_pkt(bytes([143, 0, 0, 0, 0, 0, 0, 1]) + recs[:20], src="::",
+                                    dst="ff02::16"))
+    w("bad-checksum", mld_pkt(v1(131, "ff3e::1"), bad_csum=True))
+    w("hops-64", mld_pkt(v1(131, "ff3e::1"), hops=64))
+    w("no-ra", mld_pkt(v1(131, "ff3e::1"), ra=False))
+    w("no-hbh", mld_pkt(v1(131, "ff3e::1"), hbh=False))
+    w("global-source", mld_pkt(v1(131, "ff3e::1"), src="2001:db8::5"))
+    w("short", mld_pkt(v1(131, "ff3e::1"))[:60])
+
+
 if __name__ == "__main__":
+    mld_seeds()
     redund_seeds()
     packet_seeds()
     ctl_seeds()

@@ -267,8 +267,10 @@ static void test_names(void **state)
 	assert_string_equal(mcr_event_name(MCR_EV_LINK), "link");
 	assert_string_equal(mcr_event_name(MCR_EV_RELOAD), "reload");
 	assert_string_equal(mcr_event_name(MCR_EV_RULE_SWITCH), "rule-switch");
+	assert_string_equal(mcr_event_name(MCR_EV_MEMBER_JOIN), "member-join");
+	assert_string_equal(mcr_event_name(MCR_EV_MEMBER_LEAVE), "member-leave");
 	assert_string_equal(mcr_event_name(0), "unknown");
-	assert_string_equal(mcr_event_name(8), "unknown");
+	assert_string_equal(mcr_event_name(MCR_EV_MEMBER_LEAVE + 1), "unknown");
 }
 
 static void test_msg_start(void **state)

@@ -96,10 +96,10 @@ static void test_file_errors(void **state)
 	assert_true(has_err(&el, 1, "query_response_ms must be less than"));
 	mcr_config_free(&c);
 	mcr_errlist_free(&el);
-	/* No MLD querier yet: an IPv6 output cannot ask for listeners, at its line. */
-	load(v6, &c, &el, -EINVAL);
-	assert_true(has_err(&el, 2, "output 1: listeners needs an MLD querier"));
-	assert_int_equal(c.rules.n, 0);
+	/* An IPv6 output asks MLD for its listeners (the same igmp timers). */
+	load(v6, &c, &el, 0);
+	assert_int_equal(c.rules.n, 1);
+	assert_true(c.rules.v[0].out[0].listeners);
 	mcr_config_free(&c);
 	mcr_errlist_free(&el);
 }

@@ -2,7 +2,9 @@
  * mcrd/members.c with the clock in the test's hands: joins and leaves
  * (v2 and v3), the last member queries and the leave latency they bound,
  * a v2 host in a v3 group, source filters, the querier election both
- * ways, timer expiry, the table's bound.
+ * ways, timer expiry, the table's bound; and the same for MLD: v1 join
+ * and done with last listener queries, v1 host compatibility, election
+ * by link-local address both ways, no address yet.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,26 +23,31 @@
 #define MS 1000000LL
 #define S  (1000 * MS)
 
-static unsigned nqueries, ngeneral, nchanged;
-static struct in_addr last_query;
+static unsigned nqueries, ngeneral, nchanged, last_ms;
+static struct mcr_addr last_query;
 
-static void on_query(void *arg, struct in_addr g, unsigned ds)
+static bool unspecified(struct mcr_addr a)
 {
-	(void)arg;
-	(void)ds;
-	nqueries++;
-	ngeneral += !g.s_addr;
-	last_query = g;
+	return !mcr_addr_set(mcr_addr_any_unset(a));
 }
 
-static void on_changed(void *arg, struct in_addr g)
+static void on_query(void *arg, struct mcr_addr g, unsigned ms)
+{
+	(void)arg;
+	nqueries++;
+	ngeneral += unspecified(g);
+	last_query = g;
+	last_ms = ms;
+}
+
+static void on_changed(void *arg, struct mcr_addr g)
 {
 	(void)arg;
 	(void)g;
 	nchanged++;
 }
 
-static const struct mbr_ops ops = { on_query, on_changed };
+static const struct mbr_ops ops = { on_query, on_changed, NULL };
 
 static struct in_addr ip(const char *s)
 {
@@ -56,7 +63,7 @@ static struct mbr *link_new(const char *self)
 	nqueries = ngeneral = nchanged = 0;
 	assert_int_equal(mbr_new(&m, AF_INET, &t, &ops, NULL, 0), 0);
 	if (self)
-		mbr_set_self(m, ip(self), 0);
+		mbr_set_self(m, mcr_addr4(ip(self)), 0);
 	return m;
 }
 
@@ -101,7 +108,7 @@ static void v3(struct mbr *m, uint8_t rtype, const char *g, const char *s1, cons
 
 static bool wants(struct mbr *m, const char *g, const char *s)
 {
-	return mbr_wants(m, ip(g), ip(s ? s : "0.0.0.0"));
+	return mbr_wants(m, mcr_addr4(ip(g)), mcr_addr4(ip(s ? s : "0.0.0.0")));
 }
 
 static void test_startup_queries(void **state)
@@ -118,7 +125,7 @@ static void test_startup_queries(void **state)
 	mbr_tick(m, 125 * S / 4);
 	assert_int_equal(ngeneral, 2);
 	assert_int_equal(mbr_deadline(m), 125 * S / 4 + 125 * S);
-	assert_int_equal(mbr_querier(m, &self, &until).s_addr, ip("10.0.0.1").s_addr);
+	assert_int_equal(mbr_querier(m, &self, &until).v4.s_addr, ip("10.0.0.1").s_addr);
 	assert_true(self);
 	mbr_free(m);
 }
@@ -143,7 +150,7 @@ static void test_v2_join_leave(void **state)
 	v2(m, IGMP_V2_LEAVE, "239.2.2.2", 10 * S);
 	mbr_tick(m, 10 * S);
 	assert_int_equal(nqueries, 1);
-	assert_int_equal(last_query.s_addr, ip("239.2.2.2").s_addr);
+	assert_int_equal(last_query.v4.s_addr, ip("239.2.2.2").s_addr);
 	mbr_tick(m, 11 * S);
 	assert_int_equal(nqueries, 2);
 	mbr_tick(m, 12 * S - 1);
@@ -260,7 +267,7 @@ static void test_election_lower_wins(void **state)
 	assert_int_equal(ngeneral, 2);
 	/* a lower one wins: we fall silent for the other querier present interval */
 	query_from(m, "10.0.0.2", "0.0.0.0", 40 * S);
-	assert_int_equal(mbr_querier(m, &self, &until).s_addr, ip("10.0.0.2").s_addr);
+	assert_int_equal(mbr_querier(m, &self, &until).v4.s_addr, ip("10.0.0.2").s_addr);
 	assert_false(self);
 	assert_int_equal(until, 40 * S + 255 * S); /* 2 * 125 + 10 / 2 */
 	mbr_tick(m, 200 * S);
@@ -314,6 +321,217 @@ static void test_table_bound(void **state)
 	mbr_free(m);
 }
 
+/* ---- MLD (AF_INET6): the same machine with IPv6 addresses ---- */
+
+static struct mcr_addr ip6(const char *s)
+{
+	struct in6_addr a;
+
+	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
+	return mcr_addr6(&a);
+}
+
+static struct mbr *link6_new(const char *self)
+{
+	struct mbr_timers t;
+	struct mbr *m;
+
+	mbr_timers_default(&t);
+	nqueries = ngeneral = nchanged = 0;
+	assert_int_equal(mbr_new(&m, AF_INET6, &t, &ops, NULL, 0), 0);
+	if (self)
+		mbr_set_self(m, ip6(self), 0);
+	return m;
+}
+
+/* An MLD message of type (MLDv1 report or done, or a query) for group g from src. */
+static void mld(struct mbr *m, uint8_t type, const char *src, const char *g, int64_t now)
+{
+	struct mld_msg msg = { .type = type, .version = 1, .src = ip6(src).v6, .group = ip6(g).v6 };
+
+	mbr_input_mld(m, &msg, now);
+}
+
+/* An MLDv2 report of one record with up to one source. */
+static void mld2(struct mbr *m, uint8_t rtype, const char *g, const char *s1, int64_t now)
+{
+	uint8_t buf[36] = { rtype };
+	struct mld_msg msg = { .type = MLD_V2_REPORT, .version = 2, .src = ip6("fe80::9").v6,
+			       .nrec = 1, .recs = buf };
+	struct mcr_addr x = ip6(g);
+
+	memcpy(buf + 4, &x.v6, 16);
+	buf[3] = !!s1;
+	if (s1) {
+		x = ip6(s1);
+		memcpy(buf + 20, &x.v6, 16);
+	}
+	msg.recs_len = 20 + 16 * (size_t)buf[3];
+	mbr_input_mld(m, &msg, now);
+}
+
+static bool wants6(struct mbr *m, const char *g, const char *s)
+{
+	return mbr_wants(m, ip6(g), s ? ip6(s) : (struct mcr_addr){ .family = AF_UNSPEC });
+}
+
+static void test_mld_v1_join_done(void **state)
+{
+	struct mbr *m = link6_new("fe80::1");
+
+	(void)state;
+	mbr_tick(m, 0);
+	assert_int_equal(ngeneral, 1);
+	assert_int_equal(last_query.family, AF_INET6);
+	assert_int_equal(last_ms, 10000);
+	mld(m, MLD_V1_REPORT, "fe80::9", "ff3e::2", 1 * S);
+	assert_true(wants6(m, "ff3e::2", NULL));
+	assert_true(wants6(m, "ff3e::2", "2001:db8::5"));
+	assert_false(wants6(m, "ff3e::3", NULL));
+	assert_false(mbr_wants(m, mcr_addr4(ip("239.2.2.2")), (struct mcr_addr){ 0 }));
+	assert_int_equal(mbr_stats(m)->joins, 1);
+	assert_int_equal(mbr_group_version(mbr_group_at(m, 0), 1 * S), 1); /* MLDv1 mode */
+	assert_true(mcr_addr_equal(mbr_group_at(m, 0)->last_reporter, ip6("fe80::9")));
+	/* done: last listener queries Q(G), LLQC = 2 of them 1 s apart, then the group is gone */
+	nqueries = 0;
+	mld(m, MLD_V1_DONE, "fe80::9", "ff3e::2", 10 * S);
+	mbr_tick(m, 10 * S);
+	assert_int_equal(nqueries, 1);
+	assert_true(mcr_addr_equal(last_query, ip6("ff3e::2")));
+	assert_int_equal(last_ms, 1000);
+	mbr_tick(m, 11 * S);
+	assert_int_equal(nqueries, 2);
+	mbr_tick(m, 12 * S - 1);
+	assert_true(wants6(m, "ff3e::2", NULL));
+	mbr_tick(m, 12 * S);
+	assert_false(wants6(m, "ff3e::2", NULL));
+	assert_int_equal(mbr_ngroups(m), 0);
+	assert_int_equal(mbr_stats(m)->leaves, 1);
+	mbr_free(m);
+}
+
+/* RFC 3810 8.3.2: with an MLDv1 host present, BLOCK is ignored and TO_EX's sources too. */
+static void test_mld_v1_compat(void **state)
+{
+	struct mbr *m = link6_new("fe80::1");
+
+	(void)state;
+	mld2(m, IGMP_ALLOW_NEW, "ff3e::4", "2001:db8::1", 1 * S);
+	assert_int_equal(mbr_group_version(mbr_group_at(m, 0), 1 * S), 2);
+	assert_true(wants6(m, "ff3e::4", "2001:db8::1"));
+	assert_false(wants6(m, "ff3e::4", "2001:db8::2"));
+	mld(m, MLD_V1_REPORT, "fe80::7", "ff3e::4", 2 * S);
+	assert_int_equal(mbr_group_version(mbr_group_at(m, 0), 2 * S), 1);
+	assert_true(wants6(m, "ff3e::4", "2001:db8::2")); /* EXCLUDE {}: every source */
+	mld2(m, IGMP_BLOCK_OLD, "ff3e::4", "2001:db8::2", 3 * S);
+	mld2(m, IGMP_CHANGE_TO_EXCLUDE, "ff3e::4", "2001:db8::2", 4 * S);
+	mbr_tick(m, 10 * S);
+	assert_true(wants6(m, "ff3e::4", "2001:db8::2"));
+	/* the v1 host gone (older version host present timer, GMI): v2 mode again */
+	assert_int_equal(mbr_group_version(mbr_group_at(m, 0), 2 * S + 260 * S), 2);
+	mbr_free(m);
+}
+
+static void test_mld_election(void **state)
+{
+	struct mbr *m = link6_new("fe80::5");
+	bool self;
+	int64_t until;
+
+	(void)state;
+	mbr_tick(m, 0);
+	assert_int_equal(ngeneral, 1);
+	/* a higher link-local address: we stay querier */
+	mld(m, MLD_QUERY, "fe80::9", "::", 1 * S);
+	assert_true(mcr_addr_equal(mbr_querier(m, &self, &until), ip6("fe80::5")));
+	assert_true(self);
+	mbr_tick(m, 125 * S / 4);
+	assert_int_equal(ngeneral, 2);
+	/* a lower one wins: we listen only */
+	mld(m, MLD_QUERY, "fe80::2", "::", 40 * S);
+	assert_true(mcr_addr_equal(mbr_querier(m, &self, &until), ip6("fe80::2")));
+	assert_false(self);
+	assert_int_equal(until, 40 * S + 255 * S);
+	/* a member's done while listening: no query of ours, the other's Q(G) lowers the timer */
+	mld(m, MLD_V1_REPORT, "fe80::9", "ff3e::2", 41 * S);
+	nqueries = 0;
+	mld(m, MLD_V1_DONE, "fe80::9", "ff3e::2", 42 * S);
+	mbr_tick(m, 50 * S);
+	assert_int_equal(nqueries, 0);
+	assert_true(wants6(m, "ff3e::2", NULL));
+	mld(m, MLD_QUERY, "fe80::2", "ff3e::2", 51 * S);
+	mbr_tick(m, 53 * S);
+	assert_false(wants6(m, "ff3e::2", NULL));
+	/* its query at 51 s was its last: 255 s later we take over at once */
+	mbr_tick(m, 51 * S + 255 * S - 1);
+	assert_int_equal(nqueries, 0);
+	mbr_tick(m, 51 * S + 255 * S);
+	assert_int_equal(nqueries, 1);
+	mbr_querier(m, &self, &until);
+	assert_true(self);
+	/* IGMP on an MLD link is not ours to read */
+	v2(m, IGMP_V2_REPORT, "239.2.2.2", 300 * S);
+	assert_int_equal(mbr_ngroups(m), 0);
+	mbr_free(m);
+}
+
+/* No link-local address yet: never querier, members still learned. */
+static void test_mld_no_self(void **state)
+{
+	struct mbr *m = link6_new(NULL);
+	bool self;
+	int64_t until;
+
+	(void)state;
+	mbr_set_self(m, ip6("::"), 0);
+	mbr_tick(m, 0);
+	assert_int_equal(nqueries, 0);
+	assert_int_equal(mbr_deadline(m), INT64_MAX);
+	mbr_querier(m, &self, &until);
+	assert_false(self);
+	mld(m, MLD_V1_REPORT, "::", "ff3e::2", 1 * S);
+	assert_true(wants6(m, "ff3e::2", NULL));
+	mbr_set_self(m, ip6("fe80::1"), 2 * S);
+	mbr_tick(m, 2 * S);
+	assert_int_equal(ngeneral, 1);
+	mbr_free(m);
+}
+
+static unsigned njoin, nleave;
+
+static void on_member(void *arg, struct mcr_addr g, bool joined)
+{
+	(void)arg;
+	(void)g;
+	njoin += joined;
+	nleave += !joined;
+}
+
+/* The monitor's member events: a group's first member, and its last leaving, once each. */
+static void test_member_events(void **state)
+{
+	static const struct mbr_ops ev_ops = { on_query, on_changed, on_member };
+	struct mbr_timers t;
+	struct mbr *m;
+
+	(void)state;
+	mbr_timers_default(&t);
+	njoin = nleave = 0;
+	assert_int_equal(mbr_new(&m, AF_INET6, &t, &ev_ops, NULL, 0), 0);
+	mbr_set_self(m, ip6("fe80::1"), 0);
+	mld(m, MLD_V1_REPORT, "fe80::9", "ff3e::2", 1 * S);
+	mld(m, MLD_V1_REPORT, "fe80::8", "ff3e::2", 2 * S); /* a second listener: no event */
+	mld2(m, IGMP_ALLOW_NEW, "ff3e::3", "2001:db8::1", 2 * S);
+	assert_int_equal(njoin, 2);
+	mld(m, MLD_V1_DONE, "fe80::9", "ff3e::2", 10 * S);
+	mbr_tick(m, 10 * S);
+	mbr_tick(m, 11 * S);
+	mbr_tick(m, 12 * S);
+	assert_int_equal(nleave, 1);
+	assert_int_equal(njoin, 2);
+	mbr_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +543,11 @@ int main(void)
 		cmocka_unit_test(test_v2_host_in_v3_group),
 		cmocka_unit_test(test_election_lower_wins),
 		cmocka_unit_test(test_non_querier_leave),
+		cmocka_unit_test(test_mld_v1_join_done),
+		cmocka_unit_test(test_mld_v1_compat),
+		cmocka_unit_test(test_mld_election),
+		cmocka_unit_test(test_mld_no_self),
+		cmocka_unit_test(test_member_events),
 		cmocka_unit_test(test_table_bound),
 	};
 
