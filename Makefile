@@ -89,8 +89,10 @@ $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(MCRD_CORE) $(MCRCTL_CORE) $(call ob
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MHD_LIBS) $(CMOCKA_LIBS) -lm
 
+# The cmocka tests, then the shell ones (TAP: bash completion).
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done
+	@set -e; for t in tests/unit/*.sh; do echo "# $$t"; bash $$t; done
 
 netns: $(PROGS)
 	MCR_BIN=$(abspath $(O)) prove --exec bash --timer --failures --comments tests/netns/*.t

@@ -39,6 +39,8 @@ need_cmd tcpdump tcpdump
 # tests/netns/22-merge.t: a real RTP MPEG-TS sender and receiver
 need_cmd ffmpeg ffmpeg
 need_cmd ffprobe ffmpeg
+# tests/unit/completion.sh: the completion script under bash-completion too
+[ -f /usr/share/bash-completion/bash_completion ] || missing="$missing bash-completion"
 [ "$mode" = valgrind ] && need_cmd valgrind valgrind
 if [ "$mode" = fuzz ]; then
 	# The fuzz rules use clang-14 (or clang); libFuzzer comes with libclang-rt.

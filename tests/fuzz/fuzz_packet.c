@@ -6,7 +6,10 @@
  * The lookup goes to a fixed table (the groups of the seed frames) and to a
  * table built from the first bytes of the UDP payload: 10 bytes per entry
  * (group, port, source), so inserts, duplicates, a full table and the
- * source-specific-over-any-source rule are all fuzzed too.
+ * source-specific-over-any-source rule are all fuzzed too.  IPv6 datagrams
+ * go to the IPv6 twins (match6.h): a fixed table and one built from 34-byte
+ * entries (group, port, source); every datagram also goes out as a layer-2
+ * egress frame of its family.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,6 +17,7 @@
 
 #include "fuzz.h"
 #include "match.h"
+#include "match6.h"
 #include "csum.h"
 #include "frame.h"
 #include "packet.h"
@@ -22,6 +26,8 @@
 
 static struct mcr_match fixed;
 static int fixed_val[8];
+static struct mcr_match6 fixed6;
+static int fixed6_val[8];
 
 static struct in_addr A(const char *s)
 {
@@ -29,6 +35,37 @@ static struct in_addr A(const char *s)
 
 	inet_pton(AF_INET, s, &a);
 	return a;
+}
+
+static struct in6_addr A6(const char *s)
+{
+	struct in6_addr a = IN6ADDR_ANY_INIT;
+
+	inet_pton(AF_INET6, s, &a);
+	return a;
+}
+
+/* The groups of the IPv6 seed frames (mkseeds.py), any source and one (S,G). */
+static void init_fixed6(void)
+{
+	static const struct {
+		const char *g;
+		uint16_t port;
+		const char *s;
+	} rules[] = {
+		{ "ff3e::8000:1", 5001, "::" }, { "ff3e::8000:1", 5001, "2001:db8::5" },
+		{ "ff02::fb", 5353, "::" },      { "ff05::1:3", 5001, "::" },
+		{ "ff0e::1234", 5001, "2001:db8::9" },
+	};
+
+	if (mcr_match6_init(&fixed6, sizeof(rules) / sizeof(rules[0])))
+		abort();
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		struct in6_addr g = A6(rules[i].g), s = A6(rules[i].s);
+
+		if (mcr_match6_insert(&fixed6, &g, rules[i].port, &s, &fixed6_val[i]))
+			abort();
+	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -51,6 +88,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		if (mcr_match_insert(&fixed, A(rules[i].g), rules[i].port, A(rules[i].s),
 				     &fixed_val[i]))
 			abort();
+	init_fixed6();
 	return 0;
 }
 
@@ -144,6 +182,84 @@ static void egress_frame(const struct mcr_pkt *p, size_t size)
 	free(buf);
 }
 
+struct key6 {
+	struct in6_addr g, s;
+	uint16_t port;
+	int ret;
+};
+
+/* dyn_table for IPv6: 34 bytes per entry (group, port, source). */
+static void dyn_table6(const struct mcr_pkt *p)
+{
+	static struct key6 k[DYN_MAX];
+	struct mcr_match6 m;
+	size_t n, hint;
+
+	if (p->len < 1)
+		return;
+	n = (size_t)(p->len - 1) / 34;
+	if (n > DYN_MAX)
+		n = DYN_MAX;
+	hint = p->payload[0] % (n + 1);
+	if (mcr_match6_init(&m, hint))
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *e = p->payload + 1 + 34 * i;
+
+		memcpy(&k[i].g, e, 16);
+		k[i].port = (uint16_t)(e[16] << 8 | e[17]);
+		memcpy(&k[i].s, e + 18, 16);
+		k[i].ret = mcr_match6_insert(&m, &k[i].g, k[i].port, &k[i].s, &k[i]);
+		FUZZ_ASSERT(k[i].ret == 0 || k[i].ret == -EEXIST || k[i].ret == -ENOSPC ||
+			    k[i].ret == -EINVAL);
+		FUZZ_ASSERT((k[i].ret == -EINVAL) == (k[i].port == 0));
+		FUZZ_ASSERT(m.count <= (m.mask + 1) / 2);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct key6 *hit = mcr_match6_lookup(&m, &k[i].g, k[i].port, &k[i].s);
+
+		if (k[i].ret == 0)
+			FUZZ_ASSERT(hit == &k[i]);
+		if (k[i].ret == -EEXIST)
+			FUZZ_ASSERT(hit && hit->ret == 0 && !memcmp(&hit->s, &k[i].s, 16));
+		/* Any hit is an inserted entry of this key, or its any-source one. */
+		if (hit)
+			FUZZ_ASSERT(hit->ret == 0 && !memcmp(&hit->g, &k[i].g, 16) &&
+				    hit->port == k[i].port &&
+				    (!memcmp(&hit->s, &k[i].s, 16) ||
+				     IN6_IS_ADDR_UNSPECIFIED(&hit->s)));
+	}
+	(void)mcr_match6_lookup(&m, &p->dst6, p->dport, &p->src6);
+	mcr_match6_free(&m);
+}
+
+/*
+ * egress_frame for an IPv6 datagram: its checksum is never absent (the
+ * parser drops a zero one), so it is always updated and checked.
+ */
+static void egress_frame6(const struct mcr_pkt *p, size_t size)
+{
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
+	size_t n = FRAME_HDR_LEN6 + p->len;
+	uint8_t *buf = malloc(n);
+	struct frame_tmpl t;
+	struct in6_addr sa = A6("2001:db8::1"), g = A6("ff0e::1"), s, d;
+	uint16_t ulen = (uint16_t)(8 + p->len), check;
+	bool was_ok;
+
+	if (!buf)
+		return;
+	frame_tmpl_init6(&t, mac, &sa, &g, htons(40000), htons(6000), size & 1);
+	FUZZ_ASSERT(frame_build(buf, &t, p, 0, 9, 1) == n);
+	memcpy(&check, buf + 10 + 14 + 40 + 6, 2);
+	FUZZ_ASSERT(check);
+	was_ok = csum_udp6_ok(&p->src6, &p->dst6, p->udp, ulen);
+	memcpy(&s, buf + 10 + 14 + 8, 16);
+	memcpy(&d, buf + 10 + 14 + 24, 16);
+	FUZZ_ASSERT(csum_udp6_ok(&s, &d, buf + 10 + 14 + 40, ulen) == was_ok);
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *f = malloc(size ? size : 1);
@@ -166,6 +282,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(p.payload + p.len <= f + size);
 		FUZZ_ASSERT(p.udp[6] | p.udp[7]);
 		FUZZ_ASSERT(p.vlan <= 0x0fff);
+		v = mcr_match6_lookup(&fixed6, &p.dst6, p.dport, &p.src6);
+		FUZZ_ASSERT(!v || (v >= (void *)fixed6_val && v < (void *)(fixed6_val + 8)));
+		dyn_table6(&p);
+		egress_frame6(&p, size);
 	} else if (d == MCR_DROP_NONE) {
 		FUZZ_ASSERT(p.family == AF_INET);
 		/* The payload lies inside the frame, behind all the headers. */

@@ -85,7 +85,11 @@ def frame6(group="ff3e::8000:1", port=5001, src="2001:db8::5", payload=b"hello",
     if vlan is not None:
         eth += struct.pack("!HH", 0x8100, vlan)
     eth += struct.pack("!H", 0x86dd)
-    udp = struct.pack("!HHHH", 40000, port, 8 + len(payload) + ulen_delta, check) + payload
+    udp = struct.pack("!HHHH", 40000, port, 8 + len(payload) + ulen_delta, check or 0) + payload
+    if check is None:  # the right one (RFC 8200 8.1 pseudo-header)
+        c = csum(socket.inet_pton(socket.AF_INET6, src) + socket.inet_pton(socket.AF_INET6, group)
+                 + struct.pack("!IxxxB", len(udp), 17) + udp) or 0xffff
+        udp = udp[:6] + struct.pack("!H", c) + udp[8:]
     chain = b""
     kinds = [e[0] for e in exts]
     for i, e in enumerate(exts):
@@ -124,6 +128,15 @@ def packet6_seeds(w):
     w("v6-icmpv6", frame6(next_first=58))
     w("v6-version-4", frame6(version=4))
     w("v6-truncated-header", frame6()[:14 + 39])
+    w("v6-udp-checksum-ok", frame6(check=None))
+    w("v6-ext-chain-checksum-ok", frame6(exts=((0,), (43,), (60, 1)), check=None,
+                                         payload=b"x" * 99))
+    w("v6-match-table", frame6(check=None, payload=match_payload6([
+        ("ff3e::8000:1", 5001, "::"), ("ff3e::8000:1", 5001, "2001:db8::5"),
+        ("ff3e::8000:1", 5001, "2001:db8::5"), ("ff05::1:3", 0, "::"),
+        ("ff02::fb", 5353, "fe80::1")])))
+    w("v6-match-table-full", frame6(check=None, payload=match_payload6(
+        [("ff3e::%x" % i, 5000 + i, "::") for i in range(12)], hint=3)))
 
 
 def match_payload(entries, hint=255):
@@ -131,6 +144,15 @@ def match_payload(entries, hint=255):
     b = bytes([hint])
     for g, p, s in entries:
         b += ip4(g) + struct.pack("!H", p) + ip4(s)
+    return b
+
+
+def match_payload6(entries, hint=255):
+    """The same for IPv6 frames: 34-byte entries."""
+    b = bytes([hint])
+    for g, p, s in entries:
+        b += (socket.inet_pton(socket.AF_INET6, g) + struct.pack("!H", p)
+              + socket.inet_pton(socket.AF_INET6, s))
     return b
 
 

@@ -1217,9 +1217,28 @@ static void test_events(void **state)
 	s = output();
 	assert_string_equal(s, "");
 	free(s);
-
 	free(buf);
 	mcr_rule_info_free(&info);
+	mcr_rule_free(&r);
+
+	/* An IPv6 rule: [G]:P as rule show prints it, the source bare. */
+	assert_int_equal(parse_add("name v6 in dev eth0 group ff3e::8000:1 port 5001 source 2001:db8::5 "
+				   "out dev eth1 group ff05::2 port 6000", &r), 0);
+	memset(&info, 0, sizeof(info));
+	info.state = MCR_STATE_ACTIVE;
+	info.worker = UINT32_MAX;
+	len = mcr_ctl_rule_size(&r);
+	buf = calloc(1, len);
+	assert_non_null(buf);
+	nlh = mcr_ctl_msg_start(buf, len, MCR_MSG_EVENT, 0, 0);
+	mnl_attr_put_u32(nlh, MCR_A_EVENT, MCR_EV_RULE_ACTIVE);
+	assert_int_equal(mcr_ctl_put_rule(nlh, len, &r, &info), 0);
+	assert_int_equal(mcrctl_print_event(nlh), 0);
+	s = output();
+	assert_string_equal(s, "[rule-active] v6 in eth0 [ff3e::8000:1]:5001 source 2001:db8::5 -> eth1 "
+			       "[ff05::2]:6000 state active origin runtime\n");
+	free(s);
+	free(buf);
 	mcr_rule_free(&r);
 }
 
