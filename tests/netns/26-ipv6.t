@@ -12,7 +12,7 @@
 # file:line; mcrgen/mcrsink over IPv6 on their own: streams stepped by
 # group, RTP, hop limit, traffic class, source, unicast, family errors.
 . "$(dirname "$0")/lib.sh"
-plan 50
+plan 56
 
 U6="$(dirname "$0")/udp6.py"
 
@@ -136,6 +136,25 @@ is "$(d jumbogram)" 25 "payload length 0: jumbogram"
 is "$(d bad_ip_length)" 35 "payload length past the frame: bad_ip_length"
 is "$(d zero_udp_checksum)" 45 "UDP checksum 0: zero_udp_checksum"
 is "$(d no_rule)" 200 "the other source's 200 to the SSM group: no_rule"
+
+# --- trace out: IPv6 and translated output copies ---------------------------------
+gen src -d s0 -g ff05::1:3 -p 5001 -n 2000 -r 1000 -t 8 -S 2001:db8:1::1 &
+G1=$!
+gen src -d s0 -g 239.4.6.1 -p 5046 -n 2000 -r 1000 -t 9 &
+G2=$!
+gen src -d s0 -g ff05::64 -p 5064 -n 2000 -r 1000 -t 3 -S 2001:db8:1::1 &
+G3=$!
+T='^[0-9:.]+ out 1  '
+for k in "site \[2001:db8:2::1\]:[0-9]+ > \[ff05::2:3\]:6000 hlim 4 " \
+	 "x46 \[::\]:[0-9]+ > \[ff05::46\]:6000 hlim 5 " \
+	 "x64 0\.0\.0\.0:[0-9]+ > 239\.6\.4\.1:6000 ttl 2 "; do
+	r=${k%% *}
+	ctl relay rule trace name "$r" count 5 out >"$TMP/t-$r.txt" 2>"$TMP/t-$r.err"; rc=$?
+	is "$rc:$(cat "$TMP/t-$r.err")" "0:trace of rule $r: 5 frames in, 5 out; count reached" \
+	   "trace out of rule $r: 5 frames in, 5 out"
+	is "$(grep -Ec "$T${k#* }" "$TMP/t-$r.txt")" 5 "each output copy as sent: ${k#* }"
+done
+wait "$G1" "$G2" "$G3"
 
 # --- mcrgen/mcrsink over IPv6 on their own (relay ns -> dst, no rule) -----------
 sink_start dst feat -i 1 -n 200 --streams 3 --step group --rtp "d0:[ff0e::77:0]:7700"
