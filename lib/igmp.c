@@ -238,27 +238,29 @@ bool igmp_record_next(const struct igmp_msg *m, size_t *off, struct igmp_record 
 	return true;
 }
 
-uint8_t igmp_code_encode(unsigned ds)
+unsigned igmp_fpcode_encode(unsigned v, unsigned mant)
 {
-	unsigned exp = 0, mant;
+	unsigned exp = 0, m, top = 1u << mant;
 
-	if (ds < 128)
-		return (uint8_t)ds;
-	if (ds > 31744) /* (0xf | 0x10) << (7 + 3) */
-		return 0xff;
-	mant = ds >> 3;
-	while (mant > 0x1f) {
-		mant >>= 1;
+	if (v < top << 3)
+		return v;
+	if (v > (2 * top - 1) << 10) /* the largest: every bit of exp and mant set */
+		return (top << 4) - 1;
+	m = v >> 3;
+	while (m >= 2 * top) {
+		m >>= 1;
 		exp++;
 	}
-	return (uint8_t)(0x80 | exp << 4 | (mant & 0xf));
+	return top << 3 | exp << mant | (m & (top - 1));
 }
 
-unsigned igmp_code_decode(uint8_t code)
+unsigned igmp_fpcode_decode(unsigned code, unsigned mant)
 {
-	if (code < 128)
+	unsigned top = 1u << mant;
+
+	if (code < top << 3)
 		return code;
-	return ((unsigned)(code & 0xf) | 0x10) << ((code >> 4 & 0x7) + 3);
+	return ((code & (top - 1)) | top) << ((code >> mant & 0x7) + 3);
 }
 
 size_t igmp_build_query(uint8_t *buf, struct in_addr group, unsigned max_resp_ds, bool suppress,

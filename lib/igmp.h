@@ -83,9 +83,25 @@ static inline struct in_addr igmp_src(const uint8_t *srcs, unsigned i)
 	return a;
 }
 
+/*
+ * RFC 3376 4.1.1 / RFC 3810 5.1.3 floating-point codes: a value below
+ * 2^(mant + 3) as it is, else 1|exp(3)|mant(mant bits) standing for
+ * (mant | 1 << mant) << (exp + 3).  IGMPv3 codes have 4 mantissa bits (a
+ * byte), MLDv2's Maximum Response Code 12 (16 bits).
+ */
+unsigned igmp_fpcode_encode(unsigned v, unsigned mant);
+unsigned igmp_fpcode_decode(unsigned code, unsigned mant);
+
 /* The v3 "code" byte for a time in 1/10 s (exponential form above 127). */
-uint8_t igmp_code_encode(unsigned ds);
-unsigned igmp_code_decode(uint8_t code);
+static inline uint8_t igmp_code_encode(unsigned ds)
+{
+	return (uint8_t)igmp_fpcode_encode(ds, 4);
+}
+
+static inline unsigned igmp_code_decode(uint8_t code)
+{
+	return igmp_fpcode_decode(code, 4);
+}
 /*
  * An IGMPv3 query (12 bytes, no sources) into buf: general with group
  * 0.0.0.0, group-specific otherwise.  Its checksum filled.  Returns 12.

@@ -262,29 +262,6 @@ bool mld_record_next(const struct mld_msg *m, size_t *off, struct mld_record *r)
 	return true;
 }
 
-uint16_t mld_code_encode(unsigned ms)
-{
-	unsigned exp = 0, mant;
-
-	if (ms < 32768)
-		return (uint16_t)ms;
-	if (ms > 0x1fffu << 10) /* (0xfff | 0x1000) << (7 + 3) */
-		return 0xffff;
-	mant = ms >> 3;
-	while (mant > 0x1fff) {
-		mant >>= 1;
-		exp++;
-	}
-	return (uint16_t)(0x8000 | exp << 12 | (mant & 0xfff));
-}
-
-unsigned mld_code_decode(uint16_t code)
-{
-	if (code < 32768)
-		return code;
-	return ((unsigned)(code & 0xfff) | 0x1000) << ((code >> 12 & 0x7) + 3);
-}
-
 size_t mld_build_query(uint8_t *buf, const struct in6_addr *group, unsigned max_resp_ms,
 		       bool suppress, uint8_t qrv, unsigned qqi)
 {

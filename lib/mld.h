@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "igmp.h" /* the floating-point codes */
+
 #define MLD_QUERY     130
 #define MLD_V1_REPORT 131
 #define MLD_V1_DONE   132
@@ -81,8 +83,15 @@ static inline struct in6_addr mld_src(const uint8_t *srcs, unsigned i)
 }
 
 /* The v2 Maximum Response Code for a time in ms (exponential form from 32768). */
-uint16_t mld_code_encode(unsigned ms);
-unsigned mld_code_decode(uint16_t code);
+static inline uint16_t mld_code_encode(unsigned ms)
+{
+	return (uint16_t)igmp_fpcode_encode(ms, 12);
+}
+
+static inline unsigned mld_code_decode(uint16_t code)
+{
+	return igmp_fpcode_decode(code, 12);
+}
 /*
  * An MLDv2 query (28 bytes, no sources) into buf: general with group ::,
  * multicast-address-specific otherwise.  Its checksum is left 0: the

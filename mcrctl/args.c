@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "esc.h"
 #include "mcrctl.h"
+#include "print.h"
 
 struct mcrctl_opts mcrctl_opt = {
 	.socket = MCR_CTL_SOCKET,
@@ -145,6 +146,25 @@ int mcrctl_parse_dev_filter(int argc, char **argv, char dev[IFNAMSIZ])
 			return -EINVAL;
 	}
 	return 0;
+}
+
+int mcrctl_show_dev(int argc, char **argv, uint16_t type, uint8_t flags, mcrctl_msg_fn fn)
+{
+	char dev[IFNAMSIZ] = "";
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (mcrctl_parse_dev_filter(argc, argv, dev))
+		return MCRCTL_EXIT_USAGE;
+	if (mcrctl_connect())
+		return MCRCTL_EXIT_DAEMON;
+	if (!(nlh = mcrctl_msg_new(64, type, flags)))
+		return MCRCTL_EXIT_DAEMON;
+	mcrctl_print_start();
+	ret = mcrctl_request(nlh, fn, dev, 0);
+	mcrctl_print_end();
+	free(nlh);
+	return ret;
 }
 
 int mcrctl_split_line(char *line, char **argv, int max)

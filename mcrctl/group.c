@@ -114,21 +114,7 @@ static int show_one(const struct nlmsghdr *nlh, void *data)
 
 static int group_show(int argc, char **argv)
 {
-	char dev[IFNAMSIZ] = "";
-	struct nlmsghdr *nlh;
-	int ret;
-
-	if (mcrctl_parse_dev_filter(argc, argv, dev))
-		return MCRCTL_EXIT_USAGE;
-	if (mcrctl_connect())
-		return MCRCTL_EXIT_DAEMON;
-	if (!(nlh = mcrctl_msg_new(64, MCR_CMD_GROUP_GET, 0)))
-		return MCRCTL_EXIT_DAEMON;
-	mcrctl_print_start();
-	ret = mcrctl_request(nlh, show_one, dev, 0);
-	mcrctl_print_end();
-	free(nlh);
-	return ret;
+	return mcrctl_show_dev(argc, argv, MCR_CMD_GROUP_GET, 0, show_one);
 }
 
 static const struct mcrctl_cmd group_cmds[] = {

@@ -41,6 +41,9 @@ struct mcrctl_opts {
 };
 extern struct mcrctl_opts mcrctl_opt;
 
+/* Called for each object message of a reply; < 0 when it could not be used. */
+typedef int (*mcrctl_msg_fn)(const struct nlmsghdr *nlh, void *data);
+
 /* ---- args.c: argument helpers ---- */
 
 /* Prints "[prefix]Error: <message>" to mcrctl_opt.errfp (or stderr). */
@@ -63,6 +66,11 @@ int mcrctl_get_u32(const char *arg, const char *what, uint32_t lo, uint32_t hi, 
 int mcrctl_get_ifname(const char *arg, char dev[IFNAMSIZ]);
 /* "[dev NAME]", the arguments of a show filtered by interface: dev ("" = all).  0 or -EINVAL. */
 int mcrctl_parse_dev_filter(int argc, char **argv, char dev[IFNAMSIZ]);
+/*
+ * "OBJECT show [ dev IFNAME ]": a request of type with flags, each reply
+ * printed by fn, which gets the interface asked for ("" for all) as data.
+ */
+int mcrctl_show_dev(int argc, char **argv, uint16_t type, uint8_t flags, mcrctl_msg_fn fn);
 /* "Error: missing argument after "kw"": returns -EINVAL. */
 int mcrctl_missing_arg(const char *kw);
 
@@ -122,9 +130,6 @@ extern const struct mcrctl_object mcrctl_rule_object, mcrctl_link_object,
 extern const struct mcrctl_object mcrctl_group_object; /* group.c (issue 18) */
 
 /* ---- client.c: one connection, reused for every request ---- */
-
-/* Called for each object message of a reply; < 0 when it could not be used. */
-typedef int (*mcrctl_msg_fn)(const struct nlmsghdr *nlh, void *data);
 
 #define MCRCTL_REQ_MONITOR  0x1 /* no timeout; read events until the daemon closes */
 #define MCRCTL_REQ_RAW_MSGS 0x2 /* print DONE's messages raw to stderr, whatever the status */

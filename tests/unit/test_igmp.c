@@ -132,6 +132,18 @@ static void test_builder_checksum(void **state)
 	assert_int_equal(igmp_code_encode(40000), 0xff);
 }
 
+/* Every code of both widths decodes to a value that encodes back to it. */
+static void test_fpcode_every_code(void **state)
+{
+	(void)state;
+	for (unsigned c = 0; c < 256; c++)
+		assert_int_equal(igmp_code_encode(igmp_code_decode((uint8_t)c)), c);
+	for (unsigned c = 0; c < 65536; c++)
+		assert_int_equal(igmp_fpcode_encode(igmp_fpcode_decode(c, 12), 12), c);
+	for (unsigned v = 0; v < 40000; v++) /* rounded down: never above v */
+		assert_true(igmp_code_decode(igmp_code_encode(v)) <= v);
+}
+
 /* A v3 report: TO_EX{} for 239.1.1.1, ALLOW{10.1.1.1, 10.1.1.2} for 239.2.2.2. */
 static size_t v3_report(uint8_t *m)
 {
@@ -261,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_v2_report_and_leave),
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test(test_builder_checksum),
+		cmocka_unit_test(test_fpcode_every_code),
 		cmocka_unit_test(test_v3_report),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_v3_report_rejects),
