@@ -16,6 +16,7 @@ static const char *const counter_names[MCR_GC__MAX] = {
 	[MCR_GC_QUERIES_IN] = "queries_in", [MCR_GC_QUERIES_OUT] = "queries_out",
 	[MCR_GC_TABLE_FULL] = "table_full", [MCR_GC_TX_ERRORS] = "tx_errors",
 	[MCR_GC_JOINS] = "joins", [MCR_GC_EXPIRIES] = "expiries",
+	[MCR_GC_ELECTIONS] = "elections",
 };
 
 /* family AF_UNSPEC: the link counters; AF_INET, AF_INET6: IGMP's or MLD's reject reasons. */

@@ -15,7 +15,8 @@ static struct rule_stats *rules;
 static struct out_stats *outs;
 static struct link_stats *links;
 static struct redund_stats *redunds;
-static struct fifo free_rules, free_outs, free_links, free_redunds;
+static struct qlink_stats *qlinks;
+static struct fifo free_rules, free_outs, free_links, free_redunds, free_qlinks;
 
 static void *shared(size_t bytes)
 {
@@ -62,9 +63,10 @@ int counters_init(void)
 	outs = shared(CNT_OUTS * sizeof(*outs));
 	links = shared(CNT_LINKS * sizeof(*links));
 	redunds = shared(CNT_REDUND * sizeof(*redunds));
-	if (!rules || !outs || !links || !redunds || fifo_init(&free_rules, CNT_RULES) ||
+	qlinks = shared(CNT_QLINKS * sizeof(*qlinks));
+	if (!rules || !outs || !links || !redunds || !qlinks || fifo_init(&free_rules, CNT_RULES) ||
 	    fifo_init(&free_outs, CNT_OUTS) || fifo_init(&free_links, CNT_LINKS) ||
-	    fifo_init(&free_redunds, CNT_REDUND))
+	    fifo_init(&free_redunds, CNT_REDUND) || fifo_init(&free_qlinks, CNT_QLINKS))
 		return -ENOMEM;
 	return 0;
 }
@@ -74,7 +76,8 @@ int counters_readonly(void)
 	if (mprotect(rules, CNT_RULES * sizeof(*rules), PROT_READ) ||
 	    mprotect(outs, CNT_OUTS * sizeof(*outs), PROT_READ) ||
 	    mprotect(links, CNT_LINKS * sizeof(*links), PROT_READ) ||
-	    mprotect(redunds, CNT_REDUND * sizeof(*redunds), PROT_READ))
+	    mprotect(redunds, CNT_REDUND * sizeof(*redunds), PROT_READ) ||
+	    mprotect(qlinks, CNT_QLINKS * sizeof(*qlinks), PROT_READ))
 		return -errno;
 	return 0;
 }
@@ -83,6 +86,7 @@ struct rule_stats *counters_rule(uint32_t s) { return &rules[s]; }
 struct out_stats *counters_out(uint32_t s) { return &outs[s]; }
 struct link_stats *counters_link(uint32_t s) { return &links[s]; }
 struct redund_stats *counters_redund(uint32_t s) { return &redunds[s]; }
+struct qlink_stats *counters_qlink(uint32_t s) { return &qlinks[s]; }
 
 uint32_t counters_alloc_rule(void)
 {
@@ -120,7 +124,17 @@ uint32_t counters_alloc_redund(void)
 	return s;
 }
 
+uint32_t counters_alloc_qlink(void)
+{
+	uint32_t s = fifo_pop(&free_qlinks);
+
+	if (s != UINT32_MAX)
+		memset(&qlinks[s], 0, sizeof(qlinks[s]));
+	return s;
+}
+
 void counters_free_rule(uint32_t s) { fifo_push(&free_rules, s); }
 void counters_free_out(uint32_t s) { fifo_push(&free_outs, s); }
 void counters_free_link(uint32_t s) { fifo_push(&free_links, s); }
 void counters_free_redund(uint32_t s) { fifo_push(&free_redunds, s); }
+void counters_free_qlink(uint32_t s) { fifo_push(&free_qlinks, s); }

@@ -2,6 +2,7 @@
 #include "expo.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include "config.h"
 #include "counters.h"
 #include "ctl.h"
+#include "igmp.h"
+#include "mld.h"
 
 void expo_init(struct expo *e, size_t max)
 {
@@ -349,6 +352,86 @@ static void workers(struct expo *e, const struct metcat *c)
 		   "Drops of every reason on a worker's inputs and rules.", 5);
 }
 
+enum ql_val { Q_RECEIVED, Q_REPORTS, Q_LEAVES, Q_QUERIES_IN, Q_QUERIES_OUT, Q_TX_ERRORS,
+	      Q_TABLE_FULL, Q_JOINS, Q_EXPIRIES, Q_ELECTIONS, Q_QUERIER, Q_GROUPS };
+
+static uint64_t ql_value(const struct qlink_stats *st, enum ql_val v)
+{
+	const uint64_t x[] = { st->received, st->reports, st->leaves, st->queries_in,
+			       st->queries_out, st->tx_errors, st->table_full, st->joins,
+			       st->expiries, st->elections, st->querier, st->groups };
+
+	return x[v];
+}
+
+static const char *ql_proto(const struct metcat_qlink *q)
+{
+	return q->family == AF_INET6 ? "mld" : "igmp";
+}
+
+/* One family with a sample per IGMP or MLD link. */
+static void per_qlink(struct expo *e, const struct metcat *c, const char *name, const char *type,
+		      const char *help, enum ql_val v)
+{
+	family(e, name, type, help);
+	for (uint32_t i = 0; i < c->hdr->nqlinks; i++) {
+		const struct metcat_qlink *q = &c->qlink[i];
+		const char *kv[] = { "dev", q->dev, "protocol", ql_proto(q) };
+
+		sample(e, name, 2, kv, ql_value(counters_qlink(q->slot), v));
+	}
+}
+
+static void qlink_rejects(struct expo *e, const struct metcat *c)
+{
+	family(e, "mcrd_membership_rejected_total", "counter",
+	       "IGMP or MLD messages an output link's querier ignored, by reason.");
+	for (uint32_t i = 0; i < c->hdr->nqlinks; i++) {
+		const struct metcat_qlink *q = &c->qlink[i];
+		const struct qlink_stats *st = counters_qlink(q->slot);
+
+		for (unsigned r = 1; r < IGMP_R__MAX; r++) {
+			const char *kv[] = { "dev", q->dev, "protocol", ql_proto(q), "reason",
+					     q->family == AF_INET6 ? mld_reject_name(r) :
+								     igmp_reject_name(r) };
+
+			sample(e, "mcrd_membership_rejected_total", 3, kv, st->rejects[r]);
+		}
+	}
+}
+
+/* The IGMP (IPv4) and MLD (IPv6) links of listeners outputs. */
+static void qlinks(struct expo *e, const struct metcat *c)
+{
+	per_qlink(e, c, "mcrd_membership_received_total", "counter",
+		  "IGMP or MLD messages an output link's querier accepted.", Q_RECEIVED);
+	qlink_rejects(e, c);
+	per_qlink(e, c, "mcrd_membership_reports_total", "counter",
+		  "Membership reports accepted on an output link (IGMP v1-v3, MLD v1-v2).", Q_REPORTS);
+	per_qlink(e, c, "mcrd_membership_leaves_total", "counter",
+		  "IGMPv2 leaves and MLDv1 dones accepted on an output link.", Q_LEAVES);
+	per_qlink(e, c, "mcrd_membership_queries_received_total", "counter",
+		  "Queries from other routers accepted on an output link.", Q_QUERIES_IN);
+	per_qlink(e, c, "mcrd_membership_queries_sent_total", "counter",
+		  "Queries mcrd sent on an output link as its querier.", Q_QUERIES_OUT);
+	per_qlink(e, c, "mcrd_membership_send_errors_total", "counter",
+		  "Queries that could not be sent.", Q_TX_ERRORS);
+	per_qlink(e, c, "mcrd_membership_table_full_total", "counter",
+		  "Groups or sources not learned: the link's table was full.", Q_TABLE_FULL);
+	per_qlink(e, c, "mcrd_membership_group_joins_total", "counter",
+		  "Groups that got their first member on an output link.", Q_JOINS);
+	per_qlink(e, c, "mcrd_membership_group_expiries_total", "counter",
+		  "Groups that lost their last member on an output link.", Q_EXPIRIES);
+	per_qlink(e, c, "mcrd_membership_querier_changes_total", "counter",
+		  "Elections that changed an output link's querier (another router won, or mcrd took over).",
+		  Q_ELECTIONS);
+	per_qlink(e, c, "mcrd_membership_querier", "gauge",
+		  "Whether mcrd is the output link's querier (1) or another router, or none, is (0).",
+		  Q_QUERIER);
+	per_qlink(e, c, "mcrd_membership_groups", "gauge", "Groups with members on an output link.",
+		  Q_GROUPS);
+}
+
 int expo_render(struct expo *e, const struct metcat *c, const char *version)
 {
 	daemon_info(e, &c->hdr->st, version);
@@ -371,5 +454,6 @@ int expo_render(struct expo *e, const struct metcat *c, const char *version)
 		   O_ERRORS);
 	inputs(e, c);
 	workers(e, c);
+	qlinks(e, c);
 	return e->err;
 }

@@ -269,7 +269,7 @@ static void on_tick(void *arg, int fd)
 		pool_check(d->pool); /* a restart that failed to fork is retried */
 		control_tick(d->ctl);
 		tracer_tick(d->req.tracer);
-		metrics_tick(d->metrics, d->plan, d->pool);
+		metrics_tick(d->metrics, d->plan, d->pool, d->querier);
 	}
 }
 
@@ -454,7 +454,7 @@ static int start_metrics(struct daemon *d)
 	if ((err = metrics_start(d->metrics, uid, gid)))
 		log_err("metrics: cannot start the metrics process: %s", strerror(-err));
 	else
-		metrics_tick(d->metrics, d->plan, d->pool); /* its catalog now, not at the next tick */
+		metrics_tick(d->metrics, d->plan, d->pool, d->querier); /* its catalog now, not at the next tick */
 	return err;
 }
 

@@ -131,6 +131,8 @@ static bool querier(const struct mbr *m)
 
 static void start_querier(struct mbr *m, int64_t now)
 {
+	if (m->other_until) /* another was querier: we take over */
+		m->st.elections++;
 	m->other_until = 0;
 	m->startup_left = m->t.robustness;
 	m->next_query = now;
@@ -434,6 +436,8 @@ static void query(struct mbr *m, const struct msg *msg, int64_t now)
 	if (none(m->self) || mcr_addr_cmp(msg->src, m->self) < 0) {
 		if (!m->other_until || mcr_addr_cmp(msg->src, m->other) <= 0 ||
 		    now >= m->other_until) {
+			if (!m->other_until || !same(m->other, msg->src))
+				m->st.elections++;
 			m->other = msg->src;
 			m->other_until = now + gmi(m) - m->t.query_response_ms * MS / 2;
 		}
@@ -503,8 +507,10 @@ static void tick_querier(struct mbr *m, int64_t now)
 {
 	if (m->other_until && now >= m->other_until && !none(m->self))
 		start_querier(m, now);
-	else if (m->other_until && now >= m->other_until)
-		m->other_until = 0;
+	else if (m->other_until && now >= m->other_until) {
+		m->other_until = 0; /* no querier left: we have no address */
+		m->st.elections++;
+	}
 	if (!querier(m) || m->next_query < 0 || now < m->next_query)
 		return;
 	send_query(m, general(m), m->t.query_response_ms);

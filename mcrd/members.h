@@ -73,6 +73,7 @@ struct mbr_group {
 struct mbr_stats {
 	uint64_t reports, leaves, queries_in, queries_out, table_full;
 	uint64_t joins, expiries; /* groups that got their first member, and lost their last */
+	uint64_t elections;       /* the link's querier changed: another router won, or we took over */
 };
 
 struct mbr;

@@ -2,6 +2,7 @@
 #include "metcat.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "config.h"
@@ -32,6 +33,11 @@ static int check_records(const struct metcat *c)
 		if (!terminated(c->link[i].dev, sizeof(c->link[i].dev)) ||
 		    c->link[i].slot >= CNT_LINKS || c->link[i].worker >= h->nworkers)
 			return -EINVAL;
+	for (uint32_t i = 0; i < h->nqlinks; i++)
+		if (!terminated(c->qlink[i].dev, sizeof(c->qlink[i].dev)) ||
+		    c->qlink[i].slot >= CNT_QLINKS ||
+		    (c->qlink[i].family != AF_INET && c->qlink[i].family != AF_INET6))
+			return -EINVAL;
 	return 0;
 }
 
@@ -42,11 +48,11 @@ int metcat_check(const void *map, size_t len, struct metcat *c)
 
 	if (!map || len < sizeof(*h) || h->magic != METCAT_MAGIC || h->version != METCAT_VERSION ||
 	    h->nrules > CNT_RULES || h->nouts > CNT_OUTS || h->nlinks > CNT_LINKS ||
-	    h->nworkers > MCR_MAX_WORKERS)
+	    h->nworkers > MCR_MAX_WORKERS || h->nqlinks > CNT_QLINKS)
 		return -EINVAL;
 	need = sizeof(*h) + h->nrules * sizeof(struct metcat_rule) +
 	       h->nouts * sizeof(struct metcat_out) + h->nlinks * sizeof(struct metcat_link) +
-	       h->nworkers * sizeof(struct metcat_worker);
+	       h->nworkers * sizeof(struct metcat_worker) + h->nqlinks * sizeof(struct metcat_qlink);
 	if (len != need)
 		return -EINVAL;
 	c->hdr = h;
@@ -54,5 +60,6 @@ int metcat_check(const void *map, size_t len, struct metcat *c)
 	c->out = (const struct metcat_out *)(c->rule + h->nrules);
 	c->link = (const struct metcat_link *)(c->out + h->nouts);
 	c->worker = (const struct metcat_worker *)(c->link + h->nlinks);
+	c->qlink = (const struct metcat_qlink *)(c->worker + h->nworkers);
 	return check_records(c);
 }

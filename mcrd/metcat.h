@@ -6,7 +6,8 @@
  * read-only, checks it and renders /metrics from it and the live counters.
  *
  * Fixed-size records after a header: rules, then their outputs (each rule
- * owns a run of them), input links (one per input and worker) and workers.
+ * owns a run of them), input links (one per input and worker), workers and
+ * the IGMP and MLD links of listeners outputs (querier.c).
  * Labels are resolved here, once per change; counters are read live.
  */
 #ifndef MCRD_METCAT_H
@@ -21,7 +22,7 @@
 #include "rule.h"
 
 #define METCAT_MAGIC   0x7461636du /* "mcat" */
-#define METCAT_VERSION 2
+#define METCAT_VERSION 3
 
 /* The reload counts and times the parent keeps (main.c). */
 struct metcat_status {
@@ -35,6 +36,7 @@ struct metcat_hdr {
 	uint32_t magic, version;
 	uint32_t nrules, nouts, nlinks, nworkers;
 	struct metcat_status st;
+	uint32_t nqlinks;
 };
 
 #define METCAT_R_ACTIVE   0x1  /* not pending */
@@ -75,6 +77,13 @@ struct metcat_worker {
 	uint32_t restarts;
 };
 
+/* An output link's IGMP (AF_INET) or MLD (AF_INET6) listener state. */
+struct metcat_qlink {
+	char dev[IFNAMSIZ];
+	uint32_t family;
+	uint32_t slot;             /* its counters (counters_qlink) */
+};
+
 /* A checked catalog, pointing into its mapping. */
 struct metcat {
 	const struct metcat_hdr *hdr;
@@ -82,19 +91,22 @@ struct metcat {
 	const struct metcat_out *out;
 	const struct metcat_link *link;
 	const struct metcat_worker *worker;
+	const struct metcat_qlink *qlink;
 };
 
 struct plan;
 struct pool;
+struct querier;
 
 /*
- * Changes whenever anything the catalog holds of p and pool does (a hash
- * of it): the parent rebuilds only then.
+ * Changes whenever anything the catalog holds of p, pool and q (may be
+ * NULL) does (a hash of it): the parent rebuilds only then.
  */
-uint64_t metcat_fingerprint(const struct plan *p, const struct pool *pool);
-/* The catalog of p, pool and st in a new sealed memfd (*fd).  0 or -errno. */
-int metcat_build(const struct plan *p, const struct pool *pool, const struct metcat_status *st,
-		 int *fd);
+uint64_t metcat_fingerprint(const struct plan *p, const struct pool *pool,
+			    const struct querier *q);
+/* The catalog of p, pool, q and st in a new sealed memfd (*fd).  0 or -errno. */
+int metcat_build(const struct plan *p, const struct pool *pool, const struct querier *q,
+		 const struct metcat_status *st, int *fd);
 /*
  * Checks len bytes at map as a catalog: header, sizes, every index and
  * counter slot in range, every string terminated.  0 and c, or -EINVAL.

@@ -11,6 +11,7 @@
 
 #include "plan.h"
 #include "pool.h"
+#include "querier.h"
 
 /* FNV-1a over the fields the catalog takes from the plan and the pool. */
 static uint64_t mix(uint64_t h, const void *p, size_t n)
@@ -48,7 +49,8 @@ static uint64_t mix_rule(uint64_t h, const struct plan_rule *rr)
 	return h;
 }
 
-uint64_t metcat_fingerprint(const struct plan *p, const struct pool *pool)
+uint64_t metcat_fingerprint(const struct plan *p, const struct pool *pool,
+			    const struct querier *q)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
@@ -68,14 +70,22 @@ uint64_t metcat_fingerprint(const struct plan *p, const struct pool *pool)
 		MIX(h, wi.pid);
 		MIX(h, wi.restarts);
 	}
+	for (unsigned i = 0; i < querier_nlinks(q); i++) {
+		struct metcat_qlink ql;
+
+		memset(&ql, 0, sizeof(ql)); /* padding too: it is hashed */
+		querier_slot(q, i, ql.dev, &ql.family, &ql.slot);
+		MIX(h, ql);
+	}
 	return h;
 }
 
 struct sizes {
-	size_t nrules, nouts, nlinks, nworkers, bytes;
+	size_t nrules, nouts, nlinks, nworkers, nqlinks, bytes;
 };
 
-static void count(const struct plan *p, const struct pool *pool, struct sizes *s)
+static void count(const struct plan *p, const struct pool *pool, const struct querier *q,
+		  struct sizes *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->nrules = plan_nrules(p);
@@ -84,9 +94,11 @@ static void count(const struct plan *p, const struct pool *pool, struct sizes *s
 	for (size_t i = 0; i < plan_input_slots(p); i++)
 		s->nlinks += plan_input(p, i) ? plan_nworkers(p) : 0;
 	s->nworkers = pool_size(pool);
+	s->nqlinks = querier_nlinks(q);
 	s->bytes = sizeof(struct metcat_hdr) + s->nrules * sizeof(struct metcat_rule) +
 		   s->nouts * sizeof(struct metcat_out) + s->nlinks * sizeof(struct metcat_link) +
-		   s->nworkers * sizeof(struct metcat_worker);
+		   s->nworkers * sizeof(struct metcat_worker) +
+		   s->nqlinks * sizeof(struct metcat_qlink);
 }
 
 static void put_rule(const struct plan_rule *rr, struct metcat_rule *r, struct metcat_out *o,
@@ -117,18 +129,20 @@ static void put_rule(const struct plan_rule *rr, struct metcat_rule *r, struct m
 	}
 }
 
-static void fill(const struct plan *p, const struct pool *pool, const struct metcat_status *st,
-		 const struct sizes *s, uint8_t *buf)
+static void fill(const struct plan *p, const struct pool *pool, const struct querier *q,
+		 const struct metcat_status *st, const struct sizes *s, uint8_t *buf)
 {
 	struct metcat_hdr *h = (struct metcat_hdr *)(void *)buf;
 	struct metcat_rule *r = (struct metcat_rule *)(h + 1);
 	struct metcat_out *o = (struct metcat_out *)(r + s->nrules);
 	struct metcat_link *l = (struct metcat_link *)(o + s->nouts);
 	struct metcat_worker *w = (struct metcat_worker *)(l + s->nlinks);
+	struct metcat_qlink *ql = (struct metcat_qlink *)(w + s->nworkers);
 	uint32_t first = 0;
 
 	*h = (struct metcat_hdr){ METCAT_MAGIC, METCAT_VERSION, (uint32_t)s->nrules,
-				  (uint32_t)s->nouts, (uint32_t)s->nlinks, (uint32_t)s->nworkers, *st };
+				  (uint32_t)s->nouts, (uint32_t)s->nlinks, (uint32_t)s->nworkers, *st,
+				  (uint32_t)s->nqlinks };
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct plan_rule *rr = plan_rule(p, i);
 
@@ -151,6 +165,8 @@ static void fill(const struct plan *p, const struct pool *pool, const struct met
 		pool_info(pool, k, &wi);
 		w[k] = (struct metcat_worker){ (int32_t)wi.pid, wi.restarts };
 	}
+	for (unsigned k = 0; k < s->nqlinks; k++)
+		querier_slot(q, k, ql[k].dev, &ql[k].family, &ql[k].slot);
 }
 
 static int write_all(int fd, const uint8_t *b, size_t n)
@@ -168,17 +184,17 @@ static int write_all(int fd, const uint8_t *b, size_t n)
 	return 0;
 }
 
-int metcat_build(const struct plan *p, const struct pool *pool, const struct metcat_status *st,
-		 int *out)
+int metcat_build(const struct plan *p, const struct pool *pool, const struct querier *q,
+		 const struct metcat_status *st, int *out)
 {
 	struct sizes s;
 	uint8_t *buf;
 	int fd, err;
 
-	count(p, pool, &s);
+	count(p, pool, q, &s);
 	if (!(buf = calloc(1, s.bytes)))
 		return -ENOMEM;
-	fill(p, pool, st, &s, buf);
+	fill(p, pool, q, st, &s, buf);
 	fd = memfd_create("mcrd-metrics-catalog", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	err = fd < 0 ? -errno : write_all(fd, buf, s.bytes);
 	/* Sealed: the reader may trust that what it checked stays as it was. */

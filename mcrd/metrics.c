@@ -157,14 +157,15 @@ static int send_fd(int chan, int fd)
 	return sendmsg(chan, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) == 1 ? 0 : -errno;
 }
 
-static void publish(struct metrics *m, const struct plan *p, const struct pool *pool)
+static void publish(struct metrics *m, const struct plan *p, const struct pool *pool,
+		    const struct querier *q)
 {
-	uint64_t fp = metcat_fingerprint(p, pool) ^ (m->st_gen * 0x9e3779b97f4a7c15ull);
+	uint64_t fp = metcat_fingerprint(p, pool, q) ^ (m->st_gen * 0x9e3779b97f4a7c15ull);
 	int fd, err;
 
 	if (m->sent && fp == m->fp)
 		return;
-	if ((err = metcat_build(p, pool, &m->st, &fd))) {
+	if ((err = metcat_build(p, pool, q, &m->st, &fd))) {
 		log_warn("metrics: cannot build the catalog: %s", strerror(-err));
 		return;
 	}
@@ -178,7 +179,8 @@ static void publish(struct metrics *m, const struct plan *p, const struct pool *
 	}
 }
 
-void metrics_tick(struct metrics *m, const struct plan *p, const struct pool *pool)
+void metrics_tick(struct metrics *m, const struct plan *p, const struct pool *pool,
+		  const struct querier *q)
 {
 	int err;
 
@@ -189,7 +191,7 @@ void metrics_tick(struct metrics *m, const struct plan *p, const struct pool *po
 		m->restart_at = mono_ns() + BACKOFF_MAX;
 	}
 	if (m->pid)
-		publish(m, p, pool);
+		publish(m, p, pool, q);
 }
 
 /* Restarted 1 s after a death; while it keeps dying, 2, 4 ... up to 60 s. */

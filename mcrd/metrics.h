@@ -26,7 +26,8 @@ int metrics_start(struct metrics *m, uid_t uid, gid_t gid);
 /* A reload was applied (or refused). */
 void metrics_reloaded(struct metrics *m, bool applied);
 /* Once a second: restarts a dead metrics process when due, sends a changed catalog. */
-void metrics_tick(struct metrics *m, const struct plan *p, const struct pool *pool);
+void metrics_tick(struct metrics *m, const struct plan *p, const struct pool *pool,
+		  const struct querier *q);
 /* SIGCHLD: reaps the metrics process if it died. */
 void metrics_check(struct metrics *m);
 /* Stops the metrics process and closes the socket.  NULL is fine. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "counters.h"
 #include "iface.h"
 #include "log.h"
 #include "qsock.h"
@@ -35,8 +36,8 @@ struct qlink {
 	int rx, tx, watch;
 	struct mbr *m;
 	struct querier *q;
-	uint64_t rejects[IGMP_R__MAX];
-	uint64_t rx_ok, tx_errors;
+	uint32_t slot;         /* its counters, in shared memory: the metrics process reads them */
+	struct qlink_stats *st;
 	bool keep;             /* sync: still wanted */
 };
 
@@ -80,8 +81,31 @@ static void rearm(struct querier *q)
 	timerfd_settime(q->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
+/* The listener state's counters and gauges into the link's shared slot. */
+static void publish(struct qlink *l)
+{
+	const struct mbr_stats *ms = mbr_stats(l->m);
+	struct qlink_stats *st = l->st;
+	bool self;
+	int64_t other;
+
+	st->reports = ms->reports;
+	st->leaves = ms->leaves;
+	st->queries_in = ms->queries_in;
+	st->queries_out = ms->queries_out;
+	st->table_full = ms->table_full;
+	st->joins = ms->joins;
+	st->expiries = ms->expiries;
+	st->elections = ms->elections;
+	mbr_querier(l->m, &self, &other);
+	st->querier = self;
+	st->groups = mbr_ngroups(l->m);
+}
+
 static void settle(struct querier *q)
 {
+	for (unsigned i = 0; i < q->nlinks; i++)
+		publish(q->links[i]);
 	if (q->dirty) {
 		q->dirty = false;
 		q->changed(q->arg);
@@ -108,7 +132,7 @@ static void send_query(void *arg, struct mcr_addr g, unsigned max_resp_ms)
 
 	if (!err)
 		return;
-	l->tx_errors++;
+	l->st->tx_errors++;
 	if (mcr_ratelog_allow(&l->q->rl, more, sizeof(more)))
 		log_warn("dev %s: cannot send an %s query: %s%s", l->dev, proto(l), strerror(-err),
 			 more);
@@ -153,9 +177,9 @@ static void take(struct qlink *l, const uint8_t *buf, size_t n)
 			mbr_input(l->m, &im, now_ns());
 	}
 	if (why)
-		l->rejects[why]++;
+		l->st->rejects[why]++;
 	else
-		l->rx_ok++;
+		l->st->received++;
 }
 
 static void on_rx(void *arg, int fd)
@@ -199,6 +223,8 @@ static void link_free(struct querier *q, struct qlink *l)
 	if (l->tx >= 0)
 		close(l->tx);
 	mbr_free(l->m);
+	if (l->st)
+		counters_free_qlink(l->slot);
 	free(l);
 }
 
@@ -215,6 +241,13 @@ static struct qlink *link_open(struct querier *q, const char *dev, int ifindex, 
 	l->q = q;
 	l->tx = -1;
 	l->watch = -1;
+	l->rx = -1;
+	/* None free cannot happen: at most QUERIER_MAX_LINKS of CNT_QLINKS are in use. */
+	if ((l->slot = counters_alloc_qlink()) == UINT32_MAX) {
+		free(l);
+		return NULL;
+	}
+	l->st = counters_qlink(l->slot);
 	l->rx = qsock_rx(ifindex, family);
 	err = l->rx < 0 ? l->rx : (l->tx = qsock_tx(ifindex, family)) < 0 ? l->tx : 0;
 	if (!err)
@@ -336,6 +369,16 @@ unsigned querier_nlinks(const struct querier *q)
 	return q ? q->nlinks : 0;
 }
 
+void querier_slot(const struct querier *q, unsigned i, char *dev, uint32_t *family,
+		  uint32_t *slot)
+{
+	const struct qlink *l = q->links[i];
+
+	snprintf(dev, IFNAMSIZ, "%s", l->dev);
+	*family = (uint32_t)l->family;
+	*slot = l->slot;
+}
+
 static uint32_t ms_left(int64_t t, int64_t now)
 {
 	return t > now ? (uint32_t)((t - now) / 1000000) : 0;
@@ -355,11 +398,12 @@ static void group_info(const struct mbr_group *gr, int64_t now, struct mcr_group
 
 int querier_info(const struct querier *q, unsigned i, struct mcr_glink_info *l)
 {
-	const struct qlink *ql = q->links[i];
-	const struct mbr_stats *st = mbr_stats(ql->m);
+	struct qlink *ql = q->links[i];
+	const struct qlink_stats *st = ql->st;
 	int64_t now = now_ns(), other;
 	bool self;
 
+	publish(ql);
 	memset(l, 0, sizeof(*l));
 	snprintf(l->dev, sizeof(l->dev), "%s", ql->dev);
 	l->ifindex = (uint32_t)ql->ifindex;
@@ -368,16 +412,17 @@ int querier_info(const struct querier *q, unsigned i, struct mcr_glink_info *l)
 	l->querier = mbr_querier(ql->m, &self, &other);
 	l->querier_self = self;
 	l->other_ms = other ? ms_left(other, now) : 0;
-	l->counters[MCR_GC_RX] = ql->rx_ok;
+	l->counters[MCR_GC_RX] = st->received;
 	l->counters[MCR_GC_REPORTS] = st->reports;
 	l->counters[MCR_GC_LEAVES] = st->leaves;
 	l->counters[MCR_GC_QUERIES_IN] = st->queries_in;
 	l->counters[MCR_GC_QUERIES_OUT] = st->queries_out;
 	l->counters[MCR_GC_TABLE_FULL] = st->table_full;
-	l->counters[MCR_GC_TX_ERRORS] = ql->tx_errors;
+	l->counters[MCR_GC_TX_ERRORS] = st->tx_errors;
 	l->counters[MCR_GC_JOINS] = st->joins;
 	l->counters[MCR_GC_EXPIRIES] = st->expiries;
-	memcpy(l->rejects, ql->rejects, sizeof(ql->rejects));
+	l->counters[MCR_GC_ELECTIONS] = st->elections;
+	memcpy(l->rejects, st->rejects, sizeof(st->rejects));
 	l->ngroups = mbr_ngroups(ql->m);
 	if (l->ngroups && !(l->groups = calloc(l->ngroups, sizeof(*l->groups))))
 		return -ENOMEM;

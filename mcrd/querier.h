@@ -49,6 +49,9 @@ void querier_sync(struct querier *q, const struct plan *p);
 /* plan_config.wants. */
 bool querier_wants(void *q, int ifindex, struct mcr_addr group, struct mcr_addr src);
 unsigned querier_nlinks(const struct querier *q);
+/* Link i's name (IFNAMSIZ), family and counter slot (counters_qlink): the metrics catalog's. */
+void querier_slot(const struct querier *q, unsigned i, char *dev, uint32_t *family,
+		  uint32_t *slot);
 /* Link i (i < querier_nlinks) as the protocol shows it; l->groups allocated.  0 or -ENOMEM. */
 int querier_info(const struct querier *q, unsigned i, struct mcr_glink_info *l);
 

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "igmp.h"
 #include "packet.h"
 #include "rule.h"
 
@@ -40,6 +41,19 @@ struct redund_stats {
 	uint64_t switches;   /* failover: changes of the active input */
 	uint64_t resyncs;    /* merge: the stream followed anew (new SSRC, or a jump) */
 	struct redund_in_stats in[MCR_MAX_INPUTS];
+};
+
+/*
+ * One output link's IGMP or MLD (querier.c), written by the parent only:
+ * counters, and two gauges that it refreshes with them.
+ */
+struct qlink_stats {
+	uint64_t received;             /* messages the parser accepted */
+	uint64_t rejects[IGMP_R__MAX]; /* by reason (MLD's reasons share the slots) */
+	uint64_t reports, leaves, queries_in, queries_out, table_full, tx_errors;
+	uint64_t joins, expiries, elections; /* as struct mbr_stats */
+	uint64_t querier;              /* gauge: 1 while we are the link's querier */
+	uint64_t groups;               /* gauge: groups with members */
 };
 
 #endif

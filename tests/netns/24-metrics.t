@@ -59,11 +59,12 @@ is "$(awk '/^Uid:/ {print $2 $3 $4 $5}' "$st")" "$uid$uid$uid$uid" "it runs as t
 is "$(awk '/^Cap(Eff|Prm|Bnd|Amb):/ {printf "%s", $2}' "$st")" \
 	"0000000000000000000000000000000000000000000000000000000000000000" "with no capability at all"
 is "$(awk '/^NoNewPrivs:/ {print $2}' "$st")" 1 "and no_new_privs"
-# Of the shared memory it maps only the counters, read-only, and the
-# catalog; none of the parent's io_uring rings (whose SQ it could fill).
+# Of the shared memory it maps only the counters (rules, outputs, input
+# links, redundancy, IGMP/MLD links), read-only, and the catalog; none of
+# the parent's io_uring rings (whose SQ it could fill).
 maps=/proc/$MP/maps
 is "$(awk '$2 ~ /w.s$/ && $6 ~ /^\/dev\/zero/' "$maps" | wc -l):$(awk '$2 == "r--s" && $6 ~ /^\/dev\/zero/' "$maps" | wc -l)" \
-	"0:4" "it maps the counters read-only and no trace buffer"
+	"0:5" "it maps the counters read-only and no trace buffer"
 is "$(grep -c io_uring "$maps")" 0 "and none of the parent's io_uring rings"
 # A connection held open shows who accepted it.
 nsx relay $PY -c "
@@ -100,7 +101,7 @@ W=$(python3 "$(dirname "$0")/hash.py" 239.1.1.1 5001 2)
 is "$(M "mcrd_worker_packets_out_total{worker=$W}")" 6000 "the owning worker's packets out"
 is "$(M 'mcrd_build_info{version=0.1.0}')" 1 "mcrd_build_info"
 types=$($PY -c 'import json,sys; t=json.load(open(sys.argv[1]))["#types"]; print(t["mcrd_rule_packets"], t["mcrd_rule_active"], len(t))' "$TMP/m.json")
-is "$types" "counter gauge 23" "23 families, typed (counters as counters)"
+is "$types" "counter gauge 36" "36 families, typed (counters as counters)"
 # Every metric the shipped dashboard and alert examples use exists.
 D="$(dirname "$0")/../../doc"
 missing=$(grep -oh 'mcrd_[a-z_]*' "$D/grafana-dashboard.json" "$D/prometheus-scrape.yml" | sort -u |

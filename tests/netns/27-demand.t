@@ -4,10 +4,12 @@
 # mcrd learns it as the link's IGMP querier (or by listening when another
 # querier with a lower address is elected); an input with join = "demand"
 # is joined only while an output wants the stream.  Hosts join and leave
-# with ordinary sockets, in IGMPv2 and v3; forged reports are counted and
-# ignored while another rule keeps relaying every packet.
+# with ordinary sockets, in IGMPv2 and v3; mcrctl monitor shows the
+# group's first member and its last leaving; forged reports are counted and
+# ignored while another rule keeps relaying every packet; /metrics shows the
+# IGMP counters (reports, rejects by reason, querier changes).
 . "$(dirname "$0")/lib.sh"
-plan 34
+plan 40
 
 HOST="python3 $(dirname "$0")/igmphost.py"
 FC="$(dirname "$0")/framecount.py"
@@ -20,7 +22,9 @@ ip -n "$NS_dst" addr add 198.18.2.2/24 dev d0
 ip -n "$NS_dst" route add 224.0.0.0/4 dev d0
 
 # Short timers: query interval 2 s, response 1 s, last member query 200 ms x 2.
-C=$(conf relay <<'CONF'
+PORT=$((20000 + RANDOM % 20000))
+C=$(conf relay <<CONF
+metrics = "127.0.0.1:$PORT";
 igmp = { query_interval_ms = 2000; query_response_ms = 1000; robustness = 2;
          last_member_interval_ms = 200; };
 rules = (
@@ -54,6 +58,10 @@ for l in json.load(sys.stdin):
     if l['dev'] == 'r-out':
         print(sum(1 for g in l['groups'] if g['group'] == '239.2.2.2'))" 2>/dev/null; }
 has_member() { [ "$(members)" = 1 ]; }
+# metric NAME LABELS: the value of NAME{LABELS} in a scrape of /metrics ("absent": no such series).
+metric() { nsx relay curl -sf --max-time 5 "http://127.0.0.1:$PORT/metrics" |
+	awk -v k="$1{$2}" '$1 == k { v = $2 } END { print v == "" ? "absent" : v }'; }
+IG='dev="r-out",protocol="igmp"'
 no_member() { [ "$(members)" = 0 ]; }
 # frames_on SECONDS [PORT]: UDP frames to PORT (6000) on the host's d0 over that long.
 frames_on() {
@@ -103,8 +111,20 @@ leave m >/dev/null
 
 # ---- IGMPv2 host ----
 nsx dst sysctl -qw net.ipv4.conf.d0.force_igmp_version=2
+# mcrctl monitor (JSON and text) sees the group's first member and its last leaving.
+ctl relay -j monitor >"$TMP/mon.json" 2>"$TMP/mon.err" &
+MON=$!
+ctl relay monitor >"$TMP/mon.txt" 2>>"$TMP/mon.err" &
+MONT=$!
+_PIDS+=("$MON" "$MONT")
+sleep 0.5
+R0=$(metric mcrd_membership_reports_total "$IG")
 member v2; ok $? "a v2 host joins 239.2.2.2 (ordinary socket)"
 wait_for 5 has_member; ok $? "the relay learns the member"
+R1=$(metric mcrd_membership_reports_total "$IG")
+cmp_ok "$R1" -gt "$R0" "/metrics: mcrd_membership_reports_total{$IG} grew with the join ($R0 -> $R1)"
+cmp_ok "$(metric mcrd_membership_group_joins_total "$IG")" -ge 1 \
+	"/metrics: mcrd_membership_group_joins_total counts the group's first member"
 wait_for 5 joined_in; ok $? "join demand: 239.1.1.1 joined on r-in now that an output wants it"
 sleep 1
 cmp_ok "$(frames_on 1)" -ge 150 "v2 member: about 200 frames a second on the output link"
@@ -117,6 +137,17 @@ no_member; ok $? "group show: no member left"
 not_joined_in() { ! joined_in; }
 wait_for 3 not_joined_in
 ok $? "join demand: 239.1.1.1 left on r-in"
+kill "$MON" "$MONT"; wait "$MON" "$MONT" 2>/dev/null
+events() { python3 -c "
+import json,sys
+ev=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print(' '.join(e['event'] for e in ev if e.get('dev')=='r-out' and e.get('protocol')=='igmp'
+               and e.get('group')=='239.2.2.2'))" "$TMP/mon.json"; }
+is "$(events)" "member-join member-leave" "mcrctl monitor -j: member-join, then member-leave (r-out igmp 239.2.2.2)"
+[ "$(events)" = "member-join member-leave" ] || sed 's/^/#   /' "$TMP/mon.json" "$TMP/mon.err"
+is "$(grep -o '\[member-[a-z]*\] r-out igmp 239.2.2.2$' "$TMP/mon.txt" | tr '\n' ' ')" \
+	"[member-join] r-out igmp 239.2.2.2 [member-leave] r-out igmp 239.2.2.2 " \
+	"mcrctl monitor (text): the same two events"
 
 # ---- IGMPv3 host ----
 nsx dst sysctl -qw net.ipv4.conf.d0.force_igmp_version=3
@@ -155,6 +186,8 @@ wait "$Q"
 # Other querier present interval: 2 x 2 s + 0.5 s.
 self_querier() { [ "$(querier)" = "198.18.2.5 1" ]; }
 wait_for 8 self_querier; ok $? "the other querier gone: the relay is querier again"
+is "$(metric mcrd_membership_querier_changes_total "$IG") $(metric mcrd_membership_querier "$IG")" \
+	"2 1" "/metrics: two querier changes (lost, then taken back), and the relay is querier"
 
 # ---- a flood of forged reports while the other rule relays every packet ----
 joins() { ctl relay -j group show | python3 -c "
@@ -179,6 +212,10 @@ diag "rejects: $REJ"
 ok "$(echo "$REJ" | grep -qE 'checksum=[1-9].*no_router_alert=[1-9].*length=[1-9].*ttl=[1-9]'; echo $?)" \
 	"forged reports counted per reason (checksum, router alert, length, TTL)"
 is "$(joins)" "$J0" "and none of them made a member (joins counter unchanged)"
+# The same counts in /metrics as in group show.
+MREJ=$(for k in checksum no_router_alert length ttl; do
+	printf '%s=%s ' "$k" "$(metric mcrd_membership_rejected_total "$IG,reason=\"$k\"")"; done)
+is "${MREJ% }" "$REJ" "/metrics: mcrd_membership_rejected_total by reason as group show counts them"
 
 kill "$GEN1" "$GEN3" 2>/dev/null
 mcrd_stop relay

@@ -8,7 +8,7 @@
 # MLDv1 and MLDv2; forged MLD is counted and ignored while another rule
 # keeps relaying every packet.
 . "$(dirname "$0")/lib.sh"
-plan 35
+plan 36
 
 H="python3 $(dirname "$0")/mldhost.py"
 U6="$(dirname "$0")/udp6.py"
@@ -29,7 +29,9 @@ wait_for 10 lladdr_ready relay r-out
 wait_for 10 lladdr_ready dst d0
 
 # Short timers: query interval 2 s, response 1 s, last listener query 200 ms x 2.
-C=$(conf relay <<'CONF'
+PORT=$((20000 + RANDOM % 20000))
+C=$(conf relay <<CONF
+metrics = "127.0.0.1:$PORT";
 igmp = { query_interval_ms = 2000; query_response_ms = 1000; robustness = 2;
          last_member_interval_ms = 200; };
 rules = (
@@ -172,6 +174,16 @@ REJ=$(link "' '.join('%s=%d' % (k, l['rejects'].get(k, 0)) for k in
 diag "rejects: $REJ"
 echo "$REJ" | grep -qE 'checksum=[1-9].*hop_limit=[1-9].*no_router_alert=[1-9].*length=[1-9].*source=[1-9]'
 ok $? "forged MLD counted per reason (checksum, hop limit, router alert, length, source)"
+# The same counts in /metrics, labelled protocol="mld" with MLD's reason names.
+MREJ=$(nsx relay curl -sf --max-time 5 "http://127.0.0.1:$PORT/metrics" | python3 -c "
+import re,sys
+v={}
+for ln in sys.stdin:
+    m=re.match(r'mcrd_membership_rejected_total\{dev=\"r-out\",protocol=\"mld\",reason=\"(\w+)\"\} (\d+)$', ln)
+    if m: v[m.group(1)]=int(m.group(2))
+print(' '.join('%s=%s' % (k, v.get(k, 'absent')) for k in
+	('checksum', 'hop_limit', 'no_router_alert', 'length', 'source')))")
+is "$MREJ" "$REJ" "/metrics: mcrd_membership_rejected_total{protocol=\"mld\"} by reason as group show counts them"
 is "$(link "l['counters']['joins']")" "$J0" "and none of it made a listener (joins unchanged)"
 is "$(members ff3e::2:7)" 0 "no listener of the flooded group"
 

@@ -17,8 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "config.h"
+#include "igmp.h"
+#include "mld.h"
 #include "../../mcrd/counters.h"
 #include "../../mcrd/expo.h"
 #include "../../mcrd/metcat.h"
@@ -187,10 +190,11 @@ struct cat {
 	struct metcat_out o[3];
 	struct metcat_link l[4];
 	struct metcat_worker w[2];
+	struct metcat_qlink q[2];
 };
 
 /* The bytes the records take (the struct may be padded after them). */
-#define CAT_LEN (offsetof(struct cat, w) + sizeof(((struct cat *)0)->w))
+#define CAT_LEN (offsetof(struct cat, q) + sizeof(((struct cat *)0)->q))
 
 static struct mcr_addr A(const char *s)
 {
@@ -210,7 +214,7 @@ static void make(struct cat *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->h = (struct metcat_hdr){ METCAT_MAGIC, METCAT_VERSION, 2, 3, 4, 2,
-				    { 1700000000, 1700000100, 3, 1, true } };
+				    { 1700000000, 1700000100, 3, 1, true }, 2 };
 	c->r[0] = (struct metcat_rule){ "cam1", "eth0", A("239.1.1.1"), A("10.0.0.5"), 5001,
 					METCAT_R_ACTIVE | METCAT_R_ATTACHED, MCR_ORIGIN_CONFIG, 0,
 					counters_alloc_rule(), 0, 2, 2 };
@@ -227,6 +231,8 @@ static void make(struct cat *c)
 	c->l[3] = (struct metcat_link){ "eth1", 1, counters_alloc_link(), 1 };
 	c->w[0] = (struct metcat_worker){ 100, 0 };
 	c->w[1] = (struct metcat_worker){ 0, 4 };
+	c->q[0] = (struct metcat_qlink){ "eth2", AF_INET, counters_alloc_qlink() };
+	c->q[1] = (struct metcat_qlink){ "eth2", AF_INET6, counters_alloc_qlink() };
 }
 
 /* As the workers (and the parent's tick) would count. */
@@ -246,6 +252,13 @@ static void count(const struct cat *c)
 	counters_link(c->l[2].slot)->drops[MCR_DROP_SOCKET_QUEUE] = 3;
 	counters_link(c->l[3].slot)->frames = 6;
 	counters_link(c->l[3].slot)->drops[MCR_DROP_NOT_UDP] = 2;
+	counters_qlink(c->q[0].slot)->received = 7;
+	counters_qlink(c->q[0].slot)->reports = 6;
+	counters_qlink(c->q[0].slot)->rejects[IGMP_R_CHECKSUM] = 11;
+	counters_qlink(c->q[0].slot)->querier = 1;
+	counters_qlink(c->q[1].slot)->rejects[MLD_R_HOP_LIMIT] = 4;
+	counters_qlink(c->q[1].slot)->elections = 2;
+	counters_qlink(c->q[1].slot)->groups = 3;
 }
 
 static void render(const struct cat *c, struct parsed *p)
@@ -309,6 +322,19 @@ static void test_render_parse(void **state)
 	assert_true(value(&p, "mcrd_worker_rules", "worker=1") == 2);
 	/* The rule's no_tx_slot: its outputs' (as mcrctl rule show -s). */
 	assert_true(value(&p, "mcrd_rule_drops_total", "rule=cam1\x01reason=no_tx_slot") == 8);
+	/* IGMP and MLD links: each protocol's reason names. */
+	assert_true(value(&p, "mcrd_membership_received_total", "dev=eth2\x01protocol=igmp") == 7);
+	assert_true(value(&p, "mcrd_membership_reports_total", "dev=eth2\x01protocol=igmp") == 6);
+	assert_true(value(&p, "mcrd_membership_rejected_total",
+			  "dev=eth2\x01protocol=igmp\x01reason=checksum") == 11);
+	assert_true(value(&p, "mcrd_membership_rejected_total",
+			  "dev=eth2\x01protocol=mld\x01reason=hop_limit") == 4);
+	assert_true(value(&p, "mcrd_membership_rejected_total",
+			  "dev=eth2\x01protocol=igmp\x01reason=ttl") == 0);
+	assert_true(value(&p, "mcrd_membership_querier", "dev=eth2\x01protocol=igmp") == 1);
+	assert_true(value(&p, "mcrd_membership_querier", "dev=eth2\x01protocol=mld") == 0);
+	assert_true(value(&p, "mcrd_membership_querier_changes_total", "dev=eth2\x01protocol=mld") == 2);
+	assert_true(value(&p, "mcrd_membership_groups", "dev=eth2\x01protocol=mld") == 3);
 	/* Every family has HELP and TYPE. */
 	for (unsigned i = 0; i < p.nf; i++)
 		assert_true(p.f[i].help && p.f[i].type[0]);
@@ -389,6 +415,15 @@ static void test_catalog_check(void **state)
 	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
 	make(&c);
 	c.h.nworkers = MCR_MAX_WORKERS + 1;
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.q[1].slot = CNT_QLINKS;
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.q[0].family = AF_PACKET;
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.h.nqlinks = 3; /* more than the bytes hold */
 	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
 }
 

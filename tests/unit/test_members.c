@@ -265,22 +265,26 @@ static void test_election_lower_wins(void **state)
 	query_from(m, "10.0.0.9", "0.0.0.0", 1 * S);
 	mbr_tick(m, 125 * S / 4);
 	assert_int_equal(ngeneral, 2);
+	assert_int_equal(mbr_stats(m)->elections, 0);
 	/* a lower one wins: we fall silent for the other querier present interval */
 	query_from(m, "10.0.0.2", "0.0.0.0", 40 * S);
 	assert_int_equal(mbr_querier(m, &self, &until).v4.s_addr, ip("10.0.0.2").s_addr);
 	assert_false(self);
 	assert_int_equal(until, 40 * S + 255 * S); /* 2 * 125 + 10 / 2 */
+	assert_int_equal(mbr_stats(m)->elections, 1);
 	mbr_tick(m, 200 * S);
 	assert_int_equal(ngeneral, 2);
 	/* it keeps querying: we keep listening */
 	query_from(m, "10.0.0.2", "0.0.0.0", 165 * S);
 	mbr_tick(m, 300 * S);
 	assert_int_equal(ngeneral, 2);
+	assert_int_equal(mbr_stats(m)->elections, 1); /* the same querier again: no change */
 	/* it went away: after the interval we are querier again, at once */
 	mbr_tick(m, 165 * S + 255 * S);
 	assert_int_equal(ngeneral, 3);
 	mbr_querier(m, &self, &until);
 	assert_true(self);
+	assert_int_equal(mbr_stats(m)->elections, 2);
 	mbr_free(m);
 }
 
