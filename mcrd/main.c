@@ -374,9 +374,7 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 	struct mbr_timers t;
 	int err;
 
-	/* XXX experiment knobs, to become settings or go */
-	if (!(d->sys = plansys_new(getenv("MCRD_TX_FRAMES") ? (unsigned)atoi(getenv("MCRD_TX_FRAMES")) : 0,
-				   getenv("MCRD_QDISC_BYPASS") != NULL)))
+	if (!(d->sys = plansys_new()))
 		return -ENOMEM;
 	if ((err = pool_new(&d->pool, n, cfg->user, mtu)))
 		return err;

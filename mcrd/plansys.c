@@ -50,14 +50,14 @@ static void on_tx_close(void *arg, unsigned w, int fd)
 		plan_tx_closing(s->arg, w, fd);
 }
 
-struct plansys *plansys_new(unsigned tx_frames, bool qdisc_bypass)
+struct plansys *plansys_new(void)
 {
 	struct plansys *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
 	s->egress = egress_new(on_open, on_close, s);
-	s->tx = txsocks_new(tx_frames, qdisc_bypass);
+	s->tx = txsocks_new(0);
 	s->memb = membership_new();
 	if (!s->egress || !s->tx || !s->memb) {
 		plansys_free(s);

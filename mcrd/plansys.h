@@ -13,8 +13,8 @@ struct plansys;
 
 extern const struct plan_sys plansys_ops;
 
-/* Transmit rings of tx_frames frames (0: default); NULL on ENOMEM. */
-struct plansys *plansys_new(unsigned tx_frames, bool qdisc_bypass);
+/* NULL on ENOMEM. */
+struct plansys *plansys_new(void);
 /*
  * Egress sockets opened or about to close are reported to opened / closing,
  * transmit ring sockets to the plan arg (plan_tx_opened, plan_tx_closing).

@@ -18,10 +18,6 @@
 #define PAGE           4096u
 #define ETH_HDR        14u
 
-#ifndef PACKET_QDISC_BYPASS
-#define PACKET_QDISC_BYPASS 20
-#endif
-
 void txring_geometry(unsigned mtu, unsigned frames, struct txring_geom *g)
 {
 	unsigned need = (unsigned)TXRING_DATA_OFF + TXRING_VNET_LEN + ETH_HDR + mtu;
@@ -57,7 +53,7 @@ static int setopt(int fd, int level, int name, int val)
 	return setsockopt(fd, level, name, &val, sizeof(val)) < 0 ? -errno : 0;
 }
 
-int txring_open(int ifindex, const struct txring_geom *g, bool qdisc_bypass)
+int txring_open(int ifindex, const struct txring_geom *g)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
 	struct tpacket_req req;
@@ -70,8 +66,7 @@ int txring_open(int ifindex, const struct txring_geom *g, bool qdisc_bypass)
 		return -errno;
 	if ((err = setopt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2)) ||
 	    (err = setopt(fd, SOL_PACKET, PACKET_VNET_HDR, 1)) ||
-	    (err = setopt(fd, SOL_PACKET, PACKET_LOSS, 1)) ||
-	    (qdisc_bypass && (err = setopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1))))
+	    (err = setopt(fd, SOL_PACKET, PACKET_LOSS, 1)))
 		goto fail;
 	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, sndbuf))
 		setopt(fd, SOL_SOCKET, SO_SNDBUF, sndbuf);

@@ -49,10 +49,11 @@ struct txring {
 void txring_geometry(unsigned mtu, unsigned frames, struct txring_geom *g);
 /*
  * Parent: an AF_PACKET socket on ifindex that receives nothing, with a
- * transmit ring of shape g and the virtio-net header on; qdisc_bypass
- * hands frames straight to the driver.  Returns the fd or -errno.
+ * transmit ring of shape g and the virtio-net header on, through the
+ * device's qdisc (PACKET_QDISC_BYPASS measured no gain: doc/datapath.md).
+ * Returns the fd or -errno.
  */
-int txring_open(int ifindex, const struct txring_geom *g, bool qdisc_bypass);
+int txring_open(int ifindex, const struct txring_geom *g);
 /* Worker: maps the ring of fd (which it now owns).  0 or -errno. */
 int txring_map(struct txring **r, int fd, const struct txring_geom *g);
 void txring_free(struct txring *r);

@@ -21,20 +21,17 @@ struct txsocks {
 	struct txsock *v;
 	size_t n, cap;
 	unsigned frames;
-	bool qdisc_bypass;
 	txsocks_open_fn on_open;
 	txsocks_close_fn on_close;
 	void *arg;
 };
 
-struct txsocks *txsocks_new(unsigned frames, bool qdisc_bypass)
+struct txsocks *txsocks_new(unsigned frames)
 {
 	struct txsocks *t = calloc(1, sizeof(*t));
 
-	if (t) {
+	if (t)
 		t->frames = frames;
-		t->qdisc_bypass = qdisc_bypass;
-	}
 	return t;
 }
 
@@ -84,7 +81,7 @@ int txsocks_get(struct txsocks *t, int ifindex, unsigned w, unsigned mtu)
 		return err;
 	s = &t->v[t->n];
 	txring_geometry(mtu, t->frames, &s->g);
-	if ((fd = txring_open(ifindex, &s->g, t->qdisc_bypass)) < 0)
+	if ((fd = txring_open(ifindex, &s->g)) < 0)
 		return fd;
 	s->ifindex = ifindex;
 	s->w = w;
@@ -119,7 +116,7 @@ void txsocks_renew(struct txsocks *t, unsigned w)
 
 		if (s->w != w)
 			continue;
-		fd = txring_open(s->ifindex, &s->g, t->qdisc_bypass);
+		fd = txring_open(s->ifindex, &s->g);
 		if (fd < 0 || dup3(fd, s->fd, O_CLOEXEC) < 0) {
 			/* The old ring stays: its frames may be stale, but it still sends. */
 			log_err("worker %u: cannot renew the transmit ring on ifindex %d: %s", w,

@@ -17,7 +17,7 @@ typedef void (*txsocks_open_fn)(void *arg, unsigned w, int fd, const struct txri
 typedef void (*txsocks_close_fn)(void *arg, unsigned w, int fd);
 
 /* frames: ring size (0: the default); NULL on ENOMEM. */
-struct txsocks *txsocks_new(unsigned frames, bool qdisc_bypass);
+struct txsocks *txsocks_new(unsigned frames);
 void txsocks_notify(struct txsocks *t, txsocks_open_fn on_open, txsocks_close_fn on_close,
 		    void *arg);
 /* Closes every socket, telling no one. */
