@@ -17,7 +17,7 @@
 """
 import signal, socket, struct, sys, time
 
-from pktutil import csum
+from pktutil import count_until_term, csum
 
 IPPROTO_IGMP = 2
 
@@ -50,17 +50,7 @@ def member(dev, group, port, ready):
     ifindex = socket.if_nametoindex(dev)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
                  socket.inet_aton(group) + struct.pack("=I", 0) + struct.pack("=i", ifindex))
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    open(ready, "w").close()
-    s.settimeout(0.1)
-    n = 0
-    while not stop:
-        try:
-            s.recv(65536)
-            n += 1
-        except (socket.timeout, InterruptedError):
-            pass
+    n = count_until_term(s, ready)
     s.close()  # the kernel sends the leave
     print("received %d" % n, flush=True)
 

@@ -23,21 +23,14 @@ Used by the netns tests only, inside their own namespaces.
 """
 import signal, socket, struct, sys, time
 
+from pktutil import count_until_term, csum
+
 ETH_P_IPV6 = 0x86DD
 ICMPV6 = 58
 
 
 def a6(s):
     return socket.inet_pton(socket.AF_INET6, s)
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def frame(dev, src, dst, msg, hops=1, ra=True, bad_sum=False):
@@ -64,17 +57,7 @@ def member(dev, group, port, ready):
     ifindex = socket.if_nametoindex(dev)
     s.bind((group, port, 0, ifindex))
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, a6(group) + struct.pack("=I", ifindex))
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    open(ready, "w").close()
-    s.settimeout(0.1)
-    n = 0
-    while not stop:
-        try:
-            s.recv(65536)
-            n += 1
-        except (socket.timeout, InterruptedError):
-            pass
+    n = count_until_term(s, ready)
     s.close()  # the kernel sends the done (v1) or TO_IN {} (v2)
     print("received %d" % n, flush=True)
 
