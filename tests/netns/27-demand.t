@@ -4,12 +4,12 @@
 # mcrd learns it as the link's IGMP querier (or by listening when another
 # querier with a lower address is elected); an input with join = "demand"
 # is joined only while an output wants the stream.  Hosts join and leave
-# with ordinary sockets, in IGMPv2 and v3; mcrctl monitor shows the
+# with ordinary sockets, in IGMPv2, v3 and v1; mcrctl monitor shows the
 # group's first member and its last leaving; forged reports are counted and
 # ignored while another rule keeps relaying every packet; /metrics shows the
 # IGMP counters (reports, rejects by reason, querier changes).
 . "$(dirname "$0")/lib.sh"
-plan 40
+plan 46
 
 HOST="python3 $(dirname "$0")/igmphost.py"
 FC="$(dirname "$0")/framecount.py"
@@ -162,6 +162,23 @@ print([g['version'] for l in json.load(sys.stdin) for g in l['groups'] if g['gro
 leave v3 >/dev/null
 sleep 1
 is "$(frames_on 1)" 0 "v3 leave (TO_IN {}): no frame 1 s later"
+
+# ---- IGMPv1 host: no leave message; the group times out ----
+nsx dst sysctl -qw net.ipv4.conf.d0.force_igmp_version=1
+member v1; ok $? "a v1 host joins"
+wait_for 5 has_member; ok $? "the relay learns the v1 member"
+is "$(ctl relay -j group show | python3 -c "
+import json,sys
+print([g['version'] for l in json.load(sys.stdin) for g in l['groups'] if g['group']=='239.2.2.2'][0])")" 1 \
+	"the group is in IGMPv1 mode"
+sleep 1
+cmp_ok "$(frames_on 1)" -ge 150 "v1 member: frames on the output link"
+leave v1 >/dev/null
+# IGMPv1 has no leave: the group lasts its membership interval from the
+# last report (robustness 2 x query interval 2 s + response 1 s = 5 s).
+wait_for 8 no_member; ok $? "v1 member gone: the group expires within the membership interval"
+is "$(frames_on 1)" 0 "and no frame on the output link after it"
+nsx dst sysctl -qw net.ipv4.conf.d0.force_igmp_version=0
 
 # ---- querier election ----
 querier() { ctl relay -j group show | python3 -c "
