@@ -57,7 +57,7 @@ struct plansys *plansys_new(void)
 	if (!s)
 		return NULL;
 	s->egress = egress_new(on_open, on_close, s);
-	s->tx = txsocks_new(0);
+	s->tx = txsocks_new();
 	s->memb = membership_new();
 	if (!s->egress || !s->tx || !s->memb) {
 		plansys_free(s);

@@ -12,27 +12,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define DEFAULT_FRAMES 512u
-#define MIN_FRAMES     64u
-#define MAX_FRAMES     65536u
+#define FRAMES         512u
 #define PAGE           4096u
 #define ETH_HDR        14u
 
-void txring_geometry(unsigned mtu, unsigned frames, struct txring_geom *g)
+void txring_geometry(unsigned mtu, struct txring_geom *g)
 {
 	unsigned need = (unsigned)TXRING_DATA_OFF + TXRING_VNET_LEN + ETH_HDR + mtu;
 	unsigned frame = 2048;
 
 	while (frame < need)
 		frame *= 2;
-	if (!frames)
-		frames = DEFAULT_FRAMES;
-	if (frames < MIN_FRAMES)
-		frames = MIN_FRAMES;
-	if (frames > MAX_FRAMES)
-		frames = MAX_FRAMES;
 	g->frame_size = frame;
-	g->nframes = frames;
+	g->nframes = FRAMES;
 }
 
 static void tp_req(const struct txring_geom *g, struct tpacket_req *req)

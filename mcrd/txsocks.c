@@ -20,19 +20,14 @@ struct txsock {
 struct txsocks {
 	struct txsock *v;
 	size_t n, cap;
-	unsigned frames;
 	txsocks_open_fn on_open;
 	txsocks_close_fn on_close;
 	void *arg;
 };
 
-struct txsocks *txsocks_new(unsigned frames)
+struct txsocks *txsocks_new(void)
 {
-	struct txsocks *t = calloc(1, sizeof(*t));
-
-	if (t)
-		t->frames = frames;
-	return t;
+	return calloc(1, sizeof(struct txsocks));
 }
 
 void txsocks_notify(struct txsocks *t, txsocks_open_fn on_open, txsocks_close_fn on_close,
@@ -80,7 +75,7 @@ int txsocks_get(struct txsocks *t, int ifindex, unsigned w, unsigned mtu)
 	if ((err = grow(t)))
 		return err;
 	s = &t->v[t->n];
-	txring_geometry(mtu, t->frames, &s->g);
+	txring_geometry(mtu, &s->g);
 	if ((fd = txring_open(ifindex, &s->g)) < 0)
 		return fd;
 	s->ifindex = ifindex;

@@ -16,8 +16,8 @@ struct txsocks;
 typedef void (*txsocks_open_fn)(void *arg, unsigned w, int fd, const struct txring_geom *g);
 typedef void (*txsocks_close_fn)(void *arg, unsigned w, int fd);
 
-/* frames: ring size (0: the default); NULL on ENOMEM. */
-struct txsocks *txsocks_new(unsigned frames);
+/* NULL on ENOMEM. */
+struct txsocks *txsocks_new(void);
 void txsocks_notify(struct txsocks *t, txsocks_open_fn on_open, txsocks_close_fn on_close,
 		    void *arg);
 /* Closes every socket, telling no one. */

@@ -221,7 +221,7 @@ static int sys_tx_get(void *s, int ifindex, unsigned w, unsigned mtu)
 	int fd = 9000 + ifindex * 64 + (int)w;
 
 	(void)s;
-	txring_geometry(mtu, 0, &g);
+	txring_geometry(mtu, &g);
 	if (!R.tx_refs[fd - 9000]++) {
 		R.tx_open++;
 		plan_tx_opened(P, w, fd, &g);
@@ -242,7 +242,7 @@ static void sys_tx_renew(void *s, unsigned w)
 	struct txring_geom g;
 
 	(void)s;
-	txring_geometry(1500, 0, &g);
+	txring_geometry(1500, &g);
 	for (int i = 0; i < 64; i++)
 		if (R.tx_refs[i * 64 + (int)w]) {
 			R.tx_renew++;
