@@ -4,7 +4,7 @@
 # at all (the test bed's ceiling).  `make bench` runs it; see doc/bench/.
 #
 #   bash tests/bench/bench.sh [--quick] [--repeat N] [--duration SECONDS]
-#        [--out DIR] [--relays "mcrd mcrd-socket mcrd-gso mcrd-merge mcrd-ipv6 kernel socat baseline none"]
+#        [--out DIR] [--relays "mcrd mcrd-socket mcrd-gso mcrd-merge mcrd-ipv6 kernel tc socat baseline none"]
 #        [--fanouts "1 8 50"] [--rates "50000 100000 200000 400000 0"]
 #        [--keep-logs]
 #
@@ -22,6 +22,14 @@
 # /proc/net/ip_mr_vif) the "kernel" relay is skipped, and said to be, in the
 # output and in results.md, which then quotes the figures recorded earlier on
 # a kernel that had it.
+#
+# "tc" is kernel-side copying without multicast routing: a u32 filter on
+# r-in's ingress (clsact) whose mirred actions mirror each matching frame to
+# o1..oN (no rewrite, no TTL decrement, the frame cloned in the receive
+# softirq on the relay's CPU; 32 actions per filter at most, so fan-out 50
+# takes two). It does less than any relay must: a reference, not a peer,
+# for what copying inside the kernel does on this test bed
+# (CONFIG_NET_CLS_U32, CONFIG_NET_ACT_MIRRED).
 #
 # --quick: one repeat of 1 s points at 50k pps and at full speed, fan-outs 1
 # and 8, relays mcrd, baseline and none.  It checks that the harness works
@@ -84,7 +92,7 @@ QUICK=0
 REPEAT=3
 DUR=2
 OUT=$ROOT/doc/bench
-RELAYS="mcrd mcrd-socket mcrd-gso kernel socat baseline none"
+RELAYS="mcrd mcrd-socket mcrd-gso kernel tc socat baseline none"
 FANOUTS="1 8 50"
 RATES=""
 KEEP_LOGS=0
@@ -144,7 +152,7 @@ rates_for() { # rates_for FANOUT: the offered rates of that fan-out
 case $REPEAT in '' | *[!0-9]* | 0) echo "bench.sh: --repeat N, N >= 1" >&2; exit 2 ;; esac
 case $DUR in '' | *[!0-9]* | 0) echo "bench.sh: --duration: whole seconds >= 1" >&2; exit 2 ;; esac
 for r in $RELAYS; do
-	case $r in mcrd | mcrd-socket | mcrd-gso | mcrd-merge | mcrd-ipv6 | kernel | socat | baseline | none) ;;
+	case $r in mcrd | mcrd-socket | mcrd-gso | mcrd-merge | mcrd-ipv6 | kernel | tc | socat | baseline | none) ;;
 	*) echo "bench.sh: unknown relay '$r'" >&2; exit 2 ;; esac
 done
 MAXFAN=0
@@ -343,6 +351,25 @@ rps "$NS_RLY" r-in2 "$RELAY_CPU"
 rps "$NS_DST" dn "$SINK_CPU"
 for i in $(seq 1 "$MAXFAN"); do rps "$NS_DST" "d$i" "$SINK_CPU"; done
 
+# Kernel-side copying ("tc") needs the u32 classifier and the mirred action:
+# tried once on r-in; without them the relay is skipped and said to be.
+TC_COPY="" # measured | unavailable | "" (not asked for)
+if [[ " $RELAYS " == *" tc "* ]]; then
+	if T tc -n "$NS_RLY" qdisc add dev r-in clsact 2>/dev/null &&
+		T tc -n "$NS_RLY" filter add dev r-in ingress pref 1 protocol ip u32 \
+			match ip dst "$IN_GROUP/32" action mirred egress mirror dev o1 2>/dev/null; then
+		TC_COPY=measured
+	else
+		TC_COPY=unavailable
+		log "kernel tc mirred: not available on this kernel (no u32 classifier or mirred action); relay 'tc' skipped"
+		keep=""
+		for r in $RELAYS; do [ "$r" = tc ] || keep+="$r "; done
+		RELAYS=${keep% }
+		[ -n "$RELAYS" ] || die "no relay left to run"
+	fi
+	T tc -n "$NS_RLY" qdisc del dev r-in clsact 2>/dev/null
+fi
+
 # --- process CPU time -----------------------------------------------------
 HZ=$(getconf CLK_TCK)
 # tree_pids PID...: the PIDs and all their descendants
@@ -386,6 +413,11 @@ bg_busy() {
 # core_ticks CPU: busy clock ticks of one CPU so far (user+nice+system+irq+softirq)
 core_ticks() {
 	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+}
+# core_all CPU: "busy total" clock ticks of one CPU so far (total: every state)
+core_all() {
+	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i
+		print $2 + $3 + $4 + $7 + $8, t }' /proc/stat
 }
 wait_for() { # wait_for SECONDS COMMAND...
 	local end=$((SECONDS + $1))
@@ -462,6 +494,32 @@ v6() {
 		fi
 	done
 }
+# tc_relay N: r-in's ingress mirrors the input group's UDP frames to o1..oN.
+# A filter holds 32 actions at most (TCA_ACT_MAX_PRIO): each but the last
+# filter ends with "continue" to the next; the last copy is a redirect,
+# which ends the frame's way into the relay's own IP stack.
+tc_relay() {
+	local n=$1 i=1 pref=1 acts k
+	T tc -n "$NS_RLY" qdisc add dev r-in clsact || return 1
+	while [ "$i" -le "$n" ]; do
+		acts=()
+		for k in $(seq 1 32); do
+			[ "$i" -le "$n" ] || break
+			if [ "$i" -eq "$n" ]; then
+				acts+=(action mirred egress redirect dev "o$i")
+			elif [ "$k" -eq 32 ]; then
+				acts+=(action mirred egress mirror dev "o$i" continue)
+			else
+				acts+=(action mirred egress mirror dev "o$i")
+			fi
+			i=$((i + 1))
+		done
+		T tc -n "$NS_RLY" filter add dev r-in ingress pref "$pref" protocol ip u32 \
+			match ip dst "$IN_GROUP/32" match ip protocol 17 0xff match ip dport "$IN_PORT" 0xffff \
+			"${acts[@]}" >>"$RELAY_LOG" 2>&1 || return 1
+		pref=$((pref + 1))
+	done
+}
 RELAY_PIDS=()
 RELAY_LOG=
 start_relay() {
@@ -511,6 +569,9 @@ start_relay() {
 		RELAY_PIDS=($!)
 		wait_for 10 sh -c "ip -n '$NS_RLY' mroute show 2>/dev/null | grep -q '198.18.0.1,$IN_GROUP'" ||
 			return 1
+		;;
+	tc)
+		tc_relay "$n" || return 1
 		;;
 	socat)
 		# One process per output, each joined to the input group on r-in and
@@ -566,6 +627,9 @@ stop_relay() {
 		esac
 	done
 	[ "$relay" = kernel ] && T ip netns exec "$NS_RLY" sysctl -qw net.ipv4.ip_forward=0 >/dev/null
+	if [ "$relay" = tc ]; then
+		T tc -n "$NS_RLY" qdisc del dev r-in clsact || { fail "cannot remove tc's filters from r-in"; bad=1; }
+	fi
 	if [ "$relay" = mcrd-ipv6 ]; then
 		v6 off "$MAXFAN" || { fail "cannot turn IPv6 off after $relay"; bad=1; }
 	fi
@@ -596,17 +660,19 @@ settle() {
 	return 1
 }
 RAW="$TMP/raw.csv"
-# rx_frames (last, so older readers of the columns before it still work):
-# frames the receivers' veths received during the point.
-echo "relay,fanout,offered_pps,rep,sent,send_seconds,achieved_pps,send_errors,delivered,expected,loss_pct,duplicated,corrupted,relay_cpu_s,cpu_ns_per_pkt,core_busy_s,core_ns_per_pkt,bg_busy_pct,rx_frames" >"$RAW"
+# rx_frames and rx_core_busy_pct (last, so older readers of the columns
+# before them still work): frames the receivers' veths received during the
+# point, and how busy the receivers' CPU (mcrsink's) was while it ran, in
+# percent of that CPU's time (the receive softirq of every copy runs there).
+echo "relay,fanout,offered_pps,rep,sent,send_seconds,achieved_pps,send_errors,delivered,expected,loss_pct,duplicated,corrupted,relay_cpu_s,cpu_ns_per_pkt,core_busy_s,core_ns_per_pkt,bg_busy_pct,rx_frames,rx_core_busy_pct" >"$RAW"
 
 # point RELAY FANOUT RATE REP: one measurement, appended to $RAW
 point() {
-	local relay=$1 n=$2 rate=$3 rep=$4 i streams=() dev=s0 count gen_args bg c0 c1 k0 k1 f0 f1
+	local relay=$1 n=$2 rate=$3 rep=$4 i streams=() dev=s0 count gen_args bg c0 c1 k0 k1 f0 f1 r0 r1 rt0 rt1
 	local sink_json="$TMP/sink.json" gen_json="$TMP/gen.json" ready="$TMP/sink.ready" spid
 	for i in $(seq 1 "$n"); do
 		case $relay in
-		kernel) streams+=("d$i:$IN_GROUP:$IN_PORT") ;;
+		kernel | tc) streams+=("d$i:$IN_GROUP:$IN_PORT") ;;
 		none) streams+=("dn:$IN_GROUP:$IN_PORT") ;;
 		mcrd-ipv6) streams+=("d$i:[$(out_group "$relay" "$i")]:$OUT_PORT") ;;
 		*) streams+=("d$i:239.2.0.$i:$OUT_PORT") ;;
@@ -647,6 +713,7 @@ point() {
 	f0=$(rx_frames)
 	c0=$(cpu_ticks "${RELAY_PIDS[@]}")
 	k0=$(core_ticks "$RELAY_CPU")
+	read -r r0 rt0 < <(core_all "$SINK_CPU")
 	if ! taskset -c "$GEN_CPU" timeout $((DUR * 3 + 20)) ip netns exec "$NS_SND" "$BIN/mcrgen" \
 		-d "$dev" -g "$group" -p "$IN_PORT" -s "$SIZE" -t "$TTL" "${gen_args[@]}" "${paths[@]}" -j \
 		>"$gen_json" 2>>"$TMP/gen.log"; then
@@ -660,12 +727,13 @@ point() {
 	wait "$spid" || { fail "mcrsink exited $? ($relay fanout=$n rate=$rate)"; return 1; }
 	c1=$(cpu_ticks "${RELAY_PIDS[@]}")
 	k1=$(core_ticks "$RELAY_CPU")
+	read -r r1 rt1 < <(core_all "$SINK_CPU")
 	f1=$(rx_frames)
 	python3 - "$gen_json" "$sink_json" "$relay" "$n" "$rate" "$rep" "$((c1 - c0))" "$HZ" "$bg" "$((k1 - k0))" \
-		"$((f1 - f0))" >>"$RAW" <<-'PY' || { fail "unreadable tool output"; return 1; }
+		"$((f1 - f0))" "$((r1 - r0))" "$((rt1 - rt0))" >>"$RAW" <<-'PY' || { fail "unreadable tool output"; return 1; }
 		import json, sys
 		gen = json.load(open(sys.argv[1])); sink = json.load(open(sys.argv[2]))
-		relay, n, rate, rep, ticks, hz, bg, kticks, frames = sys.argv[3:]
+		relay, n, rate, rep, ticks, hz, bg, kticks, frames, rbusy, rtotal = sys.argv[3:]
 		n = int(n); ticks = int(ticks); hz = int(hz); core = int(kticks) / hz
 		streams = sink["streams"]
 		if len(streams) != n:
@@ -677,7 +745,7 @@ point() {
 		expected = n * gen["sent"]
 		loss = 100.0 * (expected - delivered) / expected if expected else 100.0
 		cpu = ticks / hz
-		kernel_side = relay in ("kernel", "none")
+		kernel_side = relay in ("kernel", "tc", "none")
 		print(",".join(str(x) for x in [
 		    relay, n, rate, rep, gen["sent"], "%.3f" % gen["seconds"], "%.0f" % gen["pps"],
 		    gen["errors"], delivered, expected, "%.4f" % loss,
@@ -686,13 +754,13 @@ point() {
 		    "" if kernel_side or not delivered else "%.0f" % (cpu * 1e9 / delivered),
 		    "" if relay == "none" else "%.2f" % core,
 		    "" if relay == "none" or not delivered else "%.0f" % (core * 1e9 / delivered), bg,
-		    frames]))
+		    frames, "%.0f" % (100.0 * int(rbusy) / int(rtotal)) if int(rtotal) > 0 else ""]))
 	PY
 	# frames/dgram: frames on the receivers' veths per datagram delivered (for
 	# no relay, per datagram sent: one frame on dn feeds all N sockets).
 	tail -n 1 "$RAW" | awk -F, '{ fpd = ($9 > 0 ? $19 * ($1 == "none" ? $2 : 1) / $9 : 0)
-		printf "[bench] %-11s fan-out %2s offered %7s achieved %7s pps  delivered %9s  loss %7.3f%%  frames/dgram %.2f  cpu %s ns/pkt  core %s ns/pkt  bg %s%%\n",
-		$1, $2, ($3 == 0 ? "max" : $3), $7, $9, $11, fpd, ($15 == "" ? "n/a" : $15), ($17 == "" ? "n/a" : $17), $18 }' >&2
+		printf "[bench] %-11s fan-out %2s offered %7s achieved %7s pps  delivered %9s  loss %7.3f%%  frames/dgram %.2f  cpu %s ns/pkt  core %s ns/pkt  rx core %s%%  bg %s%%\n",
+		$1, $2, ($3 == 0 ? "max" : $3), $7, $9, $11, fpd, ($15 == "" ? "n/a" : $15), ($17 == "" ? "n/a" : $17), $20, $18 }' >&2
 	return 0
 }
 
@@ -754,7 +822,7 @@ python3 "$ROOT/tests/bench/report.py" --raw "$RAW" --out "$OUT" --chart-dir "$TM
 	--nproc "$NCPU" --kernel "$(uname -r)" --cpu-model "$CPU_MODEL" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	--command "${BENCH_COMMAND:-$COMMAND}" --repeat "$REPEAT" --duration "$DUR" \
 	--cpus "$GEN_CPU,$SINK_CPU,$RELAY_CPU" --skipped "$SKIPPED" --quick "$QUICK" \
-	--kernel-fwd "$KERNEL_FWD" \
+	--kernel-fwd "$KERNEL_FWD" --tc-copy "$TC_COPY" \
 	--mcrd "$MCRD_DESC" \
 	--versions "smcroute $(dpkg-query -W -f='${Version}' smcroute 2>/dev/null || echo -), socat $(dpkg-query -W -f='${Version}' socat 2>/dev/null || echo -)" ||
 	die "report.py failed"

@@ -18,13 +18,13 @@ set format y "%g"
 # mcrd-gso's GSO super-frames cross the veths whole (not a NIC's figure): dashed.
 label(r) = r eq "mcrd" ? "mcrd (layer-2 egress)" : r eq "mcrd-socket" ? "mcrd (egress socket)" : \
            r eq "mcrd-gso" ? "mcrd (gso on: super-frames)" : r eq "mcrd-merge" ? "mcrd (two inputs merged)" : \
-           r eq "kernel" ? "kernel (smcroute)" : \
+           r eq "kernel" ? "kernel (smcroute)" : r eq "tc" ? "kernel tc mirred (no rewrite)" : \
            r eq "socat" ? "socat" : r eq "baseline" ? "baseline (recvmmsg)" : \
            r eq "none" ? "no relay (ceiling)" : r
 colour(r) = r eq "mcrd" ? "#d62728" : r eq "mcrd-socket" ? "#ff7f0e" : \
             r eq "mcrd-gso" ? "#8c564b" : r eq "mcrd-merge" ? "#e377c2" : r eq "kernel" ? "#1f77b4" : \
-            r eq "socat" ? "#9467bd" : r eq "baseline" ? "#2ca02c" : "#7f7f7f"
-dash(r) = r eq "mcrd-gso" ? 4 : 1
+            r eq "tc" ? "#17becf" : r eq "socat" ? "#9467bd" : r eq "baseline" ? "#2ca02c" : "#7f7f7f"
+dash(r) = r eq "mcrd-gso" ? 4 : r eq "tc" ? 3 : 1
 do for [i = 1:n] {
     f = word(fanouts, i)
     rl = value("relays_".f)

@@ -16,8 +16,8 @@ import sys
 LOSS_FREE = 0.1  # percent: "loss-free" means loss below this
 PER_DATAGRAM = 0.99  # frames per datagram at least this: one frame per datagram
 TICK_NS = 1e7  # relay CPU is read in clock ticks of 10 ms (USER_HZ 100)
-RELAY_ORDER = ["mcrd", "mcrd-socket", "mcrd-gso", "mcrd-merge", "mcrd-ipv6", "kernel", "socat",
-               "baseline", "none"]
+RELAY_ORDER = ["mcrd", "mcrd-socket", "mcrd-gso", "mcrd-merge", "mcrd-ipv6", "kernel", "tc",
+               "socat", "baseline", "none"]
 MCRD_VARIANTS = ["mcrd", "mcrd-socket", "mcrd-gso"]
 RELAY_LABEL = {
     "mcrd": "mcrd (default: layer-2 egress)",
@@ -26,6 +26,7 @@ RELAY_LABEL = {
     "mcrd-merge": "mcrd (two inputs merged)",
     "mcrd-ipv6": "mcrd (IPv6, layer-2 egress)",
     "kernel": "kernel (smcroute)",
+    "tc": "kernel tc mirred (no rewrite, no TTL)",
     "socat": "socat",
     "baseline": "baseline (recvmmsg/sendmmsg)",
     "none": "no relay (ceiling)",
@@ -90,6 +91,7 @@ def load(path):
             "core_ns": median([num(r["core_ns_per_pkt"]) for r in rows]),
             "bg": median([num(r["bg_busy_pct"]) for r in rows]),
             "frames": median([num(r.get("rx_frames")) for r in rows]),
+            "rx_busy": median([num(r.get("rx_core_busy_pct")) for r in rows]),
             "fpd": median([frames_per_datagram(r) for r in rows]),
             "corrupted": sum(int(r["corrupted"]) for r in rows),
             "duplicated": sum(int(r["duplicated"]) for r in rows),
@@ -106,7 +108,7 @@ def order_offered(x):
 
 
 def cpu_text(p):
-    if p["relay"] == "kernel":
+    if p["relay"] in ("kernel", "tc"):
         return "n/a (kernel)"
     if p["relay"] == "none":
         return "n/a"
@@ -201,7 +203,7 @@ def write_csv(points, path):
         w.writerow(
             ["relay", "fanout", "offered_pps", "achieved_pps", "delivered_pkts", "delivered_pps",
              "loss_pct", "relay_cpu_ns_per_delivered_pkt", "relay_core_ns_per_delivered_pkt",
-             "repeats", "bg_busy_pct", "rx_frames", "rx_frames_per_datagram"]
+             "repeats", "bg_busy_pct", "rx_frames", "rx_frames_per_datagram", "rx_core_busy_pct"]
         )
         for key in sorted(points, key=lambda k: (k[1], rank(k[0]), order_offered(k[2]))):
             p = points[key]
@@ -211,7 +213,8 @@ def write_csv(points, path):
                  "%.4f" % p["loss"], cpu_text(p), core_text(p), p["repeats"],
                  "" if p["bg"] is None else "%.0f" % p["bg"],
                  "" if p["frames"] is None else "%.0f" % p["frames"],
-                 "" if p["fpd"] is None else "%.3f" % p["fpd"]]
+                 "" if p["fpd"] is None else "%.3f" % p["fpd"],
+                 "" if p["rx_busy"] is None else "%.0f" % p["rx_busy"]]
             )
 
 
@@ -344,6 +347,9 @@ def t_kernel(points, me, kernel_fwd):
             ref = KERNEL_RECORDED[f]
             src = "%s, recorded earlier on another kernel (see above)" % kpps(ref)
         ok = m["rate"] > ref
+        tc = loss_free(points, "tc", f)
+        if tc is not None:  # context only: tc does less than kernel forwarding
+            src += "; kernel tc mirred (no rewrite, no TTL) in this run: %s" % lf_text(tc)
         checks.append((MET if ok else NOT_MET,
                        "fan-out %d: %s's %s against kernel forwarding's %s" % (f, me, lf_text(m), src),
                        m["used"], "f%d %s vs %s" % (f, kpps(m["rate"]), kpps(ref))))
@@ -537,6 +543,17 @@ def setup_md(a, relays):
     L.append("- **no relay (ceiling)**: mcrgen sends straight into the receiver namespace over")
     L.append("  one veth, where mcrsink holds N sockets joined to the group: the receivers do")
     L.append("  the same work, and nothing relays.")
+    if "tc" in relays:
+        L.append("- **kernel tc mirred: kernel-side copies, in this run.** A u32 filter on the")
+        L.append("  relay's input (tc clsact ingress) mirrors each frame of the input group to")
+        L.append("  the N outputs with `mirred` actions: the kernel clones the frame in the")
+        L.append("  receive softirq on the relay's CPU, no rewrite (its outputs keep")
+        L.append("  239.1.0.1:5001), no TTL decrement, no process. It does less than any relay")
+        L.append("  must (and less than kernel forwarding, which decrements the TTL), so it is")
+        L.append("  a reference, not a peer; where kernel forwarding is not available it shows")
+        L.append("  what copying inside the kernel does on this test bed. Its copies of a")
+        L.append("  softirq's batch of input frames reach the receivers' CPU's backlog")
+        L.append("  (`net.core.netdev_max_backlog`, left at its default) as one burst.")
     L.append("- **CPU pinning** (`taskset`): mcrgen on CPU %s, mcrsink on CPU %s, every thread"
              % (gen_cpu, sink_cpu))
     L.append("  of the relay on CPU %s (re-applied before each point, since mcrd's workers pin" % relay_cpu)
@@ -591,11 +608,17 @@ def setup_md(a, relays):
     L.append("  forwarding included, so it is the one CPU figure that compares all relays;")
     L.append("  but it also counts whatever other work the machine ran on that CPU (see")
     L.append("  `bg busy %`), so on a shared machine it is an upper bound.")
+    L.append("- **Receivers' core busy %%** = busy share of CPU %s (mcrsink's, where mcrgen and" % sink_cpu)
+    L.append("  the receive softirq of every copy also run) over the point, from `/proc/stat`.")
+    L.append("  Near 100%, the receivers' side is the limit, whatever the relay does.")
     if a.kernel_fwd == "unavailable":
         L.append("- **Kernel forwarding: not available on this kernel.** It has no multicast")
         L.append("  routing (`CONFIG_IP_MROUTE`; no `/proc/net/ip_mr_vif`), so smcroute cannot")
         L.append("  add a VIF and the `kernel` relay was skipped. Its rows below say so; the")
         L.append("  targets use the figures recorded earlier on another kernel.")
+    if a.tc_copy == "unavailable":
+        L.append("- **kernel tc mirred: not available on this kernel** (no u32 classifier or")
+        L.append("  mirred action): not measured.")
     if a.skipped.strip():
         L.append("- **Kernel forwarding is not run at fan-out %s**: the kernel has at most 32"
                  % ", ".join(s.split(":")[1] for s in a.skipped.split()))
@@ -613,13 +636,13 @@ def kernel_row(a, f):
         why = "**not available on this kernel** (no `CONFIG_IP_MROUTE`)"
         if f in KERNEL_RECORDED:
             why += "; recorded earlier on another kernel: loss-free to %s" % kpps(KERNEL_RECORDED[f])
-    return "| %s | %s |%s" % (label("kernel"), why, " — |" * 8)
+    return "| %s | %s |%s" % (label("kernel"), why, " — |" * 9)
 
 
 def fanout_md(points, a, f, relays):
     L = ["## Fan-out %d" % f, ""]
-    L.append("| relay | offered pps | achieved pps | delivered pkts (all receivers) | delivered pps | loss % (min..max) | rx frames / datagram | relay CPU ns/pkt | relay core ns/pkt | bg busy % |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    L.append("| relay | offered pps | achieved pps | delivered pkts (all receivers) | delivered pps | loss % (min..max) | rx frames / datagram | relay CPU ns/pkt | relay core ns/pkt | receivers' core busy % | bg busy % |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     shown = []
     for r in relays:
         if r == "kernel" and not series(points, r, f):
@@ -629,10 +652,11 @@ def fanout_md(points, a, f, relays):
             continue
         for p in series(points, r, f):
             L.append(
-                "| %s | %s | %.0f | %.0f | %.0f | %.3f (%.3f..%.3f) | %s | %s | %s | %s |"
+                "| %s | %s | %.0f | %.0f | %.0f | %.3f (%.3f..%.3f) | %s | %s | %s | %s | %s |"
                 % (series_label(points, r, f), offered_label(p["offered"]), p["achieved"],
                    p["delivered"], p["delivered_pps"], p["loss"], p["loss_min"], p["loss_max"],
                    fpd_text(p), cpu_text(p), core_text(p),
+                   "not recorded" if p["rx_busy"] is None else "%.0f" % p["rx_busy"],
                    "" if p["bg"] is None else "%.0f" % p["bg"])
             )
         shown.append(r)
@@ -714,7 +738,8 @@ def load_note(points):
 def main():
     ap = argparse.ArgumentParser()
     for opt in ("raw", "out", "chart-dir", "nproc", "kernel", "cpu-model", "date", "command",
-                "repeat", "duration", "cpus", "skipped", "quick", "versions", "mcrd", "kernel-fwd"):
+                "repeat", "duration", "cpus", "skipped", "quick", "versions", "mcrd", "kernel-fwd",
+                "tc-copy"):
         ap.add_argument("--" + opt, default="")
     a = ap.parse_args()
     if not a.cpus:

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The relay benchmark runs end to end: `make bench BENCH_ARGS=--quick` with
 # its results in the build directory (never in doc/bench/), then one
-# 1-second IPv6 point (mcrd-ipv6 at fan-out 8).  It asserts that the harness
+# 1-second IPv6 point (mcrd-ipv6 at fan-out 8) and kernel-side copies (tc)
+# at fan-outs 1 and 50 (two filters).  It asserts that the harness
 # works, nothing about speed.  MCR_SKIP_BENCH=1 skips it.
 if [ -n "${MCR_SKIP_BENCH:-}" ]; then
 	echo "1..0 # SKIP MCR_SKIP_BENCH is set"
@@ -9,7 +10,7 @@ if [ -n "${MCR_SKIP_BENCH:-}" ]; then
 fi
 TEST_LIMIT=300
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 11
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUTDIR="$BIN/bench-quick"
@@ -66,6 +67,25 @@ is "$rc" 0 "bench.sh --relays mcrd-ipv6 --fanouts 8 (one 1 s point) exits 0"
 v6=$(python3 -c 'import csv,sys; print(" ".join("%s/%s/%s" % (r["relay"], r["fanout"], int(r["delivered_pkts"]) > 0)
 	for r in csv.DictReader(open(sys.argv[1]))))' "$TMP/v6/results.csv" 2>/dev/null)
 is "$v6" "mcrd-ipv6/8/True" "mcrd-ipv6 measured at fan-out 8 and delivered packets"
+
+# Kernel-side copies: u32 + mirred on the relay's input, 50 outputs in two
+# filters (32 actions at most each), taken off again after the relay's run;
+# and the receivers' core busy share recorded for every point.
+out=$(timeout 100 env MCR_BIN="$BIN" BENCH_BG_TRIES=2 bash "$ROOT/tests/bench/bench.sh" \
+	--relays tc --fanouts "1 50" --rates 2000 --repeat 1 --duration 1 --out "$TMP/tc" 2>&1)
+rc=$?
+if [[ "$out" == *"kernel tc mirred: not available on this kernel"* ]]; then
+	ok 0 "# SKIP no u32 classifier or mirred action in this kernel"
+	ok 0 "# SKIP no u32 classifier or mirred action in this kernel"
+else
+	is "$rc" 0 "bench.sh --relays tc --fanouts '1 50' exits 0"
+	[ "$rc" -eq 0 ] || diag "$(tail -n 20 <<<"$out")"
+	tc=$(python3 -c 'import csv,sys; print(" ".join("%s/%s/%s/%s" % (r["relay"], r["fanout"], int(r["delivered_pkts"]) > 0,
+		0 <= int(r["rx_core_busy_pct"] or -1) <= 100) for r in csv.DictReader(open(sys.argv[1]))))' \
+		"$TMP/tc/results.csv" 2>/dev/null)
+	is "$tc" "tc/1/True/True tc/50/True/True" \
+		"tc measured and delivered at fan-outs 1 and 50; receivers' core busy recorded"
+fi
 
 # Without multicast routing in the kernel, kernel forwarding is said to be
 # unavailable, before anything is installed or built.
