@@ -76,6 +76,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "not ok - interrupted (watchdog after ${TEST_LIMIT}s, or a signal)"; exit 1' INT TERM
+# The reader is gone (prove killed) or the terminal hung up: nobody reads
+# the report any more, but the namespaces must still go.
+trap 'exec >/dev/null 2>&1; exit 1' PIPE HUP
 
 # The whole test is bounded: the watchdog ends it (and the trap cleans up).
 # Its output is detached so a leftover sleep never holds prove's pipe open,
