@@ -186,6 +186,12 @@ done
 # Kernel forwarding needs multicast routing (CONFIG_IP_MROUTE), which makes
 # /proc/net/ip_mr_vif; without it smcrouted cannot add a VIF.  Decided here,
 # before smcroute is installed, and reported, never measured as zero.
+# drop_relay NAME: NAME is not run (the kernel lacks what it needs)
+drop_relay() {
+	local r keep=""
+	for r in $RELAYS; do [ "$r" = "$1" ] || keep+="$r "; done
+	RELAYS=${keep% }
+}
 KERNEL_FWD="" # measured | unavailable | "" (not asked for)
 if [[ " $RELAYS " == *" kernel "* ]]; then
 	if [ -e /proc/net/ip_mr_vif ]; then
@@ -193,9 +199,7 @@ if [[ " $RELAYS " == *" kernel "* ]]; then
 	else
 		KERNEL_FWD=unavailable
 		log "kernel multicast forwarding: not available on this kernel ($(uname -r): no CONFIG_IP_MROUTE, no /proc/net/ip_mr_vif); relay 'kernel' skipped"
-		keep=""
-		for r in $RELAYS; do [ "$r" = kernel ] || keep+="$r "; done
-		RELAYS=${keep% }
+		drop_relay kernel
 		[ -n "$RELAYS" ] || { echo "bench.sh: kernel multicast forwarding is not available on this kernel; no other relay to run" >&2; exit 1; }
 	fi
 fi
@@ -362,9 +366,7 @@ if [[ " $RELAYS " == *" tc "* ]]; then
 	else
 		TC_COPY=unavailable
 		log "kernel tc mirred: not available on this kernel (no u32 classifier or mirred action); relay 'tc' skipped"
-		keep=""
-		for r in $RELAYS; do [ "$r" = tc ] || keep+="$r "; done
-		RELAYS=${keep% }
+		drop_relay tc
 		[ -n "$RELAYS" ] || die "no relay left to run"
 	fi
 	T tc -n "$NS_RLY" qdisc del dev r-in clsact 2>/dev/null
