@@ -355,23 +355,6 @@ rps "$NS_RLY" r-in2 "$RELAY_CPU"
 rps "$NS_DST" dn "$SINK_CPU"
 for i in $(seq 1 "$MAXFAN"); do rps "$NS_DST" "d$i" "$SINK_CPU"; done
 
-# Kernel-side copying ("tc") needs the u32 classifier and the mirred action:
-# tried once on r-in; without them the relay is skipped and said to be.
-TC_COPY="" # measured | unavailable | "" (not asked for)
-if [[ " $RELAYS " == *" tc "* ]]; then
-	if T tc -n "$NS_RLY" qdisc add dev r-in clsact 2>/dev/null &&
-		T tc -n "$NS_RLY" filter add dev r-in ingress pref 1 protocol ip u32 \
-			match ip dst "$IN_GROUP/32" action mirred egress mirror dev o1 2>/dev/null; then
-		TC_COPY=measured
-	else
-		TC_COPY=unavailable
-		log "kernel tc mirred: not available on this kernel (no u32 classifier or mirred action); relay 'tc' skipped"
-		drop_relay tc
-		[ -n "$RELAYS" ] || die "no relay left to run"
-	fi
-	T tc -n "$NS_RLY" qdisc del dev r-in clsact 2>/dev/null
-fi
-
 # --- process CPU time -----------------------------------------------------
 HZ=$(getconf CLK_TCK)
 # tree_pids PID...: the PIDs and all their descendants
@@ -412,14 +395,17 @@ bg_busy() {
 		idle = (y[5] - x[5]) + (y[6] - x[6])
 		printf "%.0f", (t > 0 ? 100 * (t - idle) / t : 0) }'
 }
-# core_ticks CPU: busy clock ticks of one CPU so far (user+nice+system+irq+softirq)
-core_ticks() {
-	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
-}
-# core_all CPU: "busy total" clock ticks of one CPU so far (total: every state)
+# core_all CPU: "busy total" clock ticks of one CPU so far: busy is
+# user+nice+system+irq+softirq, total every state
 core_all() {
 	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i
 		print $2 + $3 + $4 + $7 + $8, t }' /proc/stat
+}
+# core_ticks CPU: busy clock ticks of one CPU so far
+core_ticks() {
+	local busy
+	read -r busy _ < <(core_all "$1")
+	echo "$busy"
 }
 wait_for() { # wait_for SECONDS COMMAND...
 	local end=$((SECONDS + $1))
@@ -765,6 +751,22 @@ point() {
 		$1, $2, ($3 == 0 ? "max" : $3), $7, $9, $11, fpd, ($15 == "" ? "n/a" : $15), ($17 == "" ? "n/a" : $17), $20, $18 }' >&2
 	return 0
 }
+
+# Kernel-side copying ("tc") needs the u32 classifier and the mirred action:
+# its set-up for one output is tried once; without them the relay is
+# skipped and said to be.
+TC_COPY="" # measured | unavailable | "" (not asked for)
+if [[ " $RELAYS " == *" tc "* ]]; then
+	if RELAY_LOG=/dev/null tc_relay 1 2>/dev/null; then
+		TC_COPY=measured
+	else
+		TC_COPY=unavailable
+		log "kernel tc mirred: not available on this kernel (no u32 classifier or mirred action); relay 'tc' skipped"
+		drop_relay tc
+		[ -n "$RELAYS" ] || die "no relay left to run"
+	fi
+	T tc -n "$NS_RLY" qdisc del dev r-in clsact 2>/dev/null
+fi
 
 # --- the sweep ------------------------------------------------------------
 # Relays are interleaved within each repetition, so that drifting load from
