@@ -15,7 +15,7 @@
   igmphost.py queries DEV SRC SECONDS
       counts the IGMP queries from SRC seen on DEV for SECONDS; prints it.
 """
-import signal, socket, struct, sys, time
+import socket, struct, sys, time
 
 from pktutil import count_until_term, csum
 
