@@ -50,7 +50,7 @@ MCRD_CORE  := $(call obj,$(filter-out mcrd/main.c,$(MCRD_SRCS)))
 MCRCTL_CORE:= $(call obj,$(filter-out mcrctl/mcrctl.c,$(MCRCTL_SRCS)))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 PROGS      := $(O)/mcrd $(O)/mcrctl $(O)/mcrgen $(O)/mcrsink
-BENCH_PROGS:= $(O)/mcrrelay-baseline
+BENCH_PROGS:= $(O)/mcrrelay-baseline $(O)/ingress_cmp
 BENCH_OUT  ?= doc/bench
 BENCH_ARGS ?=
 
@@ -83,6 +83,13 @@ $(O)/mcrsink: $(call obj,tools/mcrsink.c $(TOOL_SRCS)) $(LIB_A)
 # The benchmark's plain recvmmsg/sendmmsg relay: libc only, not installed.
 $(O)/mcrrelay-baseline: $(call obj,tools/mcrrelay-baseline.c)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+# The ingress measurement (tests/bench/ingress_cmp.sh, which rebuilds it
+# with its AF_XDP mode where libxdp is installed): built here so that it
+# keeps compiling against lib/ and mcrd/filter.c.
+$(O)/obj/tests/bench/ingress_cmp.o: ALL_CFLAGS += -Imcrd
+$(O)/ingress_cmp: $(call obj,tests/bench/ingress_cmp.c mcrd/filter.c) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests link the shared library and the programs' objects (not mains).
 $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(MCRD_CORE) $(MCRCTL_CORE) $(call obj,$(TOOL_SRCS)) $(LIB_A)

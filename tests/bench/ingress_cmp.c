@@ -7,8 +7,12 @@
  *   tpv3      TPACKET_V3 mmap'ed receive ring, poll() + block walk
  *   tpv2      TPACKET_V2 mmap'ed receive ring, poll() + frame walk
  *   recvmmsg  blocking recvmmsg() batches of 64 (baseline)
+ *   xdp       an XDP program on the interface (ingress_xdp.bpf.c) redirects
+ *             the key's frames into an AF_XDP socket (copy mode, the only
+ *             one a veth has), poll() + rx ring walk; built with -DHAVE_XDP
+ *             (libxdp, libbpf), the program's object named by -X
  *
- * Every mode opens the socket the way mcrd/ingress.c does (protocol 0, the
+ * Every AF_PACKET mode opens the socket the way mcrd/ingress.c does (protocol 0, the
  * daemon's classic BPF filter from mcrd/filter.c for one (group, port),
  * PACKET_IGNORE_OUTGOING, SO_RCVBUFFORCE 8 MiB, then bind to ETH_P_IP on the
  * interface) and runs every frame through mcr_parse_frame().
@@ -45,6 +49,12 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef HAVE_XDP
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <xdp/xsk.h>
+#endif
 
 #include "filter.h"
 #include "packet.h"
@@ -85,11 +95,15 @@
 #define LAT_MAX      (1u << 20)   /* latency samples kept at most */
 #define CTRL_SPACE   CMSG_SPACE(sizeof(struct timespec))
 
-enum mode { M_URING, M_TPV3, M_TPV2, M_RECVMMSG };
+/* xdp: as many frames of the same size as the others have */
+#define XSK_NFRAMES  4096u
+#define XSK_BATCH    64u
+
+enum mode { M_URING, M_TPV3, M_TPV2, M_RECVMMSG, M_XDP };
 
 static struct {
 	enum mode mode;
-	const char *ifname, *ready;
+	const char *ifname, *ready, *xdp_obj;
 	struct in_addr group;
 	uint16_t port;
 	double dur, idle, wait_first;
@@ -225,6 +239,7 @@ static const char *mode_name(enum mode m)
 	case M_TPV3: return "tpv3";
 	case M_TPV2: return "tpv2";
 	case M_RECVMMSG: return "recvmmsg";
+	case M_XDP: return "xdp";
 	}
 	return "?";
 }
@@ -236,6 +251,22 @@ static const char *mode_name(enum mode m)
  */
 static unsigned long long kernel_drops(int fd, unsigned long long *kpkts)
 {
+#ifdef HAVE_XDP
+	if (opt.mode == M_XDP) { /* counts since bind: the difference is taken */
+		static unsigned long long last;
+		struct xdp_statistics s;
+		socklen_t len = sizeof(s);
+		unsigned long long all, d;
+
+		if (getsockopt(fd, SOL_XDP, XDP_STATISTICS, &s, &len) < 0)
+			return 0;
+		all = s.rx_dropped + s.rx_ring_full + s.rx_invalid_descs;
+		d = all - last;
+		last = all;
+		*kpkts = 0;
+		return d;
+	}
+#endif
 	if (opt.mode == M_TPV3) {
 		struct tpacket_stats_v3 s;
 		socklen_t len = sizeof(s);
@@ -323,7 +354,7 @@ static void set_int(int fd, int level, int name, int v, const char *what)
 /* As mcrd/ingress.c: nothing is queued before filter and bind. */
 static int open_socket(void)
 {
-	struct filter_key key = { .group = opt.group, .port = opt.port };
+	struct filter_key key = { .group = mcr_addr4(opt.group), .port = opt.port };
 	struct sock_fprog prog;
 	int fd, exact, sz = RCVBUF;
 
@@ -710,6 +741,133 @@ static void run_recvmmsg(int fd)
 	}
 }
 
+/* ---- xdp -------------------------------------------------------------- */
+
+#ifdef HAVE_XDP
+static struct {
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp, rx;
+	void *area;
+	int ifindex;
+} xs;
+
+/* Load the program with the key in .rodata, attach it in driver mode. */
+static int xdp_load(void)
+{
+	struct { uint32_t group; uint16_t port; uint16_t pad; } key = {
+		opt.group.s_addr, htons(opt.port), 0 };
+	struct bpf_object *obj = bpf_object__open_file(opt.xdp_obj, NULL);
+	struct bpf_program *prog;
+	struct bpf_map *m;
+	int err;
+
+	if (!obj)
+		die(opt.xdp_obj, errno);
+	bpf_object__for_each_map(m, obj)
+		if (strstr(bpf_map__name(m), ".rodata") &&
+		    (err = bpf_map__set_initial_value(m, &key, sizeof(key))))
+			die("set key", -err);
+	if ((err = bpf_object__load(obj)))
+		die("bpf_object__load", -err);
+	prog = bpf_object__find_program_by_name(obj, "ingress_xdp");
+	if (!prog)
+		die("ingress_xdp", ENOENT);
+	if ((err = bpf_xdp_attach(xs.ifindex, bpf_program__fd(prog), XDP_FLAGS_DRV_MODE, NULL)))
+		die("bpf_xdp_attach (driver mode)", -err);
+	return bpf_map__fd(bpf_object__find_map_by_name(obj, "xsks"));
+}
+
+/* UMEM of XSK_NFRAMES frames, all on the fill ring; the socket in copy mode. */
+static int xdp_open(void)
+{
+	struct xsk_socket_config cfg = {
+		.rx_size = XSK_NFRAMES,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.xdp_flags = XDP_FLAGS_DRV_MODE,
+		.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
+	};
+	struct xsk_umem_config ucfg = {
+		.fill_size = XSK_NFRAMES, .comp_size = 64, .frame_size = BUFSIZE,
+		.frame_headroom = 0, .flags = 0,
+	};
+	size_t len = (size_t)XSK_NFRAMES * BUFSIZE;
+	uint32_t idx;
+	int err, map;
+
+	xs.ifindex = (int)if_nametoindex(opt.ifname);
+	if (!xs.ifindex)
+		die(opt.ifname, errno);
+	map = xdp_load();
+	xs.area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (xs.area == MAP_FAILED)
+		die("mmap umem", errno);
+	if ((err = xsk_umem__create(&xs.umem, xs.area, len, &xs.fill, &xs.comp, &ucfg)))
+		die("xsk_umem__create", -err);
+	if ((err = xsk_socket__create(&xs.xsk, opt.ifname, 0, xs.umem, &xs.rx, NULL, &cfg)))
+		die("xsk_socket__create", -err);
+	if ((err = xsk_socket__update_xskmap(xs.xsk, map)))
+		die("xsk_socket__update_xskmap", -err);
+	if (xsk_ring_prod__reserve(&xs.fill, XSK_NFRAMES, &idx) != XSK_NFRAMES)
+		die("fill ring", ENOSPC);
+	for (uint32_t i = 0; i < XSK_NFRAMES; i++)
+		*xsk_ring_prod__fill_addr(&xs.fill, idx + i) = (uint64_t)i * BUFSIZE;
+	xsk_ring_prod__submit(&xs.fill, XSK_NFRAMES);
+	return xsk_socket__fd(xs.xsk);
+}
+
+/* One wake-up's frames (a ring's worth at most), their buffers refilled. */
+static void xdp_walk(int fd)
+{
+	for (unsigned n = 0; n < XSK_NFRAMES;) {
+		uint32_t rx, fi, k = xsk_ring_cons__peek(&xs.rx, XSK_BATCH, &rx);
+
+		if (!k)
+			break;
+		if (!n)
+			got_batch(fd);
+		if (xsk_ring_prod__reserve(&xs.fill, k, &fi) != k)
+			die("fill ring", ENOSPC);
+		for (uint32_t i = 0; i < k; i++) {
+			const struct xdp_desc *d = xsk_ring_cons__rx_desc(&xs.rx, rx + i);
+
+			handle_frame(xsk_umem__get_data(xs.area, d->addr), d->len, NULL);
+			*xsk_ring_prod__fill_addr(&xs.fill, fi + i) = xsk_umem__extract_addr(d->addr);
+		}
+		xsk_ring_cons__release(&xs.rx, k);
+		xsk_ring_prod__submit(&xs.fill, k);
+		n += k;
+	}
+}
+
+static int run_xdp(void)
+{
+	int fd = xdp_open();
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	unsigned long long dummy;
+	int64_t t_start;
+
+	kernel_drops(fd, &dummy);
+	ready();
+	t_start = clock_ns(CLOCK_MONOTONIC);
+	while (!window_over()) {
+		if (poll(&pfd, 1, POLL_MS) < 0 && errno != EINTR)
+			die("poll", errno);
+		xdp_walk(fd);
+		check_first(t_start);
+	}
+	return fd;
+}
+
+static void xdp_close(void)
+{
+	xsk_socket__delete(xs.xsk);
+	xsk_umem__delete(xs.umem);
+	bpf_xdp_detach(xs.ifindex, XDP_FLAGS_DRV_MODE, NULL);
+}
+#endif
+
 /* ---- report ----------------------------------------------------------- */
 
 static int cmp_i64(const void *a, const void *b)
@@ -789,9 +947,9 @@ static void report(int fd)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: ingress_cmp -m {uring|tpv3|tpv2|recvmmsg} -i IFACE -g GROUP -p PORT\n"
+"Usage: ingress_cmp -m {uring|tpv3|tpv2|recvmmsg|xdp} -i IFACE -g GROUP -p PORT\n"
 "                   [-D SECONDS] [-I IDLE_S] [-W FIRST_S] [-T TOV_MS] [-l]\n"
-"                   [-c CPU] [-R READY_FILE]\n"
+"                   [-c CPU] [-R READY_FILE] [-X XDP_OBJECT]\n"
 "  -D  window length after the first frame (default 5)\n"
 "  -I  end the window after this long without a frame (default 1)\n"
 "  -W  give up (exit 3) when no frame came within this long (default 30)\n"
@@ -800,6 +958,7 @@ static void usage(FILE *f)
 "  -c  also report CPU's busy time (wall - idle - iowait - steal, from\n"
 "      /proc/stat) and softnet backlog drops over the window\n"
 "  -R  create this file once the socket is bound (for scripts)\n"
+"  -X  xdp: the compiled ingress_xdp.bpf.c (xdp needs a build with HAVE_XDP)\n"
 "Prints one line of key=value: mode [tov] end pkts parsed bad batches secs pps\n"
 "cpu_s"
 " usr_s sys_s ns_pkt drops kpkts [cpu wall_s cpu_busy_s cpu_ns_pkt steal_s\n"
@@ -813,7 +972,7 @@ int main(int argc, char **argv)
 	const char *mode = NULL, *group = NULL;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "m:i:g:p:D:I:W:T:lc:R:h")) != -1) {
+	while ((c = getopt(argc, argv, "m:i:g:p:D:I:W:T:lc:R:X:h")) != -1) {
 		switch (c) {
 		case 'm': mode = optarg; break;
 		case 'i': opt.ifname = optarg; break;
@@ -826,6 +985,7 @@ int main(int argc, char **argv)
 		case 'l': opt.lat = true; break;
 		case 'c': opt.cpu = atoi(optarg); break;
 		case 'R': opt.ready = optarg; break;
+		case 'X': opt.xdp_obj = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -844,6 +1004,10 @@ int main(int argc, char **argv)
 		opt.mode = M_TPV2;
 	else if (!strcmp(mode, "recvmmsg"))
 		opt.mode = M_RECVMMSG;
+#ifdef HAVE_XDP
+	else if (!strcmp(mode, "xdp") && opt.xdp_obj && !opt.lat)
+		opt.mode = M_XDP;
+#endif
 	else {
 		usage(stderr);
 		return 1;
@@ -853,12 +1017,21 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+#ifdef HAVE_XDP
+	if (opt.mode == M_XDP) {
+		fd = run_xdp();
+		report(fd);
+		xdp_close();
+		return 0;
+	}
+#endif
 	fd = open_socket();
 	switch (opt.mode) {
 	case M_URING: run_uring(fd); break;
 	case M_TPV3: run_tpv3(fd); break;
 	case M_TPV2: run_tpv2(fd); break;
 	case M_RECVMMSG: run_recvmmsg(fd); break;
+	case M_XDP: break;
 	}
 	report(fd);
 	close(fd);

@@ -1,11 +1,14 @@
 #!/bin/bash
-# Measure AF_PACKET ingress variants (io_uring multishot recvmsg, TPACKET_V3,
-# TPACKET_V2, recvmmsg) between two network namespaces.  See
-# doc/ingress-measurement.md.
+# Measure ingress variants (AF_PACKET: io_uring multishot recvmsg,
+# TPACKET_V3, TPACKET_V2, recvmmsg; and AF_XDP) between two network
+# namespaces.  See doc/ingress-measurement.md.
 #
-# Build (done here on every run):
+# Build (done here on every run; mode xdp only where libxdp, libbpf and
+# clang's BPF target are installed):
 #   cc -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -Imcrd \
-#      -o build/ingress_cmp tests/bench/ingress_cmp.c mcrd/filter.c lib/packet.c -luring
+#      -o build/ingress_cmp tests/bench/ingress_cmp.c mcrd/filter.c lib/packet.c \
+#      lib/addr.c lib/csum.c -luring [-DHAVE_XDP -lxdp -lbpf]
+#   clang -O2 -g -target bpf -c tests/bench/ingress_xdp.bpf.c -o build/ingress_xdp.bpf.o
 #
 # Run as root from anywhere in the repository, with build/mcrgen built:
 #   bash tests/bench/ingress_cmp.sh [OUTDIR]
@@ -25,12 +28,20 @@
 #              ("other fifo")
 #   RX_CPU, TX_CPU  CPUs for receiver and sender (1, 0)
 #   RPS        1: RPS on the receiving veth sends its receive softirq to RX_CPU (1)
+#   JOIN       1: a socket in the receiving namespace holds an IGMP membership
+#              of the group for the whole run, as mcrd's helper does, so the
+#              kernel's IP receive delivers every frame to UDP as well (0)
 #   BG_SECS    seconds of background load sampled before each point (2)
 #   BG_MAX, BG_TRIES  wait until both CPUs are below BG_MAX busy+steal (0.10),
 #              for at most BG_TRIES samples (30), before each point
 #   MODES      LABEL:MODE:ARGS ... with "_" for a space in ARGS
 #              ("uring:uring: tpv3-1ms:tpv3:-T_1 tpv3-dflt:tpv3:-T_0 tpv2:tpv2:
-#              recvmmsg:recvmmsg:")
+#              recvmmsg:recvmmsg:"; add "xdp:xdp:" for AF_XDP).  Mode xdp
+#              attaches an XDP program to the receiving veth, which gives it
+#              a NAPI context: its receive work would then run on the
+#              sender's CPU, so the script makes that NAPI threaded and pins
+#              its thread to RX_CPU (RPS does not apply to XDP).  Throughput
+#              points only (no kernel timestamps in the UMEM).
 #
 # Topology: namespace icm-$$-tx (veth 198.18.0.1/24) -- icm-$$-rx (veth
 # 198.18.0.2/24).  Traffic goes to 239.1.1.1:5001 with TTL 1 and never
@@ -48,6 +59,7 @@ LAT_SCHED=${LAT_SCHED-"other fifo"}
 RX_CPU=${RX_CPU:-1}
 TX_CPU=${TX_CPU:-0}
 RPS=${RPS:-1}
+JOIN=${JOIN:-0}
 BG_SECS=${BG_SECS:-2}
 BG_MAX=${BG_MAX:-0.10}
 BG_TRIES=${BG_TRIES:-30}
@@ -78,8 +90,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-timeout 60 cc -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -Imcrd \
-	-o build/ingress_cmp tests/bench/ingress_cmp.c mcrd/filter.c lib/packet.c -luring
+XDP_CFLAGS="" XDP_LIBS=""
+if [ -e /usr/include/xdp/xsk.h ] && [ -e /usr/include/bpf/libbpf.h ] &&
+	timeout 60 clang -O2 -g -target bpf -I"/usr/include/$(gcc -print-multiarch)" \
+		-c tests/bench/ingress_xdp.bpf.c -o build/ingress_xdp.bpf.o; then
+	XDP_CFLAGS=-DHAVE_XDP XDP_LIBS="-lxdp -lbpf"
+elif [[ $MODES == *:xdp:* ]]; then
+	echo "ingress_cmp.sh: mode xdp needs libxdp-dev, libbpf-dev and clang" >&2
+	exit 1
+fi
+# shellcheck disable=SC2086
+timeout 60 cc -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $XDP_CFLAGS -Ilib -Imcrd \
+	-o build/ingress_cmp tests/bench/ingress_cmp.c mcrd/filter.c lib/packet.c lib/addr.c \
+	lib/csum.c -luring $XDP_LIBS
 
 T="timeout 10"
 $T ip netns add "$TX"
@@ -103,6 +126,24 @@ if [ "$RPS" = 1 ]; then
 	# the TPACKET ring) to the receiver's CPU, so all receive work is there.
 	$T ip netns exec "$RX" sh -c \
 		"printf %x $((1 << RX_CPU)) > /sys/class/net/veth/queues/rx-0/rps_cpus"
+fi
+
+if [ "$JOIN" = 1 ]; then
+	# Bound to another port than the stream's: the membership alone, as mcrd's helper.
+	timeout 3600 ip netns exec "$RX" python3 -c '
+import socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 9))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+             struct.pack("4s4s", socket.inet_aton(sys.argv[1]), socket.inet_aton("198.18.0.2")))
+time.sleep(3600)' "$GROUP" 2>/dev/null &
+	disown
+	for _ in $(seq 50); do
+		$T ip -n "$RX" maddr show dev veth | grep -Eq "inet +$GROUP\$" && break
+		sleep 0.1
+	done
+	$T ip -n "$RX" maddr show dev veth | grep -Eq "inet +$GROUP\$" ||
+		{ echo "ingress_cmp.sh: the membership of $GROUP did not show" >&2; exit 1; }
 fi
 
 # The machine may be shared: before each point, sample both CPUs for
@@ -137,15 +178,30 @@ background() {
 	echo "$r"
 }
 
+# The receiving veth's NAPI (it has one while an XDP program is attached)
+# runs as a thread on RX_CPU, where RPS puts the other modes' receive work.
+napi_to_rx_cpu() {
+	local p
+	$T ip netns exec "$RX" sh -c 'echo 1 > /sys/class/net/veth/threaded'
+	for p in $(pgrep '^napi/veth-'); do taskset -p -c "$RX_CPU" "$p" >/dev/null; done
+	pgrep -c '^napi/veth-' >/dev/null || { echo "no NAPI thread for veth" >&2; return 1; }
+}
+
+# Frames the sender's veth could not hand over (with XDP on the receiving
+# end: its 256-entry ring was full), over the whole point.
+veth_drops() { $T ip netns exec "$TX" cat /sys/class/net/veth/statistics/tx_dropped; }
+
 # point LABEL MODE "ARGS" KIND RATE SIZE RX_SECONDS REP [SCHED]
 point() {
 	local label=$1 mode=$2 args=$3 kind=$4 rate=$5 size=$6 dur=$7 rep=$8 sched=${9:-other}
 	local ready="$OUT/ready" rxout="$OUT/rx.out" txout="$OUT/tx.out" lat="" rxpid line bg
-	local pre="" quiet
+	local pre="" quiet vd0
 	[ "$kind" = lat ] && lat=-l
 	[ "$sched" = fifo ] && pre="chrt -f 10"
+	[ "$mode" = xdp ] && args+=" -X build/ingress_xdp.bpf.o"
 	rm -f "$ready"
 	read -r bg quiet < <(background)
+	vd0=$(veth_drops)
 	# shellcheck disable=SC2086
 	timeout $((dur + 40)) ip netns exec "$RX" $pre taskset -c "$RX_CPU" build/ingress_cmp \
 		-m "$mode" $args $lat -i veth -g $GROUP -p $PORT -D "$dur" -c "$RX_CPU" \
@@ -153,6 +209,7 @@ point() {
 	rxpid=$!
 	for _ in $(seq 100); do [ -e "$ready" ] && break; sleep 0.05; done
 	[ -e "$ready" ] || { echo "receiver not ready: $(cat "$OUT/rx.err")" >&2; return 1; }
+	[ "$mode" = xdp ] && napi_to_rx_cpu
 	# The sender runs 2 s longer than the receiver's window, so the window
 	# (which opens at the first frame) is under load from start to end.
 	timeout $((dur + 20)) ip netns exec "$TX" taskset -c "$TX_CPU" build/mcrgen \
@@ -163,6 +220,7 @@ point() {
 	line+=" quiet=$quiet"
 	line+=" $(cat "$rxout")"
 	line+=" tx_pps=$(sed -n 's/.*"pps":\([0-9.]*\).*/\1/p' "$txout")"
+	line+=" veth_drops=$(($(veth_drops) - vd0))"
 	echo "$line" | tee -a "$RAW"
 }
 
@@ -191,7 +249,7 @@ done
 
 {
 echo
-echo "machine: nproc=$(nproc) kernel=$(uname -r) rx_cpu=$RX_CPU tx_cpu=$TX_CPU rps=$RPS"
+echo "machine: nproc=$(nproc) kernel=$(uname -r) rx_cpu=$RX_CPU tx_cpu=$TX_CPU rps=$RPS join=$JOIN"
 echo "raw: $RAW"
 echo
 awk '
@@ -224,16 +282,16 @@ END {
 	print "Throughput: median of each column over the repetitions (and the minimum of"
 	print "the background-corrected receive-CPU cost, the run least disturbed by others)"
 	print ""
-	print "| offered pps | payload | mode      | rx pps  | tx pps  | proc ns/pkt | rx-CPU ns/pkt | rx-CPU net ns/pkt (min) | sock drops | backlog drops | bg % | steal % | not quiet |"
-	print "|-------------|---------|-----------|---------|---------|-------------|---------------|-------------------------|------------|---------------|------|---------|-----------|"
-	split("pps tx_pps ns_pkt cpu_ns_pkt net_ns drops backlog_drops bg steal_pct", cols, " ")
+	print "| offered pps | payload | mode      | rx pps  | tx pps  | proc ns/pkt | rx-CPU ns/pkt | rx-CPU net ns/pkt (min) | sock drops | backlog drops | veth drops | bg % | steal % | not quiet |"
+	print "|-------------|---------|-----------|---------|---------|-------------|---------------|-------------------------|------------|---------------|------------|------|---------|-----------|"
+	split("pps tx_pps ns_pkt cpu_ns_pkt net_ns drops backlog_drops bg steal_pct veth_drops", cols, " ")
 	for (i = 1; i <= no; i++) {
 		k = order[i]; n = cnt[k]; split(k, kk, SUBSEP)
-		for (ci = 1; ci <= 9; ci++) { delete a; for (r = 1; r <= n; r++) a[r] = V[k, cols[ci], r] + 0
+		for (ci = 1; ci <= 10; ci++) { delete a; for (r = 1; r <= n; r++) a[r] = V[k, cols[ci], r] + 0
 			m[ci] = med(a, n); lo[ci] = a[1] }
-		printf "| %11s | %7s | %-9s | %7.0f | %7.0f | %11.0f | %13.0f | %11.0f (%5.0f) | %10.0f | %13.0f | %4.0f | %7.1f | %5d of %d |\n",
+		printf "| %11s | %7s | %-9s | %7.0f | %7.0f | %11.0f | %13.0f | %11.0f (%5.0f) | %10.0f | %13.0f | %10.0f | %4.0f | %7.1f | %5d of %d |\n",
 			kk[1] == 0 ? "max" : kk[1], kk[2], kk[3], m[1], m[2], m[3], m[4], m[5], lo[5], m[6], m[7],
-			m[8] * 100, m[9], noisy[k], n
+			m[10], m[8] * 100, m[9], noisy[k], n
 	}
 	print ""
 	}
