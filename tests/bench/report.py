@@ -627,6 +627,11 @@ def setup_md(a, relays):
     return L
 
 
+FANOUT_COLS = ["relay", "offered pps", "achieved pps", "delivered pkts (all receivers)",
+               "delivered pps", "loss % (min..max)", "rx frames / datagram", "relay CPU ns/pkt",
+               "relay core ns/pkt", "receivers' core busy %", "bg busy %"]
+
+
 def kernel_row(a, f):
     """The table row that says why kernel forwarding has no figures, or None."""
     if a.kernel_fwd != "unavailable":
@@ -637,13 +642,13 @@ def kernel_row(a, f):
         why = "**not available on this kernel** (no `CONFIG_IP_MROUTE`)"
         if f in KERNEL_RECORDED:
             why += "; recorded earlier on another kernel: loss-free to %s" % kpps(KERNEL_RECORDED[f])
-    return "| %s | %s |%s" % (label("kernel"), why, " — |" * 9)
+    return "| %s | %s |%s" % (label("kernel"), why, " — |" * (len(FANOUT_COLS) - 2))
 
 
 def fanout_md(points, a, f, relays):
     L = ["## Fan-out %d" % f, ""]
-    L.append("| relay | offered pps | achieved pps | delivered pkts (all receivers) | delivered pps | loss % (min..max) | rx frames / datagram | relay CPU ns/pkt | relay core ns/pkt | receivers' core busy % | bg busy % |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    L.append("| " + " | ".join(FANOUT_COLS) + " |")
+    L.append("|---|" + "---:|" * (len(FANOUT_COLS) - 1))
     shown = []
     for r in relays:
         if r == "kernel" and not series(points, r, f):
