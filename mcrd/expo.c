@@ -229,6 +229,90 @@ static void per_output(struct expo *e, const struct metcat *c, const char *name,
 	}
 }
 
+/* ---- rules with several inputs (redundancy: redund.c, struct redund_stats) ---- */
+
+enum in_val { I_ACTIVE, I_RELAYED, I_PACKETS, I_DUPLICATES, I_FILLED, I_LATE };
+
+static uint64_t in_value(const struct metcat_rule *r, const struct metcat_in *in, uint32_t k,
+			 enum in_val v)
+{
+	const struct redund_stats *rs = counters_redund(r->rslot);
+	const struct redund_in_stats *st = &rs->in[k]; /* k < nin <= MCR_MAX_INPUTS (metcat_check) */
+
+	switch (v) {
+	case I_ACTIVE: return in->active;
+	case I_RELAYED: return rs->active == k;
+	case I_PACKETS: return st->packets;
+	case I_DUPLICATES: return st->duplicates;
+	case I_FILLED: return st->filled;
+	default: return st->late;
+	}
+}
+
+/* One family with a sample per input of each rule with several (I_RELAYED: failover rules). */
+static void per_input(struct expo *e, const struct metcat *c, const char *name, const char *type,
+		      const char *help, enum in_val v)
+{
+	char g[MCR_ADDRSTRLEN], s[MCR_ADDRSTRLEN], port[8];
+
+	family(e, name, type, help);
+	for (uint32_t i = 0; i < c->hdr->nrules; i++) {
+		const struct metcat_rule *r = &c->rule[i];
+
+		if (v == I_RELAYED && r->mode != MCR_REDUNDANCY_FAILOVER)
+			continue;
+		for (uint32_t k = 0; k < r->nin; k++) {
+			const struct metcat_in *in = &c->in[r->first_in + k];
+			const char *kv[] = { "rule", r->name, "dev", in->dev, "group",
+					     mcr_addr_str(in->group, g), "port", port, "source",
+					     mcr_addr_set(in->source) ? mcr_addr_str(in->source, s) : "" };
+
+			snprintf(port, sizeof(port), "%u", in->port);
+			sample(e, name, 5, kv, in_value(r, in, k, v));
+		}
+	}
+}
+
+/* One family with a sample per rule with several inputs: switches (1) or resyncs (0). */
+static void per_redund(struct expo *e, const struct metcat *c, const char *name,
+		       const char *help, bool switches)
+{
+	family(e, name, "counter", help);
+	for (uint32_t i = 0; i < c->hdr->nrules; i++) {
+		const struct metcat_rule *r = &c->rule[i];
+		const struct redund_stats *rs;
+		const char *kv[] = { "rule", r->name };
+
+		if (!r->nin)
+			continue;
+		rs = counters_redund(r->rslot);
+		sample(e, name, 1, kv, switches ? rs->switches : rs->resyncs);
+	}
+}
+
+static void redundancy(struct expo *e, const struct metcat *c)
+{
+	per_input(e, c, "mcrd_rule_input_active", "gauge",
+		  "Whether an input of a rule with several can deliver (1) or is pending (0).",
+		  I_ACTIVE);
+	per_input(e, c, "mcrd_rule_input_relayed", "gauge",
+		  "Failover: whether the rule relays this input (1) or holds it on standby (0).",
+		  I_RELAYED);
+	per_input(e, c, "mcrd_rule_input_packets_total", "counter",
+		  "Datagrams of a rule with several inputs that arrived on this one.", I_PACKETS);
+	per_input(e, c, "mcrd_rule_input_duplicates_total", "counter",
+		  "Datagrams of an input not relayed: merge, another input's copy was; "
+		  "failover, the input was on standby.", I_DUPLICATES);
+	per_input(e, c, "mcrd_rule_input_filled_total", "counter",
+		  "Merge: sequence numbers an input missed that another input supplied.", I_FILLED);
+	per_input(e, c, "mcrd_rule_input_late_total", "counter",
+		  "Merge: datagrams of an input not relayed, later than the merge window.", I_LATE);
+	per_redund(e, c, "mcrd_rule_input_switches_total",
+		   "Failover: changes of the input a rule relays.", true);
+	per_redund(e, c, "mcrd_rule_resyncs_total",
+		   "Merge: times a rule followed its stream anew (a new SSRC, or a jump).", false);
+}
+
 static int by_dev(const void *a, const void *b, void *arg)
 {
 	const struct metcat_link *l = arg;
@@ -452,6 +536,7 @@ int expo_render(struct expo *e, const struct metcat *c, const char *version)
 		   "UDP payload bytes an output sent.", O_BYTES);
 	per_output(e, c, "mcrd_output_errors_total", "counter", "Sends of an output that failed.",
 		   O_ERRORS);
+	redundancy(e, c);
 	inputs(e, c);
 	workers(e, c);
 	qlinks(e, c);

@@ -6,8 +6,9 @@
  * read-only, checks it and renders /metrics from it and the live counters.
  *
  * Fixed-size records after a header: rules, then their outputs (each rule
- * owns a run of them), input links (one per input and worker), workers and
- * the IGMP and MLD links of listeners outputs (querier.c).
+ * owns a run of them), input links (one per input and worker), workers,
+ * the IGMP and MLD links of listeners outputs (querier.c) and the inputs
+ * of rules with several (redundancy: each such rule owns a run of them).
  * Labels are resolved here, once per change; counters are read live.
  */
 #ifndef MCRD_METCAT_H
@@ -22,7 +23,7 @@
 #include "rule.h"
 
 #define METCAT_MAGIC   0x7461636du /* "mcat" */
-#define METCAT_VERSION 3
+#define METCAT_VERSION 4
 
 /* The reload counts and times the parent keeps (main.c). */
 struct metcat_status {
@@ -37,6 +38,7 @@ struct metcat_hdr {
 	uint32_t nrules, nouts, nlinks, nworkers;
 	struct metcat_status st;
 	uint32_t nqlinks;
+	uint32_t nins;
 };
 
 #define METCAT_R_ACTIVE   0x1  /* not pending */
@@ -53,6 +55,13 @@ struct metcat_rule {
 	uint32_t slot;             /* its rule counters */
 	uint32_t first_out, nout;  /* outs[first_out .. first_out + nout) */
 	uint32_t nworkers;         /* serving it: worker, worker + 1, ... (spread_outputs) */
+	/*
+	 * Several inputs: ins[first_in .. first_in + nin) with 2 <= nin <=
+	 * MCR_MAX_INPUTS, and their counters (counters_redund).  nin 0: one input.
+	 */
+	uint32_t rslot;
+	uint32_t first_in, nin;
+	uint8_t mode;              /* enum mcr_redundancy */
 };
 
 struct metcat_out {
@@ -84,6 +93,14 @@ struct metcat_qlink {
 	uint32_t slot;             /* its counters (counters_qlink) */
 };
 
+/* An input of a rule with several, as the rule lists it. */
+struct metcat_in {
+	char dev[IFNAMSIZ];
+	struct mcr_addr group, source;
+	uint16_t port;
+	uint8_t active;            /* not pending: it can deliver */
+};
+
 /* A checked catalog, pointing into its mapping. */
 struct metcat {
 	const struct metcat_hdr *hdr;
@@ -92,6 +109,7 @@ struct metcat {
 	const struct metcat_link *link;
 	const struct metcat_worker *worker;
 	const struct metcat_qlink *qlink;
+	const struct metcat_in *in;
 };
 
 struct plan;

@@ -36,6 +36,15 @@ static uint64_t mix_rule(uint64_t h, const struct plan_rule *rr)
 	MIX(h, rr->nworkers);
 	MIX(h, rr->st_slot);
 	MIX(h, rr->cfg.nout);
+	MIX(h, rr->cfg.nmore);
+	MIX(h, rr->cfg.more);
+	MIX(h, rr->cfg.red.mode);
+	MIX(h, rr->rst_slot);
+	for (unsigned k = 0; rr->rst && k < mcr_rule_ninputs(&rr->cfg); k++) {
+		bool active = !rr->in[k].pending;
+
+		MIX(h, active);
+	}
 	for (unsigned k = 0; k < rr->cfg.nout; k++) {
 		const struct plan_output *o = &rr->out[k];
 		bool up = o->fd >= 0, l2 = o->txfd >= 0;
@@ -81,16 +90,24 @@ uint64_t metcat_fingerprint(const struct plan *p, const struct pool *pool,
 }
 
 struct sizes {
-	size_t nrules, nouts, nlinks, nworkers, nqlinks, bytes;
+	size_t nrules, nouts, nlinks, nworkers, nqlinks, nins, bytes;
 };
+
+/* The inputs the catalog lists of rr: all of them when it has several (and their counters). */
+static unsigned cat_inputs(const struct plan_rule *rr)
+{
+	return rr->rst ? mcr_rule_ninputs(&rr->cfg) : 0;
+}
 
 static void count(const struct plan *p, const struct pool *pool, const struct querier *q,
 		  struct sizes *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->nrules = plan_nrules(p);
-	for (size_t i = 0; i < s->nrules; i++)
+	for (size_t i = 0; i < s->nrules; i++) {
 		s->nouts += plan_rule(p, i)->cfg.nout;
+		s->nins += cat_inputs(plan_rule(p, i));
+	}
 	for (size_t i = 0; i < plan_input_slots(p); i++)
 		s->nlinks += plan_input(p, i) ? plan_nworkers(p) : 0;
 	s->nworkers = pool_size(pool);
@@ -98,7 +115,25 @@ static void count(const struct plan *p, const struct pool *pool, const struct qu
 	s->bytes = sizeof(struct metcat_hdr) + s->nrules * sizeof(struct metcat_rule) +
 		   s->nouts * sizeof(struct metcat_out) + s->nlinks * sizeof(struct metcat_link) +
 		   s->nworkers * sizeof(struct metcat_worker) +
-		   s->nqlinks * sizeof(struct metcat_qlink);
+		   s->nqlinks * sizeof(struct metcat_qlink) + s->nins * sizeof(struct metcat_in);
+}
+
+static void put_inputs(const struct plan_rule *rr, struct metcat_rule *r, struct metcat_in *in,
+		       uint32_t first)
+{
+	r->first_in = first;
+	r->nin = cat_inputs(rr);
+	r->rslot = rr->rst ? rr->rst_slot : UINT32_MAX;
+	r->mode = rr->cfg.red.mode;
+	for (unsigned k = 0; k < r->nin; k++) {
+		const struct mcr_input *ci = mcr_rule_input(&rr->cfg, k);
+
+		snprintf(in[k].dev, sizeof(in[k].dev), "%s", ci->dev);
+		in[k].group = ci->group;
+		in[k].source = ci->source;
+		in[k].port = ci->port;
+		in[k].active = !rr->in[k].pending;
+	}
 }
 
 static void put_rule(const struct plan_rule *rr, struct metcat_rule *r, struct metcat_out *o,
@@ -138,16 +173,19 @@ static void fill(const struct plan *p, const struct pool *pool, const struct que
 	struct metcat_link *l = (struct metcat_link *)(o + s->nouts);
 	struct metcat_worker *w = (struct metcat_worker *)(l + s->nlinks);
 	struct metcat_qlink *ql = (struct metcat_qlink *)(w + s->nworkers);
-	uint32_t first = 0;
+	struct metcat_in *ins = (struct metcat_in *)(ql + s->nqlinks);
+	uint32_t first = 0, first_in = 0;
 
 	*h = (struct metcat_hdr){ METCAT_MAGIC, METCAT_VERSION, (uint32_t)s->nrules,
 				  (uint32_t)s->nouts, (uint32_t)s->nlinks, (uint32_t)s->nworkers, *st,
-				  (uint32_t)s->nqlinks };
+				  (uint32_t)s->nqlinks, (uint32_t)s->nins };
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct plan_rule *rr = plan_rule(p, i);
 
 		put_rule(rr, &r[i], o + first, first);
+		put_inputs(rr, &r[i], ins + first_in, first_in);
 		first += rr->cfg.nout;
+		first_in += r[i].nin;
 	}
 	for (size_t i = 0; i < plan_input_slots(p); i++) {
 		const struct plan_input *in = plan_input(p, i);

@@ -191,10 +191,11 @@ struct cat {
 	struct metcat_link l[4];
 	struct metcat_worker w[2];
 	struct metcat_qlink q[2];
+	struct metcat_in i[2];
 };
 
 /* The bytes the records take (the struct may be padded after them). */
-#define CAT_LEN (offsetof(struct cat, q) + sizeof(((struct cat *)0)->q))
+#define CAT_LEN (offsetof(struct cat, i) + sizeof(((struct cat *)0)->i))
 
 static struct mcr_addr A(const char *s)
 {
@@ -208,19 +209,21 @@ static struct mcr_addr A(const char *s)
  * Rule cam1 (worker 0, two outputs, spread over both workers: eth3 is
  * worker 1's to send) and a rule whose name and interfaces need escaping
  * (worker 1, one output); input eth0 seen by both workers, eth1 by worker
- * 1 only.
+ * 1 only.  cam1 has a second input (failover, eth4 pending), the other one.
  */
 static void make(struct cat *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->h = (struct metcat_hdr){ METCAT_MAGIC, METCAT_VERSION, 2, 3, 4, 2,
-				    { 1700000000, 1700000100, 3, 1, true }, 2 };
+				    { 1700000000, 1700000100, 3, 1, true }, 2, 2 };
 	c->r[0] = (struct metcat_rule){ "cam1", "eth0", A("239.1.1.1"), A("10.0.0.5"), 5001,
 					METCAT_R_ACTIVE | METCAT_R_ATTACHED, MCR_ORIGIN_CONFIG, 0,
-					counters_alloc_rule(), 0, 2, 2 };
+					counters_alloc_rule(), 0, 2, 2, counters_alloc_redund(), 0, 2,
+					MCR_REDUNDANCY_FAILOVER };
 	c->r[1] = (struct metcat_rule){ "we\"ird\\", "eth1", A("239.1.1.2"), { 0 }, 5002,
 					METCAT_R_ATTACHED, MCR_ORIGIN_RUNTIME, 1,
-					counters_alloc_rule(), 2, 1, 1 };
+					counters_alloc_rule(), 2, 1, 1, UINT32_MAX, 0, 0,
+					MCR_REDUNDANCY_NONE };
 	c->o[0] = (struct metcat_out){ "eth2", A("239.2.2.2"), 6000, 1, 1, counters_alloc_out(), 0 };
 	c->o[1] = (struct metcat_out){ "eth3", A("239.1.1.1"), 5001, 1, 0, counters_alloc_out(), 1 };
 	c->o[2] = (struct metcat_out){ "new\nline", A("239.3.3.3"), 7000, 0, 0, counters_alloc_out(),
@@ -233,6 +236,8 @@ static void make(struct cat *c)
 	c->w[1] = (struct metcat_worker){ 0, 4 };
 	c->q[0] = (struct metcat_qlink){ "eth2", AF_INET, counters_alloc_qlink() };
 	c->q[1] = (struct metcat_qlink){ "eth2", AF_INET6, counters_alloc_qlink() };
+	c->i[0] = (struct metcat_in){ "eth0", A("239.1.1.1"), A("10.0.0.5"), 5001, 1 };
+	c->i[1] = (struct metcat_in){ "eth4", A("239.5.5.5"), { 0 }, 5005, 0 };
 }
 
 /* As the workers (and the parent's tick) would count. */
@@ -259,6 +264,11 @@ static void count(const struct cat *c)
 	counters_qlink(c->q[1].slot)->rejects[MLD_R_HOP_LIMIT] = 4;
 	counters_qlink(c->q[1].slot)->elections = 2;
 	counters_qlink(c->q[1].slot)->groups = 3;
+	counters_redund(c->r[0].rslot)->active = 1;
+	counters_redund(c->r[0].rslot)->switches = 3;
+	counters_redund(c->r[0].rslot)->resyncs = 4;
+	counters_redund(c->r[0].rslot)->in[0] = (struct redund_in_stats){ 10, 2, 0, 0 };
+	counters_redund(c->r[0].rslot)->in[1] = (struct redund_in_stats){ 20, 5, 6, 7 };
 }
 
 static void render(const struct cat *c, struct parsed *p)
@@ -338,6 +348,45 @@ static void test_render_parse(void **state)
 	/* Every family has HELP and TYPE. */
 	for (unsigned i = 0; i < p.nf; i++)
 		assert_true(p.f[i].help && p.f[i].type[0]);
+}
+
+#define IN0 "rule=cam1\x01" "dev=eth0\x01" "group=239.1.1.1\x01" "port=5001\x01" "source=10.0.0.5"
+#define IN1 "rule=cam1\x01" "dev=eth4\x01" "group=239.5.5.5\x01" "port=5005\x01" "source="
+
+/* A rule with several inputs: each input's counters, the one relayed; none for a rule with one. */
+static void test_redundancy(void **state)
+{
+	static struct parsed p;
+	struct cat c;
+
+	(void)state;
+	make(&c);
+	count(&c);
+	render(&c, &p);
+	assert_true(value(&p, "mcrd_rule_input_packets_total", IN0) == 10);
+	assert_true(value(&p, "mcrd_rule_input_duplicates_total", IN0) == 2);
+	assert_true(value(&p, "mcrd_rule_input_packets_total", IN1) == 20);
+	assert_true(value(&p, "mcrd_rule_input_duplicates_total", IN1) == 5);
+	assert_true(value(&p, "mcrd_rule_input_filled_total", IN1) == 6);
+	assert_true(value(&p, "mcrd_rule_input_late_total", IN1) == 7);
+	assert_true(value(&p, "mcrd_rule_input_active", IN0) == 1);
+	assert_true(value(&p, "mcrd_rule_input_active", IN1) == 0);
+	assert_true(value(&p, "mcrd_rule_input_relayed", IN0) == 0);
+	assert_true(value(&p, "mcrd_rule_input_relayed", IN1) == 1);
+	assert_true(value(&p, "mcrd_rule_input_switches_total", "rule=cam1") == 3);
+	assert_true(value(&p, "mcrd_rule_resyncs_total", "rule=cam1") == 4);
+	for (unsigned i = 0; i < p.n; i++) {
+		/* 6 input families x 2 inputs, and switches and resyncs: all cam1's. */
+		if (!strncmp(p.s[i].name, "mcrd_rule_input_", 16) ||
+		    !strcmp(p.s[i].name, "mcrd_rule_resyncs_total"))
+			assert_non_null(strstr(p.s[i].labels, "rule=cam1"));
+	}
+	/* Merge: every input's first copies are relayed, so no input is "the relayed" one. */
+	c.r[0].mode = MCR_REDUNDANCY_MERGE;
+	render(&c, &p);
+	for (unsigned i = 0; i < p.n; i++)
+		assert_string_not_equal(p.s[i].name, "mcrd_rule_input_relayed");
+	assert_true(value(&p, "mcrd_rule_input_packets_total", IN1) == 20);
 }
 
 /* Every reason is counted in exactly one place, so each shows up in one family. */
@@ -425,12 +474,37 @@ static void test_catalog_check(void **state)
 	make(&c);
 	c.h.nqlinks = 3; /* more than the bytes hold */
 	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.r[0].rslot = CNT_REDUND;
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.r[0].nin = 1; /* one input has no records */
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.r[0].nin = MCR_MAX_INPUTS + 1;
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.r[0].first_in = 1; /* past the inputs */
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.r[0].first_in = UINT32_MAX; /* wraps */
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	memset(c.i[1].dev, 'x', sizeof(c.i[1].dev));
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.h.nins = 3;
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
+	make(&c);
+	c.h.nins = CNT_REDUND * MCR_MAX_INPUTS + 1; /* sized past what any parent lists */
+	assert_int_equal(metcat_check(&c, CAT_LEN, &m), -EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_parse),
+		cmocka_unit_test(test_redundancy),
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_catalog_check),
