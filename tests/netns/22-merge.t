@@ -6,12 +6,23 @@
 # at a real receiver (every packet exactly once) and in mcrctl's counters.
 # Then a real client: ffmpeg sends RTP MPEG-TS over both paths, one of them
 # cut for a while, and ffmpeg receives the merged stream without a
-# continuity error.
+# continuity error.  /metrics serves the same per-input counts as mcrctl.
 TEST_LIMIT=${TEST_LIMIT:-180}
 . "$(dirname "$0")/lib.sh"
-plan 35
+plan 38
 
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+PY=/usr/bin/python3 # Debian's, with python3-prometheus-client (mk/deps.sh)
+$PY -c 'import prometheus_client' 2>/dev/null ||
+	{ echo "Bail out! python3-prometheus-client is missing (sh mk/deps.sh)"; exit 1; }
+PORT=$((20000 + RANDOM % 20000))
+# same NAME: rule NAME's series on /metrics equal mcrctl -j -s rule show's ("ok", else the differences)
+same() {
+	nsx relay curl -sf --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$TMP/m.txt" &&
+		$PY "$(dirname "$0")/promparse.py" <"$TMP/m.txt" >"$TMP/m.json" &&
+		ctl relay -j -s rule show name "$1" >"$TMP/r-$1.json" &&
+		$PY "$(dirname "$0")/redundcmp.py" "$TMP/m.json" "$TMP/r-$1.json"
+}
 
 # src --s0--> relay r-a (path A), src --s1--> relay r-b (path B), relay r-out --> dst d0
 ns_new src; ns_new relay; ns_new dst
@@ -22,7 +33,8 @@ ip -n "$NS_src" route add 239.1.1.5/32 dev s0
 ip -n "$NS_src" route add 239.1.1.6/32 dev s1
 ip -n "$NS_dst" route add 224.0.0.0/4 dev d0
 
-C=$(conf relay <<'CONF'
+C=$(conf relay <<CONF
+metrics = "127.0.0.1:$PORT";
 rules = (
   { name = "m";
     in  = ( { dev = "r-a"; group = "239.1.1.1"; port = 5000; },
@@ -136,11 +148,14 @@ grep -q 'redundancy merge merge-window-ms 50' "$TMP/show.txt"; ok $? "and the ru
 kill -USR1 "$MCRD_PID_relay"
 wait_for 5 grep -q 'stats: rule m in r-b 239.1.1.1:5000 packets' "$TMP/mcrd-relay.log"
 ok $? "mcrd's stats dump (SIGUSR1) has a line per input"
+is "$(same m)" ok "/metrics: m's per-input packets, duplicates, filled, late and its resyncs equal mcrctl's"
+filled=$($PY -c 'import json,sys; j=json.load(open(sys.argv[1])); print(sum(v for k, v in j.items() if k.startswith("mcrd_rule_input_filled_total{") and "rule=m," in k) > 0, sum(v for k, v in j.items() if k.startswith("mcrd_rule_input_late_total{") and "rule=m," in k) > 0)' "$TMP/m.json")
+is "$filled" "True True" "/metrics: m has inputs' gaps filled and late copies counted"
 
 # --- a real client: ffmpeg, RTP MPEG-TS over both paths -------------------------
 if ! command -v ffmpeg >/dev/null; then
 	# Not a skip: `make deps` (mk/deps.sh) installs ffmpeg.
-	for _ in 1 2 3 4 5 6 7 8; do ok 1 "ffmpeg is not installed (make deps)"; done
+	for _ in 1 2 3 4 5 6 7 8 9; do ok 1 "ffmpeg is not installed (make deps)"; done
 	mcrd_stop relay
 	is "$MCRD_RC" 0 "mcrd exits 0"
 	done_testing; exit
@@ -176,6 +191,7 @@ tv=$(ctl relay -j -s rule show name tv)
 cmp_ok "$(J "j[0]['inputs'][0]['filled']" <<<"$tv")" -gt 0 "input A's cut was filled from B"
 is "$(J "j[0]['drops']['late'] + j[0]['drops']['not_rtp']" <<<"$tv")" 0 "nothing late, nothing not RTP"
 cmp_ok "$(J "j[0]['inputs'][1]['duplicates']" <<<"$tv")" -gt 0 "B's copies of what A delivered were dropped"
+is "$(same tv)" ok "/metrics: tv's inputs (two groups) equal mcrctl's"
 
 mcrd_stop relay
 is "$MCRD_RC" 0 "mcrd exits 0"

@@ -3,12 +3,29 @@
 # delivers; after failover_ms of silence the second takes over, and the
 # first is taken back once it has been healthy for revert_ms (never with
 # revert_ms = 0).  Checked at a real receiver, in mcrctl's counters and in
-# the monitor's events.
+# the monitor's events, and on /metrics (the same counts as mcrctl's).
 TEST_LIMIT=${TEST_LIMIT:-120}
 . "$(dirname "$0")/lib.sh"
-plan 20
+plan 26
 
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+PY=/usr/bin/python3 # Debian's, with python3-prometheus-client (mk/deps.sh)
+$PY -c 'import prometheus_client' 2>/dev/null ||
+	{ echo "Bail out! python3-prometheus-client is missing (sh mk/deps.sh)"; exit 1; }
+PORT=$((20000 + RANDOM % 20000))
+# parsed: /metrics into $TMP/m.json (promparse.py); M KEY: one series of it, or "absent".
+parsed() {
+	nsx relay curl -sf --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$TMP/m.txt" &&
+		$PY "$(dirname "$0")/promparse.py" <"$TMP/m.txt" >"$TMP/m.json"
+}
+M() { $PY -c 'import json,sys; j=json.load(open(sys.argv[1])); print(int(j[sys.argv[2]]) if sys.argv[2] in j else "absent")' "$TMP/m.json" "$1"; }
+# same NAME: rule NAME's series on /metrics equal mcrctl -j -s rule show's ("ok", else the differences)
+same() {
+	parsed && ctl relay -j -s rule show name "$1" >"$TMP/r-$1.json" &&
+		$PY "$(dirname "$0")/redundcmp.py" "$TMP/m.json" "$TMP/r-$1.json"
+}
+IN_A='dev=r-a,group=239.1.1.4,port=5003,rule=g,source='
+IN_B='dev=r-b,group=239.1.1.4,port=5003,rule=g,source='
 
 # src --s0--> relay r-a (primary), src --s1--> relay r-b (standby), relay r-out --> dst d0
 ns_new src; ns_new relay; ns_new dst
@@ -16,7 +33,8 @@ veth src s0 relay r-a 198.18.1.1/24 198.18.1.2/24
 veth src s1 relay r-b 198.18.3.1/24 198.18.3.2/24
 veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
 
-C=$(conf relay <<'CONF'
+C=$(conf relay <<CONF
+metrics = "127.0.0.1:$PORT";
 rules = (
   { name = "f";
     in  = ( { dev = "r-a"; group = "239.1.1.3"; port = 5003; },
@@ -35,6 +53,9 @@ mcrd_start relay relay "$C"; ok $? "mcrd starts with two failover rules"
 rule() { ctl relay -j -s rule show name "$1" | J "(lambda r: $2)(j[0])"; }
 is "$(rule f "(r['redundancy']['mode'], r['redundancy']['failover_ms'], r['redundancy']['revert_ms'], r['redundancy']['active_input'])")" \
    "('failover', 100, 1000, 0)" "mcrctl shows the mode, its times and the first input active"
+wait_for 5 parsed; ok $? "/metrics answers"
+is "$(M "mcrd_rule_input_relayed{$IN_A}"):$(M "mcrd_rule_input_relayed{$IN_B}")" "1:0" \
+   "/metrics: g relays its first input, the second is on standby"
 
 ctl relay monitor >"$TMP/monitor.out" 2>&1 &
 MON=$!
@@ -70,6 +91,11 @@ cmp_ok "$lost" -le 3000 "g: a short loss only ($lost packets)"
 is "$(rule g "(r['redundancy']['switches'], r['redundancy']['active_input'])")" "(1, 1)" \
    "g (revert_ms = 0): switched to the standby and stays there"
 cmp_ok "$(rule g "r['inputs'][0]['duplicates']")" -gt 15000 "g: the primary's packets after the switch are dropped"
+is "$(same f)" ok "/metrics: f's inputs' counters, the input relayed and its switches equal mcrctl's"
+is "$(same g)" ok "/metrics: g's equal mcrctl's"
+is "$(M "mcrd_rule_input_relayed{$IN_A}"):$(M "mcrd_rule_input_relayed{$IN_B}")" "0:1" \
+   "/metrics: after the failover g relays its second input"
+is "$(M 'mcrd_rule_input_switches_total{rule=g}')" 1 "/metrics: g switched once"
 kill "$MON" 2>/dev/null; wait "$MON" 2>/dev/null
 grep -q '^\[rule-switch\] f .*relaying input 2' "$TMP/monitor.out"; ok $? "monitor: f switched to input 2"
 grep -q '^\[rule-switch\] f .*relaying input 1' "$TMP/monitor.out"; ok $? "monitor: f switched back to input 1"

@@ -6,7 +6,7 @@
 # malformed HTTP clients bounded (tests/netns/httpprobe.py).
 TEST_LIMIT=180
 . "$(dirname "$0")/lib.sh"
-plan 73
+plan 74
 
 PY=/usr/bin/python3 # Debian's, with python3-prometheus-client (mk/deps.sh)
 $PY -c 'import prometheus_client' 2>/dev/null ||
@@ -101,7 +101,10 @@ W=$(python3 "$(dirname "$0")/hash.py" 239.1.1.1 5001 2)
 is "$(M "mcrd_worker_packets_out_total{worker=$W}")" 6000 "the owning worker's packets out"
 is "$(M 'mcrd_build_info{version=0.1.0}')" 1 "mcrd_build_info"
 types=$($PY -c 'import json,sys; t=json.load(open(sys.argv[1]))["#types"]; print(t["mcrd_rule_packets"], t["mcrd_rule_active"], len(t))' "$TMP/m.json")
-is "$types" "counter gauge 36" "36 families, typed (counters as counters)"
+is "$types" "counter gauge 44" "44 families, typed (counters as counters)"
+# Redundancy (22-merge.t, 23-failover.t): declared, but none of these rules has several inputs.
+is "$(grep -Ec '^# TYPE mcrd_rule_(input_[a-z_]+|resyncs_total) ' "$TMP/m.txt"):$(grep -Ec '^mcrd_rule_(input_[a-z_]+|resyncs_total)[{ ]' "$TMP/m.txt")" \
+	"8:0" "the 8 families of rules with several inputs are declared, no series for rules with one"
 # Every metric the shipped dashboard and alert examples use exists: a
 # family mcrd declares (the membership ones have series only on links of
 # outputs with listeners, which this relay has none of).
