@@ -6,7 +6,7 @@
 # the monitor's events, and on /metrics (the same counts as mcrctl's).
 TEST_LIMIT=${TEST_LIMIT:-120}
 . "$(dirname "$0")/lib.sh"
-plan 26
+plan 28
 
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 PY=/usr/bin/python3 # Debian's, with python3-prometheus-client (mk/deps.sh)
@@ -102,6 +102,10 @@ grep -q '^\[rule-switch\] f .*relaying input 1' "$TMP/monitor.out"; ok $? "monit
 is "$(grep -c '^\[rule-switch\] g ' "$TMP/monitor.out")" 1 "monitor: g switched once"
 grep -q 'rule "f": relaying input 2 (r-b)' "$TMP/mcrd-relay.log"; ok $? "mcrd logs the switch"
 grep -q 'rule "f": relaying input 1 (r-a)' "$TMP/mcrd-relay.log"; ok $? "and the switch back"
+ip -n "$NS_relay" link set r-b down
+wait_for 5 eval 'parsed && [ "$(M "mcrd_rule_input_active{$IN_B}")" = 0 ]'
+ok $? "/metrics: an input whose interface goes down is pending (mcrd_rule_input_active 0)"
+is "$(M "mcrd_rule_input_active{$IN_A}"):$(same g)" "1:ok" "/metrics: the other stays active; all as mcrctl shows"
 
 mcrd_stop relay
 is "$MCRD_RC" 0 "mcrd exits 0"
