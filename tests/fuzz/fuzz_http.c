@@ -59,7 +59,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	mcr_log_open("mcrd-fuzz", 1, LOG_ERR);
 	if (counters_init())
 		abort();
-	C.h = (struct metcat_hdr){ METCAT_MAGIC, METCAT_VERSION, 1, 1, 1, 1, { 1, 1, 0, 0, false }, 0 };
+	C.h = (struct metcat_hdr){ METCAT_MAGIC, METCAT_VERSION, 1, 1, 1, 1, { 1, 1, 0, 0, false }, 0, 0 };
 	C.r[0] = (struct metcat_rule){ .name = "cam1", .dev = "eth0", .port = 5001, .nout = 1,
 				       .slot = counters_alloc_rule() };
 	C.o[0] = (struct metcat_out){ .dev = "eth1", .port = 6000, .slot = counters_alloc_out() };
