@@ -141,8 +141,29 @@ static int addr_attr_cb(const struct nlattr *a, void *data)
 		if (mnl_attr_validate2(a, MNL_TYPE_BINARY, x->size) < 0)
 			return MNL_CB_ERROR;
 		x->tb[t] = a;
+	} else if (t == IFA_FLAGS) {
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		x->tb[t] = a;
 	}
 	return MNL_CB_OK;
+}
+
+/*
+ * An IPv6 address is ours to use once Duplicate Address Detection let it
+ * be: one still tentative or whose DAD failed is recorded as absent (the
+ * kernel announces it again, RTM_NEWADDR without IFA_F_TENTATIVE, when DAD
+ * completes).  An optimistic one (RFC 4429) is usable, as the kernel's own
+ * source selection takes it.  IFA_FLAGS carries all 32 bits; ifa_flags
+ * only the low 8, where these flags are.
+ */
+static bool addr6_usable(const struct ifaddrmsg *ifa, const struct nlattr *flags)
+{
+	uint32_t f = flags ? mnl_attr_get_u32(flags) : ifa->ifa_flags;
+
+	if (f & IFA_F_DADFAILED)
+		return false;
+	return !(f & IFA_F_TENTATIVE) || (f & IFA_F_OPTIMISTIC);
 }
 
 static int on_addr(const struct nlmsghdr *nlh)
@@ -165,9 +186,9 @@ static int on_addr(const struct nlmsghdr *nlh)
 	a = x.tb[IFA_LOCAL] ? x.tb[IFA_LOCAL] : x.tb[IFA_ADDRESS];
 	if (!a)
 		return 0;
-	if (ifa->ifa_family == AF_INET6) { /* shown by link show; outputs need none */
+	if (ifa->ifa_family == AF_INET6) {
 		iface_table_addr6((int)ifa->ifa_index, mnl_attr_get_payload(a),
-				  nlh->nlmsg_type == RTM_NEWADDR);
+				  nlh->nlmsg_type == RTM_NEWADDR && addr6_usable(ifa, x.tb[IFA_FLAGS]));
 		return 1;
 	}
 	memcpy(&in, mnl_attr_get_payload(a), sizeof(in));
