@@ -190,8 +190,10 @@ links_json() {
 import json, sys
 mine = {l['name']: l for l in json.loads(sys.argv[1])}
 kern = {l['ifname']: l for l in json.loads(sys.argv[2])}
+# Addresses in use: not those still in DAD (unless optimistic) or whose DAD failed.
+usable = lambda a: not a.get('dadfailed') and (not a.get('tentative') or a.get('optimistic'))
 addrs = {l['ifname']: sorted(a['local'] for a in l.get('addr_info', [])
-                             if a['family'] in ('inet', 'inet6'))
+                             if a['family'] in ('inet', 'inet6') and usable(a))
          for l in json.loads(sys.argv[3])}
 bad = []
 for dev in ('r-in', 'r-out1', 'r-out2'):
