@@ -18,8 +18,12 @@
 #define NL_RCVBUF (4 << 20)
 #define NL_BUF    32768 /* a multiple of the page size, as netlink dumps expect */
 #define NL_DUMP_TRIES 3 /* a dump interrupted by changes (NLM_F_DUMP_INTR) is retried */
-/* Draining after an overrun is bounded: a storm that never pauses must not stall us. */
-#define NL_DRAIN_MAX  (4 * (NL_RCVBUF / NL_BUF))
+/*
+ * Draining after an overrun is bounded, so that a storm that never pauses
+ * cannot stall us, but by bytes: a read takes one event of a few hundred
+ * bytes, not NL_BUF, and the queue may hold twice NL_RCVBUF of them.
+ */
+#define NL_DRAIN_BYTES (4 * (size_t)NL_RCVBUF)
 
 struct netlink {
 	struct mnl_socket *sock;
@@ -344,13 +348,19 @@ int netlink_fd(const struct netlink *nl)
 
 /*
  * Discards the queued events: they are older than the dump that follows,
- * and replaying them on top of it would undo newer state.
+ * and replaying them on top of it would undo newer state (an address's
+ * tentative announcement replayed over a dump that saw it usable would
+ * remove it for good when its DAD completion was among the events lost).
  */
 static void drain(struct netlink *nl, char *buf)
 {
-	for (int i = 0; i < NL_DRAIN_MAX; i++)
-		if (mnl_socket_recvfrom(nl->sock, buf, NL_BUF) < 0 && errno != ENOBUFS)
+	for (size_t bytes = 0; bytes < NL_DRAIN_BYTES;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, NL_BUF);
+
+		if (n < 0 && errno != ENOBUFS)
 			break; /* EAGAIN: empty */
+		bytes += n < 0 ? NL_BUF : (size_t)n; /* a further overrun counts too */
+	}
 }
 
 /* 1 when the table was replaced, 0 when the old one stays (retried later). */
