@@ -17,12 +17,12 @@ U6="$(dirname "$0")/udp6.py"
 ns_new src; ns_new relay; ns_new dst
 veth src s0 relay r-in 198.18.1.1/24 198.18.1.2/24
 # r-out: no address of its own until the test adds one (no link-local
-# either), and a DAD of 6 probes 1 s apart, so an address stays tentative
-# some 6 s.
+# either), and a DAD of 10 probes 1 s apart, so an address stays tentative
+# some 10 s.
 ip link add r-out netns "$NS_relay" type veth peer name d0 netns "$NS_dst" ||
 	{ echo "Bail out! cannot create veth r-out/d0"; exit 1; }
 ip -n "$NS_relay" link set r-out addrgenmode none
-nsx relay sysctl -qw net.ipv6.conf.r-out.accept_dad=1 net.ipv6.conf.r-out.dad_transmits=6 \
+nsx relay sysctl -qw net.ipv6.conf.r-out.accept_dad=1 net.ipv6.conf.r-out.dad_transmits=10 \
 	net.ipv6.neigh.r-out.retrans_time_ms=1000 >/dev/null
 ip -n "$NS_relay" link set r-out up
 ip -n "$NS_dst" link set d0 up
@@ -63,17 +63,19 @@ sending() { ctl relay rule show name "$1" | grep -q " via $2 "; }
 W='no IPv6 address'
 
 # phase TAG N: the receiver on d0 counts what arrives while src sends N
-# datagrams to each rule's input; results in $TMP/r-TAG.json (see got).
+# datagrams to each rule's input (the three senders at once, so that the
+# receiver's idle time, 3 s, does not run out between them on a busy
+# machine); results in $TMP/r-TAG.json (see got).
 phase() {
-	nsx dst python3 "$U6" recv d0 6000 1.5 "$TMP/r-$1.ready" ff0e::1234 ff05::46 ff0e::6 \
+	nsx dst python3 "$U6" recv d0 6000 3 "$TMP/r-$1.ready" ff0e::1234 ff05::46 ff0e::6 \
 		>"$TMP/r-$1.json" &
-	local pid=$!
+	local pid=$! s1 s2 s3
 	_PIDS+=("$pid")
 	wait_for 5 test -e "$TMP/r-$1.ready"
-	nsx src python3 "$U6" send s0 ff0e::1:1 5001 "$2" 8 2001:db8:1::1
-	nsx src python3 "$U6" send s0 239.4.6.1 5046 "$2" 8
-	nsx src python3 "$U6" send s0 ff0e::5 5005 "$2" 8 2001:db8:1::1
-	wait "$pid"
+	nsx src python3 "$U6" send s0 ff0e::1:1 5001 "$2" 8 2001:db8:1::1 & s1=$!
+	nsx src python3 "$U6" send s0 239.4.6.1 5046 "$2" 8 & s2=$!
+	nsx src python3 "$U6" send s0 ff0e::5 5005 "$2" 8 2001:db8:1::1 & s3=$!
+	wait "$s1" "$s2" "$s3" "$pid"
 }
 # got TAG GROUP FIELD: a field the receiver reported for GROUP in phase TAG.
 got() {
@@ -102,7 +104,7 @@ phase dad 100
 tentative 2001:db8:2::1; ok $? "the address was tentative all through the traffic"
 is "$(got dad ff0e::1234 received)/$(got dad ff05::46 received)" 0/0 \
    "nothing leaves during DAD (no frame from a tentative source)"
-wait_for 15 eval '! tentative 2001:db8:2::1'; ok $? "DAD completes"
+wait_for 20 eval '! tentative 2001:db8:2::1'; ok $? "DAD completes"
 wait_for 5 sending g6 packet; ok $? "then the IPv6 output sends by itself (layer 2)"
 wait_for 5 sending x46 socket; ok $? "and the 4 -> 6 one (socket)"
 is "$(paths)" "g6:packet x46:socket keep6:packet d6:None" \
@@ -145,7 +147,7 @@ ip -n "$NS_relay" addr add fe80::1/64 dev r-out
 tentative fe80::1; ok $? "a link-local address in DAD"
 is "$(mld "l['self'], l['querier']")" "none none" "the querier does not take it while tentative"
 tentative fe80::1; ok $? "(still tentative then)"
-wait_for 15 eval '! tentative fe80::1'; ok $? "DAD completes"
+wait_for 20 eval '! tentative fe80::1'; ok $? "DAD completes"
 querier_is() { [ "$(mld "l['self'], l['querier_self']")" = "$1" ]; }
 wait_for 5 querier_is "fe80::1 1"
 ok $? "then the relay is querier from it"
