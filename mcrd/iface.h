@@ -1,6 +1,6 @@
 /*
  * The interface table: name, index, flags, operational state, MTU and IPv4
- * addresses of every interface, kept current from netlink (netlink.c).
+ * and IPv6 addresses of every interface, kept current from netlink (netlink.c).
  * Before netlink fills it (and in unit tests) lookups ask the kernel by ioctl.
  */
 #ifndef MCRD_IFACE_H
@@ -38,7 +38,8 @@ struct iface_info {
 	unsigned naddr;
 	struct in_addr addr[IFACE_MAX_ADDR]; /* primary addresses first */
 	unsigned naddr6;
-	struct in6_addr addr6[IFACE_MAX_ADDR]; /* in the order announced */
+	/* Usable ones (DAD done: netlink.c), in the order they became so. */
+	struct in6_addr addr6[IFACE_MAX_ADDR];
 };
 
 /* 0, or -ENODEV when the interface does not exist, or another -errno. */
@@ -64,7 +65,10 @@ void iface_table_del_link(int ifindex);
 void iface_table_set_hw(int ifindex, unsigned short type, const uint8_t *mac, int lower,
 			enum iface_kind kind);
 void iface_table_addr(int ifindex, struct in_addr a, bool add, bool secondary);
-/* An IPv6 address of ifindex added or removed (the first IFACE_MAX_ADDR kept). */
+/*
+ * An IPv6 address of ifindex became usable or stopped being so (removed,
+ * or tentative: netlink.c decides); the first IFACE_MAX_ADDR kept.
+ */
 void iface_table_addr6(int ifindex, const struct in6_addr *a, bool add);
 bool iface_table_active(void);
 /* The largest MTU of any interface but the loopback (at least 1500): sizes receive rings. */

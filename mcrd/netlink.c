@@ -18,8 +18,12 @@
 #define NL_RCVBUF (4 << 20)
 #define NL_BUF    32768 /* a multiple of the page size, as netlink dumps expect */
 #define NL_DUMP_TRIES 3 /* a dump interrupted by changes (NLM_F_DUMP_INTR) is retried */
-/* Draining after an overrun is bounded: a storm that never pauses must not stall us. */
-#define NL_DRAIN_MAX  (4 * (NL_RCVBUF / NL_BUF))
+/*
+ * Draining after an overrun is bounded, so that a storm that never pauses
+ * cannot stall us, but by bytes: a read takes one event of a few hundred
+ * bytes, not NL_BUF, and the queue may hold twice NL_RCVBUF of them.
+ */
+#define NL_DRAIN_BYTES (4 * (size_t)NL_RCVBUF)
 
 struct netlink {
 	struct mnl_socket *sock;
@@ -141,8 +145,29 @@ static int addr_attr_cb(const struct nlattr *a, void *data)
 		if (mnl_attr_validate2(a, MNL_TYPE_BINARY, x->size) < 0)
 			return MNL_CB_ERROR;
 		x->tb[t] = a;
+	} else if (t == IFA_FLAGS) {
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		x->tb[t] = a;
 	}
 	return MNL_CB_OK;
+}
+
+/*
+ * An IPv6 address is ours to use once Duplicate Address Detection let it
+ * be: one still tentative or whose DAD failed is recorded as absent (the
+ * kernel announces it again, RTM_NEWADDR without IFA_F_TENTATIVE, when DAD
+ * completes).  An optimistic one (RFC 4429) is usable, as the kernel's own
+ * source selection takes it.  IFA_FLAGS carries all 32 bits; ifa_flags
+ * only the low 8, where these flags are.
+ */
+static bool addr6_usable(const struct ifaddrmsg *ifa, const struct nlattr *flags)
+{
+	uint32_t f = flags ? mnl_attr_get_u32(flags) : ifa->ifa_flags;
+
+	if (f & IFA_F_DADFAILED)
+		return false;
+	return !(f & IFA_F_TENTATIVE) || (f & IFA_F_OPTIMISTIC);
 }
 
 static int on_addr(const struct nlmsghdr *nlh)
@@ -165,9 +190,9 @@ static int on_addr(const struct nlmsghdr *nlh)
 	a = x.tb[IFA_LOCAL] ? x.tb[IFA_LOCAL] : x.tb[IFA_ADDRESS];
 	if (!a)
 		return 0;
-	if (ifa->ifa_family == AF_INET6) { /* shown by link show; outputs need none */
+	if (ifa->ifa_family == AF_INET6) {
 		iface_table_addr6((int)ifa->ifa_index, mnl_attr_get_payload(a),
-				  nlh->nlmsg_type == RTM_NEWADDR);
+				  nlh->nlmsg_type == RTM_NEWADDR && addr6_usable(ifa, x.tb[IFA_FLAGS]));
 		return 1;
 	}
 	memcpy(&in, mnl_attr_get_payload(a), sizeof(in));
@@ -323,13 +348,19 @@ int netlink_fd(const struct netlink *nl)
 
 /*
  * Discards the queued events: they are older than the dump that follows,
- * and replaying them on top of it would undo newer state.
+ * and replaying them on top of it would undo newer state (an address's
+ * tentative announcement replayed over a dump that saw it usable would
+ * remove it for good when its DAD completion was among the events lost).
  */
 static void drain(struct netlink *nl, char *buf)
 {
-	for (int i = 0; i < NL_DRAIN_MAX; i++)
-		if (mnl_socket_recvfrom(nl->sock, buf, NL_BUF) < 0 && errno != ENOBUFS)
+	for (size_t bytes = 0; bytes < NL_DRAIN_BYTES;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, NL_BUF);
+
+		if (n < 0 && errno != ENOBUFS)
 			break; /* EAGAIN: empty */
+		bytes += n < 0 ? NL_BUF : (size_t)n; /* a further overrun counts too */
+	}
 }
 
 /* 1 when the table was replaced, 0 when the old one stays (retried later). */

@@ -38,9 +38,18 @@ static const char *output_state(const struct plan_config *c, const struct plan_r
 		return "interface down";
 	if (!iface_has_carrier(ii))
 		return "no carrier";
-	/* IPv6 multicast leaves from the link-local address every interface has. */
-	if (ii->naddr_known && !ii->naddr && !o->cfg->keep_source && !mcr_addr_is6(o->cfg->group))
-		return "no IPv4 address";
+	/*
+	 * An output sends from its interface's own address of the group's
+	 * family; without one the kernel would take another interface's.  Not
+	 * every interface has an IPv6 link-local one: none during DAD, with
+	 * addrgenmode none or disable_ipv6.
+	 */
+	if (ii->naddr_known && !o->cfg->keep_source) {
+		if (!mcr_addr_is6(o->cfg->group) && !ii->naddr)
+			return "no IPv4 address";
+		if (mcr_addr_is6(o->cfg->group) && !ii->naddr6)
+			return "no IPv6 address";
+	}
 	if (!plan_output_wanted(c, rr, o, ii))
 		return plan_no_listeners;
 	*fd = SYS(c, egress_get, o->cfg->dev, ii->ifindex, use_gso(c, ii), o->cfg->group.family);
@@ -50,7 +59,8 @@ static const char *output_state(const struct plan_config *c, const struct plan_r
 /*
  * Why o cannot send through a transmit ring on ii, or NULL.  The frame
  * builder keeps the datagram's family, so an output of the other family
- * than its input's (4 -> 6, 6 -> 4) takes its socket.
+ * than its input's (4 -> 6, 6 -> 4) takes its socket.  An output without
+ * an address to send from never gets here (output_state).
  */
 static const char *l2_unusable(const struct mcr_output *cfg, int in_family,
 			       const struct iface_info *ii)
@@ -63,10 +73,6 @@ static const char *l2_unusable(const struct mcr_output *cfg, int in_family,
 		return "egress packet: not a multicast group";
 	if (cfg->group.family != in_family)
 		return "egress packet: not across families";
-	if (mcr_addr_is6(cfg->group) && !cfg->keep_source && !ii->naddr6)
-		return "egress packet: no IPv6 address";
-	if (!mcr_addr_is6(cfg->group) && !cfg->keep_source && !ii->naddr)
-		return "egress packet: no IPv4 address";
 	return NULL;
 }
 

@@ -474,8 +474,8 @@ def newlink(index, name, flags=IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTIC
 
 
 def newaddr(index, addr, prefix=24, label=None, local=None, mtype=RTM_NEWADDR, family=socket.AF_INET,
-            seq=0):
-    body = struct.pack("=BBBBI", family, prefix, 0x80, 0, index)
+            seq=0, flags=0x80, flags_attr=None):
+    body = struct.pack("=BBBBI", family, prefix, flags & 0xff, 0, index)
     if family == socket.AF_INET6:
         a = [attr(IFA_ADDRESS, socket.inet_pton(socket.AF_INET6, addr))]
     else:
@@ -484,7 +484,7 @@ def newaddr(index, addr, prefix=24, label=None, local=None, mtype=RTM_NEWADDR, f
             a.append(attr(IFA_LABEL, label))
         a.append(be32(IFA_BROADCAST, "10.255.255.255"))
     a += [attr(IFA_CACHEINFO, struct.pack("=IIII", 0xffffffff, 0xffffffff, 100, 100)),
-          u32(IFA_FLAGS, 0x80)]
+          flags_attr if flags_attr is not None else u32(IFA_FLAGS, flags)]
     return nlmsg(mtype, body + b"".join(a), flags=2 if seq else 0, seq=seq)
 
 
@@ -505,6 +505,16 @@ def netlink_seeds():
     w("newaddr-eth0", newlink(2, "eth0") + newaddr(2, "10.0.0.1", label="eth0"))
     w("newaddr-ptp-local", newlink(9, "tun0", full=False) + newaddr(9, "10.9.0.2", prefix=32, local="10.9.0.1"))
     w("newaddr-ipv6", newaddr(2, "fe80::1", prefix=64, family=socket.AF_INET6))
+    # DAD: tentative (0x40), then done; failed (0x08); optimistic (0x04); a short IFA_FLAGS.
+    w("newaddr-ipv6-tentative", newlink(2, "eth0") + newaddr(2, "fe80::1", prefix=64, family=socket.AF_INET6,
+                                                             flags=0xc0)
+      + newaddr(2, "fe80::1", prefix=64, family=socket.AF_INET6))
+    w("newaddr-ipv6-dadfailed", newlink(2, "eth0") + newaddr(2, "2001:db8::1", prefix=64, family=socket.AF_INET6)
+      + newaddr(2, "2001:db8::1", prefix=64, family=socket.AF_INET6, flags=0xc8))
+    w("newaddr-ipv6-optimistic", newlink(2, "eth0") + newaddr(2, "2001:db8::2", prefix=64,
+                                                              family=socket.AF_INET6, flags=0x44))
+    w("newaddr-ipv6-flags-short", newlink(2, "eth0") + newaddr(2, "2001:db8::3", prefix=64,
+                                                               family=socket.AF_INET6, flags_attr=u8(IFA_FLAGS, 0)))
     w("newaddr-9-addrs", newlink(2, "eth0") + b"".join(newaddr(2, "10.0.0.%d" % i) for i in range(1, 10)))
     w("deladdr", newlink(2, "eth0") + newaddr(2, "10.0.0.1") + newaddr(2, "10.0.0.1", mtype=RTM_DELADDR))
     w("newaddr-unknown-link", newaddr(42, "192.0.2.1"))

@@ -10,8 +10,8 @@
         Joins each group on DEV (source-specific with /SOURCE), counts what
         arrives on PORT until IDLE_S seconds pass without a datagram, and
         prints JSON: per group received, unique sequence numbers, the
-        smallest and largest hop limit, and datagrams whose payload differs
-        from what send writes.
+        smallest and largest hop limit, datagrams whose payload differs
+        from what send writes, and the source addresses seen.
     udp6.py inject DEV GROUP PORT KIND COUNT
         Hand-made frames through an AF_PACKET socket (dst MAC 33:33:...):
         valid | ext_chain (hop-by-hop, routing, dest-opts, then UDP)
@@ -123,20 +123,22 @@ def recv(dev, port, idle, ready, specs):
         else:
             join(s, idx, group, source or None)
             g = socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, group))
-        res[g] = {"received": 0, "seqs": set(), "hlim_min": 256, "hlim_max": -1, "corrupted": 0}
+        res[g] = {"received": 0, "seqs": set(), "hlim_min": 256, "hlim_max": -1, "corrupted": 0,
+                  "sources": set()}
     open(ready, "w").close()
     last = time.time()
     while time.time() - last < idle:
         r, _, _ = select.select(socks, [], [], 0.1)
         if not r:
             continue
-        data, anc, _, _ = r[0].recvmsg(2048, 256)
+        data, anc, _, frm = r[0].recvmsg(2048, 256)
         last = time.time()
         hlim, dst = ancillary(anc)
         e = res.get(dst)
         if e is None:
             continue
         e["received"] += 1
+        e["sources"].add(frm[0])
         e["hlim_min"] = min(e["hlim_min"], hlim)
         e["hlim_max"] = max(e["hlim_max"], hlim)
         if len(data) != 108 or data[8:] != FILL:
@@ -145,6 +147,7 @@ def recv(dev, port, idle, ready, specs):
             e["seqs"].add(struct.unpack("!Q", data[:8])[0])
     for e in res.values():
         e["unique"] = len(e.pop("seqs"))
+        e["sources"] = sorted(e["sources"])
     print(json.dumps(res))
 
 

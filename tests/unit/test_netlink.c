@@ -227,6 +227,90 @@ static void test_addr6(void **state)
 	assert_int_equal(ii.naddr, 0);
 }
 
+/* An IPv6 address message with ifa_flags f8 and, unless ~0u, IFA_FLAGS f32. */
+static struct nlmsghdr *put_addr6(uint16_t type, int ifindex, const char *ip, uint8_t f8,
+				  uint32_t f32)
+{
+	struct nlmsghdr *nlh = put_addr(buf, type, ifindex, ip);
+
+	((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_flags = f8;
+	if (f32 != ~0u)
+		mnl_attr_put_u32(nlh, IFA_FLAGS, f32);
+	return nlh;
+}
+
+static unsigned naddr6(const char *dev)
+{
+	struct iface_info ii;
+
+	assert_int_equal(iface_lookup(dev, &ii), 0);
+	return ii.naddr6;
+}
+
+/*
+ * An IPv6 address is recorded once DAD let it be usable: tentative or
+ * DAD-failed is absent (the kernel announces it again when DAD completes),
+ * optimistic usable; IFA_FLAGS, when there, is the one read.
+ */
+static void test_addr6_dad(void **state)
+{
+	struct iface_info ii;
+	struct in6_addr ll;
+
+	(void)state;
+	inet_pton(AF_INET6, "fe80::1", &ll);
+	link_up(5, "r-out", 1500);
+	assert_int_equal(apply(put_addr6(RTM_NEWADDR, 5, "fe80::1", IFA_F_TENTATIVE | IFA_F_PERMANENT,
+					 IFA_F_TENTATIVE | IFA_F_PERMANENT)), 1);
+	assert_int_equal(naddr6("r-out"), 0);
+	/* DAD completed: announced again without the flag. */
+	assert_int_equal(apply(put_addr6(RTM_NEWADDR, 5, "fe80::1", IFA_F_PERMANENT, IFA_F_PERMANENT)),
+			 1);
+	iface_lookup("r-out", &ii);
+	assert_int_equal(ii.naddr6, 1);
+	assert_memory_equal(&ii.addr6[0], &ll, 16);
+	/* Only the 8-bit field (no IFA_FLAGS, kernels before 3.14): read there. */
+	apply(put_addr6(RTM_NEWADDR, 5, "2001:db8::1", IFA_F_TENTATIVE, ~0u));
+	assert_int_equal(naddr6("r-out"), 1);
+	apply(put_addr6(RTM_NEWADDR, 5, "2001:db8::1", 0, ~0u));
+	assert_int_equal(naddr6("r-out"), 2);
+	/* DAD failed on an address recorded as usable: it goes. */
+	apply(put_addr6(RTM_NEWADDR, 5, "2001:db8::1", IFA_F_TENTATIVE | IFA_F_DADFAILED,
+			IFA_F_TENTATIVE | IFA_F_DADFAILED));
+	assert_int_equal(naddr6("r-out"), 1);
+	apply(put_addr6(RTM_NEWADDR, 5, "2001:db8::2", IFA_F_DADFAILED, IFA_F_DADFAILED));
+	assert_int_equal(naddr6("r-out"), 1);
+	/* IFA_FLAGS says tentative though the 8-bit field does not: IFA_FLAGS wins. */
+	apply(put_addr6(RTM_NEWADDR, 5, "2001:db8::3", 0, IFA_F_TENTATIVE | IFA_F_NOPREFIXROUTE));
+	assert_int_equal(naddr6("r-out"), 1);
+	/* and the reverse, with flags above the 8 bits. */
+	apply(put_addr6(RTM_NEWADDR, 5, "2001:db8::3", IFA_F_TENTATIVE, IFA_F_NOPREFIXROUTE));
+	assert_int_equal(naddr6("r-out"), 2);
+	/* Optimistic DAD (RFC 4429): usable while tentative, as the kernel uses it. */
+	apply(put_addr6(RTM_NEWADDR, 5, "2001:db8::4", IFA_F_TENTATIVE | IFA_F_OPTIMISTIC,
+			IFA_F_TENTATIVE | IFA_F_OPTIMISTIC));
+	assert_int_equal(naddr6("r-out"), 3);
+	/* An IFA_FLAGS that is not 32 bits: the message is refused, nothing changes. */
+	{
+		struct nlmsghdr *nlh = put_addr(buf, RTM_NEWADDR, 5, "2001:db8::5");
+
+		mnl_attr_put_u8(nlh, IFA_FLAGS, 0);
+		assert_int_equal(apply(nlh), 0);
+	}
+	assert_int_equal(naddr6("r-out"), 3);
+	/* A tentative one removed (RTM_DELADDR) and a dump: tentative ones are not taken. */
+	apply(put_addr6(RTM_DELADDR, 5, "2001:db8::3", IFA_F_TENTATIVE, IFA_F_TENTATIVE));
+	assert_int_equal(naddr6("r-out"), 2);
+	iface_table_begin();
+	link_up(5, "r-out", 1500);
+	apply(put_addr6(RTM_NEWADDR, 5, "fe80::1", IFA_F_TENTATIVE, IFA_F_TENTATIVE));
+	apply(put_addr6(RTM_NEWADDR, 5, "2001:db8::1", 0, 0));
+	iface_table_commit();
+	iface_lookup("r-out", &ii);
+	assert_int_equal(ii.naddr6, 1);
+	assert_false(IN6_IS_ADDR_LINKLOCAL(&ii.addr6[0]));
+}
+
 /* Several messages in one buffer, as the kernel batches them. */
 static void test_batch(void **state)
 {
@@ -437,6 +521,7 @@ int main(void)
 		cmocka_unit_test_setup(test_delete_recreate, fresh_table),
 		cmocka_unit_test_setup(test_addr, fresh_table),
 		cmocka_unit_test_setup(test_addr6, fresh_table),
+		cmocka_unit_test_setup(test_addr6_dad, fresh_table),
 		cmocka_unit_test_setup(test_batch, fresh_table),
 		cmocka_unit_test_setup(test_garbage, fresh_table),
 		cmocka_unit_test_setup(test_dump_swap, fresh_table),

@@ -791,6 +791,56 @@ static void test_l2_egress(void **state)
 }
 
 /*
+ * An IPv6 output waits for a usable IPv6 address of its interface (the
+ * table holds only those: netlink.c leaves tentative ones out), as an IPv4
+ * one waits for an IPv4 address, and comes alive when one arrives; an
+ * output that keeps the source needs none, and one of the other family
+ * only an address of its own family.
+ */
+static void test_ipv6_address(void **state)
+{
+	const struct plan_rule *rr;
+	struct in6_addr ll;
+
+	(void)state;
+	inet_pton(AF_INET6, "fe80::3", &ll);
+	b0_ether(1500); /* an IPv4 address, no IPv6 one */
+	assert_int_equal(add("{ name = \"v6\"; in = { dev = \"a0\"; group = \"ff0e::1\"; "
+			     "port = 5001; }; out = ( { dev = \"b0\"; }, "
+			     "{ dev = \"b0\"; port = 5002; source = \"keep\"; }, "
+			     "{ dev = \"b0\"; group = \"239.1.1.2\"; } ); }"), 0);
+	rr = plan_find(P, "v6");
+	assert_null(rr->pending);
+	assert_non_null(rr->out[0].why);
+	assert_string_equal(rr->out[0].why, "no IPv6 address");
+	assert_int_equal(rr->out[0].fd, -1);
+	assert_int_equal(rr->out[0].txfd, -1);
+	assert_null(rr->out[1].why);
+	assert_true(rr->out[1].txfd >= 0);
+	assert_null(rr->out[2].why); /* 6 -> 4: from b0's IPv4 address */
+
+	R.output_set = 0;
+	iface_table_addr6(3, &ll, true); /* DAD completed */
+	plan_reconcile(P);
+	assert_null(rr->out[0].why);
+	assert_true(rr->out[0].txfd >= 0);
+	assert_memory_equal(&rr->out[0].l2.saddr6, &ll, 16);
+	assert_true(R.output_set >= 1); /* the worker is told */
+
+	iface_table_addr6(3, &ll, false);
+	plan_reconcile(P);
+	assert_string_equal(rr->out[0].why, "no IPv6 address");
+	assert_int_equal(rr->out[0].txfd, -1);
+	assert_null(rr->out[1].why);
+
+	/* 4 -> 6 waits for an IPv6 address too. */
+	assert_int_equal(add("{ name = \"x46\"; in = { dev = \"a0\"; group = \"239.4.6.1\"; "
+			     "port = 5046; }; out = ( { dev = \"b0\"; group = \"ff05::46\"; } ); }"),
+			 0);
+	assert_string_equal(plan_find(P, "x46")->out[0].why, "no IPv6 address");
+}
+
+/*
  * A wide rule is served by both workers: each gets its own ingress socket
  * and its share of the outputs (round robin), its own transmit rings; a
  * restarted worker gets its share back; a narrow rule stays on its owner.
@@ -1065,6 +1115,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_l2_egress, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spread, setup_spread, teardown),
 		cmocka_unit_test_setup_teardown(test_inputs, setup, teardown),
