@@ -357,7 +357,7 @@ static void drain(struct netlink *nl, char *buf)
 	for (size_t bytes = 0; bytes < NL_DRAIN_BYTES;) {
 		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, NL_BUF);
 
-		if (n < 0 && errno != ENOBUFS)
+		if ((n < 0 && errno != ENOBUFS) || n == 0)
 			break; /* EAGAIN: empty */
 		bytes += n < 0 ? NL_BUF : (size_t)n; /* a further overrun counts too */
 	}
