@@ -12,15 +12,10 @@ TEST_LIMIT=${TEST_LIMIT:-180}
 plan 38
 
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
-PY=/usr/bin/python3 # Debian's, with python3-prometheus-client (mk/deps.sh)
-$PY -c 'import prometheus_client' 2>/dev/null ||
-	{ echo "Bail out! python3-prometheus-client is missing (sh mk/deps.sh)"; exit 1; }
-PORT=$((20000 + RANDOM % 20000))
+prom_client
 # same NAME: rule NAME's series on /metrics equal mcrctl -j -s rule show's ("ok", else the differences)
 same() {
-	nsx relay curl -sf --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$TMP/m.txt" &&
-		$PY "$(dirname "$0")/promparse.py" <"$TMP/m.txt" >"$TMP/m.json" &&
-		ctl relay -j -s rule show name "$1" >"$TMP/r-$1.json" &&
+	prom_parse relay && ctl relay -j -s rule show name "$1" >"$TMP/r-$1.json" &&
 		$PY "$(dirname "$0")/redundcmp.py" "$TMP/m.json" "$TMP/r-$1.json"
 }
 

@@ -9,19 +9,10 @@ TEST_LIMIT=${TEST_LIMIT:-120}
 plan 28
 
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
-PY=/usr/bin/python3 # Debian's, with python3-prometheus-client (mk/deps.sh)
-$PY -c 'import prometheus_client' 2>/dev/null ||
-	{ echo "Bail out! python3-prometheus-client is missing (sh mk/deps.sh)"; exit 1; }
-PORT=$((20000 + RANDOM % 20000))
-# parsed: /metrics into $TMP/m.json (promparse.py); M KEY: one series of it, or "absent".
-parsed() {
-	nsx relay curl -sf --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$TMP/m.txt" &&
-		$PY "$(dirname "$0")/promparse.py" <"$TMP/m.txt" >"$TMP/m.json"
-}
-M() { $PY -c 'import json,sys; j=json.load(open(sys.argv[1])); print(int(j[sys.argv[2]]) if sys.argv[2] in j else "absent")' "$TMP/m.json" "$1"; }
+prom_client
 # same NAME: rule NAME's series on /metrics equal mcrctl -j -s rule show's ("ok", else the differences)
 same() {
-	parsed && ctl relay -j -s rule show name "$1" >"$TMP/r-$1.json" &&
+	prom_parse relay && ctl relay -j -s rule show name "$1" >"$TMP/r-$1.json" &&
 		$PY "$(dirname "$0")/redundcmp.py" "$TMP/m.json" "$TMP/r-$1.json"
 }
 IN_A='dev=r-a,group=239.1.1.4,port=5003,rule=g,source='
@@ -53,7 +44,7 @@ mcrd_start relay relay "$C"; ok $? "mcrd starts with two failover rules"
 rule() { ctl relay -j -s rule show name "$1" | J "(lambda r: $2)(j[0])"; }
 is "$(rule f "(r['redundancy']['mode'], r['redundancy']['failover_ms'], r['redundancy']['revert_ms'], r['redundancy']['active_input'])")" \
    "('failover', 100, 1000, 0)" "mcrctl shows the mode, its times and the first input active"
-wait_for 5 parsed; ok $? "/metrics answers"
+wait_for 5 prom_parse relay; ok $? "/metrics answers"
 is "$(M "mcrd_rule_input_relayed{$IN_A}"):$(M "mcrd_rule_input_relayed{$IN_B}")" "1:0" \
    "/metrics: g relays its first input, the second is on standby"
 
@@ -103,7 +94,7 @@ is "$(grep -c '^\[rule-switch\] g ' "$TMP/monitor.out")" 1 "monitor: g switched 
 grep -q 'rule "f": relaying input 2 (r-b)' "$TMP/mcrd-relay.log"; ok $? "mcrd logs the switch"
 grep -q 'rule "f": relaying input 1 (r-a)' "$TMP/mcrd-relay.log"; ok $? "and the switch back"
 ip -n "$NS_relay" link set r-b down
-wait_for 5 eval 'parsed && [ "$(M "mcrd_rule_input_active{$IN_B}")" = 0 ]'
+wait_for 5 eval 'prom_parse relay && [ "$(M "mcrd_rule_input_active{$IN_B}")" = 0 ]'
 ok $? "/metrics: an input whose interface goes down is pending (mcrd_rule_input_active 0)"
 is "$(M "mcrd_rule_input_active{$IN_A}"):$(same g)" "1:ok" "/metrics: the other stays active; all as mcrctl shows"
 

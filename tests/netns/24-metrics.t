@@ -8,14 +8,8 @@ TEST_LIMIT=180
 . "$(dirname "$0")/lib.sh"
 plan 74
 
-PY=/usr/bin/python3 # Debian's, with python3-prometheus-client (mk/deps.sh)
-$PY -c 'import prometheus_client' 2>/dev/null ||
-	{ echo "Bail out! python3-prometheus-client is missing (sh mk/deps.sh)"; exit 1; }
-PORT=$((20000 + RANDOM % 20000))
+prom_client
 scrape() { nsx relay curl -sf --max-time 5 "http://127.0.0.1:$PORT/metrics"; }
-# M KEY: the value of one series, KEY as promparse.py prints it, from $TMP/m.json.
-M() { $PY -c 'import json,sys; j=json.load(open(sys.argv[1])); print(int(j[sys.argv[2]]) if sys.argv[2] in j else "absent")' "$TMP/m.json" "$1"; }
-parsed() { scrape >"$TMP/m.txt" && $PY "$(dirname "$0")/promparse.py" <"$TMP/m.txt" >"$TMP/m.json"; }
 
 # --- the setting -----------------------------------------------------------
 B=$(conf bad <<'CONF'
@@ -83,7 +77,7 @@ sink_wait s
 got0=$(sink_get s "[x['unique'] for x in j['streams'] if x['group'] == '239.2.2.2'][0]")
 got1=$(sink_get s "[x['unique'] for x in j['streams'] if x['group'] == '239.2.2.3'][0]")
 is "$got0:$got1" "3000:3000" "the receiver got 3000 on each output"
-parsed; ok $? "prometheus_client parses the exposition"
+prom_parse relay; ok $? "prometheus_client parses the exposition"
 is "$(M 'mcrd_rule_packets_total{rule=cam1}')" 3000 "mcrd_rule_packets_total matches the receiver"
 is "$(M 'mcrd_rule_bytes_total{rule=cam1}')" 1500000 "mcrd_rule_bytes_total: 3000 x 500 bytes"
 is "$(M 'mcrd_output_packets_total{dev=r-out,group=239.2.2.2,port=6000,rule=cam1}')" "$got0" \
@@ -125,7 +119,7 @@ sink_start dst w -i 2 d0:239.2.2.4:6004 d0:239.2.2.5:6005 d0:239.2.2.6:6006; ok 
 gen src -d s0 -g 239.1.1.3 -p 5003 -n 1000 -r 5000 -s 100
 sink_wait w
 is "$(sink_get w "j['total']['unique']")" 3000 "the receiver got 1000 on each of its 3 outputs"
-parsed
+prom_parse relay
 is "$(( $(M "mcrd_worker_packets_out_total{worker=$WW}") - b_own )):$(( $(M "mcrd_worker_packets_out_total{worker=$WO}") - b_other ))" \
 	"2000:1000" "a spread rule's outputs count on the worker that sends them"
 W1=$(python3 "$(dirname "$0")/hash.py" 239.1.1.1 5001 2)
@@ -134,31 +128,31 @@ is "$(M 'mcrd_worker_rules{worker=0}'):$(M 'mcrd_worker_rules{worker=1}')" \
 
 # --- changes show up -------------------------------------------------------
 ctl relay rule add name rt in dev r-in group 239.1.1.4 port 5004 out dev r-out
-wait_for 4 eval 'parsed && [ "$(M "mcrd_rule_active{rule=rt}")" = 1 ]'
+wait_for 4 eval 'prom_parse relay && [ "$(M "mcrd_rule_active{rule=rt}")" = 1 ]'
 ok $? "a runtime rule appears within the tick"
 is "$(M 'mcrd_rule_info{dev=r-in,group=239.1.1.4,origin=runtime,port=5004,rule=rt,source=,worker='"$(python3 "$(dirname "$0")/hash.py" 239.1.1.4 5004 2)"'}')" \
 	1 "mcrd_rule_info labels: input, origin, worker"
 ctl relay rule del name rt
-wait_for 4 eval 'parsed && [ "$(M "mcrd_rule_active{rule=rt}")" = absent ]'
+wait_for 4 eval 'prom_parse relay && [ "$(M "mcrd_rule_active{rule=rt}")" = absent ]'
 ok $? "and goes when deleted"
 cp "$C" "$TMP/good.conf"
 echo 'rules = ( { name = "x"; } );' >>"$C"
 kill -HUP "$MCRD_PID_relay"
-wait_for 4 eval 'parsed && [ "$(M "mcrd_reloads_total{result=refused}")" = 1 ]'
+wait_for 4 eval 'prom_parse relay && [ "$(M "mcrd_reloads_total{result=refused}")" = 1 ]'
 ok $? "a refused reload counts as refused"
 is "$(M 'mcrd_last_reload_successful{}')" 0 "mcrd_last_reload_successful is 0"
 before=$(M 'mcrd_last_reload_success_timestamp_seconds{}')
 cp "$TMP/good.conf" "$C"
 sleep 1
 ctl relay reload >/dev/null
-wait_for 4 eval 'parsed && [ "$(M "mcrd_reloads_total{result=applied}")" = 1 ]'
+wait_for 4 eval 'prom_parse relay && [ "$(M "mcrd_reloads_total{result=applied}")" = 1 ]'
 ok $? "an applied reload counts as applied"
 is "$(M 'mcrd_last_reload_successful{}')" 1 "mcrd_last_reload_successful is 1 again"
 cmp_ok "$(M 'mcrd_last_reload_success_timestamp_seconds{}')" -gt "$before" "and its time moved on"
 
 # --- restarts --------------------------------------------------------------
 kill -9 "$(pgrep -P "$MCRD_PID_relay" -x mcrd-worker | head -1)"
-wait_for 5 eval 'parsed && [ "$(( $(M "mcrd_worker_restarts_total{worker=0}") + $(M "mcrd_worker_restarts_total{worker=1}") ))" = 1 ]'
+wait_for 5 eval 'prom_parse relay && [ "$(( $(M "mcrd_worker_restarts_total{worker=0}") + $(M "mcrd_worker_restarts_total{worker=1}") ))" = 1 ]'
 ok $? "a killed worker shows in mcrd_worker_restarts_total"
 rings=$(for w in $(pgrep -P "$MCRD_PID_relay" -x mcrd-worker); do
 	grep io_uring "/proc/$w/maps" | awk '{print $5}' | sort -u | wc -l; done | sort -u)
@@ -166,7 +160,7 @@ is "$rings" 1 "every worker, the restarted one too, maps its own io_uring only, 
 kill -9 "$MP"
 wait_for 2 log_more "$TMP/mcrd-relay.log" "metrics process (pid $MP) was killed by signal 9" 0
 ok $? "the parent logs the metrics process's death"
-wait_for 6 eval 'parsed'; ok $? "it is restarted and serves again"
+wait_for 6 eval 'prom_parse relay'; ok $? "it is restarted and serves again"
 MP2=$(pgrep -P "$MCRD_PID_relay" -x mcrd-metrics)
 [ -n "$MP2" ] && [ "$MP2" != "$MP" ]; ok $? "as a new process"
 is "$(M 'mcrd_rule_packets_total{rule=cam1}')" 3000 "the counters live on in shared memory"

@@ -226,6 +226,23 @@ gen() {
 }
 
 # conf NAME <<EOF ... EOF: write a config file, print its path.
+# prom_client: PY, Debian's python3 with prometheus_client (mk/deps.sh
+# installs it), and PORT, one for a metrics listener; bails out without it.
+prom_client() {
+	PY=/usr/bin/python3
+	$PY -c 'import prometheus_client' 2>/dev/null ||
+		{ echo "Bail out! python3-prometheus-client is missing (sh mk/deps.sh)"; exit 1; }
+	PORT=$((20000 + RANDOM % 20000))
+}
+# prom_parse NS: /metrics of NS's mcrd on PORT into $TMP/m.txt, parsed
+# (promparse.py: series -> value) into $TMP/m.json.
+prom_parse() {
+	nsx "$1" curl -sf --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$TMP/m.txt" &&
+		$PY "$(dirname "${BASH_SOURCE[0]}")/promparse.py" <"$TMP/m.txt" >"$TMP/m.json"
+}
+# M KEY: one series' value from $TMP/m.json (KEY as promparse.py prints it), or "absent".
+M() { $PY -c 'import json,sys; j=json.load(open(sys.argv[1])); print(int(j[sys.argv[2]]) if sys.argv[2] in j else "absent")' "$TMP/m.json" "$1"; }
+
 conf() {
 	cat >"$TMP/$1.conf"
 	echo "$TMP/$1.conf"
