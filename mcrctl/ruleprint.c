@@ -83,6 +83,16 @@ static void print_input_fields(const struct mcr_input *in, bool first, bool text
 		mcrctl_print_string(t, "join", " join %s", mcr_join_name(in->join));
 }
 
+/* JSON only: whether an output sends, and why it waits. */
+static void print_out_state(const struct mcr_out_info *oi)
+{
+	mcrctl_print_string(MCRCTL_JSON, "state", "%s", mcr_state_name(oi->state));
+	if (oi->reason[0])
+		mcrctl_print_string(MCRCTL_JSON, "reason", "%s", oi->reason);
+	else
+		mcrctl_print_null(MCRCTL_JSON, "reason", NULL);
+}
+
 /*
  * " in a G:P, b G:P redundancy merge merge-window-ms 10" and, in JSON,
  * "inputs" with each one's state and counters, and "redundancy".
@@ -206,6 +216,8 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 					    mcr_egress_name(info->out[i].path));
 		else if (info && info->out)
 			mcrctl_print_null(MCRCTL_JSON, "path", NULL);
+		if (info && info->out) /* text: on the -s line of the output (below) */
+			print_out_state(&info->out[i]);
 		if (stats && info->out) {
 			mcrctl_print_u64(MCRCTL_JSON, "packets", "%" PRIu64, info->out[i].packets);
 			mcrctl_print_u64(MCRCTL_JSON, "bytes", "%" PRIu64, info->out[i].bytes);

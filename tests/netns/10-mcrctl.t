@@ -42,7 +42,7 @@ out=$(ctl relay -j rule show)
 is "$(echo "$out" | J "sorted(j[0].keys())")" "['in', 'name', 'note', 'origin', 'out', 'reason', 'state', 'worker']" \
    "JSON rule object keys"
 is "$(echo "$out" | J "(j[0]['in'], j[0]['out'][0], j[0]['state'], j[0]['reason'], j[0]['origin'])")" \
-   "({'dev': 'r-in', 'group': '239.1.1.1', 'port': 5001, 'source': '198.18.1.1'}, {'dev': 'r-out', 'group': '239.2.2.2', 'port': 6000, 'ttl': 4, 'fixed_ttl': None, 'egress': 'auto', 'source': None, 'path': 'packet'}, 'active', None, 'config')" \
+   "({'dev': 'r-in', 'group': '239.1.1.1', 'port': 5001, 'source': '198.18.1.1'}, {'dev': 'r-out', 'group': '239.2.2.2', 'port': 6000, 'ttl': 4, 'fixed_ttl': None, 'egress': 'auto', 'source': None, 'path': 'packet', 'state': 'active', 'reason': None}, 'active', None, 'config')" \
    "JSON values"
 ctl relay -j -p rule show | python3 -m json.tool >/dev/null; ok $? "-j -p is valid JSON"
 ctl relay -j -p rule show | grep -q '^  '; ok $? "-j -p indents"

@@ -10,7 +10,7 @@
 # needs no address and sends throughout.  The MLD querier takes a
 # link-local address as its own only once DAD is done.
 . "$(dirname "$0")/lib.sh"
-plan 37
+plan 39
 
 U6="$(dirname "$0")/udp6.py"
 
@@ -56,6 +56,9 @@ outstate() { ctl relay -s rule show name "$1" | sed -n 's/^    -> r-out .* error
 # paths: each rule's output path in rule show -j (None while it waits).
 paths() { ctl relay -j rule show | python3 -c 'import json,sys
 print(" ".join("%s:%s" % (r["name"], r["out"][0]["path"]) for r in json.load(sys.stdin)))'; }
+# outjson RULE: its output's state and reason in rule show -j ("state:reason").
+outjson() { ctl relay -j rule show name "$1" | python3 -c 'import json,sys
+o = json.load(sys.stdin)[0]["out"][0]; print("%s:%s" % (o["state"], o["reason"]))'; }
 addr6() { ctl relay -j link show dev r-out | python3 -c 'import json,sys
 print(" ".join(a for a in json.load(sys.stdin)[0]["addr"] if ":" in a) or "none")'; }
 tentative() { ip -n "$NS_relay" -6 addr show dev r-out tentative | grep -q "inet6 $1/"; }
@@ -88,6 +91,7 @@ is "$(outstate g6)" " state pending ($W)" "no IPv6 address on r-out: the IPv6 ou
 is "$(outstate x46)" " state pending ($W)" "and so does the 4 -> 6 output (socket egress)"
 is "$(outstate keep6)" "" "an output that keeps the source needs none: it sends"
 is "$(paths)" "g6:None x46:None keep6:packet d6:None" "rule show -j: no path for the waiting outputs"
+is "$(outjson g6)" "pending:$W" "rule show -j: the output's state and why it waits"
 grep -q "rule \"g6\": output dev r-out: $W; this output waits" "$TMP/mcrd-relay.log"
 ok $? "the log says why the output waits"
 phase none 100
@@ -109,6 +113,7 @@ wait_for 5 sending g6 packet; ok $? "then the IPv6 output sends by itself (layer
 wait_for 5 sending x46 socket; ok $? "and the 4 -> 6 one (socket)"
 is "$(paths)" "g6:packet x46:socket keep6:packet d6:None" \
    "rule show -j: every output has its path (d6's waits for listeners)"
+is "$(outjson g6)" "active:None" "rule show -j: the output is active, no reason"
 is "$(addr6)" 2001:db8:2::1 "link show: the address, now usable"
 log_more "$TMP/mcrd-relay.log" 'rule "g6": output dev r-out is sending (packet)' 0
 ok $? "logged: the output is sending"
