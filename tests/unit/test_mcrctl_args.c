@@ -890,8 +890,10 @@ static void test_rule_json(void **state)
 		"[{\"name\":\"cam1\",\"in\":{\"dev\":\"eth0\",\"group\":\"239.1.1.1\",\"port\":5001,"
 		"\"source\":\"10.0.0.5\"},\"out\":[{\"dev\":\"eth1\",\"group\":\"239.2.2.2\","
 		"\"port\":6000,\"ttl\":4,\"fixed_ttl\":null,\"egress\":\"auto\",\"source\":null,"
-		"\"path\":null},{\"dev\":\"eth2\",\"group\":\"239.1.1.1\",\"port\":5001,\"ttl\":null,"
-		"\"fixed_ttl\":null,\"egress\":\"auto\",\"source\":null,\"path\":null}],\"state\":\"active\","
+		"\"path\":null,\"state\":\"active\",\"reason\":null},{\"dev\":\"eth2\",\"group\":"
+		"\"239.1.1.1\",\"port\":5001,\"ttl\":null,\"fixed_ttl\":null,\"egress\":\"auto\","
+		"\"source\":null,\"path\":null,\"state\":\"pending\",\"reason\":\"no such device\"}],"
+		"\"state\":\"active\","
 		"\"reason\":null,\"origin\":\"config\",\"note\":null}]\n");
 	assert_true(json_valid(s));
 	free(s);
