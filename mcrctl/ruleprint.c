@@ -83,12 +83,12 @@ static void print_input_fields(const struct mcr_input *in, bool first, bool text
 		mcrctl_print_string(t, "join", " join %s", mcr_join_name(in->join));
 }
 
-/* JSON only: whether an output sends, and why it waits. */
-static void print_out_state(const struct mcr_out_info *oi)
+/* JSON only: whether an input or output can deliver or send, and why it waits. */
+static void print_state(uint8_t state, const char *reason)
 {
-	mcrctl_print_string(MCRCTL_JSON, "state", "%s", mcr_state_name(oi->state));
-	if (oi->reason[0])
-		mcrctl_print_string(MCRCTL_JSON, "reason", "%s", oi->reason);
+	mcrctl_print_string(MCRCTL_JSON, "state", "%s", mcr_state_name(state));
+	if (reason[0])
+		mcrctl_print_string(MCRCTL_JSON, "reason", "%s", reason);
 	else
 		mcrctl_print_null(MCRCTL_JSON, "reason", NULL);
 }
@@ -108,13 +108,8 @@ static void print_inputs(const struct mcr_rule *r, const struct mcr_rule_info *i
 
 		mcrctl_open_object(NULL);
 		print_input_fields(mcr_rule_input(r, i), !i, true);
-		if (ii) {
-			mcrctl_print_string(MCRCTL_JSON, "state", "%s", mcr_state_name(ii->state));
-			if (ii->reason[0])
-				mcrctl_print_string(MCRCTL_JSON, "reason", "%s", ii->reason);
-			else
-				mcrctl_print_null(MCRCTL_JSON, "reason", NULL);
-		}
+		if (ii)
+			print_state(ii->state, ii->reason);
 		if (stats) {
 			mcrctl_print_u64(MCRCTL_JSON, "packets", "%" PRIu64, ii->packets);
 			mcrctl_print_u64(MCRCTL_JSON, "duplicates", "%" PRIu64, ii->duplicates);
@@ -217,7 +212,7 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 		else if (info && info->out)
 			mcrctl_print_null(MCRCTL_JSON, "path", NULL);
 		if (info && info->out) /* text: on the -s line of the output (below) */
-			print_out_state(&info->out[i]);
+			print_state(info->out[i].state, info->out[i].reason);
 		if (stats && info->out) {
 			mcrctl_print_u64(MCRCTL_JSON, "packets", "%" PRIu64, info->out[i].packets);
 			mcrctl_print_u64(MCRCTL_JSON, "bytes", "%" PRIu64, info->out[i].bytes);
