@@ -43,7 +43,10 @@
 # BENCH_SINK_CPU, BENCH_RELAY_CPU (CPU layout, below), BENCH_LIMIT (seconds
 # before the run stops itself), BENCH_BG_TRIES (how many 0.3 s samples of
 # the machine's load wait for it to drop below 30% before each point: 6, or 2
-# with --quick), BENCH_NOTE (a line added to results.md),
+# with --quick), BENCH_NOTE (a line added to results.md), BENCH_STATS (a
+# directory: after each mcrd point, `mcrctl -s -j` of its workers and rules
+# goes to RELAY-fFANOUT-RATE-rREP.{workers,rules}.json there, so a point's
+# losses can be told apart by mcrd's own drop counters),
 # BENCH_COMMAND (the command shown in results.md; make bench sets it).
 #
 # Test bed (namespaces bench-$$-{snd,rly,dst}, addresses in 198.18.0.0/15,
@@ -395,14 +398,33 @@ bg_busy() {
 		idle = (y[5] - x[5]) + (y[6] - x[6])
 		printf "%.0f", (t > 0 ? 100 * (t - idle) / t : 0) }'
 }
-# core_all CPU: "busy total" clock ticks of one CPU so far: busy is
-# user+nice+system+irq+softirq, total every state
+# Busy time of one CPU.  The cpuidle driver's residency counters
+# (/sys/devices/system/cpu/cpuN/cpuidle/state*/time, microseconds, exact)
+# give it as wall time minus time idle; /proc/stat's are clock ticks
+# sampled at the tick, which on a CPU that wakes and sleeps thousands of
+# times a second in step with the traffic can be off by a factor of two
+# either way (seen here: 188 and 12500 ns/pkt for one relay at one rate).
+# /proc/stat is the fallback where there is no cpuidle driver.
+CORE_SRC=stat
+[ -r /sys/devices/system/cpu/cpu0/cpuidle/state0/time ] && CORE_SRC=cpuidle
+# core_all CPU: "busy total" microseconds of one CPU so far.  An idle
+# period is counted when it ends, so the counters are read by a process on
+# that CPU (taskset), which ends the one in progress.
 core_all() {
-	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i
-		print $2 + $3 + $4 + $7 + $8, t }' /proc/stat
+	if [ "$CORE_SRC" = cpuidle ]; then
+		local t0=${EPOCHREALTIME/./} t1 idle=0 t
+		for t in $(taskset -c "$1" cat /sys/devices/system/cpu/cpu"$1"/cpuidle/state*/time); do
+			idle=$((idle + t))
+		done
+		t1=${EPOCHREALTIME/./}
+		echo "$(((t0 + t1) / 2 - idle)) $(((t0 + t1) / 2))"
+		return
+	fi
+	awk -v c="cpu$1" -v hz="$HZ" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i
+		printf "%.0f %.0f\n", ($2 + $3 + $4 + $7 + $8) * 1e6 / hz, t * 1e6 / hz }' /proc/stat
 }
-# core_ticks CPU: busy clock ticks of one CPU so far
-core_ticks() {
+# core_us CPU: busy microseconds of one CPU so far
+core_us() {
 	local busy
 	read -r busy _ < <(core_all "$1")
 	echo "$busy"
@@ -654,6 +676,18 @@ RAW="$TMP/raw.csv"
 # percent of that CPU's time (the receive softirq of every copy runs there).
 echo "relay,fanout,offered_pps,rep,sent,send_seconds,achieved_pps,send_errors,delivered,expected,loss_pct,duplicated,corrupted,relay_cpu_s,cpu_ns_per_pkt,core_busy_s,core_ns_per_pkt,bg_busy_pct,rx_frames,rx_core_busy_pct" >"$RAW"
 
+# stats_dump RELAY FANOUT RATE REP: mcrd's own counters after a point, when
+# BENCH_STATS names a directory (counters are cumulative over the relay's
+# run: subtract the previous rate's file for one point's share).
+stats_dump() {
+	[ -n "${BENCH_STATS:-}" ] && [[ "$1" == mcrd* ]] || return 0
+	local base="$BENCH_STATS/$1-f$2-$3-r$4"
+	mkdir -p "$BENCH_STATS"
+	"$BIN/mcrctl" -S "$TMP/mcrd.sock" -s -j worker show >"$base.workers.json" 2>&1
+	"$BIN/mcrctl" -S "$TMP/mcrd.sock" -s -j rule show >"$base.rules.json" 2>&1
+	return 0
+}
+
 # point RELAY FANOUT RATE REP: one measurement, appended to $RAW
 point() {
 	local relay=$1 n=$2 rate=$3 rep=$4 i streams=() dev=s0 count gen_args bg c0 c1 k0 k1 f0 f1 r0 r1 rt0 rt1
@@ -700,7 +734,7 @@ point() {
 	wait_for 10 test -e "$ready" || { fail "mcrsink not ready"; kill "$spid"; wait "$spid"; return 1; }
 	f0=$(rx_frames)
 	c0=$(cpu_ticks "${RELAY_PIDS[@]}")
-	k0=$(core_ticks "$RELAY_CPU")
+	k0=$(core_us "$RELAY_CPU")
 	read -r r0 rt0 < <(core_all "$SINK_CPU")
 	if ! taskset -c "$GEN_CPU" timeout $((DUR * 3 + 20)) ip netns exec "$NS_SND" "$BIN/mcrgen" \
 		-d "$dev" -g "$group" -p "$IN_PORT" -s "$SIZE" -t "$TTL" "${gen_args[@]}" "${paths[@]}" -j \
@@ -710,19 +744,20 @@ point() {
 		return 1
 	fi
 	settle 30 || log "receivers still getting frames 30 s after the sender ended ($relay fanout=$n rate=$rate)"
+	stats_dump "$relay" "$n" "$rate" "$rep"
 	sleep 0.3 # for mcrsink to read what is queued on its sockets
 	kill -TERM "$spid"
 	wait "$spid" || { fail "mcrsink exited $? ($relay fanout=$n rate=$rate)"; return 1; }
 	c1=$(cpu_ticks "${RELAY_PIDS[@]}")
-	k1=$(core_ticks "$RELAY_CPU")
+	k1=$(core_us "$RELAY_CPU")
 	read -r r1 rt1 < <(core_all "$SINK_CPU")
 	f1=$(rx_frames)
 	python3 - "$gen_json" "$sink_json" "$relay" "$n" "$rate" "$rep" "$((c1 - c0))" "$HZ" "$bg" "$((k1 - k0))" \
 		"$((f1 - f0))" "$((r1 - r0))" "$((rt1 - rt0))" >>"$RAW" <<-'PY' || { fail "unreadable tool output"; return 1; }
 		import json, sys
 		gen = json.load(open(sys.argv[1])); sink = json.load(open(sys.argv[2]))
-		relay, n, rate, rep, ticks, hz, bg, kticks, frames, rbusy, rtotal = sys.argv[3:]
-		n = int(n); ticks = int(ticks); hz = int(hz); core = int(kticks) / hz
+		relay, n, rate, rep, ticks, hz, bg, kus, frames, rbusy, rtotal = sys.argv[3:]
+		n = int(n); ticks = int(ticks); hz = int(hz); core = int(kus) / 1e6
 		streams = sink["streams"]
 		if len(streams) != n:
 		    sys.exit("sink has %d streams, expected %d" % (len(streams), n))
@@ -826,7 +861,7 @@ python3 "$ROOT/tests/bench/report.py" --raw "$RAW" --out "$OUT" --chart-dir "$TM
 	--nproc "$NCPU" --kernel "$(uname -r)" --cpu-model "$CPU_MODEL" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	--command "${BENCH_COMMAND:-$COMMAND}" --repeat "$REPEAT" --duration "$DUR" \
 	--cpus "$GEN_CPU,$SINK_CPU,$RELAY_CPU" --skipped "$SKIPPED" --quick "$QUICK" \
-	--kernel-fwd "$KERNEL_FWD" --tc-copy "$TC_COPY" \
+	--kernel-fwd "$KERNEL_FWD" --tc-copy "$TC_COPY" --core-source "$CORE_SRC" \
 	--mcrd "$MCRD_DESC" \
 	--versions "smcroute $(dpkg-query -W -f='${Version}' smcroute 2>/dev/null || echo -), socat $(dpkg-query -W -f='${Version}' socat 2>/dev/null || echo -)" ||
 	die "report.py failed"

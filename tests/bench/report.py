@@ -12,6 +12,7 @@ import csv
 import os
 import statistics
 import sys
+import textwrap
 
 LOSS_FREE = 0.1  # percent: "loss-free" means loss below this
 PER_DATAGRAM = 0.99  # frames per datagram at least this: one frame per datagram
@@ -38,6 +39,12 @@ SUPER = " ‡"  # marks figures that rely on GSO super-frames
 KERNEL_RECORDED = {1: 172000, 8: 50000}
 KERNEL_RECORDED_CEILING = {1: 146000, 8: 73000}
 KERNEL_RECORDED_RUN = "2026-12-02 05:48 UTC, commit bf19495, kernel `6.18.44-fc-v857`, 2-CPU VM"
+
+
+def wrap(text):
+    """A bullet of results.md: lines of at most 80 columns, continued indented."""
+    return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False,
+                         break_long_words=False)
 
 
 def median(values):
@@ -379,12 +386,16 @@ def t_cpu(points, me):
             continue
         p, b = both[-1]
         ratio = p["cpu_ns"] / b["cpu_ns"]
+        core = ""
+        if p["core_ns"] and b["core_ns"]:
+            core = ("; relay core (all work on the relay's CPU): %.0f ns vs %.0f ns = %.2fx"
+                    % (p["core_ns"], b["core_ns"], p["core_ns"] / b["core_ns"]))
         checks.append((MET if ratio <= 0.4 else NOT_MET,
                        "fan-out %d, at %s pps (the highest offered rate at which both are loss-free): "
-                       "%.0f ns vs %.0f ns = %.2fx (one 10 ms clock tick is +-%.0f and +-%.0f ns here); "
+                       "%.0f ns vs %.0f ns = %.2fx (one 10 ms clock tick is +-%.0f and +-%.0f ns here)%s; "
                        "at each common offered rate: %s"
                        % (f, offered_label(p["offered"]), p["cpu_ns"], b["cpu_ns"], ratio,
-                          TICK_NS / p["delivered"], TICK_NS / b["delivered"], ", ".join(each)),
+                          TICK_NS / p["delivered"], TICK_NS / b["delivered"], core, ", ".join(each)),
                        [p], "f%d %.2fx at %s" % (f, ratio, offered_label(p["offered"]))))
     return ("Relay CPU per delivered datagram <= 0.4x the baseline's (fan-outs 8 and 50)", checks)
 
@@ -603,15 +614,24 @@ def setup_md(a, relays):
     L.append("  RPS'd receive) counts when it happens to interrupt the relay and not when")
     L.append("  it interrupts the idle task. Kernel forwarding runs entirely in softirq")
     L.append("  context and has no process to measure: **n/a (kernel)**.")
-    L.append("- **Relay core ns/pkt** = busy time (user+nice+system+irq+softirq in")
-    L.append("  `/proc/stat`) of the relay's CPU %s during the point, divided by the packets" % relay_cpu)
-    L.append("  delivered. It counts everything done on the relay's side, kernel")
-    L.append("  forwarding included, so it is the one CPU figure that compares all relays;")
-    L.append("  but it also counts whatever other work the machine ran on that CPU (see")
-    L.append("  `bg busy %`), so on a shared machine it is an upper bound.")
-    L.append("- **Receivers' core busy %%** = busy share of CPU %s (mcrsink's, where mcrgen and" % sink_cpu)
-    L.append("  the receive softirq of every copy also run) over the point, from `/proc/stat`.")
-    L.append("  Near 100%, the receivers' side is the limit, whatever the relay does.")
+    if a.core_source == "cpuidle":
+        busy = ("wall time less the time in idle states (the cpuidle driver's residency"
+                " counters, `/sys/devices/system/cpu/cpuN/cpuidle/state*/time`, exact to the"
+                " microsecond)")
+    else:
+        busy = ("user+nice+system+irq+softirq clock ticks in `/proc/stat`, sampled at the"
+                " tick: on a CPU that sleeps and wakes in step with the traffic, off by up"
+                " to a factor of two either way")
+    L.extend(wrap("- **Relay core ns/pkt** = busy time of the relay's CPU %s during the"
+                  " point (%s), divided by the packets delivered. It counts everything done"
+                  " on the relay's side, kernel forwarding included, so it is the one CPU"
+                  " figure that compares all relays; but it also counts whatever other work"
+                  " the machine ran on that CPU (see `bg busy %%`), so on a shared machine it"
+                  " is an upper bound." % (relay_cpu, busy)))
+    L.extend(wrap("- **Receivers' core busy %%** = busy share of CPU %s (mcrsink's, where"
+                  " mcrgen and the receive softirq of every copy also run) over the point,"
+                  " measured the same way. Near 100%%, the receivers' side is the limit,"
+                  " whatever the relay does." % sink_cpu))
     if a.kernel_fwd == "unavailable":
         L.append("- **Kernel forwarding: not available on this kernel.** It has no multicast")
         L.append("  routing (`CONFIG_IP_MROUTE`; no `/proc/net/ip_mr_vif`), so smcroute cannot")
@@ -745,7 +765,7 @@ def main():
     ap = argparse.ArgumentParser()
     for opt in ("raw", "out", "chart-dir", "nproc", "kernel", "cpu-model", "date", "command",
                 "repeat", "duration", "cpus", "skipped", "quick", "versions", "mcrd", "kernel-fwd",
-                "tc-copy"):
+                "tc-copy", "core-source"):
         ap.add_argument("--" + opt, default="")
     a = ap.parse_args()
     if not a.cpus:
