@@ -398,30 +398,21 @@ bg_busy() {
 		idle = (y[5] - x[5]) + (y[6] - x[6])
 		printf "%.0f", (t > 0 ? 100 * (t - idle) / t : 0) }'
 }
-# Busy time of one CPU.  The cpuidle driver's residency counters
-# (/sys/devices/system/cpu/cpuN/cpuidle/state*/time, microseconds, exact)
-# give it as wall time minus time idle; /proc/stat's are clock ticks
-# sampled at the tick, which on a CPU that wakes and sleeps thousands of
-# times a second in step with the traffic can be off by a factor of two
-# either way (seen here: 188 and 12500 ns/pkt for one relay at one rate).
-# /proc/stat is the fallback where there is no cpuidle driver.
-CORE_SRC=stat
-[ -r /sys/devices/system/cpu/cpu0/cpuidle/state0/time ] && CORE_SRC=cpuidle
-# core_all CPU: "busy total" microseconds of one CPU so far.  An idle
-# period is counted when it ends, so the counters are read by a process on
-# that CPU (taskset), which ends the one in progress.
+# Busy time of one CPU: wall time less the time /proc/stat calls idle,
+# iowait (an io_uring waiting for completions is counted there) and steal
+# (the hypervisor ran something else).  On a NO_HZ kernel idle and iowait
+# are kept exactly, to the microsecond (printed in 10 ms units), and stop
+# while an interrupt is handled, so a softirq that runs on an idle CPU (a
+# kernel relay's whole work) counts as busy.  Two other readings are wrong:
+# /proc/stat's busy columns are samples taken at the tick, which on a CPU
+# that wakes and sleeps in step with the traffic are off by up to 2x either
+# way; and cpuidle residency counts the interrupts that end a halt as idle.
+# core_all CPU: "busy total" microseconds of one CPU (busy is since an
+# arbitrary origin: use differences)
 core_all() {
-	if [ "$CORE_SRC" = cpuidle ]; then
-		local t0=${EPOCHREALTIME/./} t1 idle=0 t
-		for t in $(taskset -c "$1" cat /sys/devices/system/cpu/cpu"$1"/cpuidle/state*/time); do
-			idle=$((idle + t))
-		done
-		t1=${EPOCHREALTIME/./}
-		echo "$(((t0 + t1) / 2 - idle)) $(((t0 + t1) / 2))"
-		return
-	fi
-	awk -v c="cpu$1" -v hz="$HZ" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i
-		printf "%.0f %.0f\n", ($2 + $3 + $4 + $7 + $8) * 1e6 / hz, t * 1e6 / hz }' /proc/stat
+	local now=${EPOCHREALTIME/./}
+	awk -v c="cpu$1" -v hz="$HZ" -v now="$now" '$1 == c {
+		printf "%.0f %.0f\n", now - ($5 + $6 + $9) * 1e6 / hz, now }' /proc/stat
 }
 # core_us CPU: busy microseconds of one CPU so far
 core_us() {
@@ -861,7 +852,7 @@ python3 "$ROOT/tests/bench/report.py" --raw "$RAW" --out "$OUT" --chart-dir "$TM
 	--nproc "$NCPU" --kernel "$(uname -r)" --cpu-model "$CPU_MODEL" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	--command "${BENCH_COMMAND:-$COMMAND}" --repeat "$REPEAT" --duration "$DUR" \
 	--cpus "$GEN_CPU,$SINK_CPU,$RELAY_CPU" --skipped "$SKIPPED" --quick "$QUICK" \
-	--kernel-fwd "$KERNEL_FWD" --tc-copy "$TC_COPY" --core-source "$CORE_SRC" \
+	--kernel-fwd "$KERNEL_FWD" --tc-copy "$TC_COPY" \
 	--mcrd "$MCRD_DESC" \
 	--versions "smcroute $(dpkg-query -W -f='${Version}' smcroute 2>/dev/null || echo -), socat $(dpkg-query -W -f='${Version}' socat 2>/dev/null || echo -)" ||
 	die "report.py failed"

@@ -614,20 +614,17 @@ def setup_md(a, relays):
     L.append("  RPS'd receive) counts when it happens to interrupt the relay and not when")
     L.append("  it interrupts the idle task. Kernel forwarding runs entirely in softirq")
     L.append("  context and has no process to measure: **n/a (kernel)**.")
-    if a.core_source == "cpuidle":
-        busy = ("wall time less the time in idle states (the cpuidle driver's residency"
-                " counters, `/sys/devices/system/cpu/cpuN/cpuidle/state*/time`, exact to the"
-                " microsecond)")
-    else:
-        busy = ("user+nice+system+irq+softirq clock ticks in `/proc/stat`, sampled at the"
-                " tick: on a CPU that sleeps and wakes in step with the traffic, off by up"
-                " to a factor of two either way")
     L.extend(wrap("- **Relay core ns/pkt** = busy time of the relay's CPU %s during the"
-                  " point (%s), divided by the packets delivered. It counts everything done"
-                  " on the relay's side, kernel forwarding included, so it is the one CPU"
+                  " point, divided by the packets delivered. Busy time is wall time less the"
+                  " CPU's idle, iowait and steal time in `/proc/stat`, which a NO_HZ kernel"
+                  " keeps exactly (shown in 10 ms units) and stops while an interrupt is"
+                  " handled, so softirq work on an idle CPU counts as busy. (The busy"
+                  " columns of `/proc/stat`, used before 2026-12-06 evening, are samples"
+                  " taken at the tick, off by up to 2x either way with paced traffic.) It"
+                  " counts everything done on the relay's side, kernel forwarding included, so it is the one CPU"
                   " figure that compares all relays; but it also counts whatever other work"
                   " the machine ran on that CPU (see `bg busy %%`), so on a shared machine it"
-                  " is an upper bound." % (relay_cpu, busy)))
+                  " is an upper bound." % relay_cpu))
     L.extend(wrap("- **Receivers' core busy %%** = busy share of CPU %s (mcrsink's, where"
                   " mcrgen and the receive softirq of every copy also run) over the point,"
                   " measured the same way. Near 100%%, the receivers' side is the limit,"
@@ -765,7 +762,7 @@ def main():
     ap = argparse.ArgumentParser()
     for opt in ("raw", "out", "chart-dir", "nproc", "kernel", "cpu-model", "date", "command",
                 "repeat", "duration", "cpus", "skipped", "quick", "versions", "mcrd", "kernel-fwd",
-                "tc-copy", "core-source"):
+                "tc-copy"):
         ap.add_argument("--" + opt, default="")
     a = ap.parse_args()
     if not a.cpus:
