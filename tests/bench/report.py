@@ -300,10 +300,21 @@ def t_loss_where_baseline(points, me):
         if not base or not mine:
             checks.append((UNMEASURED, "fan-out %d: not measured in this run" % f, []))
             continue
-        rates = [p["offered"] for p in base if p["offered"] and p["loss"] < LOSS_FREE]
+        # A point where mcrgen fell short of the offered rate (the sender
+        # shares a CPU with the receivers, and a relay's wake-ups cost it)
+        # put a lighter load on the baseline than the offered one: its
+        # being loss-free there says nothing about that rate.
+        lf = [p for p in base if p["offered"] and p["loss"] < LOSS_FREE]
+        rates = [p["offered"] for p in lf if sent_rate(p) == p["offered"]]
+        short = [p for p in lf if sent_rate(p) != p["offered"]]
+        note = ""
+        if short:
+            note = ("; not compared where the baseline's sender fell short of the offered "
+                    "rate (%s)" % ", ".join("%s: sent %s" % (offered_label(p["offered"]),
+                                                             kpps(p["achieved"])) for p in short))
         if not rates:
-            checks.append((MET, "fan-out %d: the baseline is loss-free at no fixed offered rate, "
-                           "so there is nothing to check" % f, []))
+            checks.append((MET, "fan-out %d: the baseline is loss-free at no offered rate its "
+                           "sender reached, so there is nothing to check%s" % (f, note), []))
             continue
         used, bad, shown = [], [], []
         for x in rates:
@@ -320,10 +331,12 @@ def t_loss_where_baseline(points, me):
             f, ", ".join(offered_label(x) for x in rates), me, ", ".join(shown))
         if bad:
             text += "; lost at " + ", ".join(bad)
+        text += note
         checks.append((NOT_MET if bad else MET, text, used,
                        "f%d lost at %s" % (f, ", ".join(bad)) if bad else ""))
     return ("Loss < 0.1% at every offered rate where the baseline's is (fan-outs 1, 8, 50; "
-            "\"max\" is left out: it is not one rate, mcrgen reaches a different one with each relay)",
+            "\"max\" is left out: it is not one rate, mcrgen reaches a different one with each relay; "
+            "so are rates the baseline's sender did not reach)",
             checks)
 
 
