@@ -72,9 +72,13 @@ member() {
 	eval "MEMBER_$1=$!"
 	wait_for 5 test -e "$TMP/$1.ready"
 }
+# leave NAME: the listener leaves; prints how many datagrams it received.  Run
+# inside $(...) too, where "wait PID" returns at once (the listener is not the
+# subshell's child): the count is awaited in its file.
 leave() {
 	local pid; eval "pid=\$MEMBER_$1"
-	kill -TERM "$pid"; wait "$pid"
+	kill -TERM "$pid"
+	wait_for 5 grep -q '^received ' "$TMP/$1.out"
 	sed -n 's/^received //p' "$TMP/$1.out"
 }
 
