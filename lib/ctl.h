@@ -180,6 +180,8 @@ enum mcr_glink_attr {
 	MCR_GL_FAMILY,       /* u8: AF_INET6 for an MLD link; absent: AF_INET (IGMP) */
 	MCR_GL_SELF6,        /* binary: 16-byte IPv6 self (instead of MCR_GL_SELF) */
 	MCR_GL_QUERIER6,     /* binary: 16-byte IPv6 querier (instead of MCR_GL_QUERIER) */
+	MCR_GL_ROBUSTNESS,   /* u8: the robustness in use (the other querier's while it is) */
+	MCR_GL_QUERY_INTERVAL_MS, /* u32: the query interval in use (likewise) */
 	__MCR_GL_MAX
 };
 #define MCR_GL_MAX (__MCR_GL_MAX - 1)
@@ -324,6 +326,9 @@ struct mcr_glink_info {
 	struct mcr_addr self, querier; /* unset: none */
 	uint8_t querier_self;
 	uint32_t other_ms;
+	/* In use: the configured ones, or the other querier's (RFC 3376 4.1.6, 4.1.7); 0: not told. */
+	uint8_t robustness;
+	uint32_t query_interval_ms;
 	uint64_t counters[MCR_GC__MAX];
 	uint64_t rejects[MCR_GLINK_REJECTS];
 	unsigned ngroups;

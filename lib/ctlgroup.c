@@ -50,6 +50,8 @@ int mcr_ctl_put_glink(struct nlmsghdr *nlh, size_t len, const struct mcr_glink_i
 	    !ctl_put_addr(nlh, len, MCR_GL_QUERIER, MCR_GL_QUERIER6, l->querier) ||
 	    !mnl_attr_put_u8_check(nlh, len, MCR_GL_QUERIER_SELF, l->querier_self) ||
 	    !mnl_attr_put_u32_check(nlh, len, MCR_GL_OTHER_MS, l->other_ms) ||
+	    !mnl_attr_put_u8_check(nlh, len, MCR_GL_ROBUSTNESS, l->robustness) ||
+	    !mnl_attr_put_u32_check(nlh, len, MCR_GL_QUERY_INTERVAL_MS, l->query_interval_ms) ||
 	    !put_u64s(nlh, len, MCR_GL_COUNTERS, l->counters, MCR_GC__MAX) ||
 	    !put_u64s(nlh, len, MCR_GL_REJECTS, l->rejects, IGMP_R__MAX))
 		return -EMSGSIZE;
@@ -89,6 +91,8 @@ static const struct ctl_pol gl_pol[MCR_GL_MAX + 1] = {
 	[MCR_GL_FAMILY] = { MNL_TYPE_U8, 0, "family" },
 	[MCR_GL_SELF6] = { MNL_TYPE_BINARY, 16, "self" },
 	[MCR_GL_QUERIER6] = { MNL_TYPE_BINARY, 16, "querier" },
+	[MCR_GL_ROBUSTNESS] = { MNL_TYPE_U8, 0, "robustness" },
+	[MCR_GL_QUERY_INTERVAL_MS] = { MNL_TYPE_U32, 0, "query_interval_ms" },
 };
 
 static const struct ctl_pol gg_pol[MCR_GG_MAX + 1] = {
@@ -183,6 +187,8 @@ static int get_head(const struct nlattr *a, struct mcr_glink_info *l, char *err,
 		return ret;
 	l->querier_self = tb[MCR_GL_QUERIER_SELF] ? mnl_attr_get_u8(tb[MCR_GL_QUERIER_SELF]) : 0;
 	l->other_ms = u32_or_0(tb[MCR_GL_OTHER_MS]);
+	l->robustness = tb[MCR_GL_ROBUSTNESS] ? mnl_attr_get_u8(tb[MCR_GL_ROBUSTNESS]) : 0;
+	l->query_interval_ms = u32_or_0(tb[MCR_GL_QUERY_INTERVAL_MS]);
 	if (tb[MCR_GL_COUNTERS] &&
 	    (ret = get_u64s(tb[MCR_GL_COUNTERS], l->counters, MCR_GC__MAX, err, errlen)))
 		return ret;

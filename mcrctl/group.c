@@ -83,6 +83,11 @@ static void print_glink(const struct mcr_glink_info *l)
 		mcrctl_print_text(" (this relay)");
 	mcrctl_print_uint(l->other_ms ? MCRCTL_ANY : MCRCTL_JSON, "other_ms",
 			  " (other querier present, %u ms left)", l->other_ms);
+	/* The querier's: ours, or the other's from its queries. */
+	mcrctl_print_uint(l->robustness ? MCRCTL_ANY : MCRCTL_JSON, "robustness", " robustness %u",
+			  l->robustness);
+	mcrctl_print_uint(l->query_interval_ms ? MCRCTL_ANY : MCRCTL_JSON, "query_interval_ms",
+			  " query interval %u ms", l->query_interval_ms);
 	mcrctl_print_uint(MCRCTL_ANY, "ngroups", " groups %u", l->ngroups);
 	mcrctl_print_nl();
 	mcrctl_open_array("groups");
@@ -132,8 +137,9 @@ const struct mcrctl_object mcrctl_group_object = {
 	.notes = "Lists the links of outputs set to \"listeners\" (mcrd.conf(5)), once for IGMP\n"
 		 "(IPv4 groups) and once for MLD (IPv6 groups, marked \"mld\"): mcrd's address\n"
 		 "there (IPv6: link-local), the querier (this relay, or another with a lower\n"
-		 "address and how long until it is presumed gone), each group with members:\n"
-		 "its compatibility mode (IGMP v1..v3, MLD v1..v2), filter mode, group timer,\n"
-		 "sources and their timers; then the counters and the messages ignored, by\n"
-		 "reason.\n",
+		 "address and how long until it is presumed gone), the robustness and query\n"
+		 "interval in use (the other querier's while another is querier), each group\n"
+		 "with members: its compatibility mode (IGMP v1..v3, MLD v1..v2), filter mode,\n"
+		 "group timer, sources and their timers; then the counters and the messages\n"
+		 "ignored, by reason.\n",
 };

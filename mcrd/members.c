@@ -14,9 +14,24 @@
 
 #define MS 1000000LL
 
+/*
+ * The most a query can set (RFC 3376 4.1.6, 4.1.7; RFC 3810 5.1.8, 5.1.9):
+ * QRV is 3 bits, and QQIC 0xff decodes to 31 << 10 = 31744 s.  Values a
+ * caller passes beyond them are clamped to them, so whatever a hostile
+ * querier sends, the longest interval computed from them (the group
+ * membership interval, 7 * 31744 s plus a response time that is at most
+ * UINT_MAX ms) stays far below int64 ns, even added to a monotonic clock.
+ */
+#define QRV_MAX   7u
+#define QQI_MAX_S 31744u
+_Static_assert((int64_t)QRV_MAX * QQI_MAX_S * 1000 * MS + (int64_t)UINT32_MAX * MS <
+		       INT64_MAX / 4,
+	       "an adopted group membership interval fits int64 ns with room for the clock");
+
 struct mbr {
 	int family;
-	struct mbr_timers t;
+	struct mbr_timers t;    /* in use: conf, or the other querier's robustness and interval */
+	struct mbr_timers conf; /* configured: ours whenever we are querier */
 	const struct mbr_ops *ops;
 	void *arg;
 	struct mcr_addr self;   /* unset: no address */
@@ -53,6 +68,9 @@ struct msg {
 	enum msg_kind kind;
 	struct mcr_addr src, group; /* group unset: a general query, or a v3 report */
 	bool suppress;
+	bool qv3;                   /* an IGMPv3 or MLDv2 query: it carries qrv and qqi */
+	uint8_t qrv;                /* the querier's robustness; 0: more than 7 */
+	unsigned qqi;               /* its query interval in s (QQIC decoded); 0: unknown */
 	uint16_t nsrc;
 	const uint8_t *srcs;
 	const struct igmp_msg *igmp; /* the v3 report's records: one of these */
@@ -102,7 +120,7 @@ int mbr_new(struct mbr **out, int family, const struct mbr_timers *t, const stru
 	if (!m)
 		return -ENOMEM;
 	m->family = family;
-	m->t = *t;
+	m->t = m->conf = *t;
 	m->ops = ops;
 	m->arg = arg;
 	m->next_query = -1;
@@ -129,11 +147,18 @@ static bool querier(const struct mbr *m)
 	return !none(m->self) && !m->other_until;
 }
 
+/* No other querier (we take over, or there is none): our configured values again. */
+static void no_other(struct mbr *m)
+{
+	m->other_until = 0;
+	m->t = m->conf;
+}
+
 static void start_querier(struct mbr *m, int64_t now)
 {
 	if (m->other_until) /* another was querier: we take over */
 		m->st.elections++;
-	m->other_until = 0;
+	no_other(m);
 	m->startup_left = m->t.robustness;
 	m->next_query = now;
 }
@@ -423,14 +448,42 @@ static void report(struct mbr *m, const struct msg *msg, int64_t now)
 		gr->last_reporter = msg->src;
 }
 
+static unsigned min_u(unsigned a, unsigned b)
+{
+	return a < b ? a : b;
+}
+
 /*
- * RFC 3376 6.6.1 and 6.6.2 (RFC 3810 7.6): the lowest address is querier;
- * and the timers a group-specific query lowers.
+ * RFC 3376 4.1.6 and 4.1.7 (RFC 3810 5.1.8, 5.1.9): a router that is not
+ * querier adopts the querier's robustness (QRV) and query interval (QQI)
+ * from its v3 (MLDv2) queries, and with them what is derived from them:
+ * the group membership and other querier present intervals, the last
+ * member query count.  Otherwise a querier with a longer interval than
+ * ours would see our memberships and its own presence expire between two
+ * of its queries.  A zero QRV or QQI stands for our configured value (as
+ * the RFCs say); older queries carry neither and change nothing.  Clamped
+ * to what the fields can carry (QRV_MAX, QQI_MAX_S) against overflow.
+ */
+static void adopt(struct mbr *m, const struct msg *msg)
+{
+	unsigned qrv = min_u(msg->qrv, QRV_MAX), qqi = min_u(msg->qqi, QQI_MAX_S);
+
+	if (!msg->qv3)
+		return;
+	m->t.robustness = qrv ? qrv : m->conf.robustness;
+	m->t.lmq_count = qrv ? qrv : m->conf.lmq_count;
+	m->t.query_interval_ms = qqi ? qqi * 1000 : m->conf.query_interval_ms;
+}
+
+/*
+ * RFC 3376 6.6.1 and 6.6.2 (RFC 3810 7.6): the lowest address is querier,
+ * whose robustness and interval we then use; and the timers a
+ * group-specific query lowers.
  */
 static void query(struct mbr *m, const struct msg *msg, int64_t now)
 {
 	struct mbr_group *gr;
-	int64_t lo = now + lmqt(m);
+	int64_t lo;
 
 	m->st.queries_in++;
 	if (none(m->self) || mcr_addr_cmp(msg->src, m->self) < 0) {
@@ -439,10 +492,12 @@ static void query(struct mbr *m, const struct msg *msg, int64_t now)
 			if (!m->other_until || !same(m->other, msg->src))
 				m->st.elections++;
 			m->other = msg->src;
+			adopt(m, msg);
 			m->other_until = now + gmi(m) - m->t.query_response_ms * MS / 2;
 		}
 		m->next_query = -1;
 	}
+	lo = now + lmqt(m);
 	if (none(msg->group) || msg->suppress || !(gr = find(m, msg->group, NULL)))
 		return;
 	if (!msg->nsrc && gr->exclude && gr->expires > lo)
@@ -466,7 +521,8 @@ static void input(struct mbr *m, const struct msg *msg, int64_t now)
 void mbr_input(struct mbr *m, const struct igmp_msg *im, int64_t now)
 {
 	struct msg msg = { .src = mcr_addr4(im->src), .suppress = im->suppress, .nsrc = im->nsrc,
-			   .srcs = im->srcs, .igmp = im };
+			   .srcs = im->srcs, .igmp = im, .qrv = im->qrv, .qqi = im->qqi,
+			   .qv3 = im->type == IGMP_QUERY && im->version == 3 };
 
 	if (m->family != AF_INET)
 		return;
@@ -480,7 +536,8 @@ void mbr_input(struct mbr *m, const struct igmp_msg *im, int64_t now)
 void mbr_input_mld(struct mbr *m, const struct mld_msg *mm, int64_t now)
 {
 	struct msg msg = { .src = mcr_addr6(&mm->src), .suppress = mm->suppress, .nsrc = mm->nsrc,
-			   .srcs = mm->srcs, .mld = mm };
+			   .srcs = mm->srcs, .mld = mm, .qrv = mm->qrv, .qqi = mm->qqi,
+			   .qv3 = mm->type == MLD_QUERY && mm->version == 2 };
 
 	if (m->family != AF_INET6)
 		return;
@@ -508,7 +565,7 @@ static void tick_querier(struct mbr *m, int64_t now)
 	if (m->other_until && now >= m->other_until && !none(m->self))
 		start_querier(m, now);
 	else if (m->other_until && now >= m->other_until) {
-		m->other_until = 0; /* no querier left: we have no address */
+		no_other(m); /* no querier left: we have no address */
 		m->st.elections++;
 	}
 	if (!querier(m) || m->next_query < 0 || now < m->next_query)

@@ -11,11 +11,19 @@
  * 2710) is what an IGMPv2 host is to IGMPv3: 8.3.2 is 7.3.2 without the
  * v1 row).  Addresses are struct mcr_addr of the link's family.
  *
+ * While another router is querier, its robustness and query interval
+ * are ours (RFC 3376 4.1.6, 4.1.7; RFC 3810 5.1.8, 5.1.9: from the QRV and
+ * QQIC of its v3 or MLDv2 queries, a zero one meaning the configured
+ * value; IGMPv1/v2 and MLDv1 queries carry neither and change nothing),
+ * so the group membership interval, the other querier present interval
+ * and the last member query count follow the querier's; when we are
+ * querier again, or no querier is left, the configured values return.
+ * The query response and last member query intervals stay ours.
+ *
  * Simplifications, all on the safe side: a group-and-source-specific
  * query Q(G,A) is sent as a group-specific query (hosts answer it with
  * their whole state for G, which covers A), with A's timers lowered as
- * Q(G,A) lowers them; the S flag is never set; a non-querier keeps its
- * own robustness and intervals rather than the querier's QRV and QQI.
+ * Q(G,A) lowers them; the S flag is never set.
  */
 #ifndef MCRD_MEMBERS_H
 #define MCRD_MEMBERS_H
@@ -111,6 +119,7 @@ const struct mbr_stats *mbr_stats(const struct mbr *m);
 /* The compatibility mode of a group at now: IGMP 1..3, MLD 1..2. */
 unsigned mbr_group_version(const struct mbr_group *gr, int64_t now);
 int mbr_family(const struct mbr *m);
+/* The timers in use: the configured ones, or with the other querier's robustness and interval. */
 const struct mbr_timers *mbr_get_timers(const struct mbr *m);
 
 #endif

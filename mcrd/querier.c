@@ -412,6 +412,8 @@ int querier_info(const struct querier *q, unsigned i, struct mcr_glink_info *l)
 	l->querier = mbr_querier(ql->m, &self, &other);
 	l->querier_self = self;
 	l->other_ms = other ? ms_left(other, now) : 0;
+	l->robustness = (uint8_t)mbr_get_timers(ql->m)->robustness; /* at most 7 (members.c) */
+	l->query_interval_ms = mbr_get_timers(ql->m)->query_interval_ms;
 	l->counters[MCR_GC_RX] = st->received;
 	l->counters[MCR_GC_REPORTS] = st->reports;
 	l->counters[MCR_GC_LEAVES] = st->leaves;

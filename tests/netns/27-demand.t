@@ -9,7 +9,7 @@
 # ignored while another rule keeps relaying every packet; /metrics shows the
 # IGMP counters (reports, rejects by reason, querier changes).
 . "$(dirname "$0")/lib.sh"
-plan 46
+plan 54
 
 HOST="python3 $(dirname "$0")/igmphost.py"
 FC="$(dirname "$0")/framecount.py"
@@ -205,6 +205,40 @@ self_querier() { [ "$(querier)" = "198.18.2.5 1" ]; }
 wait_for 8 self_querier; ok $? "the other querier gone: the relay is querier again"
 is "$(metric mcrd_membership_querier_changes_total "$IG") $(metric mcrd_membership_querier "$IG")" \
 	"2 1" "/metrics: two querier changes (lost, then taken back), and the relay is querier"
+
+# ---- a v3 querier with a longer query interval than the relay's ----
+# It queries every 7 s and says so (QQI 7, QRV 2): the relay, not querier,
+# adopts them (RFC 3376 4.1.6, 4.1.7).  With its own values (membership
+# interval 2 x 2 s + 1 s, other querier present 2 x 2 s + 0.5 s) the member
+# would expire between two queries and the relay would start querying.
+# glink FIELD...: those fields of r-out's IGMP link in group show -j.
+glink() { ctl relay -j group show | python3 -c "
+import json,sys
+l=[l for l in json.load(sys.stdin) if l['dev']=='r-out'][0]
+print(*[l[k] for k in sys.argv[1:]])" "$@"; }
+is "$(glink robustness query_interval_ms)" "2 2000" "group show: the relay's own robustness and query interval in use"
+member v2c
+wait_for 5 has_member
+ip netns exec "$NS_dst" $HOST query d0 198.18.2.2 2 7 7 &
+Q=$!
+sleep 0.5
+OTHER=$(glink other_ms)
+cmp_ok "$OTHER" -gt 10000 "other querier present follows its QQI and QRV (other_ms $OTHER: 2 x 7 s + 0.5 s)"
+is "$(glink robustness query_interval_ms)" "2 7000" "group show: the querier's robustness and query interval in use"
+ip netns exec "$NS_dst" $HOST queries d0 198.18.2.5 9 >"$TMP/q.out" &
+QN=$!
+LOST=0
+for _ in $(seq 18); do has_member || LOST=$((LOST + 1)); sleep 0.5; done
+is "$LOST" 0 "the member stays through its 7 s query interval (adopted membership interval)"
+wait "$QN"
+is "$(cat "$TMP/q.out")" 0 "the relay sends no query between its queries"
+wait "$Q"
+leave v2c >/dev/null
+wait_for 17 self_querier; ok $? "the v3 querier gone: the relay is querier again"
+is "$(glink robustness query_interval_ms)" "2 2000" "with its own robustness and query interval again"
+# The leave, heard while another was querier, did nothing: the group lasts the
+# adopted membership interval (2 x 7 s + 1 s) from the answer to its last query.
+wait_for 5 no_member; ok $? "and the group expires"
 
 # ---- a flood of forged reports while the other rule relays every packet ----
 joins() { ctl relay -j group show | python3 -c "

@@ -8,7 +8,7 @@
 # MLDv1 and MLDv2; forged MLD is counted and ignored while another rule
 # keeps relaying every packet.
 . "$(dirname "$0")/lib.sh"
-plan 36
+plan 39
 
 H="python3 $(dirname "$0")/mldhost.py"
 U6="$(dirname "$0")/udp6.py"
@@ -72,9 +72,13 @@ member() {
 	eval "MEMBER_$1=$!"
 	wait_for 5 test -e "$TMP/$1.ready"
 }
+# leave NAME: the listener leaves; prints how many datagrams it received.  Run
+# inside $(...) too, where "wait PID" returns at once (the listener is not the
+# subshell's child): the count is awaited in its file.
 leave() {
 	local pid; eval "pid=\$MEMBER_$1"
-	kill -TERM "$pid"; wait "$pid"
+	kill -TERM "$pid"
+	wait_for 5 grep -q '^received ' "$TMP/$1.out"
 	sed -n 's/^received //p' "$TMP/$1.out"
 }
 
@@ -140,18 +144,24 @@ is "$(events)" "member-join member-leave" "mcrctl monitor: member-join, then mem
 # ---- querier election by link-local address ----
 nsx dst $H query d0 fe80::ffff:ffff:ffff:ffff 2 0.5
 is "$(link "l['querier'], l['querier_self']")" "$SELF 1" "a querier with a higher address does not win"
-ip netns exec "$NS_dst" $H query d0 fe80::1 9 1 &
+# It says QQI 3 s (QRV 2): the relay adopts them (RFC 3810 5.1.8, 5.1.9), so its
+# other querier present interval is 2 x 3 s + 0.5 s, not its own 2 x 2 s + 0.5 s.
+ip netns exec "$NS_dst" $H query d0 fe80::1 9 1 3 &
 Q=$!
 sleep 1.5
 is "$(link "l['querier'], l['querier_self']")" "fe80::1 0" "a querier with a lower address wins"
+OTHER=$(link "l['other_ms']")
+cmp_ok "$OTHER" -gt 4500 "other querier present follows its QQI and QRV (other_ms $OTHER > 4500)"
+is "$(link "l['robustness'], l['query_interval_ms']")" "2 3000" "group show: the querier's robustness and query interval in use"
 is "$(nsx dst $H queries d0 "$SELF" 3)" 0 "the relay sends no query while the other is querier"
 member v2b
 wait_for 5 has_member; ok $? "listeners still learned while listening only"
 leave v2b >/dev/null
 wait "$Q"
-# Other querier present interval: 2 x 2 s + 0.5 s.
+# Other querier present interval, adopted: 2 x 3 s + 0.5 s.
 self_querier() { [ "$(link "l['querier'], l['querier_self']")" = "$SELF 1" ]; }
-wait_for 8 self_querier; ok $? "the other querier gone: the relay is querier again"
+wait_for 10 self_querier; ok $? "the other querier gone: the relay is querier again"
+is "$(link "l['robustness'], l['query_interval_ms']")" "2 2000" "with its own robustness and query interval again"
 
 # ---- forged MLD while the other rule relays every packet ----
 kill "$S3"; wait "$S3" 2>/dev/null

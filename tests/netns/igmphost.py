@@ -6,9 +6,10 @@
       the version net.ipv4.conf.DEV.force_igmp_version says), counts the
       datagrams until SIGTERM, then leaves (closing the socket) and prints
       "received N".
-  igmphost.py query DEV SRC COUNT INTERVAL
+  igmphost.py query DEV SRC COUNT INTERVAL [QQI]
       sends COUNT IGMPv2 general queries from SRC (raw, IP_HDRINCL), one per
-      INTERVAL seconds: another querier on the link.
+      INTERVAL seconds: another querier on the link.  With QQI: IGMPv3 ones
+      saying QRV 2 and QQI seconds, which a router that is not querier adopts.
   igmphost.py flood DEV SRC GROUP N
       sends N forged or malformed reports for GROUP, round-robin: bad
       checksum, no Router Alert, wrong length, TTL 2, truncated records.
@@ -55,10 +56,17 @@ def member(dev, group, port, ready):
     print("received %d" % n, flush=True)
 
 
-def query(dev, src, count, interval):
+def query3(qqi):
+    assert qqi < 128  # a QQIC below 128 is the value itself
+    m = struct.pack("!BBH4sBBH", 0x11, 10, 0, socket.inet_aton("0.0.0.0"), 2, qqi, 0)
+    return m[:2] + struct.pack("!H", csum(m)) + m[4:]
+
+
+def query(dev, src, count, interval, qqi=None):
     s = raw(dev)
+    q = igmp8(0x11, 10, "0.0.0.0") if qqi is None else query3(qqi)
     for i in range(count):
-        s.sendto(ip_packet(src, "224.0.0.1", igmp8(0x11, 10, "0.0.0.0")), ("224.0.0.1", 0))
+        s.sendto(ip_packet(src, "224.0.0.1", q), ("224.0.0.1", 0))
         if i + 1 < count:
             time.sleep(interval)
 
@@ -110,7 +118,7 @@ if __name__ == "__main__":
     if cmd == "member":
         member(a[0], a[1], int(a[2]), a[3])
     elif cmd == "query":
-        query(a[0], a[1], int(a[2]), float(a[3]))
+        query(a[0], a[1], int(a[2]), float(a[3]), int(a[4]) if len(a) > 4 else None)
     elif cmd == "flood":
         flood(a[0], a[1], a[2], int(a[3]))
     elif cmd == "queries":

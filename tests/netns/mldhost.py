@@ -10,10 +10,11 @@
       sends RATE datagrams a second to GROUP:PORT out of DEV until SIGTERM.
   mldhost.py frames DEV PORT SECONDS
       counts the IPv6 UDP frames to PORT arriving on DEV for SECONDS; prints it.
-  mldhost.py query DEV SRC COUNT INTERVAL
+  mldhost.py query DEV SRC COUNT INTERVAL [QQI]
       sends COUNT MLDv2 general queries from SRC (a link-local address; hand-made
       frames, Router Alert, hop limit 1), one per INTERVAL seconds: another
-      querier on the link.
+      querier on the link.  They say QRV 2 and QQI seconds (default: INTERVAL
+      rounded, at least 1), which a router that is not querier adopts.
   mldhost.py flood DEV SRC GROUP N
       sends N forged or malformed MLDv1 reports for GROUP, round-robin: bad
       checksum, hop limit 64, no Router Alert, wrong length, a global source.
@@ -95,9 +96,11 @@ def v1(t, group, delay=0):
     return struct.pack("!BBHHH16s", t, 0, 0, delay, 0, a6(group))
 
 
-def query(dev, src, count, interval):
+def query(dev, src, count, interval, qqi=None):
     s = packet(dev)
-    q = v1(130, "::", 1000) + bytes([2, 125, 0, 0])  # v2: QRV 2, QQIC 125, no source
+    qqi = max(1, round(interval)) if qqi is None else qqi
+    assert qqi < 128  # a QQIC below 128 is the value itself
+    q = v1(130, "::", 1000) + bytes([2, qqi, 0, 0])  # v2: QRV 2, QQIC, no source
     for i in range(count):
         s.send(frame(dev, src, "ff02::1", q))
         if i + 1 < count:
@@ -145,7 +148,7 @@ if __name__ == "__main__":
     elif cmd == "frames":
         frames(a[0], int(a[1]), float(a[2]))
     elif cmd == "query":
-        query(a[0], a[1], int(a[2]), float(a[3]))
+        query(a[0], a[1], int(a[2]), float(a[3]), int(a[4]) if len(a) > 4 else None)
     elif cmd == "flood":
         flood(a[0], a[1], a[2], int(a[3]))
     elif cmd == "queries":

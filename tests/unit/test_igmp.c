@@ -118,6 +118,19 @@ static void test_queries(void **state)
 	assert_int_equal(r.qqi, 125);
 	assert_int_equal(r.nsrc, 1);
 	assert_int_equal(igmp_src(r.srcs, 0).s_addr, a("10.9.9.9"));
+	/* the largest QRV and QQIC (members.c's clamp); Resv bits beside QRV ignored */
+	igmp_build_query(m, (struct in_addr){ 0 }, 100, false, 2, 125);
+	m[8] = 0xf7;
+	m[9] = 0xff;
+	n = build(&(struct ipo){ .dst = "224.0.0.1" }, m, 12);
+	assert_int_equal(igmp_parse(pkt, n, &r), IGMP_OK);
+	assert_false(r.suppress);
+	assert_int_equal(r.qrv, 7);
+	assert_int_equal(r.qqi, 31744);
+	m[9] = 0x8a; /* exponential form: (0x10 | 0xa) << 3 */
+	n = build(&(struct ipo){ .dst = "224.0.0.1" }, m, 12);
+	assert_int_equal(igmp_parse(pkt, n, &r), IGMP_OK);
+	assert_int_equal(r.qqi, 208);
 }
 
 static void test_builder_checksum(void **state)

@@ -4,7 +4,10 @@
  * a v2 host in a v3 group, source filters, the querier election both
  * ways, timer expiry, the table's bound; and the same for MLD: v1 join
  * and done with last listener queries, v1 host compatibility, election
- * by link-local address both ways, no address yet.
+ * by link-local address both ways, no address yet; the other querier's
+ * robustness and query interval adopted from its v3 (MLDv2) queries (not
+ * from v2 or MLDv1 ones, nor zero ones), our own again when we take
+ * over, and clamped against a hostile query.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,6 +83,37 @@ static void query_from(struct mbr *m, const char *src, const char *g, int64_t no
 	struct igmp_msg msg = { .type = IGMP_QUERY, .version = 3, .src = ip(src), .group = ip(g) };
 
 	mbr_input(m, &msg, now);
+}
+
+/* A v3 query from src for g (0.0.0.0: general) with the QRV and QQI (s, decoded) given. */
+static void query3(struct mbr *m, const char *src, const char *g, uint8_t qrv, unsigned qqi,
+		   int64_t now)
+{
+	struct igmp_msg msg = { .type = IGMP_QUERY, .version = 3, .src = ip(src), .group = ip(g),
+				.qrv = qrv, .qqi = qqi, .max_resp_ds = 100 };
+
+	mbr_input(m, &msg, now);
+}
+
+/* A v2 query: no QRV nor QQI (the parser leaves them 0; here they are set, to be ignored). */
+static void query2(struct mbr *m, const char *src, const char *g, int64_t now)
+{
+	struct igmp_msg msg = { .type = IGMP_QUERY, .version = 2, .src = ip(src), .group = ip(g),
+				.qrv = 5, .qqi = 40, .max_resp_ds = 100 };
+
+	mbr_input(m, &msg, now);
+}
+
+/* The timers in use are robustness r (and as many last member queries) and query interval qi_s. */
+static void assert_timers(const struct mbr *m, unsigned r, unsigned qi_s)
+{
+	const struct mbr_timers *t = mbr_get_timers(m);
+
+	assert_int_equal(t->robustness, r);
+	assert_int_equal(t->lmq_count, r);
+	assert_int_equal(t->query_interval_ms, qi_s * 1000);
+	assert_int_equal(t->query_response_ms, 10000); /* always ours */
+	assert_int_equal(t->lmq_interval_ms, 1000);
 }
 
 /* A v3 report of one record with up to two sources. */
@@ -309,6 +343,218 @@ static void test_non_querier_leave(void **state)
 	mbr_free(m);
 }
 
+/*
+ * The querier queries every 300 s (QQI 300): its members, reporting after
+ * each query, stay members throughout, past our default group membership
+ * interval (260 s), and we never query; their membership ends 2 * 300 +
+ * 10 s after the last report.
+ */
+static void test_adopt_longer_interval(void **state)
+{
+	struct mbr *m = link_new("10.0.0.5");
+	bool self;
+	int64_t until;
+
+	(void)state;
+	mbr_tick(m, 0);
+	assert_int_equal(ngeneral, 1); /* our startup query, before the other was heard */
+	for (int64_t q = 1 * S; q < 1000 * S; q += 300 * S) {
+		query3(m, "10.0.0.2", "0.0.0.0", 2, 300, q);
+		assert_timers(m, 2, 300);
+		v2(m, IGMP_V2_REPORT, "239.2.2.2", q + 5 * S);
+		v3(m, IGMP_MODE_IS_EXCLUDE, "239.3.3.3", NULL, NULL, q + 5 * S);
+		for (int64_t t = q + 5 * S; t < q + 300 * S; t += 5 * S) {
+			mbr_tick(m, t);
+			assert_true(wants(m, "239.2.2.2", NULL));
+			assert_true(wants(m, "239.3.3.3", NULL));
+		}
+	}
+	assert_int_equal(ngeneral, 1);
+	assert_int_equal(mbr_stats(m)->expiries, 0);
+	assert_int_equal(mbr_stats(m)->elections, 1);
+	/* the querier's last query at 901 s: present until 2 * 300 + 10 / 2 s later */
+	mbr_tick(m, 901 * S + 605 * S - 1);
+	mbr_querier(m, &self, &until);
+	assert_false(self);
+	assert_int_equal(until, 901 * S + 605 * S);
+	assert_int_equal(ngeneral, 1);
+	/* the last report at 906 s: members until 906 + 610 s; the v3 group timer too */
+	mbr_tick(m, 906 * S + 610 * S - 1);
+	assert_true(wants(m, "239.2.2.2", NULL));
+	assert_true(wants(m, "239.3.3.3", NULL));
+	mbr_tick(m, 906 * S + 610 * S);
+	assert_false(wants(m, "239.2.2.2", NULL));
+	assert_false(wants(m, "239.3.3.3", NULL));
+	mbr_free(m);
+}
+
+/*
+ * The other querier present interval follows the adopted values (3 * 200
+ * + 5 s), and so does the last member query count a group-specific query
+ * of the querier lowers a group to (3 * 1 s); when the querier is gone we
+ * take over with our configured values, startup queries included.
+ */
+static void test_adopt_other_querier_present(void **state)
+{
+	struct mbr *m = link_new("10.0.0.5");
+	bool self;
+	int64_t until;
+
+	(void)state;
+	mbr_tick(m, 0);
+	query3(m, "10.0.0.2", "0.0.0.0", 3, 200, 10 * S);
+	assert_timers(m, 3, 200);
+	mbr_querier(m, &self, &until);
+	assert_int_equal(until, 10 * S + 605 * S);
+	assert_int_equal(mbr_deadline(m), 10 * S + 605 * S);
+	v2(m, IGMP_V2_REPORT, "239.2.2.2", 11 * S);
+	v2(m, IGMP_V2_LEAVE, "239.2.2.2", 20 * S);
+	query3(m, "10.0.0.2", "239.2.2.2", 3, 200, 20 * S);
+	mbr_tick(m, 23 * S - 1);
+	assert_true(wants(m, "239.2.2.2", NULL));
+	mbr_tick(m, 23 * S);
+	assert_false(wants(m, "239.2.2.2", NULL));
+	/* its group query renewed the other querier present timer: 20 + 605 s */
+	nqueries = ngeneral = 0;
+	mbr_tick(m, 20 * S + 605 * S - 1);
+	assert_int_equal(nqueries, 0);
+	mbr_querier(m, &self, &until);
+	assert_false(self);
+	mbr_tick(m, 20 * S + 605 * S);
+	assert_int_equal(ngeneral, 1);
+	mbr_querier(m, &self, &until);
+	assert_true(self);
+	assert_timers(m, 2, 125);
+	/* robustness 2 again: two startup queries, a quarter interval apart, then 125 s */
+	assert_int_equal(mbr_deadline(m), 625 * S + 125 * S / 4);
+	mbr_tick(m, 625 * S + 125 * S / 4);
+	assert_int_equal(ngeneral, 2);
+	assert_int_equal(mbr_deadline(m), 625 * S + 125 * S / 4 + 125 * S);
+	mbr_free(m);
+}
+
+/* Only the querier's queries count: not a higher router's, nor ones we hear as querier. */
+static void test_adopt_only_from_querier(void **state)
+{
+	struct mbr *m = link_new("10.0.0.5");
+
+	(void)state;
+	mbr_tick(m, 0);
+	query3(m, "10.0.0.9", "0.0.0.0", 4, 60, 1 * S); /* higher than us: we stay querier */
+	assert_timers(m, 2, 125);
+	query3(m, "10.0.0.2", "0.0.0.0", 3, 200, 2 * S);
+	query3(m, "10.0.0.3", "0.0.0.0", 4, 60, 3 * S); /* lower than us, not than the querier */
+	assert_timers(m, 3, 200);
+	query3(m, "10.0.0.1", "0.0.0.0", 4, 60, 4 * S); /* a new querier: its values */
+	assert_timers(m, 4, 60);
+	assert_int_equal(mbr_stats(m)->elections, 2);
+	mbr_free(m);
+}
+
+/* IGMPv2 queries carry no QRV nor QQI: the values in use stay as they are. */
+static void test_v2_query_keeps_timers(void **state)
+{
+	struct mbr *m = link_new("10.0.0.5");
+	bool self;
+	int64_t until;
+
+	(void)state;
+	query2(m, "10.0.0.2", "0.0.0.0", 1 * S);
+	assert_timers(m, 2, 125);
+	mbr_querier(m, &self, &until);
+	assert_int_equal(until, 1 * S + 255 * S);
+	query3(m, "10.0.0.2", "0.0.0.0", 3, 200, 2 * S);
+	query2(m, "10.0.0.2", "0.0.0.0", 3 * S);
+	query2(m, "10.0.0.2", "239.2.2.2", 4 * S);
+	assert_timers(m, 3, 200);
+	mbr_querier(m, &self, &until);
+	assert_int_equal(until, 4 * S + 605 * S);
+	mbr_free(m);
+}
+
+/* A zero QRV or QQI is not adopted: RFC 3376 4.1.6, 4.1.7 say the configured value then. */
+static void test_zero_qrv_qqi(void **state)
+{
+	struct mbr *m = link_new("10.0.0.5");
+	bool self;
+	int64_t until;
+
+	(void)state;
+	query3(m, "10.0.0.2", "0.0.0.0", 0, 0, 1 * S);
+	assert_timers(m, 2, 125);
+	mbr_querier(m, &self, &until);
+	assert_int_equal(until, 1 * S + 255 * S);
+	query3(m, "10.0.0.2", "0.0.0.0", 3, 200, 2 * S);
+	query3(m, "10.0.0.2", "0.0.0.0", 0, 300, 3 * S);
+	assert_timers(m, 2, 300);
+	query3(m, "10.0.0.2", "0.0.0.0", 4, 0, 4 * S);
+	assert_timers(m, 4, 125);
+	mbr_querier(m, &self, &until);
+	assert_int_equal(until, 4 * S + 4 * 125 * S + 5 * S);
+	mbr_free(m);
+}
+
+/* We win the election back (a lower address of ours): our configured values at once. */
+static void test_adopt_reverts_on_self(void **state)
+{
+	struct mbr_timers t;
+	struct mbr *m;
+	bool self;
+	int64_t until;
+
+	(void)state;
+	mbr_timers_default(&t);
+	t.robustness = t.lmq_count = 3;
+	t.query_interval_ms = 60000;
+	assert_int_equal(mbr_new(&m, AF_INET, &t, &ops, NULL, 0), 0);
+	mbr_set_self(m, mcr_addr4(ip("10.0.0.5")), 0);
+	query3(m, "10.0.0.2", "0.0.0.0", 2, 300, 1 * S);
+	assert_timers(m, 2, 300);
+	mbr_set_self(m, mcr_addr4(ip("10.0.0.1")), 2 * S);
+	mbr_querier(m, &self, &until);
+	assert_true(self);
+	assert_timers(m, 3, 60);
+	/* and a link without an address, its querier gone: the configured values too */
+	mbr_set_self(m, mcr_addr4(ip("0.0.0.0")), 3 * S);
+	query3(m, "10.0.0.2", "0.0.0.0", 2, 300, 4 * S);
+	assert_timers(m, 2, 300);
+	mbr_tick(m, 4 * S + 605 * S);
+	mbr_querier(m, &self, &until);
+	assert_false(self);
+	assert_int_equal(until, 0);
+	assert_timers(m, 3, 60);
+	mbr_free(m);
+}
+
+/*
+ * A hostile query: QRV and QQI beyond what the fields carry are clamped to
+ * their largest (7, and QQIC 0xff: 31744 s), so the intervals computed
+ * from them stay exact and positive in int64 ns.
+ */
+static void test_adopt_clamped(void **state)
+{
+	struct mbr *m = link_new("10.0.0.5");
+	const int64_t now = INT64_MAX / 8; /* a clock that has run long */
+	bool self;
+	int64_t until;
+
+	(void)state;
+	query3(m, "10.0.0.2", "0.0.0.0", 255, UINT32_MAX, now);
+	assert_timers(m, 7, 31744);
+	mbr_querier(m, &self, &until);
+	assert_int_equal(until, now + 7 * 31744 * S + 5 * S);
+	v2(m, IGMP_V2_REPORT, "239.2.2.2", now);
+	assert_int_equal(mbr_deadline(m), now + 7 * 31744 * S + 5 * S);
+	mbr_tick(m, now + 7 * 31744 * S + 10 * S - 1);
+	assert_true(wants(m, "239.2.2.2", NULL));
+	mbr_tick(m, now + 7 * 31744 * S + 10 * S);
+	assert_false(wants(m, "239.2.2.2", NULL));
+	/* what the parser can give at most: the same */
+	query3(m, "10.0.0.2", "0.0.0.0", 7, igmp_code_decode(0xff), now + 7 * 31744 * S + 20 * S);
+	assert_timers(m, 7, 31744);
+	mbr_free(m);
+}
+
 static void test_table_bound(void **state)
 {
 	struct mbr *m = link_new(NULL);
@@ -479,6 +725,49 @@ static void test_mld_election(void **state)
 	mbr_free(m);
 }
 
+/* An MLD query of version v (1 or 2) from src for g with the QRV and QQI given (v2 only). */
+static void mld_query(struct mbr *m, uint8_t v, const char *src, const char *g, uint8_t qrv,
+		      unsigned qqi, int64_t now)
+{
+	struct mld_msg msg = { .type = MLD_QUERY, .version = v, .src = ip6(src).v6,
+			       .group = ip6(g).v6, .qrv = qrv, .qqi = qqi, .max_resp_ms = 10000 };
+
+	mbr_input_mld(m, &msg, now);
+}
+
+/* RFC 3810 5.1.8, 5.1.9: the same adoption for MLDv2 queries; MLDv1 ones change nothing. */
+static void test_mld_adopt(void **state)
+{
+	struct mbr *m = link6_new("fe80::5");
+	bool self;
+	int64_t until;
+
+	(void)state;
+	mbr_tick(m, 0);
+	mld_query(m, 1, "fe80::2", "::", 0, 0, 1 * S);
+	assert_timers(m, 2, 125);
+	mld_query(m, 2, "fe80::2", "::", 3, 400, 2 * S);
+	assert_timers(m, 3, 400);
+	mld_query(m, 1, "fe80::2", "::", 5, 40, 3 * S);
+	assert_timers(m, 3, 400);
+	mld(m, MLD_V1_REPORT, "fe80::9", "ff3e::2", 4 * S);
+	/* its last query at 3 s: present until 3 * 400 + 10 / 2 s later */
+	nqueries = 0;
+	mbr_tick(m, 3 * S + 1205 * S - 1);
+	assert_int_equal(nqueries, 0);
+	mbr_querier(m, &self, &until);
+	assert_false(self);
+	assert_int_equal(until, 3 * S + 1205 * S);
+	mbr_tick(m, 4 * S + 1210 * S - 1); /* the listener: 3 * 400 + 10 s */
+	assert_true(wants6(m, "ff3e::2", NULL));
+	mbr_tick(m, 4 * S + 1210 * S);
+	assert_false(wants6(m, "ff3e::2", NULL));
+	mbr_querier(m, &self, &until); /* the querier timed out at 1208 s: we took over */
+	assert_true(self);
+	assert_timers(m, 2, 125);
+	mbr_free(m);
+}
+
 /* No link-local address yet: never querier, members still learned. */
 static void test_mld_no_self(void **state)
 {
@@ -553,6 +842,14 @@ int main(void)
 		cmocka_unit_test(test_mld_no_self),
 		cmocka_unit_test(test_member_events),
 		cmocka_unit_test(test_table_bound),
+		cmocka_unit_test(test_adopt_longer_interval),
+		cmocka_unit_test(test_adopt_other_querier_present),
+		cmocka_unit_test(test_adopt_only_from_querier),
+		cmocka_unit_test(test_v2_query_keeps_timers),
+		cmocka_unit_test(test_zero_qrv_qqi),
+		cmocka_unit_test(test_adopt_reverts_on_self),
+		cmocka_unit_test(test_adopt_clamped),
+		cmocka_unit_test(test_mld_adopt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -128,6 +128,19 @@ static void test_queries(void **state)
 	assert_memory_equal(&r.group, &g, 16);
 	s = mld_src(r.srcs, 0);
 	assert_memory_equal(&s, &m[28], 16);
+	/* the largest QRV and QQIC (members.c's clamp); Resv bits beside QRV ignored */
+	mld_build_query(m, &in6addr_any, 10000, false, 2, 125);
+	m[24] = 0xf7;
+	m[25] = 0xff;
+	n = build(&(struct ipo){ .dst = "ff02::1" }, m, 28);
+	assert_int_equal(mld_parse(pkt, n, &r), MLD_OK);
+	assert_false(r.suppress);
+	assert_int_equal(r.qrv, 7);
+	assert_int_equal(r.qqi, 31744);
+	m[25] = 0x8a; /* exponential form, as IGMPv3's QQIC: (0x10 | 0xa) << 3 */
+	n = build(&(struct ipo){ .dst = "ff02::1" }, m, 28);
+	assert_int_equal(mld_parse(pkt, n, &r), MLD_OK);
+	assert_int_equal(r.qqi, 208);
 }
 
 static void test_codes(void **state)
