@@ -78,30 +78,32 @@ static void v2(struct mbr *m, uint8_t type, const char *g, int64_t now)
 	mbr_input(m, &msg, now);
 }
 
-static void query_from(struct mbr *m, const char *src, const char *g, int64_t now)
+/* A query of version from src for g (0.0.0.0: general) carrying QRV qrv and QQI qqi (s, decoded). */
+static void query_msg(struct mbr *m, uint8_t version, const char *src, const char *g, uint8_t qrv,
+		      unsigned qqi, int64_t now)
 {
-	struct igmp_msg msg = { .type = IGMP_QUERY, .version = 3, .src = ip(src), .group = ip(g) };
+	struct igmp_msg msg = { .type = IGMP_QUERY, .version = version, .src = ip(src),
+				.group = ip(g), .qrv = qrv, .qqi = qqi, .max_resp_ds = 100 };
 
 	mbr_input(m, &msg, now);
 }
 
-/* A v3 query from src for g (0.0.0.0: general) with the QRV and QQI (s, decoded) given. */
+/* A v3 query whose QRV and QQI are zero: our configured values stand. */
+static void query_from(struct mbr *m, const char *src, const char *g, int64_t now)
+{
+	query_msg(m, 3, src, g, 0, 0, now);
+}
+
 static void query3(struct mbr *m, const char *src, const char *g, uint8_t qrv, unsigned qqi,
 		   int64_t now)
 {
-	struct igmp_msg msg = { .type = IGMP_QUERY, .version = 3, .src = ip(src), .group = ip(g),
-				.qrv = qrv, .qqi = qqi, .max_resp_ds = 100 };
-
-	mbr_input(m, &msg, now);
+	query_msg(m, 3, src, g, qrv, qqi, now);
 }
 
 /* A v2 query: no QRV nor QQI (the parser leaves them 0; here they are set, to be ignored). */
 static void query2(struct mbr *m, const char *src, const char *g, int64_t now)
 {
-	struct igmp_msg msg = { .type = IGMP_QUERY, .version = 2, .src = ip(src), .group = ip(g),
-				.qrv = 5, .qqi = 40, .max_resp_ds = 100 };
-
-	mbr_input(m, &msg, now);
+	query_msg(m, 2, src, g, 5, 40, now);
 }
 
 /* The timers in use are robustness r (and as many last member queries) and query interval qi_s. */
