@@ -400,6 +400,7 @@ int querier_info(const struct querier *q, unsigned i, struct mcr_glink_info *l)
 {
 	struct qlink *ql = q->links[i];
 	const struct qlink_stats *st = ql->st;
+	const struct mbr_timers *t = mbr_get_timers(ql->m);
 	int64_t now = now_ns(), other;
 	bool self;
 
@@ -412,8 +413,8 @@ int querier_info(const struct querier *q, unsigned i, struct mcr_glink_info *l)
 	l->querier = mbr_querier(ql->m, &self, &other);
 	l->querier_self = self;
 	l->other_ms = other ? ms_left(other, now) : 0;
-	l->robustness = (uint8_t)mbr_get_timers(ql->m)->robustness; /* at most 7 (members.c) */
-	l->query_interval_ms = mbr_get_timers(ql->m)->query_interval_ms;
+	l->robustness = (uint8_t)t->robustness; /* at most 7 (members.c) */
+	l->query_interval_ms = t->query_interval_ms;
 	l->counters[MCR_GC_RX] = st->received;
 	l->counters[MCR_GC_REPORTS] = st->reports;
 	l->counters[MCR_GC_LEAVES] = st->leaves;
