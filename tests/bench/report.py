@@ -304,9 +304,13 @@ def t_loss_where_baseline(points, me):
         # shares a CPU with the receivers, and a relay's wake-ups cost it)
         # put a lighter load on the baseline than the offered one: its
         # being loss-free there says nothing about that rate.
-        lf = [p for p in base if p["offered"] and p["loss"] < LOSS_FREE]
-        rates = [p["offered"] for p in lf if sent_rate(p) == p["offered"]]
-        short = [p for p in lf if sent_rate(p) != p["offered"]]
+        rates, short = [], []
+        for p in base:
+            if p["offered"] and p["loss"] < LOSS_FREE:
+                if sent_rate(p) == p["offered"]:
+                    rates.append(p["offered"])
+                else:
+                    short.append(p)
         note = ""
         if short:
             note = ("; not compared where the baseline's sender fell short of the offered "
@@ -634,10 +638,10 @@ def setup_md(a, relays):
                   " handled, so softirq work on an idle CPU counts as busy. (The busy"
                   " columns of `/proc/stat`, used before 2026-12-06 evening, are samples"
                   " taken at the tick, off by up to 2x either way with paced traffic.) It"
-                  " counts everything done on the relay's side, kernel forwarding included, so it is the one CPU"
-                  " figure that compares all relays; but it also counts whatever other work"
-                  " the machine ran on that CPU (see `bg busy %%`), so on a shared machine it"
-                  " is an upper bound." % relay_cpu))
+                  " counts everything done on the relay's side, kernel forwarding included,"
+                  " so it is the one CPU figure that compares all relays; but it also counts"
+                  " whatever other work the machine ran on that CPU (see `bg busy %%`), so on a"
+                  " shared machine it is an upper bound." % relay_cpu))
     L.extend(wrap("- **Receivers' core busy %%** = busy share of CPU %s (mcrsink's, where"
                   " mcrgen and the receive softirq of every copy also run) over the point,"
                   " measured the same way. Near 100%%, the receivers' side is the limit,"
