@@ -122,6 +122,9 @@ void mcr_conf_globals(const config_setting_t *root, struct mcr_config *c, struct
 	if ((s = config_setting_get_member(root, "spread_outputs")))
 		top_uint(el, s, 0, MCR_MAX_OUTPUTS,
 			 "spread_outputs must be 0..4096 (0: a rule is never spread)", &c->spread_outputs);
+	if ((s = config_setting_get_member(root, "rx_ring_mib")))
+		top_uint(el, s, 1, MCR_RX_RING_MAX,
+			 "rx_ring_mib must be 1..1024 (MiB per receive ring)", &c->rx_ring_mib);
 	if ((s = config_setting_get_member(root, "metrics")))
 		parse_metrics(el, s, c);
 	if ((s = config_setting_get_member(root, "igmp")))

@@ -1,7 +1,8 @@
 /*
  * The main file's settings other than rules (workers, user, gso,
- * loop_guard_ms, spread_outputs, metrics), each checked with the line it
- * is on.  Part of the loader (config.c); drop-in files may set none of them.
+ * loop_guard_ms, spread_outputs, rx_ring_mib, metrics, igmp), each checked
+ * with the line it is on.  Part of the loader (config.c); drop-in files
+ * may set none of them.
  */
 #ifndef MCR_CONFGLOBAL_H
 #define MCR_CONFGLOBAL_H

@@ -23,7 +23,7 @@
 #include "esc.h"
 
 static const char *const top_keys[] = { "workers", "user", "gso", "loop_guard_ms", "metrics",
-					 "spread_outputs", "rules", "igmp", NULL };
+					 "spread_outputs", "rx_ring_mib", "rules", "igmp", NULL };
 
 /* Settings of the main file, or (included) of a drop-in: rules only. */
 static int load(config_t *cf, struct mcr_config *c, struct mcr_errlist *el, bool included)
@@ -47,6 +47,7 @@ void mcr_config_init(struct mcr_config *c)
 	snprintf(c->user, sizeof(c->user), "mcrd");
 	c->loop_guard_ms = MCR_LOOP_GUARD_DEFAULT;
 	c->spread_outputs = MCR_SPREAD_DEFAULT;
+	c->rx_ring_mib = MCR_RX_RING_DEFAULT;
 	mcr_ruleset_init(&c->rules);
 }
 

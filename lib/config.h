@@ -15,6 +15,8 @@
 #define MCR_LOOP_GUARD_DEFAULT 100   /* ms */
 #define MCR_LOOP_GUARD_MAX     10000
 #define MCR_SPREAD_DEFAULT     16    /* outputs: a rule this wide uses every worker */
+#define MCR_RX_RING_DEFAULT    32    /* MiB per ingress socket: 16384 frames at MTU 1500 */
+#define MCR_RX_RING_MAX        1024
 
 /* UDP GSO on the outputs (`gso`): auto = on physical interfaces only. */
 enum mcr_gso { MCR_GSO_AUTO, MCR_GSO_ON, MCR_GSO_OFF };
@@ -31,6 +33,7 @@ struct mcr_config {
 	unsigned loop_guard_ms; /* fixed-TTL rules drop a payload seen again this soon */
 	char metrics[MCR_HOSTPORT_MAX]; /* where /metrics listens ("" : nowhere) */
 	unsigned spread_outputs; /* rules with this many outputs are served by every worker */
+	unsigned rx_ring_mib; /* each ingress socket's receive ring */
 	struct mcr_igmp_conf igmp;
 	struct mcr_ruleset rules;
 };

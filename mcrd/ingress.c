@@ -80,7 +80,8 @@ int ingress_set_filter(int fd, const struct filter_key *keys, size_t n, int *exa
 	return err ? err : rebind(fd, six ? ETH_P_ALL : ETH_P_IP);
 }
 
-int ingress_open(int ifindex, const struct filter_key *keys, size_t n, int *exact, unsigned mtu)
+int ingress_open(int ifindex, const struct filter_key *keys, size_t n, int *exact,
+		 struct rxring_size sz)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
@@ -99,7 +100,7 @@ int ingress_open(int ifindex, const struct filter_key *keys, size_t n, int *exac
 		err = -errno;
 		goto fail;
 	}
-	err = rxring_setup(fd, mtu);
+	err = rxring_setup(fd, sz);
 	if (err)
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {

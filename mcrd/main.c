@@ -32,6 +32,7 @@
 #include "querier.h"
 #include "reload.h"
 #include "requests.h"
+#include "rxring.h"
 #include "trace.h"
 #include "tracer.h"
 #include "version.h"
@@ -366,17 +367,19 @@ static void on_worker_start(void *arg, unsigned w)
 /* The plan, its sockets and the workers it feeds (none running yet).  0 or -errno. */
 static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg)
 {
-	unsigned mtu = iface_max_mtu();
-	struct plan_config pc = { .nworkers = n, .max_mtu = mtu, .gso = cfg->gso,
+	struct rxring_size rx = { iface_max_mtu(), cfg->rx_ring_mib };
+	struct plan_config pc = { .nworkers = n, .max_mtu = rx.mtu, .rx_ring_mib = rx.mib,
+				  .gso = cfg->gso,
 				  .spread_outputs = cfg->spread_outputs,
 				  .ops = &feed_ops, .ops_arg = &d->feed,
 				  .sys = &plansys_ops, .wants = querier_wants };
+	struct tpacket_req ring;
 	struct mbr_timers t;
 	int err;
 
 	if (!(d->sys = plansys_new()))
 		return -ENOMEM;
-	if ((err = pool_new(&d->pool, n, cfg->user, mtu)))
+	if ((err = pool_new(&d->pool, n, cfg->user, rx)))
 		return err;
 	d->feed = (struct feed){ .pool = d->pool, .nworkers = n, .loop_ms = cfg->loop_guard_ms };
 	pc.sys_arg = d->sys;
@@ -392,6 +395,10 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 	plan_on_switch(d->plan, on_rule_switch, d);
 	log_info("UDP GSO on socket outputs: %s", cfg->gso == MCR_GSO_ON ? "on" :
 		 cfg->gso == MCR_GSO_OFF ? "off" : "auto (where the frame leaves through a NIC)");
+	rxring_geometry(rx, &ring);
+	log_info("receive rings: %u frames of %u bytes (%zu MiB) per input interface and worker",
+		 ring.tp_frame_nr, ring.tp_frame_size,
+		 ((size_t)ring.tp_block_size * ring.tp_block_nr) >> 20);
 	return 0;
 }
 

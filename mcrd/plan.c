@@ -64,6 +64,8 @@ int plan_new(struct plan **out, const struct plan_config *c)
 		p->c.nworkers = MCR_MAX_WORKERS;
 	if (!p->c.max_mtu)
 		p->c.max_mtu = 1500;
+	if (!p->c.rx_ring_mib)
+		p->c.rx_ring_mib = MCR_RX_RING_DEFAULT;
 	*out = p;
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "errlist.h"
 #include "filter.h"
 #include "rule.h"
+#include "rxring.h"
 #include "stats.h"
 #include "txring.h"
 
@@ -128,7 +129,7 @@ typedef void (*plan_egress_fn)(void *arg, int fd, bool gso);
  */
 struct plan_sys {
 	int (*ingress_open)(void *s, int ifindex, const struct filter_key *k, size_t n, int *exact,
-			    unsigned mtu);
+			    struct rxring_size sz);
 	int (*ingress_filter)(void *s, int fd, const struct filter_key *k, size_t n, int *exact);
 	unsigned (*ingress_drops)(void *s, int fd);
 	void (*ingress_close)(void *s, int fd);
@@ -156,6 +157,7 @@ struct plan_sys {
 struct plan_config {
 	unsigned nworkers;
 	unsigned max_mtu;     /* sizes the receive rings' slots */
+	unsigned rx_ring_mib; /* and their memory, per ingress socket */
 	enum mcr_gso gso;
 	unsigned spread_outputs; /* rules with this many outputs use every worker; 0: never */
 	const struct plan_ops *ops;

@@ -150,7 +150,8 @@ int plan_input_refresh(struct plan *p, struct plan_input *in, size_t slot, unsig
 	if (!(keys = input_keys(p, in, slot, w, &n)))
 		return -ENOMEM;
 	if (in->wfd[w] < 0) {
-		int fd = SYS(p, ingress_open, in->ifindex, keys, n, &in->wexact[w], p->c.max_mtu);
+		int fd = SYS(p, ingress_open, in->ifindex, keys, n, &in->wexact[w],
+				 (struct rxring_size){ p->c.max_mtu, p->c.rx_ring_mib });
 
 		if (fd < 0)
 			err = fd;

@@ -87,10 +87,10 @@ void plansys_free(struct plansys *s)
 }
 
 static int sys_ingress_open(void *s, int ifindex, const struct filter_key *k, size_t n,
-			    int *exact, unsigned mtu)
+			    int *exact, struct rxring_size sz)
 {
 	(void)s;
-	return ingress_open(ifindex, k, n, exact, mtu);
+	return ingress_open(ifindex, k, n, exact, sz);
 }
 
 static int sys_ingress_filter(void *s, int fd, const struct filter_key *k, size_t n, int *exact)

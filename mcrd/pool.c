@@ -44,7 +44,7 @@ struct worker {
 struct pool {
 	unsigned n;
 	struct worker w[MCR_MAX_WORKERS];
-	unsigned mtu;         /* sizes the workers' receive rings */
+	struct rxring_size rx; /* the workers' receive rings */
 	pool_start_fn on_start;
 	void *start_arg;
 	uid_t uid;
@@ -82,7 +82,7 @@ static int spawn(struct pool *p, unsigned i)
 	if (pid == 0) {
 		evloop_drop_inherited();
 		close(sv[0]);
-		int rc = worker_main(sv[1], i, w->cpu, p->uid, p->gid, p->mtu);
+		int rc = worker_main(sv[1], i, w->cpu, p->uid, p->gid, p->rx);
 
 		mcr_leak_check();
 		_exit(rc);
@@ -115,7 +115,7 @@ static int resolve_user(struct pool *p, const char *user)
 	return 0;
 }
 
-int pool_new(struct pool **out, unsigned n, const char *user, unsigned mtu)
+int pool_new(struct pool **out, unsigned n, const char *user, struct rxring_size rx)
 {
 	struct pool *p = calloc(1, sizeof(*p));
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -132,7 +132,7 @@ int pool_new(struct pool **out, unsigned n, const char *user, unsigned mtu)
 		return err;
 	}
 	p->n = n > MCR_MAX_WORKERS ? MCR_MAX_WORKERS : n;
-	p->mtu = mtu;
+	p->rx = rx;
 	/*
 	 * Pinned one per CPU only when a CPU is left over: the kernel's receive
 	 * backlog (ksoftirqd) must be able to run beside a busy worker, or it

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "rxring.h"
+
 struct pool;
 struct wire_msg;
 
@@ -31,7 +33,7 @@ typedef void (*pool_start_fn)(void *arg, unsigned w);
  * A pool of n workers (none running yet) as user (falling back to
  * "nobody" with a warning), with receive rings sized for mtu.  0 or -errno.
  */
-int pool_new(struct pool **p, unsigned n, const char *user, unsigned mtu);
+int pool_new(struct pool **p, unsigned n, const char *user, struct rxring_size rx);
 void pool_on_start(struct pool *p, pool_start_fn fn, void *arg);
 /* Forks every worker.  0 or -errno (then none runs). */
 int pool_start(struct pool *p);

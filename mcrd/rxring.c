@@ -8,11 +8,11 @@
 #include "rxring.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 
-#define RING_BYTES  (8u << 20)  /* per socket: about 4096 frames at MTU 1500 */
 #define MIN_FRAMES  1024u
 #define BLOCK_MIN   (64u << 10)
 /*
@@ -22,17 +22,17 @@
  */
 #define SLOT_HEAD   80u
 
-void rxring_geometry(unsigned mtu, struct tpacket_req *req)
+void rxring_geometry(struct rxring_size sz, struct tpacket_req *req)
 {
-	unsigned frame = (SLOT_HEAD + mtu + 63) & ~63u;
-	unsigned block = BLOCK_MIN, per_block, nblocks;
+	unsigned frame = (SLOT_HEAD + sz.mtu + 63) & ~63u;
+	unsigned block, per_block, nblocks;
 
 	if (frame < 2048)
 		frame = 2048;
-	while (block < frame)
-		block *= 2;
+	for (block = BLOCK_MIN; block < frame; block *= 2)
+		;
 	per_block = block / frame;
-	nblocks = RING_BYTES / block;
+	nblocks = (unsigned)(((uint64_t)sz.mib << 20) / block);
 	if (nblocks * per_block < MIN_FRAMES)
 		nblocks = (MIN_FRAMES + per_block - 1) / per_block;
 	*req = (struct tpacket_req){
@@ -43,25 +43,25 @@ void rxring_geometry(unsigned mtu, struct tpacket_req *req)
 	};
 }
 
-int rxring_setup(int fd, unsigned mtu)
+int rxring_setup(int fd, struct rxring_size sz)
 {
 	int v = TPACKET_V2;
 	struct tpacket_req req;
 
-	rxring_geometry(mtu, &req);
+	rxring_geometry(sz, &req);
 	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) < 0 ||
 	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
 		return -errno;
 	return 0;
 }
 
-int rxring_map(struct rxring **out, int fd, unsigned mtu)
+int rxring_map(struct rxring **out, int fd, struct rxring_size sz)
 {
 	struct tpacket_req req;
 	struct rxring *r;
 	int err;
 
-	rxring_geometry(mtu, &req);
+	rxring_geometry(sz, &req);
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;

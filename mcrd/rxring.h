@@ -30,12 +30,22 @@ struct rxring {
 	uint16_t *refs;     /* per frame: the batch's hold plus sends in flight */
 };
 
-/* The ring's shape for frames of up to mtu bytes of IP, from both ends. */
-void rxring_geometry(unsigned mtu, struct tpacket_req *req);
+/*
+ * What sizes a receive ring: the largest MTU (a slot holds a whole frame)
+ * and the ring's memory (rx_ring_mib in mcrd.conf).  Both ends compute the
+ * same geometry from it, as the kernel does not report a ring's shape.
+ */
+struct rxring_size {
+	unsigned mtu;
+	unsigned mib;
+};
+
+/* The ring's shape, from both ends. */
+void rxring_geometry(struct rxring_size sz, struct tpacket_req *req);
 /* Parent, before bind: TPACKET_V2 and the ring on fd.  0 or -errno. */
-int rxring_setup(int fd, unsigned mtu);
+int rxring_setup(int fd, struct rxring_size sz);
 /* Worker: maps the ring rxring_setup() put on fd.  0 or -errno. */
-int rxring_map(struct rxring **r, int fd, unsigned mtu);
+int rxring_map(struct rxring **r, int fd, struct rxring_size sz);
 void rxring_free(struct rxring *r);
 
 static inline struct tpacket2_hdr *rxring_frame(const struct rxring *r, unsigned i)

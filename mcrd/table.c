@@ -16,10 +16,10 @@
 #include "loopguard.h"
 #include "rxring.h"
 
-void table_init(struct table *t, unsigned max_mtu)
+void table_init(struct table *t, struct rxring_size rx)
 {
 	memset(t, 0, sizeof(*t));
-	t->max_mtu = max_mtu;
+	t->rx = rx;
 	for (int i = 0; i < WIRE_MAX_INPUTS; i++)
 		t->pslot[i] = -1;
 }
@@ -210,7 +210,7 @@ static struct tb_input *input_new(const struct table *t, const struct wire_msg *
 	in->fd = fd;
 	in->st = counters_link(m->stats);
 	/* Without its ring the input is kept (its rules stay consistent) but reads nothing. */
-	err = rxring_map(&in->ring, fd, t->max_mtu);
+	err = rxring_map(&in->ring, fd, t->rx);
 	if (err)
 		log_err("dev %s: cannot map the receive ring: %s; its rules receive nothing",
 			in->dev, strerror(-err));

@@ -18,6 +18,7 @@
 #include "match6.h"
 #include "redund.h"
 #include "rule.h"
+#include "rxring.h"
 #include "stats.h"
 #include "trace.h"
 #include "txring.h"
@@ -99,7 +100,7 @@ struct table {
 	struct tb_input *inputs[WIRE_MAX_INPUTS];
 	size_t ninputs;       /* slots in use, including closing ones */
 	struct tb_rule *dead; /* removed rules with sends still in flight */
-	unsigned max_mtu;     /* sizes the receive rings' slots */
+	struct rxring_size rx; /* the receive rings' shape, as the parent made them */
 	struct tb_esock *emap; /* parent egress fd -> our copy */
 	size_t nemap;
 	int pslot[WIRE_MAX_INPUTS]; /* parent input slot -> ours */
@@ -107,7 +108,7 @@ struct table {
 	size_t ntx;
 };
 
-void table_init(struct table *t, unsigned max_mtu);
+void table_init(struct table *t, struct rxring_size rx);
 /* Closes every socket and frees every rule, dead ones included. */
 void table_free(struct table *t);
 /*

@@ -101,7 +101,7 @@ static int signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-int worker_main(int chan, unsigned index, int cpu, uid_t uid, gid_t gid, unsigned mtu)
+int worker_main(int chan, unsigned index, int cpu, uid_t uid, gid_t gid, struct rxring_size rx)
 {
 	static struct wk k;
 	struct datapath *dp = NULL;
@@ -119,7 +119,7 @@ int worker_main(int chan, unsigned index, int cpu, uid_t uid, gid_t gid, unsigne
 	sfd = signals();
 	k.index = index;
 	k.buf = malloc(WIRE_MSG_MAX);
-	table_init(&k.table, mtu);
+	table_init(&k.table, rx);
 	if (chan < 0 || sfd < 0 || !k.buf || evloop_new(&k.ev, SQ_ENTRIES, CQ_ENTRIES) ||
 	    datapath_new(&dp, k.ev, &k.table))
 		return 1;

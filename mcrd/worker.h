@@ -7,7 +7,10 @@
 
 #include <sys/types.h>
 
+#include "rxring.h"
+
 /* Runs until told to stop or the parent goes away; the exit code. */
-int worker_main(int chan, unsigned index, int cpu, uid_t uid, gid_t gid, unsigned mtu);
+int worker_main(int chan, unsigned index, int cpu, uid_t uid, gid_t gid,
+		struct rxring_size rx);
 
 #endif

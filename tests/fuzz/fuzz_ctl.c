@@ -102,9 +102,9 @@ static const struct plan_ops fake_ops = {
 };
 
 static int sys_ingress_open(void *s, int ifindex, const struct filter_key *k, size_t n, int *exact,
-			    unsigned mtu)
+			    struct rxring_size sz)
 {
-	(void)s, (void)k, (void)n, (void)mtu;
+	(void)s, (void)k, (void)n, (void)sz;
 	*exact = n <= 8;
 	return 1000 + ifindex;
 }

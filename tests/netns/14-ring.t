@@ -1,20 +1,25 @@
 #!/bin/bash
-# The receive ring: while the workers are stopped it fills, the frames past
-# its 4096 slots are dropped and counted as socket_queue, and once they run
+# The receive ring, made 8 MiB (4096 slots) by rx_ring_mib rather than the
+# default 32: while the workers are stopped it fills, the frames past its
+# 4096 slots are dropped and counted as socket_queue, and once they run
 # again the held frames are relayed and the ring takes new traffic.  A
 # restarted worker gets the same socket, its ring left mid-lap: it must
 # read new frames at once, and no stale ones.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 12
 
 line_topology
 
 C=$(conf relay <<'CONF'
+rx_ring_mib = 8;
 rules = ( { name = "r"; in = { dev = "r-in"; group = "239.1.1.1"; port = 5001; };
             out = ( { dev = "r-out"; port = 6000; } ); } );
 CONF
 )
 mcrd_start relay relay "$C"; ok $? "mcrd starts"
+grep -q 'receive rings: 4096 frames of 2048 bytes (8 MiB) per input interface and worker' \
+	"$TMP/mcrd-relay.log"
+ok $? "the log states the ring's size from rx_ring_mib"
 
 sink_start dst a -i 2 d0:239.1.1.1:6000
 gen src -d s0 -g 239.1.1.1 -p 5001 -n 1000 -r 2000 --stream-id 1

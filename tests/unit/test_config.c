@@ -431,6 +431,13 @@ static void test_output_ttl_egress(void **state)
 	mcr_config_free(&c);
 	load_ok("", &c);
 	assert_int_equal(c.spread_outputs, 16);
+	assert_int_equal(c.rx_ring_mib, 32);
+	mcr_config_free(&c);
+	expect_error("rx_ring_mib = 0;\n", 1, "rx_ring_mib must be 1..1024 (MiB per receive ring)");
+	expect_error("workers = 1;\nrx_ring_mib = 1025;\n", 2, "rx_ring_mib must be 1..1024");
+	expect_error("rx_ring_mib = \"32M\";\n", 1, "rx_ring_mib must be 1..1024");
+	load_ok("rx_ring_mib = 8;\n", &c);
+	assert_int_equal(c.rx_ring_mib, 8);
 	mcr_config_free(&c);
 }
 

@@ -153,9 +153,9 @@ static const struct plan_ops fake_ops = {
 static struct plan *P; /* the plan the fake egress reports to */
 
 static int sys_ingress_open(void *s, int ifindex, const struct filter_key *k, size_t n, int *exact,
-			    unsigned mtu)
+			    struct rxring_size sz)
 {
-	(void)s, (void)ifindex, (void)k, (void)n, (void)mtu;
+	(void)s, (void)ifindex, (void)k, (void)n, (void)sz;
 	if (R.fail_ingress)
 		return -EPERM;
 	*exact = 1;
@@ -1056,7 +1056,7 @@ static void test_catalog(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(pool_new(&pool, 2, "nobody", 1500), 0); /* forks nothing */
+	assert_int_equal(pool_new(&pool, 2, "nobody", (struct rxring_size){ 1500, 8 }), 0); /* forks nothing */
 	assert_int_equal(add(R1), 0);
 	assert_int_equal(add("{ name = \"r3\"; in = { dev = \"zz\"; group = \"239.1.1.3\"; port = 1; };"
 			     " out = ( { dev = \"b0\"; }, { dev = \"a0\"; port = 9; } ); }"), 0);

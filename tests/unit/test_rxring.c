@@ -12,12 +12,12 @@
 
 #include "../../mcrd/rxring.h"
 
-static void check_shape(unsigned mtu)
+static void check_shape(unsigned mtu, unsigned mib)
 {
 	struct tpacket_req q;
 	long page = sysconf(_SC_PAGESIZE);
 
-	rxring_geometry(mtu, &q);
+	rxring_geometry((struct rxring_size){ mtu, mib }, &q);
 	/* The kernel's own checks (packet_set_ring) */
 	assert_int_equal(q.tp_block_size % (unsigned)page, 0);
 	assert_int_equal(q.tp_frame_size % TPACKET_ALIGNMENT, 0);
@@ -33,14 +33,27 @@ static void test_geometry(void **state)
 	struct tpacket_req q;
 
 	(void)state;
-	check_shape(1500);
-	check_shape(9000);
-	check_shape(9216);
-	check_shape(65535);
-	rxring_geometry(1500, &q);
+	for (unsigned mib = 1; mib <= 1024; mib *= 4) {
+		check_shape(1500, mib);
+		check_shape(9000, mib);
+		check_shape(9216, mib);
+		check_shape(65535, mib);
+	}
+	/* The default: 32 MiB of 2 KiB slots */
+	rxring_geometry((struct rxring_size){ 1500, 32 }, &q);
 	assert_int_equal(q.tp_frame_size, 2048);
-	assert_int_equal(q.tp_frame_nr, 4096);
-	assert_int_equal((size_t)q.tp_block_size * q.tp_block_nr, 8u << 20);
+	assert_int_equal(q.tp_frame_nr, 16384);
+	assert_int_equal((size_t)q.tp_block_size * q.tp_block_nr, 32u << 20);
+	/* Jumbo frames: 7 slots of 9088 bytes in each 64 KiB block */
+	rxring_geometry((struct rxring_size){ 9000, 16 }, &q);
+	assert_int_equal(q.tp_frame_size, 9088);
+	assert_int_equal(q.tp_frame_nr, 256 * 7);
+	/* Too small a ring for 1024 frames grows to 1024 */
+	rxring_geometry((struct rxring_size){ 1500, 1 }, &q);
+	assert_int_equal(q.tp_frame_nr, 1024);
+	/* The largest: 1 GiB, its byte count beyond 32 bits when shifted naively */
+	rxring_geometry((struct rxring_size){ 1500, 1024 }, &q);
+	assert_int_equal(q.tp_frame_nr, 1u << 19);
 }
 
 /* A ring of two 64 KiB blocks in plain memory. */
