@@ -110,7 +110,7 @@ IN_PORT=5001
 OUT_PORT=6000
 BG_MAX=30 # percent: before a point, wait for the machine to be at most this busy
 BG_TRIES=${BENCH_BG_TRIES:-6} # ... sampling it at most this many times (0.8 s each)
-SETTLE=0.5 # seconds without a new frame on the receivers' veths: the relay has drained
+SETTLE_US=500000 # without a new frame on the receivers' veths: the relay has drained
 COMMAND="$0 $*"
 set_args=()
 
@@ -649,23 +649,37 @@ rx_frames() {
 	T ip netns exec "$NS_DST" sh -c 'cat /sys/class/net/d[0-9]*/statistics/rx_packets /sys/class/net/dn/statistics/rx_packets' |
 		awk '{ s += $1 } END { print s + 0 }'
 }
-# settle SECONDS: wait (at most SECONDS) until no frame arrives for SETTLE s
+# settle SECONDS: wait (at most SECONDS) until no frame arrives for SETTLE s.
+# Sets DRAIN_US: from the call (the sender's end) to the last look that saw
+# new frames on the receivers' veths, looking every 0.1 s: how long the
+# relay went on delivering what it had queued (0: nothing after the sender).
 settle() {
-	local end=$((SECONDS + $1)) prev=-1 cur
+	local end=$((SECONDS + $1)) t0=${EPOCHREALTIME/./} prev cur now last
+	prev=$(rx_frames)
+	last=$t0
+	DRAIN_US=0
 	while [ "$SECONDS" -lt "$end" ]; do
+		sleep 0.1
 		cur=$(rx_frames)
-		[ "$cur" = "$prev" ] && return 0
-		prev=$cur
-		sleep "$SETTLE"
+		now=${EPOCHREALTIME/./}
+		if [ "$cur" != "$prev" ]; then
+			prev=$cur
+			last=$now
+			DRAIN_US=$((now - t0))
+		elif [ $((now - last)) -ge "$SETTLE_US" ]; then
+			return 0
+		fi
 	done
 	return 1
 }
 RAW="$TMP/raw.csv"
-# rx_frames and rx_core_busy_pct (last, so older readers of the columns
-# before them still work): frames the receivers' veths received during the
-# point, and how busy the receivers' CPU (mcrsink's) was while it ran, in
-# percent of that CPU's time (the receive softirq of every copy runs there).
-echo "relay,fanout,offered_pps,rep,sent,send_seconds,achieved_pps,send_errors,delivered,expected,loss_pct,duplicated,corrupted,relay_cpu_s,cpu_ns_per_pkt,core_busy_s,core_ns_per_pkt,bg_busy_pct,rx_frames,rx_core_busy_pct" >"$RAW"
+# rx_frames, rx_core_busy_pct and drain_s (last, so older readers of the
+# columns before them still work): frames the receivers' veths received
+# during the point, how busy the receivers' CPU (mcrsink's) was while it
+# ran, in percent of that CPU's time (the receive softirq of every copy runs
+# there), and for how long after the sender's end new frames still reached
+# the receivers (settle's DRAIN_US, to 0.1 s).
+echo "relay,fanout,offered_pps,rep,sent,send_seconds,achieved_pps,send_errors,delivered,expected,loss_pct,duplicated,corrupted,relay_cpu_s,cpu_ns_per_pkt,core_busy_s,core_ns_per_pkt,bg_busy_pct,rx_frames,rx_core_busy_pct,drain_s" >"$RAW"
 
 # stats_dump RELAY FANOUT RATE REP: mcrd's own counters after a point, when
 # BENCH_STATS names a directory (counters are cumulative over the relay's
@@ -713,7 +727,7 @@ point() {
 	done
 	rm -f "$ready" "$sink_json" "$gen_json"
 	# mcrsink runs until stopped: after mcrgen ends, once the receivers' veths
-	# have had no new frame for SETTLE s, whatever the relay had queued has
+	# have had no new frame for 0.5 s, whatever the relay had queued has
 	# arrived. It counts (as delivered, late) in its own point and never
 	# reaches the next point's receivers, where it would pass for theirs.
 	# shellcheck disable=SC2046
@@ -744,10 +758,10 @@ point() {
 	read -r r1 rt1 < <(core_all "$SINK_CPU")
 	f1=$(rx_frames)
 	python3 - "$gen_json" "$sink_json" "$relay" "$n" "$rate" "$rep" "$((c1 - c0))" "$HZ" "$bg" "$((k1 - k0))" \
-		"$((f1 - f0))" "$((r1 - r0))" "$((rt1 - rt0))" >>"$RAW" <<-'PY' || { fail "unreadable tool output"; return 1; }
+		"$((f1 - f0))" "$((r1 - r0))" "$((rt1 - rt0))" "$DRAIN_US" >>"$RAW" <<-'PY' || { fail "unreadable tool output"; return 1; }
 		import json, sys
 		gen = json.load(open(sys.argv[1])); sink = json.load(open(sys.argv[2]))
-		relay, n, rate, rep, ticks, hz, bg, kus, frames, rbusy, rtotal = sys.argv[3:]
+		relay, n, rate, rep, ticks, hz, bg, kus, frames, rbusy, rtotal, drain_us = sys.argv[3:]
 		n = int(n); ticks = int(ticks); hz = int(hz); core = int(kus) / 1e6
 		streams = sink["streams"]
 		if len(streams) != n:
@@ -768,13 +782,14 @@ point() {
 		    "" if kernel_side or not delivered else "%.0f" % (cpu * 1e9 / delivered),
 		    "" if relay == "none" else "%.2f" % core,
 		    "" if relay == "none" or not delivered else "%.0f" % (core * 1e9 / delivered), bg,
-		    frames, "%.0f" % (100.0 * int(rbusy) / int(rtotal)) if int(rtotal) > 0 else ""]))
+		    frames, "%.0f" % (100.0 * int(rbusy) / int(rtotal)) if int(rtotal) > 0 else "",
+		    "%.1f" % (int(drain_us) / 1e6)]))
 	PY
 	# frames/dgram: frames on the receivers' veths per datagram delivered (for
 	# no relay, per datagram sent: one frame on dn feeds all N sockets).
 	tail -n 1 "$RAW" | awk -F, '{ fpd = ($9 > 0 ? $19 * ($1 == "none" ? $2 : 1) / $9 : 0)
-		printf "[bench] %-11s fan-out %2s offered %7s achieved %7s pps  delivered %9s  loss %7.3f%%  frames/dgram %.2f  cpu %s ns/pkt  core %s ns/pkt  rx core %s%%  bg %s%%\n",
-		$1, $2, ($3 == 0 ? "max" : $3), $7, $9, $11, fpd, ($15 == "" ? "n/a" : $15), ($17 == "" ? "n/a" : $17), $20, $18 }' >&2
+		printf "[bench] %-11s fan-out %2s offered %7s achieved %7s pps  delivered %9s  loss %7.3f%%  drain %s s  frames/dgram %.2f  cpu %s ns/pkt  core %s ns/pkt  rx core %s%%  bg %s%%\n",
+		$1, $2, ($3 == 0 ? "max" : $3), $7, $9, $11, $21, fpd, ($15 == "" ? "n/a" : $15), ($17 == "" ? "n/a" : $17), $20, $18 }' >&2
 	return 0
 }
 

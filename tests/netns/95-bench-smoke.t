@@ -10,7 +10,7 @@ if [ -n "${MCR_SKIP_BENCH:-}" ]; then
 fi
 TEST_LIMIT=300
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 14
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUTDIR="$BIN/bench-quick"
@@ -79,6 +79,39 @@ PY
 else
 	ok 0 "# SKIP not a NO_HZ kernel: /proc/stat's idle time is tick samples"
 fi
+
+# How long the receivers still got frames after the sender's end: recorded
+# for every point, and nothing at all with no relay in between.
+drain=$(python3 - "$OUTDIR/raw.csv" <<'PY' 2>&1
+import csv, sys
+bad, seen = [], 0
+for r in csv.DictReader(open(sys.argv[1])):
+    seen += 1
+    d = r.get("drain_s") or ""
+    if not d or (r["relay"] == "none" and float(d) > 0.2):
+        bad.append("%s/%s/%s=%s" % (r["relay"], r["fanout"], r["offered_pps"], d or "none"))
+print(" ".join(bad) if seen else "no row")
+PY
+)
+is "$drain" "" "drain_s recorded for every point, 0.2 s at most with no relay"
+
+# A point that lost nothing but was still delivering 0.5 s after the sender
+# ended (its relay did not keep up; the ring held the backlog) is not
+# loss-free: the highest loss-free rate stops below it.
+mkdir -p "$TMP/late"
+{
+	head -n 1 "$OUTDIR/raw.csv"
+	for rate in 10000 20000 30000; do
+		d=0.0; [ "$rate" -eq 30000 ] && d=0.5
+		for rep in 1 2 3; do
+			echo "mcrd,8,$rate,$rep,$((rate * 2)),2.000,$rate,0,$((rate * 16)),$((rate * 16)),0.0000,0,0,1.00,3000,1.20,3600,0,$((rate * 16)),50,$d"
+		done
+	done
+} >"$TMP/late/raw.csv"
+python3 "$ROOT/tests/bench/report.py" --raw "$TMP/late/raw.csv" --out "$TMP/late" \
+	--chart-dir "$TMP/late/chart" >/dev/null 2>&1
+grep -q 'Highest loss-free rate: mcrd (default: layer-2 egress) 20k (< 30k)' "$TMP/late/results.md" 2>/dev/null
+ok $? "a point that drained 0.5 s after the sender is not loss-free (report.py)"
 
 # The IPv6 point: IPv6 turned on for mcrd-ipv6 only, MLD joins, [G]:P streams.
 timeout 150 env MCR_BIN="$BIN" BENCH_BG_TRIES=2 bash "$ROOT/tests/bench/bench.sh" \
