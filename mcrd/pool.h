@@ -31,7 +31,7 @@ typedef void (*pool_start_fn)(void *arg, unsigned w);
 
 /*
  * A pool of n workers (none running yet) as user (falling back to
- * "nobody" with a warning), with receive rings sized for mtu.  0 or -errno.
+ * "nobody" with a warning), whose receive rings are shaped by rx.  0 or -errno.
  */
 int pool_new(struct pool **p, unsigned n, const char *user, struct rxring_size rx);
 void pool_on_start(struct pool *p, pool_start_fn fn, void *arg);
