@@ -368,8 +368,7 @@ static void on_worker_start(void *arg, unsigned w)
 static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg)
 {
 	struct rxring_size rx = { iface_max_mtu(), cfg->rx_ring_mib };
-	struct plan_config pc = { .nworkers = n, .max_mtu = rx.mtu, .rx_ring_mib = rx.mib,
-				  .gso = cfg->gso,
+	struct plan_config pc = { .nworkers = n, .rx = rx, .gso = cfg->gso,
 				  .spread_outputs = cfg->spread_outputs,
 				  .ops = &feed_ops, .ops_arg = &d->feed,
 				  .sys = &plansys_ops, .wants = querier_wants };

@@ -62,10 +62,10 @@ int plan_new(struct plan **out, const struct plan_config *c)
 		p->c.nworkers = 1;
 	if (p->c.nworkers > MCR_MAX_WORKERS)
 		p->c.nworkers = MCR_MAX_WORKERS;
-	if (!p->c.max_mtu)
-		p->c.max_mtu = 1500;
-	if (!p->c.rx_ring_mib)
-		p->c.rx_ring_mib = MCR_RX_RING_DEFAULT;
+	if (!p->c.rx.mtu)
+		p->c.rx.mtu = 1500;
+	if (!p->c.rx.mib)
+		p->c.rx.mib = MCR_RX_RING_DEFAULT;
 	*out = p;
 	return 0;
 }

@@ -156,8 +156,7 @@ struct plan_sys {
 
 struct plan_config {
 	unsigned nworkers;
-	unsigned max_mtu;     /* sizes the receive rings' slots */
-	unsigned rx_ring_mib; /* and their memory, per ingress socket */
+	struct rxring_size rx; /* the receive rings: slots for rx.mtu, rx.mib per socket */
 	enum mcr_gso gso;
 	unsigned spread_outputs; /* rules with this many outputs use every worker; 0: never */
 	const struct plan_ops *ops;

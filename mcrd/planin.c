@@ -36,7 +36,7 @@ static struct plan_input *input_find(const struct plan *p, const char *dev, int 
 }
 
 /*
- * Receive ring slots are sized once, at start (max_mtu): say so, once per
+ * Receive ring slots are sized once, at start (rx.mtu): say so, once per
  * change, when an input's MTU outgrows them.
  */
 void plan_input_mtu(const struct plan *p, struct plan_input *in, unsigned mtu)
@@ -44,10 +44,10 @@ void plan_input_mtu(const struct plan *p, struct plan_input *in, unsigned mtu)
 	if (!mtu || mtu == in->mtu)
 		return;
 	in->mtu = mtu;
-	if (mtu > p->c.max_mtu)
+	if (mtu > p->c.rx.mtu)
 		log_warn("input interface %s: MTU %u is above the receive buffer size (%u bytes); "
 			 "frames longer than %u bytes will be counted as truncated; "
-			 "restart mcrd to resize", in->dev, mtu, p->c.max_mtu, p->c.max_mtu);
+			 "restart mcrd to resize", in->dev, mtu, p->c.rx.mtu, p->c.rx.mtu);
 }
 
 static struct plan_input *input_new(const struct plan *p, const char *dev,
@@ -150,8 +150,7 @@ int plan_input_refresh(struct plan *p, struct plan_input *in, size_t slot, unsig
 	if (!(keys = input_keys(p, in, slot, w, &n)))
 		return -ENOMEM;
 	if (in->wfd[w] < 0) {
-		int fd = SYS(p, ingress_open, in->ifindex, keys, n, &in->wexact[w],
-				 (struct rxring_size){ p->c.max_mtu, p->c.rx_ring_mib });
+		int fd = SYS(p, ingress_open, in->ifindex, keys, n, &in->wexact[w], p->c.rx);
 
 		if (fd < 0)
 			err = fd;

@@ -220,7 +220,7 @@ static void fake_links(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .ops = &fake_ops,
+	struct plan_config pc = { .nworkers = 2, .rx = { 1500, 8 }, .ops = &fake_ops,
 				  .sys = &fake_sys };
 
 	(void)argc;

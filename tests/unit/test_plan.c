@@ -343,7 +343,7 @@ static void links(unsigned a0, unsigned b0, bool b0_addr)
 /* A plan of 2 workers over the fakes; rules of spread outputs or more use both. */
 static int setup_plan(unsigned spread)
 {
-	struct plan_config pc = { .nworkers = 2, .max_mtu = 1500, .spread_outputs = spread,
+	struct plan_config pc = { .nworkers = 2, .rx = { 1500, 8 }, .spread_outputs = spread,
 				  .ops = &fake_ops, .sys = &fake_sys };
 
 	memset(&R, 0, sizeof(R));
