@@ -649,7 +649,7 @@ rx_frames() {
 	T ip netns exec "$NS_DST" sh -c 'cat /sys/class/net/d[0-9]*/statistics/rx_packets /sys/class/net/dn/statistics/rx_packets' |
 		awk '{ s += $1 } END { print s + 0 }'
 }
-# settle SECONDS: wait (at most SECONDS) until no frame arrives for SETTLE s.
+# settle SECONDS: wait (at most SECONDS) until no frame arrives for SETTLE_US.
 # Sets DRAIN_US: from the call (the sender's end) to the last look that saw
 # new frames on the receivers' veths, looking every 0.1 s: how long the
 # relay went on delivering what it had queued (0: nothing after the sender).

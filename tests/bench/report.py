@@ -164,12 +164,15 @@ def sent_rate(p):
     return p["achieved"]
 
 
+def late(p):
+    """The relay still delivered past DRAIN_MAX after the sender's end
+    (an unknown drain, from an older raw.csv, is not held against it)."""
+    return p["drain"] is not None and p["drain"] > DRAIN_MAX
+
+
 def kept_up(p):
-    """Loss-free, and the relay delivered at the rate it was sent: no loss,
-    and no drain past DRAIN_MAX after the sender's end (unknown: not held
-    against it)."""
-    return (p["loss"] is not None and p["loss"] < LOSS_FREE
-            and (p["drain"] is None or p["drain"] <= DRAIN_MAX))
+    """Loss-free, and the relay delivered at the rate it was sent."""
+    return p["loss"] is not None and p["loss"] < LOSS_FREE and not late(p)
 
 
 def loss_free(points, relay, fanout):
@@ -200,9 +203,7 @@ def loss_free_rate(points, relay, fanout):
 
 def drain_note(p):
     """" (drained 0.6 s)" where a point's delivery outlasted the sender."""
-    if p["drain"] is None or p["drain"] <= DRAIN_MAX:
-        return ""
-    return " (drained %.1f s)" % p["drain"]
+    return " (drained %.1f s)" % p["drain"] if late(p) else ""
 
 
 def kpps(x):
@@ -727,7 +728,7 @@ def fanout_md(points, a, f, relays):
                    "not recorded" if p["rx_busy"] is None else "%.0f" % p["rx_busy"],
                    "" if p["bg"] is None else "%.0f" % p["bg"],
                    "not recorded" if p["drain"] is None else "%.1f%s" % (
-                       p["drain"], "" if p["drain"] <= DRAIN_MAX else " (late)"))
+                       p["drain"], " (late)" if late(p) else ""))
             )
         shown.append(r)
     L.append("")
