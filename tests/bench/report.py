@@ -175,6 +175,14 @@ def kept_up(p):
     return p["loss"] is not None and p["loss"] < LOSS_FREE and not late(p)
 
 
+def fault(*ps):
+    """Why these points are not all kept up: " (loss)" when one lost,
+    " (late)" when none lost but one drained late, else ""."""
+    if any(p["loss"] is None or p["loss"] >= LOSS_FREE for p in ps):
+        return " (loss)"
+    return " (late)" if any(late(p) for p in ps) else ""
+
+
 def loss_free(points, relay, fanout):
     """None if not measured, else a dict: rate, the highest send rate of a
     loss-free point such that every lower offered rate was loss-free too (0
@@ -417,7 +425,7 @@ def t_cpu(points, me):
         for p in common:
             b = points[("baseline", f, p["offered"])]
             each.append("%s %.2fx%s" % (offered_label(p["offered"]), p["cpu_ns"] / b["cpu_ns"],
-                                        "" if kept_up(p) and kept_up(b) else " (loss)"))
+                                        fault(p, b)))
             if kept_up(p) and kept_up(b):
                 both.append((p, b))
         if not both:

@@ -10,7 +10,7 @@ if [ -n "${MCR_SKIP_BENCH:-}" ]; then
 fi
 TEST_LIMIT=300
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 15
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUTDIR="$BIN/bench-quick"
@@ -105,6 +105,7 @@ mkdir -p "$TMP/late"
 		d=0.0; [ "$rate" -eq 30000 ] && d=0.5
 		for rep in 1 2 3; do
 			echo "mcrd,8,$rate,$rep,$((rate * 2)),2.000,$rate,0,$((rate * 16)),$((rate * 16)),0.0000,0,0,1.00,3000,1.20,3600,0,$((rate * 16)),50,$d"
+			echo "baseline,8,$rate,$rep,$((rate * 2)),2.000,$rate,0,$((rate * 16)),$((rate * 16)),0.0000,0,0,2.00,6000,2.20,6600,0,$((rate * 16)),50,0.0"
 		done
 	done
 } >"$TMP/late/raw.csv"
@@ -112,6 +113,8 @@ python3 "$ROOT/tests/bench/report.py" --raw "$TMP/late/raw.csv" --out "$TMP/late
 	--chart-dir "$TMP/late/chart" >/dev/null 2>&1
 grep -q 'Highest loss-free rate: mcrd (default: layer-2 egress) 20k (< 30k)' "$TMP/late/results.md" 2>/dev/null
 ok $? "a point that drained 0.5 s after the sender is not loss-free (report.py)"
+grep -q 'at each common offered rate: 10k 0.50x, 20k 0.50x, 30k 0.50x (late): ' "$TMP/late/results.md" 2>/dev/null
+ok $? "target 5 calls the lossless point that drained late 'late', not 'loss' (report.py)"
 
 # The IPv6 point: IPv6 turned on for mcrd-ipv6 only, MLD joins, [G]:P streams.
 timeout 150 env MCR_BIN="$BIN" BENCH_BG_TRIES=2 bash "$ROOT/tests/bench/bench.sh" \
