@@ -1,8 +1,9 @@
 #!/bin/bash
-# The Debian package: build it (make deb), lintian, install it, check what it
-# installed, relay traffic with the INSTALLED binaries, purge it and check
-# that nothing is left.  The machine is left as it was, except for the mcrd
-# system user and group, which stay after a purge as Debian practice has it.
+# The Debian package: build it (make deb), lintian and make man-check,
+# install it, check what it installed, relay traffic with the INSTALLED
+# binaries, purge it and check that nothing is left.  The machine is left
+# as it was, except for the mcrd system user and group, which stay after a
+# purge as Debian practice has it.
 #
 # Skipped when MCR_SKIP_PACKAGE is set, on a machine without dpkg/apt, when
 # an mcrd package is already there (this test would purge it), or when
@@ -10,7 +11,7 @@
 TEST_LIMIT=900 # building the package takes a while
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-NTESTS=34
+NTESTS=35
 plan $NTESTS
 
 skip_rest() { # skip_rest REASON: every remaining test is skipped
@@ -71,6 +72,10 @@ lintian "$CHANGES" >"$TMP/lintian.log" 2>&1
 is "$(grep -c '^E: ' "$TMP/lintian.log")" 0 "lintian: no errors"
 is "$(grep -c '^W: ' "$TMP/lintian.log")" 0 "lintian: no warnings"
 grep '^[EWIP]: ' "$TMP/lintian.log" | sed 's/^/# lintian: /'
+# Stricter than lintian on the manual pages: groff -ww and mandoc -Tlint too.
+make -s -C "$ROOT" man-check >"$TMP/man.log" 2>&1
+ok $? "make man-check: groff, mandoc and man are silent on every manual page"
+grep -v '^ok ' "$TMP/man.log" | sed 's/^/#   /'
 
 # ---- install
 INSTALLED=1
