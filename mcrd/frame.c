@@ -8,6 +8,11 @@
 
 #include "csum.h"
 
+/* Linux 6.2 takes UDP GSO from a virtio-net header; older uapi headers lack the name. */
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5
+#endif
+
 #define VNET_LEN 10u
 #define ETH_LEN  14u
 #define IP_LEN   20u
@@ -61,16 +66,21 @@ bool frame_csum_trusted(uint32_t rx_status)
 }
 
 /*
- * hdr_len is the whole frame: the kernel copies it into the skb instead of
- * taking the ring's pages as fragments.  A fragment of user memory marks
- * the skb zero-copy, which a veth, a bridge or a local receiver must copy
- * anyway (skb_copy_ubufs: a page allocated per frame); the copy into a
- * linear skb is cheaper, and measured so (doc/datapath.md).
+ * A single frame's hdr_len is the whole frame: the kernel copies it into
+ * the skb instead of taking the ring's pages as fragments.  A fragment of
+ * user memory marks the skb zero-copy, which a veth, a bridge or a local
+ * receiver must copy anyway (skb_copy_ubufs: a page allocated per frame);
+ * the copy into a linear skb is cheaper, and measured so (doc/datapath.md).
+ * A GSO frame's hdr_len is its headers: its payload, up to 64 KiB, goes
+ * into page fragments, and gso_size is the payload of each datagram cut
+ * from it.
  */
-static void put_vnet(uint8_t *v, bool offload, size_t len, unsigned iplen)
+static void put_vnet(uint8_t *v, bool offload, size_t hdr_len, unsigned iplen, uint16_t gso_size)
 {
-	struct virtio_net_hdr h = { .gso_type = VIRTIO_NET_HDR_GSO_NONE,
-				    .hdr_len = htole16((uint16_t)len) };
+	struct virtio_net_hdr h = { .gso_type = gso_size ? VIRTIO_NET_HDR_GSO_UDP_L4
+							 : VIRTIO_NET_HDR_GSO_NONE,
+				    .hdr_len = htole16((uint16_t)hdr_len),
+				    .gso_size = htole16(gso_size) };
 
 	if (offload) {
 		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
@@ -80,8 +90,12 @@ static void put_vnet(uint8_t *v, bool offload, size_t len, unsigned iplen)
 	memcpy(v, &h, VNET_LEN);
 }
 
-/* The UDP checksum of the frame whose IPv4 header ip and UDP header ip + 20 are written. */
-static uint16_t udp_check(const uint8_t *ip, const struct mcr_pkt *p, bool offload)
+/*
+ * The UDP checksum of the frame whose IPv4 header ip and UDP header ip + 20
+ * are written, for a UDP length of ulen: with offload the pseudo-header's
+ * sum the device completes, else p's own checksum updated (ulen is p's).
+ */
+static uint16_t udp_check(const uint8_t *ip, const struct mcr_pkt *p, bool offload, size_t ulen)
 {
 	uint16_t check, old[6], new[6];
 	struct in_addr s, d;
@@ -89,7 +103,7 @@ static uint16_t udp_check(const uint8_t *ip, const struct mcr_pkt *p, bool offlo
 	if (offload) {
 		memcpy(&s, ip + 12, 4);
 		memcpy(&d, ip + 16, 4);
-		return csum_pseudo4(s, d, (uint16_t)(UDP_LEN + p->len));
+		return csum_pseudo4(s, d, (uint16_t)ulen);
 	}
 	memcpy(&check, p->udp + 6, 2);
 	if (!check)
@@ -107,7 +121,7 @@ static uint16_t udp_check(const uint8_t *ip, const struct mcr_pkt *p, bool offlo
  * The same for IPv6 (ip at the IPv6 header).  The parser drops a zero
  * IPv6 UDP checksum, so the datagram's is always one to update.
  */
-static uint16_t udp_check6(const uint8_t *ip, const struct mcr_pkt *p, bool offload)
+static uint16_t udp_check6(const uint8_t *ip, const struct mcr_pkt *p, bool offload, size_t ulen)
 {
 	uint16_t check, old[18], new[18];
 	struct in6_addr s, d;
@@ -115,7 +129,7 @@ static uint16_t udp_check6(const uint8_t *ip, const struct mcr_pkt *p, bool offl
 	if (offload) {
 		memcpy(&s, ip + 8, 16);
 		memcpy(&d, ip + 24, 16);
-		return csum_pseudo6(&s, &d, (uint16_t)(UDP_LEN + p->len));
+		return csum_pseudo6(&s, &d, (uint16_t)ulen);
 	}
 	memcpy(&check, p->udp + 6, 2);
 	memcpy(old, &p->src6, 16);
@@ -127,18 +141,30 @@ static uint16_t udp_check6(const uint8_t *ip, const struct mcr_pkt *p, bool offl
 	return check ? check : 0xffff;
 }
 
-/* IPv6: version, traffic class (the datagram's), no flow label; hop limit hlim. */
-static size_t frame_build6(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
-			   bool offload, uint8_t hlim)
+/* The UDP header at uh of a datagram p as the output sends it, ulen long. */
+static void put_udp(uint8_t *uh, const struct frame_tmpl *t, const struct mcr_pkt *p, size_t ulen)
+{
+	uint16_t sport = t->keep_source || !t->sport ? htons(p->sport) : t->sport;
+	uint16_t len = htons((uint16_t)ulen);
+
+	memcpy(uh, &sport, 2);
+	memcpy(uh + 2, &t->dport, 2);
+	memcpy(uh + 4, &len, 2);
+}
+
+/*
+ * IPv6 headers after the virtio-net one, for plen bytes of UDP payload:
+ * version, traffic class (the datagram's), no flow label; hop limit hlim.
+ */
+static size_t hdr_build6(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
+			 bool offload, uint8_t hlim, size_t plen)
 {
 	uint8_t *ip = buf + VNET_LEN + ETH_LEN, *uh = ip + IP6_LEN;
 	const struct in6_addr *src = t->keep_source ? &p->src6 : &t->saddr6;
 	uint32_t vtc = htonl((6u << 28) | ((uint32_t)p->tos << 20));
-	uint16_t ulen = htons((uint16_t)(UDP_LEN + p->len));
-	uint16_t sport = t->keep_source || !t->sport ? htons(p->sport) : t->sport;
+	uint16_t ulen = htons((uint16_t)(UDP_LEN + plen));
 	uint16_t check;
 
-	put_vnet(buf, offload, ETH_LEN + IP6_LEN + UDP_LEN + p->len, IP6_LEN);
 	memcpy(buf + VNET_LEN, t->eth, ETH_LEN);
 	memcpy(ip, &vtc, 4);
 	memcpy(ip + 4, &ulen, 2);       /* payload length: the UDP datagram */
@@ -146,29 +172,21 @@ static size_t frame_build6(uint8_t *buf, const struct frame_tmpl *t, const struc
 	ip[7] = hlim;
 	memcpy(ip + 8, src, 16);
 	memcpy(ip + 24, &t->daddr6, 16);
-	memcpy(uh, &sport, 2);
-	memcpy(uh + 2, &t->dport, 2);
-	memcpy(uh + 4, &ulen, 2);
-	check = udp_check6(ip, p, offload);
+	put_udp(uh, t, p, UDP_LEN + plen);
+	check = udp_check6(ip, p, offload, UDP_LEN + plen);
 	memcpy(uh + 6, &check, 2);
-	memcpy(uh + UDP_LEN, p->payload, p->len);
-	return VNET_LEN + ETH_LEN + IP6_LEN + UDP_LEN + p->len;
+	return VNET_LEN + ETH_LEN + IP6_LEN + UDP_LEN;
 }
 
-size_t frame_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
-		   uint32_t rx_status, uint8_t ttl, uint16_t ipid)
+/* IPv4 headers after the virtio-net one, for plen bytes of UDP payload. */
+static size_t hdr_build4(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
+			 bool offload, uint8_t ttl, uint16_t ipid, size_t plen)
 {
-	bool offload = frame_csum_trusted(rx_status);
 	uint8_t *ip = buf + VNET_LEN + ETH_LEN, *uh = ip + IP_LEN;
 	struct in_addr src = t->keep_source ? p->src : t->saddr;
-	uint16_t tot = htons((uint16_t)(IP_LEN + UDP_LEN + p->len));
-	uint16_t ulen = htons((uint16_t)(UDP_LEN + p->len));
-	uint16_t sport = t->keep_source || !t->sport ? htons(p->sport) : t->sport;
+	uint16_t tot = htons((uint16_t)(IP_LEN + UDP_LEN + plen));
 	uint16_t check;
 
-	if (t->v6)
-		return frame_build6(buf, t, p, offload, ttl);
-	put_vnet(buf, offload, ETH_LEN + IP_LEN + UDP_LEN + p->len, IP_LEN);
 	memcpy(buf + VNET_LEN, t->eth, ETH_LEN);
 	ip[0] = 0x45;
 	ip[1] = p->tos;
@@ -183,11 +201,32 @@ size_t frame_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pk
 	memcpy(ip + 16, &t->daddr, 4);
 	check = csum_ip(ip, IP_LEN);
 	memcpy(ip + 10, &check, 2);
-	memcpy(uh, &sport, 2);
-	memcpy(uh + 2, &t->dport, 2);
-	memcpy(uh + 4, &ulen, 2);
-	check = udp_check(ip, p, offload);
+	put_udp(uh, t, p, UDP_LEN + plen);
+	check = udp_check(ip, p, offload, UDP_LEN + plen);
 	memcpy(uh + 6, &check, 2);
-	memcpy(uh + UDP_LEN, p->payload, p->len);
-	return VNET_LEN + ETH_LEN + IP_LEN + UDP_LEN + p->len;
+	return VNET_LEN + ETH_LEN + IP_LEN + UDP_LEN;
+}
+
+size_t frame_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
+		   uint32_t rx_status, uint8_t ttl, uint16_t ipid)
+{
+	bool offload = frame_csum_trusted(rx_status);
+	unsigned iplen = t->v6 ? IP6_LEN : IP_LEN;
+	size_t hl = t->v6 ? hdr_build6(buf, t, p, offload, ttl, p->len)
+			  : hdr_build4(buf, t, p, offload, ttl, ipid, p->len);
+
+	put_vnet(buf, offload, hl - VNET_LEN + p->len, iplen, 0);
+	memcpy(buf + hl, p->payload, p->len);
+	return hl + p->len;
+}
+
+size_t frame_build_gso(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p0,
+		       uint8_t ttl, uint16_t ipid, size_t total)
+{
+	unsigned iplen = t->v6 ? IP6_LEN : IP_LEN;
+	size_t hl = t->v6 ? hdr_build6(buf, t, p0, true, ttl, total)
+			  : hdr_build4(buf, t, p0, true, ttl, ipid, total);
+
+	put_vnet(buf, true, hl - VNET_LEN, iplen, p0->len);
+	return hl;
 }

@@ -66,6 +66,16 @@ static inline size_t frame_ip_len(const struct frame_tmpl *t)
  */
 size_t frame_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
 		   uint32_t rx_status, uint8_t ttl, uint16_t ipid);
+/*
+ * The headers of a GSO frame (frame_hdr_len(t) bytes, into buf) for a run
+ * of datagrams like p0 (same source, TTL and TOS; checksums trusted) whose
+ * payloads, total bytes together, follow it: the kernel, or the device,
+ * cuts it into datagrams of p0->len bytes of payload (the last may be
+ * shorter), each with its own UDP length and checksum and IPv4 length,
+ * ID (ipid, ipid + 1, ...) and header checksum.  Returns the length.
+ */
+size_t frame_build_gso(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p0,
+		       uint8_t ttl, uint16_t ipid, size_t total);
 /* Whether the datagram's UDP checksum may be trusted as the receiver saw it. */
 bool frame_csum_trusted(uint32_t rx_status);
 

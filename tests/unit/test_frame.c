@@ -3,7 +3,8 @@
  * as the receiver's kernel will check it, the UDP checksum in each of its
  * three cases (offloaded, updated, absent), and a damaged datagram that
  * stays damaged; for IPv4 and for IPv6 (33:33 MAC, hop limit, traffic
- * class, the mandatory checksum offloaded or updated).
+ * class, the mandatory checksum offloaded or updated).  GSO frames: the
+ * headers of a whole run, and each datagram the kernel cuts from it right.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -354,6 +355,123 @@ static void test_udp6_offloaded(void **state)
 	assert_int_equal(get16be(uh + 6), ref_udp6_check(ip));
 }
 
+static uint16_t add16(uint16_t a, uint16_t b)
+{
+	uint32_t s = (uint32_t)a + b;
+
+	return (uint16_t)((s & 0xffff) + (s >> 16));
+}
+
+/*
+ * What the kernel does with a GSO frame (hdr, then total bytes of payload
+ * at pay) for the datagram of seg bytes at off: its UDP length, the
+ * pseudo-header sum adjusted from the whole length to its own (as
+ * __udp_gso_segment does), and the device completing the sum.  Writes it
+ * to dg (IP header, UDP header, payload); returns its UDP checksum.
+ */
+static uint16_t cut(uint8_t *dg, const uint8_t *ip, size_t iplen, const uint8_t *pay, size_t off,
+		    size_t seg)
+{
+	const uint8_t *uh = ip + iplen;
+	uint8_t *duh = dg + iplen;
+	uint16_t check;
+
+	memcpy(dg, ip, iplen + 8);
+	memcpy(duh + 8, pay + off, seg);
+	put16(duh + 4, (uint16_t)(8 + seg));
+	if (iplen == 20)
+		put16(dg + 2, (uint16_t)(20 + 8 + seg));
+	else
+		put16(dg + 4, (uint16_t)(8 + seg));
+	check = add16(add16(get16be(uh + 6), (uint16_t)~get16be(uh + 4)), (uint16_t)(8 + seg));
+	put16(duh + 6, check);
+	check = (uint16_t)~ref_sum(duh, 8 + seg, 0);
+	return check ? check : 0xffff;
+}
+
+/* A run of 200, 200 and 150 bytes as one GSO frame: IPv4. */
+static void test_gso4(void **state)
+{
+	uint8_t in[FRAME_MAX], out[FRAME_HDR_LEN], dg[FRAME_MAX], pay[550];
+	uint8_t *ip = out + VNET + 14, *uh = ip + 20;
+	struct in_addr sa = { ipv4("198.19.1.1") }, g = { ipv4("239.2.3.4") };
+	struct virtio_net_hdr vh;
+	struct frame_tmpl t;
+	struct mcr_pkt p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pay); i++)
+		pay[i] = (uint8_t)(i * 7 + 3);
+	build_udp_frame(in, NO_VLAN, 5, GROUP, PORT, 200);
+	frame_ip(in)[1] = 0xb8;
+	ip_checksum(frame_ip(in));
+	assert_int_equal(mcr_parse_frame(in, (size_t)(frame_udp(in) + 208 - in), &p), MCR_DROP_NONE);
+	frame_tmpl_init(&t, MAC, sa, g, htons(40123), htons(6000), false);
+	assert_int_equal(frame_build_gso(out, &t, &p, 7, 0x1234, sizeof(pay)), VNET + 14 + 20 + 8);
+	memcpy(&vh, out, sizeof(vh));
+	assert_int_equal(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(vh.gso_type, 5); /* VIRTIO_NET_HDR_GSO_UDP_L4 */
+	assert_int_equal(le16toh(vh.gso_size), 200);
+	assert_int_equal(le16toh(vh.hdr_len), 14 + 20 + 8); /* the payload goes in fragments */
+	assert_int_equal(le16toh(vh.csum_start), 14 + 20);
+	assert_int_equal(le16toh(vh.csum_offset), 6);
+	assert_memory_equal(out + VNET, "\x01\x00\x5e\x02\x03\x04", 6);
+	assert_int_equal(get16be(ip + 2), 20 + 8 + 550); /* the whole run */
+	assert_int_equal(get16be(ip + 4), 0x1234);
+	assert_int_equal(ip[1], 0xb8);
+	assert_int_equal(ip[8], 7);
+	assert_int_equal(ref_sum(ip, 20, 0), 0xffff);
+	assert_int_equal(get16be(uh), 40123);
+	assert_int_equal(get16be(uh + 4), 8 + 550);
+	/* Each datagram cut from it carries a right checksum. */
+	for (size_t off = 0; off < sizeof(pay); off += 200) {
+		size_t seg = off + 200 <= sizeof(pay) ? 200 : sizeof(pay) - off;
+		uint16_t c = cut(dg, ip, 20, pay, off, seg);
+
+		put16(dg + 20 + 6, c);
+		assert_int_equal(c, ref_udp_check(dg));
+	}
+}
+
+/* The same run to an IPv6 group, source kept. */
+static void test_gso6(void **state)
+{
+	uint8_t in[FRAME_MAX], out[FRAME_HDR_LEN6], dg[FRAME_MAX], pay[550];
+	uint8_t *ip = out + VNET + 14, *uh = ip + 40;
+	struct in6_addr sa, g;
+	struct virtio_net_hdr vh;
+	struct frame_tmpl t;
+	struct mcr_pkt p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pay); i++)
+		pay[i] = (uint8_t)(i * 5 + 1);
+	make6(in, 200);
+	assert_int_equal(mcr_parse_frame(in, (size_t)(frame_ip(in) + 40 + 208 - in), &p),
+			 MCR_DROP_NONE);
+	inet_pton(AF_INET6, "2001:db8:2::1", &sa);
+	inet_pton(AF_INET6, "ff0e::12:3456", &g);
+	frame_tmpl_init6(&t, MAC, &sa, &g, htons(40123), htons(6000), true);
+	assert_int_equal(frame_build_gso(out, &t, &p, 3, 0, sizeof(pay)), VNET + 14 + 40 + 8);
+	memcpy(&vh, out, sizeof(vh));
+	assert_int_equal(vh.gso_type, 5);
+	assert_int_equal(le16toh(vh.gso_size), 200);
+	assert_int_equal(le16toh(vh.hdr_len), 14 + 40 + 8);
+	assert_int_equal(le16toh(vh.csum_start), 14 + 40);
+	assert_int_equal(get16be(ip + 4), 8 + 550);
+	assert_int_equal(ip[7], 3);
+	assert_memory_equal(ip + 8, frame_ip(in) + 8, 16); /* source kept */
+	assert_int_equal(get16be(uh), FRAME_SPORT);
+	assert_int_equal(get16be(uh + 4), 8 + 550);
+	for (size_t off = 0; off < sizeof(pay); off += 200) {
+		size_t seg = off + 200 <= sizeof(pay) ? 200 : sizeof(pay) - off;
+		uint16_t c = cut(dg, ip, 40, pay, off, seg);
+
+		put16(dg + 40 + 6, c);
+		assert_int_equal(c, ref_udp6_check(dg));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_udp_offloaded),
 		cmocka_unit_test(test_headers6),
 		cmocka_unit_test(test_udp6_offloaded),
+		cmocka_unit_test(test_gso4),
+		cmocka_unit_test(test_gso6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
