@@ -392,8 +392,9 @@ static int setup_plan(struct daemon *d, unsigned n, const struct mcr_config *cfg
 	pool_on_start(d->pool, on_worker_start, d);
 	plan_on_change(d->plan, on_rule_change, d);
 	plan_on_switch(d->plan, on_rule_switch, d);
-	log_info("UDP GSO on socket outputs: %s", cfg->gso == MCR_GSO_ON ? "on" :
-		 cfg->gso == MCR_GSO_OFF ? "off" : "auto (where the frame leaves through a NIC)");
+	log_info("UDP GSO: %s", cfg->gso == MCR_GSO_ON ? "on" : cfg->gso == MCR_GSO_OFF ? "off" :
+		 "auto (where runs leave as datagrams: through a NIC, or a device without "
+		 "tx-udp-segmentation)");
 	rxring_geometry(rx, &ring);
 	log_info("receive rings: %u frames of %u bytes (%zu MiB) per input interface and worker",
 		 ring.tp_frame_nr, ring.tp_frame_size,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "devfeat.h"
 #include "iface.h"
 #include "log.h"
 
@@ -21,11 +22,16 @@
  * segments them before the wire); a device that hands frames on in
  * software (veth, bridge, loopback, or a vlan over one) hands a run on
  * whole, which captures there (tcpdump, another mcrd's AF_PACKET input)
- * see as one oversized frame.  Hence "auto" (iface_info.virt).
+ * see as one oversized frame, unless it does not take UDP GSO
+ * (tx-udp-segmentation off): then the kernel cuts the run into datagrams
+ * before the device gets them.  Hence "auto" (iface_info.virt, devfeat.h).
+ * Read when the output's socket is opened.
  */
-static bool use_gso(const struct plan_config *c, const struct iface_info *ii)
+static bool use_gso(const struct plan_config *c, const struct iface_info *ii, const char *dev)
 {
-	return c->gso == MCR_GSO_ON || (c->gso == MCR_GSO_AUTO && !ii->virt);
+	if (c->gso != MCR_GSO_AUTO)
+		return c->gso == MCR_GSO_ON;
+	return !ii->virt || devfeat_udp_seg(dev) == 0;
 }
 
 /* Why output o cannot send now, or NULL with its egress socket in *fd. */
@@ -52,7 +58,8 @@ static const char *output_state(const struct plan_config *c, const struct plan_r
 	}
 	if (!plan_output_wanted(c, rr, o, ii))
 		return plan_no_listeners;
-	*fd = SYS(c, egress_get, o->cfg->dev, ii->ifindex, use_gso(c, ii), o->cfg->group.family);
+	*fd = SYS(c, egress_get, o->cfg->dev, ii->ifindex, use_gso(c, ii, o->cfg->dev),
+		  o->cfg->group.family);
 	return *fd < 0 ? "socket failed" : NULL;
 }
 

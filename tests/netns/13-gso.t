@@ -1,6 +1,6 @@
 #!/bin/bash
 # UDP GSO on the outputs that send through a UDP socket (egress =
-# "socket"; layer-2 outputs send one frame per datagram) under the file's
+# "socket"; layer-2 outputs: 19-l2-gso.t) under the file's
 # gso = "auto" | "on" | "off".  With
 # "on", runs of a rule's packets leave as one GSO send per output: on a veth
 # the run crosses whole (a frame longer than the MTU, seen by an AF_PACKET
@@ -62,7 +62,7 @@ frames() { sed -n 's/^frames \([0-9]*\) .*/\1/p' "$TMP/cap-$1.out"; }
 
 # --- gso = "on" -----------------------------------------------------------------
 run on; ok $? "relay with gso = \"on\""
-grep -q "UDP GSO on socket outputs: on" "$TMP/mcrd-mon.log"; ok $? "the log names the mode"
+grep -q "UDP GSO: on" "$TMP/mcrd-mon.log"; ok $? "the log names the mode"
 check on 'gso = "on"'
 cmp_ok "$(oversized on)" -gt 0 "on: runs crossed the veth whole ($(oversized on) oversized of $(frames on) frames captured)"
 is "$(mcrd_drop mon 'rule g active' no_tx_slot)" 0 "on: no copy dropped for want of a send slot"
@@ -71,7 +71,7 @@ ok $? "on: the output counts 30000 packets and their bytes, not GSO sends"
 
 # --- the default: "auto", which keeps GSO off on a veth -------------------------
 run; ok $? "relay with gso unset"
-grep -q "UDP GSO on socket outputs: auto (where the frame leaves through a NIC)" "$TMP/mcrd-mdefault.log"
+grep -q "UDP GSO: auto (where runs leave as datagrams: through a NIC, or a device without tx-udp-segmentation)" "$TMP/mcrd-mdefault.log"
 ok $? "the default is auto"
 check "" "default (auto) on a veth"
 is "$(oversized default)" 0 "auto: no oversized frame on the veth"
