@@ -162,6 +162,7 @@ enum mcr_out_attr {
 	MCR_OUT_FIXED_TTL,   /* u8: every frame's TTL (instead of MCR_OUT_TTL) */
 	MCR_OUT_LISTENERS,   /* u8: 1 = sent only while the link has members (issue 18) */
 	MCR_OUT_GROUP6,      /* binary: 16-byte IPv6 group (instead of MCR_OUT_GROUP) */
+	MCR_OUT_GSO,         /* u64: of MCR_OUT_PACKETS, those sent in GSO runs */
 	__MCR_OUT_MAX
 };
 #define MCR_OUT_MAX (__MCR_OUT_MAX - 1)
@@ -271,6 +272,7 @@ struct mcr_out_info {
 	uint8_t path;               /* MCR_EGRESS_PACKET or _SOCKET while sending; else AUTO */
 	char reason[96];
 	uint64_t packets, bytes, errors;
+	uint64_t gso;               /* of packets, those sent in GSO runs */
 };
 
 /* Each input of a rule with several (info.in[] of others stays zero). */

@@ -65,7 +65,8 @@ static bool put_output(struct nlmsghdr *nlh, size_t len, const struct mcr_output
 			return false;
 		if (stats && (!mnl_attr_put_u64_check(nlh, len, MCR_OUT_PACKETS, oi->packets) ||
 			      !mnl_attr_put_u64_check(nlh, len, MCR_OUT_BYTES, oi->bytes) ||
-			      !mnl_attr_put_u64_check(nlh, len, MCR_OUT_ERRORS, oi->errors)))
+			      !mnl_attr_put_u64_check(nlh, len, MCR_OUT_ERRORS, oi->errors) ||
+			      !mnl_attr_put_u64_check(nlh, len, MCR_OUT_GSO, oi->gso)))
 			return false;
 	}
 	mnl_attr_nest_end(nlh, n);
@@ -251,6 +252,7 @@ static const struct ctl_pol out_pol[MCR_OUT_MAX + 1] = {
 	[MCR_OUT_PACKETS] = { MNL_TYPE_U64, 0, "packets" },
 	[MCR_OUT_BYTES] = { MNL_TYPE_U64, 0, "bytes" },
 	[MCR_OUT_ERRORS] = { MNL_TYPE_U64, 0, "errors" },
+	[MCR_OUT_GSO] = { MNL_TYPE_U64, 0, "gso" },
 	[MCR_OUT_EGRESS] = { MNL_TYPE_U8, 0, "egress" },
 	[MCR_OUT_KEEP_SOURCE] = { MNL_TYPE_U8, 0, "keep_source" },
 	[MCR_OUT_PATH] = { MNL_TYPE_U8, 0, "path" },
@@ -373,6 +375,8 @@ static int get_out_info(const struct nlattr **tb, struct mcr_out_info *oi, const
 		oi->bytes = mnl_attr_get_u64(tb[MCR_OUT_BYTES]);
 	if (tb[MCR_OUT_ERRORS])
 		oi->errors = mnl_attr_get_u64(tb[MCR_OUT_ERRORS]);
+	if (tb[MCR_OUT_GSO])
+		oi->gso = mnl_attr_get_u64(tb[MCR_OUT_GSO]);
 	return 0;
 }
 

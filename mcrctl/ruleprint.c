@@ -217,6 +217,7 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 			mcrctl_print_u64(MCRCTL_JSON, "packets", "%" PRIu64, info->out[i].packets);
 			mcrctl_print_u64(MCRCTL_JSON, "bytes", "%" PRIu64, info->out[i].bytes);
 			mcrctl_print_u64(MCRCTL_JSON, "errors", "%" PRIu64, info->out[i].errors);
+			mcrctl_print_u64(MCRCTL_JSON, "gso", "%" PRIu64, info->out[i].gso);
 		}
 		mcrctl_close_object();
 	}
@@ -255,6 +256,8 @@ void mcrctl_print_rule(const char *key, const struct mcr_rule *r,
 			mcrctl_print_text("    -> %s %s packets %" PRIu64 " bytes %" PRIu64
 					  " errors %" PRIu64, o->dev,
 					  mcr_addr_port_str(o->group, o->port, a), oi->packets, oi->bytes, oi->errors);
+			if (oi->gso)
+				mcrctl_print_text(" gso %" PRIu64, oi->gso);
 			if (oi->state == MCR_STATE_PENDING)
 				mcrctl_print_text(oi->reason[0] ? " state pending (%s)" : " state pending%s",
 						  oi->reason);

@@ -57,16 +57,24 @@ void dp_frame_put(struct datapath *dp, struct fref f)
 		dead_ring_reap(dp, f.ring);
 }
 
-/* The run seg[0..n) to output o: frames where they fit, the socket for the rest. */
+/*
+ * The run seg[0..n) to output o: one GSO frame where it can, else frames
+ * where they fit, the socket for the rest.
+ */
 static void send_out(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
 		     const unsigned *seg, unsigned n)
 {
 	unsigned rest[GSO_MAX], nrest = 0;
+	uint8_t ttl0;
 
 	if (!o->tx) {
 		dpsock_send(dp, rr, o, seg, n);
 		return;
 	}
+	/* One TTL for the run (take_run); 0: counted as ttl_expired when matched. */
+	ttl0 = dp_out_ttl(&dp->rx[seg[0]], o);
+	if (ttl0 && dpl2_send_run(dp, rr, o, seg, n, ttl0))
+		return;
 	for (unsigned i = 0; i < n; i++) {
 		const struct rx_pkt *p = &dp->rx[seg[i]];
 		uint8_t ttl = dp_out_ttl(p, o);

@@ -79,6 +79,8 @@ void dpsock_send(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
 		 const unsigned *seg, unsigned n);
 /* Every send has completed. */
 bool dpsock_idle(const struct datapath *dp);
+/* o refused GSO for good (err): it sends packet by packet from now on, and says so once. */
+void dp_gso_off(const struct tb_rule *rr, struct tb_output *o, int err);
 
 /* A traced rule's run rx[seg[0..n)] as its outputs send it, into its trace (dptrace.c). */
 void dptrace_run(struct datapath *dp, const struct tb_rule *rr, const unsigned *seg, unsigned n);
@@ -90,6 +92,12 @@ void dpl2_free(struct datapath *dp);
 bool dpl2_fits(const struct tb_output *o, const struct rx_pkt *p);
 /* p to o as a frame of o's transmit ring, leaving with ttl. */
 void dpl2_send(struct datapath *dp, struct tb_output *o, const struct rx_pkt *p, uint8_t ttl);
+/*
+ * The run rx[seg[0..n)] of rule rr to o as one GSO frame (dpl2.c says
+ * when); false: send it frame by frame.
+ */
+bool dpl2_send_run(struct datapath *dp, const struct tb_rule *rr, struct tb_output *o,
+		   const unsigned *seg, unsigned n, uint8_t ttl);
 /* Kicks every ring written since the last flush. */
 void dpl2_flush(struct datapath *dp);
 

@@ -5,11 +5,17 @@
  * queued on the io_uring with the rest).  Frames are counted as sent when
  * they are queued; a kick that fails counts an error on every output of
  * its ring.
+ *
+ * A run of a rule's datagrams (datapath.c: equal size, TTL and TOS) may
+ * instead leave an output with GSO as one frame, sent on the spot through
+ * the ring's GSO socket with one sendmsg(): the kernel, or the NIC, cuts
+ * it into datagrams on the way out (frame_build_gso).
  */
 #include "dpcore.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "frame.h"
@@ -21,6 +27,8 @@ struct dp_l2 {
 	struct txring *dirty;         /* rings with frames to kick */
 	bool retry_armed;             /* a timeout to kick refused rings again is queued */
 	struct __kernel_timespec retry_ts;
+	uint8_t gso_hdr[FRAME_HDR_LEN6]; /* a GSO frame's headers, then its payloads: */
+	struct iovec gso_iov[1 + GSO_MAX];
 };
 
 /* Queues a kick of r (one send for every frame it holds) on the ring. */
@@ -88,6 +96,98 @@ void dpl2_send(struct datapath *dp, struct tb_output *o, const struct rx_pkt *p,
 	}
 	if (r->queued >= r->nframes / 2)
 		kick(dp, r);
+}
+
+/* Whether the run's datagrams may share one set of headers as a GSO frame on o. */
+static bool gso_ok(const struct datapath *dp, const struct tb_output *o, const unsigned *seg,
+		   unsigned n)
+{
+	const struct rx_pkt *p0 = &dp->rx[seg[0]];
+	bool own_port = o->tmpl.keep_source || !o->tmpl.sport;
+
+	if (n < 2 || !o->gso || o->tx->gso_fd < 0 || !dpl2_fits(o, p0) ||
+	    (o->gso_limit && p0->pkt.len >= o->gso_limit))
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct mcr_pkt *p = &dp->rx[seg[i]].pkt;
+
+		/* The device gives each datagram a fresh checksum: trusted ones only. */
+		if (!frame_csum_trusted(dp->rx[seg[i]].status))
+			return false;
+		if (own_port && p->sport != p0->pkt.sport)
+			return false;
+		if (o->tmpl.keep_source && (o->tmpl.v6 ? memcmp(&p->src6, &p0->pkt.src6, 16)
+						       : p->src.s_addr != p0->pkt.src.s_addr))
+			return false;
+	}
+	return true;
+}
+
+/* Frames in r the kernel has not taken would leave after a GSO frame sent now. */
+static bool ring_drained(struct txring *r)
+{
+	if (!txring_unsent(r))
+		return true;
+	if (send(r->fd, NULL, 0, MSG_DONTWAIT) >= 0)
+		r->queued = 0;
+	return !txring_unsent(r);
+}
+
+/*
+ * A GSO send failed with err: false when the run is to go frame by frame
+ * (no buffer now; a payload too large for one datagram of the MTU; or no
+ * GSO here, for good: a kernel before 6.2 takes none from a packet socket).
+ */
+static bool gso_failed(const struct tb_rule *rr, struct tb_output *o, uint16_t len, int err,
+		       unsigned n)
+{
+	switch (err) {
+	case EAGAIN:
+	case ENOBUFS:
+		return false;
+	case EMSGSIZE:
+		if (!o->gso_limit || len < o->gso_limit)
+			o->gso_limit = len;
+		return false;
+	case EINVAL:
+	case EOPNOTSUPP:
+	case EPROTONOSUPPORT:
+	case EIO:
+		dp_gso_off(rr, o, err);
+		return false;
+	default:
+		o->st->errors += n;
+		o->st->last_error = err;
+		return true;
+	}
+}
+
+bool dpl2_send_run(struct datapath *dp, const struct tb_rule *rr, struct tb_output *o,
+		   const unsigned *seg, unsigned n, uint8_t ttl)
+{
+	struct dp_l2 *l = dp->l2;
+	struct txring *r = o->tx;
+	const struct mcr_pkt *p0 = &dp->rx[seg[0]].pkt;
+	struct msghdr mh = { .msg_iov = l->gso_iov, .msg_iovlen = 1 + n };
+	size_t total = 0;
+
+	if (!gso_ok(dp, o, seg, n) || !ring_drained(r))
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct mcr_pkt *p = &dp->rx[seg[i]].pkt;
+
+		l->gso_iov[1 + i] = (struct iovec){ (void *)p->payload, p->len };
+		total += p->len;
+	}
+	l->gso_iov[0] = (struct iovec){ l->gso_hdr,
+					frame_build_gso(l->gso_hdr, &o->tmpl, p0, ttl, r->ipid, total) };
+	if (sendmsg(r->gso_fd, &mh, MSG_DONTWAIT) < 0)
+		return gso_failed(rr, o, p0->len, errno, n);
+	r->ipid = (uint16_t)(r->ipid + n);
+	o->st->packets += n;
+	o->st->gso += n;
+	o->st->bytes += total;
+	return true;
 }
 
 static void arm_retry(struct datapath *dp)

@@ -189,8 +189,7 @@ static void on_send(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 	table_send_done(dp->table, s->rule); /* may free a removed rule */
 }
 
-/* GSO refused for good on o (the device cannot take it): say so once. */
-static void gso_off(const struct gso_slot *g, struct tb_output *o, int res)
+void dp_gso_off(const struct tb_rule *rr, struct tb_output *o, int err)
 {
 	char a[MCR_ADDRPORTSTRLEN];
 	struct mcr_addr d = o->dst.sin_family == AF_INET6 ? mcr_addr6(&o->dst6.sin6_addr)
@@ -200,7 +199,7 @@ static void gso_off(const struct gso_slot *g, struct tb_output *o, int res)
 		return;
 	o->gso = false;
 	log_warn("rule \"%s\": output %s: UDP GSO refused (%s); sending packet by packet",
-		 g->rule->name, mcr_addr_port_str(d, ntohs(o->dst.sin_port), a), strerror(-res));
+		 rr->name, mcr_addr_port_str(d, ntohs(o->dst.sin_port), a), strerror(err));
 }
 
 /*
@@ -221,6 +220,7 @@ static void on_gso(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 
 	if (res >= 0) {
 		o->st->packets += n;
+		o->st->gso += n;
 		o->st->bytes += (unsigned)res;
 	} else if (res == -EIO || res == -EOPNOTSUPP || res == -EINVAL || res == -EMSGSIZE) {
 		uint16_t len = (uint16_t)g->iov[0].iov_len;
@@ -230,7 +230,7 @@ static void on_gso(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 			if (!o->gso_limit || len < o->gso_limit)
 				o->gso_limit = len;
 		} else {
-			gso_off(g, o, res);
+			dp_gso_off(g->rule, o, -res);
 		}
 		for (unsigned i = 0; i < n; i++)
 			send_one(dp, g->rule, o, g->iov[i].iov_base, g->iov[i].iov_len, g->f[i],

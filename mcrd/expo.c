@@ -194,7 +194,7 @@ static void rule_drops(struct expo *e, const struct metcat *c)
 	}
 }
 
-enum out_val { O_UP, O_L2, O_PACKETS, O_BYTES, O_ERRORS };
+enum out_val { O_UP, O_L2, O_PACKETS, O_BYTES, O_ERRORS, O_GSO };
 
 static uint64_t out_value(const struct metcat_out *o, enum out_val v)
 {
@@ -205,6 +205,7 @@ static uint64_t out_value(const struct metcat_out *o, enum out_val v)
 	case O_L2: return o->layer2;
 	case O_PACKETS: return st->packets;
 	case O_BYTES: return st->bytes;
+	case O_GSO: return st->gso;
 	default: return st->errors;
 	}
 }
@@ -536,6 +537,8 @@ int expo_render(struct expo *e, const struct metcat *c, const char *version)
 		   "UDP payload bytes an output sent.", O_BYTES);
 	per_output(e, c, "mcrd_output_errors_total", "counter", "Sends of an output that failed.",
 		   O_ERRORS);
+	per_output(e, c, "mcrd_output_gso_packets_total", "counter",
+		   "Of the packets an output sent, those sent in GSO runs.", O_GSO);
 	redundancy(e, c);
 	inputs(e, c);
 	workers(e, c);

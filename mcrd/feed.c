@@ -153,13 +153,16 @@ static void output_set(void *arg, const struct plan_rule *rr, unsigned i)
 	pool_send(f->pool, rr->out[i].worker, m, sizeof(buf), -1);
 }
 
-static void tx_add(void *arg, unsigned w, int fd, const struct txring_geom *g)
+static void tx_add(void *arg, unsigned w, int fd, int gso_fd, const struct txring_geom *g)
 {
 	const struct feed *f = arg;
 	struct wire_msg m = { .type = W_TX_ADD, .slot = fd, .tx_frame_size = g->frame_size,
 			      .tx_frames = g->nframes };
+	struct wire_msg mg = { .type = W_TX_GSO, .slot = fd };
 
 	pool_send(f->pool, w, &m, sizeof(m), fd);
+	if (gso_fd >= 0)
+		pool_send(f->pool, w, &mg, sizeof(mg), gso_fd);
 }
 
 static void tx_del(void *arg, unsigned w, int fd)

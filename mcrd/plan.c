@@ -37,11 +37,11 @@ void plan_egress_closing(void *arg, int fd, bool gso)
 	OPS(p, egress_del, fd);
 }
 
-void plan_tx_opened(void *arg, unsigned w, int fd, const struct txring_geom *g)
+void plan_tx_opened(void *arg, unsigned w, int fd, int gso_fd, const struct txring_geom *g)
 {
 	struct plan *p = arg;
 
-	OPS(p, tx_add, w, fd, g);
+	OPS(p, tx_add, w, fd, gso_fd, g);
 }
 
 void plan_tx_closing(void *arg, unsigned w, int fd)

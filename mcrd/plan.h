@@ -116,7 +116,7 @@ struct plan_ops {
 	void (*output_set)(void *arg, const struct plan_rule *rr, unsigned i);
 	/* Its rule-wide flags (verify) changed: tell every serving worker. */
 	void (*rule_flags)(void *arg, const struct plan_rule *rr);
-	void (*tx_add)(void *arg, unsigned w, int fd, const struct txring_geom *g);
+	void (*tx_add)(void *arg, unsigned w, int fd, int gso_fd, const struct txring_geom *g);
 	void (*tx_del)(void *arg, unsigned w, int fd);
 };
 
@@ -186,7 +186,7 @@ void plan_on_switch(struct plan *p, void (*fn)(void *arg, const struct plan_rule
 void plan_egress_opened(void *plan, int fd, bool gso);
 void plan_egress_closing(void *plan, int fd, bool gso);
 /* ... or worker w's transmit ring socket: tell that worker. */
-void plan_tx_opened(void *plan, unsigned w, int fd, const struct txring_geom *g);
+void plan_tx_opened(void *plan, unsigned w, int fd, int gso_fd, const struct txring_geom *g);
 void plan_tx_closing(void *plan, unsigned w, int fd);
 
 /*

@@ -81,6 +81,7 @@ int plan_rule_info(const struct plan_rule *rr, bool stats, struct mcr_rule_info 
 		oi->packets = o->st->packets;
 		oi->bytes = o->st->bytes;
 		oi->errors = o->st->errors;
+		oi->gso = o->st->gso;
 	}
 	return 0;
 }

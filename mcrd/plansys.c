@@ -34,12 +34,12 @@ static void on_close(void *arg, int fd, bool gso)
 		s->closing(s->arg, fd, gso);
 }
 
-static void on_tx_open(void *arg, unsigned w, int fd, const struct txring_geom *g)
+static void on_tx_open(void *arg, unsigned w, int fd, int gso_fd, const struct txring_geom *g)
 {
 	struct plansys *s = arg;
 
 	if (s->arg)
-		plan_tx_opened(s->arg, w, fd, g);
+		plan_tx_opened(s->arg, w, fd, gso_fd, g);
 }
 
 static void on_tx_close(void *arg, unsigned w, int fd)

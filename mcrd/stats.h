@@ -18,6 +18,7 @@ struct rule_stats {
 
 struct out_stats {
 	uint64_t packets, bytes, errors;
+	uint64_t gso;                      /* of packets, those sent in GSO runs */
 	uint64_t dropped;                  /* copies dropped for want of a send or ring slot */
 	int last_error;                    /* errno of the last failed send */
 };

@@ -494,6 +494,20 @@ static void tx_add(struct table *t, const struct wire_msg *m, int fd)
 		t->ntx++;
 }
 
+/* The GSO socket of ring pfd (txring.h): a ring without one sends every datagram. */
+static void tx_gso(struct table *t, int32_t pfd, int fd)
+{
+	struct txring *r = tx_find(t, pfd);
+
+	if (!r) {
+		close(fd);
+		return;
+	}
+	if (r->gso_fd >= 0)
+		close(r->gso_fd);
+	r->gso_fd = fd;
+}
+
 /* The rule records into a trace buffer from its next packet on, or stops. */
 static void trace_set(struct table *t, const struct wire_msg *m)
 {
@@ -538,6 +552,10 @@ void table_apply(struct table *t, const struct wire_msg *m, size_t len, int fd)
 	case W_TX_ADD:
 		if (fd >= 0)
 			tx_add(t, m, fd);
+		return;
+	case W_TX_GSO:
+		if (fd >= 0)
+			tx_gso(t, m->slot, fd);
 		return;
 	case W_TX_DEL:
 		tx_del(t, m->slot);

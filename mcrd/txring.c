@@ -15,6 +15,7 @@
 #define FRAMES         512u
 #define PAGE           4096u
 #define ETH_HDR        14u
+#define GSO_SNDBUF     (4 << 20)
 
 void txring_geometry(unsigned mtu, struct txring_geom *g)
 {
@@ -73,6 +74,29 @@ fail:
 	return err;
 }
 
+int txring_gso_open(int ifindex)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
+	int fd, err;
+
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if ((err = setopt(fd, SOL_PACKET, PACKET_VNET_HDR, 1)))
+		goto fail;
+	/* Room for a run per output on the interface before a send is refused. */
+	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, GSO_SNDBUF))
+		setopt(fd, SOL_SOCKET, SO_SNDBUF, GSO_SNDBUF);
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return err;
+}
+
 int txring_map(struct txring **out, int fd, const struct txring_geom *g)
 {
 	struct tpacket_req req;
@@ -88,6 +112,7 @@ int txring_map(struct txring **out, int fd, const struct txring_geom *g)
 	r->nframes = req.tp_frame_nr;
 	r->len = (size_t)req.tp_block_size * req.tp_block_nr;
 	r->ipid = (uint16_t)random();
+	r->gso_fd = -1;
 	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (r->map == MAP_FAILED) {
 		int err = -errno;
@@ -105,5 +130,7 @@ void txring_free(struct txring *r)
 		return;
 	munmap(r->map, r->len);
 	close(r->fd);
+	if (r->gso_fd >= 0)
+		close(r->gso_fd);
 	free(r);
 }

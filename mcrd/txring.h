@@ -41,6 +41,7 @@ struct txring {
 	int pfd;                /* the parent's fd: how its messages name the ring */
 	unsigned idx;           /* its slot in the worker's table */
 	uint16_t ipid;          /* IPv4 identification of the next frame */
+	int gso_fd;             /* GSO frames: a packet socket without a ring; -1: none */
 	struct txring *next_dirty; /* on the data path's list of rings to kick */
 	bool dirty;
 };
@@ -54,6 +55,12 @@ void txring_geometry(unsigned mtu, struct txring_geom *g);
  * Returns the fd or -errno.
  */
 int txring_open(int ifindex, const struct txring_geom *g);
+/*
+ * Parent: the ring's companion for GSO frames (frame_build_gso), which do
+ * not fit a slot: a packet socket on ifindex without a ring, receiving
+ * nothing, virtio-net header on.  Returns the fd or -errno.
+ */
+int txring_gso_open(int ifindex);
 /* Worker: maps the ring of fd (which it now owns).  0 or -errno. */
 int txring_map(struct txring **r, int fd, const struct txring_geom *g);
 void txring_free(struct txring *r);
@@ -83,6 +90,18 @@ static inline void txring_commit(struct txring *r, unsigned len)
 	__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
 	r->head = r->head + 1 == r->nframes ? 0 : r->head + 1;
 	r->queued++;
+}
+
+/*
+ * Whether the kernel has yet to take the last frame committed.  It takes
+ * them in order, so when it has taken that one it has taken all.
+ */
+static inline bool txring_unsent(const struct txring *r)
+{
+	unsigned last = r->head ? r->head - 1 : r->nframes - 1;
+
+	return __atomic_load_n(&txring_frame(r, last)->tp_status, __ATOMIC_ACQUIRE) ==
+	       TP_STATUS_SEND_REQUEST;
 }
 
 /* Largest frame (virtio-net header included) a slot holds. */

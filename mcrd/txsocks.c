@@ -12,7 +12,7 @@
 struct txsock {
 	int ifindex;
 	unsigned w;
-	int fd;
+	int fd, gfd;
 	unsigned refs;
 	struct txring_geom g;
 };
@@ -42,8 +42,11 @@ void txsocks_free(struct txsocks *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n; i++) {
 		close(t->v[i].fd);
+		if (t->v[i].gfd >= 0)
+			close(t->v[i].gfd);
+	}
 	free(t->v);
 	free(t);
 }
@@ -81,10 +84,13 @@ int txsocks_get(struct txsocks *t, int ifindex, unsigned w, unsigned mtu)
 	s->ifindex = ifindex;
 	s->w = w;
 	s->fd = fd;
+	if ((s->gfd = txring_gso_open(ifindex)) < 0)
+		log_warn("worker %u: no GSO socket on ifindex %d (%s): its ring sends every datagram",
+			 w, ifindex, strerror(-s->gfd));
 	s->refs = 1;
 	t->n++;
 	if (t->on_open)
-		t->on_open(t->arg, w, fd, &s->g);
+		t->on_open(t->arg, w, fd, s->gfd, &s->g);
 	return fd;
 }
 
@@ -98,6 +104,8 @@ void txsocks_put(struct txsocks *t, int fd)
 		if (t->on_close)
 			t->on_close(t->arg, s->w, fd);
 		close(fd);
+		if (s->gfd >= 0)
+			close(s->gfd);
 		*s = t->v[--t->n];
 		return;
 	}
@@ -122,6 +130,6 @@ void txsocks_renew(struct txsocks *t, unsigned w)
 			close(fd);
 		}
 		if (t->on_open)
-			t->on_open(t->arg, w, s->fd, &s->g);
+			t->on_open(t->arg, w, s->fd, s->gfd, &s->g);
 	}
 }

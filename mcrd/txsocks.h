@@ -1,7 +1,9 @@
 /*
  * The parent's transmit ring sockets (txring.h): one per (output
  * interface, worker), shared by that worker's outputs there and counted,
- * so the ring lives exactly as long as an output uses it.
+ * so the ring lives exactly as long as an output uses it; each with its
+ * companion socket for GSO frames (-1 when that could not be opened: the
+ * ring alone serves).
  */
 #ifndef MCRD_TXSOCKS_H
 #define MCRD_TXSOCKS_H
@@ -13,7 +15,8 @@
 struct txsocks;
 
 /* Told of every socket opened (after) and closed (before), to pass it on. */
-typedef void (*txsocks_open_fn)(void *arg, unsigned w, int fd, const struct txring_geom *g);
+typedef void (*txsocks_open_fn)(void *arg, unsigned w, int fd, int gso_fd,
+				const struct txring_geom *g);
 typedef void (*txsocks_close_fn)(void *arg, unsigned w, int fd);
 
 /* NULL on ENOMEM. */

@@ -28,6 +28,7 @@ enum wire_type {
 	W_RULE_FLAGS,     /* a rule's W_F_* flags changed */
 	W_TRACE,          /* rule `name` records into trace buffer `slot` (trace.h), -1: stops */
 	W_RULE_INPUTS,    /* which of a rule's inputs are attached changed (in_slot[]) */
+	W_TX_GSO,         /* + fd: the GSO socket of transmit ring `slot` (after its TX_ADD) */
 };
 
 #define WO_KEEP_SOURCE 0x1 /* wire_out.flags: the datagram's source address and port */

@@ -95,7 +95,7 @@ W=$(python3 "$(dirname "$0")/hash.py" 239.1.1.1 5001 2)
 is "$(M "mcrd_worker_packets_out_total{worker=$W}")" 6000 "the owning worker's packets out"
 is "$(M 'mcrd_build_info{version=0.1.0}')" 1 "mcrd_build_info"
 types=$($PY -c 'import json,sys; t=json.load(open(sys.argv[1]))["#types"]; print(t["mcrd_rule_packets"], t["mcrd_rule_active"], len(t))' "$TMP/m.json")
-is "$types" "counter gauge 44" "44 families, typed (counters as counters)"
+is "$types" "counter gauge 45" "45 families, typed (counters as counters)"
 # Redundancy (22-merge.t, 23-failover.t): declared, but none of these rules has several inputs.
 is "$(grep -Ec '^# TYPE mcrd_rule_(input_[a-z_]+|resyncs_total) ' "$TMP/m.txt"):$(grep -Ec '^mcrd_rule_(input_[a-z_]+|resyncs_total)[{ ]' "$TMP/m.txt")" \
 	"8:0" "the 8 families of rules with several inputs are declared, no series for rules with one"

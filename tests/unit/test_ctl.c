@@ -79,6 +79,7 @@ static void make_info(struct mcr_rule_info *info, const struct mcr_rule *r, bool
 		o->packets = i;
 		o->bytes = (uint64_t)i * 1400;
 		o->errors = i % 7;
+		o->gso = (uint64_t)i / 2;
 	}
 }
 
@@ -149,6 +150,7 @@ static void assert_info_same(const struct mcr_rule_info *a, const struct mcr_rul
 			assert_true(a->out[i].packets == b->out[i].packets);
 			assert_true(a->out[i].bytes == b->out[i].bytes);
 			assert_true(a->out[i].errors == b->out[i].errors);
+			assert_true(a->out[i].gso == b->out[i].gso);
 		}
 	}
 }

@@ -248,6 +248,7 @@ static void count(const struct cat *c)
 	counters_rule(c->r[0].slot)->drops[MCR_DROP_TTL_EXPIRED] = 2;
 	counters_rule(c->r[1].slot)->drops[MCR_DROP_LOOP] = 9;
 	counters_out(c->o[0].slot)->packets = 5;
+	counters_out(c->o[0].slot)->gso = 3;
 	counters_out(c->o[1].slot)->packets = 4;
 	counters_out(c->o[1].slot)->errors = 1;
 	counters_out(c->o[1].slot)->dropped = 8; /* no ring slot: worker 1's, the rule's no_tx_slot */
@@ -312,6 +313,8 @@ static void test_render_parse(void **state)
 			  "group=239.2.2.2\x01port=6000") == 5);
 	assert_true(value(&p, "mcrd_output_layer2", "rule=cam1\x01" "dev=eth2\x01"
 			  "group=239.2.2.2\x01port=6000") == 1);
+	assert_true(value(&p, "mcrd_output_gso_packets_total", "rule=cam1\x01" "dev=eth2\x01"
+			  "group=239.2.2.2\x01port=6000") == 3);
 	assert_true(value(&p, "mcrd_output_errors_total", "rule=cam1\x01" "dev=eth3\x01"
 			  "group=239.1.1.1\x01port=5001") == 1);
 	/* An input is the sum over its workers. */

@@ -123,9 +123,9 @@ static void op_output_set(void *arg, const struct plan_rule *rr, unsigned i)
 	R.output_set++;
 }
 
-static void op_tx_add(void *arg, unsigned w, int fd, const struct txring_geom *g)
+static void op_tx_add(void *arg, unsigned w, int fd, int gso_fd, const struct txring_geom *g)
 {
-	(void)arg, (void)fd;
+	(void)arg, (void)fd, (void)gso_fd;
 	assert_true(g->frame_size >= 2048 && g->nframes > 0);
 	R.tx_add[w]++;
 }
@@ -224,7 +224,7 @@ static int sys_tx_get(void *s, int ifindex, unsigned w, unsigned mtu)
 	txring_geometry(mtu, &g);
 	if (!R.tx_refs[fd - 9000]++) {
 		R.tx_open++;
-		plan_tx_opened(P, w, fd, &g);
+		plan_tx_opened(P, w, fd, -1, &g);
 	}
 	return fd;
 }
@@ -246,7 +246,7 @@ static void sys_tx_renew(void *s, unsigned w)
 	for (int i = 0; i < 64; i++)
 		if (R.tx_refs[i * 64 + (int)w]) {
 			R.tx_renew++;
-			plan_tx_opened(P, w, 9000 + i * 64 + (int)w, &g);
+			plan_tx_opened(P, w, 9000 + i * 64 + (int)w, -1, &g);
 		}
 }
 
