@@ -353,6 +353,15 @@ for n in "$NS_SND" "$NS_RLY" "$NS_DST"; do
 	# shellcheck disable=SC2016 # $f is the inner shell's
 	T ip netns exec "$n" sh -c 'for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 > "$f"; done'
 done
+# The outputs stand in for NICs without UDP segmentation offload: a GSO
+# send is cut into datagrams by the relay's kernel before the device, and
+# the receivers see one frame per datagram.  (A veth takes UDP GSO itself
+# by default and hands a run to its peer whole, as no NIC does.)  No other
+# relay sends GSO; this changes nothing for them.
+for i in $(seq 1 "$MAXFAN"); do
+	T ip netns exec "$NS_RLY" ethtool -K "o$i" tx-udp-segmentation off >/dev/null ||
+		die "cannot turn tx-udp-segmentation off on o$i"
+done
 rps "$NS_RLY" r-in "$RELAY_CPU"
 rps "$NS_RLY" r-in2 "$RELAY_CPU"
 rps "$NS_DST" dn "$SINK_CPU"
@@ -451,6 +460,7 @@ ready_or_dead() { grep -q "$1" "$RELAY_LOG" || ! alive "${RELAY_PIDS[@]}"; }
 mcrd_settings() {
 	case $1 in
 	mcrd-gso) echo 'gso = "on";' ;;
+	mcrd-socket) echo 'gso = "off";' ;; # one sendmsg per datagram and output
 	esac
 }
 mcrd_out() {

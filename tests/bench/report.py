@@ -27,7 +27,7 @@ RELAY_ORDER = ["mcrd", "mcrd-socket", "mcrd-gso", "mcrd-merge", "mcrd-ipv6", "ke
 MCRD_VARIANTS = ["mcrd", "mcrd-socket", "mcrd-gso"]
 RELAY_LABEL = {
     "mcrd": "mcrd (default: layer-2 egress)",
-    "mcrd-socket": "mcrd (egress socket)",
+    "mcrd-socket": "mcrd (egress socket, gso off)",
     "mcrd-gso": "mcrd (egress socket, gso on)",
     "mcrd-merge": "mcrd (two inputs merged)",
     "mcrd-ipv6": "mcrd (IPv6, layer-2 egress)",
@@ -578,16 +578,24 @@ def setup_md(a, relays):
     L.append("  239.2.0.i:6000; kernel forwarding cannot rewrite, so its outputs keep")
     L.append("  239.1.0.1:5001. One mcrsink (`-j`, with `-n EXPECT` at fixed rates) in the")
     L.append("  receiver namespace receives the N streams on N veths.")
+    L.append("- **The outputs stand in for NICs without UDP segmentation offload**: every")
+    L.append("  output veth has `tx-udp-segmentation` off (`ethtool -K`), so a GSO send is")
+    L.append("  cut into datagrams by the relay's own kernel before the veth, at the")
+    L.append("  relay's CPU's cost, as before such a NIC, and the receivers get one frame")
+    L.append("  per datagram (the rx frames / datagram column checks it). A veth left as")
+    L.append("  created takes UDP GSO itself and hands a run to its peer whole, as no NIC")
+    L.append("  does. Only mcrd sends GSO; nothing changes for the other relays.")
     L.append("- **mcrd, three ways.** `mcrd` is the default configuration: each output is")
-    L.append("  sent at layer 2, frames built by mcrd and handed in batches to the veth")
-    L.append("  through an AF_PACKET transmit ring (no UDP socket, route lookup or IP output")
-    L.append("  per datagram). `mcrd-socket` sets `egress = \"socket\"`: one UDP `sendmsg`")
-    L.append("  per datagram per output. `mcrd-gso` adds `gso = \"on\"` to that: a run of a")
-    L.append("  rule's datagrams goes to each output as one UDP GSO send, which on a veth")
-    L.append("  crosses **whole, as one super-frame**, and the receiving socket cuts it. A")
-    L.append("  NIC puts every datagram on the wire as its own frame, so `mcrd-gso`'s")
-    L.append("  figures are not a real NIC's; they are marked" + SUPER + " wherever they rely on")
-    L.append("  super-frames, and not used as headline.")
+    L.append("  sent at layer 2, frames built by mcrd (no UDP socket, route lookup or IP")
+    L.append("  output per datagram); `gso = \"auto\"` sees devices that do not take UDP")
+    L.append("  GSO, so a run of a rule's datagrams that arrive together goes to each")
+    L.append("  output as one GSO frame (one `sendmsg` on a packet socket, the kernel cuts")
+    L.append("  it), a lone datagram through an AF_PACKET transmit ring. `mcrd-socket`")
+    L.append("  sets `egress = \"socket\"` and `gso = \"off\"`: one UDP `sendmsg` per")
+    L.append("  datagram per output. `mcrd-gso` sets `egress = \"socket\"` and `gso = \"on\"`:")
+    L.append("  a run goes to each output as one UDP GSO send. Were a run to cross a veth")
+    L.append("  whole (fewer frames than datagrams), its figures would be marked" + SUPER + " and")
+    L.append("  not used as headline.")
     if "mcrd-ipv6" in relays:
         L.append("- **mcrd-ipv6** relays IPv6 end to end: IPv6 is on for its run only (2001:2::/48,")
         L.append("  no DAD, no link-local addresses); mcrgen sends [ff05::1:1]:5001, output i is")
