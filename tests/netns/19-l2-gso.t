@@ -8,11 +8,12 @@
 # its own length, with the TTL, TOS and source address of the frame-by-frame
 # path, and its kernel finds every checksum right.  On a device that takes
 # UDP GSO (a veth's default) "auto" sends frame by frame, since a run would
-# cross whole; gso = "off" never uses it; a damaged UDP checksum never goes
+# cross whole; without checksum offload the kernel completes each
+# datagram's checksum; gso = "off" never uses it; a damaged UDP checksum never goes
 # into a GSO frame: it is carried through frame by frame and the receiver's
 # kernel drops it.
 . "$(dirname "$0")/lib.sh"
-plan 26
+plan 30
 
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 line_topology
@@ -99,6 +100,18 @@ run uso_on; ok $? "relay with gso unset (auto), r-out with tx-udp-segmentation (
 is "$(O uso_on "[o['gso'] for o in j[0]['out']]")" "[0, 0]" "no GSO frame: a run would cross whole"
 is "$(S uso_on "[x['unique'] for x in j['streams']]")" "[30000, 30000]" "every datagram arrives"
 is "$(oversized uso_on)" 0 "and no frame longer than the MTU"
+
+# --- a device without checksum offload: the kernel completes each datagram's -----
+uso off
+nsx relay ethtool -K r-out tx off >/dev/null 2>&1
+errs0=$(csum_errs)
+run nocsum; ok $? "relay with gso unset, r-out without tx-udp-segmentation and checksum offload"
+is "$(S nocsum "[x['unique'] for x in j['streams']]")" "[30000, 30000]" "every datagram arrives"
+is "$(( $(csum_errs) - errs0 ))" 0 "with a right checksum"
+o=$(O nocsum "min(o['gso'] for o in j[0]['out'])")
+[ "$o" -gt 0 ] || grep -q "UDP GSO refused" "$TMP/mcrd-nocsum.log"
+ok $? "in GSO frames ($o datagrams at least), or refused with a warning"
+nsx relay ethtool -K r-out tx on >/dev/null 2>&1
 
 # --- off -------------------------------------------------------------------------
 uso off
