@@ -46,24 +46,23 @@ static int setopt(int fd, int level, int name, int val)
 	return setsockopt(fd, level, name, &val, sizeof(val)) < 0 ? -errno : 0;
 }
 
-int txring_open(int ifindex, const struct txring_geom *g)
+/* A packet socket on ifindex that receives nothing, virtio-net header on; a ring of req if any. */
+static int tx_socket(int ifindex, int sndbuf, const struct tpacket_req *req)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
-	struct tpacket_req req;
 	int fd, err;
-	int sndbuf = (int)(g->nframes * (g->frame_size + 1024)); /* with skb overhead */
 
-	tp_req(g, &req);
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if ((err = setopt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2)) ||
-	    (err = setopt(fd, SOL_PACKET, PACKET_VNET_HDR, 1)) ||
-	    (err = setopt(fd, SOL_PACKET, PACKET_LOSS, 1)))
+	if (req && ((err = setopt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2)) ||
+		    (err = setopt(fd, SOL_PACKET, PACKET_LOSS, 1))))
+		goto fail;
+	if ((err = setopt(fd, SOL_PACKET, PACKET_VNET_HDR, 1)))
 		goto fail;
 	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, sndbuf))
 		setopt(fd, SOL_SOCKET, SO_SNDBUF, sndbuf);
-	if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) < 0 ||
+	if ((req && setsockopt(fd, SOL_PACKET, PACKET_TX_RING, req, sizeof(*req)) < 0) ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		err = -errno;
 		goto fail;
@@ -74,27 +73,19 @@ fail:
 	return err;
 }
 
+int txring_open(int ifindex, const struct txring_geom *g)
+{
+	struct tpacket_req req;
+
+	tp_req(g, &req);
+	return tx_socket(ifindex, (int)(g->nframes * (g->frame_size + 1024)), /* with skb overhead */
+			 &req);
+}
+
 int txring_gso_open(int ifindex)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
-	int fd, err;
-
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if ((err = setopt(fd, SOL_PACKET, PACKET_VNET_HDR, 1)))
-		goto fail;
 	/* Room for a run per output on the interface before a send is refused. */
-	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, GSO_SNDBUF))
-		setopt(fd, SOL_SOCKET, SO_SNDBUF, GSO_SNDBUF);
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	return fd;
-fail:
-	close(fd);
-	return err;
+	return tx_socket(ifindex, GSO_SNDBUF, NULL);
 }
 
 int txring_map(struct txring **out, int fd, const struct txring_geom *g)

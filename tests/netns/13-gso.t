@@ -12,7 +12,6 @@
 plan 33
 
 line_topology
-CAP="$(dirname "$0")/framecount.py"
 
 # relay_conf MODE: two outputs; MODE "" leaves gso unset (the default).
 relay_conf() {
@@ -29,20 +28,16 @@ CONF
 # run MODE: 20000 packets of 1400 bytes and 10000 of 600, interleaved, through
 # mcrd with gso MODE; sink "s-MODE", capture output in $TMP/cap-MODE.out.
 run() {
-	local m=${1:-default} cpid gpid
+	local m=${1:-default} gpid
 	mcrd_start relay "m$m" "$(relay_conf "${1:-}")" || return 1
-	ip netns exec "${PFX}-dst" python3 "$CAP" d0 6000 1500 "$TMP/cap-$m.ready" \
-		>"$TMP/cap-$m.out" 2>"$TMP/cap-$m.log" &
-	cpid=$!
-	_PIDS+=("$cpid")
-	wait_for 10 test -e "$TMP/cap-$m.ready" || diag "capture did not start"
+	cap_start "$m" dst d0 6000
 	sink_start dst "s$m" -i 2 d0:239.2.2.1:6000 d0:239.2.2.2:6000
 	gen src -d s0 -g 239.1.1.1 -p 5001 -n 20000 -r 20000 -s 1400 --stream-id 1 &
 	gpid=$!
 	gen src -d s0 -g 239.1.1.1 -p 5001 -n 10000 -r 10000 -s 600 --stream-id 2
 	wait "$gpid"
 	sink_wait "s$m"
-	kill -TERM "$cpid"; wait "$cpid"
+	cap_stop "$m"
 	mcrd_stop "m$m"
 }
 
@@ -57,8 +52,8 @@ check() {
 		"$2: none lost, duplicated or corrupted"
 	is "$(sink_get "$s" "j['total']['reordered']")" 0 "$2: in order"
 }
-oversized() { sed -n 's/.* oversized \([0-9]*\)$/\1/p' "$TMP/cap-$1.out"; }
-frames() { sed -n 's/^frames \([0-9]*\) .*/\1/p' "$TMP/cap-$1.out"; }
+oversized() { cap_oversized "$@"; }
+frames() { cap_frames "$@"; }
 
 # --- gso = "on" -----------------------------------------------------------------
 run on; ok $? "relay with gso = \"on\""

@@ -17,7 +17,6 @@ plan 30
 
 J() { python3 -c "import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 line_topology
-CAP="$(dirname "$0")/framecount.py"
 uso() { nsx relay ethtool -K r-out tx-udp-segmentation "$1" >/dev/null; }
 csum_errs() { nsx dst nstat -az UdpInCsumErrors | awk '/UdpInCsumErrors/ { print $2 }'; }
 
@@ -37,13 +36,9 @@ CONF
 # 1400 and 5000 of 600 interleaved, through mcrd NAME to both outputs;
 # sink NAME, frame capture in $TMP/cap-NAME.out, mcrctl -s -j in $TMP/NAME.json.
 run() {
-	local cpid gpid
+	local gpid
 	mcrd_start relay "$1" "$(conf_l2 "$1" "${2:-}")" || return 1
-	ip netns exec "${PFX}-dst" python3 "$CAP" d0 6000 1500 "$TMP/cap-$1.ready" \
-		>"$TMP/cap-$1.out" 2>"$TMP/cap-$1.log" &
-	cpid=$!
-	_PIDS+=("$cpid")
-	wait_for 10 test -e "$TMP/cap-$1.ready" || diag "capture did not start"
+	cap_start "$1" dst d0 6000
 	sink_start dst "$1" -i 3 d0:239.2.2.1:6000 d0:239.2.2.2:6000
 	gen src -d s0 -g 239.1.1.1 -p 5001 -n 20000 -r 20000 -s 1400 -t 16 --tos 184 --stream-id 1
 	gen src -d s0 -g 239.1.1.1 -p 5001 -n 5000 -r 5000 -s 1400 -t 16 --tos 184 --stream-id 2 &
@@ -51,14 +46,14 @@ run() {
 	gen src -d s0 -g 239.1.1.1 -p 5001 -n 5000 -r 5000 -s 600 -t 16 --tos 184 --stream-id 3
 	wait "$gpid"
 	sink_wait "$1"
-	kill -TERM "$cpid"; wait "$cpid"
+	cap_stop "$1"
 	ctl "$1" -j -s rule show name g >"$TMP/$1.json"
 	mcrd_stop "$1"
 }
 S() { sink_get "$1" "$2"; }
 O() { J "$2" <"$TMP/$1.json"; } # O NAME EXPR: of the rule as mcrctl -s -j showed it
-frames() { sed -n 's/^frames \([0-9]*\) .*/\1/p' "$TMP/cap-$1.out"; }
-oversized() { sed -n 's/.* oversized \([0-9]*\)$/\1/p' "$TMP/cap-$1.out"; }
+frames() { cap_frames "$@"; }
+oversized() { cap_oversized "$@"; }
 
 # --- auto, on a device without UDP GSO: GSO frames, cut before the device -------
 uso off

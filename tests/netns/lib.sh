@@ -123,6 +123,20 @@ line_topology() {
 	veth relay r-out dst d0 198.18.2.1/24 198.18.2.2/24
 }
 
+# cap_start NAME NS DEV PORT: count the UDP frames to PORT arriving on DEV,
+# and those longer than MTU 1500 (framecount.py), until cap_stop NAME; then
+# cap_frames NAME and cap_oversized NAME print the counts.
+cap_start() {
+	ip netns exec "${PFX}-$2" python3 "$(dirname "${BASH_SOURCE[0]}")/framecount.py" "$3" "$4" 1500 \
+		"$TMP/cap-$1.ready" >"$TMP/cap-$1.out" 2>"$TMP/cap-$1.log" &
+	eval "CAP_PID_$1=$!"
+	_PIDS+=("$!")
+	wait_for 10 test -e "$TMP/cap-$1.ready" || diag "capture $1 did not start"
+}
+cap_stop() { local pid; eval "pid=\$CAP_PID_$1"; kill -TERM "$pid"; wait "$pid"; }
+cap_frames() { sed -n 's/^frames \([0-9]*\) .*/\1/p' "$TMP/cap-$1.out"; }
+cap_oversized() { sed -n 's/.* oversized \([0-9]*\)$/\1/p' "$TMP/cap-$1.out"; }
+
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
 wait_for() {
 	local end=$((SECONDS + $1)); shift

@@ -389,10 +389,25 @@ static uint16_t cut(uint8_t *dg, const uint8_t *ip, size_t iplen, const uint8_t 
 	return check ? check : 0xffff;
 }
 
+/* Each datagram of 200 bytes (the last shorter) cut from the GSO frame at ip is right. */
+static void assert_cuts(const uint8_t *ip, size_t iplen, const uint8_t *pay, size_t total,
+			uint16_t (*ref)(const uint8_t *))
+{
+	uint8_t dg[FRAME_MAX];
+
+	for (size_t off = 0; off < total; off += 200) {
+		size_t seg = off + 200 <= total ? 200 : total - off;
+		uint16_t c = cut(dg, ip, iplen, pay, off, seg);
+
+		put16(dg + iplen + 6, c);
+		assert_int_equal(c, ref(dg));
+	}
+}
+
 /* A run of 200, 200 and 150 bytes as one GSO frame: IPv4. */
 static void test_gso4(void **state)
 {
-	uint8_t in[FRAME_MAX], out[FRAME_HDR_LEN], dg[FRAME_MAX], pay[550];
+	uint8_t in[FRAME_MAX], out[FRAME_HDR_LEN], pay[550];
 	uint8_t *ip = out + VNET + 14, *uh = ip + 20;
 	struct in_addr sa = { ipv4("198.19.1.1") }, g = { ipv4("239.2.3.4") };
 	struct virtio_net_hdr vh;
@@ -424,19 +439,13 @@ static void test_gso4(void **state)
 	assert_int_equal(get16be(uh), 40123);
 	assert_int_equal(get16be(uh + 4), 8 + 550);
 	/* Each datagram cut from it carries a right checksum. */
-	for (size_t off = 0; off < sizeof(pay); off += 200) {
-		size_t seg = off + 200 <= sizeof(pay) ? 200 : sizeof(pay) - off;
-		uint16_t c = cut(dg, ip, 20, pay, off, seg);
-
-		put16(dg + 20 + 6, c);
-		assert_int_equal(c, ref_udp_check(dg));
-	}
+	assert_cuts(ip, 20, pay, sizeof(pay), ref_udp_check);
 }
 
 /* The same run to an IPv6 group, source kept. */
 static void test_gso6(void **state)
 {
-	uint8_t in[FRAME_MAX], out[FRAME_HDR_LEN6], dg[FRAME_MAX], pay[550];
+	uint8_t in[FRAME_MAX], out[FRAME_HDR_LEN6], pay[550];
 	uint8_t *ip = out + VNET + 14, *uh = ip + 40;
 	struct in6_addr sa, g;
 	struct virtio_net_hdr vh;
@@ -463,13 +472,7 @@ static void test_gso6(void **state)
 	assert_memory_equal(ip + 8, frame_ip(in) + 8, 16); /* source kept */
 	assert_int_equal(get16be(uh), FRAME_SPORT);
 	assert_int_equal(get16be(uh + 4), 8 + 550);
-	for (size_t off = 0; off < sizeof(pay); off += 200) {
-		size_t seg = off + 200 <= sizeof(pay) ? 200 : sizeof(pay) - off;
-		uint16_t c = cut(dg, ip, 40, pay, off, seg);
-
-		put16(dg + 40 + 6, c);
-		assert_int_equal(c, ref_udp6_check(dg));
-	}
+	assert_cuts(ip, 40, pay, sizeof(pay), ref_udp6_check);
 }
 
 int main(void)
