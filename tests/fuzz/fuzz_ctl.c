@@ -82,9 +82,9 @@ static void op_output_set(void *a, const struct plan_rule *rr, unsigned i)
 	(void)a, (void)rr, (void)i;
 }
 
-static void op_tx_add(void *a, unsigned w, int fd, const struct txring_geom *g)
+static void op_tx_add(void *a, unsigned w, int fd, int gso_fd, const struct txring_geom *g)
 {
-	(void)a, (void)w, (void)fd, (void)g;
+	(void)a, (void)w, (void)fd, (void)gso_fd, (void)g;
 }
 static void op_tx_del(void *a, unsigned w, int fd) { (void)a, (void)w, (void)fd; }
 

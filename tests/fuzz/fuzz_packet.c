@@ -150,6 +150,26 @@ static void dyn_table(const struct mcr_pkt *p)
 }
 
 /*
+ * The headers of a GSO frame for a run of three datagrams like p, into a
+ * buffer of exactly their size: the UDP length is the run's.
+ */
+static void gso_headers(const struct frame_tmpl *t, const struct mcr_pkt *p)
+{
+	size_t hl = frame_hdr_len(t), total = 3u * p->len;
+	uint8_t *buf = malloc(hl);
+	uint16_t ulen;
+
+	if (!buf)
+		return;
+	if (total <= 65507) {
+		FUZZ_ASSERT(frame_build_gso(buf, t, p, 9, 1, total) == hl);
+		memcpy(&ulen, buf + hl - 4, 2);
+		FUZZ_ASSERT(ntohs(ulen) == 8 + total);
+	}
+	free(buf);
+}
+
+/*
  * The layer-2 egress frame of the datagram, into a buffer of exactly the
  * size frame.h promises is enough (ASan catches a byte more), its UDP
  * checksum checked by csum_udp4_ok the way a receiver would (updated: right
@@ -180,6 +200,7 @@ static void egress_frame(const struct mcr_pkt *p, size_t size)
 		FUZZ_ASSERT(csum_udp4_ok(s, d, buf + 10 + 14 + 20, ulen) == was_ok);
 	}
 	free(buf);
+	gso_headers(&t, p);
 }
 
 struct key6 {
@@ -258,6 +279,7 @@ static void egress_frame6(const struct mcr_pkt *p, size_t size)
 	memcpy(&d, buf + 10 + 14 + 24, 16);
 	FUZZ_ASSERT(csum_udp6_ok(&s, &d, buf + 10 + 14 + 40, ulen) == was_ok);
 	free(buf);
+	gso_headers(&t, p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
