@@ -79,6 +79,10 @@ void dpsock_send(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
 		 const unsigned *seg, unsigned n);
 /* Every send has completed. */
 bool dpsock_idle(const struct datapath *dp);
+/* Whether o sends payloads of len bytes in GSO runs (dp_gso_cap, dp_gso_off). */
+bool dp_gso_takes(const struct tb_output *o, uint16_t len);
+/* A run of len-byte payloads was too large for o: from that size up, single sends. */
+void dp_gso_cap(struct tb_output *o, uint16_t len);
 /* o refused GSO for good (err): it sends packet by packet from now on, and says so once. */
 void dp_gso_off(const struct tb_rule *rr, struct tb_output *o, int err);
 

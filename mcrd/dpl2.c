@@ -57,16 +57,23 @@ void dpl2_flush(struct datapath *dp)
 	}
 }
 
+/* Hands r's frames to the kernel now, in this thread. */
+static void kick_now(struct txring *r)
+{
+	if (send(r->fd, NULL, 0, MSG_DONTWAIT) >= 0)
+		r->queued = 0;
+}
+
 /*
- * A full ring is kicked at once, in this thread: the frames queued
- * behind the kick in flight must leave before their slots come round.
+ * A full ring is kicked at once: the frames queued behind the kick in
+ * flight must leave before their slots come round.
  */
 static struct txring *ring_room(struct txring *r)
 {
 	if (txring_slot(r))
 		return r;
-	if (r->queued && send(r->fd, NULL, 0, MSG_DONTWAIT) >= 0)
-		r->queued = 0;
+	if (r->queued)
+		kick_now(r);
 	return txring_slot(r) ? r : NULL;
 }
 
@@ -105,8 +112,7 @@ static bool gso_ok(const struct datapath *dp, const struct tb_output *o, const u
 	const struct rx_pkt *p0 = &dp->rx[seg[0]];
 	bool own_port = o->tmpl.keep_source || !o->tmpl.sport;
 
-	if (n < 2 || !o->gso || o->tx->gso_fd < 0 || !dpl2_fits(o, p0) ||
-	    (o->gso_limit && p0->pkt.len >= o->gso_limit))
+	if (n < 2 || !dp_gso_takes(o, p0->pkt.len) || o->tx->gso_fd < 0 || !dpl2_fits(o, p0))
 		return false;
 	for (unsigned i = 0; i < n; i++) {
 		const struct mcr_pkt *p = &dp->rx[seg[i]].pkt;
@@ -128,8 +134,7 @@ static bool ring_drained(struct txring *r)
 {
 	if (!txring_unsent(r))
 		return true;
-	if (send(r->fd, NULL, 0, MSG_DONTWAIT) >= 0)
-		r->queued = 0;
+	kick_now(r);
 	return !txring_unsent(r);
 }
 
@@ -146,8 +151,7 @@ static bool gso_failed(const struct tb_rule *rr, struct tb_output *o, uint16_t l
 	case ENOBUFS:
 		return false;
 	case EMSGSIZE:
-		if (!o->gso_limit || len < o->gso_limit)
-			o->gso_limit = len;
+		dp_gso_cap(o, len);
 		return false;
 	case EINVAL:
 	case EOPNOTSUPP:

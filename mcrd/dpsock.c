@@ -136,8 +136,7 @@ void dpsock_send(struct datapath *dp, struct tb_rule *rr, struct tb_output *o,
 
 	if (!ttl)
 		return; /* counted as ttl_expired when it was matched */
-	if (n == 1 || !o->gso || (o->gso_limit && p0->pkt.len >= o->gso_limit) || !ds->ngfree ||
-	    !(sqe = dp_sqe(dp))) {
+	if (n == 1 || !dp_gso_takes(o, p0->pkt.len) || !ds->ngfree || !(sqe = dp_sqe(dp))) {
 		for (unsigned i = 0; i < n; i++) {
 			const struct rx_pkt *p = &dp->rx[seg[i]];
 
@@ -189,6 +188,18 @@ static void on_send(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 	table_send_done(dp->table, s->rule); /* may free a removed rule */
 }
 
+bool dp_gso_takes(const struct tb_output *o, uint16_t len)
+{
+	return o->gso && (!o->gso_limit || len < o->gso_limit);
+}
+
+void dp_gso_cap(struct tb_output *o, uint16_t len)
+{
+	/* Runs of a larger size may still be in flight: only ever lower it. */
+	if (!o->gso_limit || len < o->gso_limit)
+		o->gso_limit = len;
+}
+
 void dp_gso_off(const struct tb_rule *rr, struct tb_output *o, int err)
 {
 	char a[MCR_ADDRPORTSTRLEN];
@@ -225,13 +236,10 @@ static void on_gso(void *arg, uint32_t idx, const struct io_uring_cqe *cqe)
 	} else if (res == -EIO || res == -EOPNOTSUPP || res == -EINVAL || res == -EMSGSIZE) {
 		uint16_t len = (uint16_t)g->iov[0].iov_len;
 
-		if (res == -EINVAL || res == -EMSGSIZE) {
-			/* Runs of this size may still be in flight: only ever lower it. */
-			if (!o->gso_limit || len < o->gso_limit)
-				o->gso_limit = len;
-		} else {
+		if (res == -EINVAL || res == -EMSGSIZE)
+			dp_gso_cap(o, len);
+		else
 			dp_gso_off(g->rule, o, -res);
-		}
 		for (unsigned i = 0; i < n; i++)
 			send_one(dp, g->rule, o, g->iov[i].iov_base, g->iov[i].iov_len, g->f[i],
 				 g->ttl, g->tos);

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "devfeat.h"
+
 #define EGRESS_SNDBUF (4 << 20)
 
 struct esock {
@@ -144,8 +146,9 @@ uint16_t egress_port(int fd)
 	return getsockname(fd, (struct sockaddr *)&a, &len) < 0 ? 0 : a.sin6_port;
 }
 
-int egress_get(struct egress *e, const char *dev, int ifindex, bool gso, int family)
+int egress_get(struct egress *e, const char *dev, int ifindex, enum egress_gso gso, int family)
 {
+	bool g;
 	int fd;
 
 	for (size_t i = 0; i < e->n; i++)
@@ -163,9 +166,10 @@ int egress_get(struct egress *e, const char *dev, int ifindex, bool gso, int fam
 	fd = family == AF_INET6 ? open_sock6(dev, ifindex) : open_sock(dev, ifindex);
 	if (fd < 0)
 		return fd;
-	e->v[e->n++] = (struct esock){ ifindex, gso, fd, family };
+	g = gso == EGRESS_GSO_YES || (gso == EGRESS_GSO_DEVICE && devfeat_udp_seg(dev) == 0);
+	e->v[e->n++] = (struct esock){ ifindex, g, fd, family };
 	if (e->on_open)
-		e->on_open(e->arg, fd, gso);
+		e->on_open(e->arg, fd, g);
 	return fd;
 }
 

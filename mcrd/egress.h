@@ -11,6 +11,13 @@
 
 struct egress;
 
+/* Whether a socket may send UDP GSO runs, as egress_get is asked. */
+enum egress_gso {
+	EGRESS_GSO_NO,
+	EGRESS_GSO_YES,
+	EGRESS_GSO_DEVICE, /* yes unless the device takes UDP GSO itself (devfeat.h) */
+};
+
 /*
  * Told of every socket opened and (before) closed, e.g. to pass it on;
  * gso: the socket may send UDP GSO runs (see egress_get).
@@ -23,9 +30,10 @@ void egress_foreach(const struct egress *e, egress_fn fn, void *arg);
 void egress_free(struct egress *e);
 /*
  * The socket for (dev, ifindex), opened on first use; fd or -errno.  gso
- * is recorded when it opens: whether workers may send it GSO runs.
+ * is decided (the device asked, for EGRESS_GSO_DEVICE) and recorded when
+ * it opens: whether workers may send it GSO runs.
  */
-int egress_get(struct egress *e, const char *dev, int ifindex, bool gso, int family);
+int egress_get(struct egress *e, const char *dev, int ifindex, enum egress_gso gso, int family);
 /* Closes the sockets of an interface that went away. */
 void egress_forget_ifindex(struct egress *e, int ifindex);
 size_t egress_sockets(const struct egress *e);

@@ -207,15 +207,27 @@ static size_t hdr_build4(uint8_t *buf, const struct frame_tmpl *t, const struct 
 	return VNET_LEN + ETH_LEN + IP_LEN + UDP_LEN;
 }
 
+/*
+ * Every header of a frame of t's family for plen bytes of UDP payload, the
+ * virtio-net one last: hdr_len covers copy bytes past the headers, and
+ * gso_size cuts it (0: one datagram).  Returns the headers' length.
+ */
+static size_t hdr_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
+			bool offload, uint8_t ttl, uint16_t ipid, size_t plen, size_t copy,
+			uint16_t gso_size)
+{
+	size_t hl = t->v6 ? hdr_build6(buf, t, p, offload, ttl, plen)
+			  : hdr_build4(buf, t, p, offload, ttl, ipid, plen);
+
+	put_vnet(buf, offload, hl - VNET_LEN + copy, t->v6 ? IP6_LEN : IP_LEN, gso_size);
+	return hl;
+}
+
 size_t frame_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p,
 		   uint32_t rx_status, uint8_t ttl, uint16_t ipid)
 {
-	bool offload = frame_csum_trusted(rx_status);
-	unsigned iplen = t->v6 ? IP6_LEN : IP_LEN;
-	size_t hl = t->v6 ? hdr_build6(buf, t, p, offload, ttl, p->len)
-			  : hdr_build4(buf, t, p, offload, ttl, ipid, p->len);
+	size_t hl = hdr_build(buf, t, p, frame_csum_trusted(rx_status), ttl, ipid, p->len, p->len, 0);
 
-	put_vnet(buf, offload, hl - VNET_LEN + p->len, iplen, 0);
 	memcpy(buf + hl, p->payload, p->len);
 	return hl + p->len;
 }
@@ -223,10 +235,5 @@ size_t frame_build(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pk
 size_t frame_build_gso(uint8_t *buf, const struct frame_tmpl *t, const struct mcr_pkt *p0,
 		       uint8_t ttl, uint16_t ipid, size_t total)
 {
-	unsigned iplen = t->v6 ? IP6_LEN : IP_LEN;
-	size_t hl = t->v6 ? hdr_build6(buf, t, p0, true, ttl, total)
-			  : hdr_build4(buf, t, p0, true, ttl, ipid, total);
-
-	put_vnet(buf, true, hl - VNET_LEN, iplen, p0->len);
-	return hl;
+	return hdr_build(buf, t, p0, true, ttl, ipid, total, 0, p0->len);
 }

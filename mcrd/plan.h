@@ -23,6 +23,7 @@
 #include "rule.h"
 #include "rxring.h"
 #include "stats.h"
+#include "egress.h"
 #include "txring.h"
 
 #define PLAN_MAX_INPUTS  1024
@@ -133,7 +134,7 @@ struct plan_sys {
 	int (*ingress_filter)(void *s, int fd, const struct filter_key *k, size_t n, int *exact);
 	unsigned (*ingress_drops)(void *s, int fd);
 	void (*ingress_close)(void *s, int fd);
-	int (*egress_get)(void *s, const char *dev, int ifindex, bool gso, int family);
+	int (*egress_get)(void *s, const char *dev, int ifindex, enum egress_gso gso, int family);
 	void (*egress_forget)(void *s, int ifindex);
 	void (*egress_foreach)(void *s, plan_egress_fn fn, void *arg);
 	/* The local port (network order) egress socket fd sends from. */

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "addr.h"
-#include "devfeat.h"
 #include "iface.h"
 #include "log.h"
 
@@ -24,14 +23,14 @@
  * whole, which captures there (tcpdump, another mcrd's AF_PACKET input)
  * see as one oversized frame, unless it does not take UDP GSO
  * (tx-udp-segmentation off): then the kernel cuts the run into datagrams
- * before the device gets them.  Hence "auto" (iface_info.virt, devfeat.h).
- * Read when the output's socket is opened.
+ * before the device gets them.  Hence "auto" (iface_info.virt; the device
+ * is asked when the output's socket opens: egress.c).
  */
-static bool use_gso(const struct plan_config *c, const struct iface_info *ii, const char *dev)
+static enum egress_gso use_gso(const struct plan_config *c, const struct iface_info *ii)
 {
 	if (c->gso != MCR_GSO_AUTO)
-		return c->gso == MCR_GSO_ON;
-	return !ii->virt || devfeat_udp_seg(dev) == 0;
+		return c->gso == MCR_GSO_ON ? EGRESS_GSO_YES : EGRESS_GSO_NO;
+	return ii->virt ? EGRESS_GSO_DEVICE : EGRESS_GSO_YES;
 }
 
 /* Why output o cannot send now, or NULL with its egress socket in *fd. */
@@ -58,8 +57,7 @@ static const char *output_state(const struct plan_config *c, const struct plan_r
 	}
 	if (!plan_output_wanted(c, rr, o, ii))
 		return plan_no_listeners;
-	*fd = SYS(c, egress_get, o->cfg->dev, ii->ifindex, use_gso(c, ii, o->cfg->dev),
-		  o->cfg->group.family);
+	*fd = SYS(c, egress_get, o->cfg->dev, ii->ifindex, use_gso(c, ii), o->cfg->group.family);
 	return *fd < 0 ? "socket failed" : NULL;
 }
 

@@ -111,7 +111,8 @@ static void sys_ingress_close(void *s, int fd)
 	close(fd);
 }
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso, int family)
+static int sys_egress_get(void *s, const char *dev, int ifindex, enum egress_gso gso,
+			  int family)
 {
 	return egress_get(((struct plansys *)s)->egress, dev, ifindex, gso, family);
 }

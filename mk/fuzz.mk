@@ -61,7 +61,7 @@ $(FUZZ_O)/fuzz_config: $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_ctl: $(FUZZ_MCRCTL) $(FUZZ_LIB) $(call fobj,mcrd/requests.c mcrd/links.c \
 	mcrd/plan.c mcrd/planin.c mcrd/planout.c mcrd/planstats.c mcrd/counters.c mcrd/iface.c \
 	mcrd/slots.c mcrd/tracer.c mcrd/trace.c mcrd/plandemand.c mcrd/reqgroup.c mcrd/querier.c \
-	mcrd/members.c mcrd/qsock.c mcrd/devfeat.c)
+	mcrd/members.c mcrd/qsock.c)
 # fuzz_mcrctl.c includes mcrctl/mcrctl.c (main renamed) for the option parser.
 $(FUZZ_O)/fuzz_mcrctl: $(FUZZ_MCRCTL) $(FUZZ_LIB)
 $(FUZZ_O)/fuzz_netlink: $(call fobj,mcrd/netlink.c mcrd/iface.c) $(FUZZ_LIB)

@@ -119,7 +119,8 @@ static int sys_ingress_filter(void *s, int fd, const struct filter_key *k, size_
 static unsigned sys_ingress_drops(void *s, int fd) { (void)s, (void)fd; return 1; }
 static void sys_ingress_close(void *s, int fd) { (void)s, (void)fd; }
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso, int family)
+static int sys_egress_get(void *s, const char *dev, int ifindex, enum egress_gso gso,
+			  int family)
 {
 	(void)s, (void)dev, (void)gso;
 	return (family == AF_INET6 ? 3000 : 2000) + ifindex;

@@ -185,12 +185,13 @@ static void sys_ingress_close(void *s, int fd)
 /* One shared socket per interface, as egress.c keeps them. */
 static int efd[64];
 
-static int sys_egress_get(void *s, const char *dev, int ifindex, bool gso, int family)
+static int sys_egress_get(void *s, const char *dev, int ifindex, enum egress_gso gso,
+			  int family)
 {
 	(void)s, (void)dev, (void)family;
 	if (!efd[ifindex]) {
 		efd[ifindex] = 5000 + ifindex;
-		plan_egress_opened(P, efd[ifindex], gso);
+		plan_egress_opened(P, efd[ifindex], gso == EGRESS_GSO_YES);
 	}
 	return efd[ifindex];
 }
